@@ -1,0 +1,110 @@
+//! Finding the TypeScript files to check: the `ignore` walker (honours .gitignore), then the
+//! configuration's include/exclude globs.
+
+use crate::config::Config;
+use crate::error::Error;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+pub const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts"];
+
+/// A file found by the walk, or a path that could not be walked.
+#[derive(Debug)]
+pub enum Found {
+    File(PathBuf),
+    Unreadable(PathBuf, String),
+}
+
+fn globset(globs: &[String], key: &str, config: &Config) -> Result<Option<GlobSet>, Error> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| Error::Config {
+            path: config.path.clone().unwrap_or_default(),
+            message: format!("`{key}` has an invalid glob `{g}`: {e}"),
+        })?;
+        b.add(glob);
+    }
+    b.build().map(Some).map_err(|e| Error::Config {
+        path: config.path.clone().unwrap_or_default(),
+        message: format!("`{key}`: {e}"),
+    })
+}
+
+/// Every TypeScript file under `paths`, sorted, with paths relative to `root` used for globs.
+pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<Found>, Error> {
+    let include = globset(&config.include, "include", config)?;
+    let exclude = globset(&config.exclude, "exclude", config)?;
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(Error::Usage(format!(
+                "path `{}` does not exist",
+                p.display()
+            )));
+        }
+    }
+    let mut builder = ignore::WalkBuilder::new(&paths[0]);
+    for p in &paths[1..] {
+        builder.add(p);
+    }
+    builder
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != ".git");
+    let mut out = vec![];
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = match &err {
+                    ignore::Error::WithPath { path, .. } => path.clone(),
+                    _ => PathBuf::new(),
+                };
+                // A loop or an unreadable directory is reported; the walk goes on.
+                if !path.as_os_str().is_empty() || !matches!(err, ignore::Error::Partial(_)) {
+                    out.push(Found::Unreadable(path, err.to_string()));
+                }
+                continue;
+            }
+        };
+        let path = entry.path();
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if !is_file {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !EXTENSIONS.contains(&ext) {
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if let Some(inc) = &include {
+            if !inc.is_match(rel) {
+                continue;
+            }
+        }
+        if let Some(exc) = &exclude {
+            if exc.is_match(rel) {
+                continue;
+            }
+        }
+        out.push(Found::File(path.to_path_buf()));
+    }
+    out.sort_by(|a, b| key(a).cmp(key(b)));
+    out.dedup_by(|a, b| key(a) == key(b));
+    Ok(out)
+}
+
+fn key(f: &Found) -> &Path {
+    match f {
+        Found::File(p) | Found::Unreadable(p, _) => p,
+    }
+}
+
+/// A path for display and fingerprints: relative to the root, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

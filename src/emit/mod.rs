@@ -1,0 +1,58 @@
+//! Emitters: each renders the same sorted [`Report`].
+
+pub mod human;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// Everything a run found, sorted; what every output format renders.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub files_checked: usize,
+    pub tables: usize,
+    pub tenant_tables: usize,
+    pub soft_delete_tables: usize,
+    pub elapsed: std::time::Duration,
+    /// The scan root: diagnostics' files are relative to it.
+    pub root: std::path::PathBuf,
+}
+
+impl Report {
+    pub fn count(&self, s: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == s).count()
+    }
+}
+
+/// Escapes control characters, so nothing read from a file (or its name) can drive the
+/// terminal: C0/C1 controls, DEL, and bidirectional overrides become `\u{..}` text.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Tabs and line breaks are layout; every other control character is escaped.
+pub fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_ansi_and_bidi_but_not_layout() {
+        assert_eq!(super::escape_controls("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(super::escape_controls("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(super::escape_controls("tab\there\n"), "tab\there\n");
+    }
+}

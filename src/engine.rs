@@ -1,0 +1,192 @@
+//! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → emit-ready report.
+
+use crate::config::{Config, RuleLevel};
+use crate::diagnostic::{assign_fingerprints, Diagnostic};
+use crate::discover::{discover, relative, Found};
+use crate::emit::Report;
+use crate::error::Error;
+use crate::link::{Project, Unit};
+use crate::parse::{parse_and_extract, FileProblem, ProblemKind};
+use crate::rules::{self, RuleContext};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub root: PathBuf,
+    pub threads: Option<usize>,
+}
+
+/// Deep nesting in a file must not overflow a worker's stack (dropping a deep AST recurses too).
+const WORKER_STACK: usize = 256 * 1024 * 1024;
+
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let mut b = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    b.build().map_err(|e| {
+        Error::Usage(format!(
+            "cannot start {} worker threads: {e}",
+            threads.unwrap_or(0)
+        ))
+    })
+}
+
+/// Reads, parses and extracts every file, then links them into a project.
+pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
+    let found = discover(&opts.root, &opts.paths, config)?;
+    let max = config.max_file_size;
+    let units: Vec<Unit> = found
+        .par_iter()
+        .map(|f| match f {
+            Found::File(path) => load_unit(&opts.root, path, max),
+            Found::Unreadable(path, why) => Unit {
+                path: path.clone(),
+                rel: relative(&opts.root, path),
+                facts: Default::default(),
+                problem: Some(FileProblem {
+                    kind: ProblemKind::Unparsable,
+                    message: format!("could not read: {why}"),
+                    span: Default::default(),
+                }),
+                check: true,
+            },
+        })
+        .collect();
+    Ok(Project::link(opts.root.clone(), units, config))
+}
+
+fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
+    let rel = relative(root, path);
+    let problem = |message: String| Unit {
+        path: path.to_path_buf(),
+        rel: rel.clone(),
+        facts: Default::default(),
+        problem: Some(FileProblem {
+            kind: ProblemKind::Unparsable,
+            message,
+            span: Default::default(),
+        }),
+        check: true,
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > max => {
+            return problem(format!(
+                "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
+                m.len()
+            ))
+        }
+        Err(e) => return problem(format!("could not read: {e}")),
+        _ => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return problem(format!("could not read: {e}")),
+    };
+    let src = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return problem(format!(
+                "file is not valid UTF-8 (invalid byte at offset {}); not checked",
+                e.utf8_error().valid_up_to()
+            ))
+        }
+    };
+    if src.as_bytes().contains(&0) {
+        return problem("file contains NUL bytes (a binary file?); not checked".into());
+    }
+    let parsed = parse_and_extract(path, &src);
+    Unit {
+        path: path.to_path_buf(),
+        rel,
+        facts: parsed.facts,
+        problem: parsed.problem,
+        check: true,
+    }
+}
+
+/// Runs the rules over a linked project and builds the sorted report.
+pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
+    let ctx = RuleContext { project, config };
+    let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
+        .into_par_iter()
+        .filter(|&f| project.units[f].check)
+        .flat_map_iter(|f| {
+            let unit = &project.units[f];
+            let mut out = match &unit.problem {
+                Some(p) => vec![problem_diagnostic(&unit.rel, p)],
+                None => vec![],
+            };
+            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rules::check_file(&ctx, f)
+            }));
+            match found {
+                Ok(d) => out.extend(d),
+                Err(_) => out.push(problem_diagnostic(
+                    &unit.rel,
+                    &FileProblem {
+                        kind: ProblemKind::Internal,
+                        message: "drizzle-guard failed while checking this file; please report it"
+                            .into(),
+                        span: Default::default(),
+                    },
+                )),
+            }
+            out
+        })
+        .collect();
+    apply_levels(&mut diagnostics, config);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    assign_fingerprints(&mut diagnostics);
+    let tables = &project.tables;
+    Report {
+        diagnostics,
+        files_checked: project.units.iter().filter(|u| u.check).count(),
+        tables: tables.len(),
+        tenant_tables: tables.iter().filter(|t| t.is_tenant_scoped()).count(),
+        soft_delete_tables: tables.iter().filter(|t| t.is_soft_delete()).count(),
+        elapsed: started.elapsed(),
+        root: project.root.clone(),
+    }
+}
+
+fn problem_diagnostic(rel: &str, p: &FileProblem) -> Diagnostic {
+    let rule = match p.kind {
+        ProblemKind::Unparsable => "parse-error",
+        ProblemKind::Internal => "internal-error",
+    };
+    let mut span = p.span;
+    if span.start_line == 0 {
+        span = crate::span::Span {
+            start_line: 1,
+            start_col: 1,
+            end_line: 1,
+            end_col: 1,
+            lo: 0,
+            hi: 0,
+        };
+    }
+    Diagnostic::new(rule, rel, span, p.message.clone()).context(None, "")
+}
+
+/// Default severities from the registry, overridden by `rules` in the configuration.
+fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
+    diags.retain_mut(|d| {
+        let rule = rules::find(d.rule);
+        d.severity = rule.map(|r| r.default_severity).unwrap_or(d.severity);
+        match config.rules.get(d.rule) {
+            Some(RuleLevel::Off) => false,
+            Some(RuleLevel::Error) => {
+                d.severity = crate::diagnostic::Severity::Error;
+                true
+            }
+            Some(RuleLevel::Warning) => {
+                d.severity = crate::diagnostic::Severity::Warning;
+                true
+            }
+            None => true,
+        }
+    });
+}

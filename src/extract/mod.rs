@@ -1,0 +1,973 @@
+//! The only module that sees swc types: one visitor pass over a module produces [`FileFacts`].
+
+mod names;
+mod predicate;
+mod query;
+mod schema;
+
+pub use names::{is_aggregate, is_iteration_method, is_operator};
+
+use crate::facts::Import;
+use crate::facts::*;
+use crate::span::LineIndex;
+use std::collections::HashMap;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Extracts the facts of one parsed module. `src` is the file's text; spans are offsets into it
+/// shifted by `base` (the swc source file's start position).
+pub fn extract(module: &Module, src: &str, base: u32) -> FileFacts {
+    let mut x = Extractor::new(src, base);
+    x.prepass(module);
+    module.visit_with(&mut x);
+    x.facts
+}
+
+/// What a local name stands for, as far as this file can tell.
+#[derive(Debug, Clone)]
+enum Binding {
+    /// A value we know nothing useful about (shadows any module-level table of that name).
+    Opaque,
+    /// A function parameter.
+    Param,
+    /// Another name for a table (`alias(T, ..)`, `const t = T`).
+    Alias(TableExpr),
+    /// A predicate value (`const cond = eq(..)`).
+    Pred(RawPred),
+    /// An array of conditions built with a literal and `.push(..)`.
+    Array { elems: Vec<RawPred>, depth: u32 },
+    /// The table parameter of a relational `where` callback.
+    SelfTable,
+    /// The operators parameter of a relational `where` callback.
+    Ops,
+    /// A constant string.
+    Str,
+}
+
+struct Scope {
+    bindings: HashMap<String, Binding>,
+}
+
+struct FnFrame {
+    name: Option<String>,
+    loops: Vec<LoopInfo>,
+    /// Return values read as predicates; `None` once a return is not a predicate.
+    returns: Option<Vec<RawPred>>,
+    params: Vec<String>,
+    span: crate::span::Span,
+    record: bool,
+}
+
+/// How the next function expression is entered.
+#[derive(Clone)]
+enum CallbackMode {
+    /// A function of its own (declared or assigned): loops outside do not apply.
+    Fresh(Option<String>),
+    /// An argument of a call that runs it now (`transaction`, `Promise.all`): loops apply.
+    Inherit,
+    /// The callback of an iteration method: runs once per element.
+    Loop(LoopInfo),
+}
+
+pub(crate) struct Extractor<'s> {
+    idx: LineIndex<'s>,
+    base: u32,
+    facts: FileFacts,
+    scopes: Vec<Scope>,
+    frames: Vec<FnFrame>,
+    cond_depth: u32,
+    next_fn: CallbackMode,
+    /// Local names of table constructors, creators and `pgSchema(..)` objects.
+    table_fns: HashMap<String, TableFn>,
+    class_name: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+enum TableFn {
+    Table(Dialect),
+    Creator(Dialect, Option<(String, String)>),
+    Schema(Dialect, String),
+    MakeCreator(Dialect),
+    MakeSchema(Dialect),
+}
+
+impl<'s> Extractor<'s> {
+    fn new(src: &'s str, base: u32) -> Self {
+        let mut table_fns = HashMap::new();
+        for name in ["pgTable", "mysqlTable", "sqliteTable", "singlestoreTable"] {
+            table_fns.insert(
+                name.to_string(),
+                TableFn::Table(names::table_constructor(name).unwrap()),
+            );
+        }
+        for name in [
+            "pgTableCreator",
+            "mysqlTableCreator",
+            "sqliteTableCreator",
+            "singlestoreTableCreator",
+        ] {
+            table_fns.insert(
+                name.to_string(),
+                TableFn::MakeCreator(names::table_creator(name).unwrap()),
+            );
+        }
+        for name in ["pgSchema", "mysqlSchema", "singlestoreSchema"] {
+            table_fns.insert(
+                name.to_string(),
+                TableFn::MakeSchema(names::schema_constructor(name).unwrap()),
+            );
+        }
+        Extractor {
+            idx: LineIndex::new(src),
+            base,
+            facts: FileFacts::default(),
+            scopes: vec![Scope {
+                bindings: HashMap::new(),
+            }],
+            frames: vec![FnFrame {
+                name: None,
+                loops: vec![],
+                returns: None,
+                params: vec![],
+                span: Default::default(),
+                record: false,
+            }],
+            cond_depth: 0,
+            next_fn: CallbackMode::Fresh(None),
+            table_fns,
+            class_name: None,
+        }
+    }
+
+    fn span(&self, s: swc_common::Span) -> crate::span::Span {
+        let lo = s.lo.0.saturating_sub(self.base);
+        let hi = s.hi.0.saturating_sub(self.base);
+        self.idx.span(lo, hi)
+    }
+
+    fn code(&self, s: swc_common::Span) -> String {
+        let lo = s.lo.0.saturating_sub(self.base);
+        let hi = s.hi.0.saturating_sub(self.base);
+        let text = self.idx.text(lo, hi);
+        let mut out = String::with_capacity(text.len().min(512));
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+            if out.len() > 2000 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scopes.iter().rev().find_map(|s| s.bindings.get(name))
+    }
+
+    fn lookup_mut(&mut self, name: &str) -> Option<&mut Binding> {
+        self.scopes
+            .iter_mut()
+            .rev()
+            .find_map(|s| s.bindings.get_mut(name))
+    }
+
+    fn bind(&mut self, name: &str, b: Binding) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.bindings.insert(name.to_string(), b);
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &Pat, b: &Binding) {
+        match pat {
+            Pat::Ident(i) => self.bind(&i.id.sym, b.clone()),
+            Pat::Array(a) => {
+                for p in a.elems.iter().flatten() {
+                    self.bind_pat(p, &Binding::Opaque);
+                }
+            }
+            Pat::Object(o) => {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => self.bind_pat(&kv.value, &Binding::Opaque),
+                        ObjectPatProp::Assign(a) => self.bind(&a.key.id.sym, Binding::Opaque),
+                        ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, &Binding::Opaque),
+                    }
+                }
+            }
+            Pat::Rest(r) => self.bind_pat(&r.arg, b),
+            Pat::Assign(a) => self.bind_pat(&a.left, b),
+            _ => {}
+        }
+    }
+
+    fn current_function(&self) -> Option<String> {
+        self.frames.iter().rev().find_map(|f| f.name.clone())
+    }
+
+    fn current_loops(&self) -> Vec<LoopInfo> {
+        self.frames
+            .last()
+            .map(|f| f.loops.clone())
+            .unwrap_or_default()
+    }
+
+    /// Binds module-level constants before the walk, so functions declared above a constant
+    /// still see it (a `const` is initialised before any exported function can run).
+    fn prepass(&mut self, module: &Module) {
+        for item in &module.body {
+            let decl = match item {
+                ModuleItem::Stmt(Stmt::Decl(d)) => d,
+                ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+                ModuleItem::ModuleDecl(ModuleDecl::Import(imp)) => {
+                    self.record_import(imp);
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Decl::Var(v) = decl {
+                for d in &v.decls {
+                    if let (Pat::Ident(id), Some(init)) = (&d.name, &d.init) {
+                        self.note_table_fn(&id.id.sym, init);
+                        if v.kind == VarDeclKind::Const {
+                            if let Some(b) = self.const_binding(init, true) {
+                                self.bind(&id.id.sym, b);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn record_import(&mut self, imp: &ImportDecl) {
+        let source = wtf8(&imp.src.value);
+        for s in &imp.specifiers {
+            let (local, imported) = match s {
+                ImportSpecifier::Named(n) => {
+                    let imported = match &n.imported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => wtf8(&s.value),
+                        None => n.local.sym.to_string(),
+                    };
+                    (n.local.sym.to_string(), Imported::Named(imported))
+                }
+                ImportSpecifier::Default(d) => (d.local.sym.to_string(), Imported::Default),
+                ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), Imported::Namespace),
+            };
+            if source.starts_with("drizzle-orm") {
+                if let Imported::Named(orig) = &imported {
+                    if orig != &local {
+                        if let Some(f) = self.table_fns.get(orig.as_str()).cloned() {
+                            self.table_fns.insert(local.clone(), f);
+                        }
+                    }
+                }
+            }
+            self.facts.imports.push(Import {
+                local,
+                source: source.clone(),
+                imported,
+            });
+        }
+    }
+
+    /// `const createTable = pgTableCreator((name) => `app_${name}`)`, `const s = pgSchema('x')`.
+    fn note_table_fn(&mut self, name: &str, init: &Expr) {
+        let Expr::Call(call) = unwrap(init) else {
+            return;
+        };
+        let Some(callee) = callee_ident(call) else {
+            return;
+        };
+        match self.table_fns.get(callee).cloned() {
+            Some(TableFn::MakeCreator(d)) => {
+                let template = call.args.first().and_then(|a| creator_template(&a.expr));
+                self.table_fns
+                    .insert(name.to_string(), TableFn::Creator(d, template));
+            }
+            Some(TableFn::MakeSchema(d)) => {
+                let schema = call
+                    .args
+                    .first()
+                    .and_then(|a| str_value(&a.expr))
+                    .unwrap_or_default();
+                self.table_fns
+                    .insert(name.to_string(), TableFn::Schema(d, schema));
+            }
+            _ => {}
+        }
+    }
+
+    /// What a `const` initialiser binds its name to.
+    fn const_binding(&mut self, init: &Expr, module_level: bool) -> Option<Binding> {
+        let e = unwrap(init);
+        match e {
+            Expr::Call(c) if callee_ident(c) == Some("alias") => {
+                let t = c.args.first().and_then(|a| self.table_expr(&a.expr))?;
+                Some(Binding::Alias(t))
+            }
+            Expr::Ident(_) | Expr::Member(_) if !module_level => match self.table_expr(e) {
+                Some(t) => Some(Binding::Alias(t)),
+                None => Some(Binding::Opaque),
+            },
+            Expr::Array(a) => {
+                let elems = a
+                    .elems
+                    .iter()
+                    .flatten()
+                    .map(|el| {
+                        if el.spread.is_some() {
+                            self.spread_preds(&el.expr)
+                        } else {
+                            vec![self.pred(&el.expr)]
+                        }
+                    })
+                    .flatten()
+                    .collect();
+                Some(Binding::Array {
+                    elems,
+                    depth: self.cond_depth,
+                })
+            }
+            // Tables, relations and clients are resolved by name when linking.
+            Expr::Call(c)
+                if callee_ident(c).is_some_and(|n| {
+                    self.table_fns.contains_key(n)
+                        || matches!(n, "relations" | "defineRelations" | "drizzle")
+                }) || is_schema_table_call(c) =>
+            {
+                if module_level {
+                    None
+                } else {
+                    Some(Binding::Opaque)
+                }
+            }
+            Expr::Lit(Lit::Str(_)) => Some(Binding::Str),
+            Expr::Tpl(t) if t.exprs.is_empty() => Some(Binding::Str),
+            _ => {
+                if looks_like_predicate(e) {
+                    let p = self.pred(e);
+                    if !matches!(p, RawPred::Unknown { .. }) {
+                        return Some(Binding::Pred(p));
+                    }
+                }
+                if module_level {
+                    None
+                } else {
+                    Some(Binding::Opaque)
+                }
+            }
+        }
+    }
+
+    fn enter_function(
+        &mut self,
+        params: &[&Pat],
+        name_hint: Option<String>,
+        span: swc_common::Span,
+    ) {
+        let mode = std::mem::replace(&mut self.next_fn, CallbackMode::Fresh(None));
+        let parent_loops = self.current_loops();
+        let (name, loops, record) = match mode {
+            CallbackMode::Fresh(n) => {
+                let name = name_hint.or(n);
+                let record = name.is_some();
+                (name, vec![], record)
+            }
+            CallbackMode::Inherit => (None, parent_loops, false),
+            CallbackMode::Loop(l) => {
+                let mut loops = parent_loops;
+                loops.push(l);
+                (None, loops, false)
+            }
+        };
+        let mut names = vec![];
+        self.scopes.push(Scope {
+            bindings: HashMap::new(),
+        });
+        for p in params {
+            if let Pat::Ident(i) = p {
+                names.push(i.id.sym.to_string());
+            } else if let Pat::Assign(a) = p {
+                if let Pat::Ident(i) = &*a.left {
+                    names.push(i.id.sym.to_string());
+                }
+            }
+            self.bind_pat(p, &Binding::Param);
+        }
+        let span = self.span(span);
+        self.frames.push(FnFrame {
+            name,
+            loops,
+            returns: Some(vec![]),
+            params: names,
+            span,
+            record,
+        });
+    }
+
+    fn leave_function(&mut self) {
+        self.scopes.pop();
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        if !frame.record {
+            return;
+        }
+        let returns = frame.returns.and_then(|r| match r.len() {
+            0 => None,
+            1 => r.into_iter().next(),
+            _ => Some(RawPred::Or(r)),
+        });
+        if let Some(name) = frame.name {
+            self.facts.functions.push(FunctionDef {
+                name,
+                params: frame.params,
+                returns,
+                span: frame.span,
+            });
+        }
+    }
+
+    fn note_return(&mut self, arg: Option<&Expr>) {
+        let p = match arg {
+            Some(e) if looks_like_predicate(unwrap(e)) => self.pred(e),
+            _ => RawPred::Unknown {
+                why: String::new(),
+                mentions: vec![],
+            },
+        };
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        if matches!(p, RawPred::Unknown { .. }) {
+            frame.returns = None;
+        } else if let Some(r) = frame.returns.as_mut() {
+            r.push(p);
+        }
+    }
+
+    fn with_cond<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.cond_depth += 1;
+        let r = f(self);
+        self.cond_depth -= 1;
+        r
+    }
+
+    fn visit_loop_body(&mut self, info: LoopInfo, f: impl FnOnce(&mut Self)) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.loops.push(info);
+        }
+        self.with_cond(f);
+        if let Some(frame) = self.frames.last_mut() {
+            frame.loops.pop();
+        }
+    }
+
+    fn loop_info(
+        &self,
+        kind: &str,
+        span: swc_common::Span,
+        is_await: bool,
+        over: Option<&Expr>,
+    ) -> LoopInfo {
+        let literal_len = over.and_then(|e| match unwrap(e) {
+            Expr::Array(a) if a.elems.iter().flatten().all(|el| el.spread.is_none()) => {
+                Some(a.elems.len())
+            }
+            _ => None,
+        });
+        LoopInfo {
+            kind: kind.to_string(),
+            span: self.span(span),
+            is_await,
+            literal_len,
+        }
+    }
+}
+
+impl Visit for Extractor<'_> {
+    fn visit_module_item(&mut self, item: &ModuleItem) {
+        match item {
+            ModuleItem::ModuleDecl(decl) => self.module_decl(decl),
+            ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) if self.frames.len() == 1 => {
+                self.module_var_decl(v, false);
+            }
+            _ => {}
+        }
+        item.visit_children_with(self);
+    }
+
+    fn visit_expr(&mut self, e: &Expr) {
+        // Deeply nested input must not overflow the stack.
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match e {
+            Expr::Call(_) => self.call_chain(e),
+            Expr::Member(_) => self.member_chain(e),
+            Expr::Assign(a) => self.assign(a),
+            _ => e.visit_children_with(self),
+        })
+    }
+
+    fn visit_var_decl(&mut self, v: &VarDecl) {
+        for d in &v.decls {
+            let name = match &d.name {
+                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                _ => None,
+            };
+            if let Some(init) = &d.init {
+                let qualified = name.as_ref().map(|n| match &self.class_name {
+                    Some(c) if self.frames.len() == 1 => format!("{c}.{n}"),
+                    _ => n.clone(),
+                });
+                self.next_fn = CallbackMode::Fresh(qualified);
+                let is_fn = matches!(unwrap(init), Expr::Arrow(_) | Expr::Fn(_));
+                if !is_fn {
+                    self.next_fn = CallbackMode::Fresh(None);
+                }
+                self.visit_expr(init);
+                self.next_fn = CallbackMode::Fresh(None);
+            }
+            // Module-level bindings were made by the prepass; locals bind after their initialiser.
+            if self.frames.len() > 1 {
+                let b = match &d.init {
+                    Some(init) if v.kind == VarDeclKind::Const => {
+                        self.const_binding(init, false).unwrap_or(Binding::Opaque)
+                    }
+                    Some(init) if v.kind == VarDeclKind::Let => {
+                        let p = if looks_like_predicate(unwrap(init)) {
+                            self.pred(init)
+                        } else {
+                            RawPred::Undefined
+                        };
+                        match (unwrap(init), p) {
+                            (Expr::Array(_), _) => {
+                                self.const_binding(init, false).unwrap_or(Binding::Opaque)
+                            }
+                            (_, p @ RawPred::Unknown { .. }) => {
+                                let _ = p;
+                                Binding::Opaque
+                            }
+                            (e, p) if looks_like_predicate(e) => Binding::Pred(p),
+                            _ => Binding::Opaque,
+                        }
+                    }
+                    None if v.kind == VarDeclKind::Let => Binding::Pred(RawPred::Undefined),
+                    _ => Binding::Opaque,
+                };
+                self.bind_pat(&d.name, &b);
+            }
+        }
+    }
+
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        if self.frames.len() > 1 {
+            self.bind(&f.ident.sym, Binding::Opaque);
+        }
+        self.next_fn = CallbackMode::Fresh(Some(f.ident.sym.to_string()));
+        f.function.visit_with(self);
+    }
+
+    fn visit_function(&mut self, f: &Function) {
+        let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
+        self.enter_function(&params, None, f.span);
+        if let Some(body) = &f.body {
+            body.visit_with(self);
+        }
+        self.leave_function();
+    }
+
+    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
+        let params: Vec<&Pat> = a.params.iter().collect();
+        self.enter_function(&params, None, a.span);
+        match &*a.body {
+            ArrowFunctionBody::FunctionBody(b) => b.visit_with(self),
+            ArrowFunctionBody::Expr(e) => {
+                self.note_return(Some(e));
+                self.visit_expr(e);
+            }
+        }
+        self.leave_function();
+    }
+
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        let prev = self.class_name.replace(c.ident.sym.to_string());
+        c.class.visit_with(self);
+        self.class_name = prev;
+    }
+
+    fn visit_class_method(&mut self, m: &ClassMethod) {
+        let name = prop_name(&m.key).map(|k| match &self.class_name {
+            Some(c) => format!("{c}.{k}"),
+            None => k,
+        });
+        self.next_fn = CallbackMode::Fresh(name);
+        m.function.visit_with(self);
+    }
+
+    fn visit_class_prop(&mut self, p: &ClassProp) {
+        if let Some(v) = &p.value {
+            let name = prop_name(&p.key).map(|k| match &self.class_name {
+                Some(c) => format!("{c}.{k}"),
+                None => k,
+            });
+            self.next_fn = CallbackMode::Fresh(name);
+            self.visit_expr(v);
+            self.next_fn = CallbackMode::Fresh(None);
+        }
+    }
+
+    fn visit_method_prop(&mut self, m: &MethodProp) {
+        self.next_fn = CallbackMode::Fresh(prop_name(&m.key));
+        m.function.visit_with(self);
+    }
+
+    fn visit_key_value_prop(&mut self, kv: &KeyValueProp) {
+        if matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_)) {
+            if matches!(self.next_fn, CallbackMode::Fresh(None)) {
+                self.next_fn = CallbackMode::Fresh(prop_name(&kv.key));
+            }
+        }
+        self.visit_expr(&kv.value);
+    }
+
+    fn visit_return_stmt(&mut self, r: &ReturnStmt) {
+        self.note_return(r.arg.as_deref());
+        r.visit_children_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, s: &IfStmt) {
+        self.visit_expr(&s.test);
+        self.with_cond(|x| {
+            s.cons.visit_with(x);
+            if let Some(alt) = &s.alt {
+                alt.visit_with(x);
+            }
+        });
+    }
+
+    fn visit_cond_expr(&mut self, c: &CondExpr) {
+        self.visit_expr(&c.test);
+        self.with_cond(|x| {
+            x.visit_expr(&c.cons);
+            x.visit_expr(&c.alt);
+        });
+    }
+
+    fn visit_bin_expr(&mut self, b: &BinExpr) {
+        self.visit_expr(&b.left);
+        if matches!(
+            b.op,
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+        ) {
+            self.with_cond(|x| x.visit_expr(&b.right));
+        } else {
+            self.visit_expr(&b.right);
+        }
+    }
+
+    fn visit_switch_case(&mut self, c: &SwitchCase) {
+        self.with_cond(|x| c.visit_children_with(x));
+    }
+
+    fn visit_catch_clause(&mut self, c: &CatchClause) {
+        self.with_cond(|x| c.visit_children_with(x));
+    }
+
+    fn visit_for_stmt(&mut self, s: &ForStmt) {
+        if let Some(init) = &s.init {
+            init.visit_with(self);
+        }
+        let info = self.loop_info("for", head_span(s.span, s.body.span()), false, None);
+        self.visit_loop_body(info, |x| {
+            if let Some(t) = &s.test {
+                x.visit_expr(t);
+            }
+            if let Some(u) = &s.update {
+                x.visit_expr(u);
+            }
+            s.body.visit_with(x);
+        });
+    }
+
+    fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
+        self.visit_expr(&s.right);
+        if let ForHead::VarDecl(v) = &s.left {
+            for d in &v.decls {
+                self.bind_pat(&d.name, &Binding::Opaque);
+            }
+        }
+        let info = self.loop_info(
+            "for-of",
+            head_span(s.span, s.body.span()),
+            s.is_await,
+            Some(&s.right),
+        );
+        self.visit_loop_body(info, |x| s.body.visit_with(x));
+    }
+
+    fn visit_for_in_stmt(&mut self, s: &ForInStmt) {
+        self.visit_expr(&s.right);
+        if let ForHead::VarDecl(v) = &s.left {
+            for d in &v.decls {
+                self.bind_pat(&d.name, &Binding::Opaque);
+            }
+        }
+        let info = self.loop_info("for-in", head_span(s.span, s.body.span()), false, None);
+        self.visit_loop_body(info, |x| s.body.visit_with(x));
+    }
+
+    fn visit_while_stmt(&mut self, s: &WhileStmt) {
+        let info = self.loop_info("while", head_span(s.span, s.body.span()), false, None);
+        self.visit_loop_body(info, |x| {
+            x.visit_expr(&s.test);
+            s.body.visit_with(x);
+        });
+    }
+
+    fn visit_do_while_stmt(&mut self, s: &DoWhileStmt) {
+        let info = self.loop_info("do-while", head_span(s.span, s.body.span()), false, None);
+        self.visit_loop_body(info, |x| {
+            s.body.visit_with(x);
+            x.visit_expr(&s.test);
+        });
+    }
+}
+
+impl Extractor<'_> {
+    fn module_decl(&mut self, decl: &ModuleDecl) {
+        match decl {
+            ModuleDecl::ExportDecl(e) => match &e.decl {
+                Decl::Var(v) => {
+                    self.module_var_decl(v, true);
+                }
+                Decl::Fn(f) => self.export_local(&f.ident.sym, &f.ident.sym),
+                Decl::Class(c) => self.export_local(&c.ident.sym, &c.ident.sym),
+                _ => {}
+            },
+            ModuleDecl::ExportNamed(n) => {
+                let source = n.src.as_ref().map(|s| wtf8(&s.value));
+                for s in &n.specifiers {
+                    match (s, &source) {
+                        (ExportSpecifier::Named(named), _) => {
+                            let orig = export_name(&named.orig);
+                            let exported = named
+                                .exported
+                                .as_ref()
+                                .map(export_name)
+                                .unwrap_or_else(|| orig.clone());
+                            match &source {
+                                Some(src) => self.facts.exports.push(Export::Reexport {
+                                    exported,
+                                    imported: orig,
+                                    source: src.clone(),
+                                }),
+                                None => self.export_local(&exported, &orig),
+                            }
+                        }
+                        (ExportSpecifier::Namespace(ns), Some(src)) => {
+                            self.facts.exports.push(Export::StarAs {
+                                exported: export_name(&ns.name),
+                                source: src.clone(),
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ModuleDecl::ExportAll(all) => {
+                self.facts.exports.push(Export::Star {
+                    source: wtf8(&all.src.value),
+                });
+            }
+            ModuleDecl::ExportDefaultExpr(d) => {
+                if let Expr::Ident(i) = unwrap(&d.expr) {
+                    self.export_local("default", &i.sym);
+                }
+            }
+            ModuleDecl::ExportDefaultDecl(d) => {
+                if let DefaultDecl::Fn(f) = &d.decl {
+                    if let Some(i) = &f.ident {
+                        self.export_local("default", &i.sym);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn export_local(&mut self, exported: &str, local: &str) {
+        self.facts.exports.push(Export::Local {
+            exported: exported.to_string(),
+            local: local.to_string(),
+        });
+    }
+
+    fn module_var_decl(&mut self, v: &VarDecl, exported: bool) {
+        for d in &v.decls {
+            let Pat::Ident(id) = &d.name else { continue };
+            let name = id.id.sym.to_string();
+            if exported {
+                self.export_local(&name, &name);
+            }
+            let Some(init) = &d.init else { continue };
+            self.module_const(&name, init);
+        }
+    }
+
+    /// Module-level `const name = init`: tables, shared columns, relations, aliases, clients.
+    fn module_const(&mut self, name: &str, init: &Expr) {
+        let e = unwrap(init);
+        match e {
+            Expr::Call(call) => {
+                if let Some(t) = self.table_def(name, call) {
+                    self.facts.tables.push(t);
+                } else if let Some(r) = self.relations_def(call) {
+                    self.facts.relations.extend(r);
+                } else if callee_ident(call) == Some("alias") {
+                    if let Some(t) = call.args.first().and_then(|a| self.table_expr(&a.expr)) {
+                        self.facts.aliases.push((name.to_string(), t));
+                    }
+                }
+            }
+            Expr::Object(o) => {
+                let columns = self.columns_of(o, None, true);
+                if !columns.is_empty() {
+                    self.facts.column_groups.push(ColumnGroup {
+                        binding: name.to_string(),
+                        columns,
+                    });
+                }
+            }
+            Expr::Ident(_) | Expr::Member(_) => {
+                if let Some(t) = self.table_expr(e) {
+                    self.facts.aliases.push((name.to_string(), t));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Strips parentheses, type assertions, `!` and `satisfies`, which do not change the value.
+pub(crate) fn unwrap(e: &Expr) -> &Expr {
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsConstAssertion(c) => &c.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsInstantiation(t) => &t.expr,
+            _ => return e,
+        }
+    }
+}
+
+pub(crate) fn callee_ident(c: &CallExpr) -> Option<&str> {
+    match &c.callee {
+        Callee::Expr(e) => match unwrap(e) {
+            Expr::Ident(i) => Some(&i.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
+    a.to_atom_lossy().to_string()
+}
+
+pub(crate) fn str_value(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Lit(Lit::Str(s)) => Some(wtf8(&s.value)),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn prop_name(p: &PropName) -> Option<String> {
+    match p {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(wtf8(&s.value)),
+        PropName::Num(n) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn member_prop(p: &MemberProp) -> Option<String> {
+    match p {
+        MemberProp::Ident(i) => Some(i.sym.to_string()),
+        MemberProp::Computed(c) => str_value(&c.expr),
+        _ => None,
+    }
+}
+
+fn export_name(n: &ModuleExportName) -> String {
+    match n {
+        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Str(s) => wtf8(&s.value),
+    }
+}
+
+/// The loop's head: from its keyword to the start of its body.
+fn head_span(stmt: swc_common::Span, body: swc_common::Span) -> swc_common::Span {
+    let hi = if body.lo > stmt.lo { body.lo } else { stmt.hi };
+    swc_common::Span::new(stmt.lo, hi)
+}
+
+/// `(name) => `prefix_${name}`` as (prefix, suffix).
+fn creator_template(e: &Expr) -> Option<(String, String)> {
+    let Expr::Arrow(a) = unwrap(e) else {
+        return None;
+    };
+    let ArrowFunctionBody::Expr(body) = &*a.body else {
+        return None;
+    };
+    let Expr::Tpl(t) = unwrap(body) else {
+        return None;
+    };
+    if t.exprs.len() != 1 || t.quasis.len() != 2 {
+        return None;
+    }
+    Some((t.quasis[0].raw.to_string(), t.quasis[1].raw.to_string()))
+}
+
+/// `billing.table('x', ..)` on a `pgSchema(..)` object.
+fn is_schema_table_call(c: &CallExpr) -> bool {
+    match &c.callee {
+        Callee::Expr(e) => {
+            matches!(unwrap(e), Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table"))
+        }
+        _ => false,
+    }
+}
+
+/// A cheap test before reading an expression as a predicate.
+fn looks_like_predicate(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Ident(_) => true,
+                Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Ident(_) | Expr::This(_)),
+                _ => false,
+            },
+            _ => false,
+        },
+        Expr::TaggedTpl(t) => matches!(unwrap(&t.tag), Expr::Ident(i) if &*i.sym == "sql"),
+        Expr::Cond(c) => looks_like_predicate(&c.cons) || looks_like_predicate(&c.alt),
+        Expr::Bin(b) => {
+            matches!(
+                b.op,
+                BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+            ) && (looks_like_predicate(&b.left) || looks_like_predicate(&b.right))
+        }
+        Expr::Ident(i) => &*i.sym == "undefined",
+        _ => false,
+    }
+}
+
+use swc_common::Spanned;

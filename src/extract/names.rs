@@ -1,0 +1,176 @@
+//! Name lists the extractor recognises. Kept in one place so rules and docs agree.
+
+/// Drizzle's condition operators (`drizzle-orm` and the relational callback's second argument).
+pub fn is_operator(name: &str) -> bool {
+    matches!(
+        name,
+        "eq" | "ne"
+            | "gt"
+            | "gte"
+            | "lt"
+            | "lte"
+            | "isNull"
+            | "isNotNull"
+            | "inArray"
+            | "notInArray"
+            | "exists"
+            | "notExists"
+            | "between"
+            | "notBetween"
+            | "like"
+            | "notLike"
+            | "ilike"
+            | "notIlike"
+            | "and"
+            | "or"
+            | "not"
+            | "arrayContains"
+            | "arrayContained"
+            | "arrayOverlaps"
+    )
+}
+
+/// Table constructors and their dialect.
+pub fn table_constructor(name: &str) -> Option<crate::facts::Dialect> {
+    use crate::facts::Dialect::*;
+    match name {
+        "pgTable" => Some(Pg),
+        "mysqlTable" => Some(Mysql),
+        "sqliteTable" => Some(Sqlite),
+        "singlestoreTable" => Some(Singlestore),
+        _ => None,
+    }
+}
+
+pub fn table_creator(name: &str) -> Option<crate::facts::Dialect> {
+    use crate::facts::Dialect::*;
+    match name {
+        "pgTableCreator" => Some(Pg),
+        "mysqlTableCreator" => Some(Mysql),
+        "sqliteTableCreator" => Some(Sqlite),
+        "singlestoreTableCreator" => Some(Singlestore),
+        _ => None,
+    }
+}
+
+pub fn schema_constructor(name: &str) -> Option<crate::facts::Dialect> {
+    use crate::facts::Dialect::*;
+    match name {
+        "pgSchema" => Some(Pg),
+        "mysqlSchema" => Some(Mysql),
+        "singlestoreSchema" => Some(Singlestore),
+        _ => None,
+    }
+}
+
+/// Column builders of every dialect, for recognising shared column objects outside tables.
+pub fn is_column_builder(name: &str) -> bool {
+    matches!(
+        name,
+        "bigint"
+            | "bigserial"
+            | "binary"
+            | "bit"
+            | "blob"
+            | "boolean"
+            | "char"
+            | "cidr"
+            | "customType"
+            | "date"
+            | "datetime"
+            | "decimal"
+            | "double"
+            | "doublePrecision"
+            | "float"
+            | "geometry"
+            | "inet"
+            | "int"
+            | "integer"
+            | "interval"
+            | "json"
+            | "jsonb"
+            | "line"
+            | "macaddr"
+            | "macaddr8"
+            | "mediumint"
+            | "mediumtext"
+            | "longtext"
+            | "tinytext"
+            | "numeric"
+            | "point"
+            | "real"
+            | "serial"
+            | "smallint"
+            | "smallserial"
+            | "text"
+            | "time"
+            | "timestamp"
+            | "tinyint"
+            | "uuid"
+            | "varbinary"
+            | "varchar"
+            | "vector"
+            | "year"
+            | "mysqlEnum"
+    ) || name.ends_with("Enum")
+}
+
+/// Array methods whose callback runs once per element.
+pub fn is_iteration_method(name: &str) -> bool {
+    matches!(
+        name,
+        "map"
+            | "forEach"
+            | "flatMap"
+            | "reduce"
+            | "reduceRight"
+            | "filter"
+            | "some"
+            | "every"
+            | "find"
+            | "findIndex"
+            | "findLast"
+    )
+}
+
+/// Aggregate functions: a selection of nothing but these returns one row without `groupBy`.
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name,
+        "count" | "countDistinct" | "sum" | "sumDistinct" | "avg" | "avgDistinct" | "min" | "max"
+    )
+}
+
+/// Globals whose calls are never project functions (not recorded as call facts).
+pub fn is_global(name: &str) -> bool {
+    matches!(
+        name,
+        "console"
+            | "Math"
+            | "JSON"
+            | "Object"
+            | "Array"
+            | "Promise"
+            | "Number"
+            | "String"
+            | "Boolean"
+            | "Date"
+            | "Symbol"
+            | "Reflect"
+            | "Error"
+            | "Buffer"
+            | "process"
+            | "parseInt"
+            | "parseFloat"
+            | "setTimeout"
+            | "setInterval"
+            | "require"
+            | "structuredClone"
+            | "encodeURIComponent"
+            | "decodeURIComponent"
+            | "fetch"
+            | "BigInt"
+            | "Map"
+            | "Set"
+    )
+}

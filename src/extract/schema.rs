@@ -1,0 +1,528 @@
+//! Table definitions, shared column objects and relations.
+
+use super::{callee_ident, member_prop, prop_name, str_value, unwrap, Extractor, TableFn};
+use crate::facts::*;
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+impl Extractor<'_> {
+    /// `pgTable('name', {..}, extra)`, `createTable('name', ..)`, `schema.table('name', ..)`.
+    pub(super) fn table_def(&mut self, binding: &str, call: &CallExpr) -> Option<TableDef> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let (dialect, db_schema, template) = match unwrap(callee) {
+            Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
+                TableFn::Table(d) => (*d, None, None),
+                TableFn::Creator(d, t) => (*d, None, t.clone()),
+                _ => return None,
+            },
+            Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table") => {
+                match unwrap(&m.obj) {
+                    Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
+                        TableFn::Schema(d, s) => (*d, Some(s.clone()), None),
+                        _ => return None,
+                    },
+                    Expr::Call(inner) => {
+                        let name = callee_ident(inner)?;
+                        let d = super::names::schema_constructor(name)?;
+                        (d, inner.args.first().and_then(|a| str_value(&a.expr)), None)
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let name = call
+            .args
+            .first()
+            .and_then(|a| str_value(&a.expr))
+            .unwrap_or_else(|| binding.to_string());
+        let sql_name = match template {
+            Some((pre, post)) => format!("{pre}{name}{post}"),
+            None => name,
+        };
+        let mut table = TableDef {
+            binding: binding.to_string(),
+            sql_name,
+            db_schema,
+            dialect,
+            columns: vec![],
+            spreads: vec![],
+            primary_key: vec![],
+            indexes: vec![],
+            foreign_keys: vec![],
+            span: self.span(call.span),
+        };
+        if let Some(cols) = call.args.get(1) {
+            let (obj, param) = match unwrap(&cols.expr) {
+                Expr::Object(o) => (Some(o), None),
+                Expr::Arrow(a) => (arrow_object(a), a.params.first().and_then(pat_name)),
+                _ => (None, None),
+            };
+            if let Some(o) = obj {
+                table.columns = self.columns_of(o, param.as_deref(), false);
+                for p in &o.props {
+                    if let PropOrSpread::Spread(s) = p {
+                        if let Expr::Ident(i) = unwrap(&s.expr) {
+                            table.spreads.push(i.sym.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(extra) = call.args.get(2) {
+            self.extra_config(&extra.expr, &mut table);
+        }
+        Some(table)
+    }
+
+    /// The columns of an object literal. `strict` (for objects outside a table) only accepts
+    /// values built by a known column builder.
+    pub(super) fn columns_of(
+        &mut self,
+        o: &ObjectLit,
+        builder_param: Option<&str>,
+        strict: bool,
+    ) -> Vec<ColumnDef> {
+        let mut out = vec![];
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else { continue };
+            let Prop::KeyValue(kv) = &**p else { continue };
+            let Some(key) = prop_name(&kv.key) else {
+                continue;
+            };
+            if let Some(col) = self.column(&key, &kv.value, builder_param, strict) {
+                out.push(col);
+            }
+        }
+        out
+    }
+
+    fn column(
+        &mut self,
+        key: &str,
+        value: &Expr,
+        builder_param: Option<&str>,
+        strict: bool,
+    ) -> Option<ColumnDef> {
+        // Walk `builder('name', ..).notNull().primaryKey().references(() => t.id)` from the outside in.
+        let mut mods: Vec<(&str, &CallExpr)> = vec![];
+        let mut cur = unwrap(value);
+        let (builder, builder_call) = loop {
+            let Expr::Call(c) = cur else { return None };
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            match unwrap(callee) {
+                Expr::Ident(i) => break (i.sym.to_string(), c),
+                Expr::Member(m) => {
+                    let prop = match &m.prop {
+                        MemberProp::Ident(i) => &*i.sym,
+                        _ => return None,
+                    };
+                    match unwrap(&m.obj) {
+                        // `t.uuid()` in the callback column form.
+                        Expr::Ident(obj) if Some(&*obj.sym) == builder_param => {
+                            break (prop.to_string(), c)
+                        }
+                        obj => {
+                            mods.push((prop, c));
+                            cur = obj;
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        };
+        if strict && !super::names::is_column_builder(&builder) {
+            return None;
+        }
+        let sql_name = builder_call.args.first().and_then(|a| str_value(&a.expr));
+        let mut col = ColumnDef {
+            key: key.to_string(),
+            sql_name,
+            builder,
+            primary: false,
+            unique: false,
+            references: None,
+            span: self.span(value.span()),
+        };
+        for (name, call) in mods {
+            match name {
+                "primaryKey" => col.primary = true,
+                "unique" => col.unique = true,
+                "references" => {
+                    col.references = call
+                        .args
+                        .first()
+                        .and_then(|a| self.reference_target(&a.expr));
+                }
+                _ => {}
+            }
+        }
+        Some(col)
+    }
+
+    /// `() => organizations.id`
+    fn reference_target(&self, e: &Expr) -> Option<ColumnRef> {
+        let body = match unwrap(e) {
+            Expr::Arrow(a) => match &*a.body {
+                ArrowFunctionBody::Expr(b) => &**b,
+                ArrowFunctionBody::FunctionBody(b) => match b.stmts.last() {
+                    Some(Stmt::Return(ReturnStmt { arg: Some(a), .. })) => &**a,
+                    _ => return None,
+                },
+            },
+            other => other,
+        };
+        let Expr::Member(m) = unwrap(body) else {
+            return None;
+        };
+        let table = self.table_expr(&m.obj)?;
+        Some(ColumnRef {
+            table,
+            column: member_prop(&m.prop)?,
+        })
+    }
+
+    /// The third argument: `(t) => [index(..).on(t.a)]` or `(t) => ({ i: index(..).on(t.a) })`.
+    fn extra_config(&mut self, e: &Expr, table: &mut TableDef) {
+        let Expr::Arrow(a) = unwrap(e) else { return };
+        let param = a.params.first().and_then(pat_name);
+        let body: &Expr = match &*a.body {
+            ArrowFunctionBody::Expr(b) => b,
+            ArrowFunctionBody::FunctionBody(b) => match b.stmts.iter().rev().find_map(|s| match s {
+                Stmt::Return(ReturnStmt { arg: Some(a), .. }) => Some(a),
+                _ => None,
+            }) {
+                Some(a) => a,
+                None => return,
+            },
+        };
+        let items: Vec<&Expr> = match unwrap(body) {
+            Expr::Array(arr) => arr.elems.iter().flatten().map(|el| &*el.expr).collect(),
+            Expr::Object(o) => o
+                .props
+                .iter()
+                .filter_map(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => Some(&*kv.value),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect(),
+            _ => return,
+        };
+        for item in items {
+            self.constraint(item, param.as_deref(), table);
+        }
+    }
+
+    fn constraint(&mut self, item: &Expr, param: Option<&str>, table: &mut TableDef) {
+        // Flatten `index('n').using(..).on(t.a, t.b).where(..)`.
+        let mut calls: Vec<(String, &CallExpr)> = vec![];
+        let mut cur = unwrap(item);
+        loop {
+            let Expr::Call(c) = cur else { break };
+            let Callee::Expr(callee) = &c.callee else {
+                break;
+            };
+            match unwrap(callee) {
+                Expr::Ident(i) => {
+                    calls.push((i.sym.to_string(), c));
+                    break;
+                }
+                Expr::Member(m) => {
+                    calls.push((member_prop(&m.prop).unwrap_or_default(), c));
+                    cur = unwrap(&m.obj);
+                }
+                _ => break,
+            }
+        }
+        calls.reverse();
+        let Some((head, head_call)) = calls.first() else {
+            return;
+        };
+        let span = self.span(item.span());
+        let cols_of = |args: &[ExprOrSpread]| -> Vec<String> {
+            args.iter()
+                .map(|a| column_key(&a.expr, param).unwrap_or_else(|| "<expression>".to_string()))
+                .collect()
+        };
+        match head.as_str() {
+            "index" | "uniqueIndex" | "unique" => {
+                let name = head_call.args.first().and_then(|a| str_value(&a.expr));
+                let mut columns = vec![];
+                for (n, c) in &calls[1..] {
+                    if n == "on" || n == "onOnly" {
+                        columns = cols_of(&c.args);
+                    } else if n == "using" {
+                        columns = cols_of(c.args.get(1..).unwrap_or(&[]));
+                    }
+                }
+                if !columns.is_empty() {
+                    table.indexes.push(IndexDef {
+                        name,
+                        columns,
+                        unique: head != "index",
+                        primary: false,
+                        span,
+                    });
+                }
+            }
+            "primaryKey" => {
+                let columns = match head_call.args.first().map(|a| unwrap(&a.expr)) {
+                    Some(Expr::Object(o)) => object_prop(o, "columns")
+                        .map(|v| array_columns(v, param))
+                        .unwrap_or_default(),
+                    _ => cols_of(&head_call.args),
+                };
+                if !columns.is_empty() {
+                    table.primary_key = columns.clone();
+                    table.indexes.push(IndexDef {
+                        name: None,
+                        columns,
+                        unique: true,
+                        primary: true,
+                        span,
+                    });
+                }
+            }
+            "foreignKey" => {
+                let Some(Expr::Object(o)) = head_call.args.first().map(|a| unwrap(&a.expr)) else {
+                    return;
+                };
+                let columns = object_prop(o, "columns")
+                    .map(|v| array_columns(v, param))
+                    .unwrap_or_default();
+                let (target, target_columns) = match object_prop(o, "foreignColumns").map(unwrap) {
+                    Some(Expr::Array(arr)) => {
+                        let mut target = None;
+                        let mut cols = vec![];
+                        for el in arr.elems.iter().flatten() {
+                            if let Expr::Member(m) = unwrap(&el.expr) {
+                                target = target.or_else(|| self.table_expr(&m.obj));
+                                cols.push(member_prop(&m.prop).unwrap_or_default());
+                            }
+                        }
+                        (target, cols)
+                    }
+                    _ => (None, vec![]),
+                };
+                table.foreign_keys.push(ForeignKeyDef {
+                    columns,
+                    target,
+                    target_columns,
+                    span,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// `relations(T, ({ one, many }) => ({..}))` or `defineRelations(schema, (r) => ({..}))`.
+    pub(super) fn relations_def(&mut self, call: &CallExpr) -> Option<Vec<RelationsDef>> {
+        match callee_ident(call)? {
+            "relations" => {
+                let table = self.table_expr(&call.args.first()?.expr)?;
+                let Expr::Arrow(a) = unwrap(&call.args.get(1)?.expr) else {
+                    return None;
+                };
+                let o = arrow_object(a)?;
+                let mut relations = vec![];
+                for p in &o.props {
+                    let PropOrSpread::Prop(p) = p else { continue };
+                    let Prop::KeyValue(kv) = &**p else { continue };
+                    let Some(name) = prop_name(&kv.key) else {
+                        continue;
+                    };
+                    let Expr::Call(c) = unwrap(&kv.value) else {
+                        continue;
+                    };
+                    let kind = match &c.callee {
+                        Callee::Expr(e) => match unwrap(e) {
+                            Expr::Ident(i) => i.sym.to_string(),
+                            Expr::Member(m) => member_prop(&m.prop).unwrap_or_default(),
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    if kind != "one" && kind != "many" {
+                        continue;
+                    }
+                    let Some(target) = c.args.first().and_then(|a| self.table_expr(&a.expr)) else {
+                        continue;
+                    };
+                    let mut rel = RelationDef {
+                        name,
+                        many: kind == "many",
+                        target,
+                        fields: vec![],
+                        references: vec![],
+                        preset_where: None,
+                    };
+                    if let Some(Expr::Object(cfg)) = c.args.get(1).map(|a| unwrap(&a.expr)) {
+                        rel.fields = object_prop(cfg, "fields")
+                            .map(|v| array_columns(v, None))
+                            .unwrap_or_default();
+                        rel.references = object_prop(cfg, "references")
+                            .map(|v| array_columns(v, None))
+                            .unwrap_or_default();
+                    }
+                    relations.push(rel);
+                }
+                Some(vec![RelationsDef {
+                    table,
+                    by_key: false,
+                    relations,
+                }])
+            }
+            "defineRelations" | "defineRelationsPart" => {
+                let f = call.args.iter().find_map(|a| match unwrap(&a.expr) {
+                    Expr::Arrow(a) => Some(a),
+                    _ => None,
+                })?;
+                let o = arrow_object(f)?;
+                let mut out = vec![];
+                for p in &o.props {
+                    let PropOrSpread::Prop(p) = p else { continue };
+                    let Prop::KeyValue(kv) = &**p else { continue };
+                    let Some(table_key) = prop_name(&kv.key) else {
+                        continue;
+                    };
+                    let Expr::Object(rels) = unwrap(&kv.value) else {
+                        continue;
+                    };
+                    let mut relations = vec![];
+                    for rp in &rels.props {
+                        let PropOrSpread::Prop(rp) = rp else { continue };
+                        let Prop::KeyValue(rkv) = &**rp else { continue };
+                        let Some(name) = prop_name(&rkv.key) else {
+                            continue;
+                        };
+                        if let Some(rel) = self.v2_relation(name, &rkv.value) {
+                            relations.push(rel);
+                        }
+                    }
+                    out.push(RelationsDef {
+                        table: TableExpr::Name(table_key),
+                        by_key: true,
+                        relations,
+                    });
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    /// `r.many.posts({ from: r.users.id, to: r.posts.authorId, where: {..} })` or `r.one.org()`.
+    fn v2_relation(&mut self, name: String, value: &Expr) -> Option<RelationDef> {
+        let (call, member) = match unwrap(value) {
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(e) => match unwrap(e) {
+                    Expr::Member(m) => (Some(c), m),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            Expr::Member(m) => (None, m),
+            _ => return None,
+        };
+        let target = member_prop(&member.prop)?;
+        let Expr::Member(kind_m) = unwrap(&member.obj) else {
+            return None;
+        };
+        let kind = member_prop(&kind_m.prop)?;
+        if kind != "one" && kind != "many" {
+            return None;
+        }
+        let mut rel = RelationDef {
+            name,
+            many: kind == "many",
+            target: TableExpr::Name(target),
+            fields: vec![],
+            references: vec![],
+            preset_where: None,
+        };
+        if let Some(Expr::Object(cfg)) = call.and_then(|c| c.args.first()).map(|a| unwrap(&a.expr))
+        {
+            rel.fields = object_prop(cfg, "from")
+                .map(|v| array_columns(v, None))
+                .unwrap_or_default();
+            rel.references = object_prop(cfg, "to")
+                .map(|v| array_columns(v, None))
+                .unwrap_or_default();
+            if let Some(Expr::Object(w)) = object_prop(cfg, "where").map(unwrap) {
+                rel.preset_where = Some(self.object_filter(w, 0));
+            }
+        }
+        Some(rel)
+    }
+}
+
+fn arrow_object(a: &ArrowExpr) -> Option<&ObjectLit> {
+    match &*a.body {
+        ArrowFunctionBody::Expr(e) => match unwrap(e) {
+            Expr::Object(o) => Some(o),
+            _ => None,
+        },
+        ArrowFunctionBody::FunctionBody(b) => b.stmts.iter().rev().find_map(|s| match s {
+            Stmt::Return(ReturnStmt { arg: Some(a), .. }) => match unwrap(a) {
+                Expr::Object(o) => Some(o),
+                _ => None,
+            },
+            _ => None,
+        }),
+    }
+}
+
+fn pat_name(p: &Pat) -> Option<String> {
+    match p {
+        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        _ => None,
+    }
+}
+
+fn object_prop<'a>(o: &'a ObjectLit, key: &str) -> Option<&'a Expr> {
+    o.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => Some(&*kv.value),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// `t.a` (or `t.a.desc()`, `t.a.asc().nullsLast()`) → `a`.
+fn column_key(e: &Expr, _param: Option<&str>) -> Option<String> {
+    let mut cur = unwrap(e);
+    loop {
+        match cur {
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(callee) => match unwrap(callee) {
+                    Expr::Member(m) => cur = unwrap(&m.obj),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            Expr::Member(m) => return member_prop(&m.prop),
+            _ => return None,
+        }
+    }
+}
+
+/// `[t.a, t.b]` or a single `t.a`.
+fn array_columns(e: &Expr, param: Option<&str>) -> Vec<String> {
+    match unwrap(e) {
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .flatten()
+            .filter_map(|el| column_key(&el.expr, param))
+            .collect(),
+        other => column_key(other, param).into_iter().collect(),
+    }
+}

@@ -1,0 +1,342 @@
+//! Plain-data facts extracted from one file. Nothing here refers to swc types: the AST is
+//! dropped once a file's facts are built, and everything after extraction reads only these.
+
+use crate::span::Span;
+use serde::Serialize;
+
+/// Everything drizzle-guard needs to know about one source file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub imports: Vec<Import>,
+    pub exports: Vec<Export>,
+    pub tables: Vec<TableDef>,
+    /// Module-level objects whose values are column builders (`export const timestamps = {..}`).
+    pub column_groups: Vec<ColumnGroup>,
+    /// Module-level `const x = alias(T, ..)` or `const x = T`.
+    pub aliases: Vec<(String, TableExpr)>,
+    pub relations: Vec<RelationsDef>,
+    pub functions: Vec<FunctionDef>,
+    pub queries: Vec<QuerySite>,
+    pub calls: Vec<CallFact>,
+    pub raw_sql: Vec<RawSqlCall>,
+    /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
+    pub snake_case: bool,
+    /// Inline suppression comments, in file order.
+    pub suppressions: Vec<SuppressionComment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub local: String,
+    pub source: String,
+    pub imported: Imported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    Named(String),
+    Default,
+    Namespace,
+}
+
+#[derive(Debug, Clone)]
+pub enum Export {
+    /// `export const x`, `export { x as y }`: exported name → local binding.
+    Local { exported: String, local: String },
+    /// `export { x as y } from './m'`.
+    Reexport {
+        exported: String,
+        imported: String,
+        source: String,
+    },
+    /// `export * from './m'`.
+    Star { source: String },
+    /// `export * as ns from './m'`.
+    StarAs { exported: String, source: String },
+}
+
+/// A reference to a table as written: `projects`, `schema.projects`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TableExpr {
+    Name(String),
+    Member(String, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Pg,
+    Mysql,
+    Sqlite,
+    Singlestore,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Pg => "pg",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Singlestore => "singlestore",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    /// The module-level binding (`export const projects = pgTable(..)`).
+    pub binding: String,
+    pub sql_name: String,
+    pub db_schema: Option<String>,
+    pub dialect: Dialect,
+    pub columns: Vec<ColumnDef>,
+    /// Spreads of shared column objects, resolved when linking.
+    pub spreads: Vec<String>,
+    /// Composite primary key from the extra config (TS keys).
+    pub primary_key: Vec<String>,
+    pub indexes: Vec<IndexDef>,
+    pub foreign_keys: Vec<ForeignKeyDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnDef {
+    pub key: String,
+    /// The SQL name as written, or `None` for a name-less builder (`text()`).
+    pub sql_name: Option<String>,
+    pub builder: String,
+    pub primary: bool,
+    pub unique: bool,
+    pub references: Option<ColumnRef>,
+    pub span: Span,
+}
+
+/// `t.col` where `t` names a table (used by `.references(() => t.col)` and `foreignKey`).
+#[derive(Debug, Clone)]
+pub struct ColumnRef {
+    pub table: TableExpr,
+    pub column: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexDef {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    /// `primaryKey(..)` in the extra config is recorded as a unique index too.
+    pub primary: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForeignKeyDef {
+    pub columns: Vec<String>,
+    pub target: Option<TableExpr>,
+    pub target_columns: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ColumnGroup {
+    pub binding: String,
+    pub columns: Vec<ColumnDef>,
+}
+
+/// `relations(T, ..)` (v1) or one table's entry in `defineRelations(..)` (v2).
+#[derive(Debug, Clone)]
+pub struct RelationsDef {
+    /// v1: the table expression; v2: the schema key as `TableExpr::Name`.
+    pub table: TableExpr,
+    /// v2 relations name tables by schema key rather than by binding.
+    pub by_key: bool,
+    pub relations: Vec<RelationDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationDef {
+    pub name: String,
+    pub many: bool,
+    pub target: TableExpr,
+    pub fields: Vec<String>,
+    pub references: Vec<String>,
+    /// v2 `where` preset, relative to the target table.
+    pub preset_where: Option<RawPred>,
+}
+
+/// A function in the project, for inlining predicate helpers and following N+1 calls.
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    /// `name`, or `Class.method`, or `object.method`.
+    pub name: String,
+    pub params: Vec<String>,
+    /// The returned expression read as a predicate, when the body is a single return.
+    pub returns: Option<RawPred>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueryKind {
+    Select,
+    Count,
+    FindMany,
+    FindFirst,
+    Update,
+    Delete,
+    Insert,
+    Execute,
+}
+
+impl QueryKind {
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            QueryKind::Select | QueryKind::Count | QueryKind::FindMany | QueryKind::FindFirst
+        )
+    }
+}
+
+/// The table a query names: a table expression, or a relational-query key (`db.query.K`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryTarget {
+    Table(TableExpr),
+    QueryKey(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct QuerySite {
+    pub kind: QueryKind,
+    pub target: QueryTarget,
+    /// Where the table is named: the finding's primary location.
+    pub target_span: Span,
+    /// The whole call chain.
+    pub span: Span,
+    pub joins: Vec<JoinFact>,
+    pub where_: Option<RawPred>,
+    pub has_where: bool,
+    pub has_limit: bool,
+    pub has_offset: bool,
+    pub has_order_by: bool,
+    pub has_group_by: bool,
+    /// `select({ n: count() })` with nothing but aggregate calls.
+    pub aggregates_only: bool,
+    pub with: Vec<WithFact>,
+    pub loops: Vec<LoopInfo>,
+    pub function: Option<String>,
+    /// Whitespace-normalised source of the chain, for fingerprints.
+    pub code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct JoinFact {
+    pub kind: String,
+    pub table: TableExpr,
+    pub on: Option<RawPred>,
+    pub span: Span,
+}
+
+/// A relation loaded by a relational query's `with`.
+#[derive(Debug, Clone)]
+pub struct WithFact {
+    pub relation: String,
+    pub where_: Option<RawPred>,
+    pub has_limit: bool,
+    pub many_hint: bool,
+    pub with: Vec<WithFact>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoopInfo {
+    /// `for`, `for-of`, `for-in`, `while`, `do-while`, or the iteration method (`map`, ...).
+    pub kind: String,
+    pub span: Span,
+    /// `for await (..)`: a stream of pages, not N+1.
+    pub is_await: bool,
+    /// The loop walks a literal array of this many elements.
+    pub literal_len: Option<usize>,
+}
+
+/// A call to a project function, for following N+1 across calls.
+#[derive(Debug, Clone)]
+pub struct CallFact {
+    /// `["name"]`, `["this", "method"]` or `["object", "method"]`.
+    pub callee: Vec<String>,
+    pub span: Span,
+    pub loops: Vec<LoopInfo>,
+    pub function: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawSqlCall {
+    pub constant: bool,
+    pub span: Span,
+    pub function: Option<String>,
+    pub code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SuppressionComment {
+    pub file_level: bool,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// The line the comment is on, and whether code precedes it on that line.
+    pub line: u32,
+    pub trailing: bool,
+    pub span: Span,
+}
+
+/// A predicate as written in one file, before table references are resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawPred {
+    Eq(Operand, Operand),
+    InArray(Operand),
+    IsNull(Operand),
+    IsNotNull(Operand),
+    /// A comparison that constrains columns without proving equality (`ne`, `gt`, `like`, ...).
+    Other(Vec<Operand>),
+    And(Vec<RawPred>),
+    Or(Vec<RawPred>),
+    Not(Box<RawPred>),
+    /// No condition at all (`undefined`, a skipped optional part).
+    Undefined,
+    /// Something drizzle-guard cannot see into; `why` is shown to the user.
+    Unknown {
+        why: String,
+        mentions: Vec<Operand>,
+    },
+    /// A function parameter used as a whole predicate (substituted when a helper is inlined).
+    Param(String),
+    /// A call to a function that may be a project helper returning a predicate.
+    Call {
+        callee: Vec<String>,
+        args: Vec<RawArg>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawArg {
+    pub pred: RawPred,
+    /// When the argument is an identifier or `ns.member`, it may name a table.
+    pub table: Option<Base>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// `base.key`: a column when `base` resolves to a table.
+    Member {
+        base: Base,
+        key: String,
+    },
+    Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Base {
+    /// A module-level name or import.
+    Table(TableExpr),
+    /// The table of the enclosing relational query (`(t, ops) => ..` or an object filter).
+    SelfTable,
+    /// A parameter of the enclosing function (substituted when a helper is inlined).
+    Param(String),
+}

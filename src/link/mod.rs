@@ -1,0 +1,876 @@
+//! Merges every file's facts into one project: the schema model, and each query with its table
+//! references resolved (import → export → definition, `export *` barrels, tsconfig `paths`,
+//! and a unique-name fallback for imports from workspace packages).
+
+mod tsconfig;
+
+pub use tsconfig::strip_jsonc;
+
+use crate::config::Config;
+use crate::facts::*;
+use crate::parse::FileProblem;
+use crate::predicate::{Col, Opnd, Pred};
+use crate::span::Span;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId(pub usize);
+
+/// One checked source file.
+#[derive(Debug)]
+pub struct Unit {
+    pub path: PathBuf,
+    /// Relative to the scan root, `/`-separated: what every output shows.
+    pub rel: String,
+    pub facts: FileFacts,
+    pub problem: Option<FileProblem>,
+    /// False when `--changed-since` leaves this file out of the checks (it still feeds the schema).
+    pub check: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub key: String,
+    pub sql_name: String,
+    pub primary: bool,
+    pub unique: bool,
+    pub references: Option<(Option<TableId>, String)>,
+    /// Where the column is defined (a shared object's file for spread columns).
+    pub file: usize,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub target: Option<TableId>,
+    pub target_columns: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub name: String,
+    pub many: bool,
+    pub target: Option<TableId>,
+    pub fields: Vec<String>,
+    pub references: Vec<String>,
+    pub preset_where: Option<Pred>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub id: TableId,
+    pub file: usize,
+    pub binding: String,
+    pub sql_name: String,
+    pub db_schema: Option<String>,
+    pub dialect: Dialect,
+    pub columns: Vec<Column>,
+    pub primary_key: Vec<String>,
+    pub indexes: Vec<IndexDef>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub relations: Vec<Relation>,
+    /// Keys of the columns matching `tenant.columns` / `softDelete.columns`.
+    pub tenant_columns: Vec<String>,
+    pub soft_delete_columns: Vec<String>,
+    /// Spreads whose object could not be found: the column list may be incomplete.
+    pub unresolved_spreads: Vec<String>,
+    pub span: Span,
+}
+
+impl Table {
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+    pub fn is_tenant_scoped(&self) -> bool {
+        !self.tenant_columns.is_empty()
+    }
+    pub fn is_soft_delete(&self) -> bool {
+        !self.soft_delete_columns.is_empty()
+    }
+    /// Column sets that identify one row: the primary key and every unique column or index.
+    pub fn unique_keys(&self) -> Vec<Vec<String>> {
+        let mut keys: Vec<Vec<String>> = vec![];
+        let pk: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.primary)
+            .map(|c| c.key.clone())
+            .collect();
+        if !pk.is_empty() {
+            keys.push(pk);
+        }
+        if !self.primary_key.is_empty() {
+            keys.push(self.primary_key.clone());
+        }
+        keys.extend(
+            self.columns
+                .iter()
+                .filter(|c| c.unique)
+                .map(|c| vec![c.key.clone()]),
+        );
+        keys.extend(
+            self.indexes
+                .iter()
+                .filter(|i| i.unique)
+                .map(|i| i.columns.clone()),
+        );
+        keys
+    }
+}
+
+/// A query whose tables are resolved, with predicates in the resolved algebra.
+#[derive(Debug)]
+pub struct LinkedQuery {
+    /// Index into the file's `facts.queries`.
+    pub site: usize,
+    pub table: TableId,
+    pub where_: Option<Pred>,
+    pub joins: Vec<LinkedJoin>,
+    pub with: Vec<LinkedWith>,
+}
+
+#[derive(Debug)]
+pub struct LinkedJoin {
+    pub kind: String,
+    pub table: TableId,
+    pub on: Option<Pred>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct LinkedWith {
+    pub relation: String,
+    pub target: Option<TableId>,
+    pub where_: Option<Pred>,
+    pub preset_where: Option<Pred>,
+    pub has_limit: bool,
+    pub many: bool,
+    pub with: Vec<LinkedWith>,
+    pub span: Span,
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub units: Vec<Unit>,
+    pub tables: Vec<Table>,
+    /// Per unit, the resolved queries.
+    pub queries: Vec<Vec<LinkedQuery>>,
+    modules: HashMap<PathBuf, usize>,
+    tsconfig: tsconfig::TsconfigCache,
+    by_binding: HashMap<(usize, String), TableId>,
+    by_name: HashMap<String, Vec<TableId>>,
+}
+
+/// What a name in a module stands for.
+#[derive(Debug, Clone, Copy)]
+enum Sym {
+    Table(TableId),
+    Group(usize, usize),
+    Function(usize, usize),
+    Namespace(usize),
+    /// `import * as schema from 'some-package'`: members fall back to table names.
+    ForeignNamespace,
+}
+
+const MAX_HOPS: u32 = 24;
+const MAX_INLINE: u32 = 4;
+
+impl Project {
+    pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
+        let mut modules = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            let stem = strip_ts_ext(&u.path);
+            if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
+                if let Some(dir) = stem.parent() {
+                    modules.entry(dir.to_path_buf()).or_insert(i);
+                }
+            }
+            modules.insert(stem, i);
+        }
+        let mut p = Project {
+            root,
+            units,
+            tables: vec![],
+            queries: vec![],
+            modules,
+            tsconfig: Default::default(),
+            by_binding: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        p.build_tables(config);
+        let queries: Vec<Vec<LinkedQuery>> = (0..p.units.len())
+            .into_par_iter()
+            .map(|f| {
+                if p.units[f].check {
+                    p.link_queries(f)
+                } else {
+                    vec![]
+                }
+            })
+            .collect();
+        p.queries = queries;
+        p
+    }
+
+    fn build_tables(&mut self, config: &Config) {
+        let snake = self.units.iter().any(|u| u.facts.snake_case) || config.casing_snake_case();
+        for (f, u) in self.units.iter().enumerate() {
+            for (i, t) in u.facts.tables.iter().enumerate() {
+                let id = TableId(self.tables.len());
+                let _ = i;
+                self.by_binding.insert((f, t.binding.clone()), id);
+                self.by_name.entry(t.binding.clone()).or_default().push(id);
+                self.tables.push(Table {
+                    id,
+                    file: f,
+                    binding: t.binding.clone(),
+                    sql_name: t.sql_name.clone(),
+                    db_schema: t.db_schema.clone(),
+                    dialect: t.dialect,
+                    columns: vec![],
+                    primary_key: t.primary_key.clone(),
+                    indexes: t.indexes.clone(),
+                    foreign_keys: vec![],
+                    relations: vec![],
+                    tenant_columns: vec![],
+                    soft_delete_columns: vec![],
+                    unresolved_spreads: vec![],
+                    span: t.span,
+                });
+            }
+        }
+        // Columns, spreads and references need name resolution, which reads `self`.
+        let mut filled = vec![];
+        for table in &self.tables {
+            let def = &self.units[table.file]
+                .facts
+                .tables
+                .iter()
+                .find(|t| t.binding == table.binding);
+            let Some(def) = def else { continue };
+            let mut columns: Vec<Column> = vec![];
+            let mut unresolved = vec![];
+            let mut add = |c: &ColumnDef, file: usize, me: &Project| {
+                let sql_name = c.sql_name.clone().unwrap_or_else(|| {
+                    if snake {
+                        to_snake(&c.key)
+                    } else {
+                        c.key.clone()
+                    }
+                });
+                let references = c
+                    .references
+                    .as_ref()
+                    .map(|r| (me.resolve_table(file, &r.table), r.column.clone()));
+                columns.retain(|x: &Column| x.key != c.key);
+                columns.push(Column {
+                    key: c.key.clone(),
+                    sql_name,
+                    primary: c.primary,
+                    unique: c.unique,
+                    references,
+                    file,
+                    span: c.span,
+                });
+            };
+            for s in &def.spreads {
+                match self.resolve_local(table.file, s, 0) {
+                    Some(Sym::Group(gf, gi)) => {
+                        for c in &self.units[gf].facts.column_groups[gi].columns {
+                            add(c, gf, self);
+                        }
+                    }
+                    _ => unresolved.push(s.clone()),
+                }
+            }
+            for c in &def.columns {
+                add(c, table.file, self);
+            }
+            let fks = def
+                .foreign_keys
+                .iter()
+                .map(|fk| ForeignKey {
+                    columns: fk.columns.clone(),
+                    target: fk
+                        .target
+                        .as_ref()
+                        .and_then(|t| self.resolve_table(table.file, t)),
+                    target_columns: fk.target_columns.clone(),
+                    span: fk.span,
+                })
+                .collect::<Vec<_>>();
+            let matches = |c: &Column, names: &[String]| {
+                names.iter().any(|n| n == &c.key || n == &c.sql_name)
+            };
+            let tenant = columns
+                .iter()
+                .filter(|c| matches(c, &config.tenant.columns))
+                .map(|c| c.key.clone())
+                .collect();
+            let soft = columns
+                .iter()
+                .filter(|c| matches(c, &config.soft_delete.columns))
+                .map(|c| c.key.clone())
+                .collect();
+            filled.push((table.id, columns, fks, tenant, soft, unresolved));
+        }
+        for (id, columns, fks, tenant, soft, unresolved) in filled {
+            let t = &mut self.tables[id.0];
+            t.columns = columns;
+            t.foreign_keys = fks;
+            t.tenant_columns = if config
+                .tenant
+                .exempt_tables
+                .iter()
+                .any(|e| e == &t.binding || e == &t.sql_name)
+            {
+                vec![]
+            } else {
+                tenant
+            };
+            t.soft_delete_columns = soft;
+            t.unresolved_spreads = unresolved;
+        }
+        let mut rels = vec![];
+        for (f, u) in self.units.iter().enumerate() {
+            for r in &u.facts.relations {
+                let owner = if r.by_key {
+                    match &r.table {
+                        TableExpr::Name(k) => self.table_by_key(f, k),
+                        _ => None,
+                    }
+                } else {
+                    self.resolve_table(f, &r.table)
+                };
+                let Some(owner) = owner else { continue };
+                for rel in &r.relations {
+                    let target = match (&rel.target, r.by_key) {
+                        (TableExpr::Name(k), true) => self.table_by_key(f, k),
+                        (t, _) => self.resolve_table(f, t),
+                    };
+                    let preset_where = rel
+                        .preset_where
+                        .as_ref()
+                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target)));
+                    rels.push((
+                        owner,
+                        Relation {
+                            name: rel.name.clone(),
+                            many: rel.many,
+                            target,
+                            fields: rel.fields.clone(),
+                            references: rel.references.clone(),
+                            preset_where,
+                        },
+                    ));
+                }
+            }
+        }
+        for (owner, rel) in rels {
+            let t = &mut self.tables[owner.0];
+            // v2 definitions replace a v1 relation of the same name.
+            t.relations.retain(|r| r.name != rel.name);
+            t.relations.push(rel);
+        }
+    }
+
+    fn link_queries(&self, f: usize) -> Vec<LinkedQuery> {
+        let mut out = vec![];
+        for (i, q) in self.units[f].facts.queries.iter().enumerate() {
+            let table = match &q.target {
+                QueryTarget::Table(t) => self.resolve_table(f, t),
+                QueryTarget::QueryKey(k) => self.table_by_key(f, k),
+            };
+            let Some(table) = table else { continue };
+            let ctx = Ctx::new(f, Some(table));
+            let where_ = q.where_.as_ref().map(|w| self.resolve_pred(w, &ctx));
+            let joins = q
+                .joins
+                .iter()
+                .filter_map(|j| {
+                    let t = self.resolve_table(f, &j.table)?;
+                    Some(LinkedJoin {
+                        kind: j.kind.clone(),
+                        table: t,
+                        on: j.on.as_ref().map(|o| self.resolve_pred(o, &ctx)),
+                        span: j.span,
+                    })
+                })
+                .collect();
+            let with = self.link_with(f, table, &q.with);
+            out.push(LinkedQuery {
+                site: i,
+                table,
+                where_,
+                joins,
+                with,
+            });
+        }
+        out
+    }
+
+    fn link_with(&self, f: usize, parent: TableId, with: &[WithFact]) -> Vec<LinkedWith> {
+        with.iter()
+            .map(|w| {
+                let rel = self.tables[parent.0]
+                    .relations
+                    .iter()
+                    .find(|r| r.name == w.relation);
+                let target = rel.and_then(|r| r.target);
+                let where_ = w
+                    .where_
+                    .as_ref()
+                    .map(|p| self.resolve_pred(p, &Ctx::new(f, target)));
+                let nested = match target {
+                    Some(t) => self.link_with(f, t, &w.with),
+                    None => vec![],
+                };
+                LinkedWith {
+                    relation: w.relation.clone(),
+                    target,
+                    where_,
+                    preset_where: rel.and_then(|r| r.preset_where.clone()),
+                    has_limit: w.has_limit,
+                    many: rel.map(|r| r.many).unwrap_or(w.many_hint),
+                    with: nested,
+                    span: w.span,
+                }
+            })
+            .collect()
+    }
+
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.0]
+    }
+
+    // ---- name resolution -------------------------------------------------------------
+
+    /// The table a relational query key (`db.query.K`) names: by export name, then SQL name;
+    /// among several, the one defined closest to the query.
+    fn table_by_key(&self, from: usize, key: &str) -> Option<TableId> {
+        self.closest(
+            from,
+            self.by_name.get(key).map(Vec::as_slice).unwrap_or(&[]),
+        )
+        .or_else(|| {
+            let by_sql: Vec<TableId> = self
+                .tables
+                .iter()
+                .filter(|t| t.sql_name == key)
+                .map(|t| t.id)
+                .collect();
+            self.closest(from, &by_sql)
+        })
+    }
+
+    fn closest(&self, from: usize, candidates: &[TableId]) -> Option<TableId> {
+        let here = &self.units[from].path;
+        candidates.iter().copied().max_by(|a, b| {
+            let pa = common_prefix(here, &self.units[self.tables[a.0].file].path);
+            let pb = common_prefix(here, &self.units[self.tables[b.0].file].path);
+            // Longest shared directory wins; ties go to the earlier table for determinism.
+            pa.cmp(&pb).then(b.0.cmp(&a.0))
+        })
+    }
+
+    pub fn resolve_table(&self, file: usize, t: &TableExpr) -> Option<TableId> {
+        match t {
+            TableExpr::Name(n) => match self.resolve_local(file, n, 0)? {
+                Sym::Table(id) => Some(id),
+                _ => None,
+            },
+            TableExpr::Member(ns, n) => match self.resolve_local(file, ns, 0)? {
+                Sym::Namespace(m) => match self.resolve_export(m, n, 0) {
+                    Some(Sym::Table(id)) => Some(id),
+                    _ => self.name_fallback(file, n),
+                },
+                Sym::ForeignNamespace => self.name_fallback(file, n),
+                _ => None,
+            },
+        }
+    }
+
+    fn name_fallback(&self, from: usize, name: &str) -> Option<TableId> {
+        self.closest(
+            from,
+            self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[]),
+        )
+    }
+
+    fn resolve_local(&self, file: usize, name: &str, hops: u32) -> Option<Sym> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let facts = &self.units[file].facts;
+        if let Some(id) = self.by_binding.get(&(file, name.to_string())) {
+            return Some(Sym::Table(*id));
+        }
+        if let Some((_, t)) = facts.aliases.iter().find(|(n, _)| n == name) {
+            return self.resolve_table_hops(file, t, hops + 1).map(Sym::Table);
+        }
+        if let Some(i) = facts.column_groups.iter().position(|g| g.binding == name) {
+            return Some(Sym::Group(file, i));
+        }
+        if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
+            return Some(Sym::Function(file, i));
+        }
+        let imp = facts.imports.iter().find(|i| i.local == name)?;
+        let target = self.resolve_module(file, &imp.source);
+        match (&imp.imported, target) {
+            (Imported::Namespace, Some(m)) => Some(Sym::Namespace(m)),
+            (Imported::Namespace, None) => Some(Sym::ForeignNamespace),
+            (Imported::Named(orig), Some(m)) => self
+                .resolve_export(m, orig, hops + 1)
+                .or_else(|| self.fallback_sym(file, orig)),
+            (Imported::Named(orig), None) => self.fallback_sym(file, orig),
+            (Imported::Default, Some(m)) => self.resolve_export(m, "default", hops + 1),
+            (Imported::Default, None) => None,
+        }
+    }
+
+    fn fallback_sym(&self, file: usize, name: &str) -> Option<Sym> {
+        if name == "schema" {
+            return Some(Sym::ForeignNamespace);
+        }
+        self.name_fallback(file, name).map(Sym::Table)
+    }
+
+    fn resolve_table_hops(&self, file: usize, t: &TableExpr, hops: u32) -> Option<TableId> {
+        match t {
+            TableExpr::Name(n) => match self.resolve_local(file, n, hops)? {
+                Sym::Table(id) => Some(id),
+                _ => None,
+            },
+            other => self.resolve_table(file, other),
+        }
+    }
+
+    fn resolve_export(&self, module: usize, name: &str, hops: u32) -> Option<Sym> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let facts = &self.units[module].facts;
+        for e in &facts.exports {
+            match e {
+                Export::Local { exported, local } if exported == name => {
+                    return self.resolve_local(module, local, hops + 1)
+                }
+                Export::Reexport {
+                    exported,
+                    imported,
+                    source,
+                } if exported == name => {
+                    let m = self.resolve_module(module, source)?;
+                    return self.resolve_export(m, imported, hops + 1);
+                }
+                Export::StarAs { exported, source } if exported == name => {
+                    return self.resolve_module(module, source).map(Sym::Namespace);
+                }
+                _ => {}
+            }
+        }
+        for e in &facts.exports {
+            if let Export::Star { source } = e {
+                if let Some(m) = self.resolve_module(module, source) {
+                    if let Some(s) = self.resolve_export(m, name, hops + 1) {
+                        return Some(s);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
+        let from_path = &self.units[from].path;
+        if spec.starts_with('.') {
+            let base = from_path.parent()?.join(spec);
+            return self.module_at(&base);
+        }
+        let aliases = self.tsconfig.for_file(from_path)?;
+        for (pattern, targets) in &aliases.paths {
+            let rest = match pattern.strip_suffix('*') {
+                Some(prefix) => match spec.strip_prefix(prefix) {
+                    Some(rest) => rest,
+                    None => continue,
+                },
+                None if pattern == spec => "",
+                None => continue,
+            };
+            for t in targets {
+                let target = t.to_string_lossy().replacen('*', rest, 1);
+                if let Some(m) = self.module_at(Path::new(&target)) {
+                    return Some(m);
+                }
+            }
+        }
+        aliases
+            .base_url
+            .as_ref()
+            .and_then(|b| self.module_at(&b.join(spec)))
+    }
+
+    fn module_at(&self, path: &Path) -> Option<usize> {
+        let norm = normalize(path);
+        self.modules
+            .get(&strip_ts_ext(&norm))
+            .or_else(|| self.modules.get(&norm))
+            .copied()
+    }
+
+    // ---- predicates ------------------------------------------------------------------
+
+    pub(crate) fn resolve_pred(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.resolve_pred_inner(raw, ctx))
+    }
+
+    fn resolve_pred_inner(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
+        let opnd = |o: &Operand| self.resolve_operand(o, ctx);
+        let col_of = |o: &Operand| -> Result<Option<Col>, String> {
+            match self.resolve_operand(o, ctx)? {
+                Opnd::Col(c) => Ok(Some(c)),
+                Opnd::Value => Ok(None),
+            }
+        };
+        let opaque = |why: String| Pred::Unknown {
+            why,
+            mentions: vec![],
+        };
+        match raw {
+            RawPred::Eq(a, b) => match (opnd(a), opnd(b)) {
+                (Ok(a), Ok(b)) => Pred::Eq(a, b),
+                (Err(why), _) | (_, Err(why)) => opaque(why),
+            },
+            RawPred::InArray(a) => match col_of(a) {
+                Ok(Some(c)) => Pred::InArray(c),
+                Ok(None) => Pred::Other(vec![]),
+                Err(why) => opaque(why),
+            },
+            RawPred::IsNull(a) | RawPred::IsNotNull(a) => match col_of(a) {
+                Ok(Some(c)) if matches!(raw, RawPred::IsNull(_)) => Pred::IsNull(c),
+                Ok(Some(c)) => Pred::IsNotNull(c),
+                Ok(None) => Pred::Other(vec![]),
+                Err(why) => opaque(why),
+            },
+            RawPred::Other(ops) => Pred::Other(
+                ops.iter()
+                    .filter_map(|o| col_of(o).ok().flatten())
+                    .collect(),
+            ),
+            RawPred::And(ps) => Pred::And(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
+            RawPred::Or(ps) => Pred::Or(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
+            RawPred::Not(p) => Pred::Not(Box::new(self.resolve_pred(p, ctx))),
+            RawPred::Undefined => Pred::Undefined,
+            RawPred::Unknown { why, mentions } => Pred::Unknown {
+                why: why.clone(),
+                mentions: mentions
+                    .iter()
+                    .filter_map(|o| col_of(o).ok().flatten())
+                    .collect(),
+            },
+            RawPred::Param(p) => match ctx.env.and_then(|e| e.get(p)) {
+                Some(arg) => arg.pred.clone(),
+                None => opaque(format!(
+                    "the parameter `{p}`, a condition passed in by the caller"
+                )),
+            },
+            RawPred::Call { callee, args } => self.inline_call(callee, args, ctx),
+        }
+    }
+
+    fn resolve_operand(&self, o: &Operand, ctx: &Ctx<'_>) -> Result<Opnd, String> {
+        let Operand::Member { base, key } = o else {
+            return Ok(Opnd::Value);
+        };
+        match self.resolve_base(base, ctx)? {
+            Some(table) => Ok(Opnd::Col(Col {
+                table,
+                key: key.clone(),
+            })),
+            None => Ok(Opnd::Value),
+        }
+    }
+
+    /// `Ok(None)`: not a table (so `x.key` is a value); `Err`: a parameter nobody bound.
+    fn resolve_base(&self, base: &Base, ctx: &Ctx<'_>) -> Result<Option<TableId>, String> {
+        match base {
+            Base::Table(t) => Ok(self.resolve_table(ctx.file, t)),
+            Base::SelfTable => Ok(ctx.self_table),
+            Base::Param(p) => match ctx.env.and_then(|e| e.get(p)) {
+                Some(arg) => Ok(arg.table),
+                None => Err(format!("a column of the parameter `{p}`")),
+            },
+        }
+    }
+
+    /// A project helper returning a predicate, inlined with its parameters bound to the
+    /// caller's arguments (a few levels deep).
+    fn inline_call(&self, callee: &[String], args: &[RawArg], ctx: &Ctx<'_>) -> Pred {
+        let shown = callee.join(".");
+        let opaque = |why: String| Pred::Unknown {
+            why,
+            mentions: vec![],
+        };
+        if ctx.depth >= MAX_INLINE {
+            return opaque(format!(
+                "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
+            ));
+        }
+        let found = match callee {
+            [name] => match self.resolve_local(ctx.file, name, 0) {
+                Some(Sym::Function(f, i)) => Some((f, i)),
+                _ => None,
+            },
+            [this, method] if this == "this" => {
+                let suffix = format!(".{method}");
+                self.units[ctx.file]
+                    .facts
+                    .functions
+                    .iter()
+                    .position(|f| f.name.ends_with(&suffix))
+                    .map(|i| (ctx.file, i))
+            }
+            [ns, name] => match self.resolve_local(ctx.file, ns, 0) {
+                Some(Sym::Namespace(m)) => match self.resolve_export(m, name, 0) {
+                    Some(Sym::Function(f, i)) => Some((f, i)),
+                    _ => None,
+                },
+                _ => {
+                    let qualified = format!("{ns}.{name}");
+                    self.units[ctx.file]
+                        .facts
+                        .functions
+                        .iter()
+                        .position(|f| f.name == qualified)
+                        .map(|i| (ctx.file, i))
+                }
+            },
+            _ => None,
+        };
+        let Some((f, i)) = found else {
+            return opaque(format!(
+                "`{shown}(..)`, which is not defined in the checked files"
+            ));
+        };
+        let def = &self.units[f].facts.functions[i];
+        let Some(returns) = &def.returns else {
+            return opaque(format!(
+                "`{shown}(..)`, which does not return a condition drizzle-guard can read"
+            ));
+        };
+        let mut env = HashMap::new();
+        for (p, a) in def.params.iter().zip(args) {
+            let pred = self.resolve_pred(&a.pred, ctx);
+            let table = a
+                .table
+                .as_ref()
+                .and_then(|b| self.resolve_base(b, ctx).ok().flatten());
+            env.insert(p.clone(), Arg { pred, table });
+        }
+        for p in def.params.iter().skip(args.len()) {
+            env.insert(
+                p.clone(),
+                Arg {
+                    pred: Pred::Undefined,
+                    table: None,
+                },
+            );
+        }
+        self.resolve_pred(
+            returns,
+            &Ctx {
+                file: f,
+                self_table: None,
+                env: Some(&env),
+                depth: ctx.depth + 1,
+            },
+        )
+    }
+}
+
+/// A helper's parameter bound to an argument of its caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Arg {
+    pred: Pred,
+    table: Option<TableId>,
+}
+
+pub(crate) struct Ctx<'e> {
+    file: usize,
+    self_table: Option<TableId>,
+    env: Option<&'e HashMap<String, Arg>>,
+    depth: u32,
+}
+
+impl Ctx<'_> {
+    fn new(file: usize, self_table: Option<TableId>) -> Self {
+        Ctx {
+            file,
+            self_table,
+            env: None,
+            depth: 0,
+        }
+    }
+}
+
+fn strip_ts_ext(p: &Path) -> PathBuf {
+    let s = p.to_string_lossy();
+    for ext in [
+        ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
+    ] {
+        if let Some(stem) = s.strip_suffix(ext) {
+            return PathBuf::from(stem);
+        }
+    }
+    p.to_path_buf()
+}
+
+/// Lexically resolves `.` and `..` (no file system access).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn common_prefix(a: &Path, b: &Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+fn to_snake(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, c) in key.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_case_of_keys() {
+        assert_eq!(super::to_snake("organizationId"), "organization_id");
+        assert_eq!(super::to_snake("id"), "id");
+    }
+}

@@ -1,0 +1,175 @@
+//! `compilerOptions.paths` / `baseUrl` from the nearest tsconfig.json, for import aliases like `@/db`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Default)]
+pub struct PathAliases {
+    /// (pattern, targets), targets already absolute. A pattern may end in `*`.
+    pub paths: Vec<(String, Vec<PathBuf>)>,
+    pub base_url: Option<PathBuf>,
+}
+
+/// Caches the aliases in force for each directory.
+#[derive(Default)]
+pub struct TsconfigCache {
+    by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<PathAliases>>>>,
+}
+
+impl TsconfigCache {
+    pub fn for_file(&self, file: &Path) -> Option<std::sync::Arc<PathAliases>> {
+        let dir = file.parent()?;
+        self.for_dir(dir)
+    }
+
+    fn for_dir(&self, dir: &Path) -> Option<std::sync::Arc<PathAliases>> {
+        if let Ok(cache) = self.by_dir.lock() {
+            if let Some(v) = cache.get(dir) {
+                return v.clone();
+            }
+        }
+        let candidate = dir.join("tsconfig.json");
+        let found = if candidate.is_file() {
+            load(&candidate, 0).map(std::sync::Arc::new)
+        } else {
+            dir.parent().and_then(|p| self.for_dir(p))
+        };
+        if let Ok(mut cache) = self.by_dir.lock() {
+            cache.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+}
+
+fn load(path: &Path, depth: u32) -> Option<PathAliases> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&strip_jsonc(&text)).ok()?;
+    let dir = path.parent()?;
+    let mut out = match value.get("extends").and_then(|e| e.as_str()) {
+        Some(ext) if depth < 4 && ext.starts_with('.') => {
+            let mut p = dir.join(ext);
+            if p.extension().is_none() {
+                p.set_extension("json");
+            }
+            load(&p, depth + 1).unwrap_or_default()
+        }
+        _ => PathAliases::default(),
+    };
+    let opts = value.get("compilerOptions");
+    if let Some(base) = opts.and_then(|o| o.get("baseUrl")).and_then(|b| b.as_str()) {
+        out.base_url = Some(dir.join(base));
+    }
+    if let Some(paths) = opts
+        .and_then(|o| o.get("paths"))
+        .and_then(|p| p.as_object())
+    {
+        let root = out.base_url.clone().unwrap_or_else(|| dir.to_path_buf());
+        out.paths = paths
+            .iter()
+            .map(|(k, v)| {
+                let targets = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str())
+                            .map(|t| root.join(t))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (k.clone(), targets)
+            })
+            .collect();
+    }
+    Some(out)
+}
+
+/// tsconfig.json is JSON with comments and trailing commas.
+pub fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_str = false;
+    while let Some(c) = chars.next() {
+        if in_str {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    // Trailing commas: `,` followed by whitespace and a closing bracket.
+    let bytes: Vec<char> = out.chars().collect();
+    let mut cleaned = String::with_capacity(out.len());
+    let mut in_str = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_str {
+            cleaned.push(c);
+            if c == '\\' && i + 1 < bytes.len() {
+                cleaned.push(bytes[i + 1]);
+                i += 1;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+            cleaned.push(c);
+        } else if c == ',' {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j].is_whitespace() {
+                j += 1;
+            }
+            if j < bytes.len() && (bytes[j] == '}' || bytes[j] == ']') {
+                // drop it
+            } else {
+                cleaned.push(c);
+            }
+        } else {
+            cleaned.push(c);
+        }
+        i += 1;
+    }
+    cleaned
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strips_comments_and_trailing_commas() {
+        let s = super::strip_jsonc("{ // c\n \"a\": \"//x\", /* b */ \"b\": [1,2,], }");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["a"], "//x");
+        assert_eq!(v["b"][1], 2);
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(drizzle_guard::cli::run(std::env::args_os()));
+}

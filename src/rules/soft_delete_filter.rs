@@ -1,0 +1,97 @@
+//! `soft-delete-filter`: reads of soft-delete tables must say what to do with deleted rows.
+
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::link::{LinkedWith, TableId};
+use crate::predicate::{Pred, Verdict};
+use crate::span::Span;
+
+pub const RULE: Rule = Rule {
+    name: "soft-delete-filter",
+    default_severity: Severity::Error,
+    summary: "A read of a soft-delete table does not filter on its soft-delete column.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: None,
+};
+
+const DOC: &str = r#"## What it reports
+A `select`, `$count`, `findMany` or `findFirst` of a table with a soft-delete column (one named in
+`softDelete.columns`, such as `deletedAt`) whose condition never mentions that column. This
+includes joined tables (the join's `on` or the `where` must mention it) and relations loaded with
+`with` (their own `where`, or the relation's preset `where` in `defineRelations`). `isNull(..)`,
+`isNotNull(..)` and `eq(.., false)` all count as an explicit choice. A condition containing
+something drizzle-guard cannot read is not reported.
+
+## Why it matters
+Soft-deleted rows are deleted as far as users know. A read that forgets the filter shows them
+again: in lists, in counts, in exports, in the rows of a join.
+
+## Example
+```ts
+const rows = await db.select().from(tasks).where(eq(tasks.projectId, id));
+```
+
+## Fix
+```ts
+const rows = await db.select().from(tasks)
+  .where(and(eq(tasks.projectId, id), isNull(tasks.deletedAt)));
+```
+To read deleted rows on purpose, say so: `isNotNull(tasks.deletedAt)`.
+
+## Configuration
+`softDelete.columns` lists the soft-delete column names (TypeScript key or SQL name).
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    let project = ctx.project;
+    let unit = &project.units[file];
+    for q in &project.queries[file] {
+        let site = &unit.facts.queries[q.site];
+        if !site.kind.is_read() {
+            continue;
+        }
+        let mut parts: Vec<Pred> = q.where_.iter().cloned().collect();
+        parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
+        let all = Pred::and(parts);
+        let mut report = |table: TableId, span: Span, pred: &Pred, what: &str| {
+            let t = project.table(table);
+            if !t.is_soft_delete()
+                || pred.mentions(table, &t.soft_delete_columns) != Verdict::Missing
+            {
+                return;
+            }
+            let col = &t.soft_delete_columns[0];
+            out.push(
+                Diagnostic::new(RULE.name, &unit.rel, span, format!("{what} `{}` does not filter on `{col}`", t.binding))
+                    .help(format!(
+                        "add `isNull({}.{col})` to leave out deleted rows, or `isNotNull(..)` to read them on purpose",
+                        t.binding
+                    ))
+                    .context(site.function.as_deref(), &site.code),
+            );
+        };
+        report(q.table, site.target_span, &all, "read of");
+        for j in &q.joins {
+            report(j.table, j.span, &all, "joined table");
+        }
+        let mut stack: Vec<&LinkedWith> = q.with.iter().collect();
+        while let Some(w) = stack.pop() {
+            if let Some(target) = w.target {
+                let own: Vec<Pred> = w
+                    .where_
+                    .iter()
+                    .chain(w.preset_where.iter())
+                    .cloned()
+                    .collect();
+                report(
+                    target,
+                    w.span,
+                    &Pred::and(own),
+                    &format!("relation `{}` loads", w.relation),
+                );
+            }
+            stack.extend(w.with.iter());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
+
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::link::{LinkedQuery, TableId};
+use crate::predicate::{Pred, Verdict};
+use crate::span::Span;
+
+pub const RULE: Rule = Rule {
+    name: "tenant-filter",
+    default_severity: Severity::Error,
+    summary: "A query on a tenant-scoped table is not filtered by its tenant column.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: Some("8.1"),
+};
+
+const DOC: &str = r#"## What it reports
+A `select`, `$count`, `findMany`/`findFirst`, `update` or `delete` on a tenant-scoped table (one
+with a column named in `tenant.columns`, such as `organizationId`) whose `where` clause does not
+guarantee `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)`. Every joined
+tenant-scoped table needs its own guarantee; an equality between two tenant columns carries one
+table's guarantee to the other. `and(..)` is proven by any part; `or(..)` and `cond ? a : b` only
+when every branch is. Inserts are not checked. Relations loaded with `with` are reached through
+their parent row and are covered by the parent's filter.
+
+## Why it matters
+A query that forgets the tenant filter returns, changes or deletes rows of every tenant. Looking a
+row up by its id alone lets any signed-in user read another organization's data by guessing ids
+(an insecure direct object reference).
+
+## Example
+```ts
+const project = await db.query.projects.findFirst({
+  where: eq(projects.id, input.id),
+});
+```
+
+## Fix
+```ts
+const project = await db.query.projects.findFirst({
+  where: and(eq(projects.id, input.id), eq(projects.organizationId, ctx.orgId)),
+});
+```
+
+## Configuration
+`tenant.columns` lists the tenant column names (TypeScript key or SQL name);
+`tenant.exemptTables` lists tables that are shared across tenants on purpose. When the filter is
+hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead.
+"#;
+
+/// One table of one query that needs a tenant guarantee, and what the predicate says about it.
+pub(crate) struct TenantCheck {
+    pub table: TableId,
+    pub span: Span,
+    pub verdict: Verdict,
+    pub joined: bool,
+}
+
+/// The verdict for the query's own table and for every joined tenant-scoped table.
+pub(crate) fn tenant_checks(
+    ctx: &RuleContext<'_>,
+    file: usize,
+    q: &LinkedQuery,
+) -> Vec<TenantCheck> {
+    let project = ctx.project;
+    let site = &project.units[file].facts.queries[q.site];
+    if !(site.kind.is_read()
+        || matches!(
+            site.kind,
+            crate::facts::QueryKind::Update | crate::facts::QueryKind::Delete
+        ))
+    {
+        return vec![];
+    }
+    let mut parts: Vec<Pred> = q.where_.iter().cloned().collect();
+    parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
+    let all = Pred::and(parts);
+    let mut out = vec![];
+    let mut check = |table: TableId, span: Span, joined: bool| {
+        let t = project.table(table);
+        if t.is_tenant_scoped() {
+            out.push(TenantCheck {
+                table,
+                span,
+                verdict: all.guarantees_equality(table, &t.tenant_columns),
+                joined,
+            });
+        }
+    };
+    check(q.table, site.target_span, false);
+    for j in &q.joins {
+        check(j.table, j.span, true);
+    }
+    out
+}
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    let unit = &ctx.project.units[file];
+    for q in &ctx.project.queries[file] {
+        let site = &unit.facts.queries[q.site];
+        for c in tenant_checks(ctx, file, q) {
+            if c.verdict != Verdict::Missing {
+                continue;
+            }
+            let t = ctx.project.table(c.table);
+            let col = &t.tenant_columns[0];
+            let what = if c.joined { "joined table" } else { "query on" };
+            let msg = format!(
+                "{what} `{}` is not filtered by its tenant column `{col}`",
+                t.binding
+            );
+            out.push(
+                Diagnostic::new(RULE.name, &unit.rel, c.span, msg)
+                    .help(format!(
+                        "add `eq({}.{col}, <the caller's {col}>)` to the {}, so rows of other tenants are never {}",
+                        t.binding,
+                        if c.joined { "join condition or the where clause" } else { "where clause" },
+                        verb(site.kind)
+                    ))
+                    .context(site.function.as_deref(), &site.code),
+            );
+        }
+    }
+}
+
+fn verb(kind: crate::facts::QueryKind) -> &'static str {
+    match kind {
+        crate::facts::QueryKind::Update => "updated",
+        crate::facts::QueryKind::Delete => "deleted",
+        _ => "returned",
+    }
+}

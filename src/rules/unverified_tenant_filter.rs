@@ -1,0 +1,68 @@
+//! `unverified-tenant-filter`: the tenant filter may be there, but drizzle-guard cannot see it.
+
+use super::tenant_filter::tenant_checks;
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::predicate::Verdict;
+
+pub const RULE: Rule = Rule {
+    name: "unverified-tenant-filter",
+    default_severity: Severity::Warning,
+    summary:
+        "A query on a tenant-scoped table is filtered by something drizzle-guard cannot verify.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: Some("5.0"),
+};
+
+const DOC: &str = r#"## What it reports
+The `tenant-filter` check on a query whose answer depends on something opaque: a raw `sql`
+fragment other than `sql`${col} = ${value}``, a helper function that is not in the checked files
+(imported from a package) or does not simply return a condition, a condition passed in as a
+parameter, or a variable reassigned in ways drizzle-guard does not follow. No other part of the
+`where` clause proves the tenant filter.
+
+## Why it matters
+The filter may well be there; but nobody, human or tool, can see it at the query. A reviewer has
+to follow the opaque part to be sure, and a later change to it can silently drop tenant isolation.
+
+## Example
+```ts
+import { buildFilter } from 'query-kit';
+await db.select().from(invoices).where(buildFilter(input));
+```
+
+## Fix
+Make the tenant condition visible next to the opaque part:
+```ts
+await db.select().from(invoices)
+  .where(and(eq(invoices.organizationId, ctx.orgId), buildFilter(input)));
+```
+or suppress it with a reason: `// drizzle-guard-ignore unverified-tenant-filter: buildFilter scopes by org`.
+
+## Configuration
+Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`. Set its level under `rules`.
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    let unit = &ctx.project.units[file];
+    for q in &ctx.project.queries[file] {
+        let site = &unit.facts.queries[q.site];
+        for c in tenant_checks(ctx, file, q) {
+            let Verdict::Unverifiable(why) = &c.verdict else {
+                continue;
+            };
+            let t = ctx.project.table(c.table);
+            let col = &t.tenant_columns[0];
+            let msg = format!("cannot verify that `{}` is filtered by its tenant column `{col}`: it depends on {why}", t.binding);
+            out.push(
+                Diagnostic::new(RULE.name, &unit.rel, c.span, msg)
+                    .help(format!(
+                        "add an explicit `eq({}.{col}, ..)` beside it, or suppress with a reason",
+                        t.binding
+                    ))
+                    .context(site.function.as_deref(), &site.code),
+            );
+        }
+    }
+}

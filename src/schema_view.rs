@@ -1,0 +1,155 @@
+//! `drizzle-guard schema`: the schema model as the checker believes it.
+
+use crate::link::{Project, Table};
+use serde_json::json;
+
+fn location(p: &Project, t: &Table) -> String {
+    format!("{}:{}", p.units[t.file].rel, t.span.start_line)
+}
+
+fn or_dash(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+pub fn render_text(p: &Project) -> String {
+    let mut tables: Vec<&Table> = p.tables.iter().collect();
+    tables.sort_by(|a, b| (&a.sql_name, location(p, a)).cmp(&(&b.sql_name, location(p, b))));
+    let mut s = String::new();
+    for t in &tables {
+        let name = match &t.db_schema {
+            Some(schema) => format!("{schema}.{}", t.sql_name),
+            None => t.sql_name.clone(),
+        };
+        s.push_str(&format!(
+            "{} ({}, `{}`, {})\n",
+            name,
+            t.dialect.name(),
+            t.binding,
+            location(p, t)
+        ));
+        s.push_str(&format!("  tenant:      {}\n", or_dash(&t.tenant_columns)));
+        s.push_str(&format!(
+            "  soft delete: {}\n",
+            or_dash(&t.soft_delete_columns)
+        ));
+        let pk: Vec<String> = if t.primary_key.is_empty() {
+            t.columns
+                .iter()
+                .filter(|c| c.primary)
+                .map(|c| c.key.clone())
+                .collect()
+        } else {
+            t.primary_key.clone()
+        };
+        s.push_str(&format!("  primary key: {}\n", or_dash(&pk)));
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| {
+                if c.sql_name == c.key {
+                    c.key.clone()
+                } else {
+                    format!("{} ({})", c.key, c.sql_name)
+                }
+            })
+            .collect();
+        s.push_str(&format!("  columns:     {}\n", or_dash(&cols)));
+        let uniques: Vec<String> = t.unique_keys().into_iter().map(|k| k.join("+")).collect();
+        s.push_str(&format!("  unique:      {}\n", or_dash(&uniques)));
+        let idx: Vec<String> = t
+            .indexes
+            .iter()
+            .filter(|i| !i.primary)
+            .map(|i| i.columns.join("+"))
+            .collect();
+        s.push_str(&format!("  indexes:     {}\n", or_dash(&idx)));
+        let mut fks: Vec<String> = t
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let (target, col) = c.references.as_ref()?;
+                let target = target
+                    .map(|id| p.table(id).sql_name.clone())
+                    .unwrap_or_else(|| "?".into());
+                Some(format!("{} -> {}.{}", c.key, target, col))
+            })
+            .collect();
+        fks.extend(t.foreign_keys.iter().map(|fk| {
+            let target = fk
+                .target
+                .map(|id| p.table(id).sql_name.clone())
+                .unwrap_or_else(|| "?".into());
+            format!(
+                "{} -> {}.{}",
+                fk.columns.join("+"),
+                target,
+                fk.target_columns.join("+")
+            )
+        }));
+        s.push_str(&format!("  foreign keys: {}\n", or_dash(&fks)));
+        let rels: Vec<String> = t
+            .relations
+            .iter()
+            .map(|r| {
+                let target = r
+                    .target
+                    .map(|id| p.table(id).binding.clone())
+                    .unwrap_or_else(|| "?".into());
+                format!(
+                    "{} ({} {})",
+                    r.name,
+                    if r.many { "many" } else { "one" },
+                    target
+                )
+            })
+            .collect();
+        s.push_str(&format!("  relations:   {}\n", or_dash(&rels)));
+        if !t.unresolved_spreads.is_empty() {
+            s.push_str(&format!(
+                "  note: could not find the spread column objects {}\n",
+                t.unresolved_spreads.join(", ")
+            ));
+        }
+    }
+    let tenant = tables.iter().filter(|t| t.is_tenant_scoped()).count();
+    let soft = tables.iter().filter(|t| t.is_soft_delete()).count();
+    s.push_str(&format!(
+        "{} tables: {} tenant-scoped, {} soft-delete\n",
+        tables.len(),
+        tenant,
+        soft
+    ));
+    s
+}
+
+pub fn render_json(p: &Project) -> String {
+    let mut tables: Vec<&Table> = p.tables.iter().collect();
+    tables.sort_by(|a, b| (&a.sql_name, location(p, a)).cmp(&(&b.sql_name, location(p, b))));
+    let list: Vec<_> = tables
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.sql_name,
+                "schema": t.db_schema,
+                "binding": t.binding,
+                "dialect": t.dialect.name(),
+                "file": p.units[t.file].rel,
+                "line": t.span.start_line,
+                "tenantColumns": t.tenant_columns,
+                "softDeleteColumns": t.soft_delete_columns,
+                "columns": t.columns.iter().map(|c| json!({"key": c.key, "sqlName": c.sql_name, "primary": c.primary, "unique": c.unique})).collect::<Vec<_>>(),
+                "uniqueKeys": t.unique_keys(),
+                "indexes": t.indexes.iter().map(|i| json!({"name": i.name, "columns": i.columns, "unique": i.unique})).collect::<Vec<_>>(),
+                "relations": t.relations.iter().map(|r| json!({"name": r.name, "many": r.many, "target": r.target.map(|id| p.table(id).binding.clone())})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut s =
+        serde_json::to_string_pretty(&json!({ "version": 1, "tables": list })).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,103 @@
+//! Source positions that outlive the AST: byte offsets plus 1-based line/column pairs.
+
+use serde::Serialize;
+
+/// A range in one file. Lines are 1-based; columns are 1-based and counted in Unicode
+/// code points (what SARIF calls `unicodeCodePoints`); `end_col` is exclusive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start_line: u32,
+    pub start_col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
+    /// Byte offsets into the file, for code frames.
+    #[serde(skip)]
+    pub lo: u32,
+    #[serde(skip)]
+    pub hi: u32,
+}
+
+/// Maps byte offsets of one source text to line/column positions.
+pub struct LineIndex<'s> {
+    src: &'s str,
+    line_starts: Vec<u32>,
+}
+
+impl<'s> LineIndex<'s> {
+    pub fn new(src: &'s str) -> Self {
+        let mut line_starts = vec![0u32];
+        for (i, b) in src.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex { src, line_starts }
+    }
+
+    /// (line, column) of a byte offset, both 1-based; the column counts code points.
+    pub fn position(&self, offset: u32) -> (u32, u32) {
+        let offset = offset.min(self.src.len() as u32);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while end > start && !self.src.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.src[start..end].chars().count() as u32 + 1;
+        (line as u32 + 1, col)
+    }
+
+    pub fn span(&self, lo: u32, hi: u32) -> Span {
+        let (start_line, start_col) = self.position(lo);
+        let (end_line, end_col) = self.position(hi.max(lo));
+        Span {
+            start_line,
+            start_col,
+            end_line,
+            end_col,
+            lo,
+            hi: hi.max(lo),
+        }
+    }
+
+    pub fn text(&self, lo: u32, hi: u32) -> &'s str {
+        let (lo, hi) = (lo as usize, (hi as usize).min(self.src.len()));
+        self.src.get(lo..hi).unwrap_or("")
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: u32) -> &'s str {
+        let i = line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.src.len());
+        self.src[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_code_points() {
+        let idx = LineIndex::new("ab\nçd\n");
+        assert_eq!(idx.position(0), (1, 1));
+        assert_eq!(idx.position(3), (2, 1));
+        // 'd' follows the two-byte 'ç': byte 5, column 2.
+        assert_eq!(idx.position(5), (2, 2));
+        assert_eq!(idx.line_text(2), "çd");
+    }
+}

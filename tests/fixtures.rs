@@ -1,0 +1,144 @@
+//! The fixture harness: every folder under `fixtures/rules/` (and the example app) is checked
+//! on its own, and the findings must be exactly the lines marked `//~ rule-name`.
+
+use drizzle_guard::config::Config;
+use drizzle_guard::engine::{self, Options};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+type Finding = (String, u32, String);
+
+fn ts_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            ts_files(&p, out);
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("ts" | "tsx" | "mts" | "cts")
+        ) {
+            out.push(p);
+        }
+    }
+}
+
+/// `//~ rule-a, rule-b` at the end of a line.
+fn expected(root: &Path) -> BTreeSet<Finding> {
+    let mut files = vec![];
+    ts_files(root, &mut files);
+    let mut out = BTreeSet::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        for (i, line) in text.lines().enumerate() {
+            if let Some(pos) = line.rfind("//~") {
+                for rule in line[pos + 3..].split(',') {
+                    let rule = rule.trim();
+                    assert!(
+                        drizzle_guard::rules::find(rule).is_some(),
+                        "{rel}:{}: marker names no rule: `{rule}`",
+                        i + 1
+                    );
+                    out.insert((rel.clone(), i as u32 + 1, rule.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn actual(root: &Path) -> BTreeSet<Finding> {
+    let config = Config::discover(root).unwrap();
+    let opts = Options {
+        paths: vec![root.to_path_buf()],
+        root: root.to_path_buf(),
+        threads: None,
+    };
+    let project = engine::load(&opts, &config).unwrap();
+    let report = engine::check(&project, &config, std::time::Instant::now());
+    report
+        .diagnostics
+        .iter()
+        .map(|d| (d.file.clone(), d.span.start_line, d.rule.to_string()))
+        .collect()
+}
+
+fn check_folder(root: &Path) -> Result<usize, String> {
+    let want = expected(root);
+    let got = actual(root);
+    if want == got {
+        return Ok(want.len());
+    }
+    let mut msg = format!("{}:\n", root.display());
+    for (f, l, r) in want.difference(&got) {
+        msg.push_str(&format!("  missing: {f}:{l} {r}\n"));
+    }
+    for (f, l, r) in got.difference(&want) {
+        msg.push_str(&format!("  unexpected: {f}:{l} {r}\n"));
+    }
+    Err(msg)
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+#[test]
+fn every_rule_folder_reports_exactly_its_markers() {
+    let mut failures = vec![];
+    let mut folders = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+        folders += 1;
+        if let Err(m) = check_folder(&dir) {
+            failures.push(m);
+        }
+    }
+    assert!(
+        folders >= 4,
+        "expected a fixture folder per rule, found {folders}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_fixture_folder() {
+    for rule in drizzle_guard::rules::RULES {
+        if rule.name == "internal-error" {
+            continue; // only a bug can trigger it; tests/reliability covers containment
+        }
+        let dir = fixtures().join("rules").join(rule.name);
+        assert!(
+            dir.is_dir(),
+            "rule `{}` has no fixture folder {}",
+            rule.name,
+            dir.display()
+        );
+        assert!(
+            !expected(&dir).is_empty(),
+            "rule `{}`'s fixtures mark nothing",
+            rule.name
+        );
+    }
+}
+
+#[test]
+fn example_app_reports_exactly_its_markers() {
+    let n = check_folder(&fixtures().join("example-app")).unwrap_or_else(|m| panic!("{m}"));
+    assert!(
+        n >= 5,
+        "the example app should show real mistakes, found {n}"
+    );
+}
