@@ -60,6 +60,8 @@ pub enum Export {
 pub enum TableExpr {
     Name(String),
     Member(String, String),
+    /// `alias(T, 'name')`: another instance of T under the SQL alias `name`.
+    Alias(String, Box<TableExpr>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]

@@ -3,10 +3,25 @@
 
 use crate::link::TableId;
 
-/// A column of a schema table, by its TypeScript key.
+/// One use of a table in a query: the table itself, or an `alias(T, 'name')` of it. A self-join
+/// through an alias reads other rows, so each instance needs its own guarantee.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableRef {
+    pub id: TableId,
+    /// The alias's SQL name; `None` for the table itself.
+    pub alias: Option<String>,
+}
+
+impl From<TableId> for TableRef {
+    fn from(id: TableId) -> Self {
+        TableRef { id, alias: None }
+    }
+}
+
+/// A column of a schema table (or of an alias of it), by its TypeScript key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Col {
-    pub table: TableId,
+    pub table: TableRef,
     pub key: String,
 }
 
@@ -55,7 +70,7 @@ impl Pred {
 
     /// Every row passing `self` has one of `cols` of `table` equal to a value (`eq` or `inArray`),
     /// directly or through column equalities (`eq(a.org, b.org)` with `b.org` bound).
-    pub fn guarantees_equality(&self, table: TableId, cols: &[String]) -> Verdict {
+    pub fn guarantees_equality(&self, table: &TableRef, cols: &[String]) -> Verdict {
         let Some(branches) = dnf(self) else {
             return Verdict::Unverifiable("a condition with too many `or` branches".into());
         };
@@ -80,8 +95,8 @@ impl Pred {
 
     /// Whether the predicate mentions any of `cols` of `table` anywhere (an explicit choice).
     /// `Unverifiable` when it does not, but contains something opaque that might.
-    pub fn mentions(&self, table: TableId, cols: &[String]) -> Verdict {
-        let hit = |c: &Col| c.table == table && cols.iter().any(|k| k == &c.key);
+    pub fn mentions(&self, table: &TableRef, cols: &[String]) -> Verdict {
+        let hit = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
         let mut opaque = None;
         let mut stack = vec![self];
         while let Some(p) = stack.pop() {
@@ -188,7 +203,7 @@ fn first_unknown(p: &Pred) -> &Pred {
 
 /// Closes the branch's equalities: columns equal to a value are bound, and binding flows
 /// across column-to-column equalities.
-fn branch_binds(branch: &[&Pred], table: TableId, cols: &[String]) -> bool {
+fn branch_binds(branch: &[&Pred], table: &TableRef, cols: &[String]) -> bool {
     let mut bound: Vec<&Col> = vec![];
     let mut links: Vec<(&Col, &Col)> = vec![];
     for atom in branch {
@@ -213,7 +228,7 @@ fn branch_binds(branch: &[&Pred], table: TableId, cols: &[String]) -> bool {
     }
     bound
         .iter()
-        .any(|c| c.table == table && cols.iter().any(|k| k == &c.key))
+        .any(|c| &c.table == table && cols.iter().any(|k| k == &c.key))
 }
 
 #[cfg(test)]
@@ -222,7 +237,7 @@ mod tests {
 
     fn col(t: usize, k: &str) -> Col {
         Col {
-            table: TableId(t),
+            table: TableId(t).into(),
             key: k.into(),
         }
     }
@@ -242,7 +257,7 @@ mod tests {
 
     #[test]
     fn and_needs_one_part_or_needs_every_branch() {
-        let t = TableId(0);
+        let t = &TableRef::from(TableId(0));
         assert_eq!(
             Pred::And(vec![eqv(0, "id"), eqv(0, "organizationId")]).guarantees_equality(t, &org()),
             Verdict::Proven
@@ -263,7 +278,7 @@ mod tests {
 
     #[test]
     fn unknown_is_unverifiable_unless_a_conjunct_proves() {
-        let t = TableId(0);
+        let t = &TableRef::from(TableId(0));
         assert_eq!(
             Pred::And(vec![unknown(), eqv(0, "id")]).guarantees_equality(t, &org()),
             Verdict::Unverifiable("x".into())
@@ -281,7 +296,7 @@ mod tests {
 
     #[test]
     fn not_and_undefined_never_prove() {
-        let t = TableId(0);
+        let t = &TableRef::from(TableId(0));
         assert_eq!(
             Pred::Not(Box::new(eqv(0, "organizationId"))).guarantees_equality(t, &org()),
             Verdict::Missing
@@ -304,16 +319,40 @@ mod tests {
             Opnd::Col(col(0, "organizationId")),
         );
         let p = Pred::And(vec![link.clone(), eqv(0, "organizationId")]);
-        assert_eq!(p.guarantees_equality(TableId(1), &org()), Verdict::Proven);
         assert_eq!(
-            link.guarantees_equality(TableId(1), &org()),
+            p.guarantees_equality(&TableId(1).into(), &org()),
+            Verdict::Proven
+        );
+        assert_eq!(
+            link.guarantees_equality(&TableId(1).into(), &org()),
             Verdict::Missing
         );
     }
 
     #[test]
+    fn an_alias_is_another_instance_of_its_table() {
+        let parent = TableRef {
+            id: TableId(0),
+            alias: Some("parent".into()),
+        };
+        let own = eqv(0, "organizationId");
+        assert_eq!(own.guarantees_equality(&parent, &org()), Verdict::Missing);
+        let scoped = Pred::Eq(
+            Opnd::Col(Col {
+                table: parent.clone(),
+                key: "organizationId".into(),
+            }),
+            Opnd::Col(col(0, "organizationId")),
+        );
+        assert_eq!(
+            Pred::And(vec![own, scoped]).guarantees_equality(&parent, &org()),
+            Verdict::Proven
+        );
+    }
+
+    #[test]
     fn mentions_sees_inside_not_or_and_opaque_sql() {
-        let t = TableId(0);
+        let t = &TableRef::from(TableId(0));
         let sd = vec!["deletedAt".to_string()];
         assert_eq!(
             Pred::Or(vec![Pred::IsNull(col(0, "deletedAt")), eqv(0, "id")]).mentions(t, &sd),

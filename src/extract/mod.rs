@@ -300,13 +300,24 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// `alias(T, 'name')`: T's instance under the alias name (the binding's table expression
+    /// when the name is not a constant string, which still keeps the instance apart).
+    fn alias_expr(&self, call: &CallExpr) -> Option<TableExpr> {
+        let table = call.args.first().and_then(|a| self.table_expr(&a.expr))?;
+        let name = call
+            .args
+            .get(1)
+            .and_then(|a| str_value(&a.expr))
+            .unwrap_or_else(|| format!("alias@{}", call.span.lo.0));
+        Some(TableExpr::Alias(name, Box::new(table)))
+    }
+
     /// What a `const` initialiser binds its name to.
     fn const_binding(&mut self, init: &Expr, module_level: bool) -> Option<Binding> {
         let e = unwrap(init);
         match e {
             Expr::Call(c) if callee_ident(c) == Some("alias") => {
-                let t = c.args.first().and_then(|a| self.table_expr(&a.expr))?;
-                Some(Binding::Alias(t))
+                Some(Binding::Alias(self.alias_expr(c)?))
             }
             Expr::Ident(_) | Expr::Member(_) if !module_level => match self.table_expr(e) {
                 Some(t) => Some(Binding::Alias(t)),
@@ -826,7 +837,7 @@ impl Extractor<'_> {
                 } else if let Some(r) = self.relations_def(call) {
                     self.facts.relations.extend(r);
                 } else if callee_ident(call) == Some("alias") {
-                    if let Some(t) = call.args.first().and_then(|a| self.table_expr(&a.expr)) {
+                    if let Some(t) = self.alias_expr(call) {
                         self.facts.aliases.push((name.to_string(), t));
                     }
                 }

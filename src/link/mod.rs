@@ -9,7 +9,7 @@ pub use tsconfig::strip_jsonc;
 use crate::config::Config;
 use crate::facts::*;
 use crate::parse::FileProblem;
-use crate::predicate::{Col, Opnd, Pred};
+use crate::predicate::{Col, Opnd, Pred, TableRef};
 use crate::span::Span;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -128,17 +128,40 @@ pub struct LinkedQuery {
     /// Index into the file's `facts.queries`.
     pub site: usize,
     pub table: TableId,
+    /// Set when the query reads `from(alias(T, 'name'))`.
+    pub alias: Option<String>,
     pub where_: Option<Pred>,
     pub joins: Vec<LinkedJoin>,
     pub with: Vec<LinkedWith>,
+}
+
+impl LinkedQuery {
+    /// The instance the query reads: its table, or the alias it reads it through.
+    pub fn instance(&self) -> TableRef {
+        TableRef {
+            id: self.table,
+            alias: self.alias.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct LinkedJoin {
     pub kind: String,
     pub table: TableId,
+    /// Set when the join is on `alias(T, 'name')`: another instance of `table`.
+    pub alias: Option<String>,
     pub on: Option<Pred>,
     pub span: Span,
+}
+
+impl LinkedJoin {
+    pub fn instance(&self) -> TableRef {
+        TableRef {
+            id: self.table,
+            alias: self.alias.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -382,20 +405,23 @@ impl Project {
         let mut out = vec![];
         for (i, q) in self.units[f].facts.queries.iter().enumerate() {
             let table = match &q.target {
-                QueryTarget::Table(t) => self.resolve_table(f, t),
-                QueryTarget::QueryKey(k) => self.table_by_key(f, k),
+                QueryTarget::Table(t) => self.resolve_ref(f, t),
+                QueryTarget::QueryKey(k) => self.table_by_key(f, k).map(TableRef::from),
             };
-            let Some(table) = table else { continue };
+            let Some(TableRef { id: table, alias }) = table else {
+                continue;
+            };
             let ctx = Ctx::new(f, Some(table));
             let where_ = q.where_.as_ref().map(|w| self.resolve_pred(w, &ctx));
             let joins = q
                 .joins
                 .iter()
                 .filter_map(|j| {
-                    let t = self.resolve_table(f, &j.table)?;
+                    let t = self.resolve_ref(f, &j.table)?;
                     Some(LinkedJoin {
                         kind: j.kind.clone(),
-                        table: t,
+                        table: t.id,
+                        alias: t.alias,
                         on: j.on.as_ref().map(|o| self.resolve_pred(o, &ctx)),
                         span: j.span,
                     })
@@ -405,6 +431,7 @@ impl Project {
             out.push(LinkedQuery {
                 site: i,
                 table,
+                alias,
                 where_,
                 joins,
                 with,
@@ -477,8 +504,32 @@ impl Project {
         })
     }
 
+    /// The table instance an expression names: an `alias(T, 'name')`, directly or through a
+    /// module-level `const`, keeps its alias so that a self-join is checked on its own.
+    pub fn resolve_ref(&self, file: usize, t: &TableExpr) -> Option<TableRef> {
+        let alias = match t {
+            TableExpr::Alias(name, _) => Some(name.clone()),
+            TableExpr::Name(n) if !self.by_binding.contains_key(&(file, n.clone())) => self.units
+                [file]
+                .facts
+                .aliases
+                .iter()
+                .find(|(a, _)| a == n)
+                .and_then(|(_, e)| match e {
+                    TableExpr::Alias(name, _) => Some(name.clone()),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        Some(TableRef {
+            id: self.resolve_table(file, t)?,
+            alias,
+        })
+    }
+
     pub fn resolve_table(&self, file: usize, t: &TableExpr) -> Option<TableId> {
         match t {
+            TableExpr::Alias(_, inner) => self.resolve_table(file, inner),
             TableExpr::Name(n) => match self.resolve_local(file, n, 0)? {
                 Sym::Table(id) => Some(id),
                 _ => None,
@@ -696,13 +747,18 @@ impl Project {
     }
 
     /// `Ok(None)`: not a table (so `x.key` is a value); `Err`: a parameter nobody bound.
-    fn resolve_base(&self, base: &Base, ctx: &Ctx<'_>) -> Result<Option<TableId>, String> {
+    fn resolve_base(&self, base: &Base, ctx: &Ctx<'_>) -> Result<Option<TableRef>, String> {
         match base {
-            Base::Table(t) => Ok(self.resolve_table(ctx.file, t)),
-            Base::SelfTable => Ok(ctx.self_table),
-            Base::Param(p) => match ctx.env.and_then(|e| e.get(p)) {
-                Some(arg) => Ok(arg.table),
-                None => Err(format!("a column of the parameter `{p}`")),
+            Base::Table(t) => Ok(self.resolve_ref(ctx.file, t)),
+            Base::SelfTable => Ok(ctx.self_table.map(TableRef::from)),
+            // Outside an inlined helper, a parameter of the enclosing function (`ctx.orgId`,
+            // `input.id`) is a value the caller passes in, never a table.
+            Base::Param(p) => match ctx.env {
+                None => Ok(None),
+                Some(env) => match env.get(p) {
+                    Some(arg) => Ok(arg.table.clone()),
+                    None => Err(format!("a column of the parameter `{p}`")),
+                },
             },
         }
     }
@@ -796,7 +852,7 @@ impl Project {
 #[derive(Debug, Clone)]
 pub(crate) struct Arg {
     pred: Pred,
-    table: Option<TableId>,
+    table: Option<TableRef>,
 }
 
 pub(crate) struct Ctx<'e> {

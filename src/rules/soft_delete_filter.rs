@@ -2,8 +2,8 @@
 
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::link::{LinkedWith, TableId};
-use crate::predicate::{Pred, Verdict};
+use crate::link::LinkedWith;
+use crate::predicate::{Pred, TableRef, Verdict};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -54,10 +54,10 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         let mut parts: Vec<Pred> = q.where_.iter().cloned().collect();
         parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
         let all = Pred::and(parts);
-        let mut report = |table: TableId, span: Span, pred: &Pred, what: &str| {
-            let t = project.table(table);
+        let mut report = |table: TableRef, span: Span, pred: &Pred, what: &str| {
+            let t = project.table(table.id);
             if !t.is_soft_delete()
-                || pred.mentions(table, &t.soft_delete_columns) != Verdict::Missing
+                || pred.mentions(&table, &t.soft_delete_columns) != Verdict::Missing
             {
                 return;
             }
@@ -71,9 +71,9 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                     .context(site.function.as_deref(), &site.code),
             );
         };
-        report(q.table, site.target_span, &all, "read of");
+        report(q.instance(), site.target_span, &all, "read of");
         for j in &q.joins {
-            report(j.table, j.span, &all, "joined table");
+            report(j.instance(), j.span, &all, "joined table");
         }
         let mut stack: Vec<&LinkedWith> = q.with.iter().collect();
         while let Some(w) = stack.pop() {
@@ -85,7 +85,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                     .cloned()
                     .collect();
                 report(
-                    target,
+                    target.into(),
                     w.span,
                     &Pred::and(own),
                     &format!("relation `{}` loads", w.relation),

@@ -3,7 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::{LinkedQuery, TableId};
-use crate::predicate::{Pred, Verdict};
+use crate::predicate::{Pred, TableRef, Verdict};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -77,20 +77,20 @@ pub(crate) fn tenant_checks(
     parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
     let all = Pred::and(parts);
     let mut out = vec![];
-    let mut check = |table: TableId, span: Span, joined: bool| {
-        let t = project.table(table);
+    let mut check = |table: TableRef, span: Span, joined: bool| {
+        let t = project.table(table.id);
         if t.is_tenant_scoped() {
             out.push(TenantCheck {
-                table,
+                table: table.id,
                 span,
-                verdict: all.guarantees_equality(table, &t.tenant_columns),
+                verdict: all.guarantees_equality(&table, &t.tenant_columns),
                 joined,
             });
         }
     };
-    check(q.table, site.target_span, false);
+    check(q.instance(), site.target_span, false);
     for j in &q.joins {
-        check(j.table, j.span, true);
+        check(j.instance(), j.span, true);
     }
     out
 }
