@@ -40,6 +40,8 @@ enum Binding {
     SelfTable,
     /// The operators parameter of a relational `where` callback.
     Ops,
+    /// A drizzle operator under another name (`{ eq: eqFn }`, `import { eq as equals }`).
+    Operator(String),
     /// A constant string.
     Str,
 }
@@ -261,6 +263,9 @@ impl<'s> Extractor<'s> {
                     if orig != &local {
                         if let Some(f) = self.table_fns.get(orig.as_str()).cloned() {
                             self.table_fns.insert(local.clone(), f);
+                        }
+                        if is_operator(orig) {
+                            self.bind(&local, Binding::Operator(orig.clone()));
                         }
                     }
                 }

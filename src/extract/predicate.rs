@@ -79,6 +79,7 @@ impl Extractor<'_> {
                     Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
                         return unknown(format!("`{name}(..)`"))
                     }
+                    Some(Binding::Operator(op)) => (Some(op.clone()), vec![]),
                     _ if super::is_operator(&name) => (Some(name), vec![]),
                     _ => (None, vec![name]),
                 }
@@ -438,8 +439,14 @@ impl Extractor<'_> {
             Pat::Object(o) => {
                 for prop in &o.props {
                     match prop {
-                        // `{ eq: equals }` binds the operator under another name; rare, treated opaque.
-                        ObjectPatProp::KeyValue(kv) => self.bind_pat(&kv.value, &Binding::Opaque),
+                        // `{ eq: eqFn }`: the operator under another name.
+                        ObjectPatProp::KeyValue(kv) => {
+                            let binding = match prop_name(&kv.key) {
+                                Some(op) if super::is_operator(&op) => Binding::Operator(op),
+                                _ => Binding::Opaque,
+                            };
+                            self.bind_pat(&kv.value, &binding)
+                        }
                         // `{ eq, and }`: the operators under their own names.
                         ObjectPatProp::Assign(a) => {
                             if let Some(s) = self.scopes.last_mut() {
