@@ -19,7 +19,9 @@ const DOC: &str = r#"## What it reports
 A `select`, `$count`, `findMany` or `findFirst` of a table with a soft-delete column (one named in
 `softDelete.columns`, such as `deletedAt`) whose condition never mentions that column. This
 includes joined tables (the join's `on` or the `where` must mention it) and relations loaded with
-`with` (their own `where`, or the relation's preset `where` in `defineRelations`). `isNull(..)`,
+`with` as `many` (their own `where`, or the relation's preset `where` in `defineRelations`). A
+`one` relation is not reported: it loads the row the parent points at, and the relational API
+gives it no `where` in v1; check that row's `deletedAt` in code, or filter the parent. `isNull(..)`,
 `isNotNull(..)` and `eq(.., false)` all count as an explicit choice. A condition containing
 something drizzle-guard cannot read is not reported.
 
@@ -77,7 +79,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         }
         let mut stack: Vec<&LinkedWith> = q.with.iter().collect();
         while let Some(w) = stack.pop() {
-            if let Some(target) = w.target {
+            if let (Some(target), true) = (w.target, w.many) {
                 let own: Vec<Pred> = w
                     .where_
                     .iter()
