@@ -51,6 +51,9 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
     }
     builder
         .require_git(false)
+        // Hidden directories hold real code (Remix's `app/.server/`, `.storybook/`); build
+        // output and caches are left out by `.gitignore`, as everywhere else.
+        .hidden(false)
         .follow_links(false)
         .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != ".git");
     let mut out = vec![];
