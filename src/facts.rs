@@ -225,6 +225,10 @@ pub struct QuerySite {
     pub with: Vec<WithFact>,
     pub loops: Vec<LoopInfo>,
     pub function: Option<String>,
+    /// The enclosing function's span (`None` at module level).
+    pub scope: Option<Span>,
+    /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
+    pub result: Option<String>,
     /// Whitespace-normalised source of the chain, for fingerprints.
     pub code: String,
 }
@@ -326,11 +330,10 @@ pub struct RawArg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// `base.key`: a column when `base` resolves to a table.
-    Member {
-        base: Base,
-        key: String,
-    },
-    Value,
+    Member { base: Base, key: String },
+    /// A value. `Some("row.id")` when it reads a property of a local variable, so that a row
+    /// fetched earlier can be recognised when its key is used again.
+    Value(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

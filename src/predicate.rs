@@ -28,7 +28,8 @@ pub struct Col {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opnd {
     Col(Col),
-    Value,
+    /// A value; `Some("row.id")` for a property of a local variable (see `Operand::Value`).
+    Value(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +66,14 @@ impl Pred {
         match parts.len() {
             1 => parts.into_iter().next().unwrap_or(Pred::Undefined),
             _ => Pred::And(parts),
+        }
+    }
+
+    /// The parts that must all hold: the arguments of nested `and(..)`s, or the predicate itself.
+    pub fn conjuncts(&self) -> Vec<&Pred> {
+        match self {
+            Pred::And(parts) => parts.iter().flat_map(Pred::conjuncts).collect(),
+            other => vec![other],
         }
     }
 
@@ -208,8 +217,8 @@ fn branch_binds(branch: &[&Pred], table: &TableRef, cols: &[String]) -> bool {
     let mut links: Vec<(&Col, &Col)> = vec![];
     for atom in branch {
         match atom {
-            Pred::Eq(Opnd::Col(c), Opnd::Value)
-            | Pred::Eq(Opnd::Value, Opnd::Col(c))
+            Pred::Eq(Opnd::Col(c), Opnd::Value(_))
+            | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
             | Pred::InArray(c) => bound.push(c),
             Pred::Eq(Opnd::Col(a), Opnd::Col(b)) => links.push((a, b)),
             _ => {}
@@ -242,7 +251,7 @@ mod tests {
         }
     }
     fn eqv(t: usize, k: &str) -> Pred {
-        Pred::Eq(Opnd::Col(col(t, k)), Opnd::Value)
+        Pred::Eq(Opnd::Col(col(t, k)), Opnd::Value(None))
     }
     fn unknown() -> Pred {
         Pred::Unknown {

@@ -82,6 +82,8 @@ pub(crate) struct Extractor<'s> {
     /// Local names of table constructors, creators and `pgSchema(..)` objects.
     table_fns: HashMap<String, TableFn>,
     class_name: Option<String>,
+    /// The initialiser being visited and the local it is bound to (`const row = await ..`).
+    result_of: Option<(swc_common::Span, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +137,7 @@ impl<'s> Extractor<'s> {
                 record: false,
             }],
             cond_depth: 0,
+            result_of: None,
             next_fn: CallbackMode::Fresh(None),
             table_fns,
             class_name: None,
@@ -542,7 +545,10 @@ impl Visit for Extractor<'_> {
                 if !is_fn {
                     self.next_fn = CallbackMode::Fresh(None);
                 }
+                let outer = self.result_of.take();
+                self.result_of = result_binding(&d.name).map(|n| (awaited(init).span(), n));
                 self.visit_expr(init);
+                self.result_of = outer;
                 self.next_fn = CallbackMode::Fresh(None);
             }
             // Module-level bindings were made by the prepass; locals bind after their initialiser.
@@ -895,6 +901,26 @@ pub(crate) fn callee_ident(c: &CallExpr) -> Option<&str> {
 
 pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
     a.to_atom_lossy().to_string()
+}
+
+/// `row` in `const row = ..` and `const [row] = ..`: the local a query's result lands in.
+fn result_binding(p: &Pat) -> Option<String> {
+    match p {
+        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Array(a) => match a.elems.first() {
+            Some(Some(Pat::Ident(i))) => Some(i.id.sym.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The expression under `await`, parentheses and type assertions.
+fn awaited(e: &Expr) -> &Expr {
+    match unwrap(e) {
+        Expr::Await(a) => awaited(&a.arg),
+        other => other,
+    }
 }
 
 pub(crate) fn str_value(e: &Expr) -> Option<String> {

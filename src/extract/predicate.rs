@@ -127,7 +127,7 @@ impl Extractor<'_> {
         let operand = |x: &mut Self, i: usize| -> Operand {
             args.get(i)
                 .map(|a| x.operand(&a.expr))
-                .unwrap_or(Operand::Value)
+                .unwrap_or(Operand::Value(None))
         };
         match op.as_str() {
             "eq" => RawPred::Eq(operand(self, 0), operand(self, 1)),
@@ -215,14 +215,15 @@ impl Extractor<'_> {
     pub(super) fn operand(&mut self, e: &Expr) -> Operand {
         let e = unwrap(e);
         let Expr::Member(m) = e else {
-            return Operand::Value;
+            return Operand::Value(None);
         };
         let Some(key) = member_prop(&m.prop) else {
-            return Operand::Value;
+            return Operand::Value(None);
         };
-        match self.base_of(&m.obj) {
-            Some(base) => Operand::Member { base, key },
-            None => Operand::Value,
+        match (self.base_of(&m.obj), unwrap(&m.obj)) {
+            (Some(base), _) => Operand::Member { base, key },
+            (None, Expr::Ident(local)) => Operand::Value(Some(format!("{}.{key}", local.sym))),
+            (None, _) => Operand::Value(None),
         }
     }
 
@@ -284,7 +285,7 @@ impl Extractor<'_> {
                         base: Base::SelfTable,
                         key: i.sym.to_string(),
                     };
-                    parts.push(RawPred::Eq(col, Operand::Value));
+                    parts.push(RawPred::Eq(col, Operand::Value(None)));
                     continue;
                 }
                 _ => continue,
@@ -344,7 +345,7 @@ impl Extractor<'_> {
                     let v = unwrap(&kv.value);
                     let is_true = matches!(v, Expr::Lit(Lit::Bool(Bool { value: true, .. })));
                     parts.push(match op.as_str() {
-                        "eq" => RawPred::Eq(col.clone(), Operand::Value),
+                        "eq" => RawPred::Eq(col.clone(), Operand::Value(None)),
                         "in" | "inArray" => RawPred::InArray(col.clone()),
                         "isNull" if is_true => RawPred::IsNull(col.clone()),
                         "isNotNull" if is_true => RawPred::IsNotNull(col.clone()),
@@ -387,7 +388,7 @@ impl Extractor<'_> {
                 }
                 RawPred::And(parts)
             }
-            _ => RawPred::Eq(col, Operand::Value),
+            _ => RawPred::Eq(col, Operand::Value(None)),
         }
     }
 

@@ -371,6 +371,14 @@ impl Extractor<'_> {
             with: vec![],
             loops: self.current_loops(),
             function: self.current_function(),
+            scope: (self.frames.len() > 1)
+                .then(|| self.frames.last().map(|f| f.span))
+                .flatten(),
+            result: self
+                .result_of
+                .as_ref()
+                .filter(|(span, _)| *span == whole.span())
+                .map(|(_, name)| name.clone()),
             code: self.code(whole.span()),
         }
     }

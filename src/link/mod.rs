@@ -136,6 +136,13 @@ pub struct LinkedQuery {
 }
 
 impl LinkedQuery {
+    /// Everything a row must pass: the `where` and every join's `on`.
+    pub fn conditions(&self) -> Pred {
+        let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
+        parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
+        Pred::and(parts)
+    }
+
     /// The instance the query reads: its table, or the alias it reads it through.
     pub fn instance(&self) -> TableRef {
         TableRef {
@@ -684,7 +691,7 @@ impl Project {
         let col_of = |o: &Operand| -> Result<Option<Col>, String> {
             match self.resolve_operand(o, ctx)? {
                 Opnd::Col(c) => Ok(Some(c)),
-                Opnd::Value => Ok(None),
+                Opnd::Value(_) => Ok(None),
             }
         };
         let opaque = |why: String| Pred::Unknown {
@@ -734,15 +741,19 @@ impl Project {
     }
 
     fn resolve_operand(&self, o: &Operand, ctx: &Ctx<'_>) -> Result<Opnd, String> {
-        let Operand::Member { base, key } = o else {
-            return Ok(Opnd::Value);
+        let (base, key) = match o {
+            Operand::Member { base, key } => (base, key),
+            // A local variable's path means something only in the query's own function, not
+            // in a helper inlined into it.
+            Operand::Value(path) if ctx.depth == 0 => return Ok(Opnd::Value(path.clone())),
+            Operand::Value(_) => return Ok(Opnd::Value(None)),
         };
         match self.resolve_base(base, ctx)? {
             Some(table) => Ok(Opnd::Col(Col {
                 table,
                 key: key.clone(),
             })),
-            None => Ok(Opnd::Value),
+            None => Ok(Opnd::Value(None)),
         }
     }
 

@@ -53,9 +53,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         if !site.kind.is_read() {
             continue;
         }
-        let mut parts: Vec<Pred> = q.where_.iter().cloned().collect();
-        parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
-        let all = Pred::and(parts);
+        let all = q.conditions();
         let mut report = |table: TableRef, span: Span, pred: &Pred, what: &str| {
             let t = project.table(table.id);
             if !t.is_soft_delete()

@@ -3,7 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::{LinkedQuery, TableId};
-use crate::predicate::{Pred, TableRef, Verdict};
+use crate::predicate::{Opnd, Pred, TableRef, Verdict};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -21,7 +21,10 @@ with a column named in `tenant.columns`, such as `organizationId`) whose `where`
 guarantee `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)`. Every joined
 tenant-scoped table needs its own guarantee; an equality between two tenant columns carries one
 table's guarantee to the other. `and(..)` is proven by any part; `or(..)` and `cond ? a : b` only
-when every branch is. Inserts are not checked. Relations loaded with `with` are reached through
+when every branch is. An update, delete or read keyed by the whole primary or unique key of a
+row that an earlier query of the same (or an enclosing) function read with its tenant filter
+proven (`const row = await ..; update(T).where(eq(T.id, row.id))`) is filtered: that row was
+already checked. Inserts are not checked. Relations loaded with `with` are reached through
 their parent row and are covered by the parent's filter.
 
 ## Why it matters
@@ -73,17 +76,19 @@ pub(crate) fn tenant_checks(
     {
         return vec![];
     }
-    let mut parts: Vec<Pred> = q.where_.iter().cloned().collect();
-    parts.extend(q.joins.iter().filter_map(|j| j.on.clone()));
-    let all = Pred::and(parts);
+    let all = q.conditions();
     let mut out = vec![];
     let mut check = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
+            let mut verdict = all.guarantees_equality(&table, &t.tenant_columns);
+            if verdict == Verdict::Missing && !joined && keyed_by_checked_row(ctx, file, q, &all) {
+                verdict = Verdict::Proven;
+            }
             out.push(TenantCheck {
                 table: table.id,
                 span,
-                verdict: all.guarantees_equality(&table, &t.tenant_columns),
+                verdict,
                 joined,
             });
         }
@@ -93,6 +98,62 @@ pub(crate) fn tenant_checks(
         check(j.instance(), j.span, true);
     }
     out
+}
+
+/// `update(T).where(eq(T.id, row.id))`, where `row` holds a row of T that an earlier query of an
+/// enclosing function read with its tenant filter proven: the key names a row already checked,
+/// so its tenant is known. Only a whole primary or unique key taken from that same row counts.
+fn keyed_by_checked_row(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery, all: &Pred) -> bool {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let site = &queries[q.site];
+    let me = q.instance();
+    let table = project.table(q.table);
+    // Column key -> the local whose same-named property it equals (`eq(T.id, row.id)`).
+    let mut from_row: Vec<(&str, &str)> = vec![];
+    for part in all.conjuncts() {
+        if let Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
+        | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c)) = part
+        {
+            if c.table == me {
+                if let Some((row, field)) = path.split_once('.') {
+                    if field == c.key {
+                        from_row.push((&c.key, row));
+                    }
+                }
+            }
+        }
+    }
+    let row_of = |key: &[String]| -> Option<&str> {
+        let rows: Vec<&str> = key
+            .iter()
+            .map(|k| from_row.iter().find(|(c, _)| c == k).map(|(_, r)| *r))
+            .collect::<Option<_>>()?;
+        rows.windows(2).all(|w| w[0] == w[1]).then(|| rows[0])
+    };
+    table
+        .unique_keys()
+        .iter()
+        .filter_map(|k| row_of(k))
+        .any(|row| {
+            project.queries[file].iter().any(|p| {
+                let earlier = &queries[p.site];
+                earlier.result.as_deref() == Some(row)
+                    && p.table == q.table
+                    && p.alias.is_none()
+                    && earlier.span.hi <= site.span.lo
+                    && earlier
+                        .scope
+                        .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+                    && own_tenant_verdict(p, &table.tenant_columns) == Verdict::Proven
+            })
+        })
+}
+
+/// The tenant verdict of a query's own table from its own conditions.
+fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
+    q.conditions()
+        .guarantees_equality(&q.instance(), tenant_columns)
 }
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
