@@ -110,6 +110,12 @@ fn valid_sarif(text: &str) -> Value {
     doc
 }
 
+/// The example app's findings as the JSON format gives them: what the other formats must show.
+fn example_app_diagnostics() -> Vec<Value> {
+    let json: Value = serde_json::from_str(&check(&fixture("example-app"), "json").stdout).unwrap();
+    json["diagnostics"].as_array().unwrap().clone()
+}
+
 #[test]
 fn the_schema_rejects_what_github_would() {
     let run = check(&fixture("example-app"), "sarif");
@@ -138,8 +144,7 @@ fn example_app_sarif_is_valid_and_complete() {
     let doc = valid_sarif(&run.stdout);
     let results = doc["runs"][0]["results"].as_array().unwrap();
     // The same findings as the JSON format, in the same order.
-    let json: Value = serde_json::from_str(&check(&fixture("example-app"), "json").stdout).unwrap();
-    let diags = json["diagnostics"].as_array().unwrap();
+    let diags = example_app_diagnostics();
     assert_eq!(results.len(), diags.len());
     for (r, d) in results.iter().zip(diags) {
         assert_eq!(r["ruleId"], d["rule"]);
@@ -209,7 +214,19 @@ fn example_app_github_annotations() {
     let run = check(&fixture("example-app"), "github");
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 14, "one command per finding");
+    let diags = example_app_diagnostics();
+    assert_eq!(lines.len(), diags.len(), "one command per finding");
+    for (l, d) in lines.iter().zip(diags) {
+        let kind = d["severity"].as_str().unwrap();
+        let start = &d["range"]["start"];
+        let at = format!(
+            "::{kind} file={},line={},col={},",
+            d["file"].as_str().unwrap(),
+            start["line"],
+            start["column"]
+        );
+        assert!(l.starts_with(&at), "{l} should start with {at}");
+    }
     for l in &lines {
         assert!(
             l.starts_with("::error file=src/") || l.starts_with("::warning file=src/"),
