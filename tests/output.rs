@@ -259,6 +259,22 @@ fn example_app_human() {
 }
 
 #[test]
+fn example_app_json() {
+    let run = check(&fixture("example-app"), "json");
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("example_app_json", run.stdout);
+}
+
+#[test]
+fn parse_error_json() {
+    let run = check(&fixture("rules/parse-error"), "json");
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["rule"], "parse-error");
+    assert_eq!(doc["diagnostics"][0]["help"], Value::Null);
+    insta::assert_snapshot!("parse_error_json", run.stdout);
+}
+
+#[test]
 fn parse_error_human() {
     let run = check(&fixture("rules/parse-error"), "human");
     insta::assert_snapshot!("parse_error_human", run.stdout);
@@ -348,5 +364,8 @@ fn readme_documents_the_json_format_as_it_is() {
         drizzle_guard::emit::json::FORMAT_VERSION
     );
     // Rendered from the first finding of the example app, so the README shows real output.
-    assert_eq!(documented["diagnostics"][0], real["diagnostics"][0]);
+    assert_eq!(
+        documented["diagnostics"][0], real["diagnostics"][0],
+        "update the README's example from `drizzle-guard check fixtures/example-app --format json`"
+    );
 }
