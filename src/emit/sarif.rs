@@ -176,9 +176,13 @@ fn snippet(lines: &[String], s: &Span) -> Option<String> {
     let last = s.end_line.checked_sub(1)? as usize;
     let mut parts = vec![];
     for (i, line) in lines.get(first..=last)?.iter().enumerate() {
-        let from = if i == 0 { s.start_col as usize - 1 } else { 0 };
+        let from = if i == 0 {
+            (s.start_col as usize).saturating_sub(1)
+        } else {
+            0
+        };
         let to = if first + i == last {
-            s.end_col as usize - 1
+            (s.end_col as usize).saturating_sub(1)
         } else {
             usize::MAX
         };
@@ -367,6 +371,24 @@ mod tests {
             directory_uri(Path::new(r"C:\src\app")),
             "file:///C:/src/app/"
         );
+    }
+
+    #[test]
+    fn snippets_cut_lines_at_code_point_columns() {
+        let lines: Vec<String> = ["a çb c", "  de", "f"].map(String::from).to_vec();
+        let at = |sl, sc, el, ec| Span {
+            start_line: sl,
+            start_col: sc,
+            end_line: el,
+            end_col: ec,
+            lo: 0,
+            hi: 0,
+        };
+        assert_eq!(snippet(&lines, &at(1, 3, 1, 5)).as_deref(), Some("çb"));
+        assert_eq!(snippet(&lines, &at(1, 5, 2, 4)).as_deref(), Some(" c\n  d"));
+        assert_eq!(snippet(&lines, &at(3, 0, 3, 0)).as_deref(), Some(""));
+        assert_eq!(snippet(&lines, &at(4, 1, 4, 2)), None, "past the end");
+        assert_eq!(snippet(&lines, &at(0, 0, 0, 0)), None);
     }
 
     #[test]
