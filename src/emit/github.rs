@@ -2,17 +2,15 @@
 //! the pull request's changed lines: `::error file=..,line=..,col=..::message`.
 
 use super::{escape_controls, Report};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 pub fn render(report: &Report) -> String {
     report.diagnostics.iter().map(command).collect()
 }
 
 fn command(d: &Diagnostic) -> String {
-    let kind = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
+    // Our severities are named as the `::error` and `::warning` commands.
+    let kind = d.severity.name();
     let s = &d.span;
     let mut props = vec![
         ("file", d.file.clone()),
@@ -54,6 +52,7 @@ pub fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::span::Span;
 
     #[test]

@@ -90,11 +90,9 @@ pub(crate) fn render_limited(report: &Report, limit: usize) -> Rendered {
     Rendered { text, note }
 }
 
+/// SARIF's `level`: our severities are named as SARIF names them.
 fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
+    s.name()
 }
 
 fn rule_index(name: &str) -> Option<usize> {
