@@ -80,6 +80,10 @@ pub struct SchemaArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -214,6 +218,14 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
             },
         ),
         Format::Json => emit::json::render(&report),
+        Format::Sarif => {
+            let sarif = emit::sarif::render(&report);
+            if let Some(note) = &sarif.note {
+                eprintln!("drizzle-guard: warning: {note}");
+            }
+            sarif.text
+        }
+        Format::Github => emit::github::render(&report),
     };
     write_output(a.output.as_deref(), &text)?;
     let failing = match a.fail_on {

@@ -1,53 +1,124 @@
-//! `--format json`: a versioned document, documented in the README.
+//! `--format json`: a versioned document, documented in the README. The structs below are the
+//! format: fields are written in the order they are declared, the order the README shows.
 
 use super::Report;
 use crate::diagnostic::Severity;
-use serde_json::{json, Value};
+use crate::span::Span;
+use serde::Serialize;
 
 /// Bumped on any change a consumer could notice.
 pub const FORMAT_VERSION: u32 = 1;
 
-fn range(s: &crate::span::Span) -> Value {
-    json!({
-        "start": { "line": s.start_line, "column": s.start_col },
-        "end": { "line": s.end_line, "column": s.end_col },
-    })
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    summary: Summary,
+    diagnostics: Vec<Diagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    files_checked: usize,
+    tables: usize,
+    tenant_scoped_tables: usize,
+    soft_delete_tables: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    file: &'a str,
+    range: Range,
+    /// `null` when the rule has no advice for this finding.
+    help: Option<&'a str>,
+    related: Vec<Related<'a>>,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    range: Range,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Range {
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+impl From<&Span> for Range {
+    fn from(s: &Span) -> Range {
+        Range {
+            start: Position {
+                line: s.start_line,
+                column: s.start_col,
+            },
+            end: Position {
+                line: s.end_line,
+                column: s.end_col,
+            },
+        }
+    }
 }
 
 pub fn render(report: &Report) -> String {
-    let diagnostics: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            json!({
-                "rule": d.rule,
-                "severity": d.severity.name(),
-                "message": d.message,
-                "file": d.file,
-                "range": range(&d.span),
-                "help": d.help,
-                "related": d.related.iter().map(|r| json!({
-                    "file": r.file,
-                    "range": range(&r.span),
-                    "message": r.message,
-                })).collect::<Vec<_>>(),
-                "fingerprint": d.fingerprint,
-            })
-        })
-        .collect();
-    let doc = json!({
-        "version": FORMAT_VERSION,
-        "tool": { "name": "drizzle-guard", "version": env!("CARGO_PKG_VERSION") },
-        "summary": {
-            "filesChecked": report.files_checked,
-            "tables": report.tables,
-            "tenantScopedTables": report.tenant_tables,
-            "softDeleteTables": report.soft_delete_tables,
-            "errors": report.count(Severity::Error),
-            "warnings": report.count(Severity::Warning),
+    let doc = Document {
+        version: FORMAT_VERSION,
+        tool: Tool {
+            name: "drizzle-guard",
+            version: env!("CARGO_PKG_VERSION"),
         },
-        "diagnostics": diagnostics,
-    });
+        summary: Summary {
+            files_checked: report.files_checked,
+            tables: report.tables,
+            tenant_scoped_tables: report.tenant_tables,
+            soft_delete_tables: report.soft_delete_tables,
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+        },
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                rule: d.rule,
+                severity: d.severity.name(),
+                message: &d.message,
+                file: &d.file,
+                range: (&d.span).into(),
+                help: d.help.as_deref(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| Related {
+                        file: &r.file,
+                        range: (&r.span).into(),
+                        message: &r.message,
+                    })
+                    .collect(),
+                fingerprint: &d.fingerprint,
+            })
+            .collect(),
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

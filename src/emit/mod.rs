@@ -1,7 +1,9 @@
 //! Emitters: each renders the same sorted [`Report`].
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -60,7 +60,26 @@ pub fn check_file(ctx: &RuleContext<'_>, file: usize) -> Vec<Diagnostic> {
     out
 }
 
-/// The first paragraph of a rule's "What it reports" section.
+/// The one-line summary.
 pub fn short_doc(rule: &Rule) -> &'static str {
     rule.summary
+}
+
+/// The first paragraph of a rule's "What it reports" section, unwrapped to one line (SARIF's
+/// full description); the summary if the section is missing.
+pub fn what_it_reports(rule: &Rule) -> String {
+    let Some(start) = rule.doc.find("## What it reports\n") else {
+        return rule.summary.to_string();
+    };
+    let body = &rule.doc[start + "## What it reports\n".len()..];
+    let paragraph: Vec<&str> = body
+        .lines()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("##"))
+        .map(str::trim)
+        .collect();
+    if paragraph.is_empty() {
+        rule.summary.to_string()
+    } else {
+        paragraph.join(" ")
+    }
 }
