@@ -218,6 +218,8 @@ pub struct QuerySite {
     pub has_offset: bool,
     pub has_order_by: bool,
     pub has_group_by: bool,
+    /// The `groupBy(..)` arguments, when they are columns.
+    pub group_by: Vec<Operand>,
     /// `select({ n: count() })` with nothing but aggregate calls.
     pub aggregates_only: bool,
     /// The chain is not run where it is written: it is a call's argument (a subquery for

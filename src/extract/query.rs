@@ -301,7 +301,12 @@ impl Extractor<'_> {
                     "limit" => site.has_limit = true,
                     "offset" => site.has_offset = true,
                     "orderBy" => site.has_order_by = true,
-                    "groupBy" => site.has_group_by = true,
+                    "groupBy" => {
+                        site.has_group_by = true;
+                        for a in seg.args.unwrap_or(&[]) {
+                            site.group_by.push(self.operand(&a.expr));
+                        }
+                    }
                     "as" => site.subquery = true,
                     "$dynamic" => site.embedded = true,
                     name if name.ends_with("Join") || name.ends_with("JoinLateral") => {
@@ -396,6 +401,7 @@ impl Extractor<'_> {
             has_offset: false,
             has_order_by: false,
             has_group_by: false,
+            group_by: vec![],
             aggregates_only: false,
             embedded: false,
             subquery: false,

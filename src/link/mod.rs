@@ -141,6 +141,8 @@ pub struct LinkedQuery {
     pub where_: Option<Pred>,
     pub joins: Vec<LinkedJoin>,
     pub with: Vec<LinkedWith>,
+    /// The `groupBy(..)` columns that resolve to columns of schema tables.
+    pub group_by: Vec<Col>,
 }
 
 #[derive(Debug)]
@@ -415,12 +417,21 @@ impl Project {
                 })
                 .collect();
             let with = self.link_with(f, table, &q.with);
+            let group_by = q
+                .group_by
+                .iter()
+                .filter_map(|o| match self.resolve_operand(o, &ctx) {
+                    Ok(Opnd::Col(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
             out.push(LinkedQuery {
                 site: i,
                 table,
                 where_,
                 joins,
                 with,
+                group_by,
             });
         }
         out

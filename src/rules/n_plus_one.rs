@@ -116,7 +116,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                     &qunit.rel,
                     site.target_span,
                     format!(
-                        "the query `{}` runs",
+                        "`{}` runs this query",
                         site.function.as_deref().unwrap_or(&callee)
                     ),
                 )

@@ -23,7 +23,9 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`) or a `findMan
   bounds) on the primary key or on every column of a unique column, unique index or composite
   key. With joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
-- a selection of nothing but aggregates (`count()`, `sum(..)`) without `groupBy`, and `$count`;
+- a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one)
+  without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
+  only when every grouped column is bound by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`);
 - `findFirst`, which always has `limit 1`;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
   `.as('sq')`), a builder passed to a function, and `.$dynamic()` (the helper that finishes it
@@ -72,6 +74,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
             || site.embedded
             || site.has_limit
             || (site.aggregates_only && !site.has_group_by)
+            || groups_bounded(q, site.group_by.len())
             || exempt
                 .iter()
                 .any(|e| e == &table.binding || e == &table.sql_name)
@@ -110,6 +113,21 @@ fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
         .map(|t| (t, ctx.project.table(t).unique_keys()))
         .collect();
     Pred::and(parts).pins_rows(&keys) != Verdict::Missing
+}
+
+/// A grouped query returns a row per group: bounded when every `groupBy` column is itself
+/// bound to a value or an `inArray` list (`inArray(t.a, ids)` .. `groupBy(t.a)`).
+fn groups_bounded(q: &LinkedQuery, written: usize) -> bool {
+    let Some(first) = q.group_by.first() else {
+        return false;
+    };
+    if q.group_by.len() != written || q.group_by.iter().any(|c| c.table != first.table) {
+        return false;
+    }
+    let key: Vec<String> = q.group_by.iter().map(|c| c.key.clone()).collect();
+    q.where_
+        .as_ref()
+        .is_some_and(|w| w.pins_rows(&[(first.table, vec![key])]) != Verdict::Missing)
 }
 
 /// ", or filter on `id`" when the table has a unique key to name.
