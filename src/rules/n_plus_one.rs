@@ -72,7 +72,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         if is_subquery(facts, q.site) {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, site) else {
+        let Some(l) = per_item_loop(&site.loops, Some(site)) else {
             continue;
         };
         let table = project.table(q.table);
@@ -92,6 +92,9 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         );
     }
     for call in &facts.calls {
+        if per_item_loop(&call.loops, None).is_none() {
+            continue;
+        }
         let mut seen = vec![];
         let Some((qf, qi)) = first_query(project, file, &call.callee, 0, &mut seen) else {
             continue;
@@ -99,7 +102,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         let q = &project.queries[qf][qi];
         let qunit = &project.units[qf];
         let site = &qunit.facts.queries[q.site];
-        let Some(l) = per_item_loop(&call.loops, site) else {
+        let Some(l) = per_item_loop(&call.loops, Some(site)) else {
             continue;
         };
         let table = project.table(q.table);
@@ -130,15 +133,17 @@ fn with_loop(d: Diagnostic, rel: &str, l: &LoopInfo) -> Diagnostic {
     d.related(rel, l.span, format!("{} runs once per item", loop_name(l)))
 }
 
-/// The innermost loop that runs once per data item, if any.
-fn per_item_loop<'l>(loops: &'l [LoopInfo], site: &QuerySite) -> Option<&'l LoopInfo> {
-    if site.has_offset {
+/// The innermost loop that runs once per data item, if any. Without a query (`None`), the
+/// loops that could be, whatever the query turns out to be.
+fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<&'l LoopInfo> {
+    let (offset, limit) = site.map_or((false, false), |s| (s.has_offset, s.has_limit));
+    if offset {
         return None;
     }
     loops.iter().rev().find(|l| {
         !(l.is_await
             || l.literal_len.is_some()
-            || (site.has_limit && matches!(l.kind.as_str(), "while" | "do-while")))
+            || (limit && matches!(l.kind.as_str(), "while" | "do-while")))
     })
 }
 
