@@ -56,7 +56,9 @@ await db.insert(auditLog).values(rows);
 Or load the relation with the parent: `db.query.projects.findMany({ with: { tasks: true } })`.
 
 ## Configuration
-None. A loop that is small by construction can be silenced with
+None. A loop that is small by construction, or one that already works in batches
+(`for (const chunk of chunks(rows, 1000)) await db.insert(t).values(chunk)`, which drizzle-guard
+cannot tell from a per-row insert), can be silenced with
 `// drizzle-guard-ignore n-plus-one: <why>`.
 "#;
 

@@ -20,8 +20,8 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`) or a `findMan
 `limit`. Not reported:
 
 - a `where` that pins the rows by a unique key: `eq` (or `inArray`, whose list the caller
-  bounds) on the primary key or on every column of a unique column, unique index or composite
-  key. With joins, every joined table must be pinned too, by a value or by a unique key equal to
+  bounds; a subquery as the list counts too, which can hide a large result) on the primary key
+  or on every column of a unique column, unique index or composite key. With joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
 - a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one)
   without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
