@@ -86,6 +86,22 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
     (root, segs)
 }
 
+/// A function passed by name: `loadUser`, `this.load`, `users.load`.
+fn function_ref(e: &Expr) -> Option<Vec<String>> {
+    match e {
+        Expr::Ident(f) => Some(vec![f.sym.to_string()]),
+        Expr::Member(m) => {
+            let prop = member_prop(&m.prop)?;
+            match unwrap(&m.obj) {
+                Expr::This(_) => Some(vec!["this".into(), prop]),
+                Expr::Ident(o) => Some(vec![o.sym.to_string(), prop]),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
     seg.args
         .and_then(|a| a.get(i))
@@ -123,12 +139,12 @@ impl Extractor<'_> {
                     } else {
                         CallbackMode::Inherit
                     };
-                } else if let (true, Expr::Ident(f)) = (iteration, value) {
+                } else if let (true, Some(callee)) = (iteration, function_ref(value)) {
                     // `ids.map(loadUser)`: the named function is called once per element.
                     let info = self.loop_info(&seg.name, seg.name_span, false, seg.object);
                     let mut loops = self.current_loops();
                     loops.push(info);
-                    self.push_call(vec![f.sym.to_string()], f.span, loops);
+                    self.push_call(callee, value.span(), loops);
                 }
                 if matches!(value, Expr::Call(_)) {
                     self.call_arg = Some(super::is_operator(&seg.name));
