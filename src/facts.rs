@@ -220,8 +220,17 @@ pub struct QuerySite {
     pub has_offset: bool,
     pub has_order_by: bool,
     pub has_group_by: bool,
+    /// The `groupBy(..)` arguments, when they are columns.
+    pub group_by: Vec<Operand>,
     /// `select({ n: count() })` with nothing but aggregate calls.
     pub aggregates_only: bool,
+    /// The chain is not run where it is written: it is a call's argument (a subquery for
+    /// `inArray`/`exists`, a builder handed to a helper), `.as(..)`-ed into a subquery, or
+    /// `.$dynamic()` (finished by code elsewhere).
+    pub embedded: bool,
+    /// Part of another query: an operator's argument (`inArray(col, db.select(..))`,
+    /// `exists(..)`) or `.as(..)`-ed. Implies `embedded`.
+    pub subquery: bool,
     pub with: Vec<WithFact>,
     pub loops: Vec<LoopInfo>,
     pub function: Option<String>,

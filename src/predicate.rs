@@ -80,12 +80,53 @@ impl Pred {
     /// Every row passing `self` has one of `cols` of `table` equal to a value (`eq` or `inArray`),
     /// directly or through column equalities (`eq(a.org, b.org)` with `b.org` bound).
     pub fn guarantees_equality(&self, table: &TableRef, cols: &[String]) -> Verdict {
+        self.every_branch(|branch| {
+            let b = Bindings::of(branch);
+            b.bound
+                .iter()
+                .any(|c| &c.table == table && cols.iter().any(|k| k == &c.key))
+        })
+    }
+
+    /// Every row passing `self` is one of a bounded set: each table's rows are pinned by a
+    /// unique key (`keys`, each a column set) whose columns all equal a value, an `inArray`
+    /// list, or a column of a table already pinned. A table pinned to one row pins all of its
+    /// columns, which carries the bound across many-to-one join conditions.
+    pub fn pins_rows(&self, tables: &[(TableRef, Vec<Vec<String>>)]) -> Verdict {
+        self.every_branch(|branch| {
+            let mut b = Bindings::of(branch);
+            let mut pinned: Vec<TableRef> = vec![];
+            loop {
+                let before = pinned.len();
+                for (table, keys) in tables {
+                    let is_bound =
+                        |k: &String| b.bound.iter().any(|c| &c.table == table && &c.key == k);
+                    if !pinned.contains(table)
+                        && keys
+                            .iter()
+                            .any(|key| !key.is_empty() && key.iter().all(is_bound))
+                    {
+                        pinned.push(table.clone());
+                    }
+                }
+                if pinned.len() == before {
+                    break;
+                }
+                b.close(&pinned);
+            }
+            tables.iter().all(|(t, _)| pinned.contains(t))
+        })
+    }
+
+    /// Proven when `holds` is true of every branch of the disjunctive normal form; a failing
+    /// branch with something opaque in it makes the answer Unverifiable instead of Missing.
+    fn every_branch(&self, holds: impl Fn(&[&Pred]) -> bool) -> Verdict {
         let Some(branches) = dnf(self) else {
             return Verdict::Unverifiable("a condition with too many `or` branches".into());
         };
         let mut unverifiable = None;
         for branch in &branches {
-            if branch_binds(branch, table, cols) {
+            if holds(branch) {
                 continue;
             }
             match branch.iter().find_map(|a| match a {
@@ -210,34 +251,48 @@ fn first_unknown(p: &Pred) -> &Pred {
     }
 }
 
-/// Closes the branch's equalities: columns equal to a value are bound, and binding flows
-/// across column-to-column equalities.
-fn branch_binds(branch: &[&Pred], table: &TableRef, cols: &[String]) -> bool {
-    let mut bound: Vec<&Col> = vec![];
-    let mut links: Vec<(&Col, &Col)> = vec![];
-    for atom in branch {
-        match atom {
-            Pred::Eq(Opnd::Col(c), Opnd::Value(_))
-            | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-            | Pred::InArray(c) => bound.push(c),
-            Pred::Eq(Opnd::Col(a), Opnd::Col(b)) => links.push((a, b)),
-            _ => {}
+/// A branch's equalities, closed: columns equal to a value (or an `inArray` list) are bound,
+/// and binding flows across column-to-column equalities.
+struct Bindings<'p> {
+    bound: Vec<Col>,
+    links: Vec<(&'p Col, &'p Col)>,
+}
+
+impl<'p> Bindings<'p> {
+    fn of(branch: &[&'p Pred]) -> Self {
+        let mut b = Bindings {
+            bound: vec![],
+            links: vec![],
+        };
+        for atom in branch {
+            match atom {
+                Pred::Eq(Opnd::Col(c), Opnd::Value(_))
+                | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
+                | Pred::InArray(c) => b.bound.push(c.clone()),
+                Pred::Eq(Opnd::Col(a), Opnd::Col(b2)) => b.links.push((a, b2)),
+                _ => {}
+            }
         }
+        b.close(&[]);
+        b
     }
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (a, b) in &links {
-            let (ha, hb) = (bound.contains(a), bound.contains(b));
-            if ha != hb {
-                bound.push(if ha { b } else { a });
-                changed = true;
+
+    /// Propagates binding across the links; every column of a `pinned` table is bound.
+    fn close(&mut self, pinned: &[TableRef]) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (a, b) in &self.links {
+                let has = |c: &Col| pinned.contains(&c.table) || self.bound.contains(c);
+                let (ha, hb) = (has(a), has(b));
+                if ha != hb {
+                    self.bound
+                        .push(if ha { (*b).clone() } else { (*a).clone() });
+                    changed = true;
+                }
             }
         }
     }
-    bound
-        .iter()
-        .any(|c| &c.table == table && cols.iter().any(|k| k == &c.key))
 }
 
 #[cfg(test)]
@@ -334,6 +389,53 @@ mod tests {
         );
         assert_eq!(
             link.guarantees_equality(&TableId(1).into(), &org()),
+            Verdict::Missing
+        );
+    }
+
+    #[test]
+    fn rows_are_pinned_by_every_column_of_a_unique_key() {
+        let pk = vec![vec!["id".to_string()]];
+        let composite = vec![vec!["a".to_string(), "b".to_string()]];
+        let one = |keys: &Vec<Vec<String>>| vec![(TableRef::from(TableId(0)), keys.clone())];
+        assert_eq!(eqv(0, "id").pins_rows(&one(&pk)), Verdict::Proven);
+        assert_eq!(
+            Pred::InArray(col(0, "id")).pins_rows(&one(&pk)),
+            Verdict::Proven
+        );
+        assert_eq!(eqv(0, "name").pins_rows(&one(&pk)), Verdict::Missing);
+        assert_eq!(eqv(0, "a").pins_rows(&one(&composite)), Verdict::Missing);
+        assert_eq!(
+            Pred::And(vec![eqv(0, "a"), eqv(0, "b")]).pins_rows(&one(&composite)),
+            Verdict::Proven
+        );
+        assert_eq!(
+            Pred::Or(vec![eqv(0, "id"), eqv(0, "name")]).pins_rows(&one(&pk)),
+            Verdict::Missing
+        );
+        assert_eq!(Pred::Undefined.pins_rows(&one(&pk)), Verdict::Missing);
+        assert_eq!(
+            unknown().pins_rows(&one(&pk)),
+            Verdict::Unverifiable("x".into())
+        );
+    }
+
+    #[test]
+    fn a_pinned_row_pins_the_tables_its_columns_point_at() {
+        // posts (0) pinned by id; users (1) joined on users.id = posts.authorId.
+        let keys = vec![
+            (TableId(0).into(), vec![vec!["id".to_string()]]),
+            (TableId(1).into(), vec![vec!["id".to_string()]]),
+        ];
+        let join = Pred::Eq(Opnd::Col(col(1, "id")), Opnd::Col(col(0, "authorId")));
+        assert_eq!(
+            Pred::And(vec![join, eqv(0, "id")]).pins_rows(&keys),
+            Verdict::Proven
+        );
+        // users pinned, posts joined by their author: many posts per user.
+        let many = Pred::Eq(Opnd::Col(col(0, "authorId")), Opnd::Col(col(1, "id")));
+        assert_eq!(
+            Pred::And(vec![many, eqv(1, "id")]).pins_rows(&keys),
             Verdict::Missing
         );
     }

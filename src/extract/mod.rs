@@ -84,6 +84,9 @@ pub(crate) struct Extractor<'s> {
     class_name: Option<String>,
     /// The initialiser being visited and the local it is bound to (`const row = await ..`).
     result_of: Option<(swc_common::Span, String)>,
+    /// The expression about to be visited is a call's argument (read by the next query):
+    /// `Some(true)` when the call is a condition operator (`inArray`, `exists`).
+    call_arg: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -141,6 +144,7 @@ impl<'s> Extractor<'s> {
             next_fn: CallbackMode::Fresh(None),
             table_fns,
             class_name: None,
+            call_arg: None,
         }
     }
 
@@ -468,6 +472,23 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// A class member's name, `Class.member`.
+    fn qualified(&self, key: Option<String>) -> Option<String> {
+        key.map(|k| match &self.class_name {
+            Some(c) => format!("{c}.{k}"),
+            None => k,
+        })
+    }
+
+    /// An object literal's method: `object.method` directly in a module-level `const`.
+    fn member_name(&self, key: &PropName) -> Option<String> {
+        if self.frames.len() == 1 {
+            self.qualified(prop_name(key))
+        } else {
+            prop_name(key)
+        }
+    }
+
     fn with_cond<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
         self.cond_depth += 1;
         let r = f(self);
@@ -545,10 +566,19 @@ impl Visit for Extractor<'_> {
                 if !is_fn {
                     self.next_fn = CallbackMode::Fresh(None);
                 }
+                // `export const users = { async get(id) {..} }`: methods are named `users.get`.
+                let object = matches!(unwrap(init), Expr::Object(_)) && self.frames.len() == 1;
+                let prev = match (object, &name) {
+                    (true, Some(n)) => Some(self.class_name.replace(n.clone())),
+                    _ => None,
+                };
                 let outer = self.result_of.take();
                 self.result_of = result_binding(&d.name).map(|n| (awaited(init).span(), n));
                 self.visit_expr(init);
                 self.result_of = outer;
+                if let Some(prev) = prev {
+                    self.class_name = prev;
+                }
                 self.next_fn = CallbackMode::Fresh(None);
             }
             // Module-level bindings were made by the prepass; locals bind after their initialiser.
@@ -620,20 +650,14 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_class_method(&mut self, m: &ClassMethod) {
-        let name = prop_name(&m.key).map(|k| match &self.class_name {
-            Some(c) => format!("{c}.{k}"),
-            None => k,
-        });
+        let name = self.qualified(prop_name(&m.key));
         self.next_fn = CallbackMode::Fresh(name);
         m.function.visit_with(self);
     }
 
     fn visit_class_prop(&mut self, p: &ClassProp) {
         if let Some(v) = &p.value {
-            let name = prop_name(&p.key).map(|k| match &self.class_name {
-                Some(c) => format!("{c}.{k}"),
-                None => k,
-            });
+            let name = self.qualified(prop_name(&p.key));
             self.next_fn = CallbackMode::Fresh(name);
             self.visit_expr(v);
             self.next_fn = CallbackMode::Fresh(None);
@@ -641,14 +665,14 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_method_prop(&mut self, m: &MethodProp) {
-        self.next_fn = CallbackMode::Fresh(prop_name(&m.key));
+        self.next_fn = CallbackMode::Fresh(self.member_name(&m.key));
         m.function.visit_with(self);
     }
 
     fn visit_key_value_prop(&mut self, kv: &KeyValueProp) {
         if matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_)) {
             if matches!(self.next_fn, CallbackMode::Fresh(None)) {
-                self.next_fn = CallbackMode::Fresh(prop_name(&kv.key));
+                self.next_fn = CallbackMode::Fresh(self.member_name(&kv.key));
             }
         }
         self.visit_expr(&kv.value);

@@ -86,6 +86,22 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
     (root, segs)
 }
 
+/// A function passed by name: `loadUser`, `this.load`, `users.load`.
+fn function_ref(e: &Expr) -> Option<Vec<String>> {
+    match e {
+        Expr::Ident(f) => Some(vec![f.sym.to_string()]),
+        Expr::Member(m) => {
+            let prop = member_prop(&m.prop)?;
+            match unwrap(&m.obj) {
+                Expr::This(_) => Some(vec!["this".into(), prop]),
+                Expr::Ident(o) => Some(vec![o.sym.to_string(), prop]),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
     seg.args
         .and_then(|a| a.get(i))
@@ -114,16 +130,27 @@ impl Extractor<'_> {
             let Some(args) = seg.args else { continue };
             let iteration = super::is_iteration_method(&seg.name) && seg.object.is_some();
             for a in args {
-                let is_fn = matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_));
+                let value = unwrap(&a.expr);
+                let is_fn = matches!(value, Expr::Arrow(_) | Expr::Fn(_));
                 if is_fn {
                     self.next_fn = if iteration {
-                        let info = self.loop_info(&seg.name, seg.call_span, false, seg.object);
+                        let info = self.loop_info(&seg.name, seg.name_span, false, seg.object);
                         CallbackMode::Loop(info)
                     } else {
                         CallbackMode::Inherit
                     };
+                } else if let (true, Some(callee)) = (iteration, function_ref(value)) {
+                    // `ids.map(loadUser)`: the named function is called once per element.
+                    let info = self.loop_info(&seg.name, seg.name_span, false, seg.object);
+                    let mut loops = self.current_loops();
+                    loops.push(info);
+                    self.push_call(callee, value.span(), loops);
+                }
+                if matches!(value, Expr::Call(_)) {
+                    self.call_arg = Some(super::is_operator(&seg.name));
                 }
                 self.visit_expr(&a.expr);
+                self.call_arg = None;
                 self.next_fn = CallbackMode::Fresh(None);
             }
         }
@@ -163,11 +190,15 @@ impl Extractor<'_> {
         if !is_call || super::names::is_global(&callee[0]) || super::is_operator(&callee[0]) {
             return;
         }
-        if callee.len() == 2 && segs.len() > 1 {
-            // `obj.method(..).then(..)`: the first call is the one that matters.
-        }
-        let span = self.span(segs[0].call_span);
         let loops = self.current_loops();
+        self.push_call(callee, segs[0].call_span, loops);
+    }
+
+    fn push_call(&mut self, callee: Vec<String>, span: swc_common::Span, loops: Vec<LoopInfo>) {
+        if super::names::is_global(&callee[0]) {
+            return;
+        }
+        let span = self.span(span);
         let function = self.current_function();
         self.facts.calls.push(CallFact {
             callee,
@@ -199,6 +230,16 @@ impl Extractor<'_> {
     /// Recognises a Drizzle query in a chain. Which receiver does not matter: the table
     /// argument is resolved against the schema when linking.
     fn query(&mut self, whole: &Expr, segs: &[Seg<'_>]) {
+        let arg = self.call_arg.take();
+        let before = self.facts.queries.len();
+        self.query_site(whole, segs);
+        if let Some(site) = self.facts.queries.get_mut(before) {
+            site.subquery |= arg == Some(true);
+            site.embedded |= arg.is_some() || site.subquery;
+        }
+    }
+
+    fn query_site(&mut self, whole: &Expr, segs: &[Seg<'_>]) {
         let pos = |name: &str| segs.iter().position(|s| s.name == name && s.args.is_some());
         // db.query.K.findMany({..})
         if let Some(i) = segs
@@ -276,7 +317,14 @@ impl Extractor<'_> {
                     "limit" => site.has_limit = true,
                     "offset" => site.has_offset = true,
                     "orderBy" => site.has_order_by = true,
-                    "groupBy" => site.has_group_by = true,
+                    "groupBy" => {
+                        site.has_group_by = true;
+                        for a in seg.args.unwrap_or(&[]) {
+                            site.group_by.push(self.operand(&a.expr));
+                        }
+                    }
+                    "as" => site.subquery = true,
+                    "$dynamic" => site.embedded = true,
                     name if name.ends_with("Join") || name.ends_with("JoinLateral") => {
                         if let Some(t) = arg(seg, 0) {
                             if let Some(table) = self.table_expr(t) {
@@ -342,6 +390,8 @@ impl Extractor<'_> {
                     site.has_where = true;
                     site.where_ = arg(seg, 0).map(|w| self.pred(w));
                 }
+                // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
+                site.has_limit |= seg.name == "limit" && seg.args.is_some();
             }
             self.facts.queries.push(site);
             return;
@@ -367,7 +417,10 @@ impl Extractor<'_> {
             has_offset: false,
             has_order_by: false,
             has_group_by: false,
+            group_by: vec![],
             aggregates_only: false,
+            embedded: false,
+            subquery: false,
             with: vec![],
             loops: self.current_loops(),
             function: self.current_function(),
@@ -486,12 +539,39 @@ fn is_aggregate_expr(e: &Expr) -> bool {
                 .iter()
                 .map(|q| q.raw.to_string())
                 .collect::<String>()
-                .trim()
                 .to_lowercase();
-            ["count(", "sum(", "avg(", "min(", "max("]
-                .iter()
-                .any(|f| text.starts_with(f))
+            sql_aggregate(&text)
         }
         _ => false,
+    }
+}
+
+/// `sql`count(*)``, `sql`coalesce(sum(${x}), 0)``: an aggregate call anywhere in the text, and
+/// no window (`over (..)`), which would return a row per input row.
+fn sql_aggregate(text: &str) -> bool {
+    let calls = ["count(", "sum(", "avg(", "min(", "max("];
+    let has_call = calls.iter().any(|f| {
+        text.match_indices(f).any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    });
+    has_call && !text.contains(" over")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aggregate_sql_templates() {
+        assert!(super::sql_aggregate("count(*)"));
+        assert!(super::sql_aggregate(
+            "cast(coalesce(sum( * ), 0) as signed)"
+        ));
+        assert!(!super::sql_aggregate("lower() like lower()"));
+        assert!(!super::sql_aggregate("admin()"));
+        assert!(!super::sql_aggregate("row_number() over (partition by )"));
+        assert!(!super::sql_aggregate("sum() over (order by )"));
     }
 }

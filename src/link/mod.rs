@@ -91,6 +91,16 @@ impl Table {
     pub fn is_soft_delete(&self) -> bool {
         !self.soft_delete_columns.is_empty()
     }
+    /// The first column of the first unique key, for naming a column in help texts.
+    pub fn key_column(&self) -> &str {
+        self.columns
+            .iter()
+            .find(|c| c.primary)
+            .or_else(|| self.columns.iter().find(|c| c.unique))
+            .map(|c| c.key.as_str())
+            .or_else(|| self.primary_key.first().map(String::as_str))
+            .unwrap_or("id")
+    }
     /// Column sets that identify one row: the primary key and every unique column or index.
     pub fn unique_keys(&self) -> Vec<Vec<String>> {
         let mut keys: Vec<Vec<String>> = vec![];
@@ -133,6 +143,8 @@ pub struct LinkedQuery {
     pub where_: Option<Pred>,
     pub joins: Vec<LinkedJoin>,
     pub with: Vec<LinkedWith>,
+    /// The `groupBy(..)` columns that resolve to columns of schema tables.
+    pub group_by: Vec<Col>,
 }
 
 impl LinkedQuery {
@@ -201,6 +213,9 @@ enum Sym {
     Table(TableId),
     Group(usize, usize),
     Function(usize, usize),
+    /// A module-level object or class whose methods are recorded as `name.method`; the
+    /// index is one of those methods.
+    Object(usize, usize),
     Namespace(usize),
     /// `import * as schema from 'some-package'`: members fall back to table names.
     ForeignNamespace,
@@ -435,6 +450,14 @@ impl Project {
                 })
                 .collect();
             let with = self.link_with(f, table, &q.with);
+            let group_by = q
+                .group_by
+                .iter()
+                .filter_map(|o| match self.resolve_operand(o, &ctx) {
+                    Ok(Opnd::Col(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
             out.push(LinkedQuery {
                 site: i,
                 table,
@@ -442,6 +465,7 @@ impl Project {
                 where_,
                 joins,
                 with,
+                group_by,
             });
         }
         out
@@ -552,6 +576,47 @@ impl Project {
         }
     }
 
+    /// The project function a call in `file` names, as (file, index into its `functions`):
+    /// `name(..)`, `this.method(..)`, `ns.name(..)` on a namespace import, and
+    /// `object.method(..)` on a module-level object or class, followed through imports.
+    pub fn resolve_function(&self, file: usize, callee: &[String]) -> Option<(usize, usize)> {
+        let position = |f: usize, test: &dyn Fn(&str) -> bool| {
+            self.units[f]
+                .facts
+                .functions
+                .iter()
+                .position(|d| test(&d.name))
+                .map(|i| (f, i))
+        };
+        match callee {
+            [name] => match self.resolve_local(file, name, 0)? {
+                Sym::Function(f, i) => Some((f, i)),
+                _ => None,
+            },
+            [this, method] if this == "this" => {
+                let suffix = format!(".{method}");
+                position(file, &|n| n.ends_with(&suffix))
+            }
+            [ns, name] => match self.resolve_local(file, ns, 0) {
+                Some(Sym::Namespace(m)) => match self.resolve_export(m, name, 0)? {
+                    Sym::Function(f, i) => Some((f, i)),
+                    _ => None,
+                },
+                Some(Sym::Object(f, i)) => {
+                    let def = &self.units[f].facts.functions[i].name;
+                    let object = def.rsplit_once('.').map_or(def.as_str(), |(o, _)| o);
+                    let qualified = format!("{object}.{name}");
+                    position(f, &|n| n == qualified)
+                }
+                _ => {
+                    let qualified = format!("{ns}.{name}");
+                    position(file, &|n| n == qualified)
+                }
+            },
+            _ => None,
+        }
+    }
+
     fn name_fallback(&self, from: usize, name: &str) -> Option<TableId> {
         self.closest(
             from,
@@ -575,6 +640,14 @@ impl Project {
         }
         if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
             return Some(Sym::Function(file, i));
+        }
+        let prefix = format!("{name}.");
+        if let Some(i) = facts
+            .functions
+            .iter()
+            .position(|g| g.name.starts_with(&prefix))
+        {
+            return Some(Sym::Object(file, i));
         }
         let imp = facts.imports.iter().find(|i| i.local == name)?;
         let target = self.resolve_module(file, &imp.source);
@@ -787,38 +860,7 @@ impl Project {
                 "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
             ));
         }
-        let found = match callee {
-            [name] => match self.resolve_local(ctx.file, name, 0) {
-                Some(Sym::Function(f, i)) => Some((f, i)),
-                _ => None,
-            },
-            [this, method] if this == "this" => {
-                let suffix = format!(".{method}");
-                self.units[ctx.file]
-                    .facts
-                    .functions
-                    .iter()
-                    .position(|f| f.name.ends_with(&suffix))
-                    .map(|i| (ctx.file, i))
-            }
-            [ns, name] => match self.resolve_local(ctx.file, ns, 0) {
-                Some(Sym::Namespace(m)) => match self.resolve_export(m, name, 0) {
-                    Some(Sym::Function(f, i)) => Some((f, i)),
-                    _ => None,
-                },
-                _ => {
-                    let qualified = format!("{ns}.{name}");
-                    self.units[ctx.file]
-                        .facts
-                        .functions
-                        .iter()
-                        .position(|f| f.name == qualified)
-                        .map(|i| (ctx.file, i))
-                }
-            },
-            _ => None,
-        };
-        let Some((f, i)) = found else {
+        let Some((f, i)) = self.resolve_function(ctx.file, callee) else {
             return opaque(format!(
                 "`{shown}(..)`, which is not defined in the checked files"
             ));

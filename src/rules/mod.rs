@@ -1,9 +1,12 @@
 //! The rule registry. Adding a rule: one file here, one line in [`RULES`], one fixture folder.
 
 mod internal_error;
+mod n_plus_one;
+mod offset_without_order_by;
 mod parse_error;
 mod soft_delete_filter;
 mod tenant_filter;
+mod unbounded_query;
 mod unverified_tenant_filter;
 
 use crate::config::Config;
@@ -35,6 +38,9 @@ pub const RULES: &[Rule] = &[
     tenant_filter::RULE,
     unverified_tenant_filter::RULE,
     soft_delete_filter::RULE,
+    unbounded_query::RULE,
+    offset_without_order_by::RULE,
+    n_plus_one::RULE,
     parse_error::RULE,
     internal_error::RULE,
 ];
@@ -58,6 +64,17 @@ pub fn check_file(ctx: &RuleContext<'_>, file: usize) -> Vec<Diagnostic> {
         check(ctx, file, &mut out);
     }
     out
+}
+
+/// A finding at a query's table, fingerprinted by the query's function and code.
+pub(crate) fn at_query(
+    rule: &'static str,
+    rel: &str,
+    site: &crate::facts::QuerySite,
+    message: String,
+) -> Diagnostic {
+    Diagnostic::new(rule, rel, site.target_span, message)
+        .context(site.function.as_deref(), &site.code)
 }
 
 /// The one-line summary.

@@ -1,0 +1,251 @@
+//! `n-plus-one`: a query run once per element of a loop, directly or through a project function.
+
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{FileFacts, LoopInfo, QueryKind, QuerySite};
+use crate::link::{LinkedQuery, Project, Table};
+use crate::predicate::{Opnd, Pred};
+
+pub const RULE: Rule = Rule {
+    name: "n-plus-one",
+    default_severity: Severity::Warning,
+    summary: "A query runs once per iteration of a loop (N+1).",
+    doc: DOC,
+    check: Some(check),
+    security_severity: None,
+};
+
+const DOC: &str = r#"## What it reports
+A query (read or write) executed inside a loop: `for`, `for..of`, `for..in`, `while`,
+`do..while`, or a callback of `map`, `forEach`, `flatMap`, `reduce`, `filter`, `some`, `every`,
+`find` (also `findIndex`, `findLast`, `reduceRight`), including `Promise.all(ids.map(..))`, which
+runs the queries at once but still one per element. The finding is on the query, with the loop
+as a related location.
+
+A call inside such a loop to a function of the project that runs a query, directly or through
+the functions it calls (followed through imports, four calls deep), is reported at the call,
+with the loop and the query inside the function as related locations. `ids.map(loadUser)`
+counts as a call of `loadUser` per element. A function defined inside a loop body runs its
+queries only when it is called, so it is judged by where it is called.
+
+Not reported:
+- a loop over a literal array (`for (const s of ['open', 'done'])`): a fixed number of queries;
+- `for await (..)`: a stream of pages, each fetched once;
+- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop: walking
+  pages of a large table in batches is the remedy, not the problem;
+- a subquery inside another query (it runs as part of the outer query).
+
+## Why it matters
+One query per element turns a page that needs one round trip into hundreds: the time grows with
+the data, every query pays the network latency, and the connection pool runs dry under load.
+
+## Example
+```ts
+for (const project of projects) {
+  project.tasks = await db.select().from(tasks).where(eq(tasks.projectId, project.id));
+}
+await Promise.all(rows.map((r) => db.insert(auditLog).values(r)));
+```
+
+## Fix
+```ts
+const all = await db.select().from(tasks)
+  .where(inArray(tasks.projectId, projects.map((p) => p.id)));
+await db.insert(auditLog).values(rows);
+```
+Or load the relation with the parent: `db.query.projects.findMany({ with: { tasks: true } })`.
+
+## Configuration
+None. A loop that is small by construction, or one that already works in batches
+(`for (const chunk of chunks(rows, 1000)) await db.insert(t).values(chunk)`, which drizzle-guard
+cannot tell from a per-row insert), can be silenced with
+`// drizzle-guard-ignore n-plus-one: <why>`.
+"#;
+
+/// How many calls deep a function is followed to find the query it runs.
+const MAX_DEPTH: u32 = 4;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    let project = ctx.project;
+    let unit = &project.units[file];
+    let facts = &unit.facts;
+    for q in &project.queries[file] {
+        let site = &facts.queries[q.site];
+        if is_subquery(facts, q.site) {
+            continue;
+        }
+        let Some(l) = per_item_loop(&site.loops, Some(site)) else {
+            continue;
+        };
+        let table = project.table(q.table);
+        let message = format!(
+            "{} `{}` runs once per iteration of {} (N+1)",
+            action(site.kind),
+            table.binding,
+            loop_name(l)
+        );
+        out.push(
+            with_loop(
+                super::at_query(RULE.name, &unit.rel, site, message),
+                &unit.rel,
+                l,
+            )
+            .help(batched(site.kind, table, q)),
+        );
+    }
+    for call in &facts.calls {
+        if per_item_loop(&call.loops, None).is_none() {
+            continue;
+        }
+        let mut seen = vec![];
+        let Some((qf, qi)) = first_query(project, file, &call.callee, 0, &mut seen) else {
+            continue;
+        };
+        let q = &project.queries[qf][qi];
+        let qunit = &project.units[qf];
+        let site = &qunit.facts.queries[q.site];
+        let Some(l) = per_item_loop(&call.loops, Some(site)) else {
+            continue;
+        };
+        let table = project.table(q.table);
+        let callee = call.callee.join(".");
+        let message = format!(
+            "`{callee}(..)` runs a query on `{}` once per iteration of {} (N+1)",
+            table.binding,
+            loop_name(l)
+        );
+        let here = Diagnostic::new(RULE.name, &unit.rel, call.span, message);
+        out.push(
+            with_loop(here, &unit.rel, l)
+                .related(
+                    &qunit.rel,
+                    site.target_span,
+                    format!(
+                        "`{}` runs this query",
+                        site.function.as_deref().unwrap_or(&callee)
+                    ),
+                )
+                .help(batched(site.kind, table, q))
+                .context(call.function.as_deref(), &format!("{callee}(..)")),
+        );
+    }
+}
+
+fn with_loop(d: Diagnostic, rel: &str, l: &LoopInfo) -> Diagnostic {
+    d.related(rel, l.span, format!("{} runs once per item", loop_name(l)))
+}
+
+/// The innermost loop that runs once per data item, if any. Without a query (`None`), the
+/// loops that could be, whatever the query turns out to be.
+fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<&'l LoopInfo> {
+    let (offset, limit) = site.map_or((false, false), |s| (s.has_offset, s.has_limit));
+    if offset {
+        return None;
+    }
+    loops.iter().rev().find(|l| {
+        !(l.is_await
+            || l.literal_len.is_some()
+            || (limit && matches!(l.kind.as_str(), "while" | "do-while")))
+    })
+}
+
+/// A query that runs as part of another: an operator's argument or `.as(..)`, or a chain
+/// inside another query's chain (`db.insert(t).select(db.select()..)`).
+fn is_subquery(facts: &FileFacts, i: usize) -> bool {
+    let s = facts.queries[i].span;
+    facts.queries[i].subquery
+        || facts
+            .queries
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != i && o.span.lo <= s.lo && s.hi <= o.span.hi && o.span != s)
+}
+
+/// The first query (by position) that the called function runs, directly or through the
+/// project functions it calls; as (file, index into the file's linked queries).
+fn first_query(
+    project: &Project,
+    file: usize,
+    callee: &[String],
+    depth: u32,
+    seen: &mut Vec<(usize, usize)>,
+) -> Option<(usize, usize)> {
+    let (f, i) = project.resolve_function(file, callee)?;
+    if seen.contains(&(f, i)) {
+        return None;
+    }
+    seen.push((f, i));
+    let facts = &project.units[f].facts;
+    let name = facts.functions[i].name.as_str();
+    let inside = |function: &Option<String>| function.as_deref() == Some(name);
+    let direct = project.queries[f].iter().position(|q| {
+        let site = &facts.queries[q.site];
+        inside(&site.function) && !is_subquery(facts, q.site)
+    });
+    if direct.is_some() || depth + 1 >= MAX_DEPTH {
+        return direct.map(|qi| (f, qi));
+    }
+    facts
+        .calls
+        .iter()
+        .filter(|c| inside(&c.function))
+        .find_map(|c| first_query(project, f, &c.callee, depth + 1, seen))
+}
+
+fn action(kind: QueryKind) -> &'static str {
+    match kind {
+        QueryKind::Insert => "insert into",
+        QueryKind::Update => "update of",
+        QueryKind::Delete => "delete from",
+        _ => "query on",
+    }
+}
+
+fn loop_name(l: &LoopInfo) -> String {
+    match l.kind.as_str() {
+        "for" => "this `for` loop".into(),
+        "for-of" => "this `for..of` loop".into(),
+        "for-in" => "this `for..in` loop".into(),
+        "while" => "this `while` loop".into(),
+        "do-while" => "this `do..while` loop".into(),
+        method => format!("this `.{method}(..)` callback"),
+    }
+}
+
+/// The batched alternative, naming the column the loop looks rows up by when it can.
+fn batched(kind: QueryKind, table: &Table, q: &LinkedQuery) -> String {
+    let t = &table.binding;
+    match kind {
+        QueryKind::Insert => format!(
+            "collect the rows in the loop and insert them with one statement: `db.insert({t}).values(rows)`"
+        ),
+        QueryKind::Update | QueryKind::Delete => format!(
+            "change every row with one statement: `.where(inArray({t}.{}, ids))`",
+            lookup_column(table, q)
+        ),
+        _ => format!(
+            "load the rows for every item with one query before the loop (`inArray({t}.{}, ids)`, a join, or a relational `with`) and match them up in memory",
+            lookup_column(table, q)
+        ),
+    }
+}
+
+/// The column the query compares with a per-item value: the first `eq(col, value)` on the
+/// query's table that is not its tenant or soft-delete column; else the first key column.
+fn lookup_column(table: &Table, q: &LinkedQuery) -> String {
+    let mut stack: Vec<&Pred> = q.where_.iter().collect();
+    while let Some(p) = stack.pop() {
+        match p {
+            Pred::And(ps) => stack.extend(ps.iter().rev()),
+            Pred::Eq(Opnd::Col(c), Opnd::Value(_)) | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
+                if c.table == q.instance()
+                    && !table.tenant_columns.contains(&c.key)
+                    && !table.soft_delete_columns.contains(&c.key) =>
+            {
+                return c.key.clone();
+            }
+            _ => {}
+        }
+    }
+    table.key_column().to_string()
+}

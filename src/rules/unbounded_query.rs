@@ -1,0 +1,143 @@
+//! `unbounded-query`: a read that returns every matching row, however many there are.
+
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::QueryKind;
+use crate::link::{LinkedJoin, LinkedQuery, Table};
+use crate::predicate::{TableRef, Verdict};
+
+pub const RULE: Rule = Rule {
+    name: "unbounded-query",
+    default_severity: Severity::Warning,
+    summary: "A select or findMany without a limit returns every matching row.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: None,
+};
+
+const DOC: &str = r#"## What it reports
+A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`) or a `findMany` with no
+`limit`. Not reported:
+
+- a `where` that pins the rows by a unique key: `eq` (or `inArray`, whose list the caller
+  bounds; a subquery as the list counts too, which can hide a large result) on the primary key
+  or on every column of a unique column, unique index or composite key. With joins, every joined table must be pinned too, by a value or by a unique key equal to
+  a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
+- a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one)
+  without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
+  only when every grouped column is bound by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`);
+- `findFirst`, which always has `limit 1`;
+- a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
+  `.as('sq')`), a builder passed to a function, and `.$dynamic()` (the helper that finishes it
+  usually adds the `limit`);
+- a `where` drizzle-guard cannot read (opaque `sql`, a helper from a package): it may pin a row;
+- tables listed in `pagination.exemptTables`;
+- a many-relation loaded by a relational `with` (`with: { tasks: true }`) without its own
+  `limit`: it is one parent's collection (a key's roles, a project's environments), almost
+  always small, and reporting it would flag most relational queries. Give it a `limit` yourself
+  where a collection grows without bound (comments, events, logs).
+
+`const [row] = await db.select()..` and `(await ..)[0]` are reported: the database still sends
+every matching row and the code throws all but one away; `.limit(1)` is the fix.
+`offset` without `orderBy` is a different problem with its own rule, `offset-without-order-by`.
+
+## Why it matters
+A query without a bound is fast on a developer's database and slow, memory-hungry or a
+time-out once a table grows: a list page that loads all of a large customer's rows, an export
+that holds them all in memory.
+
+## Example
+```ts
+const rows = await db.select().from(tasks).where(eq(tasks.projectId, projectId));
+const [user] = await db.select().from(users).where(eq(users.name, name));
+```
+
+## Fix
+```ts
+const rows = await db.select().from(tasks).where(eq(tasks.projectId, projectId))
+  .orderBy(asc(tasks.position)).limit(100).offset(page * 100);
+const [user] = await db.select().from(users).where(eq(users.name, name)).limit(1);
+```
+
+## Configuration
+`pagination.exemptTables` lists tables that stay small by design (lookup tables such as
+`plans` or `countries`), by export or SQL name.
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    let unit = &ctx.project.units[file];
+    let exempt = &ctx.config.pagination.exempt_tables;
+    for q in &ctx.project.queries[file] {
+        let site = &unit.facts.queries[q.site];
+        let table = ctx.project.table(q.table);
+        if !matches!(site.kind, QueryKind::Select | QueryKind::FindMany)
+            || site.embedded
+            || site.has_limit
+            || (site.aggregates_only && !site.has_group_by)
+            || groups_bounded(q, site.group_by.len())
+            || exempt
+                .iter()
+                .any(|e| e == &table.binding || e == &table.sql_name)
+            || pinned(ctx, q)
+        {
+            continue;
+        }
+        let (what, fix) = match site.kind {
+            QueryKind::FindMany => ("`findMany` on", "`limit: n`"),
+            _ => ("select from", "`.limit(n)`"),
+        };
+        let message = format!(
+            "{what} `{}` has no limit: it returns {}",
+            table.binding,
+            if site.has_group_by {
+                "a row per group, however many groups there are"
+            } else {
+                "every matching row"
+            }
+        );
+        out.push(super::at_query(RULE.name, &unit.rel, site, message).help(format!(
+            "add {fix} (with an `orderBy` for stable pages){}; `.limit(1)` when only the first row is used",
+            key_hint(table)
+        )));
+    }
+}
+
+/// The query's `where` and join conditions pin its own and every joined table by a unique key.
+/// `Proven` and `Unverifiable` both count: an opaque condition may pin a row, and a warning
+/// that may be wrong costs more than it gives.
+fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
+    let keys: Vec<(TableRef, Vec<Vec<String>>)> = std::iter::once(q.instance())
+        .chain(q.joins.iter().map(LinkedJoin::instance))
+        .map(|t| {
+            let keys = ctx.project.table(t.id).unique_keys();
+            (t, keys)
+        })
+        .collect();
+    q.conditions().pins_rows(&keys) != Verdict::Missing
+}
+
+/// A grouped query returns a row per group: bounded when every `groupBy` column is itself
+/// bound to a value or an `inArray` list (`inArray(t.a, ids)` .. `groupBy(t.a)`).
+fn groups_bounded(q: &LinkedQuery, written: usize) -> bool {
+    let Some(first) = q.group_by.first() else {
+        return false;
+    };
+    if q.group_by.len() != written || q.group_by.iter().any(|c| c.table != first.table) {
+        return false;
+    }
+    let key: Vec<String> = q.group_by.iter().map(|c| c.key.clone()).collect();
+    q.where_
+        .as_ref()
+        .is_some_and(|w| w.pins_rows(&[(first.table.clone(), vec![key])]) != Verdict::Missing)
+}
+
+/// ", or filter on `id`" when the table has a unique key to name.
+fn key_hint(t: &Table) -> String {
+    match t.unique_keys().first() {
+        Some(key) => format!(
+            ", or filter on the unique key `{}` when one row is meant",
+            key.join("`, `")
+        ),
+        None => String::new(),
+    }
+}
