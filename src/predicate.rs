@@ -78,6 +78,27 @@ impl Pred {
         }
     }
 
+    /// Whether the condition is no condition at all (`undefined`, `sql`true``, `and()` of
+    /// such): every row passes.
+    pub fn is_empty(&self) -> bool {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match self {
+            Pred::Undefined => true,
+            Pred::And(ps) | Pred::Or(ps) => ps.iter().all(Pred::is_empty),
+            _ => false,
+        })
+    }
+
+    /// Whether some path leaves no condition at all (`flag && eq(..)`, `c ? eq(..) : undefined`,
+    /// an array of optional conditions spread into `and(..)`): then every row passes.
+    pub fn may_be_empty(&self) -> bool {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match self {
+            Pred::Undefined => true,
+            Pred::And(ps) => ps.iter().all(Pred::may_be_empty),
+            Pred::Or(ps) => ps.iter().any(Pred::may_be_empty),
+            _ => false,
+        })
+    }
+
     /// Whether the predicate mentions any of `cols` of `table` anywhere (an explicit choice).
     /// `Unverifiable` when it does not, but contains something opaque that might.
     pub fn mentions(&self, table: TableId, cols: &[String]) -> Verdict {

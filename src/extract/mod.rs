@@ -80,6 +80,8 @@ pub(crate) struct Extractor<'s> {
     /// Local names of table constructors, creators and `pgSchema(..)` objects.
     table_fns: HashMap<String, TableFn>,
     class_name: Option<String>,
+    /// The call being stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
+    kept: Option<swc_common::Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -136,6 +138,7 @@ impl<'s> Extractor<'s> {
             next_fn: CallbackMode::Fresh(None),
             table_fns,
             class_name: None,
+            kept: None,
         }
     }
 
@@ -344,8 +347,11 @@ impl<'s> Extractor<'s> {
                     Some(Binding::Opaque)
                 }
             }
-            Expr::Lit(Lit::Str(_)) => Some(Binding::Str),
-            Expr::Tpl(t) if t.exprs.is_empty() => Some(Binding::Str),
+            Expr::Lit(Lit::Str(_) | Lit::Num(_)) | Expr::Tpl(_) | Expr::Bin(_) | Expr::Cond(_)
+                if predicate::is_constant_string(self, e) =>
+            {
+                Some(Binding::Str)
+            }
             _ => {
                 if looks_like_predicate(e) {
                     let p = self.pred(e);
@@ -449,6 +455,14 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// Notes that `value` (a call, not awaited) is stored rather than run where it is written.
+    fn keep(&mut self, value: &Expr) {
+        self.kept = match unwrap(value) {
+            call @ Expr::Call(_) => Some(call.span()),
+            _ => None,
+        };
+    }
+
     fn with_cond<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
         self.cond_depth += 1;
         let r = f(self);
@@ -526,6 +540,7 @@ impl Visit for Extractor<'_> {
                 if !is_fn {
                     self.next_fn = CallbackMode::Fresh(None);
                 }
+                self.keep(init);
                 self.visit_expr(init);
                 self.next_fn = CallbackMode::Fresh(None);
             }

@@ -178,6 +178,13 @@ impl Extractor<'_> {
     /// `sql`${col} = ${value}`` is an equality; any other template is opaque but its columns
     /// are kept so that "mentions the column" checks can still see them.
     fn sql_template(&mut self, tpl: &Tpl) -> RawPred {
+        if tpl.exprs.is_empty() && tpl.quasis.len() == 1 {
+            // `sql`true``, `sql`1 = 1``: every row passes, as if there were no condition.
+            let text: String = tpl.quasis[0].raw.split_whitespace().collect();
+            if matches!(text.to_lowercase().as_str(), "true" | "1=1" | "(true)") {
+                return RawPred::Undefined;
+            }
+        }
         let quasis: Vec<String> = tpl
             .quasis
             .iter()
@@ -558,6 +565,7 @@ impl Extractor<'_> {
 
     /// `x = ..` on a `let` condition: the new value, or either value when conditional.
     pub(super) fn assign(&mut self, a: &AssignExpr) {
+        self.keep(&a.right);
         if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
             if matches!(self.lookup(&id.id.sym), Some(Binding::Pred(_))) {
                 let new = if a.op == AssignOp::Assign {
@@ -580,15 +588,17 @@ impl Extractor<'_> {
     }
 }
 
-/// Whether `sql.raw(arg)` receives a constant string.
+/// Whether `sql.raw(arg)` receives a constant string: a literal, a template or `+` of
+/// constants, a `const` bound to one, or `cond ? a : b` choosing between constants.
 pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
     match unwrap(e) {
-        Expr::Lit(Lit::Str(_)) => true,
-        Expr::Tpl(t) => t.exprs.is_empty(),
+        Expr::Lit(Lit::Str(_)) | Expr::Lit(Lit::Num(_)) => true,
+        Expr::Tpl(t) => t.exprs.iter().all(|e| is_constant_string(x, e)),
         Expr::Ident(i) => matches!(x.lookup(&i.sym), Some(Binding::Str)),
         Expr::Bin(b) if b.op == BinaryOp::Add => {
             is_constant_string(x, &b.left) && is_constant_string(x, &b.right)
         }
+        Expr::Cond(c) => is_constant_string(x, &c.cons) && is_constant_string(x, &c.alt),
         _ => false,
     }
 }

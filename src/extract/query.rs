@@ -355,6 +355,7 @@ impl Extractor<'_> {
         target_span: swc_common::Span,
         whole: &Expr,
     ) -> QuerySite {
+        let dynamic = flatten(whole).1.iter().any(|s| s.name == "$dynamic");
         QuerySite {
             kind,
             target,
@@ -363,6 +364,7 @@ impl Extractor<'_> {
             joins: vec![],
             where_: None,
             has_where: false,
+            deferred: dynamic || self.kept == Some(whole.span()),
             has_limit: false,
             has_offset: false,
             has_order_by: false,

@@ -1,10 +1,18 @@
 //! The rule registry. Adding a rule: one file here, one line in [`RULES`], one fixture folder.
 
+mod delete_without_where;
+mod hard_delete;
 mod internal_error;
 mod parse_error;
+mod raw_sql_injection;
+mod schema_location;
 mod soft_delete_filter;
 mod tenant_filter;
+mod unindexed_foreign_key;
+mod unindexed_tenant_column;
+mod unique_tenant_index;
 mod unverified_tenant_filter;
+mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -35,6 +43,13 @@ pub const RULES: &[Rule] = &[
     tenant_filter::RULE,
     unverified_tenant_filter::RULE,
     soft_delete_filter::RULE,
+    update_without_where::RULE,
+    delete_without_where::RULE,
+    hard_delete::RULE,
+    raw_sql_injection::RULE,
+    unindexed_foreign_key::RULE,
+    unindexed_tenant_column::RULE,
+    unique_tenant_index::RULE,
     parse_error::RULE,
     internal_error::RULE,
 ];
