@@ -40,8 +40,10 @@ enum Binding {
     SelfTable,
     /// The operators parameter of a relational `where` callback.
     Ops,
-    /// A constant string.
+    /// A constant string (or a parameter typed as a union of string literals).
     Str,
+    /// An object literal whose values are all constant strings: a lookup table of constants.
+    StrMap,
 }
 
 struct Scope {
@@ -352,6 +354,7 @@ impl<'s> Extractor<'s> {
             {
                 Some(Binding::Str)
             }
+            Expr::Object(o) if predicate::is_constant_map(self, o) => Some(Binding::StrMap),
             _ => {
                 if looks_like_predicate(e) {
                     let p = self.pred(e);
@@ -402,6 +405,10 @@ impl<'s> Extractor<'s> {
                 }
             }
             self.bind_pat(p, &Binding::Param);
+            // `column: 'name' | 'created_at'`: the type allows only constants.
+            if let Some(name) = predicate::literal_typed_param(p) {
+                self.bind(&name, Binding::Str);
+            }
         }
         let span = self.span(span);
         self.frames.push(FnFrame {

@@ -598,7 +598,48 @@ pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
         Expr::Bin(b) if b.op == BinaryOp::Add => {
             is_constant_string(x, &b.left) && is_constant_string(x, &b.right)
         }
+        Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+            is_constant_string(x, &b.left) && is_constant_string(x, &b.right)
+        }
         Expr::Cond(c) => is_constant_string(x, &c.cons) && is_constant_string(x, &c.alt),
+        // `SORT_COLUMNS[input.sort]`: one of the table's constants (or `undefined`).
+        Expr::Member(m) => {
+            matches!(unwrap(&m.obj), Expr::Ident(i) if matches!(x.lookup(&i.sym), Some(Binding::StrMap)))
+        }
+        _ => false,
+    }
+}
+
+/// `{ name: 'name', created: 'created_at' }`: every value a constant string.
+pub(super) fn is_constant_map(x: &Extractor<'_>, o: &ObjectLit) -> bool {
+    !o.props.is_empty()
+        && o.props.iter().all(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => is_constant_string(x, &kv.value),
+                _ => false,
+            },
+            PropOrSpread::Spread(_) => false,
+        })
+}
+
+/// The name of a parameter whose type is a string literal or a union of literals.
+pub(super) fn literal_typed_param(p: &Pat) -> Option<String> {
+    let p = match p {
+        Pat::Assign(a) => &*a.left,
+        p => p,
+    };
+    let Pat::Ident(i) = p else { return None };
+    let ann = i.type_ann.as_ref()?;
+    literal_type(&ann.type_ann).then(|| i.id.sym.to_string())
+}
+
+fn literal_type(t: &TsType) -> bool {
+    match t {
+        TsType::TsLitType(l) => matches!(l.lit, TsLit::Str(_) | TsLit::Number(_)),
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            u.types.iter().all(|t| literal_type(t))
+        }
+        TsType::TsParenthesizedType(p) => literal_type(&p.type_ann),
         _ => false,
     }
 }

@@ -3,6 +3,7 @@
 use super::schema_location::at_column;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::link::{Project, Table};
 
 pub const RULE: Rule = Rule {
     name: "unique-tenant-index",
@@ -15,9 +16,12 @@ pub const RULE: Rule = Rule {
 
 const DOC: &str = r#"## What it reports
 A unique index or constraint whose only column is a tenant column: `uniqueIndex(..).on(t.orgId)`,
-`unique(..).on(t.orgId)`, or `orgId: uuid('org_id').unique()`. All dialects. A primary key on the
-tenant column is not reported: keying a table by its tenant is a deliberate one-row-per-tenant
-design, not a slip.
+`unique(..).on(t.orgId)`, or `orgId: uuid('org_id').unique()`. All dialects.
+
+Not reported where the schema already says one row per tenant is meant: a primary key on the
+tenant column (the table is keyed by its tenant), or a one-to-one relation to the table declared
+by another table: `one(settings)` with no `fields` (the other side of a one-to-one), or
+`one(settings, { fields: [orgs.id], references: [settings.organizationId] })`.
 
 ## Why it matters
 Such an index allows exactly one row per tenant. On a table meant to hold many rows per tenant,
@@ -37,7 +41,8 @@ composite unique key with its second column forgotten (`(organizationId, slug)` 
 A one-to-one table where one row per tenant is the point (`organization_settings`,
 `subscriptions`) is a legitimate use: suppress it with a reason,
 `// drizzle-guard-ignore unique-tenant-index: one settings row per organization`, key the table
-by the tenant column (`.primaryKey()`), or turn the rule off under `rules`.
+by the tenant column (`.primaryKey()`), declare the one-to-one relation (`settings:
+one(organizationSettings)` in the organization's relations), or turn the rule off under `rules`.
 
 ## Configuration
 `tenant.columns` and `tenant.exemptTables` decide which tables are tenant-scoped. Set its level
@@ -46,7 +51,11 @@ under `rules` (`{"rules": {"unique-tenant-index": "off"}}`).
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     for t in ctx.project.tables.iter().filter(|t| t.file == file) {
-        for key in &t.tenant_columns {
+        for key in t
+            .tenant_columns
+            .iter()
+            .filter(|k| !declared_one_to_one(ctx.project, t, k))
+        {
             let msg = || {
                 format!(
                     "unique on `{}.{key}` alone allows only one row of `{}` per tenant",
@@ -70,4 +79,19 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Whether another table's relations declare at most one row of `t` per row of theirs, found
+/// through `key` (or through the reverse side, a `one(t)` with no fields).
+fn declared_one_to_one(project: &Project, t: &Table, key: &str) -> bool {
+    project
+        .tables
+        .iter()
+        .filter(|p| p.id != t.id)
+        .flat_map(|p| &p.relations)
+        .any(|r| {
+            r.target == Some(t.id)
+                && !r.many
+                && ((r.fields.is_empty() && r.references.is_empty()) || r.references == [key])
+        })
 }
