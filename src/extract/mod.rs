@@ -308,6 +308,12 @@ impl<'s> Extractor<'s> {
     /// What a `const` initialiser binds its name to.
     fn const_binding(&mut self, init: &Expr, module_level: bool) -> Option<Binding> {
         let e = unwrap(init);
+        if predicate::is_constant_string(self, e) {
+            return Some(Binding::Str);
+        }
+        if predicate::is_constant_map(self, e) {
+            return Some(Binding::StrMap);
+        }
         match e {
             Expr::Call(c) if callee_ident(c) == Some("alias") => {
                 let t = c.args.first().and_then(|a| self.table_expr(&a.expr))?;
@@ -349,12 +355,6 @@ impl<'s> Extractor<'s> {
                     Some(Binding::Opaque)
                 }
             }
-            Expr::Lit(Lit::Str(_) | Lit::Num(_)) | Expr::Tpl(_) | Expr::Bin(_) | Expr::Cond(_)
-                if predicate::is_constant_string(self, e) =>
-            {
-                Some(Binding::Str)
-            }
-            Expr::Object(o) if predicate::is_constant_map(self, o) => Some(Binding::StrMap),
             _ => {
                 if looks_like_predicate(e) {
                     let p = self.pred(e);

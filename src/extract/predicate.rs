@@ -603,23 +603,29 @@ pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
         }
         Expr::Cond(c) => is_constant_string(x, &c.cons) && is_constant_string(x, &c.alt),
         // `SORT_COLUMNS[input.sort]`: one of the table's constants (or `undefined`).
-        Expr::Member(m) => {
-            matches!(unwrap(&m.obj), Expr::Ident(i) if matches!(x.lookup(&i.sym), Some(Binding::StrMap)))
-        }
+        Expr::Member(m) => is_constant_map(x, &m.obj),
         _ => false,
     }
 }
 
-/// `{ name: 'name', created: 'created_at' }`: every value a constant string.
-pub(super) fn is_constant_map(x: &Extractor<'_>, o: &ObjectLit) -> bool {
-    !o.props.is_empty()
-        && o.props.iter().all(|p| match p {
-            PropOrSpread::Prop(p) => match &**p {
-                Prop::KeyValue(kv) => is_constant_string(x, &kv.value),
-                _ => false,
-            },
-            PropOrSpread::Spread(_) => false,
-        })
+/// A lookup table of constants: `{ name: 'name', created: 'created_at' }` (every value a
+/// constant string), a `const` bound to one, or `cond ? A : B` choosing between them.
+pub(super) fn is_constant_map(x: &Extractor<'_>, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Object(o) => {
+            !o.props.is_empty()
+                && o.props.iter().all(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => is_constant_string(x, &kv.value),
+                        _ => false,
+                    },
+                    PropOrSpread::Spread(_) => false,
+                })
+        }
+        Expr::Ident(i) => matches!(x.lookup(&i.sym), Some(Binding::StrMap)),
+        Expr::Cond(c) => is_constant_map(x, &c.cons) && is_constant_map(x, &c.alt),
+        _ => false,
+    }
 }
 
 /// The name of a parameter whose type is a string literal or a union of literals.

@@ -83,6 +83,8 @@ pub(crate) fn unfiltered_writes(
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
                 format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{example}`"),
             ),
+            // `.where(...parts)`: a spread drizzle-guard does not read.
+            None => continue,
             Some(w) if !w.is_empty() && !w.may_be_empty() => continue,
             Some(w) if !w.is_empty() => (
                 format!("the condition of this `{verb}` of `{t}` is empty on some path: then it {effect} every row"),
