@@ -355,4 +355,19 @@ mod tests {
         };
         assert_eq!(sql.mentions(t, &sd), Verdict::Proven);
     }
+
+    #[test]
+    fn empty_and_maybe_empty_conditions() {
+        let maybe = Pred::Or(vec![eqv(0, "id"), Pred::Undefined]);
+        assert!(Pred::Undefined.is_empty());
+        assert!(Pred::And(vec![]).is_empty());
+        assert!(Pred::And(vec![Pred::Undefined, Pred::Undefined]).is_empty());
+        assert!(!maybe.is_empty());
+        assert!(maybe.may_be_empty());
+        assert!(Pred::And(vec![maybe.clone(), maybe.clone()]).may_be_empty());
+        assert!(!Pred::And(vec![maybe, eqv(0, "id")]).may_be_empty());
+        // Something unreadable is not known to be empty.
+        assert!(!unknown().may_be_empty());
+        assert!(!Pred::Not(Box::new(Pred::Undefined)).may_be_empty());
+    }
 }

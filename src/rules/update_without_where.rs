@@ -76,8 +76,10 @@ pub(crate) fn unfiltered_writes(
         if site.kind != kind || site.deferred {
             continue;
         }
-        let t = &ctx.project.table(q.table).binding;
-        let example = format!("eq({t}.id, id)");
+        let table = ctx.project.table(q.table);
+        let t = &table.binding;
+        let key = table.unique_keys().into_iter().flatten().next();
+        let example = format!("eq({t}.{}, ..)", key.as_deref().unwrap_or("id"));
         let (msg, help) = match &q.where_ {
             _ if !site.has_where => (
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
