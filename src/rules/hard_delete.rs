@@ -16,7 +16,8 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"## What it reports
 `X.delete(T)` where `T` is a soft-delete table (it has a column named in `softDelete.columns`,
 such as `deletedAt`), whatever its `.where(..)`. Updates that set the soft-delete column are the
-intended way and are never reported.
+intended way and are never reported. Test files (`*.test.ts`, `*.spec.ts`, anything under
+`__tests__/`) are not checked: cleaning up the rows a test made is not a soft delete.
 
 ## Why it matters
 A table gets a soft-delete column so that "deleting" a row can be undone, audited, or kept for
@@ -42,6 +43,9 @@ A purge job that removes long-deleted rows on purpose says so:
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
+    if super::update_without_where::is_test_file(&unit.rel) {
+        return;
+    }
     for q in &ctx.project.queries[file] {
         let site = &unit.facts.queries[q.site];
         let t = ctx.project.table(q.table);

@@ -25,7 +25,8 @@ Not reported, because the `.where` may be added where drizzle-guard cannot see i
 stored in a variable without `await` (`const q = db.update(t).set(..)`, later `q.where(..)`),
 and a builder made `.$dynamic()` (typically passed to a helper that adds the condition). A
 condition drizzle-guard cannot read (a helper from a package, a parameter) is not reported
-either.
+either. Test files (`*.test.ts`, `*.spec.ts`, anything under `__tests__/`) are not checked:
+tests set up and tear down their own rows.
 
 ## Why it matters
 Without a condition, SQL `UPDATE` changes every row. A forgotten or accidentally empty `.where`
@@ -57,6 +58,17 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     unfiltered_writes(ctx, file, QueryKind::Update, RULE.name, out);
 }
 
+/// Tests set up and tear down their own rows: wiping or hard-deleting a table there is the
+/// point, so the write rules leave test files alone.
+pub(crate) fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || rel
+            .split('/')
+            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
+}
+
 /// Reports every `kind` query (update or delete) of this file that is run as written and has
 /// no condition, an empty one, or one that is empty on some path.
 pub(crate) fn unfiltered_writes(
@@ -67,6 +79,9 @@ pub(crate) fn unfiltered_writes(
     out: &mut Vec<Diagnostic>,
 ) {
     let unit = &ctx.project.units[file];
+    if is_test_file(&unit.rel) {
+        return;
+    }
     let (verb, effect) = match kind {
         QueryKind::Delete => ("delete", "deletes"),
         _ => ("update", "changes"),
