@@ -99,6 +99,9 @@ pub struct TableDef {
     pub indexes: Vec<IndexDef>,
     pub foreign_keys: Vec<ForeignKeyDef>,
     pub span: Span,
+    /// The table's SQL name argument (or the constructor, when name-less): a one-line place
+    /// to report findings about the table as a whole.
+    pub name_span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +219,9 @@ pub struct QuerySite {
     pub joins: Vec<JoinFact>,
     pub where_: Option<RawPred>,
     pub has_where: bool,
+    /// The builder is kept for later rather than run where it is written (assigned to a
+    /// variable, or made `.$dynamic()`): clauses may be added where this site cannot see.
+    pub deferred: bool,
     pub has_limit: bool,
     pub has_offset: bool,
     pub has_order_by: bool,

@@ -143,6 +143,27 @@ impl Pred {
         }
     }
 
+    /// Whether the condition is no condition at all (`undefined`, `sql`true``, `and()` of
+    /// such): every row passes.
+    pub fn is_empty(&self) -> bool {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match self {
+            Pred::Undefined => true,
+            Pred::And(ps) | Pred::Or(ps) => ps.iter().all(Pred::is_empty),
+            _ => false,
+        })
+    }
+
+    /// Whether some path leaves no condition at all (`flag && eq(..)`, `c ? eq(..) : undefined`,
+    /// an array of optional conditions spread into `and(..)`): then every row passes.
+    pub fn may_be_empty(&self) -> bool {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match self {
+            Pred::Undefined => true,
+            Pred::And(ps) => ps.iter().all(Pred::may_be_empty),
+            Pred::Or(ps) => ps.iter().any(Pred::may_be_empty),
+            _ => false,
+        })
+    }
+
     /// Whether the predicate mentions any of `cols` of `table` anywhere (an explicit choice).
     /// `Unverifiable` when it does not, but contains something opaque that might.
     pub fn mentions(&self, table: &TableRef, cols: &[String]) -> Verdict {
@@ -483,5 +504,20 @@ mod tests {
             mentions: vec![col(0, "deletedAt")],
         };
         assert_eq!(sql.mentions(t, &sd), Verdict::Proven);
+    }
+
+    #[test]
+    fn empty_and_maybe_empty_conditions() {
+        let maybe = Pred::Or(vec![eqv(0, "id"), Pred::Undefined]);
+        assert!(Pred::Undefined.is_empty());
+        assert!(Pred::And(vec![]).is_empty());
+        assert!(Pred::And(vec![Pred::Undefined, Pred::Undefined]).is_empty());
+        assert!(!maybe.is_empty());
+        assert!(maybe.may_be_empty());
+        assert!(Pred::And(vec![maybe.clone(), maybe.clone()]).may_be_empty());
+        assert!(!Pred::And(vec![maybe, eqv(0, "id")]).may_be_empty());
+        // Something unreadable is not known to be empty.
+        assert!(!unknown().may_be_empty());
+        assert!(!Pred::Not(Box::new(Pred::Undefined)).may_be_empty());
     }
 }

@@ -348,6 +348,7 @@ fn readme_documents_the_json_format_as_it_is() {
     let documented: Value = serde_json::from_str(example).expect("the README example parses");
     let real_text = check(&fixture("example-app"), "json").stdout;
     let mut real: Value = serde_json::from_str(&real_text).unwrap();
+    let all = real["diagnostics"].as_array().unwrap().clone();
     real["diagnostics"]
         .as_array_mut()
         .unwrap()
@@ -363,9 +364,9 @@ fn readme_documents_the_json_format_as_it_is() {
         documented["version"],
         drizzle_guard::emit::json::FORMAT_VERSION
     );
-    // Rendered from the first finding of the example app, so the README shows real output.
-    assert_eq!(
-        documented["diagnostics"][0], real["diagnostics"][0],
+    // Copied from a finding of the example app, so the README shows real output.
+    assert!(
+        all.contains(&documented["diagnostics"][0]),
         "update the README's example from `drizzle-guard check fixtures/example-app --format json`"
     );
 }

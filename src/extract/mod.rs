@@ -42,8 +42,10 @@ enum Binding {
     Ops,
     /// A drizzle operator under another name (`{ eq: eqFn }`, `import { eq as equals }`).
     Operator(String),
-    /// A constant string.
+    /// A constant string (or a parameter typed as a union of string literals).
     Str,
+    /// An object literal whose values are all constant strings: a lookup table of constants.
+    StrMap,
 }
 
 struct Scope {
@@ -87,6 +89,8 @@ pub(crate) struct Extractor<'s> {
     /// The expression about to be visited is a call's argument (read by the next query):
     /// `Some(true)` when the call is a condition operator (`inArray`, `exists`).
     call_arg: Option<bool>,
+    /// The call being stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
+    kept: Option<swc_common::Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +149,7 @@ impl<'s> Extractor<'s> {
             table_fns,
             class_name: None,
             call_arg: None,
+            kept: None,
         }
     }
 
@@ -327,6 +332,12 @@ impl<'s> Extractor<'s> {
     /// What a `const` initialiser binds its name to.
     fn const_binding(&mut self, init: &Expr, module_level: bool) -> Option<Binding> {
         let e = unwrap(init);
+        if predicate::is_constant_string(self, e) {
+            return Some(Binding::Str);
+        }
+        if predicate::is_constant_map(self, e) {
+            return Some(Binding::StrMap);
+        }
         match e {
             Expr::Call(c) if callee_ident(c) == Some("alias") => {
                 Some(Binding::Alias(self.alias_expr(c)?))
@@ -367,8 +378,6 @@ impl<'s> Extractor<'s> {
                     Some(Binding::Opaque)
                 }
             }
-            Expr::Lit(Lit::Str(_)) => Some(Binding::Str),
-            Expr::Tpl(t) if t.exprs.is_empty() => Some(Binding::Str),
             _ => {
                 if looks_like_predicate(e) {
                     let p = self.pred(e);
@@ -419,6 +428,10 @@ impl<'s> Extractor<'s> {
                 }
             }
             self.bind_pat(p, &Binding::Param);
+            // `column: 'name' | 'created_at'`: the type allows only constants.
+            if let Some(name) = predicate::literal_typed_param(p) {
+                self.bind(&name, Binding::Str);
+            }
         }
         let span = self.span(span);
         self.frames.push(FnFrame {
@@ -487,6 +500,14 @@ impl<'s> Extractor<'s> {
         } else {
             prop_name(key)
         }
+    }
+
+    /// Notes that `value` (a call, not awaited) is stored rather than run where it is written.
+    fn keep(&mut self, value: &Expr) {
+        self.kept = match unwrap(value) {
+            call @ Expr::Call(_) => Some(call.span()),
+            _ => None,
+        };
     }
 
     fn with_cond<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
@@ -566,6 +587,7 @@ impl Visit for Extractor<'_> {
                 if !is_fn {
                     self.next_fn = CallbackMode::Fresh(None);
                 }
+                self.keep(init);
                 // `export const users = { async get(id) {..} }`: methods are named `users.get`.
                 let object = matches!(unwrap(init), Expr::Object(_)) && self.frames.len() == 1;
                 let prev = match (object, &name) {

@@ -179,6 +179,13 @@ impl Extractor<'_> {
     /// `sql`${col} = ${value}`` is an equality; any other template is opaque but its columns
     /// are kept so that "mentions the column" checks can still see them.
     fn sql_template(&mut self, tpl: &Tpl) -> RawPred {
+        if tpl.exprs.is_empty() && tpl.quasis.len() == 1 {
+            // `sql`true``, `sql`1 = 1``: every row passes, as if there were no condition.
+            let text: String = tpl.quasis[0].raw.split_whitespace().collect();
+            if matches!(text.to_lowercase().as_str(), "true" | "1=1" | "(true)") {
+                return RawPred::Undefined;
+            }
+        }
         let quasis: Vec<String> = tpl
             .quasis
             .iter()
@@ -566,6 +573,7 @@ impl Extractor<'_> {
 
     /// `x = ..` on a `let` condition: the new value, or either value when conditional.
     pub(super) fn assign(&mut self, a: &AssignExpr) {
+        self.keep(&a.right);
         if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
             if matches!(self.lookup(&id.id.sym), Some(Binding::Pred(_))) {
                 let new = if a.op == AssignOp::Assign {
@@ -588,15 +596,64 @@ impl Extractor<'_> {
     }
 }
 
-/// Whether `sql.raw(arg)` receives a constant string.
+/// Whether `sql.raw(arg)` receives a constant string: a literal, a template or `+` of
+/// constants, a `const` bound to one, or `cond ? a : b` choosing between constants.
 pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
     match unwrap(e) {
-        Expr::Lit(Lit::Str(_)) => true,
-        Expr::Tpl(t) => t.exprs.is_empty(),
+        Expr::Lit(Lit::Str(_)) | Expr::Lit(Lit::Num(_)) => true,
+        Expr::Tpl(t) => t.exprs.iter().all(|e| is_constant_string(x, e)),
         Expr::Ident(i) => matches!(x.lookup(&i.sym), Some(Binding::Str)),
         Expr::Bin(b) if b.op == BinaryOp::Add => {
             is_constant_string(x, &b.left) && is_constant_string(x, &b.right)
         }
+        Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+            is_constant_string(x, &b.left) && is_constant_string(x, &b.right)
+        }
+        Expr::Cond(c) => is_constant_string(x, &c.cons) && is_constant_string(x, &c.alt),
+        // `SORT_COLUMNS[input.sort]`: one of the table's constants (or `undefined`).
+        Expr::Member(m) => is_constant_map(x, &m.obj),
+        _ => false,
+    }
+}
+
+/// A lookup table of constants: `{ name: 'name', created: 'created_at' }` (every value a
+/// constant string), a `const` bound to one, or `cond ? A : B` choosing between them.
+pub(super) fn is_constant_map(x: &Extractor<'_>, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Object(o) => {
+            !o.props.is_empty()
+                && o.props.iter().all(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => is_constant_string(x, &kv.value),
+                        _ => false,
+                    },
+                    PropOrSpread::Spread(_) => false,
+                })
+        }
+        Expr::Ident(i) => matches!(x.lookup(&i.sym), Some(Binding::StrMap)),
+        Expr::Cond(c) => is_constant_map(x, &c.cons) && is_constant_map(x, &c.alt),
+        _ => false,
+    }
+}
+
+/// The name of a parameter whose type is a string literal or a union of literals.
+pub(super) fn literal_typed_param(p: &Pat) -> Option<String> {
+    let p = match p {
+        Pat::Assign(a) => &*a.left,
+        p => p,
+    };
+    let Pat::Ident(i) = p else { return None };
+    let ann = i.type_ann.as_ref()?;
+    literal_type(&ann.type_ann).then(|| i.id.sym.to_string())
+}
+
+fn literal_type(t: &TsType) -> bool {
+    match t {
+        TsType::TsLitType(l) => matches!(l.lit, TsLit::Str(_) | TsLit::Number(_)),
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            u.types.iter().all(|t| literal_type(t))
+        }
+        TsType::TsParenthesizedType(p) => literal_type(&p.type_ann),
         _ => false,
     }
 }

@@ -158,6 +158,9 @@ impl Extractor<'_> {
 
     /// Records a call to what may be a project function, for N+1 through calls; and `sql.raw`.
     fn note_call(&mut self, root: Option<&Expr>, segs: &[Seg<'_>]) {
+        if self.note_raw_sql(root, segs) {
+            return;
+        }
         let callee: Vec<String> = match (root.map(unwrap), segs) {
             (None, [first, ..]) if first.object.is_none() && !first.name.is_empty() => {
                 vec![first.name.clone()]
@@ -166,22 +169,6 @@ impl Extractor<'_> {
             (Some(Expr::Ident(i)), [first, ..]) => vec![i.sym.to_string(), first.name.clone()],
             _ => return,
         };
-        if callee[0] == "sql" && callee.get(1).map(String::as_str) == Some("raw") {
-            let seg = &segs[0];
-            let constant = arg(seg, 0)
-                .map(|a| super::predicate::is_constant_string(self, a))
-                .unwrap_or(true);
-            let span = self.span(seg.call_span);
-            let code = self.code(seg.call_span);
-            let function = self.current_function();
-            self.facts.raw_sql.push(RawSqlCall {
-                constant,
-                span,
-                function,
-                code,
-            });
-            return;
-        }
         if callee.len() == 1 && (callee[0] == "drizzle" || callee[0] == "defineConfig") {
             self.note_casing(&segs[0]);
         }
@@ -206,6 +193,33 @@ impl Extractor<'_> {
             loops,
             function,
         });
+    }
+
+    /// `sql.raw(x)`, or `helpers.sql.raw(x)` with the `sql` a relational callback receives.
+    fn note_raw_sql(&mut self, root: Option<&Expr>, segs: &[Seg<'_>]) -> bool {
+        let seg = match (root.map(unwrap), segs) {
+            (Some(Expr::Ident(i)), [raw, ..]) if &*i.sym == "sql" && raw.name == "raw" => raw,
+            (Some(_), [s, raw, ..]) if s.name == "sql" && s.args.is_none() && raw.name == "raw" => {
+                raw
+            }
+            _ => return false,
+        };
+        if seg.args.is_none() {
+            return false;
+        }
+        let constant = arg(seg, 0)
+            .map(|a| super::predicate::is_constant_string(self, a))
+            .unwrap_or(true);
+        let span = self.span(seg.call_span);
+        let code = self.code(seg.call_span);
+        let function = self.current_function();
+        self.facts.raw_sql.push(RawSqlCall {
+            constant,
+            span,
+            function,
+            code,
+        });
+        true
     }
 
     /// `drizzle(pool, { casing: 'snake_case' })` maps name-less builders to snake_case names.
@@ -405,6 +419,7 @@ impl Extractor<'_> {
         target_span: swc_common::Span,
         whole: &Expr,
     ) -> QuerySite {
+        let dynamic = flatten(whole).1.iter().any(|s| s.name == "$dynamic");
         QuerySite {
             kind,
             target,
@@ -413,6 +428,7 @@ impl Extractor<'_> {
             joins: vec![],
             where_: None,
             has_where: false,
+            deferred: dynamic || self.kept == Some(whole.span()),
             has_limit: false,
             has_offset: false,
             has_order_by: false,

@@ -33,9 +33,12 @@ impl Extractor<'_> {
             }
             _ => return None,
         };
-        let name = call
-            .args
-            .first()
+        let name_arg = call.args.first().filter(|a| str_value(&a.expr).is_some());
+        let name_span = self.span(match name_arg {
+            Some(a) => a.expr.span(),
+            None => callee.span(),
+        });
+        let name = name_arg
             .and_then(|a| str_value(&a.expr))
             .unwrap_or_else(|| binding.to_string());
         let sql_name = match template {
@@ -53,6 +56,7 @@ impl Extractor<'_> {
             indexes: vec![],
             foreign_keys: vec![],
             span: self.span(call.span),
+            name_span,
         };
         if let Some(cols) = call.args.get(1) {
             let (obj, param) = match unwrap(&cols.expr) {

@@ -79,6 +79,8 @@ pub struct Table {
     /// Spreads whose object could not be found: the column list may be incomplete.
     pub unresolved_spreads: Vec<String>,
     pub span: Span,
+    /// The SQL name argument: where findings about the table as a whole are reported.
+    pub name_span: Span,
 }
 
 impl Table {
@@ -101,6 +103,28 @@ impl Table {
             .or_else(|| self.primary_key.first().map(String::as_str))
             .unwrap_or("id")
     }
+
+    /// Whether an index's first column is `key`: an index, a unique index or constraint, the
+    /// primary key (single or composite), or a `.primaryKey()` / `.unique()` column. Those are
+    /// the indexes the database can use to find rows by `key` alone.
+    pub fn leads_index(&self, key: &str) -> bool {
+        self.column(key).is_some_and(|c| c.primary || c.unique)
+            || self.primary_key.first().is_some_and(|k| k == key)
+            || self
+                .indexes
+                .iter()
+                .any(|i| i.columns.first().is_some_and(|k| k == key))
+    }
+
+    /// Whether `key` is (the first column of) a foreign key, inline or through `foreignKey()`.
+    pub fn is_foreign_key(&self, key: &str) -> bool {
+        self.column(key).is_some_and(|c| c.references.is_some())
+            || self
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.first().is_some_and(|k| k == key))
+    }
+
     /// Column sets that identify one row: the primary key and every unique column or index.
     pub fn unique_keys(&self) -> Vec<Vec<String>> {
         let mut keys: Vec<Vec<String>> = vec![];
@@ -285,6 +309,7 @@ impl Project {
                     soft_delete_columns: vec![],
                     unresolved_spreads: vec![],
                     span: t.span,
+                    name_span: t.name_span,
                 });
             }
         }

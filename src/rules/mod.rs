@@ -1,13 +1,21 @@
 //! The rule registry. Adding a rule: one file here, one line in [`RULES`], one fixture folder.
 
+mod delete_without_where;
+mod hard_delete;
 mod internal_error;
 mod n_plus_one;
 mod offset_without_order_by;
 mod parse_error;
+mod raw_sql_injection;
+mod schema_location;
 mod soft_delete_filter;
 mod tenant_filter;
 mod unbounded_query;
+mod unindexed_foreign_key;
+mod unindexed_tenant_column;
+mod unique_tenant_index;
 mod unverified_tenant_filter;
+mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -41,6 +49,13 @@ pub const RULES: &[Rule] = &[
     unbounded_query::RULE,
     offset_without_order_by::RULE,
     n_plus_one::RULE,
+    update_without_where::RULE,
+    delete_without_where::RULE,
+    hard_delete::RULE,
+    raw_sql_injection::RULE,
+    unindexed_foreign_key::RULE,
+    unindexed_tenant_column::RULE,
+    unique_tenant_index::RULE,
     parse_error::RULE,
     internal_error::RULE,
 ];

@@ -1,0 +1,54 @@
+//! `delete-without-where`: a `delete` with no condition removes every row of the table.
+
+use super::update_without_where::unfiltered_writes;
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::QueryKind;
+
+pub const RULE: Rule = Rule {
+    name: "delete-without-where",
+    default_severity: Severity::Error,
+    summary: "A delete has no `.where(..)`, so it removes every row of the table.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: None,
+};
+
+const DOC: &str = r#"## What it reports
+`X.delete(T)` on a table of your schema that has no `.where(..)`, or whose condition is empty:
+`.where(undefined)`, `.where(sql`true`)`, or a condition that is empty on some path
+(`.where(id ? eq(t.id, id) : undefined)`, `.where(flag && eq(..))`, `and(...conds)` where every
+element is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`); `T` resolving to
+a table of your schema is what makes it a Drizzle delete, so `map.delete(key)` is never one.
+
+Not reported, because the `.where` may be added where drizzle-guard cannot see it: a builder
+stored in a variable without `await` (`const q = db.delete(t)`, later `q.where(..)`), and a
+builder made `.$dynamic()`. A condition drizzle-guard cannot read is not reported either. Test
+files (`*.test.ts`, `*.spec.ts`, anything under `__tests__/`) are not checked: emptying a table
+between tests is the point.
+
+## Why it matters
+Without a condition, SQL `DELETE` removes every row: every tenant's data, in one statement, with
+no way back short of a restore.
+
+## Example
+```ts
+await db.delete(sessions);
+await tx.delete(apiKeys).where(ids.length ? inArray(apiKeys.id, ids) : undefined);
+```
+
+## Fix
+```ts
+await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
+```
+When emptying the table is meant (a test reset, a seed script), say so with a suppression and a
+reason: `// drizzle-guard-ignore delete-without-where: the seed starts from an empty table`, or
+leave those files out with `exclude`.
+
+## Configuration
+Set its level under `rules`; `exclude` leaves out seed scripts and tests.
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    unfiltered_writes(ctx, file, QueryKind::Delete, RULE.name, out);
+}

@@ -1,0 +1,121 @@
+//! `update-without-where`: an `update` with no condition changes every row of the table.
+
+use super::{Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::QueryKind;
+
+pub const RULE: Rule = Rule {
+    name: "update-without-where",
+    default_severity: Severity::Error,
+    summary: "An update has no `.where(..)`, so it changes every row of the table.",
+    doc: DOC,
+    check: Some(check),
+    security_severity: None,
+};
+
+const DOC: &str = r#"## What it reports
+`X.update(T).set(..)` on a table of your schema that has no `.where(..)`, or whose condition is
+empty: `.where(undefined)`, `.where(sql`true`)`, or a condition that is empty on some path
+(`.where(id ? eq(t.id, id) : undefined)`, `.where(flag && eq(..))`, `and(...conds)` where every
+element of `conds` is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`): what
+makes it a Drizzle update is that `T` resolves to a table of your schema, never the receiver's
+name.
+
+Not reported, because the `.where` may be added where drizzle-guard cannot see it: a builder
+stored in a variable without `await` (`const q = db.update(t).set(..)`, later `q.where(..)`),
+and a builder made `.$dynamic()` (typically passed to a helper that adds the condition). A
+condition drizzle-guard cannot read (a helper from a package, a parameter) is not reported
+either. Test files (`*.test.ts`, `*.spec.ts`, anything under `__tests__/`) are not checked:
+tests set up and tear down their own rows.
+
+## Why it matters
+Without a condition, SQL `UPDATE` changes every row. A forgotten or accidentally empty `.where`
+overwrites the whole table, for every tenant, in one statement.
+
+## Example
+```ts
+await db.update(projects).set({ status: 'archived' });
+
+await db
+  .update(tasks)
+  .set({ assigneeId: null })
+  .where(input.userId ? eq(tasks.assigneeId, input.userId) : undefined);
+```
+
+## Fix
+```ts
+await db.update(projects).set({ status: 'archived' })
+  .where(and(eq(projects.id, id), eq(projects.organizationId, orgId)));
+```
+When every row is meant (a migration, a backfill), say so with a suppression and a reason:
+`// drizzle-guard-ignore update-without-where: backfill of the new column`.
+
+## Configuration
+Set its level under `rules` (`{"rules": {"update-without-where": "warning"}}`).
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+    unfiltered_writes(ctx, file, QueryKind::Update, RULE.name, out);
+}
+
+/// Tests set up and tear down their own rows: wiping or hard-deleting a table there is the
+/// point, so the write rules leave test files alone.
+pub(crate) fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || rel
+            .split('/')
+            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
+}
+
+/// Reports every `kind` query (update or delete) of this file that is run as written and has
+/// no condition, an empty one, or one that is empty on some path.
+pub(crate) fn unfiltered_writes(
+    ctx: &RuleContext<'_>,
+    file: usize,
+    kind: QueryKind,
+    rule: &'static str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let unit = &ctx.project.units[file];
+    if is_test_file(&unit.rel) {
+        return;
+    }
+    let (verb, effect) = match kind {
+        QueryKind::Delete => ("delete", "deletes"),
+        _ => ("update", "changes"),
+    };
+    for q in &ctx.project.queries[file] {
+        let site = &unit.facts.queries[q.site];
+        if site.kind != kind || site.deferred {
+            continue;
+        }
+        let table = ctx.project.table(q.table);
+        let t = &table.binding;
+        let key = table.unique_keys().into_iter().flatten().next();
+        let example = format!("eq({t}.{}, ..)", key.as_deref().unwrap_or("id"));
+        let (msg, help) = match &q.where_ {
+            _ if !site.has_where => (
+                format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
+                format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{example}`"),
+            ),
+            // `.where(...parts)`: a spread drizzle-guard does not read.
+            None => continue,
+            Some(w) if !w.is_empty() && !w.may_be_empty() => continue,
+            Some(w) if !w.is_empty() => (
+                format!("the condition of this `{verb}` of `{t}` is empty on some path: then it {effect} every row"),
+                format!("keep at least one part of the condition unconditional (such as `{example}`), or return early when there is nothing to {verb}"),
+            ),
+            _ => (
+                format!("the `.where(..)` of this `{verb}` of `{t}` lets every row through: it {effect} every row"),
+                format!("give `.where(..)` a condition that picks the rows to {verb}, such as `{example}`"),
+            ),
+        };
+        out.push(
+            Diagnostic::new(rule, &unit.rel, site.target_span, msg)
+                .help(help)
+                .context(site.function.as_deref(), &site.code),
+        );
+    }
+}
