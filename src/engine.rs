@@ -1,5 +1,6 @@
 //! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → emit-ready report.
 
+use crate::changed::ChangedFiles;
 use crate::config::{Config, RuleLevel};
 use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
@@ -36,12 +37,27 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
 
 /// Reads, parses and extracts every file, then links them into a project.
 pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
+    load_changed(opts, config, None)
+}
+
+/// Like [`load`], but with `changed` only the changed files are checked (every file still
+/// feeds the schema model and the helper functions), unless a schema file or the
+/// configuration changed: then everything is.
+pub fn load_changed(
+    opts: &Options,
+    config: &Config,
+    changed: Option<&ChangedFiles>,
+) -> Result<Project, Error> {
     let found = discover(&opts.root, &opts.paths, config)?;
     let max = config.max_file_size;
-    let units: Vec<Unit> = found
+    let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
             Found::File(path) => load_unit(&opts.root, path, max),
+            Found::ModelOnly(path) => Unit {
+                check: false,
+                ..load_unit(&opts.root, path, max)
+            },
             Found::Unreadable(path, why) => Unit {
                 path: path.clone(),
                 rel: relative(&opts.root, path),
@@ -55,7 +71,45 @@ pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
             },
         })
         .collect();
+    if let Some(changed) = changed {
+        narrow_to_changed(&opts.root, &mut units, changed, config)?;
+    }
     Ok(Project::link(opts.root.clone(), units, config))
+}
+
+/// Leaves unchanged files out of the checks, unless a schema file (one defining tables or
+/// relations, or matching `schema`) or the configuration changed.
+fn narrow_to_changed(
+    root: &Path,
+    units: &mut [Unit],
+    changed: &ChangedFiles,
+    config: &Config,
+) -> Result<(), Error> {
+    if changed.touches_configuration() {
+        return Ok(());
+    }
+    // git reports canonical paths; map each unit once through the canonical root.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical = |p: &Path| match p.strip_prefix(root) {
+        Ok(rel) => canonical_root.join(rel),
+        Err(_) => p.canonicalize().unwrap_or_else(|_| p.to_path_buf()),
+    };
+    let schema = crate::discover::schema_globs(config)?;
+    let is_changed: Vec<bool> = units
+        .iter()
+        .map(|u| changed.contains(&canonical(&u.path)))
+        .collect();
+    let schema_changed = units.iter().zip(&is_changed).any(|(u, &c)| {
+        c && (!u.facts.tables.is_empty()
+            || !u.facts.relations.is_empty()
+            || schema.as_ref().is_some_and(|s| s.is_match(&u.rel)))
+    });
+    if !schema_changed {
+        for (u, c) in units.iter_mut().zip(is_changed) {
+            u.check &= c;
+        }
+    }
+    Ok(())
 }
 
 fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
@@ -137,6 +191,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
             out
         })
         .collect();
+    let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
@@ -148,6 +203,9 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         tenant_tables: tables.iter().filter(|t| t.is_tenant_scoped()).count(),
         soft_delete_tables: tables.iter().filter(|t| t.is_soft_delete()).count(),
         elapsed: started.elapsed(),
+        suppressed,
+        baselined: 0,
+        baseline_unmatched: 0,
         root: project.root.clone(),
     }
 }

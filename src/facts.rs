@@ -283,7 +283,11 @@ pub struct SuppressionComment {
     /// The line the comment is on, and whether code precedes it on that line.
     pub line: u32,
     pub trailing: bool,
+    /// Before every statement other than imports and directives: where `-file` belongs.
+    pub at_top: bool,
     pub span: Span,
+    /// The directive as written, whitespace-normalised (the fingerprint's code).
+    pub text: String,
 }
 
 /// A predicate as written in one file, before table references are resolved.

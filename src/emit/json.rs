@@ -45,6 +45,9 @@ pub fn render(report: &Report) -> String {
             "softDeleteTables": report.soft_delete_tables,
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
+            "suppressed": report.suppressed,
+            "baselined": report.baselined,
+            "baselineUnmatched": report.baseline_unmatched,
         },
         "diagnostics": diagnostics,
     });

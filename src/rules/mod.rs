@@ -1,9 +1,11 @@
 //! The rule registry. Adding a rule: one file here, one line in [`RULES`], one fixture folder.
 
 mod internal_error;
+mod invalid_suppression;
 mod parse_error;
 mod soft_delete_filter;
 mod tenant_filter;
+mod unused_suppression;
 mod unverified_tenant_filter;
 
 use crate::config::Config;
@@ -37,6 +39,8 @@ pub const RULES: &[Rule] = &[
     soft_delete_filter::RULE,
     parse_error::RULE,
     internal_error::RULE,
+    invalid_suppression::RULE,
+    unused_suppression::RULE,
 ];
 
 pub fn find(name: &str) -> Option<&'static Rule> {
