@@ -31,8 +31,9 @@ pub struct Config {
     #[serde(default)]
     pub exclude: Vec<String>,
     /// Globs of schema files, relative to the root (default: any file defining tables). They
-    /// are read for the schema model even when `include`/`exclude` leave them out of the checks,
-    /// and a change to one makes `--changed-since` check everything.
+    /// are read for the schema model even when `include`/`exclude` leave them out of the checks
+    /// (with the files they import by relative path), and a change to one makes
+    /// `--changed-since` check everything.
     #[serde(default)]
     pub schema: Vec<String>,
     /// `snake_case` maps name-less column builders to snake_case SQL names.

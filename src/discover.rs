@@ -15,6 +15,8 @@ pub enum Found {
     File(PathBuf),
     /// A schema file that include/exclude leave out: it feeds the model but is not checked.
     ModelOnly(PathBuf),
+    /// Left out by include/exclude; read for the model only when a schema file imports it.
+    LeftOut(PathBuf),
     Unreadable(PathBuf, String),
 }
 
@@ -89,6 +91,8 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
             out.push(Found::File(path.to_path_buf()));
         } else if schema.as_ref().is_some_and(|s| s.is_match(rel)) {
             out.push(Found::ModelOnly(path.to_path_buf()));
+        } else {
+            out.push(Found::LeftOut(path.to_path_buf()));
         }
     }
     out.sort_by(|a, b| key(a).cmp(key(b)));
@@ -98,7 +102,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
 
 fn key(f: &Found) -> &Path {
     match f {
-        Found::File(p) | Found::ModelOnly(p) | Found::Unreadable(p, _) => p,
+        Found::File(p) | Found::ModelOnly(p) | Found::LeftOut(p) | Found::Unreadable(p, _) => p,
     }
 }
 

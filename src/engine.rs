@@ -48,16 +48,21 @@ pub fn load_changed(
     config: &Config,
     changed: Option<&ChangedFiles>,
 ) -> Result<Project, Error> {
-    let found = discover(&opts.root, &opts.paths, config)?;
+    let mut found = discover(&opts.root, &opts.paths, config)?;
     let max = config.max_file_size;
+    let mut left_out = vec![];
+    found.retain(|f| match f {
+        Found::LeftOut(p) => {
+            left_out.push(p.clone());
+            false
+        }
+        _ => true,
+    });
     let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
             Found::File(path) => load_unit(&opts.root, path, max),
-            Found::ModelOnly(path) => Unit {
-                check: false,
-                ..load_unit(&opts.root, path, max)
-            },
+            Found::ModelOnly(path) | Found::LeftOut(path) => model_only(&opts.root, path, max),
             Found::Unreadable(path, why) => Unit {
                 path: path.clone(),
                 rel: relative(&opts.root, path),
@@ -71,10 +76,78 @@ pub fn load_changed(
             },
         })
         .collect();
+    follow_schema_imports(&opts.root, &mut units, left_out, max);
     if let Some(changed) = changed {
         narrow_to_changed(&opts.root, &mut units, changed, config)?;
     }
     Ok(Project::link(opts.root.clone(), units, config))
+}
+
+fn model_only(root: &Path, path: &Path, max: u64) -> Unit {
+    Unit {
+        check: false,
+        ..load_unit(root, path, max)
+    }
+}
+
+/// Reads, for the model only, the left-out files that schema files left out of the checks
+/// import or re-export by relative path, transitively: a `schema` entry that is a barrel
+/// (`export * from './users'`) brings the tables it re-exports, and shared columns come along.
+fn follow_schema_imports(root: &Path, units: &mut Vec<Unit>, left_out: Vec<PathBuf>, max: u64) {
+    use crate::link::{normalize, strip_ts_ext};
+    use std::collections::HashMap;
+    if left_out.is_empty() {
+        return;
+    }
+    let mut by_module: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for p in left_out {
+        let stem = strip_ts_ext(&p);
+        if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
+            if let Some(dir) = stem.parent() {
+                by_module
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| p.clone());
+            }
+        }
+        by_module.insert(stem, p);
+    }
+    let mut loaded: std::collections::HashSet<PathBuf> = Default::default();
+    let mut queue: Vec<usize> = (0..units.len()).filter(|&i| !units[i].check).collect();
+    while let Some(i) = queue.pop() {
+        let Some(dir) = units[i].path.parent().map(Path::to_path_buf) else {
+            continue;
+        };
+        let facts = &units[i].facts;
+        let exports = facts.exports.iter().filter_map(|e| match e {
+            crate::facts::Export::Reexport { source, .. }
+            | crate::facts::Export::Star { source }
+            | crate::facts::Export::StarAs { source, .. } => Some(source),
+            crate::facts::Export::Local { .. } => None,
+        });
+        let targets: Vec<PathBuf> = facts
+            .imports
+            .iter()
+            .map(|im| &im.source)
+            .chain(exports)
+            .filter(|s| s.starts_with('.'))
+            .filter_map(|s| {
+                let target = normalize(&dir.join(s));
+                by_module
+                    .get(&strip_ts_ext(&target))
+                    .or_else(|| by_module.get(&target))
+                    .cloned()
+            })
+            .collect();
+        for t in targets {
+            if loaded.insert(t.clone()) {
+                units.push(model_only(root, &t, max));
+                queue.push(units.len() - 1);
+            }
+        }
+    }
+    if !loaded.is_empty() {
+        units.sort_by(|a, b| a.path.cmp(&b.path));
+    }
 }
 
 /// Leaves unchanged files out of the checks, unless a schema file (one defining tables or

@@ -294,13 +294,15 @@ fn drizzle_config_gives_schema_and_casing() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     // `orgRef: uuid()` has no SQL name: with snake_case it is `org_ref`, a tenant column here.
+    // The schema is a barrel that re-exports the table's file.
     write(
         p,
-        "src/db/schema.ts",
+        "src/db/schema/docs.ts",
         "import { pgTable, uuid } from 'drizzle-orm/pg-core';
 export const docs = pgTable('docs', { id: uuid().primaryKey(), orgRef: uuid() });
 ",
     );
+    write(p, "src/db/schema/index.ts", "export * from './docs';\n");
     write(p, "src/db/index.ts", DB);
     write(
         p,
@@ -322,7 +324,7 @@ export const all = () => db.select().from(docs);
         "drizzle.config.ts",
         "import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
-  schema: ['./src/db/schema.ts'],
+  schema: ['./src/db/schema/index.ts'],
   casing: 'snake_case',
   dialect: 'postgresql',
 });

@@ -817,7 +817,7 @@ impl Ctx<'_> {
     }
 }
 
-fn strip_ts_ext(p: &Path) -> PathBuf {
+pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
     for ext in [
         ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
@@ -830,7 +830,7 @@ fn strip_ts_ext(p: &Path) -> PathBuf {
 }
 
 /// Lexically resolves `.` and `..` (no file system access).
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
