@@ -188,7 +188,45 @@ fn read_object(obj: &ObjectLit, out: &mut DrizzleKitConfig) {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_directive;
+    use super::{parse_directive, DrizzleKitConfig};
+    use crate::parse::read_drizzle_kit_config;
+    use std::path::Path;
+
+    fn kit(src: &str) -> DrizzleKitConfig {
+        read_drizzle_kit_config(Path::new("drizzle.config.ts"), src).unwrap()
+    }
+
+    #[test]
+    fn reads_drizzle_kit_configuration_forms() {
+        let want = |schema: &[&str], casing: Option<&str>| DrizzleKitConfig {
+            schema: schema.iter().map(|s| s.to_string()).collect(),
+            casing: casing.map(str::to_string),
+        };
+        assert_eq!(
+            kit("import { defineConfig } from 'drizzle-kit';\nexport default defineConfig({ schema: './src/db/schema.ts', casing: 'snake_case', dialect: 'postgresql' });"),
+            want(&["./src/db/schema.ts"], Some("snake_case"))
+        );
+        assert_eq!(
+            kit("import type { Config } from 'drizzle-kit';\nexport default { schema: ['./a.ts', `./b/*`], out: './drizzle' } satisfies Config;"),
+            want(&["./a.ts", "./b/*"], None)
+        );
+        assert_eq!(
+            kit("const config = defineConfig({ schema: './s.ts' });\nexport default config;"),
+            want(&["./s.ts"], None)
+        );
+        assert_eq!(
+            kit("module.exports = { schema: './s.ts', casing: 'camelCase' };"),
+            want(&["./s.ts"], Some("camelCase"))
+        );
+        // Computed values are not guessed at; nothing is run.
+        assert_eq!(
+            kit("const dir = process.env.DIR;\nexport default defineConfig({ schema: `${dir}/schema.ts`, casing: pick() });"),
+            want(&[], None)
+        );
+        assert!(
+            read_drizzle_kit_config(Path::new("drizzle.config.ts"), "export default {").is_none()
+        );
+    }
 
     #[test]
     fn reads_rules_and_reason() {
