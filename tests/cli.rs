@@ -2,9 +2,13 @@
 //! directories. Exit codes, written files, configuration errors, suppressions, baselines and
 //! `--changed-since` in a real git repository.
 
+#[path = "support/git.rs"]
+mod support_git;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
+use support_git::git;
 
 const SCHEMA: &str = "import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
@@ -460,25 +464,6 @@ export async function fresh(id: string) {
     let o = run(p, &["check", "--baseline", "future.json"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("version 99"), "{}", stderr(&o));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
 }
 
 #[test]
