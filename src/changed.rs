@@ -63,7 +63,7 @@ impl ChangedFiles {
         let base = git(&top, &["merge-base", &stdout_text(&verified), "HEAD"])?;
         if !base.status.success() {
             return Err(Error::Usage(format!(
-                "--changed-since: `{rev}` and HEAD have no common ancestor"
+                "--changed-since: `{rev}` and HEAD have no common ancestor (a shallow clone needs more history)"
             )));
         }
         let base = stdout_text(&base);
