@@ -76,9 +76,12 @@ pub fn load_changed(
             },
         })
         .collect();
-    follow_schema_imports(&opts.root, &mut units, left_out, max);
+    let schema = crate::discover::schema_globs(config)?;
+    if let Some(schema) = &schema {
+        follow_schema_imports(&opts.root, &mut units, schema, left_out, max);
+    }
     if let Some(changed) = changed {
-        narrow_to_changed(&opts.root, &mut units, changed, config)?;
+        narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
     }
     Ok(Project::link(opts.root.clone(), units, config))
 }
@@ -90,10 +93,16 @@ fn model_only(root: &Path, path: &Path, max: u64) -> Unit {
     }
 }
 
-/// Reads, for the model only, the left-out files that schema files left out of the checks
-/// import or re-export by relative path, transitively: a `schema` entry that is a barrel
+/// Reads, for the model only, the files left out by include/exclude that schema files import
+/// or re-export by relative path, transitively: a `schema` entry that is a barrel
 /// (`export * from './users'`) brings the tables it re-exports, and shared columns come along.
-fn follow_schema_imports(root: &Path, units: &mut Vec<Unit>, left_out: Vec<PathBuf>, max: u64) {
+fn follow_schema_imports(
+    root: &Path,
+    units: &mut Vec<Unit>,
+    schema: &globset::GlobSet,
+    left_out: Vec<PathBuf>,
+    max: u64,
+) {
     use crate::link::{normalize, strip_ts_ext};
     use std::collections::HashMap;
     if left_out.is_empty() {
@@ -112,7 +121,9 @@ fn follow_schema_imports(root: &Path, units: &mut Vec<Unit>, left_out: Vec<PathB
         by_module.insert(stem, p);
     }
     let mut loaded: std::collections::HashSet<PathBuf> = Default::default();
-    let mut queue: Vec<usize> = (0..units.len()).filter(|&i| !units[i].check).collect();
+    let mut queue: Vec<usize> = (0..units.len())
+        .filter(|&i| schema.is_match(&units[i].rel))
+        .collect();
     while let Some(i) = queue.pop() {
         let Some(dir) = units[i].path.parent().map(Path::to_path_buf) else {
             continue;
@@ -156,10 +167,10 @@ fn narrow_to_changed(
     root: &Path,
     units: &mut [Unit],
     changed: &ChangedFiles,
-    config: &Config,
-) -> Result<(), Error> {
+    schema: Option<&globset::GlobSet>,
+) {
     if changed.touches_configuration() {
-        return Ok(());
+        return;
     }
     // git reports canonical paths; map each unit once through the canonical root.
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -167,7 +178,6 @@ fn narrow_to_changed(
         Ok(rel) => canonical_root.join(rel),
         Err(_) => p.canonicalize().unwrap_or_else(|_| p.to_path_buf()),
     };
-    let schema = crate::discover::schema_globs(config)?;
     let is_changed: Vec<bool> = units
         .iter()
         .map(|u| changed.contains(&canonical(&u.path)))
@@ -175,14 +185,13 @@ fn narrow_to_changed(
     let schema_changed = units.iter().zip(&is_changed).any(|(u, &c)| {
         c && (!u.facts.tables.is_empty()
             || !u.facts.relations.is_empty()
-            || schema.as_ref().is_some_and(|s| s.is_match(&u.rel)))
+            || schema.is_some_and(|s| s.is_match(&u.rel)))
     });
     if !schema_changed {
         for (u, c) in units.iter_mut().zip(is_changed) {
             u.check &= c;
         }
     }
-    Ok(())
 }
 
 fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {

@@ -291,6 +291,26 @@ fn exempt_tables_and_include_exclude_work_end_to_end() {
     assert_eq!(doc["summary"]["tables"], 2);
     assert_eq!(doc["summary"]["filesChecked"], 2);
     assert_eq!(findings(&doc).len(), 3);
+    // A checked schema barrel brings the excluded file it re-exports into the model.
+    write(p, "src/db/tables.ts", SCHEMA);
+    write(p, "src/db/schema.ts", "export * from './tables';\n");
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "exclude": ["src/db/tables.ts"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "exclude": ["src/db/tables.ts"], "schema": ["src/db/schema.ts"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(doc["summary"]["tables"], 2);
+    assert_eq!(doc["summary"]["filesChecked"], 4);
+    assert_eq!(findings(&doc).len(), 3);
 }
 
 #[test]
