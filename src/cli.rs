@@ -65,7 +65,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_timing: bool,
     /// Check only files changed since the merge-base of REF and HEAD (plus staged, unstaged and
-    /// untracked files); everything when a schema file changed.
+    /// untracked files) and the files importing them; everything when a schema file changed.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
     /// Report only findings that this baseline file does not record.

@@ -40,9 +40,9 @@ pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
     load_changed(opts, config, None)
 }
 
-/// Like [`load`], but with `changed` only the changed files are checked (every file still
-/// feeds the schema model and the helper functions), unless a schema file or the
-/// configuration changed: then everything is.
+/// Like [`load`], but with `changed` only the changed files and the files importing them are
+/// checked (every file still feeds the schema model and the helper functions), unless a
+/// schema file or the configuration changed: then everything is.
 pub fn load_changed(
     opts: &Options,
     config: &Config,
@@ -80,11 +80,19 @@ pub fn load_changed(
     if let Some(schema) = &schema {
         follow_schema_imports(&opts.root, &mut units, schema, left_out, max);
     }
-    if let Some(changed) = changed {
-        narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
-    }
-    Ok(Project::link(opts.root.clone(), units, config))
+    let Some(changed) = changed else {
+        return Ok(Project::link(opts.root.clone(), units, config));
+    };
+    let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
+    narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
+    let mut project = Project::link(opts.root.clone(), units, config);
+    project.check_importers(&eligible, IMPORTER_DEPTH);
+    Ok(project)
 }
+
+/// How many imports away from a changed file `--changed-since` still checks a file: as deep
+/// as the linker inlines condition helpers.
+const IMPORTER_DEPTH: u32 = crate::link::MAX_INLINE;
 
 fn model_only(root: &Path, path: &Path, max: u64) -> Unit {
     Unit {
@@ -128,18 +136,9 @@ fn follow_schema_imports(
         let Some(dir) = units[i].path.parent().map(Path::to_path_buf) else {
             continue;
         };
-        let facts = &units[i].facts;
-        let exports = facts.exports.iter().filter_map(|e| match e {
-            crate::facts::Export::Reexport { source, .. }
-            | crate::facts::Export::Star { source }
-            | crate::facts::Export::StarAs { source, .. } => Some(source),
-            crate::facts::Export::Local { .. } => None,
-        });
-        let targets: Vec<PathBuf> = facts
-            .imports
-            .iter()
-            .map(|im| &im.source)
-            .chain(exports)
+        let targets: Vec<PathBuf> = units[i]
+            .facts
+            .module_sources()
             .filter(|s| s.starts_with('.'))
             .filter_map(|s| {
                 let target = normalize(&dir.join(s));

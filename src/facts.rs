@@ -25,6 +25,22 @@ pub struct FileFacts {
     pub suppressions: Vec<SuppressionComment>,
 }
 
+impl FileFacts {
+    /// Every module specifier the file imports from or re-exports from.
+    pub fn module_sources(&self) -> impl Iterator<Item = &str> {
+        let exports = self.exports.iter().filter_map(|e| match e {
+            Export::Reexport { source, .. }
+            | Export::Star { source }
+            | Export::StarAs { source, .. } => Some(source.as_str()),
+            Export::Local { .. } => None,
+        });
+        self.imports
+            .iter()
+            .map(|i| i.source.as_str())
+            .chain(exports)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Import {
     pub local: String,

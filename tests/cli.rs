@@ -534,10 +534,58 @@ fn changed_since_checks_changed_files_with_the_whole_schema() {
     let (c, doc) = json(p, &["--changed-since", "HEAD"]);
     assert_eq!((c, doc["summary"]["filesChecked"].as_u64()), (0, Some(0)));
 
+    // A changed helper checks its importers too: dropping the tenant condition from
+    // `scoped` leaks in the unchanged caller.
+    write(
+        p,
+        "src/lib/scoped.ts",
+        "import { eq } from 'drizzle-orm';
+import { projects } from '../db/schema';
+export function scoped(orgId: string) {
+  return eq(projects.organizationId, orgId);
+}
+",
+    );
+    write(
+        p,
+        "src/services/caller.ts",
+        "import { and, eq } from 'drizzle-orm';
+import { db } from '../db/index';
+import { projects } from '../db/schema';
+import { scoped } from '../lib/scoped';
+export const one = (orgId: string, id: string) =>
+  db.select().from(projects).where(and(eq(projects.id, id), scoped(orgId)));
+",
+    );
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "helper"]);
+    let (_, full) = json(p, &["--fail-on", "never"]);
+    assert!(!findings(&full)
+        .iter()
+        .any(|d| d.0 == "src/services/caller.ts"));
+    write(
+        p,
+        "src/lib/scoped.ts",
+        "import { eq } from 'drizzle-orm';
+import { projects } from '../db/schema';
+export function scoped(orgId: string) {
+  return eq(projects.name, orgId);
+}
+",
+    );
+    let (c, doc) = json(p, &["--changed-since", "HEAD"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/caller.ts", 6, "tenant-filter")]
+    );
+    assert_eq!(doc["summary"]["filesChecked"], 2);
+    git(p, &["checkout", "-q", "--", "src/lib/scoped.ts"]);
+
     // A schema change checks everything.
     write(p, "src/db/schema.ts", &format!("{SCHEMA}// touched\n"));
     let (_, doc) = json(p, &["--changed-since", "HEAD"]);
-    assert_eq!(doc["summary"]["filesChecked"], 6);
+    assert_eq!(doc["summary"]["filesChecked"], 8);
 
     // Errors: an unknown revision, a directory outside git, and a partial baseline.
     let o = run(p, &["check", "--changed-since", "no-such-branch"]);
