@@ -168,6 +168,38 @@ fn schema_and_loader_reject_the_same_mistakes() {
     }
 }
 
+/// `null` is "unset" exactly where both sides say so.
+#[test]
+fn schema_and_loader_agree_on_null() {
+    let v = validator();
+    let good = every_key(&schema());
+    let mut paths: Vec<Vec<String>> = vec![];
+    for (key, value) in good.as_object().unwrap() {
+        paths.push(vec![key.clone()]);
+        if value.is_object() && key != "rules" {
+            for leaf in value.as_object().unwrap().keys() {
+                paths.push(vec![key.clone(), leaf.clone()]);
+            }
+        }
+    }
+    for path in paths {
+        let mut doc = good.clone();
+        let mut at = &mut doc;
+        for k in &path {
+            at = &mut at[k.as_str()];
+        }
+        *at = Value::Null;
+        let loader = Config::from_json(&doc.to_string()).is_ok();
+        assert_eq!(
+            v.is_valid(&doc),
+            loader,
+            "`{}`: null accepted by the schema: {}, by the loader: {loader}",
+            path.join("."),
+            v.is_valid(&doc)
+        );
+    }
+}
+
 #[test]
 fn readme_configuration_examples_are_valid() {
     let readme =
