@@ -468,6 +468,19 @@ export async function fresh(id: string) {
         stdout(&o)
     );
 
+    // A file that cannot be parsed is never baselined: its queries are not checked at all.
+    write(
+        p,
+        "src/services/broken.ts",
+        "export const broken = (1 + ;\n",
+    );
+    let o = run(p, &["check", "--write-baseline", "with-broken.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("parse-error"), "{}", stdout(&o));
+    let written = std::fs::read_to_string(p.join("with-broken.json")).unwrap();
+    assert!(!written.contains("broken.ts"), "{written}");
+    std::fs::remove_file(p.join("src/services/broken.ts")).unwrap();
+
     // A missing or invalid baseline is a usage error naming the file.
     let o = run(p, &["check", "--baseline", "nope.json"]);
     assert_eq!(code(&o), 2);
