@@ -600,6 +600,17 @@ export function scoped(orgId: string) {
     let (_, doc) = json(p, &["--changed-since", "HEAD"]);
     assert_eq!(doc["summary"]["filesChecked"], 8);
 
+    // With a baseline, entries of files left unchecked are not counted as unmatched.
+    git(p, &["checkout", "-q", "--", "src/db/schema.ts"]);
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    write(p, "src/services/plans.ts", &format!("\n{PLANS}"));
+    let (c, doc) = json(p, &["--changed-since", "HEAD", "--baseline", "base.json"]);
+    assert_eq!((c, findings(&doc)), (0, vec![]));
+    assert_eq!(doc["summary"]["filesChecked"], 1);
+    assert_eq!(doc["summary"]["baselined"], 2);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 0);
+
     // Errors: an unknown revision, a directory outside git, and a partial baseline.
     let o = run(p, &["check", "--changed-since", "no-such-branch"]);
     assert_eq!(code(&o), 2);
