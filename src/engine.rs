@@ -1,4 +1,5 @@
-//! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → emit-ready report.
+//! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → suppress →
+//! emit-ready report.
 
 use crate::changed::ChangedFiles;
 use crate::config::{Config, RuleLevel};
