@@ -1,11 +1,14 @@
 //! The command line: `check`, `schema`, `rule`.
 
+use crate::changed::ChangedFiles;
 use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::emit::{self, human::HumanOptions};
 use crate::engine::{self, Options};
 use crate::error::Error;
+use crate::suppress::Baseline;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -61,6 +64,16 @@ pub struct CheckArgs {
     /// Leave the elapsed time out of the human summary line (for reproducible output).
     #[arg(long)]
     pub no_timing: bool,
+    /// Check only files changed since the merge-base of REF and HEAD (plus staged, unstaged and
+    /// untracked files) and the files importing them; everything when a schema file changed.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in FILE (then report them as baselined).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -183,7 +196,9 @@ fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
                     p.display()
                 )));
             }
-            Config::load(p)
+            let mut config = Config::load(p)?;
+            config.adopt_drizzle_kit(root);
+            Ok(config)
         }
         None => Config::discover(root),
     }
@@ -193,6 +208,17 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
     let started = Instant::now();
     let (paths, root) = resolve_paths(&a.paths)?;
     let config = load_config(a.config.as_deref(), &root)?;
+    if a.write_baseline.is_some() && a.changed_since.is_some() {
+        return Err(Error::Usage(
+            "--write-baseline needs a full run; leave out --changed-since".into(),
+        ));
+    }
+    // Bad input fails before the (possibly long) run.
+    let baseline = a.baseline.as_deref().map(Baseline::load).transpose()?;
+    let changed = match &a.changed_since {
+        Some(rev) => Some(ChangedFiles::since(&root, rev)?),
+        None => None,
+    };
     let pool = engine::pool(a.threads.map(usize::from))?;
     let opts = Options {
         paths,
@@ -200,8 +226,29 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         threads: a.threads.map(usize::from),
     };
     let report = pool.install(|| -> Result<_, Error> {
-        let project = engine::load(&opts, &config)?;
-        Ok(engine::check(&project, &config, started))
+        let project = engine::load_changed(&opts, &config, changed.as_ref())?;
+        let mut report = engine::check(&project, &config, started);
+        let checked: HashSet<&str> = project
+            .units
+            .iter()
+            .filter(|u| u.check)
+            .map(|u| u.rel.as_str())
+            .collect();
+        // A written baseline records every finding, whatever --baseline said before.
+        if let Some(path) = &a.write_baseline {
+            let written = Baseline::of(&report);
+            written.write(path)?;
+            eprintln!(
+                "drizzle-guard: wrote {} findings to the baseline {}",
+                written.findings.len(),
+                emit::escape_controls(&path.display().to_string())
+            );
+            written.apply(&mut report, &|f| checked.contains(f));
+        } else if let Some(b) = &baseline {
+            b.apply(&mut report, &|f| checked.contains(f));
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
     })?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let color = match a.color {

@@ -1,13 +1,25 @@
 //! `drizzle-guard.json`: found in the scanned root or any parent, or named with `--config`.
+//! `drizzle-guard.schema.json` at the repository root is its JSON Schema; a test keeps the two in
+//! agreement. `schema` and `casing` are also read from `drizzle.config.ts` in the root.
 
 use crate::error::Error;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "drizzle-guard.json";
 
-#[derive(Debug, Clone, Deserialize)]
+/// drizzle-kit's configuration files, in the order drizzle-kit looks for them.
+pub const DRIZZLE_KIT_FILES: &[&str] = &[
+    "drizzle.config.ts",
+    "drizzle.config.mts",
+    "drizzle.config.cts",
+    "drizzle.config.js",
+    "drizzle.config.mjs",
+    "drizzle.config.cjs",
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Config {
     #[serde(rename = "$schema", default)]
@@ -18,7 +30,10 @@ pub struct Config {
     /// Globs of files to leave out.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// Globs of schema files (default: any file defining tables).
+    /// Globs of schema files, relative to the root (default: any file defining tables). They
+    /// are read for the schema model even when `include`/`exclude` leave them out of the checks
+    /// (with the files they import by relative path), and a change to one makes
+    /// `--changed-since` check everything.
     #[serde(default)]
     pub schema: Vec<String>,
     /// `snake_case` maps name-less column builders to snake_case SQL names.
@@ -39,9 +54,12 @@ pub struct Config {
     /// Where the configuration was read from, if anywhere.
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The `drizzle.config.ts` that `schema` or `casing` were read from, if any.
+    #[serde(skip)]
+    pub drizzle_kit_path: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 pub enum Casing {
     #[serde(rename = "snake_case")]
     SnakeCase,
@@ -49,7 +67,7 @@ pub enum Casing {
     CamelCase,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TenantConfig {
     #[serde(default = "default_tenant_columns")]
@@ -58,21 +76,21 @@ pub struct TenantConfig {
     pub exempt_tables: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SoftDeleteConfig {
     #[serde(default = "default_soft_delete_columns")]
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PaginationConfig {
     #[serde(default)]
     pub exempt_tables: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleLevel {
     Error,
@@ -157,12 +175,29 @@ impl Config {
             path: path.to_path_buf(),
             source: e,
         })?;
-        let mut config: Config = serde_json::from_str(&text).map_err(|e| Error::Config {
+        let mut config = Config::from_json(&text).map_err(|message| Error::Config {
             path: path.to_path_buf(),
-            message: describe_serde_error(&e),
+            message,
         })?;
         config.path = Some(path.to_path_buf());
         config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses a configuration document; the error names the key path (`tenant.colums`).
+    pub fn from_json(text: &str) -> Result<Config, String> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let config: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            // The path includes an unknown key itself (`tenant.colums`).
+            let key = e.path().to_string();
+            let message = e.into_inner().to_string();
+            if key == "." {
+                message
+            } else {
+                format!("`{key}`: {message}")
+            }
+        })?;
+        de.end().map_err(|e| e.to_string())?;
         Ok(config)
     }
 
@@ -177,11 +212,59 @@ impl Config {
         while let Some(d) = dir {
             let candidate = d.join(FILE_NAME);
             if candidate.is_file() {
-                return Config::load(&candidate);
+                let mut config = Config::load(&candidate)?;
+                config.adopt_drizzle_kit(&abs);
+                return Ok(config);
             }
             dir = d.parent();
         }
-        Ok(Config::default())
+        let mut config = Config::default();
+        config.adopt_drizzle_kit(&abs);
+        Ok(config)
+    }
+
+    /// Takes `schema` and `casing` from the `drizzle.config.ts` in `root` where this
+    /// configuration leaves them unset. The file is parsed, never run; a file that does not
+    /// parse, or whose values are not literals, contributes nothing.
+    pub fn adopt_drizzle_kit(&mut self, root: &Path) {
+        if !self.schema.is_empty() && self.casing.is_some() {
+            return;
+        }
+        let Some(path) = DRIZZLE_KIT_FILES
+            .iter()
+            .map(|n| root.join(n))
+            .find(|p| p.is_file())
+        else {
+            return;
+        };
+        let Ok(src) = std::fs::read_to_string(&path) else {
+            return;
+        };
+        let Some(kit) = crate::parse::read_drizzle_kit_config(&path, &src) else {
+            return;
+        };
+        let mut used = false;
+        if self.schema.is_empty() && !kit.schema.is_empty() {
+            // drizzle-kit resolves these against its own directory, which is the root here.
+            self.schema = kit
+                .schema
+                .iter()
+                .map(|p| p.trim_start_matches("./").to_string())
+                .filter(|p| globset::Glob::new(p).is_ok())
+                .collect();
+            used = !self.schema.is_empty();
+        }
+        if self.casing.is_none() {
+            self.casing = match kit.casing.as_deref() {
+                Some("snake_case") => Some(Casing::SnakeCase),
+                Some("camelCase") => Some(Casing::CamelCase),
+                _ => None,
+            };
+            used |= self.casing.is_some();
+        }
+        if used {
+            self.drizzle_kit_path = Some(path);
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -202,11 +285,11 @@ impl Config {
             ("exclude", &self.exclude),
             ("schema", &self.schema),
         ] {
-            for g in globs {
+            for (i, g) in globs.iter().enumerate() {
                 if let Err(e) = globset::Glob::new(g) {
                     return Err(Error::Config {
                         path,
-                        message: format!("`{key}` has an invalid glob `{g}`: {e}"),
+                        message: format!("`{key}[{i}]`: invalid glob `{g}`: {e}"),
                     });
                 }
             }
@@ -219,11 +302,6 @@ impl Config {
         }
         Ok(())
     }
-}
-
-/// serde_json says "unknown field `x`, expected one of ..." with a line and column; keep it, it names the key.
-fn describe_serde_error(e: &serde_json::Error) -> String {
-    format!("{e}")
 }
 
 #[cfg(test)]
@@ -239,8 +317,28 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_are_errors_that_name_the_key() {
-        let err = serde_json::from_str::<Config>(r#"{"tenant": {"colums": []}}"#).unwrap_err();
-        assert!(err.to_string().contains("colums"), "{err}");
+    fn unknown_keys_are_errors_that_name_the_key_path() {
+        let err = Config::from_json(r#"{"tenant": {"colums": []}}"#).unwrap_err();
+        assert!(err.starts_with("`tenant.colums`: unknown field"), "{err}");
+        let err = Config::from_json(r#"{"tenantt": {}}"#).unwrap_err();
+        assert!(err.starts_with("`tenantt`: unknown field"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_key_path() {
+        let err = Config::from_json(r#"{"tenant": {"columns": "orgId"}}"#).unwrap_err();
+        assert!(err.starts_with("`tenant.columns`: invalid type"), "{err}");
+        let err = Config::from_json(r#"{"rules": {"tenant-filter": "fatal"}}"#).unwrap_err();
+        assert!(
+            err.starts_with("`rules.tenant-filter`: unknown variant"),
+            "{err}"
+        );
+        let err = Config::from_json(r#"{"include": ["a", 3]}"#).unwrap_err();
+        assert!(err.starts_with("`include[1]`: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        assert!(Config::from_json("{} {}").is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Finding the TypeScript files to check: the `ignore` walker (honours .gitignore), then the
-//! configuration's include/exclude globs.
+//! configuration's include/exclude globs. Files matching `schema` that include/exclude leave
+//! out are still read, for the schema model only.
 
 use crate::config::Config;
 use crate::error::Error;
@@ -12,6 +13,10 @@ pub const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts"];
 #[derive(Debug)]
 pub enum Found {
     File(PathBuf),
+    /// A schema file that include/exclude leave out: it feeds the model but is not checked.
+    ModelOnly(PathBuf),
+    /// Left out by include/exclude; read for the model only when a schema file imports it.
+    LeftOut(PathBuf),
     Unreadable(PathBuf, String),
 }
 
@@ -37,6 +42,7 @@ fn globset(globs: &[String], key: &str, config: &Config) -> Result<Option<GlobSe
 pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<Found>, Error> {
     let include = globset(&config.include, "include", config)?;
     let exclude = globset(&config.exclude, "exclude", config)?;
+    let schema = schema_globs(config)?;
     for p in paths {
         if std::fs::symlink_metadata(p).is_err() {
             return Err(Error::Usage(format!(
@@ -82,17 +88,15 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path);
-        if let Some(inc) = &include {
-            if !inc.is_match(rel) {
-                continue;
-            }
+        let included = include.as_ref().is_none_or(|inc| inc.is_match(rel))
+            && !exclude.as_ref().is_some_and(|exc| exc.is_match(rel));
+        if included {
+            out.push(Found::File(path.to_path_buf()));
+        } else if schema.as_ref().is_some_and(|s| s.is_match(rel)) {
+            out.push(Found::ModelOnly(path.to_path_buf()));
+        } else {
+            out.push(Found::LeftOut(path.to_path_buf()));
         }
-        if let Some(exc) = &exclude {
-            if exc.is_match(rel) {
-                continue;
-            }
-        }
-        out.push(Found::File(path.to_path_buf()));
     }
     out.sort_by(|a, b| key(a).cmp(key(b)));
     out.dedup_by(|a, b| key(a) == key(b));
@@ -101,8 +105,13 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
 
 fn key(f: &Found) -> &Path {
     match f {
-        Found::File(p) | Found::Unreadable(p, _) => p,
+        Found::File(p) | Found::ModelOnly(p) | Found::LeftOut(p) | Found::Unreadable(p, _) => p,
     }
+}
+
+/// The `schema` globs (from drizzle-guard.json or drizzle.config.ts), relative to the root.
+pub fn schema_globs(config: &Config) -> Result<Option<GlobSet>, Error> {
+    globset(&config.schema, "schema", config)
 }
 
 /// A path for display and fingerprints: relative to the root, with `/` separators.

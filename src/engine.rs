@@ -1,5 +1,7 @@
-//! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → emit-ready report.
+//! The pipeline: discover → parse/extract (parallel) → link → check (parallel) → suppress →
+//! emit-ready report.
 
+use crate::changed::ChangedFiles;
 use crate::config::{Config, RuleLevel};
 use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
@@ -36,12 +38,32 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
 
 /// Reads, parses and extracts every file, then links them into a project.
 pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
-    let found = discover(&opts.root, &opts.paths, config)?;
+    load_changed(opts, config, None)
+}
+
+/// Like [`load`], but with `changed` only the changed files and the files importing them are
+/// checked (every file still feeds the schema model and the helper functions), unless a
+/// schema file or the configuration changed: then everything is.
+pub fn load_changed(
+    opts: &Options,
+    config: &Config,
+    changed: Option<&ChangedFiles>,
+) -> Result<Project, Error> {
+    let mut found = discover(&opts.root, &opts.paths, config)?;
     let max = config.max_file_size;
-    let units: Vec<Unit> = found
+    let mut left_out = vec![];
+    found.retain(|f| match f {
+        Found::LeftOut(p) => {
+            left_out.push(p.clone());
+            false
+        }
+        _ => true,
+    });
+    let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
             Found::File(path) => load_unit(&opts.root, path, max),
+            Found::ModelOnly(path) | Found::LeftOut(path) => model_only(&opts.root, path, max),
             Found::Unreadable(path, why) => Unit {
                 path: path.clone(),
                 rel: relative(&opts.root, path),
@@ -55,7 +77,121 @@ pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
             },
         })
         .collect();
-    Ok(Project::link(opts.root.clone(), units, config))
+    let schema = crate::discover::schema_globs(config)?;
+    if let Some(schema) = &schema {
+        follow_schema_imports(&opts.root, &mut units, schema, left_out, max);
+    }
+    let Some(changed) = changed else {
+        return Ok(Project::link(opts.root.clone(), units, config));
+    };
+    let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
+    narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
+    let mut project = Project::link(opts.root.clone(), units, config);
+    project.check_importers(&eligible, IMPORTER_DEPTH);
+    Ok(project)
+}
+
+/// How many imports away from a changed file `--changed-since` still checks a file: as deep
+/// as the linker inlines condition helpers.
+const IMPORTER_DEPTH: u32 = crate::link::MAX_INLINE;
+
+fn model_only(root: &Path, path: &Path, max: u64) -> Unit {
+    Unit {
+        check: false,
+        ..load_unit(root, path, max)
+    }
+}
+
+/// Reads, for the model only, the files left out by include/exclude that schema files import
+/// or re-export by relative path, transitively: a `schema` entry that is a barrel
+/// (`export * from './users'`) brings the tables it re-exports, and shared columns come along.
+fn follow_schema_imports(
+    root: &Path,
+    units: &mut Vec<Unit>,
+    schema: &globset::GlobSet,
+    left_out: Vec<PathBuf>,
+    max: u64,
+) {
+    use crate::link::{normalize, strip_ts_ext};
+    use std::collections::HashMap;
+    if left_out.is_empty() {
+        return;
+    }
+    let mut by_module: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for p in left_out {
+        let stem = strip_ts_ext(&p);
+        if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
+            if let Some(dir) = stem.parent() {
+                by_module
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| p.clone());
+            }
+        }
+        by_module.insert(stem, p);
+    }
+    let mut loaded: std::collections::HashSet<PathBuf> = Default::default();
+    let mut queue: Vec<usize> = (0..units.len())
+        .filter(|&i| schema.is_match(&units[i].rel))
+        .collect();
+    while let Some(i) = queue.pop() {
+        let Some(dir) = units[i].path.parent().map(Path::to_path_buf) else {
+            continue;
+        };
+        let targets: Vec<PathBuf> = units[i]
+            .facts
+            .module_sources()
+            .filter(|s| s.starts_with('.'))
+            .filter_map(|s| {
+                let target = normalize(&dir.join(s));
+                by_module
+                    .get(&strip_ts_ext(&target))
+                    .or_else(|| by_module.get(&target))
+                    .cloned()
+            })
+            .collect();
+        for t in targets {
+            if loaded.insert(t.clone()) {
+                units.push(model_only(root, &t, max));
+                queue.push(units.len() - 1);
+            }
+        }
+    }
+    if !loaded.is_empty() {
+        units.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}
+
+/// Leaves unchanged files out of the checks, unless a schema file (one defining tables or
+/// relations, or matching `schema`) or the configuration changed.
+fn narrow_to_changed(
+    root: &Path,
+    units: &mut [Unit],
+    changed: &ChangedFiles,
+    schema: Option<&globset::GlobSet>,
+) {
+    if changed.touches_configuration() {
+        return;
+    }
+    // git reports canonical paths; map each unit once through the canonical root.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical = |p: &Path| match p.strip_prefix(root) {
+        Ok(rel) => canonical_root.join(rel),
+        Err(_) => p.canonicalize().unwrap_or_else(|_| p.to_path_buf()),
+    };
+    let is_changed: Vec<bool> = units
+        .iter()
+        .map(|u| changed.contains(&canonical(&u.path)))
+        .collect();
+    let schema_changed = units.iter().zip(&is_changed).any(|(u, &c)| {
+        c && (!u.facts.tables.is_empty()
+            || !u.facts.relations.is_empty()
+            || schema.is_some_and(|s| s.is_match(&u.rel)))
+    });
+    if !schema_changed {
+        for (u, c) in units.iter_mut().zip(is_changed) {
+            u.check &= c;
+        }
+    }
 }
 
 fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
@@ -137,6 +273,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
             out
         })
         .collect();
+    let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
@@ -148,6 +285,9 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         tenant_tables: tables.iter().filter(|t| t.is_tenant_scoped()).count(),
         soft_delete_tables: tables.iter().filter(|t| t.is_soft_delete()).count(),
         elapsed: started.elapsed(),
+        suppressed,
+        baselined: 0,
+        baseline_unmatched: 0,
         root: project.root.clone(),
     }
 }

@@ -25,6 +25,22 @@ pub struct FileFacts {
     pub suppressions: Vec<SuppressionComment>,
 }
 
+impl FileFacts {
+    /// Every module specifier the file imports from or re-exports from.
+    pub fn module_sources(&self) -> impl Iterator<Item = &str> {
+        let exports = self.exports.iter().filter_map(|e| match e {
+            Export::Reexport { source, .. }
+            | Export::Star { source }
+            | Export::StarAs { source, .. } => Some(source.as_str()),
+            Export::Local { .. } => None,
+        });
+        self.imports
+            .iter()
+            .map(|i| i.source.as_str())
+            .chain(exports)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Import {
     pub local: String,
@@ -304,7 +320,11 @@ pub struct SuppressionComment {
     /// The line the comment is on, and whether code precedes it on that line.
     pub line: u32,
     pub trailing: bool,
+    /// Before every statement other than imports and directives: where `-file` belongs.
+    pub at_top: bool,
     pub span: Span,
+    /// The directive as written, whitespace-normalised (the fingerprint's code).
+    pub text: String,
 }
 
 /// A predicate as written in one file, before table references are resolved.

@@ -1,8 +1,9 @@
 //! drizzle-guard: a static checker for TypeScript applications that use Drizzle ORM.
 //!
 //! The pipeline, one module per step: [`discover`] → [`parse`] / [`extract`] → [`link`] →
-//! [`rules`] → [`emit`], driven by [`engine`] and the [`cli`].
+//! [`rules`] → [`suppress`] → [`emit`], driven by [`engine`] and the [`cli`].
 
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -18,3 +19,4 @@ pub mod predicate;
 pub mod rules;
 pub mod schema_view;
 pub mod span;
+pub mod suppress;

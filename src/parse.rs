@@ -1,11 +1,13 @@
 //! Reading and parsing one file, then extracting its facts. The AST lives only inside
 //! [`check_file`]; a panic there is caught and reported for that file alone.
 
+use crate::extract::comments::DrizzleKitConfig;
 use crate::facts::FileFacts;
 use crate::span::{LineIndex, Span};
 use std::path::Path;
+use swc_common::comments::SingleThreadedComments;
 use swc_common::{sync::Lrc, BytePos, FileName, SourceFile, Spanned};
-use swc_ecma_ast::EsVersion;
+use swc_ecma_ast::{EsVersion, Module};
 use swc_ecma_parser::{parse_file_as_module, Syntax, TsSyntax};
 
 /// Why a file yielded no facts.
@@ -54,7 +56,12 @@ pub fn parse_and_extract(path: &Path, src: &str) -> ParsedFile {
     }
 }
 
-fn parse_inner(path: &Path, src: &str) -> ParsedFile {
+/// Parses `text` (without a byte-order mark) as a module; swc positions start at 1.
+fn parse_module(
+    path: &Path,
+    text: &str,
+    comments: Option<&SingleThreadedComments>,
+) -> Result<Module, swc_ecma_parser::error::Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let syntax = Syntax::Typescript(TsSyntax {
@@ -63,8 +70,6 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
         dts: name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts"),
         ..Default::default()
     });
-    // Positions are counted after a byte-order mark, which is not part of the module.
-    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
     let fm = SourceFile::new(
         Lrc::new(FileName::Anon),
         false,
@@ -73,10 +78,40 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
         BytePos(1),
     );
     let mut recovered = vec![];
-    let module = parse_file_as_module(&fm, syntax, EsVersion::latest(), None, &mut recovered);
+    parse_file_as_module(
+        &fm,
+        syntax,
+        EsVersion::latest(),
+        comments.map(|c| c as &dyn swc_common::comments::Comments),
+        &mut recovered,
+    )
+}
+
+/// Reads `schema` and `casing` from a `drizzle.config.ts` source, or `None` when it does not parse.
+pub fn read_drizzle_kit_config(path: &Path, src: &str) -> Option<DrizzleKitConfig> {
+    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let module = parse_module(path, text, None).ok()?;
+    Some(crate::extract::comments::drizzle_kit_config(&module))
+}
+
+fn parse_inner(path: &Path, src: &str) -> ParsedFile {
+    // Positions are counted after a byte-order mark, which is not part of the module.
+    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let comments = SingleThreadedComments::default();
+    let module = parse_module(path, text, Some(&comments));
     match module {
         Ok(module) => {
-            let facts = crate::extract::extract(&module, text, 1);
+            let mut facts = crate::extract::extract(&module, text, 1);
+            let (leading, trailing) = comments.take_all();
+            let (leading, trailing) = (leading.borrow(), trailing.borrow());
+            facts.suppressions = crate::extract::comments::suppressions(
+                leading.values().chain(trailing.values()).flatten(),
+                &module,
+                text,
+                1,
+            );
+            // A comment is leading or trailing, never both; keep one per position all the same.
+            facts.suppressions.dedup_by_key(|c| c.span.lo);
             drop(module);
             ParsedFile {
                 facts,

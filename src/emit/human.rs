@@ -132,6 +132,31 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
         plural(report.count(Severity::Error), "error", "errors"),
         plural(report.count(Severity::Warning), "warning", "warnings"),
     );
+    let mut quiet = vec![];
+    if report.suppressed > 0 {
+        quiet.push(format!("{} suppressed", report.suppressed));
+    }
+    if report.baselined > 0 {
+        quiet.push(format!("{} baselined", report.baselined));
+    }
+    if report.baseline_unmatched > 0 {
+        quiet.push(format!(
+            "{} no longer {} (update it with --write-baseline)",
+            plural(
+                report.baseline_unmatched,
+                "baseline entry",
+                "baseline entries"
+            ),
+            if report.baseline_unmatched == 1 {
+                "matches"
+            } else {
+                "match"
+            }
+        ));
+    }
+    if !quiet.is_empty() {
+        s.push_str(&format!(" ({})", quiet.join(", ")));
+    }
     if opts.timing {
         s.push_str(&format!(" in {} ms", report.elapsed.as_millis()));
     }

@@ -32,6 +32,12 @@ struct Summary {
     soft_delete_tables: usize,
     errors: usize,
     warnings: usize,
+    /// Findings silenced by `drizzle-guard-ignore` comments.
+    suppressed: usize,
+    /// Findings matched by the `--baseline` file.
+    baselined: usize,
+    /// Baseline entries of checked files that matched nothing (fixed since, or changed).
+    baseline_unmatched: usize,
 }
 
 #[derive(Serialize)]
@@ -95,6 +101,9 @@ pub fn render(report: &Report) -> String {
             soft_delete_tables: report.soft_delete_tables,
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
+            suppressed: report.suppressed,
+            baselined: report.baselined,
+            baseline_unmatched: report.baseline_unmatched,
         },
         diagnostics: report
             .diagnostics

@@ -16,6 +16,12 @@ pub struct Report {
     pub tenant_tables: usize,
     pub soft_delete_tables: usize,
     pub elapsed: std::time::Duration,
+    /// Findings silenced by `drizzle-guard-ignore` comments.
+    pub suppressed: usize,
+    /// Findings dropped because the baseline records them.
+    pub baselined: usize,
+    /// Baseline entries of checked files that matched no finding (fixed or changed code).
+    pub baseline_unmatched: usize,
     /// The scan root: diagnostics' files are relative to it.
     pub root: std::path::PathBuf,
 }

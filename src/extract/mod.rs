@@ -1,5 +1,6 @@
 //! The only module that sees swc types: one visitor pass over a module produces [`FileFacts`].
 
+pub mod comments;
 mod names;
 mod predicate;
 mod query;

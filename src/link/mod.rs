@@ -246,7 +246,7 @@ enum Sym {
 }
 
 const MAX_HOPS: u32 = 24;
-const MAX_INLINE: u32 = 4;
+pub(crate) const MAX_INLINE: u32 = 4;
 
 impl Project {
     pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
@@ -283,6 +283,46 @@ impl Project {
             .collect();
         p.queries = queries;
         p
+    }
+
+    /// With `--changed-since`: also checks the files among `eligible` that import a checked
+    /// file (directly or through re-exports), up to `depth` imports away. A changed helper
+    /// (a condition builder, a function that queries) changes the findings of its callers.
+    pub fn check_importers(&mut self, eligible: &[bool], depth: u32) {
+        let n = self.units.len();
+        let mut importers: Vec<Vec<usize>> = vec![vec![]; n];
+        for (f, u) in self.units.iter().enumerate() {
+            if !eligible[f] || u.check {
+                continue;
+            }
+            for source in u.facts.module_sources() {
+                if let Some(m) = self.resolve_module(f, source) {
+                    importers[m].push(f);
+                }
+            }
+        }
+        let mut frontier: Vec<usize> = (0..n).filter(|&f| self.units[f].check).collect();
+        let mut added = vec![];
+        for _ in 0..depth {
+            let mut next = vec![];
+            for f in frontier {
+                for &i in &importers[f] {
+                    if !self.units[i].check {
+                        self.units[i].check = true;
+                        added.push(i);
+                        next.push(i);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let linked: Vec<(usize, Vec<LinkedQuery>)> = added
+            .par_iter()
+            .map(|&f| (f, self.link_queries(f)))
+            .collect();
+        for (f, queries) in linked {
+            self.queries[f] = queries;
+        }
     }
 
     fn build_tables(&mut self, config: &Config) {
@@ -951,7 +991,7 @@ impl Ctx<'_> {
     }
 }
 
-fn strip_ts_ext(p: &Path) -> PathBuf {
+pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
     for ext in [
         ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
@@ -964,7 +1004,7 @@ fn strip_ts_ext(p: &Path) -> PathBuf {
 }
 
 /// Lexically resolves `.` and `..` (no file system access).
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -3,6 +3,7 @@
 mod delete_without_where;
 mod hard_delete;
 mod internal_error;
+mod invalid_suppression;
 mod n_plus_one;
 mod offset_without_order_by;
 mod parse_error;
@@ -14,6 +15,7 @@ mod unbounded_query;
 mod unindexed_foreign_key;
 mod unindexed_tenant_column;
 mod unique_tenant_index;
+mod unused_suppression;
 mod unverified_tenant_filter;
 mod update_without_where;
 
@@ -58,6 +60,8 @@ pub const RULES: &[Rule] = &[
     unique_tenant_index::RULE,
     parse_error::RULE,
     internal_error::RULE,
+    invalid_suppression::RULE,
+    unused_suppression::RULE,
 ];
 
 pub fn find(name: &str) -> Option<&'static Rule> {

@@ -1,0 +1,642 @@
+//! The command line end to end: the built binary run on small projects written to temporary
+//! directories. Exit codes, written files, configuration errors, suppressions, baselines and
+//! `--changed-since` in a real git repository.
+
+#[path = "support/git.rs"]
+mod support_git;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use support_git::git;
+
+const SCHEMA: &str = "import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const projects = pgTable('projects', {
+  id: uuid('id').primaryKey(),
+  organizationId: uuid('organization_id').notNull(),
+  name: text('name').notNull(),
+}, (t) => [index('projects_org_idx').on(t.organizationId)]);
+
+export const plans = pgTable('plans', {
+  id: uuid('id').primaryKey(),
+  organizationId: uuid('organization_id'),
+  deletedAt: timestamp('deleted_at'),
+}, (t) => [index('plans_org_idx').on(t.organizationId)]);
+";
+
+const DB: &str = "import { drizzle } from 'drizzle-orm/node-postgres';
+import * as schema from './schema';
+
+export const db = drizzle(process.env.DATABASE_URL!, { schema });
+";
+
+/// One tenant-filter finding (line 6), one compliant query.
+const PROJECTS: &str = "import { eq } from 'drizzle-orm';
+import { db } from '../db/index';
+import { projects } from '../db/schema';
+
+export async function projectById(id: string) {
+  return db.select().from(projects).where(eq(projects.id, id));
+}
+
+export async function projectsOf(orgId: string) {
+  return db.select().from(projects).where(eq(projects.organizationId, orgId)).limit(100);
+}
+";
+
+/// A tenant-filter and a soft-delete-filter finding on `plans` (line 5).
+const PLANS: &str = "import { db } from '../db/index';
+import { plans } from '../db/schema';
+
+export async function allPlans() {
+  return db.select().from(plans).limit(100);
+}
+";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A small app: `src/db/{schema,index}.ts`, `src/services/{projects,plans}.ts`.
+fn app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/db/schema.ts", SCHEMA);
+    write(dir.path(), "src/db/index.ts", DB);
+    write(dir.path(), "src/services/projects.ts", PROJECTS);
+    write(dir.path(), "src/services/plans.ts", PLANS);
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Runs `check --format json` with extra arguments and returns the exit code and document.
+fn json(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = run(dir, &args);
+    let doc = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (code(&o), doc)
+}
+
+/// (file, line, rule) of every diagnostic, in output order.
+fn findings(doc: &Value) -> Vec<(String, u64, String)> {
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn f(file: &str, line: u64, rule: &str) -> (String, u64, String) {
+    (file.to_string(), line, rule.to_string())
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = app();
+    let p = dir.path();
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 5, "soft-delete-filter"),
+            f("src/services/plans.ts", 5, "tenant-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    assert_eq!(code(&run(p, &["check", "--fail-on", "never"])), 0);
+    // Only warnings left: the default (error) passes, `--fail-on warning` fails.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "rules": { "tenant-filter": "warning", "soft-delete-filter": "warning" } }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 0);
+    assert_eq!(doc["summary"]["warnings"], 3);
+    assert_eq!(doc["summary"]["errors"], 0);
+    assert_eq!(code(&run(p, &["check", "--fail-on", "warning"])), 1);
+    // No findings at all: 0 whatever --fail-on says.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "rules": { "tenant-filter": "off", "soft-delete-filter": "off" } }"#,
+    );
+    let (c, doc) = json(p, &["--fail-on", "warning"]);
+    assert_eq!((c, findings(&doc)), (0, vec![]));
+}
+
+#[test]
+fn output_is_written_to_the_named_file() {
+    let dir = app();
+    let out = dir.path().join("report.json");
+    let o = run(
+        dir.path(),
+        &["check", "--format", "json", "--output", "report.json"],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["errors"], 3);
+    let o = run(dir.path(), &["check", "--output", "no/such/dir/report.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("no/such/dir/report.txt"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_file_and_the_key() {
+    let dir = app();
+    let p = dir.path();
+    for (config, key) in [
+        (
+            r#"{ "tenant": { "colums": ["orgId"] } }"#,
+            "`tenant.colums`",
+        ),
+        (
+            r#"{ "tenant": { "columns": "orgId" } }"#,
+            "`tenant.columns`",
+        ),
+        (
+            r#"{ "rules": { "tenant-filtr": "off" } }"#,
+            "`rules.tenant-filtr`",
+        ),
+        (
+            r#"{ "rules": { "tenant-filter": "fatal" } }"#,
+            "`rules.tenant-filter`",
+        ),
+        (r#"{ "exclude": ["src/[oops"] }"#, "`exclude[0]`"),
+        (
+            r#"{ "pagination": { "exemptTables": "plans" } }"#,
+            "`pagination.exemptTables`",
+        ),
+    ] {
+        write(p, "drizzle-guard.json", config);
+        let o = run(p, &["check"]);
+        assert_eq!(code(&o), 2, "{config}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("drizzle-guard.json") && err.contains(key),
+            "{config}: {err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+    // A configuration found in a parent directory is used, and named when wrong.
+    let o = run(&p.join("src"), &["check", "services"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains(&p.join("drizzle-guard.json").display().to_string()));
+    // --config overrides discovery; a missing file is named.
+    write(
+        p,
+        "strict.json",
+        r#"{ "rules": { "tenant-filter": "off" } }"#,
+    );
+    let (c, doc) = json(p, &["--config", "strict.json"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/plans.ts", 5, "soft-delete-filter")]
+    );
+    let o = run(p, &["check", "--config", "missing.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("missing.json"), "{}", stderr(&o));
+}
+
+#[test]
+fn exempt_tables_and_include_exclude_work_end_to_end() {
+    let dir = app();
+    let p = dir.path();
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "tenant": { "exemptTables": ["plans"] } }"#,
+    );
+    let (_, doc) = json(p, &[]);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 5, "soft-delete-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    // By SQL name too.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "tenant": { "exemptTables": ["projects"] } }"#,
+    );
+    let (_, doc) = json(p, &[]);
+    assert!(!findings(&doc).contains(&f("src/services/projects.ts", 6, "tenant-filter")));
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "exclude": ["src/services/plans.ts"] }"#,
+    );
+    let (_, doc) = json(p, &[]);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/projects.ts", 6, "tenant-filter")]
+    );
+    assert_eq!(doc["summary"]["filesChecked"], 3);
+    // include without the schema: no tables, so nothing to report.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "include": ["src/services/**"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    // `schema` brings the schema files back for the model only: they are not checked.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "include": ["src/services/**"], "schema": ["src/db/schema.ts"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(doc["summary"]["tables"], 2);
+    assert_eq!(doc["summary"]["filesChecked"], 2);
+    assert_eq!(findings(&doc).len(), 3);
+    // A checked schema barrel brings the excluded file it re-exports into the model.
+    write(p, "src/db/tables.ts", SCHEMA);
+    write(p, "src/db/schema.ts", "export * from './tables';\n");
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "exclude": ["src/db/tables.ts"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "exclude": ["src/db/tables.ts"], "schema": ["src/db/schema.ts"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(doc["summary"]["tables"], 2);
+    assert_eq!(doc["summary"]["filesChecked"], 4);
+    assert_eq!(findings(&doc).len(), 3);
+}
+
+#[test]
+fn drizzle_config_gives_schema_and_casing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // `orgRef: uuid()` has no SQL name: with snake_case it is `org_ref`, a tenant column here.
+    // The schema is a barrel that re-exports the table's file.
+    write(
+        p,
+        "src/db/schema/docs.ts",
+        "import { pgTable, uuid } from 'drizzle-orm/pg-core';
+export const docs = pgTable('docs', { id: uuid().primaryKey(), orgRef: uuid() });
+",
+    );
+    write(p, "src/db/schema/index.ts", "export * from './docs';\n");
+    write(p, "src/db/index.ts", DB);
+    write(
+        p,
+        "src/services/docs.ts",
+        "import { db } from '../db/index';
+import { docs } from '../db/schema';
+export const all = () => db.select().from(docs).limit(10);
+",
+    );
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "tenant": { "columns": ["org_ref"] }, "include": ["src/services/**"] }"#,
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    write(
+        p,
+        "drizzle.config.ts",
+        "import { defineConfig } from 'drizzle-kit';
+export default defineConfig({
+  schema: ['./src/db/schema/index.ts'],
+  casing: 'snake_case',
+  dialect: 'postgresql',
+});
+",
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/docs.ts", 3, "tenant-filter")]
+    );
+    // drizzle-guard.json wins over drizzle.config.ts.
+    write(
+        p,
+        "drizzle-guard.json",
+        r#"{ "tenant": { "columns": ["org_ref"] }, "include": ["src/services/**"], "casing": "camelCase" }"#,
+    );
+    let (c, _) = json(p, &[]);
+    assert_eq!(c, 0);
+}
+
+#[test]
+fn inline_suppressions_silence_and_are_counted() {
+    let dir = app();
+    let p = dir.path();
+    write(
+        p,
+        "src/services/plans.ts",
+        "import { db } from '../db/index';
+import { plans } from '../db/schema';
+
+export async function allPlans() {
+  // drizzle-guard-ignore tenant-filter, soft-delete-filter: plans are shared
+  return db.select().from(plans).limit(10);
+}
+
+export async function again() {
+  // drizzle-guard-ignore tenant-filter
+  return db.select().from(plans).limit(10); // drizzle-guard-ignore soft-delete-filter: the trash view
+}
+",
+    );
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 10, "invalid-suppression"),
+            f("src/services/plans.ts", 11, "tenant-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    assert_eq!(doc["summary"]["suppressed"], 3);
+    let msg = doc["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("no reason"), "{msg}");
+    let o = run(p, &["check", "--no-timing"]);
+    assert!(
+        stdout(&o).ends_with("3 errors, 0 warnings (3 suppressed)\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn baseline_reports_only_new_findings_across_line_shifts() {
+    let dir = app();
+    let p = dir.path();
+    let o = run(p, &["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("wrote 3 findings"), "{}", stderr(&o));
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(written["version"], 1);
+    assert_eq!(written["findings"].as_array().unwrap().len(), 3);
+    assert!(
+        !written.to_string().contains("line"),
+        "no line numbers in a baseline"
+    );
+
+    // Shift every line of both files: the old findings still match.
+    for (rel, text) in [
+        ("src/services/projects.ts", PROJECTS),
+        ("src/services/plans.ts", PLANS),
+    ] {
+        write(p, rel, &format!("// moved\n\n\n{text}"));
+    }
+    let (c, doc) = json(p, &["--baseline", "baseline.json"]);
+    assert_eq!((c, findings(&doc)), (0, vec![]));
+    assert_eq!(doc["summary"]["baselined"], 3);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 0);
+
+    // A new finding fails the run; a fixed one is counted as no longer matching.
+    write(
+        p,
+        "src/services/plans.ts",
+        "import { eq } from 'drizzle-orm';
+import { db } from '../db/index';
+import { projects } from '../db/schema';
+
+export async function fresh(id: string) {
+  return db.select().from(projects).where(eq(projects.name, id)).limit(10);
+}
+",
+    );
+    let (c, doc) = json(p, &["--baseline", "baseline.json"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/plans.ts", 6, "tenant-filter")]
+    );
+    assert_eq!(doc["summary"]["baselined"], 1);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 2);
+    let o = run(p, &["check", "--baseline", "baseline.json", "--no-timing"]);
+    assert!(
+        stdout(&o).contains("(1 baselined, 2 baseline entries no longer match"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A file that cannot be parsed is never baselined: its queries are not checked at all.
+    write(
+        p,
+        "src/services/broken.ts",
+        "export const broken = (1 + ;\n",
+    );
+    let o = run(p, &["check", "--write-baseline", "with-broken.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("parse-error"), "{}", stdout(&o));
+    let written = std::fs::read_to_string(p.join("with-broken.json")).unwrap();
+    assert!(!written.contains("broken.ts"), "{written}");
+    std::fs::remove_file(p.join("src/services/broken.ts")).unwrap();
+
+    // A missing or invalid baseline is a usage error naming the file.
+    let o = run(p, &["check", "--baseline", "nope.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nope.json"), "{}", stderr(&o));
+    write(p, "bad.json", r#"{ "version": 1, "findings": "x" }"#);
+    let o = run(p, &["check", "--baseline", "bad.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("bad.json") && stderr(&o).contains("not a drizzle-guard baseline"));
+    write(
+        p,
+        "future.json",
+        r#"{ "version": 99, "tool": "drizzle-guard", "findings": [] }"#,
+    );
+    let o = run(p, &["check", "--baseline", "future.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("version 99"), "{}", stderr(&o));
+}
+
+#[test]
+fn changed_since_checks_changed_files_with_the_whole_schema() {
+    let dir = app();
+    let p = dir.path();
+    write(p, ".gitignore", "ignored/\n");
+    git(p, &["init", "-q"]);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "init"]);
+    git(p, &["checkout", "-qb", "feature"]);
+
+    let (c, doc) = json(p, &["--changed-since", "main"]);
+    assert_eq!((c, findings(&doc)), (0, vec![]));
+    assert_eq!(doc["summary"]["filesChecked"], 0);
+    assert_eq!(doc["summary"]["tables"], 2, "the schema is read whole");
+
+    // Committed on the branch: checked.
+    write(p, "src/services/plans.ts", &format!("{PLANS}// touched\n"));
+    git(p, &["commit", "-qam", "touch plans"]);
+    // Unstaged, staged and untracked changes: checked; ignored files: not.
+    write(
+        p,
+        "src/services/projects.ts",
+        &format!("{PROJECTS}// touched\n"),
+    );
+    write(p, "src/services/new.ts", PROJECTS);
+    write(p, "src/services/staged.ts", PROJECTS);
+    git(p, &["add", "src/services/staged.ts"]);
+    write(p, "ignored/old.ts", PROJECTS);
+    let (c, doc) = json(p, &["--changed-since", "main"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/new.ts", 6, "tenant-filter"),
+            f("src/services/plans.ts", 5, "soft-delete-filter"),
+            f("src/services/plans.ts", 5, "tenant-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+            f("src/services/staged.ts", 6, "tenant-filter"),
+        ]
+    );
+    assert_eq!(doc["summary"]["filesChecked"], 4);
+
+    // A clean tree against HEAD on the same commit: nothing to check.
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "more"]);
+    let (c, doc) = json(p, &["--changed-since", "HEAD"]);
+    assert_eq!((c, doc["summary"]["filesChecked"].as_u64()), (0, Some(0)));
+
+    // A changed helper checks its importers too: dropping the tenant condition from
+    // `scoped` leaks in the unchanged caller.
+    write(
+        p,
+        "src/lib/scoped.ts",
+        "import { eq } from 'drizzle-orm';
+import { projects } from '../db/schema';
+export function scoped(orgId: string) {
+  return eq(projects.organizationId, orgId);
+}
+",
+    );
+    write(
+        p,
+        "src/services/caller.ts",
+        "import { and, eq } from 'drizzle-orm';
+import { db } from '../db/index';
+import { projects } from '../db/schema';
+import { scoped } from '../lib/scoped';
+export const one = (orgId: string, id: string) =>
+  db.select().from(projects).where(and(eq(projects.id, id), scoped(orgId)));
+",
+    );
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "helper"]);
+    let (_, full) = json(p, &["--fail-on", "never"]);
+    assert!(!findings(&full)
+        .iter()
+        .any(|d| d.0 == "src/services/caller.ts"));
+    write(
+        p,
+        "src/lib/scoped.ts",
+        "import { eq } from 'drizzle-orm';
+import { projects } from '../db/schema';
+export function scoped(orgId: string) {
+  return eq(projects.name, orgId);
+}
+",
+    );
+    let (c, doc) = json(p, &["--changed-since", "HEAD"]);
+    assert_eq!(c, 1);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/caller.ts", 6, "tenant-filter")]
+    );
+    assert_eq!(doc["summary"]["filesChecked"], 2);
+    git(p, &["checkout", "-q", "--", "src/lib/scoped.ts"]);
+
+    // A schema change checks everything.
+    write(p, "src/db/schema.ts", &format!("{SCHEMA}// touched\n"));
+    let (_, doc) = json(p, &["--changed-since", "HEAD"]);
+    assert_eq!(doc["summary"]["filesChecked"], 8);
+
+    // With a baseline, entries of files left unchecked are not counted as unmatched.
+    git(p, &["checkout", "-q", "--", "src/db/schema.ts"]);
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    write(p, "src/services/plans.ts", &format!("\n{PLANS}"));
+    let (c, doc) = json(p, &["--changed-since", "HEAD", "--baseline", "base.json"]);
+    assert_eq!((c, findings(&doc)), (0, vec![]));
+    assert_eq!(doc["summary"]["filesChecked"], 1);
+    assert_eq!(doc["summary"]["baselined"], 2);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 0);
+
+    // Errors: an unknown revision, a directory outside git, and a partial baseline.
+    let o = run(p, &["check", "--changed-since", "no-such-branch"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`no-such-branch` is not a known git revision"),
+        "{}",
+        stderr(&o)
+    );
+    let outside = app();
+    let o = run(outside.path(), &["check", "--changed-since", "main"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        p,
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--write-baseline",
+            "b.json",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--write-baseline"), "{}", stderr(&o));
+}
