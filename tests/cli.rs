@@ -595,6 +595,26 @@ export function scoped(orgId: string) {
     assert_eq!(doc["summary"]["filesChecked"], 2);
     git(p, &["checkout", "-q", "--", "src/lib/scoped.ts"]);
 
+    // A changed file that calls an unchanged service's query in a loop is N+1: the unchanged
+    // file's queries are linked even though it is not checked.
+    write(
+        p,
+        "src/services/loop.ts",
+        "import { projectsOf } from './projects';
+export async function all(orgIds: string[]) {
+  for (const orgId of orgIds) {
+    await projectsOf(orgId);
+  }
+}
+",
+    );
+    let (_, doc) = json(p, &["--changed-since", "HEAD", "--fail-on", "never"]);
+    assert_eq!(
+        findings(&doc),
+        vec![f("src/services/loop.ts", 4, "n-plus-one")]
+    );
+    std::fs::remove_file(p.join("src/services/loop.ts")).unwrap();
+
     // A schema change checks everything.
     write(p, "src/db/schema.ts", &format!("{SCHEMA}// touched\n"));
     let (_, doc) = json(p, &["--changed-since", "HEAD"]);

@@ -271,15 +271,11 @@ impl Project {
             by_name: HashMap::new(),
         };
         p.build_tables(config);
+        // Every file's queries, checked or not: a checked file's loop may call a function of an
+        // unchanged one (`n-plus-one`), and a checked row may come from any of them.
         let queries: Vec<Vec<LinkedQuery>> = (0..p.units.len())
             .into_par_iter()
-            .map(|f| {
-                if p.units[f].check {
-                    p.link_queries(f)
-                } else {
-                    vec![]
-                }
-            })
+            .map(|f| p.link_queries(f))
             .collect();
         p.queries = queries;
         p
@@ -302,26 +298,17 @@ impl Project {
             }
         }
         let mut frontier: Vec<usize> = (0..n).filter(|&f| self.units[f].check).collect();
-        let mut added = vec![];
         for _ in 0..depth {
             let mut next = vec![];
             for f in frontier {
                 for &i in &importers[f] {
                     if !self.units[i].check {
                         self.units[i].check = true;
-                        added.push(i);
                         next.push(i);
                     }
                 }
             }
             frontier = next;
-        }
-        let linked: Vec<(usize, Vec<LinkedQuery>)> = added
-            .par_iter()
-            .map(|&f| (f, self.link_queries(f)))
-            .collect();
-        for (f, queries) in linked {
-            self.queries[f] = queries;
         }
     }
 
