@@ -51,6 +51,10 @@ pub struct Config {
     /// Files larger than this many bytes are reported and skipped.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
+    /// Check test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `__mocks__/`) too. They are
+    /// always read (for the schema and helpers); by default no rule reports in them.
+    #[serde(default)]
+    pub check_test_files: bool,
     /// Where the configuration was read from, if anywhere.
     #[serde(skip)]
     pub path: Option<PathBuf>,

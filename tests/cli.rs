@@ -122,6 +122,34 @@ fn f(file: &str, line: u64, rule: &str) -> (String, u64, String) {
 }
 
 #[test]
+fn test_files_are_checked_only_when_asked() {
+    let dir = app();
+    let p = dir.path();
+    for test_file in ["src/services/plans.test.ts", "src/__tests__/plans.ts"] {
+        write(p, test_file, PROJECTS);
+    }
+    let (_, doc) = json(p, &["--fail-on", "never"]);
+    assert!(
+        !findings(&doc).iter().any(|d| d.0.contains("test")),
+        "{:?}",
+        findings(&doc)
+    );
+    write(p, "drizzle-guard.json", r#"{ "checkTestFiles": true }"#);
+    let (_, doc) = json(p, &["--fail-on", "never"]);
+    let in_tests: Vec<_> = findings(&doc)
+        .into_iter()
+        .filter(|d| d.0.contains("test"))
+        .collect();
+    assert_eq!(
+        in_tests,
+        vec![
+            f("src/__tests__/plans.ts", 6, "tenant-filter"),
+            f("src/services/plans.test.ts", 6, "tenant-filter"),
+        ]
+    );
+}
+
+#[test]
 fn exit_codes_follow_fail_on() {
     let dir = app();
     let p = dir.path();

@@ -43,9 +43,6 @@ A purge job that removes long-deleted rows on purpose says so:
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    if super::update_without_where::is_test_file(&unit.rel) {
-        return;
-    }
     for q in &ctx.project.queries[file] {
         let site = &unit.facts.queries[q.site];
         let t = ctx.project.table(q.table);

@@ -75,6 +75,9 @@ pub fn names() -> Vec<&'static str> {
 /// Runs every enabled rule on one file.
 pub fn check_file(ctx: &RuleContext<'_>, file: usize) -> Vec<Diagnostic> {
     let mut out = vec![];
+    if !ctx.config.check_test_files && is_test_file(&ctx.project.units[file].rel) {
+        return out;
+    }
     for rule in RULES {
         let Some(check) = rule.check else { continue };
         if ctx.config.rules.get(rule.name) == Some(&crate::config::RuleLevel::Off) {
@@ -83,6 +86,18 @@ pub fn check_file(ctx: &RuleContext<'_>, file: usize) -> Vec<Diagnostic> {
         check(ctx, file, &mut out);
     }
     out
+}
+
+/// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
+/// no rule reports in `*.test.*`, `*.spec.*`, `__tests__/` or `__mocks__/` (they are still read
+/// for the schema and helpers, and a parse error in one is still reported).
+pub(crate) fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || rel
+            .split('/')
+            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
 }
 
 /// A finding at a query's table, fingerprinted by the query's function and code.

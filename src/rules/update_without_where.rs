@@ -58,17 +58,6 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     unfiltered_writes(ctx, file, QueryKind::Update, RULE.name, out);
 }
 
-/// Tests set up and tear down their own rows: wiping or hard-deleting a table there is the
-/// point, so the write rules leave test files alone.
-pub(crate) fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || rel
-            .split('/')
-            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
-}
-
 /// Reports every `kind` query (update or delete) of this file that is run as written and has
 /// no condition, an empty one, or one that is empty on some path.
 pub(crate) fn unfiltered_writes(
@@ -79,9 +68,6 @@ pub(crate) fn unfiltered_writes(
     out: &mut Vec<Diagnostic>,
 ) {
     let unit = &ctx.project.units[file];
-    if is_test_file(&unit.rel) {
-        return;
-    }
     let (verb, effect) = match kind {
         QueryKind::Delete => ("delete", "deletes"),
         _ => ("update", "changes"),
