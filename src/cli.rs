@@ -332,13 +332,7 @@ fn rule(name: Option<&str>) -> Result<i32, Error> {
             s
         }
         Some(n) => match crate::rules::find(n) {
-            Some(r) => format!(
-                "# {}\n\nDefault severity: {}. {}\n\n{}",
-                r.name,
-                r.default_severity.name(),
-                r.summary,
-                r.doc
-            ),
+            Some(r) => crate::rules::documentation(r),
             None => {
                 return Err(Error::Usage(format!(
                     "no rule named `{n}`; the rules are: {}",

@@ -130,9 +130,9 @@ fn rule_descriptor(r: &Rule) -> Value {
         "fullDescription": { "text": rules::what_it_reports(r) },
         "help": { "text": r.doc, "markdown": r.doc },
         "helpUri": format!(
-            "{}/blob/main/src/rules/{}.rs",
+            "{}/blob/main/docs/rules/{}.md",
             env!("CARGO_PKG_REPOSITORY"),
-            r.name.replace('-', "_")
+            r.name
         ),
         "defaultConfiguration": { "level": level(r.default_severity) },
         "properties": properties,

@@ -111,6 +111,17 @@ pub(crate) fn at_query(
         .context(site.function.as_deref(), &site.code)
 }
 
+/// What `drizzle-guard rule NAME` prints, and what `docs/rules/NAME.md` holds.
+pub fn documentation(rule: &Rule) -> String {
+    format!(
+        "# {}\n\nDefault severity: {}. {}\n\n{}",
+        rule.name,
+        rule.default_severity.name(),
+        rule.summary,
+        rule.doc
+    )
+}
+
 /// The one-line summary.
 pub fn short_doc(rule: &Rule) -> &'static str {
     rule.summary
