@@ -55,7 +55,7 @@ fn expected(root: &Path) -> BTreeSet<Finding> {
     out
 }
 
-fn actual(root: &Path) -> BTreeSet<Finding> {
+fn report(root: &Path) -> drizzle_guard::emit::Report {
     let config = Config::discover(root).unwrap();
     let opts = Options {
         paths: vec![root.to_path_buf()],
@@ -63,8 +63,11 @@ fn actual(root: &Path) -> BTreeSet<Finding> {
         threads: None,
     };
     let project = engine::load(&opts, &config).unwrap();
-    let report = engine::check(&project, &config, std::time::Instant::now());
-    report
+    engine::check(&project, &config, std::time::Instant::now())
+}
+
+fn actual(root: &Path) -> BTreeSet<Finding> {
+    report(root)
         .diagnostics
         .iter()
         .map(|d| (d.file.clone(), d.span.start_line, d.rule.to_string()))
@@ -106,11 +109,34 @@ fn every_rule_folder_reports_exactly_its_markers() {
             failures.push(m);
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(
         folders >= 4,
         "expected a fixture folder per rule, found {folders}"
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The rendered findings of every folder, so that wording, spans and help are reviewed like
+/// code (`cargo insta review`, or `INSTA_UPDATE=always` to accept).
+#[test]
+fn every_rule_folder_renders_as_snapshotted() {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|d| d.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let text = drizzle_guard::emit::human::render(
+            &report(&dir),
+            &drizzle_guard::emit::human::HumanOptions {
+                color: false,
+                timing: false,
+            },
+        );
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(name, text);
+    }
 }
 
 #[test]
