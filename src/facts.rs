@@ -258,6 +258,8 @@ pub struct QuerySite {
     pub function: Option<String>,
     /// The enclosing function's span (`None` at module level).
     pub scope: Option<Span>,
+    /// In a `catch` clause: runs on an error path, not as part of the function's work.
+    pub in_catch: bool,
     /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
     pub result: Option<String>,
     /// Whitespace-normalised source of the chain, for fingerprints.
@@ -302,6 +304,8 @@ pub struct CallFact {
     pub span: Span,
     pub loops: Vec<LoopInfo>,
     pub function: Option<String>,
+    /// In a `catch` clause: runs on an error path, not as part of the function's work.
+    pub in_catch: bool,
 }
 
 #[derive(Debug, Clone)]

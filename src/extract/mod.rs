@@ -61,6 +61,8 @@ struct FnFrame {
     params: Vec<String>,
     span: crate::span::Span,
     record: bool,
+    /// How many `catch` clauses of this function the walk is in.
+    catch_depth: u32,
 }
 
 /// How the next function expression is entered.
@@ -143,6 +145,7 @@ impl<'s> Extractor<'s> {
                 params: vec![],
                 span: Default::default(),
                 record: false,
+                catch_depth: 0,
             }],
             cond_depth: 0,
             result_of: None,
@@ -219,6 +222,17 @@ impl<'s> Extractor<'s> {
 
     fn current_function(&self) -> Option<String> {
         self.frames.iter().rev().find_map(|f| f.name.clone())
+    }
+
+    fn frame_mut(&mut self) -> &mut FnFrame {
+        self.frames
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("the module frame is never popped"))
+    }
+
+    /// Inside a `catch` clause of the current function: an error path.
+    fn in_catch(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.catch_depth > 0)
     }
 
     fn current_loops(&self) -> Vec<LoopInfo> {
@@ -442,6 +456,7 @@ impl<'s> Extractor<'s> {
             params: names,
             span,
             record,
+            catch_depth: 0,
         });
     }
 
@@ -741,7 +756,9 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_catch_clause(&mut self, c: &CatchClause) {
+        self.frame_mut().catch_depth += 1;
         self.with_cond(|x| c.visit_children_with(x));
+        self.frame_mut().catch_depth -= 1;
     }
 
     fn visit_for_stmt(&mut self, s: &ForStmt) {

@@ -187,11 +187,13 @@ impl Extractor<'_> {
         }
         let span = self.span(span);
         let function = self.current_function();
+        let in_catch = self.in_catch();
         self.facts.calls.push(CallFact {
             callee,
             span,
             loops,
             function,
+            in_catch,
         });
     }
 
@@ -440,6 +442,7 @@ impl Extractor<'_> {
             with: vec![],
             loops: self.current_loops(),
             function: self.current_function(),
+            in_catch: self.in_catch(),
             scope: (self.frames.len() > 1)
                 .then(|| self.frames.last().map(|f| f.span))
                 .flatten(),

@@ -33,7 +33,9 @@ Not reported:
 - `for await (..)`: a stream of pages, each fetched once;
 - a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop: walking
   pages of a large table in batches is the remedy, not the problem;
-- a subquery inside another query (it runs as part of the outer query).
+- a subquery inside another query (it runs as part of the outer query);
+- a query or call in a `catch` clause: it runs on an error path, not once per item (also when
+  following a called function: an error handler that cleans up is not the function's work).
 
 ## Why it matters
 One query per element turns a page that needs one round trip into hundreds: the time grows with
@@ -71,7 +73,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     let facts = &unit.facts;
     for q in &project.queries[file] {
         let site = &facts.queries[q.site];
-        if is_subquery(facts, q.site) {
+        if site.in_catch || is_subquery(facts, q.site) {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(site)) else {
@@ -94,7 +96,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         );
     }
     for call in &facts.calls {
-        if per_item_loop(&call.loops, None).is_none() {
+        if call.in_catch || per_item_loop(&call.loops, None).is_none() {
             continue;
         }
         let mut seen = vec![];
@@ -180,7 +182,7 @@ fn first_query(
     let inside = |function: &Option<String>| function.as_deref() == Some(name);
     let direct = project.queries[f].iter().position(|q| {
         let site = &facts.queries[q.site];
-        inside(&site.function) && !is_subquery(facts, q.site)
+        inside(&site.function) && !site.in_catch && !is_subquery(facts, q.site)
     });
     if direct.is_some() || depth + 1 >= MAX_DEPTH {
         return direct.map(|qi| (f, qi));
@@ -188,7 +190,7 @@ fn first_query(
     facts
         .calls
         .iter()
-        .filter(|c| inside(&c.function))
+        .filter(|c| inside(&c.function) && !c.in_catch)
         .find_map(|c| first_query(project, f, &c.callee, depth + 1, seen))
 }
 
