@@ -6,7 +6,7 @@ use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
 use crate::error::Error;
 use crate::link::{Project, Unit};
-use crate::parse::{parse_and_extract, FileProblem, ProblemKind};
+use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
 use crate::rules::{self, RuleContext};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -36,33 +36,50 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
 
 /// Reads, parses and extracts every file, then links them into a project.
 pub fn load(opts: &Options, config: &Config) -> Result<Project, Error> {
-    let found = discover(&opts.root, &opts.paths, config)?;
-    let max = config.max_file_size;
-    let units: Vec<Unit> = found
-        .par_iter()
-        .map(|f| match f {
-            Found::File(path) => load_unit(&opts.root, path, max),
-            Found::Unreadable(path, why) => Unit {
-                path: path.clone(),
-                rel: relative(&opts.root, path),
-                facts: Default::default(),
-                problem: Some(FileProblem {
-                    kind: ProblemKind::Unparsable,
-                    message: format!("could not read: {why}"),
-                    span: Default::default(),
-                }),
-                check: true,
-            },
-        })
-        .collect();
+    let units = load_units(opts, config)?;
     Ok(Project::link(opts.root.clone(), units, config))
 }
 
-fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
-    let rel = relative(root, path);
-    let problem = |message: String| Unit {
+/// Reads, parses and extracts every file, in parallel; each unit is marked to be checked
+/// (clear [`Unit::check`] before linking to check fewer files).
+pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
+    let found = discover(&opts.root, &opts.paths, config)?;
+    let max = config.max_file_size;
+    let inject = InjectedPanic::from_env(Stage::Extract);
+    let units: Vec<Unit> = found
+        .par_iter()
+        .map(|f| match f {
+            Found::File(path) => match read_source(path, max) {
+                Ok(src) => unit_from_source(&opts.root, path, &src, inject.as_ref()),
+                Err(message) => unit_with_problem(&opts.root, path, message),
+            },
+            Found::Unreadable(path, why) => {
+                unit_with_problem(&opts.root, path, format!("could not read: {why}"))
+            }
+        })
+        .collect();
+    Ok(units)
+}
+
+/// The floor the check is measured against: discover, read and parse every file with swc in
+/// parallel, extracting nothing. Returns how many files parsed.
+pub fn parse_only(opts: &Options, config: &Config) -> Result<usize, Error> {
+    let found = discover(&opts.root, &opts.paths, config)?;
+    let max = config.max_file_size;
+    Ok(found
+        .par_iter()
+        .filter(|f| match f {
+            Found::File(path) => read_source(path, max)
+                .is_ok_and(|src| crate::parse::parse_module(path, &src).is_ok()),
+            Found::Unreadable(..) => false,
+        })
+        .count())
+}
+
+fn unit_with_problem(root: &Path, path: &Path, message: String) -> Unit {
+    Unit {
         path: path.to_path_buf(),
-        rel: rel.clone(),
+        rel: relative(root, path),
         facts: Default::default(),
         problem: Some(FileProblem {
             kind: ProblemKind::Unparsable,
@@ -70,34 +87,52 @@ fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
             span: Default::default(),
         }),
         check: true,
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > max => {
-            return problem(format!(
-                "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
-                m.len()
-            ))
-        }
-        Err(e) => return problem(format!("could not read: {e}")),
-        _ => {}
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return problem(format!("could not read: {e}")),
-    };
-    let src = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return problem(format!(
-                "file is not valid UTF-8 (invalid byte at offset {}); not checked",
-                e.utf8_error().valid_up_to()
-            ))
-        }
-    };
+}
+
+/// A file's text, or why it is not checked (too large, unreadable, not UTF-8, binary).
+pub fn read_source(path: &Path, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("could not read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device?); not checked".into());
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("could not read: {e}"))?;
+    source_from_bytes(bytes)
+}
+
+/// Checks that bytes read from a file are text drizzle-guard can parse.
+pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
+    let src = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {}); not checked",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     if src.as_bytes().contains(&0) {
-        return problem("file contains NUL bytes (a binary file?); not checked".into());
+        return Err("file contains NUL bytes (a binary file?); not checked".into());
     }
-    let parsed = parse_and_extract(path, &src);
+    Ok(src)
+}
+
+/// Parses and extracts one file's text into a unit; a panic is reported for this file alone.
+pub fn unit_from_source(
+    root: &Path,
+    path: &Path,
+    src: &str,
+    inject: Option<&InjectedPanic>,
+) -> Unit {
+    let rel = relative(root, path);
+    let parsed = crate::parse::parse_and_extract_then(path, src, |_| {
+        if let Some(i) = inject {
+            i.trigger(&rel)
+        }
+    });
     Unit {
         path: path.to_path_buf(),
         rel,
@@ -107,9 +142,45 @@ fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Extract,
+    Check,
+}
+
+/// A deliberate panic, for the tests that prove one failing file cannot end the run:
+/// `DRIZZLE_GUARD_INJECT_PANIC=extract:PATH` (or `check:PATH`) panics while extracting
+/// (checking) the file whose root-relative path is PATH. Read once per run; never set in use.
+#[derive(Debug, Clone)]
+pub struct InjectedPanic {
+    file: String,
+}
+
+impl InjectedPanic {
+    pub const VAR: &'static str = "DRIZZLE_GUARD_INJECT_PANIC";
+
+    pub fn from_env(stage: Stage) -> Option<InjectedPanic> {
+        let v = std::env::var(Self::VAR).ok()?;
+        let (s, file) = v.split_once(':')?;
+        let wanted = match s {
+            "extract" => Stage::Extract,
+            "check" => Stage::Check,
+            _ => return None,
+        };
+        (wanted == stage).then(|| InjectedPanic { file: file.into() })
+    }
+
+    fn trigger(&self, rel: &str) {
+        if rel == self.file {
+            panic!("panic injected by {} for {rel}", Self::VAR);
+        }
+    }
+}
+
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let ctx = RuleContext { project, config };
+    let inject = InjectedPanic::from_env(Stage::Check);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
         .filter(|&f| project.units[f].check)
@@ -119,20 +190,15 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
                 Some(p) => vec![problem_diagnostic(&unit.rel, p)],
                 None => vec![],
             };
-            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let found = isolate(|| {
+                if let Some(i) = &inject {
+                    i.trigger(&unit.rel);
+                }
                 rules::check_file(&ctx, f)
-            }));
+            });
             match found {
                 Ok(d) => out.extend(d),
-                Err(_) => out.push(problem_diagnostic(
-                    &unit.rel,
-                    &FileProblem {
-                        kind: ProblemKind::Internal,
-                        message: "drizzle-guard failed while checking this file; please report it"
-                            .into(),
-                        span: Default::default(),
-                    },
-                )),
+                Err(what) => out.push(problem_diagnostic(&unit.rel, &internal_problem(&what))),
             }
             out
         })

@@ -5,7 +5,7 @@ use crate::facts::FileFacts;
 use crate::span::{LineIndex, Span};
 use std::path::Path;
 use swc_common::{sync::Lrc, BytePos, FileName, SourceFile, Spanned};
-use swc_ecma_ast::EsVersion;
+use swc_ecma_ast::{EsVersion, Module};
 use swc_ecma_parser::{parse_file_as_module, Syntax, TsSyntax};
 
 /// Why a file yielded no facts.
@@ -29,32 +29,63 @@ pub struct ParsedFile {
     pub problem: Option<FileProblem>,
 }
 
-/// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts.
+/// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts. A panic in the parser or
+/// the extractor is caught and becomes an [`ProblemKind::Internal`] problem for this file alone.
 pub fn parse_and_extract(path: &Path, src: &str) -> ParsedFile {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(path, src)));
-    match result {
+    parse_and_extract_then(path, src, |_| {})
+}
+
+/// [`parse_and_extract`], then `after` on the result, inside the same panic guard (the engine's
+/// test hook uses it to prove an extraction panic is contained).
+pub fn parse_and_extract_then(
+    path: &Path,
+    src: &str,
+    after: impl FnOnce(&ParsedFile),
+) -> ParsedFile {
+    let run = || {
+        let parsed = parse_inner(path, src);
+        after(&parsed);
+        parsed
+    };
+    match isolate(run) {
         Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            ParsedFile {
-                facts: FileFacts::default(),
-                problem: Some(FileProblem {
-                    kind: ProblemKind::Internal,
-                    message: format!(
-                        "drizzle-guard failed on this file ({what}); please report it"
-                    ),
-                    span: LineIndex::new(src).span(0, 0),
-                }),
-            }
-        }
+        Err(what) => ParsedFile {
+            facts: FileFacts::default(),
+            problem: Some(internal_problem(&what)),
+        },
     }
 }
 
-fn parse_inner(path: &Path, src: &str) -> ParsedFile {
+/// Runs `f`, turning a panic into its message. Deep recursion is guarded elsewhere (big worker
+/// stacks and `stacker`); this is the last line that keeps one file from ending the run.
+pub fn isolate<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    })
+}
+
+/// The problem reported for a file on which drizzle-guard itself failed.
+pub fn internal_problem(what: &str) -> FileProblem {
+    FileProblem {
+        kind: ProblemKind::Internal,
+        message: format!("drizzle-guard failed on this file ({what}); please report it"),
+        span: Span::default(),
+    }
+}
+
+/// The text swc sees: positions are counted after a byte-order mark, which is not part of the
+/// module.
+fn module_text(src: &str) -> &str {
+    src.strip_prefix('\u{feff}').unwrap_or(src)
+}
+
+/// Parses one file with swc, exactly as the check does; also the floor the benchmarks measure
+/// the check against.
+pub fn parse_module(path: &Path, src: &str) -> Result<Module, swc_ecma_parser::error::Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let syntax = Syntax::Typescript(TsSyntax {
@@ -63,18 +94,20 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
         dts: name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts"),
         ..Default::default()
     });
-    // Positions are counted after a byte-order mark, which is not part of the module.
-    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
     let fm = SourceFile::new(
         Lrc::new(FileName::Anon),
         false,
         Lrc::new(FileName::Anon),
-        text.to_string().into(),
+        module_text(src).to_string().into(),
         BytePos(1),
     );
     let mut recovered = vec![];
-    let module = parse_file_as_module(&fm, syntax, EsVersion::latest(), None, &mut recovered);
-    match module {
+    parse_file_as_module(&fm, syntax, EsVersion::latest(), None, &mut recovered)
+}
+
+fn parse_inner(path: &Path, src: &str) -> ParsedFile {
+    let text = module_text(src);
+    match parse_module(path, src) {
         Ok(module) => {
             let facts = crate::extract::extract(&module, text, 1);
             drop(module);
