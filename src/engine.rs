@@ -120,6 +120,15 @@ pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
     Ok(src)
 }
 
+/// A unit from bytes already in memory (the fuzzer's entry): the same checks as a file read
+/// from disk, minus the size limit.
+pub fn unit_from_bytes(root: &Path, path: &Path, bytes: Vec<u8>) -> Unit {
+    match source_from_bytes(bytes) {
+        Ok(src) => unit_from_source(root, path, &src, None),
+        Err(message) => unit_with_problem(root, path, message),
+    }
+}
+
 /// Parses and extracts one file's text into a unit; a panic is reported for this file alone.
 pub fn unit_from_source(
     root: &Path,

@@ -105,8 +105,65 @@ pub fn parse_module(path: &Path, src: &str) -> Result<Module, swc_ecma_parser::e
     parse_file_as_module(&fm, syntax, EsVersion::latest(), None, &mut recovered)
 }
 
+/// Brackets nested deeper than this are reported instead of parsed. swc's expression parser
+/// recurses once per level without growing its stack (in a debug build about 20 KB a level, so
+/// 20,000 levels of `(` overflow even our 256 MB workers); no hand-written code comes near.
+pub const MAX_NESTING: usize = 1000;
+
+/// The deepest nesting of `(`, `[` and `{` outside comments and quoted strings: one cheap pass
+/// over the bytes, an upper bound good enough to keep the parser's recursion bounded.
+pub fn bracket_depth(src: &str) -> usize {
+    let b = src.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    let skip_to = |from: usize, end: &[u8]| {
+        b[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map_or(b.len(), |p| from + p + end.len())
+    };
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = skip_to(i, b"\n");
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = skip_to(i + 2, b"*/");
+                continue;
+            }
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
+    let depth = bracket_depth(text);
+    if depth > MAX_NESTING {
+        return ParsedFile {
+            facts: FileFacts::default(),
+            problem: Some(FileProblem {
+                kind: ProblemKind::Unparsable,
+                message: format!(
+                    "brackets nested {depth} levels deep, over the limit of {MAX_NESTING}; not checked"
+                ),
+                span: Span::default(),
+            }),
+        };
+    }
     match parse_module(path, src) {
         Ok(module) => {
             let facts = crate::extract::extract(&module, text, 1);
@@ -130,5 +187,20 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
                 }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bracket_depth;
+
+    #[test]
+    fn bracket_depth_skips_comments_and_strings() {
+        assert_eq!(bracket_depth("f(a[{ b: 1 }])"), 3);
+        assert_eq!(
+            bracket_depth("x('((((', \"[[[\", '\\'(') // (((((\n/* {{{{ */ y"),
+            1
+        );
+        assert_eq!(bracket_depth(&"(".repeat(5000)), 5000);
     }
 }
