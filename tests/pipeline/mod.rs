@@ -9,6 +9,7 @@ use drizzle_guard::emit::{self, human::HumanOptions};
 use drizzle_guard::engine;
 use drizzle_guard::link::Project;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// A schema with a tenant-scoped soft-delete table, a relation and a shared column group, so
 /// mutated queries can resolve tables and exercise every rule.
@@ -43,9 +44,11 @@ export const projectsRelations = relations(projects, ({ one, many }) => ({
 /// returns the JSON document. Panics if any file came back as an `internal-error`: a caught
 /// panic is still a bug, and this is where the fuzzer and the mutation test must see it.
 pub fn run(input: &[u8]) -> String {
-    // On a worker of the checker's own pool, with its stack size, as in a real run.
-    let pool = engine::pool(Some(1)).unwrap();
-    pool.install(|| run_here(input))
+    // On a worker of the checker's own pool, with its stack size, as in a real run; one pool
+    // for every input (starting a thread per input would dominate the fuzzer's time).
+    static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+    POOL.get_or_init(|| engine::pool(Some(1)).unwrap())
+        .install(|| run_here(input))
 }
 
 fn run_here(input: &[u8]) -> String {
