@@ -151,7 +151,16 @@ pub fn bracket_depth(src: &str) -> usize {
 
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
-    let depth = bracket_depth(text);
+    // Counting brackets is a fast vectorised pass; only a file with enough of them is scanned.
+    let brackets = text
+        .bytes()
+        .filter(|b| matches!(b, b'(' | b'[' | b'{'))
+        .count();
+    let depth = if brackets > MAX_NESTING {
+        bracket_depth(text)
+    } else {
+        0
+    };
     if depth > MAX_NESTING {
         return ParsedFile {
             facts: FileFacts::default(),
@@ -164,7 +173,25 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
             }),
         };
     }
-    match parse_module(path, src) {
+    // swc has assertions of its own (some only in debug builds) that malformed input can trip:
+    // that is the parser rejecting the file, not drizzle-guard failing on it.
+    let parsed = match isolate(|| parse_module(path, src)) {
+        Ok(parsed) => parsed,
+        Err(what) => {
+            let what = what.lines().next().unwrap_or_default();
+            return ParsedFile {
+                facts: FileFacts::default(),
+                problem: Some(FileProblem {
+                    kind: ProblemKind::Unparsable,
+                    message: format!(
+                        "the TypeScript parser failed on this file ({what}); not checked"
+                    ),
+                    span: Span::default(),
+                }),
+            };
+        }
+    };
+    match parsed {
         Ok(module) => {
             let facts = crate::extract::extract(&module, text, 1);
             drop(module);
