@@ -149,6 +149,22 @@ pub fn bracket_depth(src: &str) -> usize {
     max
 }
 
+/// Facts live until the end of the run, one set per file: give back the spare capacity their
+/// vectors grew while extracting (a third of the heap at the end of a 1,000-file check).
+fn shrink(f: &mut FileFacts) {
+    f.imports.shrink_to_fit();
+    f.exports.shrink_to_fit();
+    f.tables.shrink_to_fit();
+    f.column_groups.shrink_to_fit();
+    f.aliases.shrink_to_fit();
+    f.relations.shrink_to_fit();
+    f.functions.shrink_to_fit();
+    f.queries.shrink_to_fit();
+    f.calls.shrink_to_fit();
+    f.raw_sql.shrink_to_fit();
+    f.suppressions.shrink_to_fit();
+}
+
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
     // Counting brackets is a fast vectorised pass; only a file with enough of them is scanned.
@@ -193,8 +209,9 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     };
     match parsed {
         Ok(module) => {
-            let facts = crate::extract::extract(&module, text, 1);
+            let mut facts = crate::extract::extract(&module, text, 1);
             drop(module);
+            shrink(&mut facts);
             ParsedFile {
                 facts,
                 problem: None,

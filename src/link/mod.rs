@@ -166,6 +166,9 @@ pub struct Project {
     /// Per module, every name reachable through its `export *` chain, with the modules that
     /// export it themselves, in the order a lookup tries them (see [`Project::star_exports`]).
     stars: Vec<HashMap<String, Vec<usize>>>,
+    /// Per unit, the module each of its imports names (aligned with `facts.imports`), resolved
+    /// once rather than on every lookup through it.
+    import_targets: Vec<Vec<Option<usize>>>,
     by_name: HashMap<String, Vec<TableId>>,
 }
 
@@ -204,8 +207,19 @@ impl Project {
             tsconfig: Default::default(),
             by_binding: vec![],
             stars: vec![],
+            import_targets: vec![],
             by_name: HashMap::new(),
         };
+        p.import_targets = (0..p.units.len())
+            .into_par_iter()
+            .map(|f| {
+                let imports = &p.units[f].facts.imports;
+                imports
+                    .iter()
+                    .map(|i| p.resolve_module(f, &i.source))
+                    .collect()
+            })
+            .collect();
         p.by_binding = vec![HashMap::new(); p.units.len()];
         p.stars = p.star_exports();
         p.build_tables(config);
@@ -525,8 +539,9 @@ impl Project {
         if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
             return Some(Sym::Function(file, i));
         }
-        let imp = facts.imports.iter().find(|i| i.local == name)?;
-        let target = self.resolve_module(file, &imp.source);
+        let at = facts.imports.iter().position(|i| i.local == name)?;
+        let imp = &facts.imports[at];
+        let target = self.import_targets[file][at];
         match (&imp.imported, target) {
             (Imported::Namespace, Some(m)) => Some(Sym::Namespace(m)),
             (Imported::Namespace, None) => Some(Sym::ForeignNamespace),
