@@ -51,6 +51,8 @@ fn main() {
                         report.files_checked,
                         report.diagnostics.len()
                     );
+                    // As the command line does: the process ends here.
+                    std::mem::forget(project);
                 }
             });
         }
