@@ -105,16 +105,20 @@ pub fn parse_module(path: &Path, src: &str) -> Result<Module, swc_ecma_parser::e
     parse_file_as_module(&fm, syntax, EsVersion::latest(), None, &mut recovered)
 }
 
-/// Brackets nested deeper than this are reported instead of parsed. swc's expression parser
+/// Code nested deeper than this (see [`nesting_depth`]) is reported instead of parsed. swc's expression parser
 /// recurses once per level without growing its stack (in a debug build about 20 KB a level, so
 /// 20,000 levels of `(` overflow even our 256 MB workers); no hand-written code comes near.
 pub const MAX_NESTING: usize = 1000;
 
-/// The deepest nesting of `(`, `[` and `{` outside comments and quoted strings: one cheap pass
-/// over the bytes, an upper bound good enough to keep the parser's recursion bounded.
-pub fn bracket_depth(src: &str) -> usize {
+/// The deepest nesting of `(`, `[`, `{` and expression-bodied arrow functions (`() => () => 1`
+/// nests without brackets) outside comments and quoted strings: one cheap pass over the bytes,
+/// an upper bound good enough to keep the parser's recursion bounded. An arrow's body ends at a
+/// `,` or `;` at its own depth, or at the bracket that closes around it.
+pub fn nesting_depth(src: &str) -> usize {
     let b = src.as_bytes();
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    // The bracket depth at which each open expression-bodied arrow started.
+    let mut arrows: Vec<usize> = vec![];
     let skip_to = |from: usize, end: &[u8]| {
         b[from..]
             .windows(end.len())
@@ -127,7 +131,28 @@ pub fn bracket_depth(src: &str) -> usize {
                 depth += 1;
                 max = max.max(depth);
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                while arrows.last().is_some_and(|&d| d > depth) {
+                    arrows.pop();
+                }
+            }
+            b',' | b';' => {
+                while arrows.last().is_some_and(|&d| d >= depth) {
+                    arrows.pop();
+                }
+            }
+            b'=' if b.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if b.get(i) != Some(&b'{') {
+                    arrows.push(depth);
+                    max = max.max(depth + arrows.len());
+                }
+                continue;
+            }
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 i = skip_to(i, b"\n");
                 continue;
@@ -167,13 +192,13 @@ fn shrink(f: &mut FileFacts) {
 
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
-    // Counting brackets is a fast vectorised pass; only a file with enough of them is scanned.
-    let brackets = text
+    // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
+    let openers = text
         .bytes()
-        .filter(|b| matches!(b, b'(' | b'[' | b'{'))
+        .filter(|b| matches!(b, b'(' | b'[' | b'{' | b'>'))
         .count();
-    let depth = if brackets > MAX_NESTING {
-        bracket_depth(text)
+    let depth = if openers > MAX_NESTING {
+        nesting_depth(text)
     } else {
         0
     };
@@ -183,7 +208,7 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
             problem: Some(FileProblem {
                 kind: ProblemKind::Unparsable,
                 message: format!(
-                    "brackets nested {depth} levels deep, over the limit of {MAX_NESTING}; not checked"
+                    "code nested {depth} levels deep (brackets and arrow functions), over the limit of {MAX_NESTING}; not checked"
                 ),
                 span: Span::default(),
             }),
@@ -236,15 +261,25 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
 
 #[cfg(test)]
 mod tests {
-    use super::bracket_depth;
+    use super::nesting_depth;
 
     #[test]
-    fn bracket_depth_skips_comments_and_strings() {
-        assert_eq!(bracket_depth("f(a[{ b: 1 }])"), 3);
+    fn nesting_depth_skips_comments_and_strings() {
+        assert_eq!(nesting_depth("f(a[{ b: 1 }])"), 3);
         assert_eq!(
-            bracket_depth("x('((((', \"[[[\", '\\'(') // (((((\n/* {{{{ */ y"),
+            nesting_depth("x('((((', \"[[[\", '\\'(') // (((((\n/* {{{{ */ y"),
             1
         );
-        assert_eq!(bracket_depth(&"(".repeat(5000)), 5000);
+        assert_eq!(nesting_depth(&"(".repeat(5000)), 5000);
+    }
+
+    #[test]
+    fn nesting_depth_counts_arrow_chains_but_not_arrow_lists() {
+        assert_eq!(nesting_depth(&format!("{}1;", "() => ".repeat(300))), 300);
+        assert_eq!(nesting_depth("() => { return () => 1; };"), 2);
+        let list = "const a = [1].map((x) => x + 1), b = (y) => y;\n".repeat(300);
+        assert!(nesting_depth(&list) <= 3, "{}", nesting_depth(&list));
+        let calls = "xs.map((x) => f(x));\n".repeat(300);
+        assert!(nesting_depth(&calls) <= 3, "{}", nesting_depth(&calls));
     }
 }

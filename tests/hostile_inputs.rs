@@ -181,7 +181,8 @@ fn deep_where(depth: usize) -> String {
     )
 }
 
-/// 20,000 levels of brackets and of calls: reported as too deep (nothing overflows a stack).
+/// 20,000 levels of brackets, calls and arrow functions: reported as too deep (nothing
+/// overflows a stack).
 /// Chains that swc parses without recursion stay checked at that depth, and a `where` nested
 /// just under the limit is read to the bottom (its missing tenant filter is reported).
 #[test]
@@ -205,6 +206,10 @@ fn twenty_thousand_levels_of_nesting() {
             format!("export const x = {};\n", nest("{ a: ", "1", " }", DEPTH)),
         ),
         ("where", deep_where(DEPTH)),
+        (
+            "arrows",
+            format!("export const x = {}1;\n", "() => ".repeat(DEPTH)),
+        ),
     ];
     let fine = [
         (
@@ -245,7 +250,9 @@ fn twenty_thousand_levels_of_nesting() {
         assert!(
             f.len() == 1
                 && f[0].0 == "parse-error"
-                && f[0].1.contains("levels deep, over the limit of 1000"),
+                && f[0]
+                    .1
+                    .contains("levels deep (brackets and arrow functions), over the limit of 1000"),
             "{name}: {f:?}"
         );
     }
