@@ -607,33 +607,34 @@ impl Project {
     /// of a directory, so each distinct (directory, specifier) pair is resolved once: thousands
     /// of files importing the same packages and barrels made path resolution a fifth of the
     /// floor on a real app.
-    fn resolve_imports(&self) -> Vec<Vec<Option<usize>>> {
-        let mut pairs: HashMap<(Option<&Path>, &str), usize> = HashMap::new();
+    fn resolve_imports<'a>(&'a self) -> Vec<Vec<Option<usize>>> {
+        // Hash each directory once; pairs are keyed by its number (hashing a path is slow).
+        let mut dirs: HashMap<Option<&Path>, usize> = HashMap::new();
+        let dir_of: Vec<usize> = (self.units.iter())
+            .map(|u| {
+                let next = dirs.len();
+                *dirs.entry(u.path.parent()).or_insert(next)
+            })
+            .collect();
+        let mut pairs: HashMap<(usize, &str), usize> = HashMap::new();
         let mut firsts: Vec<(usize, &str)> = vec![];
+        let mut slots: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
         for (f, u) in self.units.iter().enumerate() {
-            for i in &u.facts.imports {
-                pairs
-                    .entry((u.path.parent(), i.source.as_str()))
-                    .or_insert_with(|| {
-                        firsts.push((f, i.source.as_str()));
-                        firsts.len() - 1
-                    });
-            }
+            let mut slot = |spec: &'a str| {
+                *pairs.entry((dir_of[f], spec)).or_insert_with(|| {
+                    firsts.push((f, spec));
+                    firsts.len() - 1
+                })
+            };
+            slots.push(u.facts.imports.iter().map(|i| slot(&i.source)).collect());
         }
         let resolved: Vec<Option<usize>> = firsts
             .par_iter()
             .map(|&(f, spec)| self.resolve_module(f, spec))
             .collect();
-        self.units
-            .iter()
-            .map(|u| {
-                let dir = u.path.parent();
-                let imports = &u.facts.imports;
-                imports
-                    .iter()
-                    .map(|i| resolved[pairs[&(dir, i.source.as_str())]])
-                    .collect()
-            })
+        slots
+            .into_iter()
+            .map(|s| s.into_iter().map(|k| resolved[k]).collect())
             .collect()
     }
 
