@@ -26,7 +26,7 @@ fn manifest() -> PathBuf {
 fn seeds() -> Vec<Vec<u8>> {
     let root = manifest().join("fixtures");
     let config = drizzle_guard::config::Config::default();
-    let found = discover(&root, &[root.clone()], &config).unwrap();
+    let found = discover(&root, std::slice::from_ref(&root), &config).unwrap();
     let mut out: Vec<Vec<u8>> = found
         .iter()
         .filter_map(|f| match f {

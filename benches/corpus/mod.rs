@@ -98,7 +98,7 @@ fn camel(entity: &str, i: usize) -> String {
 
 /// Generates an app of about `files` files (never fewer than 16).
 pub fn generate(files: usize, seed: u64) -> Vec<File> {
-    let mut rng = Rng(seed ^ 0x5eed_0f_d1_22_1e);
+    let mut rng = Rng(seed ^ 0x5eed_0fd1_221e);
     let files = files.max(16);
     // Fixed files: tsconfig, db/index, trpc, columns, organizations, users, top barrel, and one
     // barrel per domain.
