@@ -248,6 +248,9 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
             b.apply(&mut report, &|f| checked.contains(f));
         }
         report.elapsed = started.elapsed();
+        // The process ends after the output: freeing every file's facts one allocation at a
+        // time, on one thread, cost a tenth of the parse floor. The OS takes it back at once.
+        std::mem::forget(project);
         Ok(report)
     })?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();

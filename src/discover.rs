@@ -79,28 +79,53 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
             }
         };
         let path = entry.path();
-        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-        if !is_file {
+        let Some(kind) = entry.file_type() else {
             continue;
-        }
+        };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !EXTENSIONS.contains(&ext) {
+        if kind.is_dir() || !EXTENSIONS.contains(&ext) {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(path);
         let included = include.as_ref().is_none_or(|inc| inc.is_match(rel))
             && !exclude.as_ref().is_some_and(|exc| exc.is_match(rel));
+        let Some(found) = found_file(path, kind) else {
+            continue;
+        };
         if included {
-            out.push(Found::File(path.to_path_buf()));
+            out.push(found);
         } else if schema.as_ref().is_some_and(|s| s.is_match(rel)) {
-            out.push(Found::ModelOnly(path.to_path_buf()));
-        } else {
-            out.push(Found::LeftOut(path.to_path_buf()));
+            out.push(match found {
+                Found::File(p) => Found::ModelOnly(p),
+                other => other,
+            });
+        } else if let Found::File(p) = found {
+            out.push(Found::LeftOut(p));
         }
     }
     out.sort_by(|a, b| key(a).cmp(key(b)));
     out.dedup_by(|a, b| key(a) == key(b));
     Ok(out)
+}
+
+/// A TypeScript-named entry: a file, a symlink to one (checked under the link's name), or
+/// something that cannot be checked (a symlink loop or dangling link, a FIFO, a socket), which is
+/// reported rather than silently skipped or, for a FIFO, read forever.
+/// A symlink to a directory is skipped like the walker skips every directory link.
+fn found_file(path: &Path, kind: std::fs::FileType) -> Option<Found> {
+    if kind.is_file() {
+        return Some(Found::File(path.to_path_buf()));
+    }
+    let found = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Found::File(path.to_path_buf()),
+        Ok(m) if m.is_dir() => return None,
+        Ok(_) => Found::Unreadable(
+            path.to_path_buf(),
+            "not a regular file (a FIFO, socket or device?)".into(),
+        ),
+        Err(e) => Found::Unreadable(path.to_path_buf(), e.to_string()),
+    };
+    Some(found)
 }
 
 fn key(f: &Found) -> &Path {

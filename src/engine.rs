@@ -8,7 +8,7 @@ use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
 use crate::error::Error;
 use crate::link::{Project, Unit};
-use crate::parse::{parse_and_extract, FileProblem, ProblemKind};
+use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
 use crate::rules::{self, RuleContext};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -49,8 +49,25 @@ pub fn load_changed(
     config: &Config,
     changed: Option<&ChangedFiles>,
 ) -> Result<Project, Error> {
+    let mut units = load_units(opts, config)?;
+    let Some(changed) = changed else {
+        return Ok(Project::link(opts.root.clone(), units, config));
+    };
+    let schema = crate::discover::schema_globs(config)?;
+    let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
+    narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
+    let mut project = Project::link(opts.root.clone(), units, config);
+    project.check_importers(&eligible, IMPORTER_DEPTH);
+    Ok(project)
+}
+
+/// Reads, parses and extracts every file, in parallel: the files to check, and (not to be
+/// checked) the schema files that `include`/`exclude` leave out, with what they import. Clear
+/// [`Unit::check`] before linking to check fewer files.
+pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
     let mut found = discover(&opts.root, &opts.paths, config)?;
     let max = config.max_file_size;
+    let inject = InjectedPanic::from_env(Stage::Extract);
     let mut left_out = vec![];
     found.retain(|f| match f {
         Found::LeftOut(p) => {
@@ -62,43 +79,37 @@ pub fn load_changed(
     let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
-            Found::File(path) => load_unit(&opts.root, path, max),
-            Found::ModelOnly(path) | Found::LeftOut(path) => model_only(&opts.root, path, max),
-            Found::Unreadable(path, why) => Unit {
-                path: path.clone(),
-                rel: relative(&opts.root, path),
-                facts: Default::default(),
-                problem: Some(FileProblem {
-                    kind: ProblemKind::Unparsable,
-                    message: format!("could not read: {why}"),
-                    span: Default::default(),
-                }),
-                check: true,
-            },
+            Found::File(path) => unit_at(&opts.root, path, max, inject.as_ref()),
+            Found::ModelOnly(path) | Found::LeftOut(path) => {
+                model_only(&opts.root, path, max, inject.as_ref())
+            }
+            Found::Unreadable(path, why) => {
+                unit_with_problem(&opts.root, path, format!("could not read: {why}"))
+            }
         })
         .collect();
-    let schema = crate::discover::schema_globs(config)?;
-    if let Some(schema) = &schema {
-        follow_schema_imports(&opts.root, &mut units, schema, left_out, max);
+    if let Some(schema) = crate::discover::schema_globs(config)? {
+        follow_schema_imports(&opts.root, &mut units, &schema, left_out, max);
     }
-    let Some(changed) = changed else {
-        return Ok(Project::link(opts.root.clone(), units, config));
-    };
-    let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
-    narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
-    let mut project = Project::link(opts.root.clone(), units, config);
-    project.check_importers(&eligible, IMPORTER_DEPTH);
-    Ok(project)
+    Ok(units)
+}
+
+/// One file read, parsed and extracted, or the reason it could not be.
+fn unit_at(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
+    match read_source(path, max) {
+        Ok(src) => unit_from_source(root, path, &src, inject),
+        Err(message) => unit_with_problem(root, path, message),
+    }
 }
 
 /// How many imports away from a changed file `--changed-since` still checks a file: as deep
 /// as the linker inlines condition helpers.
 const IMPORTER_DEPTH: u32 = crate::link::MAX_INLINE;
 
-fn model_only(root: &Path, path: &Path, max: u64) -> Unit {
+fn model_only(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
     Unit {
         check: false,
-        ..load_unit(root, path, max)
+        ..unit_at(root, path, max, inject)
     }
 }
 
@@ -151,7 +162,7 @@ fn follow_schema_imports(
             .collect();
         for t in targets {
             if loaded.insert(t.clone()) {
-                units.push(model_only(root, &t, max));
+                units.push(model_only(root, &t, max, None));
                 queue.push(units.len() - 1);
             }
         }
@@ -194,11 +205,25 @@ fn narrow_to_changed(
     }
 }
 
-fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
-    let rel = relative(root, path);
-    let problem = |message: String| Unit {
+/// The floor the check is measured against: discover, read and parse every file with swc in
+/// parallel, extracting nothing. Returns how many files parsed.
+pub fn parse_only(opts: &Options, config: &Config) -> Result<usize, Error> {
+    let found = discover(&opts.root, &opts.paths, config)?;
+    let max = config.max_file_size;
+    Ok(found
+        .par_iter()
+        .filter(|f| match f {
+            Found::File(path) | Found::ModelOnly(path) => read_source(path, max)
+                .is_ok_and(|src| crate::parse::parse_module(path, &src).is_ok()),
+            Found::LeftOut(..) | Found::Unreadable(..) => false,
+        })
+        .count())
+}
+
+fn unit_with_problem(root: &Path, path: &Path, message: String) -> Unit {
+    Unit {
         path: path.to_path_buf(),
-        rel: rel.clone(),
+        rel: relative(root, path),
         facts: Default::default(),
         problem: Some(FileProblem {
             kind: ProblemKind::Unparsable,
@@ -206,34 +231,61 @@ fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
             span: Default::default(),
         }),
         check: true,
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > max => {
-            return problem(format!(
-                "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
-                m.len()
-            ))
-        }
-        Err(e) => return problem(format!("could not read: {e}")),
-        _ => {}
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return problem(format!("could not read: {e}")),
-    };
-    let src = match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return problem(format!(
-                "file is not valid UTF-8 (invalid byte at offset {}); not checked",
-                e.utf8_error().valid_up_to()
-            ))
-        }
-    };
+}
+
+/// A file's text, or why it is not checked (too large, unreadable, not UTF-8, binary).
+pub fn read_source(path: &Path, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("could not read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device?); not checked".into());
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("could not read: {e}"))?;
+    source_from_bytes(bytes)
+}
+
+/// Checks that bytes read from a file are text drizzle-guard can parse.
+pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
+    let src = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {}); not checked",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     if src.as_bytes().contains(&0) {
-        return problem("file contains NUL bytes (a binary file?); not checked".into());
+        return Err("file contains NUL bytes (a binary file?); not checked".into());
     }
-    let parsed = parse_and_extract(path, &src);
+    Ok(src)
+}
+
+/// A unit from bytes already in memory (the fuzzer's entry): the same checks as a file read
+/// from disk, minus the size limit.
+pub fn unit_from_bytes(root: &Path, path: &Path, bytes: Vec<u8>) -> Unit {
+    match source_from_bytes(bytes) {
+        Ok(src) => unit_from_source(root, path, &src, None),
+        Err(message) => unit_with_problem(root, path, message),
+    }
+}
+
+/// Parses and extracts one file's text into a unit; a panic is reported for this file alone.
+pub fn unit_from_source(
+    root: &Path,
+    path: &Path,
+    src: &str,
+    inject: Option<&InjectedPanic>,
+) -> Unit {
+    let rel = relative(root, path);
+    let parsed = crate::parse::parse_and_extract_then(path, src, |_| {
+        if let Some(i) = inject {
+            i.trigger(&rel)
+        }
+    });
     Unit {
         path: path.to_path_buf(),
         rel,
@@ -243,9 +295,45 @@ fn load_unit(root: &Path, path: &Path, max: u64) -> Unit {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Extract,
+    Check,
+}
+
+/// A deliberate panic, for the tests that prove one failing file cannot end the run:
+/// `DRIZZLE_GUARD_INJECT_PANIC=extract:PATH` (or `check:PATH`) panics while extracting
+/// (checking) the file whose root-relative path is PATH. Read once per run; never set in use.
+#[derive(Debug, Clone)]
+pub struct InjectedPanic {
+    file: String,
+}
+
+impl InjectedPanic {
+    pub const VAR: &'static str = "DRIZZLE_GUARD_INJECT_PANIC";
+
+    pub fn from_env(stage: Stage) -> Option<InjectedPanic> {
+        let v = std::env::var(Self::VAR).ok()?;
+        let (s, file) = v.split_once(':')?;
+        let wanted = match s {
+            "extract" => Stage::Extract,
+            "check" => Stage::Check,
+            _ => return None,
+        };
+        (wanted == stage).then(|| InjectedPanic { file: file.into() })
+    }
+
+    fn trigger(&self, rel: &str) {
+        if rel == self.file {
+            panic!("panic injected by {} for {rel}", Self::VAR);
+        }
+    }
+}
+
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let ctx = RuleContext { project, config };
+    let inject = InjectedPanic::from_env(Stage::Check);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
         .filter(|&f| project.units[f].check)
@@ -255,20 +343,15 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
                 Some(p) => vec![problem_diagnostic(&unit.rel, p)],
                 None => vec![],
             };
-            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let found = isolate(|| {
+                if let Some(i) = &inject {
+                    i.trigger(&unit.rel);
+                }
                 rules::check_file(&ctx, f)
-            }));
+            });
             match found {
                 Ok(d) => out.extend(d),
-                Err(_) => out.push(problem_diagnostic(
-                    &unit.rel,
-                    &FileProblem {
-                        kind: ProblemKind::Internal,
-                        message: "drizzle-guard failed while checking this file; please report it"
-                            .into(),
-                        span: Default::default(),
-                    },
-                )),
+                Err(what) => out.push(problem_diagnostic(&unit.rel, &internal_problem(&what))),
             }
             out
         })

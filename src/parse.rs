@@ -31,35 +31,70 @@ pub struct ParsedFile {
     pub problem: Option<FileProblem>,
 }
 
-/// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts.
+/// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts. A panic in the parser or
+/// the extractor is caught and becomes an [`ProblemKind::Internal`] problem for this file alone.
 pub fn parse_and_extract(path: &Path, src: &str) -> ParsedFile {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_inner(path, src)));
-    match result {
+    parse_and_extract_then(path, src, |_| {})
+}
+
+/// [`parse_and_extract`], then `after` on the result, inside the same panic guard (the engine's
+/// test hook uses it to prove an extraction panic is contained).
+pub fn parse_and_extract_then(
+    path: &Path,
+    src: &str,
+    after: impl FnOnce(&ParsedFile),
+) -> ParsedFile {
+    let run = || {
+        let parsed = parse_inner(path, src);
+        after(&parsed);
+        parsed
+    };
+    match isolate(run) {
         Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            ParsedFile {
-                facts: FileFacts::default(),
-                problem: Some(FileProblem {
-                    kind: ProblemKind::Internal,
-                    message: format!(
-                        "drizzle-guard failed on this file ({what}); please report it"
-                    ),
-                    span: LineIndex::new(src).span(0, 0),
-                }),
-            }
-        }
+        Err(what) => ParsedFile {
+            facts: FileFacts::default(),
+            problem: Some(internal_problem(&what)),
+        },
     }
 }
 
-/// Parses `text` (without a byte-order mark) as a module; swc positions start at 1.
-fn parse_module(
+/// Runs `f`, turning a panic into its message. Deep recursion is guarded elsewhere (big worker
+/// stacks and `stacker`); this is the last line that keeps one file from ending the run.
+pub fn isolate<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    })
+}
+
+/// The problem reported for a file on which drizzle-guard itself failed.
+pub fn internal_problem(what: &str) -> FileProblem {
+    FileProblem {
+        kind: ProblemKind::Internal,
+        message: format!("drizzle-guard failed on this file ({what}); please report it"),
+        span: Span::default(),
+    }
+}
+
+/// The text swc sees: positions are counted after a byte-order mark, which is not part of the
+/// module.
+fn module_text(src: &str) -> &str {
+    src.strip_prefix('\u{feff}').unwrap_or(src)
+}
+
+/// Parses one file with swc, as the check does; also the floor the benchmarks measure the check
+/// against.
+pub fn parse_module(path: &Path, src: &str) -> Result<Module, swc_ecma_parser::error::Error> {
+    parse_module_with(path, src, None)
+}
+
+/// [`parse_module`], collecting the comments into `comments` (for suppressions).
+fn parse_module_with(
     path: &Path,
-    text: &str,
+    src: &str,
     comments: Option<&SingleThreadedComments>,
 ) -> Result<Module, swc_ecma_parser::error::Error> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -74,7 +109,7 @@ fn parse_module(
         Lrc::new(FileName::Anon),
         false,
         Lrc::new(FileName::Anon),
-        text.to_string().into(),
+        module_text(src).to_string().into(),
         BytePos(1),
     );
     let mut recovered = vec![];
@@ -89,17 +124,139 @@ fn parse_module(
 
 /// Reads `schema` and `casing` from a `drizzle.config.ts` source, or `None` when it does not parse.
 pub fn read_drizzle_kit_config(path: &Path, src: &str) -> Option<DrizzleKitConfig> {
-    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let module = parse_module(path, text, None).ok()?;
+    let module = isolate(|| parse_module(path, src)).ok()?.ok()?;
     Some(crate::extract::comments::drizzle_kit_config(&module))
 }
 
+/// Code nested deeper than this (see [`nesting_depth`]) is reported instead of parsed. swc's expression parser
+/// recurses once per level without growing its stack (in a debug build about 20 KB a level, so
+/// 20,000 levels of `(` overflow even our 256 MB workers); no hand-written code comes near.
+pub const MAX_NESTING: usize = 1000;
+
+/// The deepest nesting of `(`, `[`, `{` and expression-bodied arrow functions (`() => () => 1`
+/// nests without brackets) outside comments and quoted strings: one cheap pass over the bytes,
+/// an upper bound good enough to keep the parser's recursion bounded. An arrow's body ends at a
+/// `,` or `;` at its own depth, or at the bracket that closes around it.
+pub fn nesting_depth(src: &str) -> usize {
+    let b = src.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    // The bracket depth at which each open expression-bodied arrow started.
+    let mut arrows: Vec<usize> = vec![];
+    let skip_to = |from: usize, end: &[u8]| {
+        b[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map_or(b.len(), |p| from + p + end.len())
+    };
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                while arrows.last().is_some_and(|&d| d > depth) {
+                    arrows.pop();
+                }
+            }
+            b',' | b';' => {
+                while arrows.last().is_some_and(|&d| d >= depth) {
+                    arrows.pop();
+                }
+            }
+            b'=' if b.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if b.get(i) != Some(&b'{') {
+                    arrows.push(depth);
+                    max = max.max(depth + arrows.len());
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = skip_to(i, b"\n");
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = skip_to(i + 2, b"*/");
+                continue;
+            }
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Facts live until the end of the run, one set per file: give back the spare capacity their
+/// vectors grew while extracting (a third of the heap at the end of a 1,000-file check).
+fn shrink(f: &mut FileFacts) {
+    f.imports.shrink_to_fit();
+    f.exports.shrink_to_fit();
+    f.tables.shrink_to_fit();
+    f.column_groups.shrink_to_fit();
+    f.aliases.shrink_to_fit();
+    f.relations.shrink_to_fit();
+    f.functions.shrink_to_fit();
+    f.queries.shrink_to_fit();
+    f.calls.shrink_to_fit();
+    f.raw_sql.shrink_to_fit();
+    f.suppressions.shrink_to_fit();
+}
+
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
-    // Positions are counted after a byte-order mark, which is not part of the module.
-    let text = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let text = module_text(src);
+    // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
+    let openers = text
+        .bytes()
+        .filter(|b| matches!(b, b'(' | b'[' | b'{' | b'>'))
+        .count();
+    let depth = if openers > MAX_NESTING {
+        nesting_depth(text)
+    } else {
+        0
+    };
+    if depth > MAX_NESTING {
+        return ParsedFile {
+            facts: FileFacts::default(),
+            problem: Some(FileProblem {
+                kind: ProblemKind::Unparsable,
+                message: format!(
+                    "code nested {depth} levels deep (brackets and arrow functions), over the limit of {MAX_NESTING}; not checked"
+                ),
+                span: Span::default(),
+            }),
+        };
+    }
+    // swc has assertions of its own (some only in debug builds) that malformed input can trip:
+    // that is the parser rejecting the file, not drizzle-guard failing on it.
     let comments = SingleThreadedComments::default();
-    let module = parse_module(path, text, Some(&comments));
-    match module {
+    let parsed = match isolate(|| parse_module_with(path, src, Some(&comments))) {
+        Ok(parsed) => parsed,
+        Err(what) => {
+            let what = what.lines().next().unwrap_or_default();
+            return ParsedFile {
+                facts: FileFacts::default(),
+                problem: Some(FileProblem {
+                    kind: ProblemKind::Unparsable,
+                    message: format!(
+                        "the TypeScript parser failed on this file ({what}); not checked"
+                    ),
+                    span: Span::default(),
+                }),
+            };
+        }
+    };
+    match parsed {
         Ok(module) => {
             let mut facts = crate::extract::extract(&module, text, 1);
             let (leading, trailing) = comments.take_all();
@@ -113,6 +270,7 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
             // A comment is leading or trailing, never both; keep one per position all the same.
             facts.suppressions.dedup_by_key(|c| c.span.lo);
             drop(module);
+            shrink(&mut facts);
             ParsedFile {
                 facts,
                 problem: None,
@@ -132,5 +290,30 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
                 }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting_depth;
+
+    #[test]
+    fn nesting_depth_skips_comments_and_strings() {
+        assert_eq!(nesting_depth("f(a[{ b: 1 }])"), 3);
+        assert_eq!(
+            nesting_depth("x('((((', \"[[[\", '\\'(') // (((((\n/* {{{{ */ y"),
+            1
+        );
+        assert_eq!(nesting_depth(&"(".repeat(5000)), 5000);
+    }
+
+    #[test]
+    fn nesting_depth_counts_arrow_chains_but_not_arrow_lists() {
+        assert_eq!(nesting_depth(&format!("{}1;", "() => ".repeat(300))), 300);
+        assert_eq!(nesting_depth("() => { return () => 1; };"), 2);
+        let list = "const a = [1].map((x) => x + 1), b = (y) => y;\n".repeat(300);
+        assert!(nesting_depth(&list) <= 3, "{}", nesting_depth(&list));
+        let calls = "xs.map((x) => f(x));\n".repeat(300);
+        assert!(nesting_depth(&calls) <= 3, "{}", nesting_depth(&calls));
     }
 }

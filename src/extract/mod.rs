@@ -566,6 +566,15 @@ impl<'s> Extractor<'s> {
 }
 
 impl Visit for Extractor<'_> {
+    // Types hold no queries: annotations, interfaces, aliases and generic arguments are a large
+    // part of a TypeScript AST, and walking them was pure cost.
+    fn visit_ts_type(&mut self, _: &TsType) {}
+    fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
+    fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
+    fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
+    fn visit_ts_type_param_decl(&mut self, _: &TsTypeParamDecl) {}
+    fn visit_ts_type_param_instantiation(&mut self, _: &TsTypeParamInstantiation) {}
+
     fn visit_module_item(&mut self, item: &ModuleItem) {
         match item {
             ModuleItem::ModuleDecl(decl) => self.module_decl(decl),
