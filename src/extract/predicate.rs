@@ -221,6 +221,15 @@ impl Extractor<'_> {
     /// An operand of a comparison: a column when it is `table.key`, otherwise a value.
     pub(super) fn operand(&mut self, e: &Expr) -> Operand {
         let e = unwrap(e);
+        // `Number(row.id)`, `String(id)`: a conversion keeps what the value is.
+        if let Expr::Call(c) = e {
+            if matches!(super::callee_ident(c), Some("Number" | "String" | "BigInt"))
+                && c.args.len() == 1
+                && c.args[0].spread.is_none()
+            {
+                return self.operand(&c.args[0].expr);
+            }
+        }
         let Expr::Member(m) = e else {
             return Operand::Value(None);
         };
