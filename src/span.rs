@@ -26,11 +26,7 @@ pub struct LineIndex<'s> {
 impl<'s> LineIndex<'s> {
     pub fn new(src: &'s str) -> Self {
         let mut line_starts = vec![0u32];
-        for (i, b) in src.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i as u32 + 1));
         LineIndex { src, line_starts }
     }
 
