@@ -11,7 +11,9 @@ pub use names::{is_aggregate, is_iteration_method, is_operator};
 use crate::facts::Import;
 use crate::facts::*;
 use crate::span::LineIndex;
-use std::collections::HashMap;
+/// Hashes short identifiers in a few instructions (the default hasher is built to resist
+/// flooding, which costs a tenth of extraction here).
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -84,7 +86,8 @@ pub(crate) struct Extractor<'s> {
     frames: Vec<FnFrame>,
     cond_depth: u32,
     next_fn: CallbackMode,
-    /// Local names of table constructors, creators and `pgSchema(..)` objects.
+    /// Local names of table constructors, creators and `pgSchema(..)` objects made in this file
+    /// or imported under another name; Drizzle's own names are in [`builtin_table_fn`].
     table_fns: HashMap<String, TableFn>,
     class_name: Option<String>,
     /// The initialiser being visited and the local it is bound to (`const row = await ..`).
@@ -94,6 +97,14 @@ pub(crate) struct Extractor<'s> {
     call_arg: Option<bool>,
     /// The call being stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
     kept: Option<swc_common::Span>,
+}
+
+/// Drizzle's own table constructors, creators and schema constructors.
+fn builtin_table_fn(name: &str) -> Option<TableFn> {
+    names::table_constructor(name)
+        .map(TableFn::Table)
+        .or_else(|| names::table_creator(name).map(TableFn::MakeCreator))
+        .or_else(|| names::schema_constructor(name).map(TableFn::MakeSchema))
 }
 
 #[derive(Clone, Debug)]
@@ -107,36 +118,12 @@ enum TableFn {
 
 impl<'s> Extractor<'s> {
     fn new(src: &'s str, base: u32) -> Self {
-        let mut table_fns = HashMap::new();
-        for name in ["pgTable", "mysqlTable", "sqliteTable", "singlestoreTable"] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::Table(names::table_constructor(name).unwrap()),
-            );
-        }
-        for name in [
-            "pgTableCreator",
-            "mysqlTableCreator",
-            "sqliteTableCreator",
-            "singlestoreTableCreator",
-        ] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::MakeCreator(names::table_creator(name).unwrap()),
-            );
-        }
-        for name in ["pgSchema", "mysqlSchema", "singlestoreSchema"] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::MakeSchema(names::schema_constructor(name).unwrap()),
-            );
-        }
         Extractor {
             idx: LineIndex::new(src),
             base,
             facts: FileFacts::default(),
             scopes: vec![Scope {
-                bindings: HashMap::new(),
+                bindings: HashMap::default(),
             }],
             frames: vec![FnFrame {
                 name: None,
@@ -150,10 +137,18 @@ impl<'s> Extractor<'s> {
             cond_depth: 0,
             result_of: None,
             next_fn: CallbackMode::Fresh(None),
-            table_fns,
+            table_fns: HashMap::default(),
             class_name: None,
             call_arg: None,
             kept: None,
+        }
+    }
+
+    /// What `name` constructs: a local table function first (it shadows Drizzle's name).
+    fn table_fn(&self, name: &str) -> Option<TableFn> {
+        match self.table_fns.get(name) {
+            Some(f) => Some(f.clone()),
+            None => builtin_table_fn(name),
         }
     }
 
@@ -288,7 +283,7 @@ impl<'s> Extractor<'s> {
             if source.starts_with("drizzle-orm") {
                 if let Imported::Named(orig) = &imported {
                     if orig != &local {
-                        if let Some(f) = self.table_fns.get(orig.as_str()).cloned() {
+                        if let Some(f) = self.table_fn(orig) {
                             self.table_fns.insert(local.clone(), f);
                         }
                         if is_operator(orig) {
@@ -313,7 +308,7 @@ impl<'s> Extractor<'s> {
         let Some(callee) = callee_ident(call) else {
             return;
         };
-        match self.table_fns.get(callee).cloned() {
+        match self.table_fn(callee) {
             Some(TableFn::MakeCreator(d)) => {
                 let template = call.args.first().and_then(|a| creator_template(&a.expr));
                 self.table_fns
@@ -383,7 +378,7 @@ impl<'s> Extractor<'s> {
             // Tables, relations and clients are resolved by name when linking.
             Expr::Call(c)
                 if callee_ident(c).is_some_and(|n| {
-                    self.table_fns.contains_key(n)
+                    self.table_fn(n).is_some()
                         || matches!(n, "relations" | "defineRelations" | "drizzle")
                 }) || is_schema_table_call(c) =>
             {
@@ -432,7 +427,7 @@ impl<'s> Extractor<'s> {
         };
         let mut names = vec![];
         self.scopes.push(Scope {
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
         });
         for p in params {
             if let Pat::Ident(i) = p {

@@ -12,15 +12,15 @@ impl Extractor<'_> {
             return None;
         };
         let (dialect, db_schema, template) = match unwrap(callee) {
-            Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
-                TableFn::Table(d) => (*d, None, None),
-                TableFn::Creator(d, t) => (*d, None, t.clone()),
+            Expr::Ident(i) => match self.table_fn(&i.sym)? {
+                TableFn::Table(d) => (d, None, None),
+                TableFn::Creator(d, t) => (d, None, t),
                 _ => return None,
             },
             Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table") => {
                 match unwrap(&m.obj) {
-                    Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
-                        TableFn::Schema(d, s) => (*d, Some(s.clone()), None),
+                    Expr::Ident(i) => match self.table_fn(&i.sym)? {
+                        TableFn::Schema(d, s) => (d, Some(s), None),
                         _ => return None,
                     },
                     Expr::Call(inner) => {
