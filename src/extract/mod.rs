@@ -1009,9 +1009,14 @@ pub(crate) fn prop_name(p: &PropName) -> Option<String> {
 }
 
 pub(crate) fn member_prop(p: &MemberProp) -> Option<String> {
+    member_prop_str(p).map(std::borrow::Cow::into_owned)
+}
+
+/// [`member_prop`], borrowing the name from the AST when it is an identifier.
+pub(crate) fn member_prop_str(p: &MemberProp) -> Option<std::borrow::Cow<'_, str>> {
     match p {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
-        MemberProp::Computed(c) => str_value(&c.expr),
+        MemberProp::Ident(i) => Some(std::borrow::Cow::Borrowed(&i.sym)),
+        MemberProp::Computed(c) => str_value(&c.expr).map(std::borrow::Cow::Owned),
         _ => None,
     }
 }
