@@ -271,14 +271,16 @@ impl<'s> Extractor<'s> {
             let (local, imported) = match s {
                 ImportSpecifier::Named(n) => {
                     let imported = match &n.imported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Ident(i)) => i.sym.as_str().to_owned(),
                         Some(ModuleExportName::Str(s)) => wtf8(&s.value),
-                        None => n.local.sym.to_string(),
+                        None => n.local.sym.as_str().to_owned(),
                     };
-                    (n.local.sym.to_string(), Imported::Named(imported))
+                    (n.local.sym.as_str().to_owned(), Imported::Named(imported))
                 }
-                ImportSpecifier::Default(d) => (d.local.sym.to_string(), Imported::Default),
-                ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), Imported::Namespace),
+                ImportSpecifier::Default(d) => (d.local.sym.as_str().to_owned(), Imported::Default),
+                ImportSpecifier::Namespace(n) => {
+                    (n.local.sym.as_str().to_owned(), Imported::Namespace)
+                }
             };
             if source.starts_with("drizzle-orm") {
                 if let Imported::Named(orig) = &imported {
@@ -431,10 +433,10 @@ impl<'s> Extractor<'s> {
         });
         for p in params {
             if let Pat::Ident(i) = p {
-                names.push(i.id.sym.to_string());
+                names.push(i.id.sym.as_str().to_owned());
             } else if let Pat::Assign(a) = p {
                 if let Pat::Ident(i) = &*a.left {
-                    names.push(i.id.sym.to_string());
+                    names.push(i.id.sym.as_str().to_owned());
                 }
             }
             self.bind_pat(p, &Binding::Param);
@@ -594,7 +596,7 @@ impl Visit for Extractor<'_> {
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             let name = match &d.name {
-                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
                 _ => None,
             };
             if let Some(init) = &d.init {
@@ -659,7 +661,7 @@ impl Visit for Extractor<'_> {
         if self.frames.len() > 1 {
             self.bind(&f.ident.sym, Binding::Opaque);
         }
-        self.next_fn = CallbackMode::Fresh(Some(f.ident.sym.to_string()));
+        self.next_fn = CallbackMode::Fresh(Some(f.ident.sym.as_str().to_owned()));
         f.function.visit_with(self);
     }
 
@@ -686,7 +688,7 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        let prev = self.class_name.replace(c.ident.sym.to_string());
+        let prev = self.class_name.replace(c.ident.sym.as_str().to_owned());
         c.class.visit_with(self);
         self.class_name = prev;
     }
@@ -897,7 +899,7 @@ impl Extractor<'_> {
     fn module_var_decl(&mut self, v: &VarDecl, exported: bool) {
         for d in &v.decls {
             let Pat::Ident(id) = &d.name else { continue };
-            let name = id.id.sym.to_string();
+            let name = id.id.sym.as_str().to_owned();
             if exported {
                 self.export_local(&name, &name);
             }
@@ -974,9 +976,9 @@ pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
 /// `row` in `const row = ..` and `const [row] = ..`: the local a query's result lands in.
 fn result_binding(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
         Pat::Array(a) => match a.elems.first() {
-            Some(Some(Pat::Ident(i))) => Some(i.id.sym.to_string()),
+            Some(Some(Pat::Ident(i))) => Some(i.id.sym.as_str().to_owned()),
             _ => None,
         },
         _ => None,
@@ -994,14 +996,14 @@ fn awaited(e: &Expr) -> &Expr {
 pub(crate) fn str_value(e: &Expr) -> Option<String> {
     match unwrap(e) {
         Expr::Lit(Lit::Str(s)) => Some(wtf8(&s.value)),
-        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.to_string()),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.as_str().to_owned()),
         _ => None,
     }
 }
 
 pub(crate) fn prop_name(p: &PropName) -> Option<String> {
     match p {
-        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
         PropName::Str(s) => Some(wtf8(&s.value)),
         PropName::Num(n) => Some(n.value.to_string()),
         _ => None,
@@ -1023,7 +1025,7 @@ pub(crate) fn member_prop_str(p: &MemberProp) -> Option<std::borrow::Cow<'_, str
 
 fn export_name(n: &ModuleExportName) -> String {
     match n {
-        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Ident(i) => i.sym.as_str().to_owned(),
         ModuleExportName::Str(s) => wtf8(&s.value),
     }
 }
@@ -1048,7 +1050,10 @@ fn creator_template(e: &Expr) -> Option<(String, String)> {
     if t.exprs.len() != 1 || t.quasis.len() != 2 {
         return None;
     }
-    Some((t.quasis[0].raw.to_string(), t.quasis[1].raw.to_string()))
+    Some((
+        t.quasis[0].raw.as_str().to_owned(),
+        t.quasis[1].raw.as_str().to_owned(),
+    ))
 }
 
 /// `billing.table('x', ..)` on a `pgSchema(..)` object.

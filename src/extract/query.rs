@@ -91,12 +91,12 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
 /// A function passed by name: `loadUser`, `this.load`, `users.load`.
 fn function_ref(e: &Expr) -> Option<Vec<String>> {
     match e {
-        Expr::Ident(f) => Some(vec![f.sym.to_string()]),
+        Expr::Ident(f) => Some(vec![f.sym.as_str().to_owned()]),
         Expr::Member(m) => {
             let prop = member_prop(&m.prop)?;
             match unwrap(&m.obj) {
                 Expr::This(_) => Some(vec!["this".into(), prop]),
-                Expr::Ident(o) => Some(vec![o.sym.to_string(), prop]),
+                Expr::Ident(o) => Some(vec![o.sym.as_str().to_owned(), prop]),
                 _ => None,
             }
         }
@@ -168,7 +168,9 @@ impl Extractor<'_> {
                 vec![first.name.to_string()]
             }
             (Some(Expr::This(_)), [first, ..]) => vec!["this".into(), first.name.to_string()],
-            (Some(Expr::Ident(i)), [first, ..]) => vec![i.sym.to_string(), first.name.to_string()],
+            (Some(Expr::Ident(i)), [first, ..]) => {
+                vec![i.sym.as_str().to_owned(), first.name.to_string()]
+            }
             _ => return,
         };
         if callee.len() == 1 && (callee[0] == "drizzle" || callee[0] == "defineConfig") {
@@ -485,7 +487,7 @@ impl Extractor<'_> {
             let PropOrSpread::Prop(p) = p else { continue };
             let (key, value, key_span) = match &**p {
                 Prop::KeyValue(kv) => (prop_name(&kv.key), Some(&*kv.value), kv.key.span()),
-                Prop::Shorthand(i) => (Some(i.sym.to_string()), None, i.span),
+                Prop::Shorthand(i) => (Some(i.sym.as_str().to_owned()), None, i.span),
                 _ => continue,
             };
             let Some(relation) = key else { continue };
@@ -554,7 +556,7 @@ fn is_aggregate_expr(e: &Expr) -> bool {
                 .tpl
                 .quasis
                 .iter()
-                .map(|q| q.raw.to_string())
+                .map(|q| q.raw.as_str().to_owned())
                 .collect::<String>()
                 .to_lowercase();
             sql_aggregate(&text)

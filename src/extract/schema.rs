@@ -69,7 +69,7 @@ impl Extractor<'_> {
                 for p in &o.props {
                     if let PropOrSpread::Spread(s) = p {
                         if let Expr::Ident(i) = unwrap(&s.expr) {
-                            table.spreads.push(i.sym.to_string());
+                            table.spreads.push(i.sym.as_str().to_owned());
                         }
                     }
                 }
@@ -119,7 +119,7 @@ impl Extractor<'_> {
                 return None;
             };
             match unwrap(callee) {
-                Expr::Ident(i) => break (i.sym.to_string(), c),
+                Expr::Ident(i) => break (i.sym.as_str().to_owned(), c),
                 Expr::Member(m) => {
                     let prop = match &m.prop {
                         MemberProp::Ident(i) => &*i.sym,
@@ -235,7 +235,7 @@ impl Extractor<'_> {
             };
             match unwrap(callee) {
                 Expr::Ident(i) => {
-                    calls.push((i.sym.to_string(), c));
+                    calls.push((i.sym.as_str().to_owned(), c));
                     break;
                 }
                 Expr::Member(m) => {
@@ -347,7 +347,7 @@ impl Extractor<'_> {
                     };
                     let kind = match &c.callee {
                         Callee::Expr(e) => match unwrap(e) {
-                            Expr::Ident(i) => i.sym.to_string(),
+                            Expr::Ident(i) => i.sym.as_str().to_owned(),
                             Expr::Member(m) => member_prop(&m.prop).unwrap_or_default(),
                             _ => continue,
                         },
@@ -485,7 +485,7 @@ fn arrow_object(a: &ArrowExpr) -> Option<&ObjectLit> {
 
 fn pat_name(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
         _ => None,
     }
 }
