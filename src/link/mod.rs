@@ -708,12 +708,12 @@ impl Project {
         if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
             return Some(Sym::Function(file, i));
         }
-        let prefix = format!("{name}.");
-        if let Some(i) = facts
-            .functions
-            .iter()
-            .position(|g| g.name.starts_with(&prefix))
-        {
+        // A method `name.x` of an object literal (no string is built for the test).
+        if let Some(i) = facts.functions.iter().position(|g| {
+            g.name
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }) {
             return Some(Sym::Object(file, i));
         }
         let at = facts.imports.iter().position(|i| i.local == name)?;
