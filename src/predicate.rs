@@ -297,7 +297,7 @@ fn first_unknown(p: &Pred) -> &Pred {
 /// A branch's equalities, closed: columns equal to a value (or an `inArray` list) are bound,
 /// and binding flows across column-to-column equalities.
 struct Bindings<'p> {
-    bound: Vec<Col>,
+    bound: Vec<&'p Col>,
     links: Vec<(&'p Col, &'p Col)>,
 }
 
@@ -311,7 +311,7 @@ impl<'p> Bindings<'p> {
             match atom {
                 Pred::Eq(Opnd::Col(c), Opnd::Value(_))
                 | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-                | Pred::InArray(c) => b.bound.push(c.clone()),
+                | Pred::InArray(c) => b.bound.push(c),
                 Pred::Eq(Opnd::Col(a), Opnd::Col(b2)) => b.links.push((a, b2)),
                 _ => {}
             }
@@ -326,11 +326,10 @@ impl<'p> Bindings<'p> {
         while changed {
             changed = false;
             for (a, b) in &self.links {
-                let has = |c: &Col| pinned.contains(&c.table) || self.bound.contains(c);
+                let has = |c: &Col| pinned.contains(&c.table) || self.bound.contains(&c);
                 let (ha, hb) = (has(a), has(b));
                 if ha != hb {
-                    self.bound
-                        .push(if ha { (*b).clone() } else { (*a).clone() });
+                    self.bound.push(if ha { b } else { a });
                     changed = true;
                 }
             }
