@@ -175,11 +175,17 @@ pub struct LinkedQuery {
 }
 
 impl LinkedQuery {
-    /// Everything a row must pass: the `where` and every join's `on`.
-    pub fn conditions(&self) -> Pred {
-        let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
-        parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
-        Pred::and(parts)
+    /// Everything a row must pass: the `where` and every join's `on`. Borrowed when that is
+    /// the `where` alone.
+    pub fn conditions(&self) -> Cow<'_, Pred> {
+        match (&self.where_, self.joins.iter().any(|j| j.on.is_some())) {
+            (Some(w), false) => Cow::Borrowed(w),
+            _ => {
+                let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
+                parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
+                Cow::Owned(Pred::and(parts))
+            }
+        }
     }
 
     /// The instance the query reads: its table, or the alias it reads it through.
