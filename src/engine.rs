@@ -9,7 +9,7 @@ use crate::emit::Report;
 use crate::error::Error;
 use crate::link::{Project, Unit};
 use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
-use crate::rules::{self, RuleContext};
+use crate::rules;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -332,7 +332,6 @@ impl InjectedPanic {
 
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
-    let ctx = RuleContext { project, config };
     let inject = InjectedPanic::from_env(Stage::Check);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
@@ -347,7 +346,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
                 if let Some(i) = &inject {
                     i.trigger(&unit.rel);
                 }
-                rules::check_file(&ctx, f)
+                rules::check_file(project, config, f)
             });
             match found {
                 Ok(d) => out.extend(d),

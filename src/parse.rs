@@ -216,10 +216,9 @@ fn shrink(f: &mut FileFacts) {
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
     // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
-    let openers = text
-        .bytes()
-        .filter(|b| matches!(b, b'(' | b'[' | b'{' | b'>'))
-        .count();
+    let b = text.as_bytes();
+    let openers =
+        memchr::memchr3_iter(b'(', b'[', b'{', b).count() + memchr::memchr_iter(b'>', b).count();
     let depth = if openers > MAX_NESTING {
         nesting_depth(text)
     } else {

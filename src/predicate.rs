@@ -210,12 +210,28 @@ impl Pred {
 }
 
 /// Disjunctive normal form: a list of branches, each a list of atoms that all hold.
-fn dnf(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
+fn dnf(root: &Pred) -> Option<Vec<Vec<&Pred>>> {
+    // Most conditions have no `or`: their one branch is their atoms in order, collected
+    // without the branch lists the general case builds at every level.
+    let mut atoms = vec![];
+    let mut stack = vec![root];
+    while let Some(p) = stack.pop() {
+        match p {
+            Pred::And(parts) => stack.extend(parts.iter().rev()),
+            Pred::Or(_) => return dnf_branches(root),
+            other => atoms.push(atom(other)),
+        }
+    }
+    Some(vec![atoms])
+}
+
+/// The general case of [`dnf`].
+fn dnf_branches(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
         Pred::And(parts) => {
             let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
             for part in parts {
-                let sub = dnf(part)?;
+                let sub = dnf_branches(part)?;
                 let mut next = Vec::with_capacity(acc.len() * sub.len());
                 for a in &acc {
                     for s in &sub {
@@ -234,7 +250,7 @@ fn dnf(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
         Pred::Or(parts) => {
             let mut acc = vec![];
             for part in parts {
-                acc.extend(dnf(part)?);
+                acc.extend(dnf_branches(part)?);
                 if acc.len() > MAX_BRANCHES {
                     return None;
                 }
@@ -245,10 +261,16 @@ fn dnf(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
             }
             Some(acc)
         }
-        // `not(..)` never proves anything, but what it hides stays opaque.
-        Pred::Not(inner) if contains_unknown(inner) => Some(vec![vec![first_unknown(inner)]]),
-        other => Some(vec![vec![other]]),
+        other => Some(vec![vec![atom(other)]]),
     })
+}
+
+/// An atom of a branch. `not(..)` never proves anything, but what it hides stays opaque.
+fn atom(p: &Pred) -> &Pred {
+    match p {
+        Pred::Not(inner) if contains_unknown(inner) => first_unknown(inner),
+        other => other,
+    }
 }
 
 fn contains_unknown(p: &Pred) -> bool {
@@ -275,7 +297,7 @@ fn first_unknown(p: &Pred) -> &Pred {
 /// A branch's equalities, closed: columns equal to a value (or an `inArray` list) are bound,
 /// and binding flows across column-to-column equalities.
 struct Bindings<'p> {
-    bound: Vec<Col>,
+    bound: Vec<&'p Col>,
     links: Vec<(&'p Col, &'p Col)>,
 }
 
@@ -289,7 +311,7 @@ impl<'p> Bindings<'p> {
             match atom {
                 Pred::Eq(Opnd::Col(c), Opnd::Value(_))
                 | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-                | Pred::InArray(c) => b.bound.push(c.clone()),
+                | Pred::InArray(c) => b.bound.push(c),
                 Pred::Eq(Opnd::Col(a), Opnd::Col(b2)) => b.links.push((a, b2)),
                 _ => {}
             }
@@ -304,11 +326,10 @@ impl<'p> Bindings<'p> {
         while changed {
             changed = false;
             for (a, b) in &self.links {
-                let has = |c: &Col| pinned.contains(&c.table) || self.bound.contains(c);
+                let has = |c: &Col| pinned.contains(&c.table) || self.bound.contains(&c);
                 let (ha, hb) = (has(a), has(b));
                 if ha != hb {
-                    self.bound
-                        .push(if ha { (*b).clone() } else { (*a).clone() });
+                    self.bound.push(if ha { b } else { a });
                     changed = true;
                 }
             }

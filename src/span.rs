@@ -21,17 +21,19 @@ pub struct Span {
 pub struct LineIndex<'s> {
     src: &'s str,
     line_starts: Vec<u32>,
+    /// Every byte is a character: columns are byte distances.
+    ascii: bool,
 }
 
 impl<'s> LineIndex<'s> {
     pub fn new(src: &'s str) -> Self {
         let mut line_starts = vec![0u32];
-        for (i, b) in src.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
+        line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i as u32 + 1));
+        LineIndex {
+            src,
+            line_starts,
+            ascii: src.is_ascii(),
         }
-        LineIndex { src, line_starts }
     }
 
     /// (line, column) of a byte offset, both 1-based; the column counts code points.
@@ -42,6 +44,9 @@ impl<'s> LineIndex<'s> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line] as usize;
+        if self.ascii {
+            return (line as u32 + 1, offset - start as u32 + 1);
+        }
         let mut end = offset as usize;
         while end > start && !self.src.is_char_boundary(end) {
             end -= 1;

@@ -18,7 +18,8 @@ pub fn suppressions<'c>(
     src: &str,
     base: u32,
 ) -> Vec<SuppressionComment> {
-    let idx = LineIndex::new(src);
+    // Built on the first directive: most files have none, and indexing lines costs a pass.
+    let mut idx: Option<LineIndex> = None;
     let first_code = module
         .body
         .iter()
@@ -35,7 +36,7 @@ pub fn suppressions<'c>(
                 CommentKind::Block => c.text.trim_start_matches('*'),
             };
             let mut s = parse_directive(body)?;
-            let span = idx.span(lo, hi);
+            let span = idx.get_or_insert_with(|| LineIndex::new(src)).span(lo, hi);
             let before = src.get(..lo as usize).unwrap_or("");
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             s.line = span.start_line;

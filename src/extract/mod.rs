@@ -11,7 +11,9 @@ pub use names::{is_aggregate, is_iteration_method, is_operator};
 use crate::facts::Import;
 use crate::facts::*;
 use crate::span::LineIndex;
-use std::collections::HashMap;
+/// Hashes short identifiers in a few instructions (the default hasher is built to resist
+/// flooding, which costs a tenth of extraction here).
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -84,7 +86,8 @@ pub(crate) struct Extractor<'s> {
     frames: Vec<FnFrame>,
     cond_depth: u32,
     next_fn: CallbackMode,
-    /// Local names of table constructors, creators and `pgSchema(..)` objects.
+    /// Local names of table constructors, creators and `pgSchema(..)` objects made in this file
+    /// or imported under another name; Drizzle's own names are in [`builtin_table_fn`].
     table_fns: HashMap<String, TableFn>,
     class_name: Option<String>,
     /// The initialiser being visited and the local it is bound to (`const row = await ..`).
@@ -94,6 +97,14 @@ pub(crate) struct Extractor<'s> {
     call_arg: Option<bool>,
     /// The call being stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
     kept: Option<swc_common::Span>,
+}
+
+/// Drizzle's own table constructors, creators and schema constructors.
+fn builtin_table_fn(name: &str) -> Option<TableFn> {
+    names::table_constructor(name)
+        .map(TableFn::Table)
+        .or_else(|| names::table_creator(name).map(TableFn::MakeCreator))
+        .or_else(|| names::schema_constructor(name).map(TableFn::MakeSchema))
 }
 
 #[derive(Clone, Debug)]
@@ -107,36 +118,12 @@ enum TableFn {
 
 impl<'s> Extractor<'s> {
     fn new(src: &'s str, base: u32) -> Self {
-        let mut table_fns = HashMap::new();
-        for name in ["pgTable", "mysqlTable", "sqliteTable", "singlestoreTable"] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::Table(names::table_constructor(name).unwrap()),
-            );
-        }
-        for name in [
-            "pgTableCreator",
-            "mysqlTableCreator",
-            "sqliteTableCreator",
-            "singlestoreTableCreator",
-        ] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::MakeCreator(names::table_creator(name).unwrap()),
-            );
-        }
-        for name in ["pgSchema", "mysqlSchema", "singlestoreSchema"] {
-            table_fns.insert(
-                name.to_string(),
-                TableFn::MakeSchema(names::schema_constructor(name).unwrap()),
-            );
-        }
         Extractor {
             idx: LineIndex::new(src),
             base,
             facts: FileFacts::default(),
             scopes: vec![Scope {
-                bindings: HashMap::new(),
+                bindings: HashMap::default(),
             }],
             frames: vec![FnFrame {
                 name: None,
@@ -150,10 +137,18 @@ impl<'s> Extractor<'s> {
             cond_depth: 0,
             result_of: None,
             next_fn: CallbackMode::Fresh(None),
-            table_fns,
+            table_fns: HashMap::default(),
             class_name: None,
             call_arg: None,
             kept: None,
+        }
+    }
+
+    /// What `name` constructs: a local table function first (it shadows Drizzle's name).
+    fn table_fn(&self, name: &str) -> Option<TableFn> {
+        match self.table_fns.get(name) {
+            Some(f) => Some(f.clone()),
+            None => builtin_table_fn(name),
         }
     }
 
@@ -276,19 +271,21 @@ impl<'s> Extractor<'s> {
             let (local, imported) = match s {
                 ImportSpecifier::Named(n) => {
                     let imported = match &n.imported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Ident(i)) => i.sym.as_str().to_owned(),
                         Some(ModuleExportName::Str(s)) => wtf8(&s.value),
-                        None => n.local.sym.to_string(),
+                        None => n.local.sym.as_str().to_owned(),
                     };
-                    (n.local.sym.to_string(), Imported::Named(imported))
+                    (n.local.sym.as_str().to_owned(), Imported::Named(imported))
                 }
-                ImportSpecifier::Default(d) => (d.local.sym.to_string(), Imported::Default),
-                ImportSpecifier::Namespace(n) => (n.local.sym.to_string(), Imported::Namespace),
+                ImportSpecifier::Default(d) => (d.local.sym.as_str().to_owned(), Imported::Default),
+                ImportSpecifier::Namespace(n) => {
+                    (n.local.sym.as_str().to_owned(), Imported::Namespace)
+                }
             };
             if source.starts_with("drizzle-orm") {
                 if let Imported::Named(orig) = &imported {
                     if orig != &local {
-                        if let Some(f) = self.table_fns.get(orig.as_str()).cloned() {
+                        if let Some(f) = self.table_fn(orig) {
                             self.table_fns.insert(local.clone(), f);
                         }
                         if is_operator(orig) {
@@ -313,7 +310,7 @@ impl<'s> Extractor<'s> {
         let Some(callee) = callee_ident(call) else {
             return;
         };
-        match self.table_fns.get(callee).cloned() {
+        match self.table_fn(callee) {
             Some(TableFn::MakeCreator(d)) => {
                 let template = call.args.first().and_then(|a| creator_template(&a.expr));
                 self.table_fns
@@ -383,7 +380,7 @@ impl<'s> Extractor<'s> {
             // Tables, relations and clients are resolved by name when linking.
             Expr::Call(c)
                 if callee_ident(c).is_some_and(|n| {
-                    self.table_fns.contains_key(n)
+                    self.table_fn(n).is_some()
                         || matches!(n, "relations" | "defineRelations" | "drizzle")
                 }) || is_schema_table_call(c) =>
             {
@@ -432,14 +429,14 @@ impl<'s> Extractor<'s> {
         };
         let mut names = vec![];
         self.scopes.push(Scope {
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
         });
         for p in params {
             if let Pat::Ident(i) = p {
-                names.push(i.id.sym.to_string());
+                names.push(i.id.sym.as_str().to_owned());
             } else if let Pat::Assign(a) = p {
                 if let Pat::Ident(i) = &*a.left {
-                    names.push(i.id.sym.to_string());
+                    names.push(i.id.sym.as_str().to_owned());
                 }
             }
             self.bind_pat(p, &Binding::Param);
@@ -599,7 +596,7 @@ impl Visit for Extractor<'_> {
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             let name = match &d.name {
-                Pat::Ident(i) => Some(i.id.sym.to_string()),
+                Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
                 _ => None,
             };
             if let Some(init) = &d.init {
@@ -664,7 +661,7 @@ impl Visit for Extractor<'_> {
         if self.frames.len() > 1 {
             self.bind(&f.ident.sym, Binding::Opaque);
         }
-        self.next_fn = CallbackMode::Fresh(Some(f.ident.sym.to_string()));
+        self.next_fn = CallbackMode::Fresh(Some(f.ident.sym.as_str().to_owned()));
         f.function.visit_with(self);
     }
 
@@ -691,7 +688,7 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
-        let prev = self.class_name.replace(c.ident.sym.to_string());
+        let prev = self.class_name.replace(c.ident.sym.as_str().to_owned());
         c.class.visit_with(self);
         self.class_name = prev;
     }
@@ -902,7 +899,7 @@ impl Extractor<'_> {
     fn module_var_decl(&mut self, v: &VarDecl, exported: bool) {
         for d in &v.decls {
             let Pat::Ident(id) = &d.name else { continue };
-            let name = id.id.sym.to_string();
+            let name = id.id.sym.as_str().to_owned();
             if exported {
                 self.export_local(&name, &name);
             }
@@ -979,9 +976,9 @@ pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
 /// `row` in `const row = ..` and `const [row] = ..`: the local a query's result lands in.
 fn result_binding(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
         Pat::Array(a) => match a.elems.first() {
-            Some(Some(Pat::Ident(i))) => Some(i.id.sym.to_string()),
+            Some(Some(Pat::Ident(i))) => Some(i.id.sym.as_str().to_owned()),
             _ => None,
         },
         _ => None,
@@ -999,14 +996,14 @@ fn awaited(e: &Expr) -> &Expr {
 pub(crate) fn str_value(e: &Expr) -> Option<String> {
     match unwrap(e) {
         Expr::Lit(Lit::Str(s)) => Some(wtf8(&s.value)),
-        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.to_string()),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.as_str().to_owned()),
         _ => None,
     }
 }
 
 pub(crate) fn prop_name(p: &PropName) -> Option<String> {
     match p {
-        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
         PropName::Str(s) => Some(wtf8(&s.value)),
         PropName::Num(n) => Some(n.value.to_string()),
         _ => None,
@@ -1014,16 +1011,21 @@ pub(crate) fn prop_name(p: &PropName) -> Option<String> {
 }
 
 pub(crate) fn member_prop(p: &MemberProp) -> Option<String> {
+    member_prop_str(p).map(std::borrow::Cow::into_owned)
+}
+
+/// [`member_prop`], borrowing the name from the AST when it is an identifier.
+pub(crate) fn member_prop_str(p: &MemberProp) -> Option<std::borrow::Cow<'_, str>> {
     match p {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
-        MemberProp::Computed(c) => str_value(&c.expr),
+        MemberProp::Ident(i) => Some(std::borrow::Cow::Borrowed(&i.sym)),
+        MemberProp::Computed(c) => str_value(&c.expr).map(std::borrow::Cow::Owned),
         _ => None,
     }
 }
 
 fn export_name(n: &ModuleExportName) -> String {
     match n {
-        ModuleExportName::Ident(i) => i.sym.to_string(),
+        ModuleExportName::Ident(i) => i.sym.as_str().to_owned(),
         ModuleExportName::Str(s) => wtf8(&s.value),
     }
 }
@@ -1048,7 +1050,10 @@ fn creator_template(e: &Expr) -> Option<(String, String)> {
     if t.exprs.len() != 1 || t.quasis.len() != 2 {
         return None;
     }
-    Some((t.quasis[0].raw.to_string(), t.quasis[1].raw.to_string()))
+    Some((
+        t.quasis[0].raw.as_str().to_owned(),
+        t.quasis[1].raw.as_str().to_owned(),
+    ))
 }
 
 /// `billing.table('x', ..)` on a `pgSchema(..)` object.

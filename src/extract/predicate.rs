@@ -37,7 +37,7 @@ impl Extractor<'_> {
             }
             Expr::Ident(i) => match self.lookup(&i.sym) {
                 Some(Binding::Pred(p)) => p.clone(),
-                Some(Binding::Param) => RawPred::Param(i.sym.to_string()),
+                Some(Binding::Param) => RawPred::Param(i.sym.as_str().to_owned()),
                 Some(Binding::Array { .. }) => {
                     unknown(format!("the array `{}` used as one condition", i.sym))
                 }
@@ -74,7 +74,7 @@ impl Extractor<'_> {
         };
         let (op, path): (Option<String>, Vec<String>) = match unwrap(callee) {
             Expr::Ident(i) => {
-                let name = i.sym.to_string();
+                let name = i.sym.as_str().to_owned();
                 match self.lookup(&name) {
                     Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
                         return unknown(format!("`{name}(..)`"))
@@ -95,7 +95,7 @@ impl Extractor<'_> {
                         Some(Binding::Param) | Some(Binding::Opaque) => {
                             return unknown(format!("`{}.{}(..)`", obj.sym, prop))
                         }
-                        _ => (None, vec![obj.sym.to_string(), prop]),
+                        _ => (None, vec![obj.sym.as_str().to_owned(), prop]),
                     },
                     Expr::This(_) => (None, vec!["this".to_string(), prop]),
                     _ => {
@@ -208,7 +208,7 @@ impl Extractor<'_> {
         let text: String = tpl
             .quasis
             .iter()
-            .map(|q| q.raw.to_string())
+            .map(|q| q.raw.as_str().to_owned())
             .collect::<Vec<_>>()
             .join("${..}");
         let mut why = format!("the raw SQL `sql`{}``", text.trim());
@@ -248,10 +248,10 @@ impl Extractor<'_> {
         match unwrap(e) {
             Expr::Ident(i) => match self.lookup(&i.sym) {
                 Some(Binding::SelfTable) => Some(Base::SelfTable),
-                Some(Binding::Param) => Some(Base::Param(i.sym.to_string())),
+                Some(Binding::Param) => Some(Base::Param(i.sym.as_str().to_owned())),
                 Some(Binding::Alias(t)) => Some(Base::Table(t.clone())),
                 Some(_) => None,
-                None => Some(Base::Table(TableExpr::Name(i.sym.to_string()))),
+                None => Some(Base::Table(TableExpr::Name(i.sym.as_str().to_owned()))),
             },
             Expr::Member(m) => {
                 let Expr::Ident(ns) = unwrap(&m.obj) else {
@@ -261,7 +261,7 @@ impl Extractor<'_> {
                     return None;
                 }
                 Some(Base::Table(TableExpr::Member(
-                    ns.sym.to_string(),
+                    ns.sym.as_str().to_owned(),
                     member_prop(&m.prop)?,
                 )))
             }
@@ -299,7 +299,7 @@ impl Extractor<'_> {
                 Prop::Shorthand(i) => {
                     let col = Operand::Member {
                         base: Base::SelfTable,
-                        key: i.sym.to_string(),
+                        key: i.sym.as_str().to_owned(),
                     };
                     parts.push(RawPred::Eq(col, Operand::Value(None)));
                     continue;
@@ -653,7 +653,7 @@ pub(super) fn literal_typed_param(p: &Pat) -> Option<String> {
     };
     let Pat::Ident(i) = p else { return None };
     let ann = i.type_ann.as_ref()?;
-    literal_type(&ann.type_ann).then(|| i.id.sym.to_string())
+    literal_type(&ann.type_ann).then(|| i.id.sym.as_str().to_owned())
 }
 
 fn literal_type(t: &TsType) -> bool {

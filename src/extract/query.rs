@@ -1,14 +1,16 @@
 //! Call chains: Drizzle queries, iteration callbacks, calls to project functions, `sql.raw`.
 
-use super::{member_prop, prop_name, unwrap, CallbackMode, Extractor};
+use super::{member_prop, member_prop_str, prop_name, unwrap, CallbackMode, Extractor};
 use crate::facts::*;
+use std::borrow::Cow;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::Visit;
 
 /// One link of `a.b(..).c.d(..)`: a property name, with its arguments when it is called.
 struct Seg<'a> {
-    name: String,
+    /// Borrowed from the AST unless computed (`a['b']`).
+    name: Cow<'a, str>,
     args: Option<&'a [ExprOrSpread]>,
     /// The property name's span (or the callee's, for a root call).
     name_span: swc_common::Span,
@@ -28,7 +30,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
                         segs.push(Seg {
-                            name: member_prop(&m.prop).unwrap_or_default(),
+                            name: member_prop_str(&m.prop).unwrap_or_default(),
                             args: Some(&c.args),
                             name_span: m.prop.span(),
                             call_span: c.span,
@@ -38,7 +40,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                     }
                     Expr::Ident(i) => {
                         segs.push(Seg {
-                            name: i.sym.to_string(),
+                            name: Cow::Borrowed(&i.sym),
                             args: Some(&c.args),
                             name_span: i.span,
                             call_span: c.span,
@@ -48,7 +50,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                     }
                     other => {
                         segs.push(Seg {
-                            name: String::new(),
+                            name: Cow::Borrowed(""),
                             args: Some(&c.args),
                             name_span: c.span,
                             call_span: c.span,
@@ -59,7 +61,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                 },
                 _ => {
                     segs.push(Seg {
-                        name: String::new(),
+                        name: Cow::Borrowed(""),
                         args: Some(&c.args),
                         name_span: c.span,
                         call_span: c.span,
@@ -70,7 +72,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
             },
             Expr::Member(m) => {
                 segs.push(Seg {
-                    name: member_prop(&m.prop).unwrap_or_default(),
+                    name: member_prop_str(&m.prop).unwrap_or_default(),
                     args: None,
                     name_span: m.prop.span(),
                     call_span: m.span,
@@ -89,12 +91,12 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
 /// A function passed by name: `loadUser`, `this.load`, `users.load`.
 fn function_ref(e: &Expr) -> Option<Vec<String>> {
     match e {
-        Expr::Ident(f) => Some(vec![f.sym.to_string()]),
+        Expr::Ident(f) => Some(vec![f.sym.as_str().to_owned()]),
         Expr::Member(m) => {
             let prop = member_prop(&m.prop)?;
             match unwrap(&m.obj) {
                 Expr::This(_) => Some(vec!["this".into(), prop]),
-                Expr::Ident(o) => Some(vec![o.sym.to_string(), prop]),
+                Expr::Ident(o) => Some(vec![o.sym.as_str().to_owned(), prop]),
                 _ => None,
             }
         }
@@ -163,10 +165,12 @@ impl Extractor<'_> {
         }
         let callee: Vec<String> = match (root.map(unwrap), segs) {
             (None, [first, ..]) if first.object.is_none() && !first.name.is_empty() => {
-                vec![first.name.clone()]
+                vec![first.name.to_string()]
             }
-            (Some(Expr::This(_)), [first, ..]) => vec!["this".into(), first.name.clone()],
-            (Some(Expr::Ident(i)), [first, ..]) => vec![i.sym.to_string(), first.name.clone()],
+            (Some(Expr::This(_)), [first, ..]) => vec!["this".into(), first.name.to_string()],
+            (Some(Expr::Ident(i)), [first, ..]) => {
+                vec![i.sym.as_str().to_owned(), first.name.to_string()]
+            }
             _ => return,
         };
         if callee.len() == 1 && (callee[0] == "drizzle" || callee[0] == "defineConfig") {
@@ -274,7 +278,7 @@ impl Extractor<'_> {
                 };
                 let mut site = self.site(
                     kind,
-                    QueryTarget::QueryKey(segs[i - 1].name.clone()),
+                    QueryTarget::QueryKey(segs[i - 1].name.to_string()),
                     segs[i].name_span,
                     whole,
                 );
@@ -289,11 +293,7 @@ impl Extractor<'_> {
             }
         }
         let select = segs.iter().position(|s| {
-            s.args.is_some()
-                && matches!(
-                    s.name.as_str(),
-                    "select" | "selectDistinct" | "selectDistinctOn"
-                )
+            s.args.is_some() && matches!(&*s.name, "select" | "selectDistinct" | "selectDistinctOn")
         });
         if let Some(si) = select {
             let Some(fi) = segs[si..]
@@ -325,7 +325,7 @@ impl Extractor<'_> {
                 if seg.args.is_none() {
                     continue;
                 }
-                match seg.name.as_str() {
+                match &*seg.name {
                     "where" => {
                         site.has_where = true;
                         site.where_ = arg(seg, 0).map(|w| self.pred(w));
@@ -487,7 +487,7 @@ impl Extractor<'_> {
             let PropOrSpread::Prop(p) = p else { continue };
             let (key, value, key_span) = match &**p {
                 Prop::KeyValue(kv) => (prop_name(&kv.key), Some(&*kv.value), kv.key.span()),
-                Prop::Shorthand(i) => (Some(i.sym.to_string()), None, i.span),
+                Prop::Shorthand(i) => (Some(i.sym.as_str().to_owned()), None, i.span),
                 _ => continue,
             };
             let Some(relation) = key else { continue };
@@ -556,7 +556,7 @@ fn is_aggregate_expr(e: &Expr) -> bool {
                 .tpl
                 .quasis
                 .iter()
-                .map(|q| q.raw.to_string())
+                .map(|q| q.raw.as_str().to_owned())
                 .collect::<String>()
                 .to_lowercase();
             sql_aggregate(&text)

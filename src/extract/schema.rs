@@ -12,15 +12,15 @@ impl Extractor<'_> {
             return None;
         };
         let (dialect, db_schema, template) = match unwrap(callee) {
-            Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
-                TableFn::Table(d) => (*d, None, None),
-                TableFn::Creator(d, t) => (*d, None, t.clone()),
+            Expr::Ident(i) => match self.table_fn(&i.sym)? {
+                TableFn::Table(d) => (d, None, None),
+                TableFn::Creator(d, t) => (d, None, t),
                 _ => return None,
             },
             Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table") => {
                 match unwrap(&m.obj) {
-                    Expr::Ident(i) => match self.table_fns.get(&*i.sym)? {
-                        TableFn::Schema(d, s) => (*d, Some(s.clone()), None),
+                    Expr::Ident(i) => match self.table_fn(&i.sym)? {
+                        TableFn::Schema(d, s) => (d, Some(s), None),
                         _ => return None,
                     },
                     Expr::Call(inner) => {
@@ -69,7 +69,7 @@ impl Extractor<'_> {
                 for p in &o.props {
                     if let PropOrSpread::Spread(s) = p {
                         if let Expr::Ident(i) = unwrap(&s.expr) {
-                            table.spreads.push(i.sym.to_string());
+                            table.spreads.push(i.sym.as_str().to_owned());
                         }
                     }
                 }
@@ -119,7 +119,7 @@ impl Extractor<'_> {
                 return None;
             };
             match unwrap(callee) {
-                Expr::Ident(i) => break (i.sym.to_string(), c),
+                Expr::Ident(i) => break (i.sym.as_str().to_owned(), c),
                 Expr::Member(m) => {
                     let prop = match &m.prop {
                         MemberProp::Ident(i) => &*i.sym,
@@ -235,7 +235,7 @@ impl Extractor<'_> {
             };
             match unwrap(callee) {
                 Expr::Ident(i) => {
-                    calls.push((i.sym.to_string(), c));
+                    calls.push((i.sym.as_str().to_owned(), c));
                     break;
                 }
                 Expr::Member(m) => {
@@ -347,7 +347,7 @@ impl Extractor<'_> {
                     };
                     let kind = match &c.callee {
                         Callee::Expr(e) => match unwrap(e) {
-                            Expr::Ident(i) => i.sym.to_string(),
+                            Expr::Ident(i) => i.sym.as_str().to_owned(),
                             Expr::Member(m) => member_prop(&m.prop).unwrap_or_default(),
                             _ => continue,
                         },
@@ -485,7 +485,7 @@ fn arrow_object(a: &ArrowExpr) -> Option<&ObjectLit> {
 
 fn pat_name(p: &Pat) -> Option<String> {
     match p {
-        Pat::Ident(i) => Some(i.id.sym.to_string()),
+        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
         _ => None,
     }
 }

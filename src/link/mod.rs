@@ -12,7 +12,10 @@ use crate::parse::FileProblem;
 use crate::predicate::{Col, Opnd, Pred, TableRef};
 use crate::span::Span;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::borrow::Cow;
+/// Paths and identifiers hashed in a few instructions (the default hasher, built to resist
+/// flooding, made hashing paths a visible part of linking).
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -172,11 +175,17 @@ pub struct LinkedQuery {
 }
 
 impl LinkedQuery {
-    /// Everything a row must pass: the `where` and every join's `on`.
-    pub fn conditions(&self) -> Pred {
-        let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
-        parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
-        Pred::and(parts)
+    /// Everything a row must pass: the `where` and every join's `on`. Borrowed when that is
+    /// the `where` alone.
+    pub fn conditions(&self) -> Cow<'_, Pred> {
+        match (&self.where_, self.joins.iter().any(|j| j.on.is_some())) {
+            (Some(w), false) => Cow::Borrowed(w),
+            _ => {
+                let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
+                parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
+                Cow::Owned(Pred::and(parts))
+            }
+        }
     }
 
     /// The instance the query reads: its table, or the alias it reads it through.
@@ -257,7 +266,8 @@ pub(crate) const MAX_INLINE: u32 = 4;
 
 impl Project {
     pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
-        let mut modules = HashMap::new();
+        let mut modules = HashMap::default();
+        modules.reserve(units.len());
         for (i, u) in units.iter().enumerate() {
             let stem = strip_ts_ext(&u.path);
             if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
@@ -277,10 +287,10 @@ impl Project {
             by_binding: vec![],
             stars: vec![],
             import_targets: vec![],
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
         };
         p.import_targets = p.resolve_imports();
-        p.by_binding = vec![HashMap::new(); p.units.len()];
+        p.by_binding = vec![HashMap::default(); p.units.len()];
         p.stars = p.star_exports();
         p.build_tables(config);
         // Every file's queries, checked or not: a checked file's loop may call a function of an
@@ -704,12 +714,12 @@ impl Project {
         if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
             return Some(Sym::Function(file, i));
         }
-        let prefix = format!("{name}.");
-        if let Some(i) = facts
-            .functions
-            .iter()
-            .position(|g| g.name.starts_with(&prefix))
-        {
+        // A method `name.x` of an object literal (no string is built for the test).
+        if let Some(i) = facts.functions.iter().position(|g| {
+            g.name
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }) {
             return Some(Sym::Object(file, i));
         }
         let at = facts.imports.iter().position(|i| i.local == name)?;
@@ -791,14 +801,14 @@ impl Project {
     /// floor on a real app.
     fn resolve_imports<'a>(&'a self) -> Vec<Vec<Option<usize>>> {
         // Hash each directory once; pairs are keyed by its number (hashing a path is slow).
-        let mut dirs: HashMap<Option<&Path>, usize> = HashMap::new();
+        let mut dirs: HashMap<Option<&Path>, usize> = HashMap::default();
         let dir_of: Vec<usize> = (self.units.iter())
             .map(|u| {
                 let next = dirs.len();
                 *dirs.entry(u.path.parent()).or_insert(next)
             })
             .collect();
-        let mut pairs: HashMap<(usize, &str), usize> = HashMap::new();
+        let mut pairs: HashMap<(usize, &str), usize> = HashMap::default();
         let mut firsts: Vec<(usize, &str)> = vec![];
         let mut slots: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
         for (f, u) in self.units.iter().enumerate() {
@@ -845,7 +855,7 @@ impl Project {
             return;
         }
         visiting[m] = true;
-        let mut names: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut names: HashMap<String, Vec<usize>> = HashMap::default();
         let mut add = |name: &str, from: usize| {
             let v = names.entry(name.to_string()).or_default();
             if !v.contains(&from) {
@@ -908,10 +918,20 @@ impl Project {
     }
 
     fn module_at(&self, path: &Path) -> Option<usize> {
-        let norm = normalize(path);
+        // Paths compare and hash by their components: without a `.` or `..` segment, a path is
+        // its own normal form (splitting the bytes is cheaper than walking the components).
+        let dotted = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .split(|&b| std::path::is_separator(b as char))
+            .any(|seg| seg == b"." || seg == b"..");
+        let norm = match dotted {
+            true => Cow::Owned(normalize(path)),
+            false => Cow::Borrowed(path),
+        };
         self.modules
             .get(&strip_ts_ext(&norm))
-            .or_else(|| self.modules.get(&norm))
+            .or_else(|| self.modules.get(&*norm))
             .copied()
     }
 
@@ -1033,7 +1053,7 @@ impl Project {
                 "`{shown}(..)`, which does not return a condition drizzle-guard can read"
             ));
         };
-        let mut env = HashMap::new();
+        let mut env = HashMap::default();
         for (p, a) in def.params.iter().zip(args) {
             let pred = self.resolve_pred(&a.pred, ctx);
             let table = a

@@ -1,6 +1,6 @@
 //! `compilerOptions.paths` / `baseUrl` from the nearest tsconfig.json, for import aliases like `@/db`.
 
-use std::collections::HashMap;
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 

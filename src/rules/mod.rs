@@ -23,10 +23,14 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Project;
 
-/// What a rule sees: the linked project and the configuration. Nothing mutable is shared.
+/// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
+/// context serves the rules of one file, on one thread.
 pub struct RuleContext<'a> {
     pub project: &'a Project,
     pub config: &'a Config,
+    /// The file's tenant verdicts, one list per query, computed once: `tenant-filter` and
+    /// `unverified-tenant-filter` read the same ones.
+    pub(crate) tenant: std::cell::OnceCell<Vec<Vec<tenant_filter::TenantCheck>>>,
 }
 
 pub type CheckFn = fn(&RuleContext<'_>, usize, &mut Vec<Diagnostic>);
@@ -73,7 +77,12 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Runs every enabled rule on one file.
-pub fn check_file(ctx: &RuleContext<'_>, file: usize) -> Vec<Diagnostic> {
+pub fn check_file(project: &Project, config: &Config, file: usize) -> Vec<Diagnostic> {
+    let ctx = &RuleContext {
+        project,
+        config,
+        tenant: Default::default(),
+    };
     let mut out = vec![];
     if !ctx.config.check_test_files && is_test_file(&ctx.project.units[file].rel) {
         return out;

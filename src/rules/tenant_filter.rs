@@ -60,12 +60,22 @@ pub(crate) struct TenantCheck {
     pub joined: bool,
 }
 
-/// The verdict for the query's own table and for every joined tenant-scoped table.
-pub(crate) fn tenant_checks(
-    ctx: &RuleContext<'_>,
+/// [`tenant_checks`] of every query of the file, in the order of `project.queries[file]`;
+/// computed on the first call for the file and kept in the context.
+pub(crate) fn file_tenant_checks<'c>(
+    ctx: &'c RuleContext<'_>,
     file: usize,
-    q: &LinkedQuery,
-) -> Vec<TenantCheck> {
+) -> &'c [Vec<TenantCheck>] {
+    ctx.tenant.get_or_init(|| {
+        ctx.project.queries[file]
+            .iter()
+            .map(|q| tenant_checks(ctx, file, q))
+            .collect()
+    })
+}
+
+/// The verdict for the query's own table and for every joined tenant-scoped table.
+fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<TenantCheck> {
     let project = ctx.project;
     let site = &project.units[file].facts.queries[q.site];
     if !(site.kind.is_read()
@@ -158,9 +168,12 @@ fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for q in &ctx.project.queries[file] {
+    for (q, checks) in ctx.project.queries[file]
+        .iter()
+        .zip(file_tenant_checks(ctx, file))
+    {
         let site = &unit.facts.queries[q.site];
-        for c in tenant_checks(ctx, file, q) {
+        for c in checks {
             if c.verdict != Verdict::Missing {
                 continue;
             }

@@ -1,6 +1,6 @@
 //! `unverified-tenant-filter`: the tenant filter may be there, but drizzle-guard cannot see it.
 
-use super::tenant_filter::tenant_checks;
+use super::tenant_filter::file_tenant_checks;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::predicate::Verdict;
@@ -46,9 +46,12 @@ Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`. Set its level 
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for q in &ctx.project.queries[file] {
+    for (q, checks) in ctx.project.queries[file]
+        .iter()
+        .zip(file_tenant_checks(ctx, file))
+    {
         let site = &unit.facts.queries[q.site];
-        for c in tenant_checks(ctx, file, q) {
+        for c in checks {
             let Verdict::Unverifiable(why) = &c.verdict else {
                 continue;
             };
