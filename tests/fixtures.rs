@@ -168,3 +168,30 @@ fn example_app_reports_exactly_its_markers() {
         "the example app should show real mistakes, found {n}"
     );
 }
+
+/// The example app's README lists every deliberate mistake as `| `file:line` | `rule`, .. |`:
+/// the table must be exactly what the checker reports, so it never drifts from the code.
+#[test]
+fn example_app_readme_lists_exactly_its_findings() {
+    let root = fixtures().join("example-app");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut documented = BTreeSet::new();
+    for line in readme.lines() {
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let Some((loc, rest)) = rest.split_once("` | ") else {
+            continue;
+        };
+        let Some((file, n)) = loc.rsplit_once(':') else {
+            continue;
+        };
+        let Ok(n) = n.parse::<u32>() else { continue };
+        let rules = rest.split(" | ").next().unwrap_or_default();
+        for rule in rules.split(", ") {
+            documented.insert((file.to_string(), n, rule.trim_matches('`').to_string()));
+        }
+    }
+    assert!(documented.len() >= 20, "the README table was not found");
+    assert_eq!(documented, actual(&root));
+}
