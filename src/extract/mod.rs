@@ -175,6 +175,13 @@ impl<'s> Extractor<'s> {
         out
     }
 
+    /// Bound inside a function (a parameter or a local), not at module level.
+    fn is_local(&self, name: &str) -> bool {
+        self.scopes[1..]
+            .iter()
+            .any(|s| s.bindings.contains_key(name))
+    }
+
     fn lookup(&self, name: &str) -> Option<&Binding> {
         self.scopes.iter().rev().find_map(|s| s.bindings.get(name))
     }

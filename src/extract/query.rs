@@ -168,6 +168,9 @@ impl Extractor<'_> {
                 vec![first.name.to_string()]
             }
             (Some(Expr::This(_)), [first, ..]) => vec!["this".into(), first.name.to_string()],
+            // `rows.map(..)`, `res.json(..)`: a method of a local value or parameter is never a
+            // project function the linker could find (those are module-level or `this.`).
+            (Some(Expr::Ident(i)), _) if self.is_local(&i.sym) => return,
             (Some(Expr::Ident(i)), [first, ..]) => {
                 vec![i.sym.as_str().to_owned(), first.name.to_string()]
             }
