@@ -251,7 +251,8 @@ pub struct QuerySite {
     /// `.$dynamic()` (finished by code elsewhere).
     pub embedded: bool,
     /// Part of another query: an operator's argument (`inArray(col, db.select(..))`,
-    /// `exists(..)`) or `.as(..)`-ed. Implies `embedded`.
+    /// `exists(..)`), `.as(..)`-ed (both imply `embedded`), or a chain inside another query's
+    /// chain (`db.insert(t).select(db.select()..)`).
     pub subquery: bool,
     pub with: Vec<WithFact>,
     pub loops: Vec<LoopInfo>,

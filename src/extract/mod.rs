@@ -23,7 +23,33 @@ pub fn extract(module: &Module, src: &str, base: u32) -> FileFacts {
     let mut x = Extractor::new(src, base);
     x.prepass(module);
     module.visit_with(&mut x);
+    mark_nested_queries(&mut x.facts.queries);
     x.facts
+}
+
+/// Marks every query whose chain lies inside another query's chain
+/// (`db.insert(t).select(db.select()..)`) as a subquery: once per file, by sorting spans,
+/// rather than by comparing every pair in the rules that ask.
+fn mark_nested_queries(queries: &mut [QuerySite]) {
+    let mut order: Vec<usize> = (0..queries.len()).collect();
+    order.sort_by_key(|&i| (queries[i].span.lo, std::cmp::Reverse(queries[i].span.hi)));
+    // The furthest end among the chains that start earlier (or start at the same place and end
+    // later): a chain ending before it is inside one of them. Chains with the same span are one
+    // group and do not contain each other.
+    let mut reach_before_group = None;
+    let mut reach = None;
+    let mut group: Option<(u32, u32)> = None;
+    for i in order {
+        let s = (queries[i].span.lo, queries[i].span.hi);
+        if group != Some(s) {
+            reach_before_group = reach;
+            group = Some(s);
+        }
+        if reach_before_group.is_some_and(|hi| hi >= s.1) {
+            queries[i].subquery = true;
+        }
+        reach = reach.max(Some(s.1));
+    }
 }
 
 /// What a local name stands for, as far as this file can tell.
@@ -1098,3 +1124,33 @@ fn looks_like_predicate(e: &Expr) -> bool {
 }
 
 use swc_common::Spanned;
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// (start offset, subquery) of every query site, in file order.
+    fn sites(src: &str) -> Vec<(u32, bool)> {
+        let facts = crate::parse::parse_and_extract(Path::new("x.ts"), src).facts;
+        let mut out: Vec<(u32, bool)> = facts
+            .queries
+            .iter()
+            .map(|q| (q.span.lo, q.subquery))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_chain_inside_another_chain_is_a_subquery() {
+        let src = "export async function f(id: string) {\n\
+            await db.update(posts).set({ authorId: db.select({ id: users.id }).from(users).limit(1) }).where(eq(posts.id, id));\n\
+            await db.select().from(users).limit(1);\n\
+        }\n";
+        let found = sites(src);
+        let nested: Vec<bool> = found.iter().map(|&(_, s)| s).collect();
+        // The select inside `set(..)` is nested in the update's chain; the last select stands
+        // alone, and so does the update.
+        assert_eq!(nested, vec![false, true, false], "{found:?}");
+    }
+}

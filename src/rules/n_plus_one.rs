@@ -151,16 +151,10 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     })
 }
 
-/// A query that runs as part of another: an operator's argument or `.as(..)`, or a chain
-/// inside another query's chain (`db.insert(t).select(db.select()..)`).
+/// A query that runs as part of another: an operator's argument, `.as(..)`-ed, or a chain
+/// inside another query's chain (marked when the file's facts are extracted).
 fn is_subquery(facts: &FileFacts, i: usize) -> bool {
-    let s = facts.queries[i].span;
     facts.queries[i].subquery
-        || facts
-            .queries
-            .iter()
-            .enumerate()
-            .any(|(j, o)| j != i && o.span.lo <= s.lo && s.hi <= o.span.hi && o.span != s)
 }
 
 /// The first query (by position) that the called function runs, directly or through the
