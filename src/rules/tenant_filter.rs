@@ -134,6 +134,9 @@ fn keyed_by_checked_row(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery, all
             }
         }
     }
+    if from_row.is_empty() {
+        return false;
+    }
     let row_of = |key: &[String]| -> Option<&str> {
         let rows: Vec<&str> = key
             .iter()
