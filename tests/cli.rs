@@ -87,6 +87,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The run's standard error says `text`; on failure, shows what it said.
+fn assert_stderr_has(o: &Output, text: &str) {
+    assert!(
+        stderr(o).contains(text),
+        "expected `{text}` on standard error:\n{}",
+        stderr(o)
+    );
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -199,11 +208,7 @@ fn output_is_written_to_the_named_file() {
     assert_eq!(doc["summary"]["errors"], 3);
     let o = run(dir.path(), &["check", "--output", "no/such/dir/report.txt"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("no/such/dir/report.txt"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "no/such/dir/report.txt");
 }
 
 #[test]
@@ -246,7 +251,7 @@ fn configuration_errors_name_the_file_and_the_key() {
     // A configuration found in a parent directory is used, and named when wrong.
     let o = run(&p.join("src"), &["check", "services"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains(&p.join("drizzle-guard.json").display().to_string()));
+    assert_stderr_has(&o, &p.join("drizzle-guard.json").display().to_string());
     // --config overrides discovery; a missing file is named.
     write(
         p,
@@ -261,7 +266,7 @@ fn configuration_errors_name_the_file_and_the_key() {
     );
     let o = run(p, &["check", "--config", "missing.json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("missing.json"), "{}", stderr(&o));
+    assert_stderr_has(&o, "missing.json");
 }
 
 #[test]
@@ -446,7 +451,7 @@ fn baseline_reports_only_new_findings_across_line_shifts() {
     let p = dir.path();
     let o = run(p, &["check", "--write-baseline", "baseline.json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stderr(&o).contains("wrote 3 findings"), "{}", stderr(&o));
+    assert_stderr_has(&o, "wrote 3 findings");
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(p.join("baseline.json")).unwrap()).unwrap();
     assert_eq!(written["version"], 1);
@@ -512,11 +517,12 @@ export async function fresh(id: string) {
     // A missing or invalid baseline is a usage error naming the file.
     let o = run(p, &["check", "--baseline", "nope.json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("nope.json"), "{}", stderr(&o));
+    assert_stderr_has(&o, "nope.json");
     write(p, "bad.json", r#"{ "version": 1, "findings": "x" }"#);
     let o = run(p, &["check", "--baseline", "bad.json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("bad.json") && stderr(&o).contains("not a drizzle-guard baseline"));
+    assert_stderr_has(&o, "bad.json");
+    assert_stderr_has(&o, "not a drizzle-guard baseline");
     write(
         p,
         "future.json",
@@ -524,7 +530,7 @@ export async function fresh(id: string) {
     );
     let o = run(p, &["check", "--baseline", "future.json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("version 99"), "{}", stderr(&o));
+    assert_stderr_has(&o, "version 99");
 }
 
 #[test]
@@ -662,19 +668,11 @@ export async function all(orgIds: string[]) {
     // Errors: an unknown revision, a directory outside git, and a partial baseline.
     let o = run(p, &["check", "--changed-since", "no-such-branch"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("`no-such-branch` is not a known git revision"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "`no-such-branch` is not a known git revision");
     let outside = app();
     let o = run(outside.path(), &["check", "--changed-since", "main"]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("not inside a git repository"),
-        "{}",
-        stderr(&o)
-    );
+    assert_stderr_has(&o, "not inside a git repository");
     let o = run(
         p,
         &[
@@ -686,5 +684,5 @@ export async function all(orgIds: string[]) {
         ],
     );
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("--write-baseline"), "{}", stderr(&o));
+    assert_stderr_has(&o, "--write-baseline");
 }
