@@ -23,9 +23,9 @@ a table of your schema is what makes it a Drizzle delete, so `map.delete(key)` i
 
 Not reported, because the `.where` may be added where drizzle-guard cannot see it: a builder
 stored in a variable without `await` (`const q = db.delete(t)`, later `q.where(..)`), and a
-builder made `.$dynamic()`. A condition drizzle-guard cannot read is not reported either. Test
-files (`*.test.ts`, `*.spec.ts`, anything under `__tests__/`) are not checked: emptying a table
-between tests is the point.
+builder made `.$dynamic()`. A condition drizzle-guard cannot read is not reported either. Like
+every rule, it leaves test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `__mocks__/`) alone
+unless `checkTestFiles` is set: emptying a table between tests is the point.
 
 ## Why it matters
 Without a condition, SQL `DELETE` removes every row: every tenant's data, in one statement, with

@@ -16,8 +16,9 @@ pub const RULE: Rule = Rule {
 const DOC: &str = r#"## What it reports
 `X.delete(T)` where `T` is a soft-delete table (it has a column named in `softDelete.columns`,
 such as `deletedAt`), whatever its `.where(..)`. Updates that set the soft-delete column are the
-intended way and are never reported. Test files (`*.test.ts`, `*.spec.ts`, anything under
-`__tests__/`) are not checked: cleaning up the rows a test made is not a soft delete.
+intended way and are never reported. Like every rule, it leaves test files
+(`*.test.ts`, `*.spec.ts`, `__tests__/`, `__mocks__/`) alone unless `checkTestFiles` is set:
+cleaning up the rows a test made is not a soft delete.
 
 ## Why it matters
 A table gets a soft-delete column so that "deleting" a row can be undone, audited, or kept for

@@ -25,7 +25,8 @@ Not reported, because the `.where` may be added where drizzle-guard cannot see i
 stored in a variable without `await` (`const q = db.update(t).set(..)`, later `q.where(..)`),
 and a builder made `.$dynamic()` (typically passed to a helper that adds the condition). A
 condition drizzle-guard cannot read (a helper from a package, a parameter) is not reported
-either. Test files (`*.test.ts`, `*.spec.ts`, anything under `__tests__/`) are not checked:
+either. Like every rule, it leaves test files
+(`*.test.ts`, `*.spec.ts`, `__tests__/`, `__mocks__/`) alone unless `checkTestFiles` is set:
 tests set up and tear down their own rows.
 
 ## Why it matters
