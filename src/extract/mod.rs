@@ -396,14 +396,13 @@ impl<'s> Extractor<'s> {
                     .elems
                     .iter()
                     .flatten()
-                    .map(|el| {
+                    .flat_map(|el| {
                         if el.spread.is_some() {
                             self.spread_preds(&el.expr)
                         } else {
                             vec![self.pred(&el.expr)]
                         }
                     })
-                    .flatten()
                     .collect();
                 Some(Binding::Array {
                     elems,
@@ -747,10 +746,10 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_key_value_prop(&mut self, kv: &KeyValueProp) {
-        if matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_)) {
-            if matches!(self.next_fn, CallbackMode::Fresh(None)) {
-                self.next_fn = CallbackMode::Fresh(self.member_name(&kv.key));
-            }
+        if matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_))
+            && matches!(self.next_fn, CallbackMode::Fresh(None))
+        {
+            self.next_fn = CallbackMode::Fresh(self.member_name(&kv.key));
         }
         self.visit_expr(&kv.value);
     }

@@ -348,6 +348,9 @@ impl Extractor<'_> {
     }
 
     fn column_filter(&mut self, col: Operand, value: &Expr, depth: u32) -> RawPred {
+        if depth > MAX_DEPTH {
+            return unknown("a filter nested too deeply");
+        }
         match value {
             Expr::Ident(i) if &*i.sym == "undefined" => RawPred::Undefined,
             Expr::Object(o) => {
@@ -367,11 +370,7 @@ impl Extractor<'_> {
                         "isNotNull" if is_true => RawPred::IsNotNull(col.clone()),
                         "OR" | "AND" | "NOT" => {
                             let inner = match v {
-                                Expr::Object(o) => self.column_filter(
-                                    col.clone(),
-                                    &Expr::Object(o.clone()),
-                                    depth + 1,
-                                ),
+                                Expr::Object(_) => self.column_filter(col.clone(), v, depth + 1),
                                 Expr::Array(a) => {
                                     let list = a
                                         .elems

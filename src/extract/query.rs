@@ -323,7 +323,7 @@ impl Extractor<'_> {
             } else {
                 arg(&segs[si], 0)
             };
-            site.aggregates_only = selection.is_some_and(|s| aggregates_only(s));
+            site.aggregates_only = selection.is_some_and(aggregates_only);
             for seg in &segs[fi + 1..] {
                 if seg.args.is_none() {
                     continue;

@@ -228,8 +228,7 @@ impl Extractor<'_> {
         // Flatten `index('n').using(..).on(t.a, t.b).where(..)`.
         let mut calls: Vec<(String, &CallExpr)> = vec![];
         let mut cur = unwrap(item);
-        loop {
-            let Expr::Call(c) = cur else { break };
+        while let Expr::Call(c) = cur {
             let Callee::Expr(callee) = &c.callee else {
                 break;
             };

@@ -131,11 +131,6 @@ pub fn documentation(rule: &Rule) -> String {
     )
 }
 
-/// The one-line summary.
-pub fn short_doc(rule: &Rule) -> &'static str {
-    rule.summary
-}
-
 /// The first paragraph of a rule's "What it reports" section, unwrapped to one line (SARIF's
 /// full description); the summary if the section is missing.
 pub fn what_it_reports(rule: &Rule) -> String {
