@@ -92,7 +92,7 @@ impl Pred {
     /// unique key (`keys`, each a column set) whose columns all equal a value, an `inArray`
     /// list, or a column of a table already pinned. A table pinned to one row pins all of its
     /// columns, which carries the bound across many-to-one join conditions.
-    pub fn pins_rows(&self, tables: &[(TableRef, Vec<Vec<String>>)]) -> Verdict {
+    pub fn pins_rows(&self, tables: &[(TableRef, &[Vec<String>])]) -> Verdict {
         self.every_branch(|branch| {
             let mut b = Bindings::of(branch);
             let mut pinned: Vec<TableRef> = vec![];
@@ -439,7 +439,9 @@ mod tests {
     fn rows_are_pinned_by_every_column_of_a_unique_key() {
         let pk = vec![vec!["id".to_string()]];
         let composite = vec![vec!["a".to_string(), "b".to_string()]];
-        let one = |keys: &Vec<Vec<String>>| vec![(TableRef::from(TableId(0)), keys.clone())];
+        fn one(keys: &[Vec<String>]) -> Vec<(TableRef, &[Vec<String>])> {
+            vec![(TableRef::from(TableId(0)), keys)]
+        }
         assert_eq!(eqv(0, "id").pins_rows(&one(&pk)), Verdict::Proven);
         assert_eq!(
             Pred::InArray(col(0, "id")).pins_rows(&one(&pk)),
@@ -465,9 +467,10 @@ mod tests {
     #[test]
     fn a_pinned_row_pins_the_tables_its_columns_point_at() {
         // posts (0) pinned by id; users (1) joined on users.id = posts.authorId.
+        let id = vec![vec!["id".to_string()]];
         let keys = vec![
-            (TableId(0).into(), vec![vec!["id".to_string()]]),
-            (TableId(1).into(), vec![vec!["id".to_string()]]),
+            (TableId(0).into(), id.as_slice()),
+            (TableId(1).into(), id.as_slice()),
         ];
         let join = Pred::Eq(Opnd::Col(col(1, "id")), Opnd::Col(col(0, "authorId")));
         assert_eq!(

@@ -58,7 +58,7 @@ pub fn render_text(p: &Project) -> String {
             })
             .collect();
         s.push_str(&format!("  columns:     {}\n", or_dash(&cols)));
-        let uniques: Vec<String> = t.unique_keys().into_iter().map(|k| k.join("+")).collect();
+        let uniques: Vec<String> = t.unique_keys().iter().map(|k| k.join("+")).collect();
         s.push_str(&format!("  unique:      {}\n", or_dash(&uniques)));
         let idx: Vec<String> = t
             .indexes

@@ -81,6 +81,8 @@ pub struct Table {
     pub soft_delete_columns: Vec<String>,
     /// Spreads whose object could not be found: the column list may be incomplete.
     pub unresolved_spreads: Vec<String>,
+    /// Column sets that identify one row (see [`Table::unique_keys`]), derived once.
+    unique_keys: Vec<Vec<String>>,
     pub span: Span,
     /// The SQL name argument: where findings about the table as a whole are reported.
     pub name_span: Span,
@@ -128,8 +130,13 @@ impl Table {
                 .any(|fk| fk.columns.first().is_some_and(|k| k == key))
     }
 
-    /// Column sets that identify one row: the primary key and every unique column or index.
-    pub fn unique_keys(&self) -> Vec<Vec<String>> {
+    /// Column sets that identify one row: the primary key and every unique column or index,
+    /// each set once.
+    pub fn unique_keys(&self) -> &[Vec<String>] {
+        &self.unique_keys
+    }
+
+    fn derive_unique_keys(&self) -> Vec<Vec<String>> {
         let mut keys: Vec<Vec<String>> = vec![];
         let pk: Vec<String> = self
             .columns
@@ -155,6 +162,8 @@ impl Table {
                 .filter(|i| i.unique)
                 .map(|i| i.columns.clone()),
         );
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|k| seen.insert(k.clone()));
         keys
     }
 }
@@ -357,6 +366,7 @@ impl Project {
                     tenant_columns: vec![],
                     soft_delete_columns: vec![],
                     unresolved_spreads: vec![],
+                    unique_keys: vec![],
                     span: t.span,
                     name_span: t.name_span,
                 });
@@ -453,6 +463,7 @@ impl Project {
             };
             t.soft_delete_columns = soft;
             t.unresolved_spreads = unresolved;
+            t.unique_keys = t.derive_unique_keys();
         }
         let mut rels = vec![];
         for (f, u) in self.units.iter().enumerate() {

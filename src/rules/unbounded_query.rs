@@ -106,7 +106,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
 /// `Proven` and `Unverifiable` both count: an opaque condition may pin a row, and a warning
 /// that may be wrong costs more than it gives.
 fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
-    let keys: Vec<(TableRef, Vec<Vec<String>>)> = std::iter::once(q.instance())
+    let keys: Vec<(TableRef, &[Vec<String>])> = std::iter::once(q.instance())
         .chain(q.joins.iter().map(LinkedJoin::instance))
         .map(|t| {
             let keys = ctx.project.table(t.id).unique_keys();
@@ -126,9 +126,9 @@ fn groups_bounded(q: &LinkedQuery, written: usize) -> bool {
         return false;
     }
     let key: Vec<String> = q.group_by.iter().map(|c| c.key.clone()).collect();
-    q.where_
-        .as_ref()
-        .is_some_and(|w| w.pins_rows(&[(first.table.clone(), vec![key])]) != Verdict::Missing)
+    q.where_.as_ref().is_some_and(|w| {
+        w.pins_rows(&[(first.table.clone(), std::slice::from_ref(&key))]) != Verdict::Missing
+    })
 }
 
 /// ", or filter on `id`" when the table has a unique key to name.

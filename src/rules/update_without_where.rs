@@ -80,8 +80,8 @@ pub(crate) fn unfiltered_writes(
         }
         let table = ctx.project.table(q.table);
         let t = &table.binding;
-        let key = table.unique_keys().into_iter().flatten().next();
-        let example = format!("eq({t}.{}, ..)", key.as_deref().unwrap_or("id"));
+        let key = table.unique_keys().iter().flatten().next();
+        let example = format!("eq({t}.{}, ..)", key.map_or("id", String::as_str));
         let (msg, help) = match &q.where_ {
             _ if !site.has_where => (
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
