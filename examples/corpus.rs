@@ -6,6 +6,7 @@
 //! cargo run --release --example corpus -- write /tmp/app10k 10000 [SEED]
 //! cargo run --release --example corpus -- parse /tmp/app10k [THREADS]   # the floor
 //! cargo run --release --example corpus -- check /tmp/app10k [THREADS]   # the full check
+//! # `check` prints the time of each phase to stderr; with STATS=1 it also counts the facts.
 //! ```
 
 #[path = "../benches/corpus/mod.rs"]
@@ -44,8 +45,29 @@ fn main() {
                     let n = engine::parse_only(&opts, &config).expect("parse");
                     println!("parsed {n} files");
                 } else {
-                    let project = engine::load(&opts, &config).expect("load");
+                    let t = std::time::Instant::now();
+                    let units = engine::load_units(&opts, &config).expect("load");
+                    let t_load = t.elapsed();
+                    if std::env::var_os("STATS").is_some() {
+                        let sum = |f: &dyn Fn(&drizzle_guard::facts::FileFacts) -> usize| -> usize { units.iter().map(|u| f(&u.facts)).sum() };
+                        eprintln!("imports {} exports {} functions {} queries {} calls {} loops-in-calls {} raw {}",
+                            sum(&|f| f.imports.len()), sum(&|f| f.exports.len()), sum(&|f| f.functions.len()),
+                            sum(&|f| f.queries.len()), sum(&|f| f.calls.len()), sum(&|f| f.calls.iter().map(|c| c.loops.len()).sum()), sum(&|f| f.raw_sql.len()));
+                    }
+                    let project = drizzle_guard::link::Project::link(dir.clone(), units, &config);
+                    let t_link = t.elapsed();
                     let report = engine::check(&project, &config, std::time::Instant::now());
+                    let t_check = t.elapsed();
+                    let out = drizzle_guard::emit::json::render(&report);
+                    let t_emit = t.elapsed();
+                    eprintln!(
+                        "load {:?} link {:?} check {:?} emit {:?} ({} bytes)",
+                        t_load,
+                        t_link - t_load,
+                        t_check - t_link,
+                        t_emit - t_check,
+                        out.len()
+                    );
                     println!(
                         "checked {} files: {} findings",
                         report.files_checked,

@@ -20,3 +20,11 @@ pub mod rules;
 pub mod schema_view;
 pub mod span;
 pub mod suppress;
+
+/// mimalloc rather than the system allocator: parsing and extraction allocate and free many
+/// small objects on every worker. On a generated 10,000-file tree (one thread) the check went
+/// from 1.41 s to 0.88 s and the parse-only floor from 0.60 s to 0.42 s; glibc's malloc also
+/// spent a fifth of the run in the kernel growing and faulting in its heap. Declared in the
+/// library so that the benchmarks and examples measure the same allocator as the binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
