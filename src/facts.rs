@@ -3,6 +3,11 @@
 
 use crate::span::Span;
 use serde::Serialize;
+use std::sync::Arc;
+
+/// The name of the function a fact is in: shared by every fact of that function rather than
+/// copied into each.
+pub type FnName = Arc<str>;
 
 /// Everything drizzle-guard needs to know about one source file.
 #[derive(Debug, Default)]
@@ -256,7 +261,7 @@ pub struct QuerySite {
     pub subquery: bool,
     pub with: Vec<WithFact>,
     pub loops: Vec<LoopInfo>,
-    pub function: Option<String>,
+    pub function: Option<FnName>,
     /// The enclosing function's span (`None` at module level).
     pub scope: Option<Span>,
     /// In a `catch` clause: runs on an error path, not as part of the function's work.
@@ -289,7 +294,7 @@ pub struct WithFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoopInfo {
     /// `for`, `for-of`, `for-in`, `while`, `do-while`, or the iteration method (`map`, ...).
-    pub kind: String,
+    pub kind: &'static str,
     pub span: Span,
     /// `for await (..)`: a stream of pages, not N+1.
     pub is_await: bool,
@@ -304,7 +309,7 @@ pub struct CallFact {
     pub callee: Vec<String>,
     pub span: Span,
     pub loops: Vec<LoopInfo>,
-    pub function: Option<String>,
+    pub function: Option<FnName>,
     /// In a `catch` clause: runs on an error path, not as part of the function's work.
     pub in_catch: bool,
 }
@@ -313,7 +318,7 @@ pub struct CallFact {
 pub struct RawSqlCall {
     pub constant: bool,
     pub span: Span,
-    pub function: Option<String>,
+    pub function: Option<FnName>,
     pub code: String,
 }
 

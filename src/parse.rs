@@ -238,8 +238,11 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     }
     // swc has assertions of its own (some only in debug builds) that malformed input can trip:
     // that is the parser rejecting the file, not drizzle-guard failing on it.
+    // Comments matter only as suppression directives: a file without the directive's name has
+    // none, and not collecting its comments saves the parser a tenth of its work.
     let comments = SingleThreadedComments::default();
-    let parsed = match isolate(|| parse_module_with(path, src, Some(&comments))) {
+    let wanted = memchr::memmem::find(b, crate::extract::comments::IGNORE.as_bytes()).is_some();
+    let parsed = match isolate(|| parse_module_with(path, src, wanted.then_some(&comments))) {
         Ok(parsed) => parsed,
         Err(what) => {
             let what = what.lines().next().unwrap_or_default();

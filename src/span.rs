@@ -23,26 +23,55 @@ pub struct LineIndex<'s> {
     line_starts: Vec<u32>,
     /// Every byte is a character: columns are byte distances.
     ascii: bool,
+    /// The line of the last lookup: the extractor asks in nearly source order, so the next
+    /// answer is usually on the same line or a few after it.
+    last: std::cell::Cell<usize>,
+}
+
+/// The offset of every line's first byte.
+fn line_starts(bytes: &[u8]) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+    starts
 }
 
 impl<'s> LineIndex<'s> {
     pub fn new(src: &'s str) -> Self {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i as u32 + 1));
         LineIndex {
             src,
-            line_starts,
+            line_starts: line_starts(src.as_bytes()),
             ascii: src.is_ascii(),
+            last: std::cell::Cell::new(0),
         }
+    }
+
+    /// The 0-based line holding `offset`: the last line asked about or one of the next few
+    /// when possible, else a binary search.
+    fn line_of(&self, offset: u32) -> usize {
+        let starts = &self.line_starts;
+        let mut line = self.last.get();
+        if starts[line] <= offset {
+            let stop = (line + 8).min(starts.len());
+            while line + 1 < stop && starts[line + 1] <= offset {
+                line += 1;
+            }
+            if line + 1 == starts.len() || starts[line + 1] > offset {
+                self.last.set(line);
+                return line;
+            }
+        }
+        line = match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        self.last.set(line);
+        line
     }
 
     /// (line, column) of a byte offset, both 1-based; the column counts code points.
     pub fn position(&self, offset: u32) -> (u32, u32) {
         let offset = offset.min(self.src.len() as u32);
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_of(offset);
         let start = self.line_starts[line] as usize;
         if self.ascii {
             return (line as u32 + 1, offset - start as u32 + 1);
@@ -104,5 +133,34 @@ mod tests {
         // 'd' follows the two-byte 'ç': byte 5, column 2.
         assert_eq!(idx.position(5), (2, 2));
         assert_eq!(idx.line_text(2), "çd");
+    }
+
+    /// The line breaks, and the lookups that start from the last
+    /// line, agree with a plain scan everywhere: across chunk edges, backwards and at the end.
+    #[test]
+    fn line_starts_and_lookups_match_a_plain_scan() {
+        let mut src = String::new();
+        for i in 0..300 {
+            src.push_str(&"x".repeat(i % 70));
+            src.push('\n');
+        }
+        src.push_str("tail");
+        let plain: Vec<u32> = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i as u32 + 1))
+            .collect();
+        assert_eq!(line_starts(src.as_bytes()), plain);
+        let idx = LineIndex::new(&src);
+        let expect = |o: u32| {
+            let line = plain.iter().rposition(|&s| s <= o).unwrap();
+            (line as u32 + 1, o - plain[line] + 1)
+        };
+        let offsets: Vec<u32> = (0..src.len() as u32)
+            .step_by(7)
+            .chain((0..src.len() as u32).rev().step_by(13))
+            .chain([0, src.len() as u32])
+            .collect();
+        for o in offsets {
+            assert_eq!(idx.position(o), expect(o), "offset {o}");
+        }
     }
 }

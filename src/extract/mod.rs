@@ -6,7 +6,7 @@ mod predicate;
 mod query;
 mod schema;
 
-pub use names::{is_aggregate, is_iteration_method, is_operator};
+pub use names::{is_aggregate, is_operator};
 
 use crate::facts::Import;
 use crate::facts::*;
@@ -14,6 +14,7 @@ use crate::span::LineIndex;
 /// Hashes short identifiers in a few instructions (the default hasher is built to resist
 /// flooding, which costs a tenth of extraction here).
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -77,17 +78,19 @@ enum Binding {
     StrMap,
 }
 
+/// One scope's names, keyed by swc's atoms: a binding copies no name, and a lookup hashes the
+/// atom's precomputed hash.
 struct Scope {
-    bindings: HashMap<String, Binding>,
+    bindings: HashMap<Atom, Binding>,
 }
 
 struct FnFrame {
-    name: Option<String>,
+    name: Option<FnName>,
     loops: Vec<LoopInfo>,
     /// Return values read as predicates; `None` once a return is not a predicate.
     returns: Option<Vec<RawPred>>,
     params: Vec<String>,
-    span: crate::span::Span,
+    span: swc_common::Span,
     record: bool,
     /// How many `catch` clauses of this function the walk is in.
     catch_depth: u32,
@@ -117,12 +120,14 @@ pub(crate) struct Extractor<'s> {
     table_fns: HashMap<String, TableFn>,
     class_name: Option<String>,
     /// The initialiser being visited and the local it is bound to (`const row = await ..`).
-    result_of: Option<(swc_common::Span, String)>,
+    result_of: Option<(swc_common::Span, Atom)>,
     /// The expression about to be visited is a call's argument (read by the next query):
     /// `Some(true)` when the call is a condition operator (`inArray`, `exists`).
     call_arg: Option<bool>,
     /// The call being stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
     kept: Option<swc_common::Span>,
+    /// How many `visit_expr` calls are on the stack.
+    expr_depth: u32,
 }
 
 /// Drizzle's own table constructors, creators and schema constructors.
@@ -167,6 +172,7 @@ impl<'s> Extractor<'s> {
             class_name: None,
             call_arg: None,
             kept: None,
+            expr_depth: 0,
         }
     }
 
@@ -187,41 +193,30 @@ impl<'s> Extractor<'s> {
     fn code(&self, s: swc_common::Span) -> String {
         let lo = s.lo.0.saturating_sub(self.base);
         let hi = s.hi.0.saturating_sub(self.base);
-        let text = self.idx.text(lo, hi);
-        let mut out = String::with_capacity(text.len().min(512));
-        for word in text.split_whitespace() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-            if out.len() > 2000 {
-                break;
-            }
-        }
-        out
+        normalize_code(self.idx.text(lo, hi))
     }
 
     /// Bound inside a function (a parameter or a local), not at module level.
-    fn is_local(&self, name: &str) -> bool {
+    fn is_local(&self, name: &Atom) -> bool {
         self.scopes[1..]
             .iter()
             .any(|s| s.bindings.contains_key(name))
     }
 
-    fn lookup(&self, name: &str) -> Option<&Binding> {
+    fn lookup(&self, name: &Atom) -> Option<&Binding> {
         self.scopes.iter().rev().find_map(|s| s.bindings.get(name))
     }
 
-    fn lookup_mut(&mut self, name: &str) -> Option<&mut Binding> {
+    fn lookup_mut(&mut self, name: &Atom) -> Option<&mut Binding> {
         self.scopes
             .iter_mut()
             .rev()
             .find_map(|s| s.bindings.get_mut(name))
     }
 
-    fn bind(&mut self, name: &str, b: Binding) {
+    fn bind(&mut self, name: &Atom, b: Binding) {
         if let Some(scope) = self.scopes.last_mut() {
-            scope.bindings.insert(name.to_string(), b);
+            scope.bindings.insert(name.clone(), b);
         }
     }
 
@@ -248,7 +243,7 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn current_function(&self) -> Option<String> {
+    fn current_function(&self) -> Option<FnName> {
         self.frames.iter().rev().find_map(|f| f.name.clone())
     }
 
@@ -322,7 +317,7 @@ impl<'s> Extractor<'s> {
                             self.table_fns.insert(local.clone(), f);
                         }
                         if is_operator(orig) {
-                            self.bind(&local, Binding::Operator(orig.clone()));
+                            self.bind(&Atom::from(local.as_str()), Binding::Operator(orig.clone()));
                         }
                     }
                 }
@@ -445,39 +440,40 @@ impl<'s> Extractor<'s> {
         span: swc_common::Span,
     ) {
         let mode = std::mem::replace(&mut self.next_fn, CallbackMode::Fresh(None));
-        let parent_loops = self.current_loops();
         let (name, loops, record) = match mode {
             CallbackMode::Fresh(n) => {
-                let name = name_hint.or(n);
+                let name = name_hint.or(n).map(FnName::from);
                 let record = name.is_some();
                 (name, vec![], record)
             }
-            CallbackMode::Inherit => (None, parent_loops, false),
+            CallbackMode::Inherit => (None, self.current_loops(), false),
             CallbackMode::Loop(l) => {
-                let mut loops = parent_loops;
+                let mut loops = self.current_loops();
                 loops.push(l);
                 (None, loops, false)
             }
         };
+        // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
         self.scopes.push(Scope {
             bindings: HashMap::default(),
         });
         for p in params {
-            if let Pat::Ident(i) = p {
-                names.push(i.id.sym.as_str().to_owned());
-            } else if let Pat::Assign(a) = p {
-                if let Pat::Ident(i) = &*a.left {
+            if record {
+                let ident = match p {
+                    Pat::Assign(a) => &*a.left,
+                    p => p,
+                };
+                if let Pat::Ident(i) = ident {
                     names.push(i.id.sym.as_str().to_owned());
                 }
             }
             self.bind_pat(p, &Binding::Param);
             // `column: 'name' | 'created_at'`: the type allows only constants.
             if let Some(name) = predicate::literal_typed_param(p) {
-                self.bind(&name, Binding::Str);
+                self.bind(name, Binding::Str);
             }
         }
-        let span = self.span(span);
         self.frames.push(FnFrame {
             name,
             loops,
@@ -487,6 +483,14 @@ impl<'s> Extractor<'s> {
             record,
             catch_depth: 0,
         });
+    }
+
+    /// The span of the function the walk is in, `None` at module level.
+    fn function_span(&self) -> Option<crate::span::Span> {
+        match self.frames.as_slice() {
+            [_, .., f] => Some(self.span(f.span)),
+            _ => None,
+        }
     }
 
     fn leave_function(&mut self) {
@@ -504,15 +508,23 @@ impl<'s> Extractor<'s> {
         });
         if let Some(name) = frame.name {
             self.facts.functions.push(FunctionDef {
-                name,
+                name: name.to_string(),
                 params: frame.params,
                 returns,
-                span: frame.span,
+                span: self.span(frame.span),
             });
         }
     }
 
     fn note_return(&mut self, arg: Option<&Expr>) {
+        // Only a named function's returns are kept, and only while every one was a predicate.
+        if !self
+            .frames
+            .last()
+            .is_some_and(|f| f.record && f.returns.is_some())
+        {
+            return;
+        }
         let p = match arg {
             Some(e) if looks_like_predicate(unwrap(e)) => self.pred(e),
             _ => RawPred::Unknown {
@@ -574,7 +586,7 @@ impl<'s> Extractor<'s> {
 
     fn loop_info(
         &self,
-        kind: &str,
+        kind: &'static str,
         span: swc_common::Span,
         is_await: bool,
         over: Option<&Expr>,
@@ -586,7 +598,7 @@ impl<'s> Extractor<'s> {
             _ => None,
         });
         LoopInfo {
-            kind: kind.to_string(),
+            kind,
             span: self.span(span),
             is_await,
             literal_len,
@@ -616,40 +628,47 @@ impl Visit for Extractor<'_> {
     }
 
     fn visit_expr(&mut self, e: &Expr) {
-        // Deeply nested input must not overflow the stack.
-        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || match e {
-            Expr::Call(_) => self.call_chain(e),
-            Expr::Member(_) => self.member_chain(e),
-            Expr::Assign(a) => self.assign(a),
-            _ => e.visit_children_with(self),
-        })
+        // Deeply nested input must not overflow the stack. Asking for the stack left costs a
+        // fifth of a plain walk, so it is asked every eighth level, with a red zone that holds
+        // eight levels of even a debug build's frames.
+        self.expr_depth += 1;
+        let visit = |x: &mut Self| match e {
+            Expr::Call(_) => x.call_chain(e),
+            Expr::Member(_) => x.member_chain(e),
+            Expr::Assign(a) => x.assign(a),
+            _ => e.visit_children_with(x),
+        };
+        if self.expr_depth % 8 == 0 {
+            stacker::maybe_grow(1024 * 1024, 8 * 1024 * 1024, || visit(self));
+        } else {
+            visit(self);
+        }
+        self.expr_depth -= 1;
     }
 
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             let name = match &d.name {
-                Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
+                Pat::Ident(i) => Some(i.id.sym.as_str()),
                 _ => None,
             };
             if let Some(init) = &d.init {
-                let qualified = name.as_ref().map(|n| match &self.class_name {
+                // Only a function's name is kept, so only a function's is built.
+                let is_fn = matches!(unwrap(init), Expr::Arrow(_) | Expr::Fn(_));
+                let qualified = name.filter(|_| is_fn).map(|n| match &self.class_name {
                     Some(c) if self.frames.len() == 1 => format!("{c}.{n}"),
-                    _ => n.clone(),
+                    _ => n.to_owned(),
                 });
                 self.next_fn = CallbackMode::Fresh(qualified);
-                let is_fn = matches!(unwrap(init), Expr::Arrow(_) | Expr::Fn(_));
-                if !is_fn {
-                    self.next_fn = CallbackMode::Fresh(None);
-                }
                 self.keep(init);
                 // `export const users = { async get(id) {..} }`: methods are named `users.get`.
                 let object = matches!(unwrap(init), Expr::Object(_)) && self.frames.len() == 1;
-                let prev = match (object, &name) {
-                    (true, Some(n)) => Some(self.class_name.replace(n.clone())),
+                let prev = match (object, name) {
+                    (true, Some(n)) => Some(self.class_name.replace(n.to_owned())),
                     _ => None,
                 };
                 let outer = self.result_of.take();
-                self.result_of = result_binding(&d.name).map(|n| (awaited(init).span(), n));
+                self.result_of = result_binding(&d.name).map(|n| (awaited(init).span(), n.clone()));
                 self.visit_expr(init);
                 self.result_of = outer;
                 if let Some(prev) = prev {
@@ -974,6 +993,48 @@ impl Extractor<'_> {
     }
 }
 
+/// `text` with every run of whitespace made one space and the ends trimmed, cut after about
+/// 2,000 bytes: the code a fingerprint hashes. ASCII text (nearly all code) is done on bytes,
+/// copying a word at a time; the rest goes through `split_whitespace`, which it equals.
+fn normalize_code(text: &str) -> String {
+    const LIMIT: usize = 2000;
+    if !text.is_ascii() {
+        let mut out = String::with_capacity(text.len().min(512));
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+            if out.len() > LIMIT {
+                break;
+            }
+        }
+        return out;
+    }
+    // What `char::is_whitespace` accepts below 128.
+    let space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len().min(512));
+    let mut i = 0;
+    while out.len() <= LIMIT {
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+        let start = i;
+        while i < b.len() && !space(b[i]) {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(&b[start..i]);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Strips parentheses, type assertions, `!` and `satisfies`, which do not change the value.
 pub(crate) fn unwrap(e: &Expr) -> &Expr {
     let mut e = e;
@@ -1006,11 +1067,11 @@ pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
 }
 
 /// `row` in `const row = ..` and `const [row] = ..`: the local a query's result lands in.
-fn result_binding(p: &Pat) -> Option<String> {
+fn result_binding(p: &Pat) -> Option<&Atom> {
     match p {
-        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
+        Pat::Ident(i) => Some(&i.id.sym),
         Pat::Array(a) => match a.elems.first() {
-            Some(Some(Pat::Ident(i))) => Some(i.id.sym.as_str().to_owned()),
+            Some(Some(Pat::Ident(i))) => Some(&i.id.sym),
             _ => None,
         },
         _ => None,
@@ -1127,6 +1188,34 @@ use swc_common::Spanned;
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    /// The byte path of `normalize_code` gives what `split_whitespace` gives, at the length
+    /// cut too; non-ASCII whitespace (a no-break space) takes the other path.
+    #[test]
+    fn normalized_code_equals_split_whitespace() {
+        let long = "db.select() ".repeat(400);
+        for text in [
+            "",
+            "   ",
+            "db\n  .select()\t.from(t)\r\n",
+            "a\x0bb\x0cc",
+            " lead and trail ",
+            long.as_str(),
+            "x\u{a0}y  z",
+        ] {
+            let mut want = String::new();
+            for w in text.split_whitespace() {
+                if !want.is_empty() {
+                    want.push(' ');
+                }
+                want.push_str(w);
+                if want.len() > 2000 {
+                    break;
+                }
+            }
+            assert_eq!(super::normalize_code(text), want, "{text:?}");
+        }
+    }
 
     /// (start offset, subquery) of every query site, in file order.
     fn sites(src: &str) -> Vec<(u32, bool)> {

@@ -115,22 +115,23 @@ pub fn is_column_builder(name: &str) -> bool {
     ) || name.ends_with("Enum")
 }
 
-/// Array methods whose callback runs once per element.
-pub fn is_iteration_method(name: &str) -> bool {
-    matches!(
-        name,
-        "map"
-            | "forEach"
-            | "flatMap"
-            | "reduce"
-            | "reduceRight"
-            | "filter"
-            | "some"
-            | "every"
-            | "find"
-            | "findIndex"
-            | "findLast"
-    )
+/// The array method whose callback runs once per element that `name` is, as a constant (the
+/// loop facts' kind).
+pub fn iteration_method(name: &str) -> Option<&'static str> {
+    const METHODS: [&str; 11] = [
+        "map",
+        "forEach",
+        "flatMap",
+        "reduce",
+        "reduceRight",
+        "filter",
+        "some",
+        "every",
+        "find",
+        "findIndex",
+        "findLast",
+    ];
+    METHODS.iter().find(|&&m| m == name).copied()
 }
 
 /// Aggregate functions: a selection of nothing but these returns one row without `groupBy`.

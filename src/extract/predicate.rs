@@ -75,7 +75,7 @@ impl Extractor<'_> {
         let (op, path): (Option<String>, Vec<String>) = match unwrap(callee) {
             Expr::Ident(i) => {
                 let name = i.sym.as_str().to_owned();
-                match self.lookup(&name) {
+                match self.lookup(&i.sym) {
                     Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
                         return unknown(format!("`{name}(..)`"))
                     }
@@ -466,7 +466,7 @@ impl Extractor<'_> {
                         // `{ eq, and }`: the operators under their own names.
                         ObjectPatProp::Assign(a) => {
                             if let Some(s) = self.scopes.last_mut() {
-                                s.bindings.remove(&*a.key.id.sym);
+                                s.bindings.remove(&a.key.id.sym);
                             }
                         }
                         ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, &Binding::Ops),
@@ -645,14 +645,14 @@ pub(super) fn is_constant_map(x: &Extractor<'_>, e: &Expr) -> bool {
 }
 
 /// The name of a parameter whose type is a string literal or a union of literals.
-pub(super) fn literal_typed_param(p: &Pat) -> Option<String> {
+pub(super) fn literal_typed_param(p: &Pat) -> Option<&swc_atoms::Atom> {
     let p = match p {
         Pat::Assign(a) => &*a.left,
         p => p,
     };
     let Pat::Ident(i) = p else { return None };
     let ann = i.type_ann.as_ref()?;
-    literal_type(&ann.type_ann).then(|| i.id.sym.as_str().to_owned())
+    literal_type(&ann.type_ann).then_some(&i.id.sym)
 }
 
 fn literal_type(t: &TsType) -> bool {

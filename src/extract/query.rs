@@ -130,23 +130,26 @@ impl Extractor<'_> {
         }
         for seg in &segs {
             let Some(args) = seg.args else { continue };
-            let iteration = super::is_iteration_method(&seg.name) && seg.object.is_some();
+            let iteration =
+                super::names::iteration_method(&seg.name).filter(|_| seg.object.is_some());
             for a in args {
                 let value = unwrap(&a.expr);
                 let is_fn = matches!(value, Expr::Arrow(_) | Expr::Fn(_));
                 if is_fn {
-                    self.next_fn = if iteration {
-                        let info = self.loop_info(&seg.name, seg.name_span, false, seg.object);
+                    self.next_fn = if let Some(method) = iteration {
+                        let info = self.loop_info(method, seg.name_span, false, seg.object);
                         CallbackMode::Loop(info)
                     } else {
                         CallbackMode::Inherit
                     };
-                } else if let (true, Some(callee)) = (iteration, function_ref(value)) {
+                } else if let Some(method) = iteration {
                     // `ids.map(loadUser)`: the named function is called once per element.
-                    let info = self.loop_info(&seg.name, seg.name_span, false, seg.object);
-                    let mut loops = self.current_loops();
-                    loops.push(info);
-                    self.push_call(callee, value.span(), loops);
+                    if let Some(callee) = function_ref(value) {
+                        let info = self.loop_info(method, seg.name_span, false, seg.object);
+                        let mut loops = self.current_loops();
+                        loops.push(info);
+                        self.push_call(callee, value.span(), loops);
+                    }
                 }
                 if matches!(value, Expr::Call(_)) {
                     self.call_arg = Some(super::is_operator(&seg.name));
@@ -446,14 +449,12 @@ impl Extractor<'_> {
             loops: self.current_loops(),
             function: self.current_function(),
             in_catch: self.in_catch(),
-            scope: (self.frames.len() > 1)
-                .then(|| self.frames.last().map(|f| f.span))
-                .flatten(),
+            scope: self.function_span(),
             result: self
                 .result_of
                 .as_ref()
                 .filter(|(span, _)| *span == whole.span())
-                .map(|(_, name)| name.clone()),
+                .map(|(_, name)| name.to_string()),
             code: self.code(whole.span()),
         }
     }

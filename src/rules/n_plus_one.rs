@@ -2,7 +2,7 @@
 
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{FileFacts, LoopInfo, QueryKind, QuerySite};
+use crate::facts::{FileFacts, FnName, LoopInfo, QueryKind, QuerySite};
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
 
@@ -147,7 +147,7 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     loops.iter().rev().find(|l| {
         !(l.is_await
             || l.literal_len.is_some()
-            || (limit && matches!(l.kind.as_str(), "while" | "do-while")))
+            || (limit && matches!(l.kind, "while" | "do-while")))
     })
 }
 
@@ -173,7 +173,7 @@ fn first_query(
     seen.push((f, i));
     let facts = &project.units[f].facts;
     let name = facts.functions[i].name.as_str();
-    let inside = |function: &Option<String>| function.as_deref() == Some(name);
+    let inside = |function: &Option<FnName>| function.as_deref() == Some(name);
     let direct = project.queries[f].iter().position(|q| {
         let site = &facts.queries[q.site];
         inside(&site.function) && !site.in_catch && !is_subquery(facts, q.site)
@@ -198,7 +198,7 @@ fn action(kind: QueryKind) -> &'static str {
 }
 
 fn loop_name(l: &LoopInfo) -> String {
-    match l.kind.as_str() {
+    match l.kind {
         "for" => "this `for` loop".into(),
         "for-of" => "this `for..of` loop".into(),
         "for-in" => "this `for..in` loop".into(),
