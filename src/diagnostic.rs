@@ -43,6 +43,10 @@ pub struct Diagnostic {
     pub function: Option<String>,
     #[serde(skip)]
     pub code: String,
+    /// Where the code is in the file (byte offsets), when the rule took it from a fact: the
+    /// text is read when the finding is located (see [`crate::locate`]).
+    #[serde(skip)]
+    pub code_at: Option<(u32, u32)>,
 }
 
 impl Diagnostic {
@@ -58,6 +62,7 @@ impl Diagnostic {
             fingerprint: String::new(),
             function: None,
             code: String::new(),
+            code_at: None,
         }
     }
 
@@ -78,6 +83,14 @@ impl Diagnostic {
     pub fn context(mut self, function: Option<&str>, code: &str) -> Self {
         self.function = function.map(str::to_string);
         self.code = code.to_string();
+        self
+    }
+
+    /// [`Diagnostic::context`] with the code written at `span` (a query chain, a `sql.raw`
+    /// call), normalised when the finding is located.
+    pub fn context_at(mut self, function: Option<&str>, span: Span) -> Self {
+        self.function = function.map(str::to_string);
+        self.code_at = Some((span.lo, span.hi));
         self
     }
 

@@ -268,8 +268,6 @@ pub struct QuerySite {
     pub in_catch: bool,
     /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
     pub result: Option<String>,
-    /// Whitespace-normalised source of the chain, for fingerprints.
-    pub code: String,
 }
 
 #[derive(Debug, Clone)]
@@ -319,7 +317,6 @@ pub struct RawSqlCall {
     pub constant: bool,
     pub span: Span,
     pub function: Option<FnName>,
-    pub code: String,
 }
 
 #[derive(Debug, Clone)]

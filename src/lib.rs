@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod facts;
 pub mod link;
+pub mod locate;
 pub mod parse;
 pub mod predicate;
 pub mod rules;

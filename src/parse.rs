@@ -81,7 +81,7 @@ pub fn internal_problem(what: &str) -> FileProblem {
 
 /// The text swc sees: positions are counted after a byte-order mark, which is not part of the
 /// module.
-fn module_text(src: &str) -> &str {
+pub(crate) fn module_text(src: &str) -> &str {
     src.strip_prefix('\u{feff}').unwrap_or(src)
 }
 
@@ -260,7 +260,7 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     };
     match parsed {
         Ok(module) => {
-            let mut facts = crate::extract::extract(&module, text, 1);
+            let mut facts = crate::extract::extract(&module, 1);
             let (leading, trailing) = comments.take_all();
             let (leading, trailing) = (leading.borrow(), trailing.borrow());
             facts.suppressions = crate::extract::comments::suppressions(
@@ -271,6 +271,16 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
             );
             // A comment is leading or trailing, never both; keep one per position all the same.
             facts.suppressions.dedup_by_key(|c| c.span.lo);
+            if !facts.suppressions.is_empty() {
+                // A suppression covers a query chain to the chain's last line: locate them.
+                let idx = LineIndex::new(text);
+                for q in &mut facts.queries {
+                    idx.locate(&mut q.span);
+                }
+                for r in &mut facts.raw_sql {
+                    idx.locate(&mut r.span);
+                }
+            }
             drop(module);
             shrink(&mut facts);
             ParsedFile {

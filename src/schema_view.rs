@@ -3,8 +3,17 @@
 use crate::link::{Project, Table};
 use serde_json::json;
 
-fn location(p: &Project, t: &Table) -> String {
-    format!("{}:{}", p.units[t.file].rel, t.span.start_line)
+/// The tables with the line each is defined on, sorted by SQL name, then `file:line`.
+fn sorted_tables(p: &Project) -> Vec<(&Table, u32)> {
+    let spans: Vec<_> = p.tables.iter().map(|t| (t.file, t.span)).collect();
+    let lines = crate::locate::start_lines(p, &spans);
+    let mut tables: Vec<(&Table, u32)> = p.tables.iter().zip(lines).collect();
+    tables.sort_by_cached_key(|&(t, line)| (t.sql_name.clone(), location(p, t, line)));
+    tables
+}
+
+fn location(p: &Project, t: &Table, line: u32) -> String {
+    format!("{}:{}", p.units[t.file].rel, line)
 }
 
 fn or_dash(v: &[String]) -> String {
@@ -16,10 +25,8 @@ fn or_dash(v: &[String]) -> String {
 }
 
 pub fn render_text(p: &Project) -> String {
-    let mut tables: Vec<&Table> = p.tables.iter().collect();
-    tables.sort_by(|a, b| (&a.sql_name, location(p, a)).cmp(&(&b.sql_name, location(p, b))));
     let mut s = String::new();
-    for t in &tables {
+    for (t, line) in sorted_tables(p) {
         let name = match &t.db_schema {
             Some(schema) => format!("{schema}.{}", t.sql_name),
             None => t.sql_name.clone(),
@@ -29,7 +36,7 @@ pub fn render_text(p: &Project) -> String {
             name,
             t.dialect.name(),
             t.binding,
-            location(p, t)
+            location(p, t, line)
         ));
         s.push_str(&format!("  tenant:      {}\n", or_dash(&t.tenant_columns)));
         s.push_str(&format!(
@@ -115,11 +122,11 @@ pub fn render_text(p: &Project) -> String {
             ));
         }
     }
-    let tenant = tables.iter().filter(|t| t.is_tenant_scoped()).count();
-    let soft = tables.iter().filter(|t| t.is_soft_delete()).count();
+    let tenant = p.tables.iter().filter(|t| t.is_tenant_scoped()).count();
+    let soft = p.tables.iter().filter(|t| t.is_soft_delete()).count();
     s.push_str(&format!(
         "{} tables: {} tenant-scoped, {} soft-delete\n",
-        tables.len(),
+        p.tables.len(),
         tenant,
         soft
     ));
@@ -127,18 +134,16 @@ pub fn render_text(p: &Project) -> String {
 }
 
 pub fn render_json(p: &Project) -> String {
-    let mut tables: Vec<&Table> = p.tables.iter().collect();
-    tables.sort_by(|a, b| (&a.sql_name, location(p, a)).cmp(&(&b.sql_name, location(p, b))));
-    let list: Vec<_> = tables
-        .iter()
-        .map(|t| {
+    let list: Vec<_> = sorted_tables(p)
+        .into_iter()
+        .map(|(t, line)| {
             json!({
                 "name": t.sql_name,
                 "schema": t.db_schema,
                 "binding": t.binding,
                 "dialect": t.dialect.name(),
                 "file": p.units[t.file].rel,
-                "line": t.span.start_line,
+                "line": line,
                 "tenantColumns": t.tenant_columns,
                 "softDeleteColumns": t.soft_delete_columns,
                 "columns": t.columns.iter().map(|c| json!({"key": c.key, "sqlName": c.sql_name, "primary": c.primary, "unique": c.unique})).collect::<Vec<_>>(),

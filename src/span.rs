@@ -35,7 +35,30 @@ fn line_starts(bytes: &[u8]) -> Vec<u32> {
     starts
 }
 
+impl Span {
+    /// A span known by its byte offsets only; [`LineIndex::locate`] adds lines and columns.
+    pub fn unlocated(lo: u32, hi: u32) -> Span {
+        Span {
+            lo,
+            hi: hi.max(lo),
+            ..Span::default()
+        }
+    }
+
+    /// Lines are 1-based: a span on line 0 has not been located.
+    pub fn is_located(&self) -> bool {
+        self.start_line != 0
+    }
+}
+
 impl<'s> LineIndex<'s> {
+    /// Fills in the lines and columns of a span made by [`Span::unlocated`].
+    pub fn locate(&self, span: &mut Span) {
+        if !span.is_located() {
+            *span = self.span(span.lo, span.hi);
+        }
+    }
+
     pub fn new(src: &'s str) -> Self {
         LineIndex {
             src,

@@ -10,7 +10,6 @@ pub use names::{is_aggregate, is_operator};
 
 use crate::facts::Import;
 use crate::facts::*;
-use crate::span::LineIndex;
 /// Hashes short identifiers in a few instructions (the default hasher is built to resist
 /// flooding, which costs a tenth of extraction here).
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
@@ -18,10 +17,10 @@ use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-/// Extracts the facts of one parsed module. `src` is the file's text; spans are offsets into it
-/// shifted by `base` (the swc source file's start position).
-pub fn extract(module: &Module, src: &str, base: u32) -> FileFacts {
-    let mut x = Extractor::new(src, base);
+/// Extracts the facts of one parsed module. Spans are offsets into the file's text, which swc
+/// numbers from `base` (the source file's start position); they are not located yet.
+pub fn extract(module: &Module, base: u32) -> FileFacts {
+    let mut x = Extractor::new(base);
     x.prepass(module);
     module.visit_with(&mut x);
     mark_nested_queries(&mut x.facts.queries);
@@ -107,8 +106,7 @@ enum CallbackMode {
     Loop(LoopInfo),
 }
 
-pub(crate) struct Extractor<'s> {
-    idx: LineIndex<'s>,
+pub(crate) struct Extractor {
     base: u32,
     facts: FileFacts,
     scopes: Vec<Scope>,
@@ -147,10 +145,9 @@ enum TableFn {
     MakeSchema(Dialect),
 }
 
-impl<'s> Extractor<'s> {
-    fn new(src: &'s str, base: u32) -> Self {
+impl Extractor {
+    fn new(base: u32) -> Self {
         Extractor {
-            idx: LineIndex::new(src),
             base,
             facts: FileFacts::default(),
             scopes: vec![Scope {
@@ -184,16 +181,12 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// Byte offsets only: lines and columns are worked out for the few spans that end up in
+    /// a finding (see [`crate::locate`]), not for every fact of every file.
     fn span(&self, s: swc_common::Span) -> crate::span::Span {
         let lo = s.lo.0.saturating_sub(self.base);
         let hi = s.hi.0.saturating_sub(self.base);
-        self.idx.span(lo, hi)
-    }
-
-    fn code(&self, s: swc_common::Span) -> String {
-        let lo = s.lo.0.saturating_sub(self.base);
-        let hi = s.hi.0.saturating_sub(self.base);
-        normalize_code(self.idx.text(lo, hi))
+        crate::span::Span::unlocated(lo, hi)
     }
 
     /// Bound inside a function (a parameter or a local), not at module level.
@@ -606,7 +599,7 @@ impl<'s> Extractor<'s> {
     }
 }
 
-impl Visit for Extractor<'_> {
+impl Visit for Extractor {
     // Types hold no queries: annotations, interfaces, aliases and generic arguments are a large
     // part of a TypeScript AST, and walking them was pure cost.
     fn visit_ts_type(&mut self, _: &TsType) {}
@@ -878,7 +871,7 @@ impl Visit for Extractor<'_> {
     }
 }
 
-impl Extractor<'_> {
+impl Extractor {
     fn module_decl(&mut self, decl: &ModuleDecl) {
         match decl {
             ModuleDecl::ExportDecl(e) => match &e.decl {
@@ -996,7 +989,7 @@ impl Extractor<'_> {
 /// `text` with every run of whitespace made one space and the ends trimmed, cut after about
 /// 2,000 bytes: the code a fingerprint hashes. ASCII text (nearly all code) is done on bytes,
 /// copying a word at a time; the rest goes through `split_whitespace`, which it equals.
-fn normalize_code(text: &str) -> String {
+pub(crate) fn normalize_code(text: &str) -> String {
     const LIMIT: usize = 2000;
     if !text.is_ascii() {
         let mut out = String::with_capacity(text.len().min(512));

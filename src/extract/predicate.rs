@@ -13,7 +13,7 @@ fn unknown(why: impl Into<String>) -> RawPred {
     }
 }
 
-impl Extractor<'_> {
+impl Extractor {
     pub(super) fn pred(&mut self, e: &Expr) -> RawPred {
         self.pred_at(e, 0)
     }
@@ -606,7 +606,7 @@ impl Extractor<'_> {
 
 /// Whether `sql.raw(arg)` receives a constant string: a literal, a template or `+` of
 /// constants, a `const` bound to one, or `cond ? a : b` choosing between constants.
-pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
+pub(super) fn is_constant_string(x: &Extractor, e: &Expr) -> bool {
     match unwrap(e) {
         Expr::Lit(Lit::Str(_)) | Expr::Lit(Lit::Num(_)) => true,
         Expr::Tpl(t) => t.exprs.iter().all(|e| is_constant_string(x, e)),
@@ -626,7 +626,7 @@ pub(super) fn is_constant_string(x: &Extractor<'_>, e: &Expr) -> bool {
 
 /// A lookup table of constants: `{ name: 'name', created: 'created_at' }` (every value a
 /// constant string), a `const` bound to one, or `cond ? A : B` choosing between them.
-pub(super) fn is_constant_map(x: &Extractor<'_>, e: &Expr) -> bool {
+pub(super) fn is_constant_map(x: &Extractor, e: &Expr) -> bool {
     match unwrap(e) {
         Expr::Object(o) => {
             !o.props.is_empty()

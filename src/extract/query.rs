@@ -111,7 +111,7 @@ fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
         .map(|a| &*a.expr)
 }
 
-impl Extractor<'_> {
+impl Extractor {
     pub(super) fn member_chain(&mut self, e: &Expr) {
         let Expr::Member(m) = e else { return };
         self.visit_expr(&m.obj);
@@ -223,13 +223,11 @@ impl Extractor<'_> {
             .map(|a| super::predicate::is_constant_string(self, a))
             .unwrap_or(true);
         let span = self.span(seg.call_span);
-        let code = self.code(seg.call_span);
         let function = self.current_function();
         self.facts.raw_sql.push(RawSqlCall {
             constant,
             span,
             function,
-            code,
         });
         true
     }
@@ -455,7 +453,6 @@ impl Extractor<'_> {
                 .as_ref()
                 .filter(|(span, _)| *span == whole.span())
                 .map(|(_, name)| name.to_string()),
-            code: self.code(whole.span()),
         }
     }
 

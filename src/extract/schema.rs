@@ -5,7 +5,7 @@ use crate::facts::*;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
-impl Extractor<'_> {
+impl Extractor {
     /// `pgTable('name', {..}, extra)`, `createTable('name', ..)`, `schema.table('name', ..)`.
     pub(super) fn table_def(&mut self, binding: &str, call: &CallExpr) -> Option<TableDef> {
         let Callee::Expr(callee) = &call.callee else {

@@ -65,7 +65,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                 "set the column instead: `update({}).set({{ {col}: .. }})`; suppress with a reason where a purge is meant",
                 t.binding
             ))
-            .context(site.function.as_deref(), &site.code),
+            .context_at(site.function.as_deref(), site.span),
         );
     }
 }

@@ -94,6 +94,7 @@ pub fn check_file(project: &Project, config: &Config, file: usize) -> Vec<Diagno
         }
         check(ctx, file, &mut out);
     }
+    crate::locate::locate(project, &mut out);
     out
 }
 
@@ -117,7 +118,7 @@ pub(crate) fn at_query(
     message: String,
 ) -> Diagnostic {
     Diagnostic::new(rule, rel, site.target_span, message)
-        .context(site.function.as_deref(), &site.code)
+        .context_at(site.function.as_deref(), site.span)
 }
 
 /// What `drizzle-guard rule NAME` prints, and what `docs/rules/NAME.md` holds.

@@ -55,7 +55,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                 "`sql.raw(..)` is given a value that is not a constant string: it becomes SQL text unescaped".to_string(),
             )
             .help("send values with `sql`..${value}..`` (a bound parameter) and names with `sql.identifier(..)`, or choose between constant strings")
-            .context(raw.function.as_deref(), &raw.code),
+            .context_at(raw.function.as_deref(), raw.span),
         );
     }
 }

@@ -68,7 +68,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                         "add `isNull({}.{col})` to leave out deleted rows, or `isNotNull(..)` to read them on purpose",
                         t.binding
                     ))
-                    .context(site.function.as_deref(), &site.code),
+                    .context_at(site.function.as_deref(), site.span),
             );
         };
         report(q.instance(), site.target_span, &all, "read of");

@@ -195,7 +195,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                         if c.joined { "join condition or the where clause" } else { "where clause" },
                         verb(site.kind)
                     ))
-                    .context(site.function.as_deref(), &site.code),
+                    .context_at(site.function.as_deref(), site.span),
             );
         }
     }

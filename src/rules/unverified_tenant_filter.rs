@@ -64,7 +64,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
                         "add an explicit `eq({}.{col}, ..)` beside it, or suppress with a reason",
                         t.binding
                     ))
-                    .context(site.function.as_deref(), &site.code),
+                    .context_at(site.function.as_deref(), site.span),
             );
         }
     }

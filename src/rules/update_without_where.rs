@@ -102,7 +102,7 @@ pub(crate) fn unfiltered_writes(
         out.push(
             Diagnostic::new(rule, &unit.rel, site.target_span, msg)
                 .help(help)
-                .context(site.function.as_deref(), &site.code),
+                .context_at(site.function.as_deref(), site.span),
         );
     }
 }
