@@ -380,15 +380,8 @@ fn problem_diagnostic(rel: &str, p: &FileProblem) -> Diagnostic {
         ProblemKind::Internal => "internal-error",
     };
     let mut span = p.span;
-    if span.start_line == 0 {
-        span = crate::span::Span {
-            start_line: 1,
-            start_col: 1,
-            end_line: 1,
-            end_col: 1,
-            lo: 0,
-            hi: 0,
-        };
+    if !span.is_located() {
+        span = crate::span::Span::file_start();
     }
     Diagnostic::new(rule, rel, span, p.message.clone()).context(None, "")
 }

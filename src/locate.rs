@@ -60,16 +60,7 @@ pub fn locate(project: &Project, diags: &mut [Diagnostic]) {
 fn locate_span(idx: Option<&LineIndex>, span: &mut Span) {
     match idx {
         Some(idx) => idx.locate(span),
-        None if !span.is_located() => {
-            *span = Span {
-                start_line: 1,
-                start_col: 1,
-                end_line: 1,
-                end_col: 1,
-                lo: 0,
-                hi: 0,
-            }
-        }
+        None if !span.is_located() => *span = Span::file_start(),
         None => {}
     }
 }

@@ -45,6 +45,19 @@ impl Span {
         }
     }
 
+    /// Line 1, column 1: where a finding about a whole file (or one that can no longer be
+    /// placed) is shown.
+    pub fn file_start() -> Span {
+        Span {
+            start_line: 1,
+            start_col: 1,
+            end_line: 1,
+            end_col: 1,
+            lo: 0,
+            hi: 0,
+        }
+    }
+
     /// Lines are 1-based: a span on line 0 has not been located.
     pub fn is_located(&self) -> bool {
         self.start_line != 0
