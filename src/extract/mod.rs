@@ -77,10 +77,74 @@ enum Binding {
     StrMap,
 }
 
-/// One scope's names, keyed by swc's atoms: a binding copies no name, and a lookup hashes the
-/// atom's precomputed hash.
-struct Scope {
-    bindings: HashMap<Atom, Binding>,
+/// The names in scope, keyed by swc's atoms (a binding copies no name). Module-level names are
+/// many and looked up often: a map. A function's own names are few and come and go with it: one
+/// stack for all of them, searched from the innermost, so entering a function allocates nothing.
+#[derive(Default)]
+struct Scopes {
+    module: HashMap<Atom, Binding>,
+    locals: Vec<(Atom, Binding)>,
+    /// Where each open function scope starts in `locals`.
+    starts: Vec<usize>,
+}
+
+impl Scopes {
+    fn push(&mut self) {
+        self.starts.push(self.locals.len());
+    }
+
+    fn pop(&mut self) {
+        if let Some(start) = self.starts.pop() {
+            self.locals.truncate(start);
+        }
+    }
+
+    fn is_local(&self, name: &Atom) -> bool {
+        self.locals.iter().any(|(n, _)| n == name)
+    }
+
+    fn get(&self, name: &Atom) -> Option<&Binding> {
+        match self.locals.iter().rev().find(|(n, _)| n == name) {
+            Some((_, b)) => Some(b),
+            None => self.module.get(name),
+        }
+    }
+
+    fn get_mut(&mut self, name: &Atom) -> Option<&mut Binding> {
+        match self.locals.iter_mut().rev().find(|(n, _)| n == name) {
+            Some((_, b)) => Some(b),
+            None => self.module.get_mut(name),
+        }
+    }
+
+    /// Binds in the innermost scope. A name bound again there is pushed again: lookups search
+    /// from the newest, so the new binding is the one seen.
+    fn bind(&mut self, name: &Atom, b: Binding) {
+        if self.starts.is_empty() {
+            self.module.insert(name.clone(), b);
+        } else {
+            self.locals.push((name.clone(), b));
+        }
+    }
+
+    /// Forgets `name` in the innermost scope, so that an outer binding shows again.
+    fn unbind(&mut self, name: &Atom) {
+        match self.starts.last() {
+            Some(&start) => {
+                let mut i = start;
+                while i < self.locals.len() {
+                    if &self.locals[i].0 == name {
+                        self.locals.remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            None => {
+                self.module.remove(name);
+            }
+        }
+    }
 }
 
 struct FnFrame {
@@ -109,7 +173,7 @@ enum CallbackMode {
 pub(crate) struct Extractor {
     base: u32,
     facts: FileFacts,
-    scopes: Vec<Scope>,
+    scopes: Scopes,
     frames: Vec<FnFrame>,
     cond_depth: u32,
     next_fn: CallbackMode,
@@ -150,9 +214,7 @@ impl Extractor {
         Extractor {
             base,
             facts: FileFacts::default(),
-            scopes: vec![Scope {
-                bindings: HashMap::default(),
-            }],
+            scopes: Scopes::default(),
             frames: vec![FnFrame {
                 name: None,
                 loops: vec![],
@@ -191,26 +253,19 @@ impl Extractor {
 
     /// Bound inside a function (a parameter or a local), not at module level.
     fn is_local(&self, name: &Atom) -> bool {
-        self.scopes[1..]
-            .iter()
-            .any(|s| s.bindings.contains_key(name))
+        self.scopes.is_local(name)
     }
 
     fn lookup(&self, name: &Atom) -> Option<&Binding> {
-        self.scopes.iter().rev().find_map(|s| s.bindings.get(name))
+        self.scopes.get(name)
     }
 
     fn lookup_mut(&mut self, name: &Atom) -> Option<&mut Binding> {
-        self.scopes
-            .iter_mut()
-            .rev()
-            .find_map(|s| s.bindings.get_mut(name))
+        self.scopes.get_mut(name)
     }
 
     fn bind(&mut self, name: &Atom, b: Binding) {
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.bindings.insert(name.clone(), b);
-        }
+        self.scopes.bind(name, b);
     }
 
     fn bind_pat(&mut self, pat: &Pat, b: &Binding) {
@@ -448,9 +503,7 @@ impl Extractor {
         };
         // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
-        self.scopes.push(Scope {
-            bindings: HashMap::default(),
-        });
+        self.scopes.push();
         for p in params {
             if record {
                 let ident = match p {

@@ -412,9 +412,7 @@ impl Extractor {
         match unwrap(e) {
             Expr::Object(o) => self.object_filter(o, 0),
             Expr::Arrow(a) => {
-                self.scopes.push(super::Scope {
-                    bindings: Default::default(),
-                });
+                self.scopes.push();
                 if let Some(p) = a.params.first() {
                     self.bind_pat(p, &Binding::SelfTable);
                 }
@@ -429,9 +427,7 @@ impl Extractor {
                 p
             }
             Expr::Fn(f) => {
-                self.scopes.push(super::Scope {
-                    bindings: Default::default(),
-                });
+                self.scopes.push();
                 if let Some(p) = f.function.params.first() {
                     self.bind_pat(&p.pat, &Binding::SelfTable);
                 }
@@ -465,9 +461,7 @@ impl Extractor {
                         }
                         // `{ eq, and }`: the operators under their own names.
                         ObjectPatProp::Assign(a) => {
-                            if let Some(s) = self.scopes.last_mut() {
-                                s.bindings.remove(&a.key.id.sym);
-                            }
+                            self.scopes.unbind(&a.key.id.sym);
                         }
                         ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, &Binding::Ops),
                     }

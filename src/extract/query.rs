@@ -22,7 +22,8 @@ struct Seg<'a> {
 
 /// Splits a chain into its root expression and links, innermost first.
 fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
-    let mut segs = vec![];
+    // Most chains have a few links: one allocation rather than growing 1, 4, 8.
+    let mut segs = Vec::with_capacity(6);
     let mut cur = e;
     let root = loop {
         match unwrap(cur) {
