@@ -725,6 +725,9 @@ impl Visit for Extractor {
             // Module-level bindings were made by the prepass; locals bind after their initialiser.
             if self.frames.len() > 1 {
                 let b = match &d.init {
+                    // A destructuring pattern binds each of its names as opaque (`bind_pat`):
+                    // what the initialiser is does not matter.
+                    _ if !matches!(d.name, Pat::Ident(_)) => Binding::Opaque,
                     Some(init) if v.kind == VarDeclKind::Const => {
                         self.const_binding(init, false).unwrap_or(Binding::Opaque)
                     }
