@@ -268,20 +268,20 @@ impl Extractor {
         self.scopes.bind(name, b);
     }
 
-    fn bind_pat(&mut self, pat: &Pat, b: &Binding) {
+    fn bind_pat(&mut self, pat: &Pat, b: Binding) {
         match pat {
-            Pat::Ident(i) => self.bind(&i.id.sym, b.clone()),
+            Pat::Ident(i) => self.bind(&i.id.sym, b),
             Pat::Array(a) => {
                 for p in a.elems.iter().flatten() {
-                    self.bind_pat(p, &Binding::Opaque);
+                    self.bind_pat(p, Binding::Opaque);
                 }
             }
             Pat::Object(o) => {
                 for p in &o.props {
                     match p {
-                        ObjectPatProp::KeyValue(kv) => self.bind_pat(&kv.value, &Binding::Opaque),
+                        ObjectPatProp::KeyValue(kv) => self.bind_pat(&kv.value, Binding::Opaque),
                         ObjectPatProp::Assign(a) => self.bind(&a.key.id.sym, Binding::Opaque),
-                        ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, &Binding::Opaque),
+                        ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, Binding::Opaque),
                     }
                 }
             }
@@ -514,7 +514,7 @@ impl Extractor {
                     names.push(i.id.sym.as_str().to_owned());
                 }
             }
-            self.bind_pat(p, &Binding::Param);
+            self.bind_pat(p, Binding::Param);
             // `column: 'name' | 'created_at'`: the type allows only constants.
             if let Some(name) = predicate::literal_typed_param(p) {
                 self.bind(name, Binding::Str);
@@ -752,7 +752,7 @@ impl Visit for Extractor {
                     None if v.kind == VarDeclKind::Let => Binding::Pred(RawPred::Undefined),
                     _ => Binding::Opaque,
                 };
-                self.bind_pat(&d.name, &b);
+                self.bind_pat(&d.name, b);
             }
         }
     }
@@ -887,7 +887,7 @@ impl Visit for Extractor {
         self.visit_expr(&s.right);
         if let ForHead::VarDecl(v) = &s.left {
             for d in &v.decls {
-                self.bind_pat(&d.name, &Binding::Opaque);
+                self.bind_pat(&d.name, Binding::Opaque);
             }
         }
         let info = self.loop_info(
@@ -903,7 +903,7 @@ impl Visit for Extractor {
         self.visit_expr(&s.right);
         if let ForHead::VarDecl(v) = &s.left {
             for d in &v.decls {
-                self.bind_pat(&d.name, &Binding::Opaque);
+                self.bind_pat(&d.name, Binding::Opaque);
             }
         }
         let info = self.loop_info("for-in", head_span(s.span, s.body.span()), false, None);

@@ -414,7 +414,7 @@ impl Extractor {
             Expr::Arrow(a) => {
                 self.scopes.push();
                 if let Some(p) = a.params.first() {
-                    self.bind_pat(p, &Binding::SelfTable);
+                    self.bind_pat(p, Binding::SelfTable);
                 }
                 if let Some(p) = a.params.get(1) {
                     self.bind_ops(p);
@@ -429,7 +429,7 @@ impl Extractor {
             Expr::Fn(f) => {
                 self.scopes.push();
                 if let Some(p) = f.function.params.first() {
-                    self.bind_pat(&p.pat, &Binding::SelfTable);
+                    self.bind_pat(&p.pat, Binding::SelfTable);
                 }
                 if let Some(p) = f.function.params.get(1) {
                     self.bind_ops(&p.pat);
@@ -457,13 +457,13 @@ impl Extractor {
                                 Some(op) if super::is_operator(&op) => Binding::Operator(op),
                                 _ => Binding::Opaque,
                             };
-                            self.bind_pat(&kv.value, &binding)
+                            self.bind_pat(&kv.value, binding)
                         }
                         // `{ eq, and }`: the operators under their own names.
                         ObjectPatProp::Assign(a) => {
                             self.scopes.unbind(&a.key.id.sym);
                         }
-                        ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, &Binding::Ops),
+                        ObjectPatProp::Rest(r) => self.bind_pat(&r.arg, Binding::Ops),
                     }
                 }
             }
