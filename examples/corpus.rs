@@ -3,7 +3,7 @@
 //! measure each alone:
 //!
 //! ```sh
-//! cargo run --release --example corpus -- write /tmp/app10k 10000 [SEED]
+//! cargo run --release --example corpus -- write /tmp/app10k 10000 [SEED [backend|app]]
 //! cargo run --release --example corpus -- parse /tmp/app10k [THREADS]   # the floor
 //! cargo run --release --example corpus -- check /tmp/app10k [THREADS]   # the full check
 //! # `check` prints the time of each phase to stderr; with STATS=1 it also counts the facts.
@@ -18,7 +18,8 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: corpus write DIR FILES [SEED] | parse DIR [THREADS] | check DIR [THREADS]";
+    let usage =
+        "usage: corpus write DIR FILES [SEED [backend|app]] | parse DIR [THREADS] | check DIR [THREADS]";
     let (Some(cmd), Some(dir)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -28,7 +29,12 @@ fn main() {
     match cmd.as_str() {
         "write" => {
             let files = number(2).expect(usage) as usize;
-            let n = corpus::write(&dir, files, number(3).unwrap_or(1)).expect("write the corpus");
+            let mix = match args.get(4) {
+                Some(m) => corpus::Mix::parse(m).expect(usage),
+                None => corpus::Mix::Backend,
+            };
+            let n = corpus::write_mix(&dir, files, number(3).unwrap_or(1), mix)
+                .expect("write the corpus");
             println!("wrote {n} files to {}", dir.display());
         }
         "parse" | "check" => {
@@ -50,6 +56,7 @@ fn main() {
                     let t_load = t.elapsed();
                     if std::env::var_os("STATS").is_some() {
                         let sum = |f: &dyn Fn(&drizzle_guard::facts::FileFacts) -> usize| -> usize { units.iter().map(|u| f(&u.facts)).sum() };
+                        eprintln!("files {} with queries {} with tables {}", units.len(), sum(&|f| usize::from(!f.queries.is_empty())), sum(&|f| usize::from(!f.tables.is_empty())));
                         eprintln!("imports {} exports {} functions {} queries {} calls {} loops-in-calls {} raw {}",
                             sum(&|f| f.imports.len()), sum(&|f| f.exports.len()), sum(&|f| f.functions.len()),
                             sum(&|f| f.queries.len()), sum(&|f| f.calls.len()), sum(&|f| f.calls.iter().map(|c| c.loops.len()).sum()), sum(&|f| f.raw_sql.len()));
