@@ -2,6 +2,7 @@
 //! references resolved (import → export → definition, `export *` barrels, tsconfig `paths`,
 //! and a unique-name fallback for imports from workspace packages).
 
+mod modules;
 mod tsconfig;
 
 pub use tsconfig::strip_jsonc;
@@ -243,16 +244,16 @@ pub struct Project {
     pub tables: Vec<Table>,
     /// Per unit, the resolved queries.
     pub queries: Vec<Vec<LinkedQuery>>,
-    modules: HashMap<PathBuf, usize>,
-    tsconfig: tsconfig::TsconfigCache,
     /// Per unit, its tables by binding.
     by_binding: Vec<HashMap<String, TableId>>,
     /// Per module, every name reachable through its `export *` chain, with the modules that
     /// export it themselves, in the order a lookup tries them (see [`Project::star_exports`]).
     stars: Vec<HashMap<String, Vec<usize>>>,
-    /// Per unit, the module each of its imports names (aligned with `facts.imports`), resolved
-    /// once rather than on every lookup through it.
-    import_targets: Vec<Vec<Option<usize>>>,
+    /// The module each import, then each export, of each unit names (unit `f`'s from
+    /// `target_starts[f]`, aligned with `facts.imports` then `facts.exports`), resolved once
+    /// rather than on every lookup.
+    targets: Vec<Option<usize>>,
+    target_starts: Vec<usize>,
     by_name: HashMap<String, Vec<TableId>>,
 }
 
@@ -275,30 +276,28 @@ pub(crate) const MAX_INLINE: u32 = 4;
 
 impl Project {
     pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
-        let mut modules = HashMap::default();
-        modules.reserve(units.len());
-        for (i, u) in units.iter().enumerate() {
-            let stem = strip_ts_ext(&u.path);
-            if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
-                if let Some(dir) = stem.parent() {
-                    modules.entry(dir.to_path_buf()).or_insert(i);
-                }
-            }
-            modules.insert(stem, i);
+        let mut starts = Vec::with_capacity(units.len() + 1);
+        starts.push(0);
+        let sources = |u: &Unit| u.facts.imports.len() + u.facts.exports.len();
+        let mut specs: Vec<Option<&str>> = Vec::with_capacity(units.iter().map(sources).sum());
+        for u in &units {
+            specs.extend(u.facts.imports.iter().map(|i| Some(i.source.as_str())));
+            specs.extend(u.facts.exports.iter().map(export_source));
+            starts.push(specs.len());
         }
+        let modules = modules::ModuleIndex::new(&units);
+        let targets = modules.resolve_all(&tsconfig::TsconfigCache::default(), &specs, &starts);
         let mut p = Project {
             root,
             units,
             tables: vec![],
             queries: vec![],
-            modules,
-            tsconfig: Default::default(),
             by_binding: vec![],
             stars: vec![],
-            import_targets: vec![],
+            targets,
+            target_starts: starts,
             by_name: HashMap::default(),
         };
-        p.import_targets = p.resolve_imports();
         p.by_binding = vec![HashMap::default(); p.units.len()];
         p.stars = p.star_exports();
         p.build_tables(config);
@@ -322,10 +321,8 @@ impl Project {
             if !eligible[f] || u.check {
                 continue;
             }
-            for source in u.facts.module_sources() {
-                if let Some(m) = self.resolve_module(f, source) {
-                    importers[m].push(f);
-                }
+            for &m in self.targets_of(f).iter().flatten() {
+                importers[m].push(f);
             }
         }
         let mut frontier: Vec<usize> = (0..n).filter(|&f| self.units[f].check).collect();
@@ -735,7 +732,7 @@ impl Project {
         }
         let at = facts.imports.iter().position(|i| i.local == name)?;
         let imp = &facts.imports[at];
-        let target = self.import_targets[file][at];
+        let target = self.targets_of(file)[at];
         match (&imp.imported, target) {
             (Imported::Namespace, Some(m)) => Some(Sym::Namespace(m)),
             (Imported::Namespace, None) => Some(Sym::ForeignNamespace),
@@ -784,21 +781,19 @@ impl Project {
             return None;
         }
         let facts = &self.units[module].facts;
-        for e in &facts.exports {
+        for (i, e) in facts.exports.iter().enumerate() {
             match e {
                 Export::Local { exported, local } if exported == name => {
                     return self.resolve_local(module, local, hops + 1)
                 }
                 Export::Reexport {
-                    exported,
-                    imported,
-                    source,
+                    exported, imported, ..
                 } if exported == name => {
-                    let m = self.resolve_module(module, source)?;
+                    let m = self.export_target(module, i)?;
                     return self.resolve_export(m, imported, hops + 1);
                 }
-                Export::StarAs { exported, source } if exported == name => {
-                    return self.resolve_module(module, source).map(Sym::Namespace);
+                Export::StarAs { exported, .. } if exported == name => {
+                    return self.export_target(module, i).map(Sym::Namespace);
                 }
                 _ => {}
             }
@@ -806,39 +801,14 @@ impl Project {
         None
     }
 
-    /// The module each import of each unit names. A specifier resolves the same from every file
-    /// of a directory, so each distinct (directory, specifier) pair is resolved once: thousands
-    /// of files importing the same packages and barrels made path resolution a fifth of the
-    /// floor on a real app.
-    fn resolve_imports<'a>(&'a self) -> Vec<Vec<Option<usize>>> {
-        // Hash each directory once; pairs are keyed by its number (hashing a path is slow).
-        let mut dirs: HashMap<Option<&Path>, usize> = HashMap::default();
-        let dir_of: Vec<usize> = (self.units.iter())
-            .map(|u| {
-                let next = dirs.len();
-                *dirs.entry(u.path.parent()).or_insert(next)
-            })
-            .collect();
-        let mut pairs: HashMap<(usize, &str), usize> = HashMap::default();
-        let mut firsts: Vec<(usize, &str)> = vec![];
-        let mut slots: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
-        for (f, u) in self.units.iter().enumerate() {
-            let mut slot = |spec: &'a str| {
-                *pairs.entry((dir_of[f], spec)).or_insert_with(|| {
-                    firsts.push((f, spec));
-                    firsts.len() - 1
-                })
-            };
-            slots.push(u.facts.imports.iter().map(|i| slot(&i.source)).collect());
-        }
-        let resolved: Vec<Option<usize>> = firsts
-            .par_iter()
-            .map(|&(f, spec)| self.resolve_module(f, spec))
-            .collect();
-        slots
-            .into_iter()
-            .map(|s| s.into_iter().map(|k| resolved[k]).collect())
-            .collect()
+    /// The modules `f`'s imports, then its exports, name.
+    fn targets_of(&self, f: usize) -> &[Option<usize>] {
+        &self.targets[self.target_starts[f]..self.target_starts[f + 1]]
+    }
+
+    /// The module the `i`th export of `module` re-exports from.
+    fn export_target(&self, module: usize, i: usize) -> Option<usize> {
+        self.targets_of(module)[self.units[module].facts.imports.len() + i]
     }
 
     /// Every module's `export *` names, computed once: resolving a name through a barrel of
@@ -873,9 +843,9 @@ impl Project {
                 v.push(from);
             }
         };
-        for e in &self.units[m].facts.exports {
-            let Export::Star { source } = e else { continue };
-            let Some(s) = self.resolve_module(m, source) else {
+        for (i, e) in self.units[m].facts.exports.iter().enumerate() {
+            let Export::Star { .. } = e else { continue };
+            let Some(s) = self.export_target(m, i) else {
                 continue;
             };
             for own in &self.units[s].facts.exports {
@@ -897,53 +867,6 @@ impl Project {
         }
         visiting[m] = false;
         done[m] = Some(names);
-    }
-
-    fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
-        let from_path = &self.units[from].path;
-        if spec.starts_with('.') {
-            let base = from_path.parent()?.join(spec);
-            return self.module_at(&base);
-        }
-        let aliases = self.tsconfig.for_file(from_path)?;
-        for (pattern, targets) in &aliases.paths {
-            let rest = match pattern.strip_suffix('*') {
-                Some(prefix) => match spec.strip_prefix(prefix) {
-                    Some(rest) => rest,
-                    None => continue,
-                },
-                None if pattern == spec => "",
-                None => continue,
-            };
-            for t in targets {
-                let target = t.to_string_lossy().replacen('*', rest, 1);
-                if let Some(m) = self.module_at(Path::new(&target)) {
-                    return Some(m);
-                }
-            }
-        }
-        aliases
-            .base_url
-            .as_ref()
-            .and_then(|b| self.module_at(&b.join(spec)))
-    }
-
-    fn module_at(&self, path: &Path) -> Option<usize> {
-        // Paths compare and hash by their components: without a `.` or `..` segment, a path is
-        // its own normal form (splitting the bytes is cheaper than walking the components).
-        let dotted = path
-            .as_os_str()
-            .as_encoded_bytes()
-            .split(|&b| std::path::is_separator(b as char))
-            .any(|seg| seg == b"." || seg == b"..");
-        let norm = match dotted {
-            true => Cow::Owned(normalize(path)),
-            false => Cow::Borrowed(path),
-        };
-        self.modules
-            .get(&strip_ts_ext(&norm))
-            .or_else(|| self.modules.get(&*norm))
-            .copied()
     }
 
     // ---- predicates ------------------------------------------------------------------
@@ -1121,14 +1044,20 @@ impl Ctx<'_> {
 
 pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
-    for ext in [
-        ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
-    ] {
-        if let Some(stem) = s.strip_suffix(ext) {
-            return PathBuf::from(stem);
-        }
+    match modules::strip_ext(&s) {
+        stem if stem.len() < s.len() => PathBuf::from(stem),
+        _ => p.to_path_buf(),
     }
-    p.to_path_buf()
+}
+
+/// The module an export re-exports from.
+fn export_source(e: &Export) -> Option<&str> {
+    match e {
+        Export::Reexport { source, .. }
+        | Export::Star { source }
+        | Export::StarAs { source, .. } => Some(source),
+        Export::Local { .. } => None,
+    }
 }
 
 /// Lexically resolves `.` and `..` (no file system access).

@@ -2,41 +2,41 @@
 
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Default)]
 pub struct PathAliases {
     /// (pattern, targets), targets already absolute. A pattern may end in `*`.
-    pub paths: Vec<(String, Vec<PathBuf>)>,
-    pub base_url: Option<PathBuf>,
+    pub paths: Vec<(String, Vec<String>)>,
+    /// Lexically normal.
+    pub base_url: Option<String>,
 }
 
-/// Caches the aliases in force for each directory.
+/// Caches the aliases in force for each directory, by its lexically normal path.
 #[derive(Default)]
 pub struct TsconfigCache {
-    by_dir: Mutex<HashMap<PathBuf, Option<std::sync::Arc<PathAliases>>>>,
+    by_dir: Mutex<HashMap<Box<str>, Option<Arc<PathAliases>>>>,
 }
 
 impl TsconfigCache {
-    pub fn for_file(&self, file: &Path) -> Option<std::sync::Arc<PathAliases>> {
-        let dir = file.parent()?;
-        self.for_dir(dir)
-    }
-
-    fn for_dir(&self, dir: &Path) -> Option<std::sync::Arc<PathAliases>> {
+    /// The aliases of the nearest tsconfig.json at or above `dir` (a normal path).
+    pub fn for_dir(&self, dir: &str) -> Option<Arc<PathAliases>> {
         if let Ok(cache) = self.by_dir.lock() {
             if let Some(v) = cache.get(dir) {
                 return v.clone();
             }
         }
-        let candidate = dir.join("tsconfig.json");
+        let candidate = Path::new(dir).join("tsconfig.json");
         let found = if candidate.is_file() {
-            load(&candidate, 0).map(std::sync::Arc::new)
+            load(&candidate, 0).map(Arc::new)
         } else {
-            dir.parent().and_then(|p| self.for_dir(p))
+            match dir {
+                "" | "/" => None,
+                _ => self.for_dir(super::modules::dir_of(dir)),
+            }
         };
         if let Ok(mut cache) = self.by_dir.lock() {
-            cache.insert(dir.to_path_buf(), found.clone());
+            cache.insert(dir.into(), found.clone());
         }
         found
     }
@@ -58,13 +58,16 @@ fn load(path: &Path, depth: u32) -> Option<PathAliases> {
     };
     let opts = value.get("compilerOptions");
     if let Some(base) = opts.and_then(|o| o.get("baseUrl")).and_then(|b| b.as_str()) {
-        out.base_url = Some(dir.join(base));
+        out.base_url = Some(super::modules::normal(&dir.join(base).to_string_lossy()));
     }
     if let Some(paths) = opts
         .and_then(|o| o.get("paths"))
         .and_then(|p| p.as_object())
     {
-        let root = out.base_url.clone().unwrap_or_else(|| dir.to_path_buf());
+        let root = match &out.base_url {
+            Some(b) => PathBuf::from(b),
+            None => dir.to_path_buf(),
+        };
         out.paths = paths
             .iter()
             .map(|(k, v)| {
@@ -73,7 +76,7 @@ fn load(path: &Path, depth: u32) -> Option<PathAliases> {
                     .map(|a| {
                         a.iter()
                             .filter_map(|t| t.as_str())
-                            .map(|t| root.join(t))
+                            .map(|t| root.join(t).to_string_lossy().into_owned())
                             .collect()
                     })
                     .unwrap_or_default();
