@@ -14,6 +14,7 @@ use crate::predicate::{Col, Opnd, Pred, TableRef};
 use crate::span::Span;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::cell::RefCell;
 /// Paths and identifiers hashed in a few instructions (the default hasher, built to resist
 /// flooding, made hashing paths a visible part of linking).
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
@@ -278,15 +279,11 @@ impl Project {
     pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
         let mut starts = Vec::with_capacity(units.len() + 1);
         starts.push(0);
-        let sources = |u: &Unit| u.facts.imports.len() + u.facts.exports.len();
-        let mut specs: Vec<Option<&str>> = Vec::with_capacity(units.iter().map(sources).sum());
         for u in &units {
-            specs.extend(u.facts.imports.iter().map(|i| Some(i.source.as_str())));
-            specs.extend(u.facts.exports.iter().map(export_source));
-            starts.push(specs.len());
+            starts.push(starts[starts.len() - 1] + modules::source_count(u));
         }
         let modules = modules::ModuleIndex::new(&units);
-        let targets = modules.resolve_all(&tsconfig::TsconfigCache::default(), &specs, &starts);
+        let targets = modules.resolve_all(&tsconfig::TsconfigCache::default(), &units);
         let mut p = Project {
             root,
             units,
@@ -463,6 +460,7 @@ impl Project {
             t.unique_keys = t.derive_unique_keys();
         }
         let mut rels = vec![];
+        let memo = Memo::default();
         for (f, u) in self.units.iter().enumerate() {
             for r in &u.facts.relations {
                 let owner = if r.by_key {
@@ -482,7 +480,7 @@ impl Project {
                     let preset_where = rel
                         .preset_where
                         .as_ref()
-                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target)));
+                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target, &memo)));
                     rels.push((
                         owner,
                         Relation {
@@ -507,21 +505,22 @@ impl Project {
 
     fn link_queries(&self, f: usize) -> Vec<LinkedQuery> {
         let mut out = vec![];
+        let memo = Memo::default();
         for (i, q) in self.units[f].facts.queries.iter().enumerate() {
             let table = match &q.target {
-                QueryTarget::Table(t) => self.resolve_ref(f, t),
+                QueryTarget::Table(t) => self.resolve_ref_in(f, t, &memo),
                 QueryTarget::QueryKey(k) => self.table_by_key(f, k).map(TableRef::from),
             };
             let Some(TableRef { id: table, alias }) = table else {
                 continue;
             };
-            let ctx = Ctx::new(f, Some(table));
+            let ctx = Ctx::new(f, Some(table), &memo);
             let where_ = q.where_.as_ref().map(|w| self.resolve_pred(w, &ctx));
             let joins = q
                 .joins
                 .iter()
                 .filter_map(|j| {
-                    let t = self.resolve_ref(f, &j.table)?;
+                    let t = self.resolve_ref_in(f, &j.table, &memo)?;
                     Some(LinkedJoin {
                         kind: j.kind.clone(),
                         table: t.id,
@@ -531,7 +530,7 @@ impl Project {
                     })
                 })
                 .collect();
-            let with = self.link_with(f, table, &q.with);
+            let with = self.link_with(f, table, &q.with, &memo);
             let group_by = q
                 .group_by
                 .iter()
@@ -553,7 +552,13 @@ impl Project {
         out
     }
 
-    fn link_with(&self, f: usize, parent: TableId, with: &[WithFact]) -> Vec<LinkedWith> {
+    fn link_with<'a>(
+        &'a self,
+        f: usize,
+        parent: TableId,
+        with: &'a [WithFact],
+        memo: &Memo<'a>,
+    ) -> Vec<LinkedWith> {
         with.iter()
             .map(|w| {
                 let rel = self.tables[parent.0]
@@ -564,9 +569,9 @@ impl Project {
                 let where_ = w
                     .where_
                     .as_ref()
-                    .map(|p| self.resolve_pred(p, &Ctx::new(f, target)));
+                    .map(|p| self.resolve_pred(p, &Ctx::new(f, target, memo)));
                 let nested = match target {
-                    Some(t) => self.link_with(f, t, &w.with),
+                    Some(t) => self.link_with(f, t, &w.with, memo),
                     None => vec![],
                 };
                 LinkedWith {
@@ -615,6 +620,21 @@ impl Project {
             // Longest shared directory wins; ties go to the earlier table for determinism.
             pa.cmp(&pb).then(b.0.cmp(&a.0))
         })
+    }
+
+    /// [`Project::resolve_ref`], remembered in `memo`.
+    fn resolve_ref_in<'a>(
+        &'a self,
+        file: usize,
+        t: &'a TableExpr,
+        memo: &Memo<'a>,
+    ) -> Option<TableRef> {
+        if let Some(r) = memo.0.borrow().get(&(file, t)) {
+            return r.clone();
+        }
+        let r = self.resolve_ref(file, t);
+        memo.0.borrow_mut().insert((file, t), r.clone());
+        r
     }
 
     /// The table instance an expression names: an `alias(T, 'name')`, directly or through a
@@ -871,13 +891,13 @@ impl Project {
 
     // ---- predicates ------------------------------------------------------------------
 
-    pub(crate) fn resolve_pred(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
+    pub(crate) fn resolve_pred<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.resolve_pred_inner(raw, ctx))
     }
 
-    fn resolve_pred_inner(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
-        let opnd = |o: &Operand| self.resolve_operand(o, ctx);
-        let col_of = |o: &Operand| -> Result<Option<Col>, String> {
+    fn resolve_pred_inner<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
+        let opnd = |o: &'a Operand| self.resolve_operand(o, ctx);
+        let col_of = |o: &'a Operand| -> Result<Option<Col>, String> {
             match self.resolve_operand(o, ctx)? {
                 Opnd::Col(c) => Ok(Some(c)),
                 Opnd::Value(_) => Ok(None),
@@ -929,7 +949,7 @@ impl Project {
         }
     }
 
-    fn resolve_operand(&self, o: &Operand, ctx: &Ctx<'_>) -> Result<Opnd, String> {
+    fn resolve_operand<'a>(&'a self, o: &'a Operand, ctx: &Ctx<'_, 'a>) -> Result<Opnd, String> {
         let (base, key) = match o {
             Operand::Member { base, key } => (base, key),
             // A local variable's path means something only in the query's own function, not
@@ -947,9 +967,13 @@ impl Project {
     }
 
     /// `Ok(None)`: not a table (so `x.key` is a value); `Err`: a parameter nobody bound.
-    fn resolve_base(&self, base: &Base, ctx: &Ctx<'_>) -> Result<Option<TableRef>, String> {
+    fn resolve_base<'a>(
+        &'a self,
+        base: &'a Base,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Result<Option<TableRef>, String> {
         match base {
-            Base::Table(t) => Ok(self.resolve_ref(ctx.file, t)),
+            Base::Table(t) => Ok(self.resolve_ref_in(ctx.file, t, ctx.memo)),
             Base::SelfTable => Ok(ctx.self_table.map(TableRef::from)),
             // Outside an inlined helper, a parameter of the enclosing function (`ctx.orgId`,
             // `input.id`) is a value the caller passes in, never a table.
@@ -965,7 +989,7 @@ impl Project {
 
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
-    fn inline_call(&self, callee: &[String], args: &[RawArg], ctx: &Ctx<'_>) -> Pred {
+    fn inline_call<'a>(&'a self, callee: &[String], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
         let shown = callee.join(".");
         let opaque = |why: String| Pred::Unknown {
             why,
@@ -1012,6 +1036,7 @@ impl Project {
                 self_table: None,
                 env: Some(&env),
                 depth: ctx.depth + 1,
+                memo: ctx.memo,
             },
         )
     }
@@ -1024,39 +1049,37 @@ pub(crate) struct Arg {
     table: Option<TableRef>,
 }
 
-pub(crate) struct Ctx<'e> {
+pub(crate) struct Ctx<'e, 'a> {
     file: usize,
     self_table: Option<TableId>,
     env: Option<&'e HashMap<String, Arg>>,
     depth: u32,
+    memo: &'e Memo<'a>,
 }
 
-impl Ctx<'_> {
-    fn new(file: usize, self_table: Option<TableId>) -> Self {
+impl<'e, 'a> Ctx<'e, 'a> {
+    fn new(file: usize, self_table: Option<TableId>, memo: &'e Memo<'a>) -> Self {
         Ctx {
             file,
             self_table,
             env: None,
             depth: 0,
+            memo,
         }
     }
 }
+
+/// The table instances already resolved, by (file, expression): a query names its table in
+/// every column it mentions, and following each through imports and barrels again made name
+/// resolution most of linking a query-dense app.
+#[derive(Default)]
+pub(crate) struct Memo<'a>(RefCell<HashMap<(usize, &'a TableExpr), Option<TableRef>>>);
 
 pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
     match modules::strip_ext(&s) {
         stem if stem.len() < s.len() => PathBuf::from(stem),
         _ => p.to_path_buf(),
-    }
-}
-
-/// The module an export re-exports from.
-fn export_source(e: &Export) -> Option<&str> {
-    match e {
-        Export::Reexport { source, .. }
-        | Export::Star { source }
-        | Export::StarAs { source, .. } => Some(source),
-        Export::Local { .. } => None,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::tsconfig::{PathAliases, TsconfigCache};
 use super::Unit;
+use crate::facts::Export;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -76,12 +77,26 @@ pub(super) fn normal(path: &str) -> String {
 /// Whether `path` is its own normal form: no empty segment but a leading root, no `.` or `..`.
 fn is_normal(path: &str) -> bool {
     let b = path.as_bytes();
-    let mut start = 0;
-    for i in (0..b.len()).filter(|&i| b[i] == b'/').chain([b.len()]) {
-        match &b[start..i] {
-            b"" if i > 0 && path != "/" => return false,
-            b"." | b".." => return false,
-            _ => start = i + 1,
+    // Whether the segment starting at `i` is `.` or `..`.
+    let dots = |i: usize| {
+        b.get(i) == Some(&b'.')
+            && match b.get(i + 1) {
+                None | Some(b'/') => true,
+                Some(b'.') => matches!(b.get(i + 2), None | Some(b'/')),
+                _ => false,
+            }
+    };
+    if dots(0) {
+        return false;
+    }
+    for i in 0..b.len() {
+        if b[i] == b'/' {
+            match b.get(i + 1) {
+                None => return b.len() == 1,
+                Some(b'/') => return false,
+                Some(b'.') if dots(i + 1) => return false,
+                _ => {}
+            }
         }
     }
     true
@@ -120,13 +135,18 @@ impl<'a> ModuleIndex<'a> {
         let mut dirs: Vec<Cow<'a, str>> = vec![];
         let mut dir_ids: HashMap<Cow<'a, str>, u32> = HashMap::default();
         let mut unit_dir = Vec::with_capacity(units.len());
-        for (i, u) in units.iter().enumerate() {
-            // Paths from the walk are normal already: borrowed, not copied.
-            let path = match u.path.to_str() {
-                Some(s) if is_normal(s) => Cow::Borrowed(s),
-                _ => Cow::Owned(normal(&u.path.to_string_lossy())),
-            };
-            let (stem, dir) = (part(&path, stem), part(&path, dir_of));
+        // Each unit's module and directory, borrowed from its path where that is normal
+        // already (as every path from the walk is); worked out in parallel.
+        let keys: Vec<(Cow<'a, str>, Cow<'a, str>)> = (units.par_iter())
+            .map(|u| {
+                let path = match u.path.to_str() {
+                    Some(s) if is_normal(s) => Cow::Borrowed(s),
+                    _ => Cow::Owned(normal(&u.path.to_string_lossy())),
+                };
+                (part(&path, stem), part(&path, dir_of))
+            })
+            .collect();
+        for (i, (stem, dir)) in keys.into_iter().enumerate() {
             if stem[stem.rfind('/').map_or(0, |i| i + 1)..] == *"index" {
                 by_key.entry(part(&stem, dir_of)).or_insert(i);
             }
@@ -197,78 +217,77 @@ impl<'a> ModuleIndex<'a> {
         at(aliases.base_url.as_deref()?, spec)
     }
 
-    /// The module each of `specs` names; unit `u`'s are `specs[starts[u]..starts[u + 1]]`. A
-    /// relative specifier resolves the same from every file of a directory, and any other the
-    /// same under the same tsconfig, so each distinct pair is resolved once: thousands of files
-    /// import the same packages and barrels.
+    /// The module each import, then each export, of each unit names ([`sources`]), one unit
+    /// after another. A relative specifier resolves the same from every file of a directory,
+    /// and any other the same under the same tsconfig, so each distinct pair is resolved once:
+    /// thousands of files import the same packages and barrels. Each thread takes a run of
+    /// units (and so of directories) with its own pairs: only pairs that two runs share are
+    /// resolved twice.
     pub(super) fn resolve_all(
         &self,
         tsconfig: &TsconfigCache,
-        specs: &[Option<&str>],
-        starts: &[usize],
+        units: &'a [Unit],
     ) -> Vec<Option<usize>> {
-        let of_unit = |u: usize| &specs[starts[u]..starts[u + 1]];
-        // The tsconfig in force, where a specifier other than a relative one needs it.
-        let mut needs = vec![false; self.dirs.len()];
-        for (u, &d) in self.unit_dir.iter().enumerate() {
-            if of_unit(u).iter().flatten().any(|s| !s.starts_with('.')) {
-                needs[d as usize] = true;
-            }
-        }
-        let found: Vec<Option<Arc<PathAliases>>> = (self.dirs.par_iter().zip(&needs))
-            .map(|(d, &needed)| match needed {
-                true => tsconfig.for_dir(d),
-                false => None,
-            })
+        let per_run = units.len().div_ceil(rayon::current_num_threads()).max(1);
+        let runs: Vec<Vec<Option<usize>>> = (units.par_chunks(per_run).enumerate())
+            .map(|(r, run)| self.resolve_run(tsconfig, run, r * per_run))
             .collect();
-        let mut alias_ids: HashMap<*const PathAliases, u32> = HashMap::default();
-        let mut alias_sets: Vec<&PathAliases> = vec![];
-        let dir_aliases: Vec<Option<u32>> = (found.iter())
-            .map(|a| {
-                let a = a.as_deref()?;
-                Some(*alias_ids.entry(a as *const _).or_insert_with(|| {
-                    alias_sets.push(a);
-                    alias_sets.len() as u32 - 1
-                }))
-            })
-            .collect();
+        runs.concat()
+    }
+
+    /// [`ModuleIndex::resolve_all`] for the units `run`, the first of which is unit `first`.
+    fn resolve_run(
+        &self,
+        tsconfig: &TsconfigCache,
+        run: &'a [Unit],
+        first: usize,
+    ) -> Vec<Option<usize>> {
         // A pair is (directory, specifier) for a relative one, (tsconfig, specifier) otherwise.
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         enum From {
             Dir(u32),
-            Aliases(u32),
+            Tsconfig(*const PathAliases),
         }
-        let mut pairs: HashMap<(From, &str), u32> = HashMap::default();
-        let mut firsts: Vec<(From, &str)> = vec![];
-        const NONE: u32 = u32::MAX;
-        let mut slots: Vec<u32> = Vec::with_capacity(specs.len());
-        for (u, &d) in self.unit_dir.iter().enumerate() {
-            slots.extend(of_unit(u).iter().map(|spec| {
-                let Some(spec) = *spec else { return NONE };
-                let from = match spec.starts_with('.') {
-                    true => From::Dir(d),
-                    false => match dir_aliases[d as usize] {
-                        Some(a) => From::Aliases(a),
-                        None => return NONE,
-                    },
-                };
-                *pairs.entry((from, spec)).or_insert_with(|| {
-                    firsts.push((from, spec));
-                    firsts.len() as u32 - 1
-                })
+        let mut pairs: HashMap<(From, &str), Option<usize>> = HashMap::default();
+        // Per directory, the tsconfig in force, looked up where a specifier needs it.
+        let mut in_force: Vec<Option<Option<Arc<PathAliases>>>> = vec![None; self.dirs.len()];
+        let mut buf = String::new();
+        let mut out = Vec::with_capacity(run.iter().map(source_count).sum());
+        for (u, unit) in run.iter().enumerate() {
+            let d = self.unit_dir[first + u];
+            let dir = &*self.dirs[d as usize];
+            out.extend(sources(unit).map(|spec| {
+                let spec = spec?;
+                if spec.starts_with('.') {
+                    return *(pairs.entry((From::Dir(d), spec)))
+                        .or_insert_with(|| self.resolve(dir, None, spec, &mut buf));
+                }
+                let aliases = in_force[d as usize]
+                    .get_or_insert_with(|| tsconfig.for_dir(dir))
+                    .as_deref()?;
+                *(pairs.entry((From::Tsconfig(aliases), spec)))
+                    .or_insert_with(|| self.resolve(dir, Some(aliases), spec, &mut buf))
             }));
         }
-        let resolved: Vec<Option<usize>> = firsts
-            .par_iter()
-            .map_init(String::new, |buf, &(from, spec)| match from {
-                From::Dir(d) => self.resolve(&self.dirs[d as usize], None, spec, buf),
-                From::Aliases(a) => self.resolve("", Some(alias_sets[a as usize]), spec, buf),
-            })
-            .collect();
-        (slots.into_iter())
-            .map(|k| resolved.get(k as usize).copied().flatten())
-            .collect()
+        out
     }
+}
+
+/// How many [`sources`] a unit has.
+pub(super) fn source_count(u: &Unit) -> usize {
+    u.facts.imports.len() + u.facts.exports.len()
+}
+
+/// The module specifiers of a unit: each import's, then each export's (`None` for a local one).
+pub(super) fn sources(u: &Unit) -> impl Iterator<Item = Option<&str>> {
+    let imports = u.facts.imports.iter().map(|i| Some(i.source.as_str()));
+    let exports = u.facts.exports.iter().map(|e| match e {
+        Export::Reexport { source, .. }
+        | Export::Star { source }
+        | Export::StarAs { source, .. } => Some(source.as_str()),
+        Export::Local { .. } => None,
+    });
+    imports.chain(exports)
 }
 
 #[cfg(test)]

@@ -35,10 +35,12 @@ impl TsconfigCache {
                 _ => self.for_dir(super::modules::dir_of(dir)),
             }
         };
-        if let Ok(mut cache) = self.by_dir.lock() {
-            cache.insert(dir.into(), found.clone());
+        // The first answer stored wins: threads that raced to load the same tsconfig then share
+        // one copy, which callers may tell apart by address.
+        match self.by_dir.lock() {
+            Ok(mut cache) => cache.entry(dir.into()).or_insert(found).clone(),
+            Err(_) => found,
         }
-        found
     }
 }
 
