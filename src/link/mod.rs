@@ -629,11 +629,19 @@ impl Project {
         t: &'a TableExpr,
         memo: &Memo<'a>,
     ) -> Option<TableRef> {
-        if let Some(r) = memo.0.borrow().get(&(file, t)) {
-            return r.clone();
+        let key = (file, t);
+        if let Some((k, r)) = &*memo.last.borrow() {
+            if *k == key {
+                return r.clone();
+            }
         }
-        let r = self.resolve_ref(file, t);
-        memo.0.borrow_mut().insert((file, t), r.clone());
+        let known = memo.all.borrow().get(&key).cloned();
+        let r = known.unwrap_or_else(|| {
+            let r = self.resolve_ref(file, t);
+            memo.all.borrow_mut().insert(key, r.clone());
+            r
+        });
+        *memo.last.borrow_mut() = Some((key, r.clone()));
         r
     }
 
@@ -1073,7 +1081,13 @@ impl<'e, 'a> Ctx<'e, 'a> {
 /// every column it mentions, and following each through imports and barrels again made name
 /// resolution most of linking a query-dense app.
 #[derive(Default)]
-pub(crate) struct Memo<'a>(RefCell<HashMap<(usize, &'a TableExpr), Option<TableRef>>>);
+pub(crate) struct Memo<'a> {
+    all: RefCell<HashMap<(usize, &'a TableExpr), Option<TableRef>>>,
+    /// The last one asked for: a mention mostly names the table the one before it named.
+    last: RefCell<Option<MemoEntry<'a>>>,
+}
+
+type MemoEntry<'a> = ((usize, &'a TableExpr), Option<TableRef>);
 
 pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
