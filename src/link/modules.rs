@@ -147,7 +147,7 @@ impl<'a> ModuleIndex<'a> {
             })
             .collect();
         for (i, (stem, dir)) in keys.into_iter().enumerate() {
-            if stem[stem.rfind('/').map_or(0, |i| i + 1)..] == *"index" {
+            if stem == "index" || stem.ends_with("/index") {
                 by_key.entry(part(&stem, dir_of)).or_insert(i);
             }
             by_key.insert(stem, i);
