@@ -2,6 +2,7 @@
 //! references resolved (import → export → definition, `export *` barrels, tsconfig `paths`,
 //! and a unique-name fallback for imports from workspace packages).
 
+mod modules;
 mod tsconfig;
 
 pub use tsconfig::strip_jsonc;
@@ -13,6 +14,7 @@ use crate::predicate::{Col, Opnd, Pred, TableRef};
 use crate::span::Span;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::cell::RefCell;
 /// Paths and identifiers hashed in a few instructions (the default hasher, built to resist
 /// flooding, made hashing paths a visible part of linking).
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
@@ -243,16 +245,16 @@ pub struct Project {
     pub tables: Vec<Table>,
     /// Per unit, the resolved queries.
     pub queries: Vec<Vec<LinkedQuery>>,
-    modules: HashMap<PathBuf, usize>,
-    tsconfig: tsconfig::TsconfigCache,
     /// Per unit, its tables by binding.
     by_binding: Vec<HashMap<String, TableId>>,
     /// Per module, every name reachable through its `export *` chain, with the modules that
     /// export it themselves, in the order a lookup tries them (see [`Project::star_exports`]).
     stars: Vec<HashMap<String, Vec<usize>>>,
-    /// Per unit, the module each of its imports names (aligned with `facts.imports`), resolved
-    /// once rather than on every lookup through it.
-    import_targets: Vec<Vec<Option<usize>>>,
+    /// The module each import, then each export, of each unit names (unit `f`'s from
+    /// `target_starts[f]`, aligned with `facts.imports` then `facts.exports`), resolved once
+    /// rather than on every lookup.
+    targets: Vec<Option<usize>>,
+    target_starts: Vec<usize>,
     by_name: HashMap<String, Vec<TableId>>,
 }
 
@@ -275,30 +277,24 @@ pub(crate) const MAX_INLINE: u32 = 4;
 
 impl Project {
     pub fn link(root: PathBuf, units: Vec<Unit>, config: &Config) -> Project {
-        let mut modules = HashMap::default();
-        modules.reserve(units.len());
-        for (i, u) in units.iter().enumerate() {
-            let stem = strip_ts_ext(&u.path);
-            if stem.file_name().and_then(|n| n.to_str()) == Some("index") {
-                if let Some(dir) = stem.parent() {
-                    modules.entry(dir.to_path_buf()).or_insert(i);
-                }
-            }
-            modules.insert(stem, i);
+        let mut starts = Vec::with_capacity(units.len() + 1);
+        starts.push(0);
+        for u in &units {
+            starts.push(starts[starts.len() - 1] + modules::source_count(u));
         }
+        let modules = modules::ModuleIndex::new(&units);
+        let targets = modules.resolve_all(&tsconfig::TsconfigCache::default(), &units);
         let mut p = Project {
             root,
             units,
             tables: vec![],
             queries: vec![],
-            modules,
-            tsconfig: Default::default(),
             by_binding: vec![],
             stars: vec![],
-            import_targets: vec![],
+            targets,
+            target_starts: starts,
             by_name: HashMap::default(),
         };
-        p.import_targets = p.resolve_imports();
         p.by_binding = vec![HashMap::default(); p.units.len()];
         p.stars = p.star_exports();
         p.build_tables(config);
@@ -322,10 +318,8 @@ impl Project {
             if !eligible[f] || u.check {
                 continue;
             }
-            for source in u.facts.module_sources() {
-                if let Some(m) = self.resolve_module(f, source) {
-                    importers[m].push(f);
-                }
+            for &m in self.targets_of(f).iter().flatten() {
+                importers[m].push(f);
             }
         }
         let mut frontier: Vec<usize> = (0..n).filter(|&f| self.units[f].check).collect();
@@ -466,6 +460,7 @@ impl Project {
             t.unique_keys = t.derive_unique_keys();
         }
         let mut rels = vec![];
+        let memo = Memo::default();
         for (f, u) in self.units.iter().enumerate() {
             for r in &u.facts.relations {
                 let owner = if r.by_key {
@@ -485,7 +480,7 @@ impl Project {
                     let preset_where = rel
                         .preset_where
                         .as_ref()
-                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target)));
+                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target, &memo)));
                     rels.push((
                         owner,
                         Relation {
@@ -510,21 +505,22 @@ impl Project {
 
     fn link_queries(&self, f: usize) -> Vec<LinkedQuery> {
         let mut out = vec![];
+        let memo = Memo::default();
         for (i, q) in self.units[f].facts.queries.iter().enumerate() {
             let table = match &q.target {
-                QueryTarget::Table(t) => self.resolve_ref(f, t),
+                QueryTarget::Table(t) => self.resolve_ref_in(f, t, &memo),
                 QueryTarget::QueryKey(k) => self.table_by_key(f, k).map(TableRef::from),
             };
             let Some(TableRef { id: table, alias }) = table else {
                 continue;
             };
-            let ctx = Ctx::new(f, Some(table));
+            let ctx = Ctx::new(f, Some(table), &memo);
             let where_ = q.where_.as_ref().map(|w| self.resolve_pred(w, &ctx));
             let joins = q
                 .joins
                 .iter()
                 .filter_map(|j| {
-                    let t = self.resolve_ref(f, &j.table)?;
+                    let t = self.resolve_ref_in(f, &j.table, &memo)?;
                     Some(LinkedJoin {
                         kind: j.kind.clone(),
                         table: t.id,
@@ -534,7 +530,7 @@ impl Project {
                     })
                 })
                 .collect();
-            let with = self.link_with(f, table, &q.with);
+            let with = self.link_with(f, table, &q.with, &memo);
             let group_by = q
                 .group_by
                 .iter()
@@ -556,7 +552,13 @@ impl Project {
         out
     }
 
-    fn link_with(&self, f: usize, parent: TableId, with: &[WithFact]) -> Vec<LinkedWith> {
+    fn link_with<'a>(
+        &'a self,
+        f: usize,
+        parent: TableId,
+        with: &'a [WithFact],
+        memo: &Memo<'a>,
+    ) -> Vec<LinkedWith> {
         with.iter()
             .map(|w| {
                 let rel = self.tables[parent.0]
@@ -567,9 +569,9 @@ impl Project {
                 let where_ = w
                     .where_
                     .as_ref()
-                    .map(|p| self.resolve_pred(p, &Ctx::new(f, target)));
+                    .map(|p| self.resolve_pred(p, &Ctx::new(f, target, memo)));
                 let nested = match target {
-                    Some(t) => self.link_with(f, t, &w.with),
+                    Some(t) => self.link_with(f, t, &w.with, memo),
                     None => vec![],
                 };
                 LinkedWith {
@@ -618,6 +620,29 @@ impl Project {
             // Longest shared directory wins; ties go to the earlier table for determinism.
             pa.cmp(&pb).then(b.0.cmp(&a.0))
         })
+    }
+
+    /// [`Project::resolve_ref`], remembered in `memo`.
+    fn resolve_ref_in<'a>(
+        &'a self,
+        file: usize,
+        t: &'a TableExpr,
+        memo: &Memo<'a>,
+    ) -> Option<TableRef> {
+        let key = (file, t);
+        if let Some((k, r)) = &*memo.last.borrow() {
+            if *k == key {
+                return r.clone();
+            }
+        }
+        let known = memo.all.borrow().get(&key).cloned();
+        let r = known.unwrap_or_else(|| {
+            let r = self.resolve_ref(file, t);
+            memo.all.borrow_mut().insert(key, r.clone());
+            r
+        });
+        *memo.last.borrow_mut() = Some((key, r.clone()));
+        r
     }
 
     /// The table instance an expression names: an `alias(T, 'name')`, directly or through a
@@ -735,7 +760,7 @@ impl Project {
         }
         let at = facts.imports.iter().position(|i| i.local == name)?;
         let imp = &facts.imports[at];
-        let target = self.import_targets[file][at];
+        let target = self.targets_of(file)[at];
         match (&imp.imported, target) {
             (Imported::Namespace, Some(m)) => Some(Sym::Namespace(m)),
             (Imported::Namespace, None) => Some(Sym::ForeignNamespace),
@@ -784,21 +809,19 @@ impl Project {
             return None;
         }
         let facts = &self.units[module].facts;
-        for e in &facts.exports {
+        for (i, e) in facts.exports.iter().enumerate() {
             match e {
                 Export::Local { exported, local } if exported == name => {
                     return self.resolve_local(module, local, hops + 1)
                 }
                 Export::Reexport {
-                    exported,
-                    imported,
-                    source,
+                    exported, imported, ..
                 } if exported == name => {
-                    let m = self.resolve_module(module, source)?;
+                    let m = self.export_target(module, i)?;
                     return self.resolve_export(m, imported, hops + 1);
                 }
-                Export::StarAs { exported, source } if exported == name => {
-                    return self.resolve_module(module, source).map(Sym::Namespace);
+                Export::StarAs { exported, .. } if exported == name => {
+                    return self.export_target(module, i).map(Sym::Namespace);
                 }
                 _ => {}
             }
@@ -806,39 +829,14 @@ impl Project {
         None
     }
 
-    /// The module each import of each unit names. A specifier resolves the same from every file
-    /// of a directory, so each distinct (directory, specifier) pair is resolved once: thousands
-    /// of files importing the same packages and barrels made path resolution a fifth of the
-    /// floor on a real app.
-    fn resolve_imports<'a>(&'a self) -> Vec<Vec<Option<usize>>> {
-        // Hash each directory once; pairs are keyed by its number (hashing a path is slow).
-        let mut dirs: HashMap<Option<&Path>, usize> = HashMap::default();
-        let dir_of: Vec<usize> = (self.units.iter())
-            .map(|u| {
-                let next = dirs.len();
-                *dirs.entry(u.path.parent()).or_insert(next)
-            })
-            .collect();
-        let mut pairs: HashMap<(usize, &str), usize> = HashMap::default();
-        let mut firsts: Vec<(usize, &str)> = vec![];
-        let mut slots: Vec<Vec<usize>> = Vec::with_capacity(self.units.len());
-        for (f, u) in self.units.iter().enumerate() {
-            let mut slot = |spec: &'a str| {
-                *pairs.entry((dir_of[f], spec)).or_insert_with(|| {
-                    firsts.push((f, spec));
-                    firsts.len() - 1
-                })
-            };
-            slots.push(u.facts.imports.iter().map(|i| slot(&i.source)).collect());
-        }
-        let resolved: Vec<Option<usize>> = firsts
-            .par_iter()
-            .map(|&(f, spec)| self.resolve_module(f, spec))
-            .collect();
-        slots
-            .into_iter()
-            .map(|s| s.into_iter().map(|k| resolved[k]).collect())
-            .collect()
+    /// The modules `f`'s imports, then its exports, name.
+    fn targets_of(&self, f: usize) -> &[Option<usize>] {
+        &self.targets[self.target_starts[f]..self.target_starts[f + 1]]
+    }
+
+    /// The module the `i`th export of `module` re-exports from.
+    fn export_target(&self, module: usize, i: usize) -> Option<usize> {
+        self.targets_of(module)[self.units[module].facts.imports.len() + i]
     }
 
     /// Every module's `export *` names, computed once: resolving a name through a barrel of
@@ -873,9 +871,9 @@ impl Project {
                 v.push(from);
             }
         };
-        for e in &self.units[m].facts.exports {
-            let Export::Star { source } = e else { continue };
-            let Some(s) = self.resolve_module(m, source) else {
+        for (i, e) in self.units[m].facts.exports.iter().enumerate() {
+            let Export::Star { .. } = e else { continue };
+            let Some(s) = self.export_target(m, i) else {
                 continue;
             };
             for own in &self.units[s].facts.exports {
@@ -899,62 +897,15 @@ impl Project {
         done[m] = Some(names);
     }
 
-    fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
-        let from_path = &self.units[from].path;
-        if spec.starts_with('.') {
-            let base = from_path.parent()?.join(spec);
-            return self.module_at(&base);
-        }
-        let aliases = self.tsconfig.for_file(from_path)?;
-        for (pattern, targets) in &aliases.paths {
-            let rest = match pattern.strip_suffix('*') {
-                Some(prefix) => match spec.strip_prefix(prefix) {
-                    Some(rest) => rest,
-                    None => continue,
-                },
-                None if pattern == spec => "",
-                None => continue,
-            };
-            for t in targets {
-                let target = t.to_string_lossy().replacen('*', rest, 1);
-                if let Some(m) = self.module_at(Path::new(&target)) {
-                    return Some(m);
-                }
-            }
-        }
-        aliases
-            .base_url
-            .as_ref()
-            .and_then(|b| self.module_at(&b.join(spec)))
-    }
-
-    fn module_at(&self, path: &Path) -> Option<usize> {
-        // Paths compare and hash by their components: without a `.` or `..` segment, a path is
-        // its own normal form (splitting the bytes is cheaper than walking the components).
-        let dotted = path
-            .as_os_str()
-            .as_encoded_bytes()
-            .split(|&b| std::path::is_separator(b as char))
-            .any(|seg| seg == b"." || seg == b"..");
-        let norm = match dotted {
-            true => Cow::Owned(normalize(path)),
-            false => Cow::Borrowed(path),
-        };
-        self.modules
-            .get(&strip_ts_ext(&norm))
-            .or_else(|| self.modules.get(&*norm))
-            .copied()
-    }
-
     // ---- predicates ------------------------------------------------------------------
 
-    pub(crate) fn resolve_pred(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
+    pub(crate) fn resolve_pred<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.resolve_pred_inner(raw, ctx))
     }
 
-    fn resolve_pred_inner(&self, raw: &RawPred, ctx: &Ctx<'_>) -> Pred {
-        let opnd = |o: &Operand| self.resolve_operand(o, ctx);
-        let col_of = |o: &Operand| -> Result<Option<Col>, String> {
+    fn resolve_pred_inner<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
+        let opnd = |o: &'a Operand| self.resolve_operand(o, ctx);
+        let col_of = |o: &'a Operand| -> Result<Option<Col>, String> {
             match self.resolve_operand(o, ctx)? {
                 Opnd::Col(c) => Ok(Some(c)),
                 Opnd::Value(_) => Ok(None),
@@ -1006,7 +957,7 @@ impl Project {
         }
     }
 
-    fn resolve_operand(&self, o: &Operand, ctx: &Ctx<'_>) -> Result<Opnd, String> {
+    fn resolve_operand<'a>(&'a self, o: &'a Operand, ctx: &Ctx<'_, 'a>) -> Result<Opnd, String> {
         let (base, key) = match o {
             Operand::Member { base, key } => (base, key),
             // A local variable's path means something only in the query's own function, not
@@ -1024,9 +975,13 @@ impl Project {
     }
 
     /// `Ok(None)`: not a table (so `x.key` is a value); `Err`: a parameter nobody bound.
-    fn resolve_base(&self, base: &Base, ctx: &Ctx<'_>) -> Result<Option<TableRef>, String> {
+    fn resolve_base<'a>(
+        &'a self,
+        base: &'a Base,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Result<Option<TableRef>, String> {
         match base {
-            Base::Table(t) => Ok(self.resolve_ref(ctx.file, t)),
+            Base::Table(t) => Ok(self.resolve_ref_in(ctx.file, t, ctx.memo)),
             Base::SelfTable => Ok(ctx.self_table.map(TableRef::from)),
             // Outside an inlined helper, a parameter of the enclosing function (`ctx.orgId`,
             // `input.id`) is a value the caller passes in, never a table.
@@ -1042,7 +997,7 @@ impl Project {
 
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
-    fn inline_call(&self, callee: &[String], args: &[RawArg], ctx: &Ctx<'_>) -> Pred {
+    fn inline_call<'a>(&'a self, callee: &[String], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
         let shown = callee.join(".");
         let opaque = |why: String| Pred::Unknown {
             why,
@@ -1089,6 +1044,7 @@ impl Project {
                 self_table: None,
                 env: Some(&env),
                 depth: ctx.depth + 1,
+                memo: ctx.memo,
             },
         )
     }
@@ -1101,34 +1057,44 @@ pub(crate) struct Arg {
     table: Option<TableRef>,
 }
 
-pub(crate) struct Ctx<'e> {
+pub(crate) struct Ctx<'e, 'a> {
     file: usize,
     self_table: Option<TableId>,
     env: Option<&'e HashMap<String, Arg>>,
     depth: u32,
+    memo: &'e Memo<'a>,
 }
 
-impl Ctx<'_> {
-    fn new(file: usize, self_table: Option<TableId>) -> Self {
+impl<'e, 'a> Ctx<'e, 'a> {
+    fn new(file: usize, self_table: Option<TableId>, memo: &'e Memo<'a>) -> Self {
         Ctx {
             file,
             self_table,
             env: None,
             depth: 0,
+            memo,
         }
     }
 }
 
+/// The table instances already resolved, by (file, expression): a query names its table in
+/// every column it mentions, and following each through imports and barrels again made name
+/// resolution most of linking a query-dense app.
+#[derive(Default)]
+pub(crate) struct Memo<'a> {
+    all: RefCell<HashMap<(usize, &'a TableExpr), Option<TableRef>>>,
+    /// The last one asked for: a mention mostly names the table the one before it named.
+    last: RefCell<Option<MemoEntry<'a>>>,
+}
+
+type MemoEntry<'a> = ((usize, &'a TableExpr), Option<TableRef>);
+
 pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
     let s = p.to_string_lossy();
-    for ext in [
-        ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
-    ] {
-        if let Some(stem) = s.strip_suffix(ext) {
-            return PathBuf::from(stem);
-        }
+    match modules::strip_ext(&s) {
+        stem if stem.len() < s.len() => PathBuf::from(stem),
+        _ => p.to_path_buf(),
     }
-    p.to_path_buf()
 }
 
 /// Lexically resolves `.` and `..` (no file system access).

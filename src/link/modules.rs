@@ -1,0 +1,332 @@
+//! Module specifiers resolved with string operations on lexically normal `/`-separated paths:
+//! joining, normalising and hashing `PathBuf`s (whose hash walks their components) per import
+//! made path resolution nearly three quarters of linking on a real app.
+
+use super::tsconfig::{PathAliases, TsconfigCache};
+use super::Unit;
+use crate::facts::Export;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// The extensions a specifier may name or leave out, longest first where one ends another.
+const TS_EXTENSIONS: [&str; 9] = [
+    ".d.ts", ".tsx", ".ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs",
+];
+
+/// `path` without its TypeScript or JavaScript extension.
+pub(crate) fn strip_ext(path: &str) -> &str {
+    TS_EXTENSIONS
+        .iter()
+        .find_map(|ext| path.strip_suffix(ext))
+        .unwrap_or(path)
+}
+
+/// The module a normal path names: without its extension, and a file named only `.d.ts`
+/// stands for its directory (as the path `dir/` is `dir`).
+fn stem(path: &str) -> &str {
+    match strip_ext(path) {
+        s if s.len() > 1 => s.strip_suffix('/').unwrap_or(s),
+        s => s,
+    }
+}
+
+/// Appends `path` to the lexically normal path `out`, as `Path::join` then normalising would:
+/// an absolute `path` replaces `out`, empty and `.` segments are dropped, `..` removes the last
+/// segment (never the root).
+fn push_normal(out: &mut String, path: &str) {
+    if path.starts_with('/') {
+        out.clear();
+        out.push('/');
+    }
+    // A byte loop: `str::split` searches each short segment with `memchr`, which cost
+    // thousands of instructions a path.
+    let bytes = path.as_bytes();
+    let mut start = 0;
+    while start <= bytes.len() {
+        let end = (bytes[start..].iter())
+            .position(|&b| b == b'/')
+            .map_or(bytes.len(), |i| start + i);
+        match &path[start..end] {
+            "" | "." => {}
+            ".." => match out.rfind('/') {
+                Some(0) => out.truncate(1),
+                Some(i) => out.truncate(i),
+                None => out.clear(),
+            },
+            seg => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(seg);
+            }
+        }
+        start = end + 1;
+    }
+}
+
+/// `path` in lexically normal form.
+pub(super) fn normal(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    push_normal(&mut out, path);
+    out
+}
+
+/// Whether `path` is its own normal form: no empty segment but a leading root, no `.` or `..`.
+fn is_normal(path: &str) -> bool {
+    let b = path.as_bytes();
+    // Whether the segment starting at `i` is `.` or `..`.
+    let dots = |i: usize| {
+        b.get(i) == Some(&b'.')
+            && match b.get(i + 1) {
+                None | Some(b'/') => true,
+                Some(b'.') => matches!(b.get(i + 2), None | Some(b'/')),
+                _ => false,
+            }
+    };
+    if dots(0) {
+        return false;
+    }
+    for i in 0..b.len() {
+        if b[i] == b'/' {
+            match b.get(i + 1) {
+                None => return b.len() == 1,
+                Some(b'/') => return false,
+                Some(b'.') if dots(i + 1) => return false,
+                _ => {}
+            }
+        }
+    }
+    true
+}
+
+/// The directory of a normal path (`""` for a bare name, `/` for a file at the root).
+pub(super) fn dir_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) => "/",
+        Some(i) => &path[..i],
+        None => "",
+    }
+}
+
+/// `f`'s part of `s`, borrowed where `s` is.
+fn part<'a>(s: &Cow<'a, str>, f: fn(&str) -> &str) -> Cow<'a, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(f(b)),
+        Cow::Owned(o) => Cow::Owned(f(o).to_string()),
+    }
+}
+
+/// Every unit by its normal path without extension, and a directory by its `index` file.
+pub(super) struct ModuleIndex<'a> {
+    by_key: HashMap<Cow<'a, str>, usize>,
+    /// The units' directories (normal), each once.
+    dirs: Vec<Cow<'a, str>>,
+    /// Per unit, its directory.
+    unit_dir: Vec<u32>,
+}
+
+impl<'a> ModuleIndex<'a> {
+    pub(super) fn new(units: &'a [Unit]) -> ModuleIndex<'a> {
+        let mut by_key: HashMap<Cow<'a, str>, usize> = HashMap::default();
+        by_key.reserve(units.len() + units.len() / 4);
+        let mut dirs: Vec<Cow<'a, str>> = vec![];
+        let mut dir_ids: HashMap<Cow<'a, str>, u32> = HashMap::default();
+        let mut unit_dir = Vec::with_capacity(units.len());
+        // Each unit's module and directory, borrowed from its path where that is normal
+        // already (as every path from the walk is); worked out in parallel.
+        let keys: Vec<(Cow<'a, str>, Cow<'a, str>)> = (units.par_iter())
+            .map(|u| {
+                let path = match u.path.to_str() {
+                    Some(s) if is_normal(s) => Cow::Borrowed(s),
+                    _ => Cow::Owned(normal(&u.path.to_string_lossy())),
+                };
+                (part(&path, stem), part(&path, dir_of))
+            })
+            .collect();
+        for (i, (stem, dir)) in keys.into_iter().enumerate() {
+            if stem == "index" || stem.ends_with("/index") {
+                by_key.entry(part(&stem, dir_of)).or_insert(i);
+            }
+            by_key.insert(stem, i);
+            // Sorted units come a directory at a time: most need no lookup.
+            let id = match dirs.last() {
+                Some(last) if *last == dir => dirs.len() as u32 - 1,
+                _ => *dir_ids.entry(dir.clone()).or_insert_with(|| {
+                    dirs.push(dir);
+                    dirs.len() as u32 - 1
+                }),
+            };
+            unit_dir.push(id);
+        }
+        ModuleIndex {
+            by_key,
+            dirs,
+            unit_dir,
+        }
+    }
+
+    /// The unit at the normal path `path`, with or without its extension.
+    fn at(&self, path: &str) -> Option<usize> {
+        (self.by_key.get(stem(path)))
+            .or_else(|| self.by_key.get(path))
+            .copied()
+    }
+
+    /// What `spec` names from the directory `dir` (normal) under `aliases` (the tsconfig in
+    /// force there). `buf` is scratch space.
+    fn resolve(
+        &self,
+        dir: &str,
+        aliases: Option<&PathAliases>,
+        spec: &str,
+        buf: &mut String,
+    ) -> Option<usize> {
+        // `base` is normal: only `rest` needs normalising.
+        let mut at = |base: &str, rest: &str| {
+            buf.clear();
+            buf.push_str(base);
+            push_normal(buf, rest);
+            self.at(buf)
+        };
+        if spec.starts_with('.') {
+            return at(dir, spec);
+        }
+        let aliases = aliases?;
+        for (pattern, targets) in &aliases.paths {
+            let rest = match pattern.strip_suffix('*') {
+                Some(prefix) => match spec.strip_prefix(prefix) {
+                    Some(rest) => rest,
+                    None => continue,
+                },
+                None if pattern == spec => "",
+                None => continue,
+            };
+            for t in targets {
+                let found = match t.split_once('*') {
+                    Some((head, tail)) => at("", &[head, rest, tail].concat()),
+                    None => at("", t),
+                };
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        at(aliases.base_url.as_deref()?, spec)
+    }
+
+    /// The module each import, then each export, of each unit names ([`sources`]), one unit
+    /// after another. A relative specifier resolves the same from every file of a directory,
+    /// and any other the same under the same tsconfig, so each distinct pair is resolved once:
+    /// thousands of files import the same packages and barrels. Each thread takes a run of
+    /// units (and so of directories) with its own pairs: only pairs that two runs share are
+    /// resolved twice.
+    pub(super) fn resolve_all(
+        &self,
+        tsconfig: &TsconfigCache,
+        units: &'a [Unit],
+    ) -> Vec<Option<usize>> {
+        let per_run = units.len().div_ceil(rayon::current_num_threads()).max(1);
+        let runs: Vec<Vec<Option<usize>>> = (units.par_chunks(per_run).enumerate())
+            .map(|(r, run)| self.resolve_run(tsconfig, run, r * per_run))
+            .collect();
+        runs.concat()
+    }
+
+    /// [`ModuleIndex::resolve_all`] for the units `run`, the first of which is unit `first`.
+    fn resolve_run(
+        &self,
+        tsconfig: &TsconfigCache,
+        run: &'a [Unit],
+        first: usize,
+    ) -> Vec<Option<usize>> {
+        // A pair is (directory, specifier) for a relative one, (tsconfig, specifier) otherwise.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        enum From {
+            Dir(u32),
+            Tsconfig(*const PathAliases),
+        }
+        let mut pairs: HashMap<(From, &str), Option<usize>> = HashMap::default();
+        // Per directory, the tsconfig in force, looked up where a specifier needs it.
+        let mut in_force: Vec<Option<Option<Arc<PathAliases>>>> = vec![None; self.dirs.len()];
+        let mut buf = String::new();
+        let mut out = Vec::with_capacity(run.iter().map(source_count).sum());
+        for (u, unit) in run.iter().enumerate() {
+            let d = self.unit_dir[first + u];
+            let dir = &*self.dirs[d as usize];
+            out.extend(sources(unit).map(|spec| {
+                let spec = spec?;
+                if spec.starts_with('.') {
+                    return *(pairs.entry((From::Dir(d), spec)))
+                        .or_insert_with(|| self.resolve(dir, None, spec, &mut buf));
+                }
+                let aliases = in_force[d as usize]
+                    .get_or_insert_with(|| tsconfig.for_dir(dir))
+                    .as_deref()?;
+                *(pairs.entry((From::Tsconfig(aliases), spec)))
+                    .or_insert_with(|| self.resolve(dir, Some(aliases), spec, &mut buf))
+            }));
+        }
+        out
+    }
+}
+
+/// How many [`sources`] a unit has.
+pub(super) fn source_count(u: &Unit) -> usize {
+    u.facts.imports.len() + u.facts.exports.len()
+}
+
+/// The module specifiers of a unit: each import's, then each export's (`None` for a local one).
+pub(super) fn sources(u: &Unit) -> impl Iterator<Item = Option<&str>> {
+    let imports = u.facts.imports.iter().map(|i| Some(i.source.as_str()));
+    let exports = u.facts.exports.iter().map(|e| match e {
+        Export::Reexport { source, .. }
+        | Export::Star { source }
+        | Export::StarAs { source, .. } => Some(source.as_str()),
+        Export::Local { .. } => None,
+    });
+    imports.chain(exports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_paths_as_path_join_then_normalize() {
+        for (base, rest) in [
+            ("/a/b", "./c"),
+            ("/a/b", "../c/./d/"),
+            ("/a", "../../x"),
+            ("/a", "/abs//y"),
+            ("a/b", "../../../c"),
+            ("", "./x"),
+            ("/", "x/.."),
+        ] {
+            let mut out = normal(base);
+            push_normal(&mut out, rest);
+            let want = super::super::normalize(&std::path::Path::new(base).join(rest));
+            assert_eq!(std::path::Path::new(&out), want, "{base} + {rest}");
+            assert!(is_normal(&out), "{out}");
+        }
+        for p in ["a//b", "./a", "a/.", "a/../b", "/a/", ".."] {
+            assert!(!is_normal(p), "{p}");
+        }
+        for p in ["/", "", "/a/b.ts", "a", ".env/x", "/a/..b"] {
+            assert!(is_normal(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn stems() {
+        assert_eq!(stem("/a/b.d.ts"), "/a/b");
+        assert_eq!(stem("/a/index.tsx"), "/a/index");
+        assert_eq!(stem("/a/.d.ts"), "/a");
+        assert_eq!(stem("/a/b"), "/a/b");
+        assert_eq!(dir_of("/a/b"), "/a");
+        assert_eq!(dir_of("/b"), "/");
+        assert_eq!(dir_of("b"), "");
+    }
+}
