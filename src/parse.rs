@@ -137,6 +137,18 @@ pub const MAX_NESTING: usize = 1000;
 /// nests without brackets) outside comments and quoted strings: one cheap pass over the bytes,
 /// an upper bound good enough to keep the parser's recursion bounded. An arrow's body ends at a
 /// `,` or `;` at its own depth, or at the bracket that closes around it.
+/// The bytes [`nesting_depth`] looks at.
+static NESTING_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"([{)]},;=/'\"";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 pub fn nesting_depth(src: &str) -> usize {
     let b = src.as_bytes();
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
@@ -149,6 +161,11 @@ pub fn nesting_depth(src: &str) -> usize {
             .map_or(b.len(), |p| from + p + end.len())
     };
     while i < b.len() {
+        // Most bytes are none of the ones below: skip them with one table lookup each.
+        if !NESTING_BYTES[usize::from(b[i])] {
+            i += 1;
+            continue;
+        }
         match b[i] {
             b'(' | b'[' | b'{' => {
                 depth += 1;
@@ -217,8 +234,16 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
     // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
     let b = text.as_bytes();
-    let openers =
-        memchr::memchr3_iter(b'(', b'[', b'{', b).count() + memchr::memchr_iter(b'>', b).count();
+    let openers: usize = b
+        .chunks(128)
+        .map(|chunk| {
+            let hits: u8 = chunk
+                .iter()
+                .map(|&c| u8::from(c == b'(' || c == b'[' || c == b'{' || c == b'>'))
+                .sum();
+            usize::from(hits)
+        })
+        .sum();
     let depth = if openers > MAX_NESTING {
         nesting_depth(text)
     } else {
