@@ -21,7 +21,8 @@ mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::link::Project;
+use crate::link::{LinkedQuery, Project};
+use crate::predicate::Pred;
 
 /// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
 /// context serves the rules of one file, on one thread.
@@ -101,12 +102,34 @@ pub fn check_file(project: &Project, config: &Config, file: usize) -> Vec<Diagno
 /// no rule reports in `*.test.*`, `*.spec.*`, `__tests__/` or `__mocks__/` (they are still read
 /// for the schema and helpers, and a parse error in one is still reported).
 pub(crate) fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || rel
-            .split('/')
-            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
+    // Once per file, on every path: byte searches, not a split and substring searches.
+    let b = rel.as_bytes();
+    let name = memchr::memrchr(b'/', b).map_or(0, |i| i + 1);
+    let marked = |at: usize| {
+        let rest = &b[at..];
+        rest.starts_with(b".test.") || rest.starts_with(b".spec.")
+    };
+    if memchr::memchr_iter(b'.', &b[name..]).any(|i| marked(name + i)) {
+        return true;
+    }
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'/', b).map(|i| i + 1))
+        .any(|start| {
+            let rest = &b[start..];
+            rest.starts_with(b"__") && {
+                let segment = &rest[..memchr::memchr(b'/', rest).unwrap_or(rest.len())];
+                matches!(segment, b"__tests__" | b"__mocks__")
+            }
+        })
+}
+
+/// A query's `where` and every join's `on`, borrowed: the parts [`LinkedQuery::conditions`]
+/// joins with `and(..)`, for the `predicate::all_*` functions, without copying them.
+pub(crate) fn condition_parts(q: &LinkedQuery) -> Vec<&Pred> {
+    q.where_
+        .iter()
+        .chain(q.joins.iter().filter_map(|j| j.on.as_ref()))
+        .collect()
 }
 
 /// A finding at a query's table, fingerprinted by the query's function and code.
@@ -147,5 +170,33 @@ pub fn what_it_reports(rule: &Rule) -> String {
         rule.summary.to_string()
     } else {
         paragraph.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_files_by_name_or_directory() {
+        for yes in [
+            "a.test.ts",
+            "src/a.spec.tsx",
+            "src/x.test.y.ts",
+            "__tests__/a.ts",
+            "src/__mocks__/db.ts",
+            "src/__tests__",
+        ] {
+            assert!(super::is_test_file(yes), "{yes}");
+        }
+        for no in [
+            "src/test.ts",
+            "src/a.tests.ts",
+            "src/a.test/b.ts",
+            "src/__tests__x/a.ts",
+            "x__tests__/a.ts",
+            "src/a.ts.test",
+            "",
+        ] {
+            assert!(!super::is_test_file(no), "{no}");
+        }
     }
 }
