@@ -93,36 +93,100 @@ impl Diagnostic {
     }
 }
 
-/// 64-bit FNV-1a: small, stable across platforms and Rust versions, enough for fingerprints.
-pub fn fnv1a(parts: &[&str]) -> String {
+/// 64-bit FNV-1a over parts, each followed by a zero byte: small, stable across platforms and
+/// Rust versions, enough for fingerprints.
+fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for part in parts {
-        for b in part.bytes().chain(std::iter::once(0u8)) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
+        for &b in *part {
+            h = (h ^ b as u64).wrapping_mul(0x100000001b3);
         }
+        h = h.wrapping_mul(0x100000001b3);
     }
-    format!("{h:016x}")
+    h
+}
+
+/// A hash as 16 lowercase hex digits, the text of a fingerprint.
+fn hex(h: u64) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = b"0123456789abcdef"[(h >> (60 - 4 * i)) as usize & 0xf];
+    }
+    out
 }
 
 /// Gives each diagnostic its fingerprint. Identical ingredients in one file are numbered in
-/// order, so two equal queries in one function still get distinct fingerprints.
+/// order, so two equal queries in one function still get distinct fingerprints: the n-th
+/// (from the second) hashes the first's text and n.
 pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut seen: rustc_hash::FxHashMap<u64, u32> = Default::default();
+    seen.reserve(diags.len());
     for d in diags.iter_mut() {
         let base = fnv1a(&[
-            d.rule,
-            &d.file,
-            d.function.as_deref().unwrap_or(""),
-            &d.code,
-            &d.message,
+            d.rule.as_bytes(),
+            d.file.as_bytes(),
+            d.function.as_deref().unwrap_or("").as_bytes(),
+            d.code.as_bytes(),
+            d.message.as_bytes(),
         ]);
-        let n = seen.entry(base.clone()).or_insert(0);
+        let n = seen.entry(base).or_insert(0);
         *n += 1;
-        d.fingerprint = if *n == 1 {
-            base
-        } else {
-            fnv1a(&[&base, &n.to_string()])
+        let h = match *n {
+            1 => base,
+            n => fnv1a(&[&hex(base), itoa_u32(n, &mut [0; 10])]),
         };
+        let text = hex(h);
+        d.fingerprint.clear();
+        // Hex digits are ASCII.
+        d.fingerprint
+            .push_str(std::str::from_utf8(&text).unwrap_or_default());
+    }
+}
+
+/// `n` in decimal, written into the end of `buf`.
+fn itoa_u32(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The recipe before it was written without intermediate strings: what baselines hold.
+    fn reference(parts: &[&str]) -> String {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for part in parts {
+            for b in part.bytes().chain(std::iter::once(0u8)) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x100000001b3);
+            }
+        }
+        format!("{h:016x}")
+    }
+
+    #[test]
+    fn fingerprints_keep_their_recipe() {
+        let d = |code: &str| {
+            Diagnostic::new("tenant-filter", "src/a.ts", Span::default(), "m".into())
+                .context(Some("load"), code)
+        };
+        let mut ds = vec![d("db.select()"), d("db.select()"), d("x")];
+        ds.extend((0..11).map(|_| d("y")));
+        assign_fingerprints(&mut ds);
+        let base = |code: &str| reference(&["tenant-filter", "src/a.ts", "load", code, "m"]);
+        assert_eq!(ds[0].fingerprint, base("db.select()"));
+        assert_eq!(ds[1].fingerprint, reference(&[&base("db.select()"), "2"]));
+        assert_eq!(ds[2].fingerprint, base("x"));
+        assert_eq!(ds[13].fingerprint, reference(&[&base("y"), "11"]));
+        assert_eq!(hex(u64::MAX), *b"ffffffffffffffff");
+        assert_eq!(hex(0x0123456789abcdef), *b"0123456789abcdef");
     }
 }
