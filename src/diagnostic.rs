@@ -133,7 +133,7 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
         *n += 1;
         let h = match *n {
             1 => base,
-            n => fnv1a(&[&hex(base), itoa_u32(n, &mut [0; 10])]),
+            n => fnv1a(&[&hex(base), &decimal(n.into()).collect::<Vec<u8>>()]),
         };
         let text = hex(h);
         d.fingerprint.clear();
@@ -143,17 +143,14 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
     }
 }
 
-/// `n` in decimal, written into the end of `buf`.
-fn itoa_u32(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
+/// The decimal digits of `n`, as ASCII bytes.
+pub(crate) fn decimal(n: u64) -> impl Iterator<Item = u8> {
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
     }
+    std::iter::successors(Some(unit), |u| (*u >= 10).then_some(u / 10))
+        .map(move |u| b'0' + (n / u % 10) as u8)
 }
 
 #[cfg(test)]
@@ -188,5 +185,8 @@ mod tests {
         assert_eq!(ds[13].fingerprint, reference(&[&base("y"), "11"]));
         assert_eq!(hex(u64::MAX), *b"ffffffffffffffff");
         assert_eq!(hex(0x0123456789abcdef), *b"0123456789abcdef");
+        for n in [0, 7, 10, 99, 100, 4_294_967_295, u64::MAX] {
+            assert_eq!(decimal(n).collect::<Vec<u8>>(), n.to_string().into_bytes());
+        }
     }
 }
