@@ -333,6 +333,7 @@ impl InjectedPanic {
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let inject = InjectedPanic::from_env(Stage::Check);
+    let tables = &rules::TablesByFile::new(project);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
         .filter(|&f| project.units[f].check)
@@ -346,7 +347,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
                 if let Some(i) = &inject {
                     i.trigger(&unit.rel);
                 }
-                rules::check_file(project, config, f)
+                rules::check_file(project, config, tables, f)
             });
             match found {
                 Ok(d) => out.extend(d),

@@ -179,7 +179,8 @@ pub fn all_pin_rows(parts: &[&Pred], tables: &[(TableRef, &[Vec<String>])]) -> V
 pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
     let hit = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
     let mut opaque = None;
-    let mut stack: Vec<&Pred> = parts.to_vec();
+    let mut stack: Vec<&Pred> = Vec::with_capacity(16);
+    stack.extend_from_slice(parts);
     while let Some(p) = stack.pop() {
         match p {
             Pred::Eq(a, b) => {
@@ -306,17 +307,23 @@ fn bound_col(atom: &Pred) -> Option<&Col> {
 /// The atoms of `and(parts)` outside any `or`, in order, into `atoms`; whether it has an `or`
 /// (else the atoms are its one branch).
 fn always_atoms<'p>(parts: &[&'p Pred], atoms: &mut Vec<&'p Pred>) -> bool {
-    let mut has_or = false;
-    let mut stack: Vec<&Pred> = Vec::with_capacity(8);
-    stack.extend(parts.iter().rev());
-    while let Some(p) = stack.pop() {
+    fn walk<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>) -> bool {
         match p {
-            Pred::And(parts) => stack.extend(parts.iter().rev()),
-            Pred::Or(_) => has_or = true,
-            other => atoms.push(atom(other)),
+            Pred::And(parts) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                parts
+                    .iter()
+                    .fold(false, |has_or, p| walk(p, atoms) | has_or)
+            }),
+            Pred::Or(_) => true,
+            other => {
+                atoms.push(atom(other));
+                false
+            }
         }
     }
-    has_or
+    parts
+        .iter()
+        .fold(false, |has_or, p| walk(p, atoms) | has_or)
 }
 
 /// The disjunctive normal form of `and(parts)`: a list of branches, each a list of atoms that

@@ -88,7 +88,7 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<Ten
         return vec![];
     }
     let all = condition_parts(q);
-    let mut out = vec![];
+    let mut out = Vec::with_capacity(1 + q.joins.len());
     let mut check = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
