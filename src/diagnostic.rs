@@ -93,6 +93,57 @@ impl Diagnostic {
     }
 }
 
+/// Sorts diagnostics by [`Diagnostic::sort_key`], stably. Files are compared by their rank
+/// among the distinct files (found from the runs of equal files the rules produce), so most
+/// comparisons are of integers rather than of paths.
+pub fn sort(diags: &mut [Diagnostic]) {
+    let mut files: Vec<&str> = vec![];
+    for d in diags.iter() {
+        if files.last() != Some(&d.file.as_str()) {
+            files.push(&d.file);
+        }
+    }
+    files.sort_unstable();
+    files.dedup();
+    let ranks: Vec<u32> = diags
+        .iter()
+        .map(|d| files.binary_search(&d.file.as_str()).unwrap_or_default() as u32)
+        .collect();
+    let mut order: Vec<u32> = (0..diags.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (da, db) = (&diags[a as usize], &diags[b as usize]);
+        (
+            ranks[a as usize],
+            da.span.start_line,
+            da.span.start_col,
+            da.rule,
+            &da.message,
+        )
+            .cmp(&(
+                ranks[b as usize],
+                db.span.start_line,
+                db.span.start_col,
+                db.rule,
+                &db.message,
+            ))
+    });
+    permute(diags, order);
+}
+
+/// Puts `items[order[i]]` at `i`, by swaps along the permutation's cycles.
+fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
+    for i in 0..items.len() {
+        let mut j = i;
+        while order[j] as usize != i {
+            let next = order[j] as usize;
+            items.swap(j, next);
+            order[j] = j as u32;
+            j = next;
+        }
+        order[j] = j as u32;
+    }
+}
+
 /// 64-bit FNV-1a over parts, each followed by a zero byte: small, stable across platforms and
 /// Rust versions, enough for fingerprints.
 fn fnv1a(parts: &[&[u8]]) -> u64 {
@@ -119,16 +170,24 @@ fn hex(h: u64) -> [u8; 16] {
 /// order, so two equal queries in one function still get distinct fingerprints: the n-th
 /// (from the second) hashes the first's text and n.
 pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
+    use rayon::prelude::*;
+    // Hashing the ingredients is most of the work, and each diagnostic's alone: in parallel.
+    let bases: Vec<u64> = diags
+        .par_iter()
+        .with_min_len(64)
+        .map(|d| {
+            fnv1a(&[
+                d.rule.as_bytes(),
+                d.file.as_bytes(),
+                d.function.as_deref().unwrap_or("").as_bytes(),
+                d.code.as_bytes(),
+                d.message.as_bytes(),
+            ])
+        })
+        .collect();
     let mut seen: rustc_hash::FxHashMap<u64, u32> = Default::default();
     seen.reserve(diags.len());
-    for d in diags.iter_mut() {
-        let base = fnv1a(&[
-            d.rule.as_bytes(),
-            d.file.as_bytes(),
-            d.function.as_deref().unwrap_or("").as_bytes(),
-            d.code.as_bytes(),
-            d.message.as_bytes(),
-        ]);
+    for (d, base) in diags.iter_mut().zip(bases) {
         let n = seen.entry(base).or_insert(0);
         *n += 1;
         let h = match *n {
