@@ -104,10 +104,15 @@ impl PrettyJson {
 /// Appends `s` with `"`, `\` and control characters escaped as serde_json does: `\b \t \n \f
 /// \r`, the others as `\u00xx`.
 fn escape_into(out: &mut String, s: &str) {
-    // Most strings need nothing escaped: one pass with no early exit, which the compiler
-    // vectorizes, decides that.
+    // Most strings need nothing escaped: sixteen bytes at a time (each block a branch-free
+    // fold the compiler vectorizes), then the rest, decide that.
     let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    if !s.bytes().fold(false, |any, b| any | special(b)) {
+    let mut blocks = s.as_bytes().chunks_exact(16);
+    let needs_escape = blocks
+        .by_ref()
+        .any(|block| block.iter().fold(false, |any, &b| any | special(b)))
+        || blocks.remainder().iter().any(|&b| special(b));
+    if !needs_escape {
         out.push_str(s);
         return;
     }
