@@ -333,6 +333,7 @@ impl InjectedPanic {
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let inject = InjectedPanic::from_env(Stage::Check);
+    let tables = &rules::TablesByFile::new(project);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
         .filter(|&f| project.units[f].check)
@@ -346,7 +347,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
                 if let Some(i) = &inject {
                     i.trigger(&unit.rel);
                 }
-                rules::check_file(project, config, f)
+                rules::check_file(project, config, tables, f)
             });
             match found {
                 Ok(d) => out.extend(d),
@@ -357,7 +358,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         .collect();
     let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::diagnostic::sort(&mut diagnostics);
     assign_fingerprints(&mut diagnostics);
     let tables = &project.tables;
     Report {

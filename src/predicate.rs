@@ -71,21 +71,13 @@ impl Pred {
 
     /// The parts that must all hold: the arguments of nested `and(..)`s, or the predicate itself.
     pub fn conjuncts(&self) -> Vec<&Pred> {
-        match self {
-            Pred::And(parts) => parts.iter().flat_map(Pred::conjuncts).collect(),
-            other => vec![other],
-        }
+        conjuncts_of(std::slice::from_ref(&self))
     }
 
     /// Every row passing `self` has one of `cols` of `table` equal to a value (`eq` or `inArray`),
     /// directly or through column equalities (`eq(a.org, b.org)` with `b.org` bound).
     pub fn guarantees_equality(&self, table: &TableRef, cols: &[String]) -> Verdict {
-        self.every_branch(|branch| {
-            let b = Bindings::of(branch);
-            b.bound
-                .iter()
-                .any(|c| &c.table == table && cols.iter().any(|k| k == &c.key))
-        })
+        all_guarantee_equality(std::slice::from_ref(&self), table, cols)
     }
 
     /// Every row passing `self` is one of a bounded set: each table's rows are pinned by a
@@ -93,54 +85,7 @@ impl Pred {
     /// list, or a column of a table already pinned. A table pinned to one row pins all of its
     /// columns, which carries the bound across many-to-one join conditions.
     pub fn pins_rows(&self, tables: &[(TableRef, &[Vec<String>])]) -> Verdict {
-        self.every_branch(|branch| {
-            let mut b = Bindings::of(branch);
-            let mut pinned: Vec<TableRef> = vec![];
-            loop {
-                let before = pinned.len();
-                for (table, keys) in tables {
-                    let is_bound =
-                        |k: &String| b.bound.iter().any(|c| &c.table == table && &c.key == k);
-                    if !pinned.contains(table)
-                        && keys
-                            .iter()
-                            .any(|key| !key.is_empty() && key.iter().all(is_bound))
-                    {
-                        pinned.push(table.clone());
-                    }
-                }
-                if pinned.len() == before {
-                    break;
-                }
-                b.close(&pinned);
-            }
-            tables.iter().all(|(t, _)| pinned.contains(t))
-        })
-    }
-
-    /// Proven when `holds` is true of every branch of the disjunctive normal form; a failing
-    /// branch with something opaque in it makes the answer Unverifiable instead of Missing.
-    fn every_branch(&self, holds: impl Fn(&[&Pred]) -> bool) -> Verdict {
-        let Some(branches) = dnf(self) else {
-            return Verdict::Unverifiable("a condition with too many `or` branches".into());
-        };
-        let mut unverifiable = None;
-        for branch in &branches {
-            if holds(branch) {
-                continue;
-            }
-            match branch.iter().find_map(|a| match a {
-                Pred::Unknown { why, .. } => Some(why.clone()),
-                _ => None,
-            }) {
-                Some(why) => unverifiable = unverifiable.or(Some(why)),
-                None => return Verdict::Missing,
-            }
-        }
-        match unverifiable {
-            Some(why) => Verdict::Unverifiable(why),
-            None => Verdict::Proven,
-        }
+        all_pin_rows(std::slice::from_ref(&self), tables)
     }
 
     /// Whether the condition is no condition at all (`undefined`, `sql`true``, `and()` of
@@ -167,83 +112,251 @@ impl Pred {
     /// Whether the predicate mentions any of `cols` of `table` anywhere (an explicit choice).
     /// `Unverifiable` when it does not, but contains something opaque that might.
     pub fn mentions(&self, table: &TableRef, cols: &[String]) -> Verdict {
-        let hit = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
-        let mut opaque = None;
-        let mut stack = vec![self];
-        while let Some(p) = stack.pop() {
-            match p {
-                Pred::Eq(a, b) => {
-                    for o in [a, b] {
-                        if let Opnd::Col(c) = o {
-                            if hit(c) {
-                                return Verdict::Proven;
-                            }
+        any_mentions(std::slice::from_ref(&self), table, cols)
+    }
+}
+
+/// The conjunction of `parts` (a query's `where` and join conditions, borrowed rather than
+/// copied into one `and(..)`; no parts is no condition): [`Pred::conjuncts`] of `and(parts)`.
+pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
+    let mut out = vec![];
+    let mut stack: Vec<&Pred> = parts.iter().rev().copied().collect();
+    while let Some(p) = stack.pop() {
+        match p {
+            Pred::And(ps) => stack.extend(ps.iter().rev()),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// [`Pred::guarantees_equality`] of `and(parts)`.
+pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
+    let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
+    every_branch(parts, |branch| {
+        // Most branches bind the column directly; the closure over column equalities is only
+        // needed when they do not and the branch has such an equality.
+        let mut links = false;
+        for atom in branch {
+            match bound_col(atom) {
+                Some(c) if is_tenant(c) => return true,
+                Some(_) => {}
+                None => links |= matches!(atom, Pred::Eq(Opnd::Col(_), Opnd::Col(_))),
+            }
+        }
+        links && Bindings::of(branch).bound.iter().any(|c| is_tenant(c))
+    })
+}
+
+/// [`Pred::pins_rows`] of `and(parts)`.
+pub fn all_pin_rows(parts: &[&Pred], tables: &[(TableRef, &[Vec<String>])]) -> Verdict {
+    every_branch(parts, |branch| {
+        let mut b = Bindings::of(branch);
+        let mut pinned: Vec<TableRef> = vec![];
+        loop {
+            let before = pinned.len();
+            for (table, keys) in tables {
+                let is_bound =
+                    |k: &String| b.bound.iter().any(|c| &c.table == table && &c.key == k);
+                if !pinned.contains(table)
+                    && keys
+                        .iter()
+                        .any(|key| !key.is_empty() && key.iter().all(is_bound))
+                {
+                    pinned.push(table.clone());
+                }
+            }
+            if pinned.len() == before {
+                break;
+            }
+            b.close(&pinned);
+        }
+        tables.iter().all(|(t, _)| pinned.contains(t))
+    })
+}
+
+/// [`Pred::mentions`] of `and(parts)`.
+pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
+    let hit = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
+    let mut opaque = None;
+    let mut stack: Vec<&Pred> = Vec::with_capacity(16);
+    stack.extend_from_slice(parts);
+    while let Some(p) = stack.pop() {
+        match p {
+            Pred::Eq(a, b) => {
+                for o in [a, b] {
+                    if let Opnd::Col(c) = o {
+                        if hit(c) {
+                            return Verdict::Proven;
                         }
                     }
                 }
-                Pred::InArray(c) | Pred::IsNull(c) | Pred::IsNotNull(c) => {
-                    if hit(c) {
-                        return Verdict::Proven;
-                    }
+            }
+            Pred::InArray(c) | Pred::IsNull(c) | Pred::IsNotNull(c) => {
+                if hit(c) {
+                    return Verdict::Proven;
                 }
-                Pred::Other(cs) => {
-                    if cs.iter().any(hit) {
-                        return Verdict::Proven;
-                    }
+            }
+            Pred::Other(cs) => {
+                if cs.iter().any(hit) {
+                    return Verdict::Proven;
                 }
-                Pred::Unknown { why, mentions } => {
-                    if mentions.iter().any(hit) {
-                        return Verdict::Proven;
-                    }
-                    opaque.get_or_insert_with(|| why.clone());
+            }
+            Pred::Unknown { why, mentions } => {
+                if mentions.iter().any(hit) {
+                    return Verdict::Proven;
                 }
-                Pred::And(ps) | Pred::Or(ps) => stack.extend(ps.iter()),
-                Pred::Not(p) => stack.push(p),
-                Pred::Undefined => {}
+                opaque.get_or_insert(why);
+            }
+            Pred::And(ps) | Pred::Or(ps) => stack.extend(ps.iter()),
+            Pred::Not(p) => stack.push(p),
+            Pred::Undefined => {}
+        }
+    }
+    match opaque {
+        Some(why) => Verdict::Unverifiable(why.clone()),
+        None => Verdict::Missing,
+    }
+}
+
+/// Proven when `holds` is true of every branch of the disjunctive normal form of `and(parts)`;
+/// a failing branch with something opaque in it makes the answer Unverifiable instead of
+/// Missing. `holds` must be monotone: true of a branch, true of it with more atoms.
+fn every_branch(parts: &[&Pred], mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
+    // The atoms outside every `or` are in every branch. Most conditions have no `or`: those
+    // atoms, in order, are their one branch.
+    let mut atoms = Vec::with_capacity(16);
+    if !always_atoms(parts, &mut atoms) {
+        return match holds(&atoms) {
+            true => Verdict::Proven,
+            false => match first_why(&atoms) {
+                Some(why) => Verdict::Unverifiable(why.clone()),
+                None => Verdict::Missing,
+            },
+        };
+    }
+    if branch_count(parts).is_none() {
+        return Verdict::Unverifiable("a condition with too many `or` branches".into());
+    }
+    // What every branch has already holds (`and(eq(t.org, ..), or(..))`): so does every branch.
+    if holds(&atoms) {
+        return Verdict::Proven;
+    }
+    let Some(branches) = dnf_branches_of(parts) else {
+        return Verdict::Unverifiable("a condition with too many `or` branches".into());
+    };
+    let mut unverifiable = None;
+    for branch in &branches {
+        if holds(branch) {
+            continue;
+        }
+        match first_why(branch) {
+            Some(why) => unverifiable = unverifiable.or(Some(why)),
+            None => return Verdict::Missing,
+        }
+    }
+    match unverifiable {
+        Some(why) => Verdict::Unverifiable(why.clone()),
+        None => Verdict::Proven,
+    }
+}
+
+/// How many branches [`dnf_branches_of`] makes of `and(parts)`, without making them; `None`
+/// where it gives up.
+fn branch_count(parts: &[&Pred]) -> Option<usize> {
+    fn of(p: &Pred) -> Option<usize> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
+            Pred::And(parts) => parts.iter().try_fold(1, |acc, part| {
+                let n = acc * of(part)?;
+                (n <= MAX_BRANCHES).then_some(n)
+            }),
+            Pred::Or(parts) => {
+                let n = parts.iter().try_fold(0, |acc, part| {
+                    let n = acc + of(part)?;
+                    (n <= MAX_BRANCHES).then_some(n)
+                })?;
+                Some(n.max(1))
+            }
+            _ => Some(1),
+        })
+    }
+    parts.iter().try_fold(1, |acc, part| {
+        let n = acc * of(part)?;
+        (n <= MAX_BRANCHES).then_some(n)
+    })
+}
+
+/// Why the first opaque atom of a branch could not be read.
+fn first_why<'p>(branch: &[&'p Pred]) -> Option<&'p String> {
+    branch.iter().find_map(|a| match a {
+        Pred::Unknown { why, .. } => Some(why),
+        _ => None,
+    })
+}
+
+/// The column an atom binds to a value (`eq(col, value)`, `inArray(col, ..)`).
+fn bound_col(atom: &Pred) -> Option<&Col> {
+    match atom {
+        Pred::Eq(Opnd::Col(c), Opnd::Value(_))
+        | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
+        | Pred::InArray(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// The atoms of `and(parts)` outside any `or`, in order, into `atoms`; whether it has an `or`
+/// (else the atoms are its one branch).
+fn always_atoms<'p>(parts: &[&'p Pred], atoms: &mut Vec<&'p Pred>) -> bool {
+    fn walk<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>) -> bool {
+        match p {
+            Pred::And(parts) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                parts
+                    .iter()
+                    .fold(false, |has_or, p| walk(p, atoms) | has_or)
+            }),
+            Pred::Or(_) => true,
+            other => {
+                atoms.push(atom(other));
+                false
             }
         }
-        match opaque {
-            Some(why) => Verdict::Unverifiable(why),
-            None => Verdict::Missing,
-        }
     }
+    parts
+        .iter()
+        .fold(false, |has_or, p| walk(p, atoms) | has_or)
 }
 
-/// Disjunctive normal form: a list of branches, each a list of atoms that all hold.
-fn dnf(root: &Pred) -> Option<Vec<Vec<&Pred>>> {
-    // Most conditions have no `or`: their one branch is their atoms in order, collected
-    // without the branch lists the general case builds at every level.
-    let mut atoms = vec![];
-    let mut stack = vec![root];
-    while let Some(p) = stack.pop() {
-        match p {
-            Pred::And(parts) => stack.extend(parts.iter().rev()),
-            Pred::Or(_) => return dnf_branches(root),
-            other => atoms.push(atom(other)),
-        }
+/// The disjunctive normal form of `and(parts)`: a list of branches, each a list of atoms that
+/// all hold; `None` over [`MAX_BRANCHES`].
+fn dnf_branches_of<'p>(parts: &[&'p Pred]) -> Option<Vec<Vec<&'p Pred>>> {
+    let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
+    for part in parts {
+        acc = product(acc, dnf_branches(part)?)?;
     }
-    Some(vec![atoms])
+    Some(acc)
 }
 
-/// The general case of [`dnf`].
+/// Every branch of `acc` joined with every branch of `sub`.
+fn product<'p>(acc: Vec<Vec<&'p Pred>>, sub: Vec<Vec<&'p Pred>>) -> Option<Vec<Vec<&'p Pred>>> {
+    let mut next = Vec::with_capacity(acc.len() * sub.len());
+    for a in &acc {
+        for s in &sub {
+            let mut b = Vec::with_capacity(a.len() + s.len());
+            b.extend(a.iter().copied());
+            b.extend(s.iter().copied());
+            next.push(b);
+        }
+    }
+    (next.len() <= MAX_BRANCHES).then_some(next)
+}
+
+/// The branches of one predicate (see [`dnf_branches_of`]).
 fn dnf_branches(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
         Pred::And(parts) => {
             let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
             for part in parts {
-                let sub = dnf_branches(part)?;
-                let mut next = Vec::with_capacity(acc.len() * sub.len());
-                for a in &acc {
-                    for s in &sub {
-                        let mut b = a.clone();
-                        b.extend(s.iter().copied());
-                        next.push(b);
-                    }
-                }
-                if next.len() > MAX_BRANCHES {
-                    return None;
-                }
-                acc = next;
+                acc = product(acc, dnf_branches(part)?)?;
             }
             Some(acc)
         }

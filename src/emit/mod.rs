@@ -3,6 +3,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+mod pretty;
 pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};

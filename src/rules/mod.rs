@@ -21,7 +21,8 @@ mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::link::Project;
+use crate::link::{LinkedQuery, Project, Table};
+use crate::predicate::Pred;
 
 /// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
 /// context serves the rules of one file, on one thread.
@@ -31,6 +32,40 @@ pub struct RuleContext<'a> {
     /// The file's tenant verdicts, one list per query, computed once: `tenant-filter` and
     /// `unverified-tenant-filter` read the same ones.
     pub(crate) tenant: std::cell::OnceCell<Vec<Vec<tenant_filter::TenantCheck>>>,
+    /// The indexes into `project.tables` of the tables this file defines, in order.
+    tables: &'a [usize],
+}
+
+impl RuleContext<'_> {
+    /// The tables the file defines, in the order of `project.tables`.
+    pub(crate) fn file_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.iter().map(|&i| &self.project.tables[i])
+    }
+}
+
+/// Every file's tables, found once for the run rather than by a scan of all tables for each
+/// file and rule.
+pub struct TablesByFile {
+    /// Table indexes, ordered by file and, within a file, by index.
+    order: Vec<usize>,
+}
+
+impl TablesByFile {
+    pub fn new(project: &Project) -> Self {
+        let mut order: Vec<usize> = (0..project.tables.len()).collect();
+        order.sort_by_key(|&i| project.tables[i].file);
+        TablesByFile { order }
+    }
+
+    fn of(&self, project: &Project, file: usize) -> &[usize] {
+        let lo = self
+            .order
+            .partition_point(|&i| project.tables[i].file < file);
+        let hi = self
+            .order
+            .partition_point(|&i| project.tables[i].file <= file);
+        &self.order[lo..hi]
+    }
 }
 
 pub type CheckFn = fn(&RuleContext<'_>, usize, &mut Vec<Diagnostic>);
@@ -77,11 +112,17 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Runs every enabled rule on one file.
-pub fn check_file(project: &Project, config: &Config, file: usize) -> Vec<Diagnostic> {
+pub fn check_file(
+    project: &Project,
+    config: &Config,
+    tables: &TablesByFile,
+    file: usize,
+) -> Vec<Diagnostic> {
     let ctx = &RuleContext {
         project,
         config,
         tenant: Default::default(),
+        tables: tables.of(project, file),
     };
     let mut out = vec![];
     if !ctx.config.check_test_files && is_test_file(&ctx.project.units[file].rel) {
@@ -102,12 +143,57 @@ pub fn check_file(project: &Project, config: &Config, file: usize) -> Vec<Diagno
 /// no rule reports in `*.test.*`, `*.spec.*`, `__tests__/` or `__mocks__/` (they are still read
 /// for the schema and helpers, and a parse error in one is still reported).
 pub(crate) fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || rel
-            .split('/')
-            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
+    // Once per file, on every path: one pass over the bytes, no splitting or searchers.
+    let b = rel.as_bytes();
+    let is_test_dir = |segment: &[u8]| matches!(segment, b"__tests__" | b"__mocks__");
+    let mut segment = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'/' {
+            if is_test_dir(&b[segment..i]) {
+                return true;
+            }
+            segment = i + 1;
+        }
+    }
+    let name = &b[segment..];
+    is_test_dir(name)
+        || (0..name.len()).any(|i| {
+            name[i] == b'.' && {
+                let rest = &name[i..];
+                rest.starts_with(b".test.") || rest.starts_with(b".spec.")
+            }
+        })
+}
+
+/// A query's `where` and every join's `on`, borrowed: the parts [`LinkedQuery::conditions`]
+/// joins with `and(..)`, for the `predicate::all_*` functions, without copying them. Most
+/// queries have a `where` alone: then nothing is allocated.
+pub(crate) enum ConditionParts<'q> {
+    One([&'q Pred; 1]),
+    Many(Vec<&'q Pred>),
+}
+
+impl<'q> std::ops::Deref for ConditionParts<'q> {
+    type Target = [&'q Pred];
+
+    fn deref(&self) -> &[&'q Pred] {
+        match self {
+            ConditionParts::One(one) => one,
+            ConditionParts::Many(many) => many,
+        }
+    }
+}
+
+pub(crate) fn condition_parts(q: &LinkedQuery) -> ConditionParts<'_> {
+    match (&q.where_, q.joins.iter().any(|j| j.on.is_some())) {
+        (Some(w), false) => ConditionParts::One([w]),
+        _ => ConditionParts::Many(
+            q.where_
+                .iter()
+                .chain(q.joins.iter().filter_map(|j| j.on.as_ref()))
+                .collect(),
+        ),
+    }
 }
 
 /// A finding at a query's table, fingerprinted by the query's function and code.
@@ -148,5 +234,33 @@ pub fn what_it_reports(rule: &Rule) -> String {
         rule.summary.to_string()
     } else {
         paragraph.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn test_files_by_name_or_directory() {
+        for yes in [
+            "a.test.ts",
+            "src/a.spec.tsx",
+            "src/x.test.y.ts",
+            "__tests__/a.ts",
+            "src/__mocks__/db.ts",
+            "src/__tests__",
+        ] {
+            assert!(super::is_test_file(yes), "{yes}");
+        }
+        for no in [
+            "src/test.ts",
+            "src/a.tests.ts",
+            "src/a.test/b.ts",
+            "src/__tests__x/a.ts",
+            "x__tests__/a.ts",
+            "src/a.ts.test",
+            "",
+        ] {
+            assert!(!super::is_test_file(no), "{no}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::LinkedWith;
-use crate::predicate::{Pred, TableRef, Verdict};
+use crate::predicate::{any_mentions, Pred, TableRef, Verdict};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -53,11 +53,11 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         if !site.kind.is_read() {
             continue;
         }
-        let all = q.conditions();
-        let mut report = |table: TableRef, span: Span, pred: &Pred, what: &str| {
+        let all = super::condition_parts(q);
+        let mut report = |table: TableRef, span: Span, pred: &[&Pred], what: &str| {
             let t = project.table(table.id);
             if !t.is_soft_delete()
-                || pred.mentions(&table, &t.soft_delete_columns) != Verdict::Missing
+                || any_mentions(pred, &table, &t.soft_delete_columns) != Verdict::Missing
             {
                 return;
             }
@@ -78,16 +78,11 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         let mut stack: Vec<&LinkedWith> = q.with.iter().collect();
         while let Some(w) = stack.pop() {
             if let (Some(target), true) = (w.target, w.many) {
-                let own: Vec<Pred> = w
-                    .where_
-                    .iter()
-                    .chain(w.preset_where.iter())
-                    .cloned()
-                    .collect();
+                let own: Vec<&Pred> = w.where_.iter().chain(w.preset_where.iter()).collect();
                 report(
                     target.into(),
                     w.span,
-                    &Pred::and(own),
+                    &own,
                     &format!("relation `{}` loads", w.relation),
                 );
             }

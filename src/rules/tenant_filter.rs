@@ -1,9 +1,10 @@
 //! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
 
+use super::condition_parts;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::{LinkedQuery, TableId};
-use crate::predicate::{Opnd, Pred, TableRef, Verdict};
+use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -86,12 +87,12 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<Ten
     {
         return vec![];
     }
-    let all = q.conditions();
-    let mut out = vec![];
+    let all = condition_parts(q);
+    let mut out = Vec::with_capacity(1 + q.joins.len());
     let mut check = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
-            let mut verdict = all.guarantees_equality(&table, &t.tenant_columns);
+            let mut verdict = all_guarantee_equality(&all, &table, &t.tenant_columns);
             if verdict == Verdict::Missing && !joined && keyed_by_checked_row(ctx, file, q, &all) {
                 verdict = Verdict::Proven;
             }
@@ -113,7 +114,12 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<Ten
 /// `update(T).where(eq(T.id, row.id))`, where `row` holds a row of T that an earlier query of an
 /// enclosing function read with its tenant filter proven: the key names a row already checked,
 /// so its tenant is known. Only a whole primary or unique key taken from that same row counts.
-fn keyed_by_checked_row(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery, all: &Pred) -> bool {
+fn keyed_by_checked_row(
+    ctx: &RuleContext<'_>,
+    file: usize,
+    q: &LinkedQuery,
+    all: &[&Pred],
+) -> bool {
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];
@@ -121,7 +127,7 @@ fn keyed_by_checked_row(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery, all
     let table = project.table(q.table);
     // Column key -> the local whose same-named property it equals (`eq(T.id, row.id)`).
     let mut from_row: Vec<(&str, &str)> = vec![];
-    for part in all.conjuncts() {
+    for part in conjuncts_of(all) {
         if let Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
         | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c)) = part
         {
@@ -165,8 +171,7 @@ fn keyed_by_checked_row(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery, all
 
 /// The tenant verdict of a query's own table from its own conditions.
 fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
-    q.conditions()
-        .guarantees_equality(&q.instance(), tenant_columns)
+    all_guarantee_equality(&condition_parts(q), &q.instance(), tenant_columns)
 }
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {

@@ -59,9 +59,9 @@ export const tasks = pgTable('tasks', {
 Set its level under `rules`, or suppress one column with a reason (a small lookup table).
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
     let tenant_rule_on = ctx.config.rules.get("unindexed-tenant-column") != Some(&RuleLevel::Off);
-    for t in ctx.project.tables.iter().filter(|t| t.file == file) {
+    for t in ctx.file_tables() {
         if !matches!(t.dialect, Dialect::Pg | Dialect::Sqlite) {
             continue;
         }

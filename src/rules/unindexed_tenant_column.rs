@@ -70,8 +70,8 @@ pub(crate) fn unindexed_tenant_column(t: &Table) -> Option<&str> {
     t.tenant_columns.first().map(String::as_str)
 }
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
-    for t in ctx.project.tables.iter().filter(|t| t.file == file) {
+fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
+    for t in ctx.file_tables() {
         let Some(key) = unindexed_tenant_column(t) else {
             continue;
         };

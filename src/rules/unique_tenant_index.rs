@@ -49,8 +49,8 @@ one(organizationSettings)` in the organization's relations), or turn the rule of
 under `rules` (`{"rules": {"unique-tenant-index": "off"}}`).
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
-    for t in ctx.project.tables.iter().filter(|t| t.file == file) {
+fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
+    for t in ctx.file_tables() {
         for key in t
             .tenant_columns
             .iter()

@@ -80,23 +80,24 @@ pub(crate) fn unfiltered_writes(
         }
         let table = ctx.project.table(q.table);
         let t = &table.binding;
+        // Shown only in a finding's text: most writes have a condition.
         let key = table.unique_keys().iter().flatten().next();
-        let example = format!("eq({t}.{}, ..)", key.map_or("id", String::as_str));
+        let example = || format!("eq({t}.{}, ..)", key.map_or("id", String::as_str));
         let (msg, help) = match &q.where_ {
             _ if !site.has_where => (
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
-                format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{example}`"),
+                format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{}`", example()),
             ),
             // `.where(...parts)`: a spread drizzle-guard does not read.
             None => continue,
             Some(w) if !w.is_empty() && !w.may_be_empty() => continue,
             Some(w) if !w.is_empty() => (
                 format!("the condition of this `{verb}` of `{t}` is empty on some path: then it {effect} every row"),
-                format!("keep at least one part of the condition unconditional (such as `{example}`), or return early when there is nothing to {verb}"),
+                format!("keep at least one part of the condition unconditional (such as `{}`), or return early when there is nothing to {verb}", example()),
             ),
             _ => (
                 format!("the `.where(..)` of this `{verb}` of `{t}` lets every row through: it {effect} every row"),
-                format!("give `.where(..)` a condition that picks the rows to {verb}, such as `{example}`"),
+                format!("give `.where(..)` a condition that picks the rows to {verb}, such as `{}`", example()),
             ),
         };
         out.push(
