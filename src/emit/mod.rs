@@ -3,7 +3,6 @@
 pub mod github;
 pub mod human;
 pub mod json;
-mod pretty;
 pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
