@@ -686,3 +686,42 @@ export async function all(orgIds: string[]) {
     assert_eq!(code(&o), 2);
     assert_stderr_has(&o, "--write-baseline");
 }
+
+/// Findings are placed after the rules run, by reading their files again: a byte-order mark and
+/// characters of several bytes before the query must not move the reported line or column, and
+/// the fingerprint (taken from the code at that place) must not change with them.
+#[test]
+fn findings_are_placed_past_a_byte_order_mark_and_wide_characters() {
+    let plain = app();
+    let marked = app();
+    let wide = "// Überblick: Pläne für alle Organisationen 🚀\n";
+    let plans = PLANS.replace("  return db", "  /* Pläne 🚀 */ return db");
+    write(
+        plain.path(),
+        "src/services/plans.ts",
+        &format!("{wide}{plans}"),
+    );
+    write(
+        marked.path(),
+        "src/services/plans.ts",
+        &format!("\u{feff}{wide}{plans}"),
+    );
+    let place = |dir: &Path| {
+        let (_, doc) = json(dir, &[]);
+        let d = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["file"] == "src/services/plans.ts" && d["rule"] == "tenant-filter")
+            .cloned()
+            .expect("the tenant-filter finding on plans");
+        (d["range"].clone(), d["fingerprint"].clone())
+    };
+    let (range, fingerprint) = place(plain.path());
+    // `plans` in `.from(plans)` on line 6 (one comment line above PLANS' line 5); columns count
+    // code points, so the comment before `return` moves it 14 columns, not its 18 bytes.
+    assert_eq!(range["start"]["line"], 6, "{range}");
+    assert_eq!(range["start"]["column"], 41, "{range}");
+    assert_eq!(range["end"]["column"], 46, "{range}");
+    assert_eq!(place(marked.path()), (range, fingerprint));
+}
