@@ -1,7 +1,8 @@
 //! drizzle-guard: a static checker for TypeScript applications that use Drizzle ORM.
 //!
 //! The pipeline, one module per step: [`discover`] → [`parse`] / [`extract`] → [`link`] →
-//! [`rules`] → [`suppress`] → [`emit`], driven by [`engine`] and the [`cli`].
+//! [`rules`] (then [`locate`] for the findings' lines) → [`suppress`] → [`emit`], driven by [`engine`]
+//! and the [`cli`].
 
 pub mod changed;
 pub mod cli;
