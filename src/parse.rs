@@ -1,5 +1,5 @@
 //! Reading and parsing one file, then extracting its facts. The AST lives only inside
-//! [`check_file`]; a panic there is caught and reported for that file alone.
+//! [`parse_and_extract`]; a panic there is caught and reported for that file alone.
 
 use crate::extract::comments::DrizzleKitConfig;
 use crate::facts::FileFacts;
