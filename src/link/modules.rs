@@ -37,6 +37,9 @@ fn stem(path: &str) -> &str {
 /// an absolute `path` replaces `out`, empty and `.` segments are dropped, `..` removes the last
 /// segment (never the root).
 fn push_normal(out: &mut String, path: &str) {
+    // Paths from the walk use `\` on Windows; specifiers and this module's keys use `/`.
+    #[cfg(windows)]
+    let path = &path.replace('\\', "/");
     if path.starts_with('/') {
         out.clear();
         out.push('/');
@@ -76,6 +79,9 @@ pub(super) fn normal(path: &str) -> String {
 
 /// Whether `path` is its own normal form: no empty segment but a leading root, no `.` or `..`.
 fn is_normal(path: &str) -> bool {
+    if cfg!(windows) && path.contains('\\') {
+        return false;
+    }
     let b = path.as_bytes();
     // Whether the segment starting at `i` is `.` or `..`.
     let dots = |i: usize| {
@@ -293,6 +299,14 @@ pub(super) fn sources(u: &Unit) -> impl Iterator<Item = Option<&str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Windows paths from the walk resolve against `/`-separated specifiers.
+    #[cfg(windows)]
+    #[test]
+    fn backslashes_are_separators_on_windows() {
+        assert_eq!(normal(r"C:\repo\src\..\lib\x.ts"), "C:/repo/lib/x.ts");
+        assert!(!is_normal(r"C:\repo\x.ts"));
+    }
 
     #[test]
     fn normal_paths_as_path_join_then_normalize() {
