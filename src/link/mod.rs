@@ -13,7 +13,6 @@ use crate::parse::FileProblem;
 use crate::predicate::{Col, Opnd, Pred, TableRef};
 use crate::span::Span;
 use rayon::prelude::*;
-use std::borrow::Cow;
 use std::cell::RefCell;
 /// Paths and identifiers hashed in a few instructions (the default hasher, built to resist
 /// flooding, made hashing paths a visible part of linking).
@@ -185,17 +184,36 @@ pub struct LinkedQuery {
     pub group_by: Vec<Col>,
 }
 
+/// The conditions of a query as borrowed parts ([`LinkedQuery::conditions`]).
+pub enum ConditionParts<'q> {
+    One([&'q Pred; 1]),
+    Many(Vec<&'q Pred>),
+}
+
+impl<'q> std::ops::Deref for ConditionParts<'q> {
+    type Target = [&'q Pred];
+
+    fn deref(&self) -> &[&'q Pred] {
+        match self {
+            ConditionParts::One(one) => one,
+            ConditionParts::Many(many) => many,
+        }
+    }
+}
+
 impl LinkedQuery {
-    /// Everything a row must pass: the `where` and every join's `on`. Borrowed when that is
-    /// the `where` alone.
-    pub fn conditions(&self) -> Cow<'_, Pred> {
+    /// Everything a row must pass, borrowed: the `where` and every join's `on`, the parts the
+    /// `predicate::all_*` functions read as one `and(..)`. Most queries have a `where` alone:
+    /// then nothing is allocated.
+    pub fn conditions(&self) -> ConditionParts<'_> {
         match (&self.where_, self.joins.iter().any(|j| j.on.is_some())) {
-            (Some(w), false) => Cow::Borrowed(w),
-            _ => {
-                let mut parts: Vec<Pred> = self.where_.iter().cloned().collect();
-                parts.extend(self.joins.iter().filter_map(|j| j.on.clone()));
-                Cow::Owned(Pred::and(parts))
-            }
+            (Some(w), false) => ConditionParts::One([w]),
+            _ => ConditionParts::Many(
+                self.where_
+                    .iter()
+                    .chain(self.joins.iter().filter_map(|j| j.on.as_ref()))
+                    .collect(),
+            ),
         }
     }
 

@@ -21,8 +21,7 @@ mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::link::{LinkedQuery, Project, Table};
-use crate::predicate::Pred;
+use crate::link::{Project, Table};
 
 /// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
 /// context serves the rules of one file, on one thread.
@@ -143,57 +142,12 @@ pub fn check_file(
 /// no rule reports in `*.test.*`, `*.spec.*`, `__tests__/` or `__mocks__/` (they are still read
 /// for the schema and helpers, and a parse error in one is still reported).
 pub(crate) fn is_test_file(rel: &str) -> bool {
-    // Once per file, on every path: one pass over the bytes, no splitting or searchers.
-    let b = rel.as_bytes();
-    let is_test_dir = |segment: &[u8]| matches!(segment, b"__tests__" | b"__mocks__");
-    let mut segment = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'/' {
-            if is_test_dir(&b[segment..i]) {
-                return true;
-            }
-            segment = i + 1;
-        }
-    }
-    let name = &b[segment..];
-    is_test_dir(name)
-        || (0..name.len()).any(|i| {
-            name[i] == b'.' && {
-                let rest = &name[i..];
-                rest.starts_with(b".test.") || rest.starts_with(b".spec.")
-            }
-        })
-}
-
-/// A query's `where` and every join's `on`, borrowed: the parts [`LinkedQuery::conditions`]
-/// joins with `and(..)`, for the `predicate::all_*` functions, without copying them. Most
-/// queries have a `where` alone: then nothing is allocated.
-pub(crate) enum ConditionParts<'q> {
-    One([&'q Pred; 1]),
-    Many(Vec<&'q Pred>),
-}
-
-impl<'q> std::ops::Deref for ConditionParts<'q> {
-    type Target = [&'q Pred];
-
-    fn deref(&self) -> &[&'q Pred] {
-        match self {
-            ConditionParts::One(one) => one,
-            ConditionParts::Many(many) => many,
-        }
-    }
-}
-
-pub(crate) fn condition_parts(q: &LinkedQuery) -> ConditionParts<'_> {
-    match (&q.where_, q.joins.iter().any(|j| j.on.is_some())) {
-        (Some(w), false) => ConditionParts::One([w]),
-        _ => ConditionParts::Many(
-            q.where_
-                .iter()
-                .chain(q.joins.iter().filter_map(|j| j.on.as_ref()))
-                .collect(),
-        ),
-    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.contains(".test.")
+        || name.contains(".spec.")
+        || rel
+            .split('/')
+            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
 }
 
 /// A finding at a query's table, fingerprinted by the query's function and code.

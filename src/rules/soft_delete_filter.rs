@@ -53,7 +53,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         if !site.kind.is_read() {
             continue;
         }
-        let all = super::condition_parts(q);
+        let all = q.conditions();
         let mut report = |table: TableRef, span: Span, pred: &[&Pred], what: &str| {
             let t = project.table(table.id);
             if !t.is_soft_delete()

@@ -1,6 +1,5 @@
 //! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
 
-use super::condition_parts;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::{LinkedQuery, TableId};
@@ -87,7 +86,7 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<Ten
     {
         return vec![];
     }
-    let all = condition_parts(q);
+    let all = q.conditions();
     let mut out = Vec::with_capacity(1 + q.joins.len());
     let mut check = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
@@ -171,7 +170,7 @@ fn keyed_by_checked_row(
 
 /// The tenant verdict of a query's own table from its own conditions.
 fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
-    all_guarantee_equality(&condition_parts(q), &q.instance(), tenant_columns)
+    all_guarantee_equality(&q.conditions(), &q.instance(), tenant_columns)
 }
 
 fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {

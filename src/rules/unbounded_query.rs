@@ -113,7 +113,7 @@ fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
             (t, keys)
         })
         .collect();
-    crate::predicate::all_pin_rows(&super::condition_parts(q), &keys) != Verdict::Missing
+    crate::predicate::all_pin_rows(&q.conditions(), &keys) != Verdict::Missing
 }
 
 /// A grouped query returns a row per group: bounded when every `groupBy` column is itself
