@@ -137,24 +137,6 @@ impl<'s> LineIndex<'s> {
         let (lo, hi) = (lo as usize, (hi as usize).min(self.src.len()));
         self.src.get(lo..hi).unwrap_or("")
     }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    /// The text of a 1-based line, without its line break.
-    pub fn line_text(&self, line: u32) -> &'s str {
-        let i = line.saturating_sub(1) as usize;
-        let Some(&start) = self.line_starts.get(i) else {
-            return "";
-        };
-        let end = self
-            .line_starts
-            .get(i + 1)
-            .map(|&e| e as usize)
-            .unwrap_or(self.src.len());
-        self.src[start as usize..end].trim_end_matches(['\n', '\r'])
-    }
 }
 
 #[cfg(test)]
@@ -168,7 +150,7 @@ mod tests {
         assert_eq!(idx.position(3), (2, 1));
         // 'd' follows the two-byte 'ç': byte 5, column 2.
         assert_eq!(idx.position(5), (2, 2));
-        assert_eq!(idx.line_text(2), "çd");
+        assert_eq!(idx.text(3, 6), "çd");
     }
 
     /// The line breaks, and the lookups that start from the last
