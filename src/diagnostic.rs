@@ -106,57 +106,6 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by [`Diagnostic::sort_key`], stably. Files are compared by their rank
-/// among the distinct files (found from the runs of equal files the rules produce), so most
-/// comparisons are of integers rather than of paths.
-pub fn sort(diags: &mut [Diagnostic]) {
-    let mut files: Vec<&str> = vec![];
-    for d in diags.iter() {
-        if files.last() != Some(&d.file.as_str()) {
-            files.push(&d.file);
-        }
-    }
-    files.sort_unstable();
-    files.dedup();
-    let ranks: Vec<u32> = diags
-        .iter()
-        .map(|d| files.binary_search(&d.file.as_str()).unwrap_or_default() as u32)
-        .collect();
-    let mut order: Vec<u32> = (0..diags.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        let (da, db) = (&diags[a as usize], &diags[b as usize]);
-        (
-            ranks[a as usize],
-            da.span.start_line,
-            da.span.start_col,
-            da.rule,
-            &da.message,
-        )
-            .cmp(&(
-                ranks[b as usize],
-                db.span.start_line,
-                db.span.start_col,
-                db.rule,
-                &db.message,
-            ))
-    });
-    permute(diags, order);
-}
-
-/// Puts `items[order[i]]` at `i`, by swaps along the permutation's cycles.
-fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
-    for i in 0..items.len() {
-        let mut j = i;
-        while order[j] as usize != i {
-            let next = order[j] as usize;
-            items.swap(j, next);
-            order[j] = j as u32;
-            j = next;
-        }
-        order[j] = j as u32;
-    }
-}
-
 /// 64-bit FNV-1a over parts, each followed by a zero byte: small, stable across platforms and
 /// Rust versions, enough for fingerprints.
 fn fnv1a(parts: &[&[u8]]) -> u64 {
@@ -168,15 +117,6 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
         h = h.wrapping_mul(0x100000001b3);
     }
     h
-}
-
-/// A hash as 16 lowercase hex digits, the text of a fingerprint.
-fn hex(h: u64) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = b"0123456789abcdef"[(h >> (60 - 4 * i)) as usize & 0xf];
-    }
-    out
 }
 
 /// Gives each diagnostic its fingerprint. Identical ingredients in one file are numbered in
@@ -205,24 +145,10 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
         *n += 1;
         let h = match *n {
             1 => base,
-            n => fnv1a(&[&hex(base), &decimal(n.into()).collect::<Vec<u8>>()]),
+            n => fnv1a(&[format!("{base:016x}").as_bytes(), n.to_string().as_bytes()]),
         };
-        let text = hex(h);
-        d.fingerprint.clear();
-        // Hex digits are ASCII.
-        d.fingerprint
-            .push_str(std::str::from_utf8(&text).unwrap_or_default());
+        d.fingerprint = format!("{h:016x}");
     }
-}
-
-/// The decimal digits of `n`, as ASCII bytes.
-pub(crate) fn decimal(n: u64) -> impl Iterator<Item = u8> {
-    let mut unit = 1;
-    while n / unit >= 10 {
-        unit *= 10;
-    }
-    std::iter::successors(Some(unit), |u| (*u >= 10).then_some(u / 10))
-        .map(move |u| b'0' + (n / u % 10) as u8)
 }
 
 #[cfg(test)]
@@ -255,10 +181,5 @@ mod tests {
         assert_eq!(ds[1].fingerprint, reference(&[&base("db.select()"), "2"]));
         assert_eq!(ds[2].fingerprint, base("x"));
         assert_eq!(ds[13].fingerprint, reference(&[&base("y"), "11"]));
-        assert_eq!(hex(u64::MAX), *b"ffffffffffffffff");
-        assert_eq!(hex(0x0123456789abcdef), *b"0123456789abcdef");
-        for n in [0, 7, 10, 99, 100, 4_294_967_295, u64::MAX] {
-            assert_eq!(decimal(n).collect::<Vec<u8>>(), n.to_string().into_bytes());
-        }
     }
 }

@@ -358,7 +358,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         .collect();
     let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
-    crate::diagnostic::sort(&mut diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
     let tables = &project.tables;
     Report {
