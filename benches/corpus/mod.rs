@@ -264,14 +264,13 @@ pub fn generate_mix(files: usize, seed: u64, mix: Mix) -> Vec<File> {
 /// handlers, a table rendered with `.map(..)`: no database access of its own.
 fn component_file(b: &str, k: usize, router: usize, rng: &mut Rng) -> String {
     let name = format!("View{k}");
-    let util = format!("@/lib/{}", "format");
     let columns = ["name", "status", "owner", "updatedAt", "priority", "tags"];
     let shown: Vec<&str> = columns.iter().copied().filter(|_| !rng.one_in(3)).collect();
     let mut s = format!(
         "'use client';\n\n\
          import {{ useCallback, useEffect, useMemo, useState }} from 'react';\n\
          import {{ api }} from '@/trpc/react';\n\
-         import {{ formatDate, pluralize, truncate }} from '{util}';\n\
+         import {{ formatDate, pluralize, truncate }} from '@/lib/format';\n\
          import {{ Button, Dialog, Input, Table }} from '@/components/ui';\n\
          import type {{ Row{k} }} from '@/types/rows';\n\n\
          type Props = {{\n  title: string;\n  initialFilter?: string;\n  pageSize?: number;\n  onSelect?: (id: string) => void;\n}};\n\n\
