@@ -54,6 +54,7 @@ fn main() {
                     let t = std::time::Instant::now();
                     let units = engine::load_units(&opts, &config).expect("load");
                     let t_load = t.elapsed();
+                    let rss_load = rss_kb();
                     if std::env::var_os("STATS").is_some() {
                         let sum = |f: &dyn Fn(&drizzle_guard::facts::FileFacts) -> usize| -> usize { units.iter().map(|u| f(&u.facts)).sum() };
                         eprintln!("files {} with queries {} with tables {}", units.len(), sum(&|f| usize::from(!f.queries.is_empty())), sum(&|f| usize::from(!f.tables.is_empty())));
@@ -63,10 +64,14 @@ fn main() {
                     }
                     let project = drizzle_guard::link::Project::link(dir.clone(), units, &config);
                     let t_link = t.elapsed();
+                    let rss_link = rss_kb();
                     let report = engine::check(&project, &config, std::time::Instant::now());
                     let t_check = t.elapsed();
                     let out = drizzle_guard::emit::json::render(&report);
                     let t_emit = t.elapsed();
+                    if std::env::var_os("STATS").is_some() {
+                        eprintln!("resident after load {rss_load} kB, after link {rss_link} kB, after emit {} kB", rss_kb());
+                    }
                     eprintln!(
                         "load {:?} link {:?} check {:?} emit {:?} ({} bytes)",
                         t_load,
@@ -90,4 +95,16 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// The process's resident set in kB (Linux), for the STATS line; 0 where /proc is missing.
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }

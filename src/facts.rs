@@ -1,5 +1,6 @@
-//! Plain-data facts extracted from one file. Nothing here refers to swc types: the AST is
-//! dropped once a file's facts are built, and everything after extraction reads only these.
+//! Plain-data facts extracted from one file. Nothing here refers to the AST: it is dropped once
+//! a file's facts are built, and everything after extraction reads only these. Names read from
+//! the source are [`Name`]s, swc's interned strings, shared with the AST rather than copied.
 
 use crate::span::Span;
 use serde::Serialize;
@@ -8,6 +9,25 @@ use std::sync::Arc;
 /// The name of the function a fact is in: shared by every fact of that function rather than
 /// copied into each.
 pub type FnName = Arc<str>;
+
+/// A name as written in the source: an identifier, a property key, a table or alias name. swc's
+/// atom: 8 bytes, names of up to 7 bytes stored inline, longer ones shared by reference count
+/// with the parser's copy, so reading one out of the AST neither allocates nor copies. A name
+/// made from a string the source does not hold as an identifier (`t['orgId']`, an alias's SQL
+/// name) is interned in swc's per-thread store, which keeps it for the life of the thread.
+pub type Name = swc_atoms::Atom;
+
+/// `a.b.c` from its parts.
+pub fn dotted(parts: &[Name]) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(p);
+    }
+    out
+}
 
 /// Everything drizzle-guard needs to know about one source file.
 #[derive(Debug, Default)]
@@ -79,10 +99,10 @@ pub enum Export {
 /// A reference to a table as written: `projects`, `schema.projects`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TableExpr {
-    Name(String),
-    Member(String, String),
+    Name(Name),
+    Member(Name, Name),
     /// `alias(T, 'name')`: another instance of T under the SQL alias `name`.
-    Alias(String, Box<TableExpr>),
+    Alias(Name, Box<TableExpr>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
@@ -304,7 +324,7 @@ pub struct LoopInfo {
 #[derive(Debug, Clone)]
 pub struct CallFact {
     /// `["name"]`, `["this", "method"]` or `["object", "method"]`.
-    pub callee: Vec<String>,
+    pub callee: Vec<Name>,
     pub span: Span,
     pub loops: Vec<LoopInfo>,
     pub function: Option<FnName>,
@@ -354,10 +374,10 @@ pub enum RawPred {
         mentions: Vec<Operand>,
     },
     /// A function parameter used as a whole predicate (substituted when a helper is inlined).
-    Param(String),
+    Param(Name),
     /// A call to a function that may be a project helper returning a predicate.
     Call {
-        callee: Vec<String>,
+        callee: Vec<Name>,
         args: Vec<RawArg>,
     },
 }
@@ -372,10 +392,10 @@ pub struct RawArg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// `base.key`: a column when `base` resolves to a table.
-    Member { base: Base, key: String },
+    Member { base: Base, key: Name },
     /// A value. `Some("row.id")` when it reads a property of a local variable, so that a row
     /// fetched earlier can be recognised when its key is used again.
-    Value(Option<String>),
+    Value(Option<Box<str>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -385,5 +405,5 @@ pub enum Base {
     /// The table of the enclosing relational query (`(t, ops) => ..` or an object filter).
     SelfTable,
     /// A parameter of the enclosing function (substituted when a helper is inlined).
-    Param(String),
+    Param(Name),
 }

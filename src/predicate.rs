@@ -1,6 +1,7 @@
 //! The resolved predicate algebra and `guarantees`: does every row a predicate lets through
 //! satisfy a test? Answers are Proven, Missing or Unverifiable.
 
+use crate::facts::Name;
 use crate::link::TableId;
 
 /// One use of a table in a query: the table itself, or an `alias(T, 'name')` of it. A self-join
@@ -9,7 +10,7 @@ use crate::link::TableId;
 pub struct TableRef {
     pub id: TableId,
     /// The alias's SQL name; `None` for the table itself.
-    pub alias: Option<String>,
+    pub alias: Option<Name>,
 }
 
 impl From<TableId> for TableRef {
@@ -22,14 +23,14 @@ impl From<TableId> for TableRef {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Col {
     pub table: TableRef,
-    pub key: String,
+    pub key: Name,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opnd {
     Col(Col),
     /// A value; `Some("row.id")` for a property of a local variable (see `Operand::Value`).
-    Value(Option<String>),
+    Value(Option<Box<str>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +133,7 @@ pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
 
 /// [`Pred::guarantees_equality`] of `and(parts)`.
 pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
-    let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
+    let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| **k == *c.key);
     every_branch(parts, |branch| {
         // Most branches bind the column directly; the closure over column equalities is only
         // needed when they do not and the branch has such an equality.
@@ -177,7 +178,7 @@ pub fn all_pin_rows(parts: &[&Pred], tables: &[(TableRef, &[Vec<String>])]) -> V
 
 /// [`Pred::mentions`] of `and(parts)`.
 pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
-    let hit = |c: &Col| &c.table == table && cols.iter().any(|k| k == &c.key);
+    let hit = |c: &Col| &c.table == table && cols.iter().any(|k| **k == *c.key);
     let mut opaque = None;
     let mut stack: Vec<&Pred> = Vec::with_capacity(16);
     stack.extend_from_slice(parts);

@@ -70,7 +70,7 @@ enum Binding {
     /// The operators parameter of a relational `where` callback.
     Ops,
     /// A drizzle operator under another name (`{ eq: eqFn }`, `import { eq as equals }`).
-    Operator(String),
+    Operator(Name),
     /// A constant string (or a parameter typed as a union of string literals).
     Str,
     /// An object literal whose values are all constant strings: a lookup table of constants.
@@ -365,7 +365,10 @@ impl Extractor {
                             self.table_fns.insert(local.clone(), f);
                         }
                         if is_operator(orig) {
-                            self.bind(&Atom::from(local.as_str()), Binding::Operator(orig.clone()));
+                            self.bind(
+                                &Atom::from(local.as_str()),
+                                Binding::Operator(Name::from(orig.as_str())),
+                            );
                         }
                     }
                 }
@@ -414,7 +417,7 @@ impl Extractor {
             .get(1)
             .and_then(|a| str_value(&a.expr))
             .unwrap_or_else(|| format!("alias@{}", call.span.lo.0));
-        Some(TableExpr::Alias(name, Box::new(table)))
+        Some(TableExpr::Alias(name.into(), Box::new(table)))
     }
 
     /// What a `const` initialiser binds its name to.
@@ -1152,16 +1155,19 @@ pub(crate) fn prop_name(p: &PropName) -> Option<String> {
     }
 }
 
-pub(crate) fn member_prop(p: &MemberProp) -> Option<String> {
-    member_prop_str(p).map(std::borrow::Cow::into_owned)
+pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
+    match p {
+        MemberProp::Ident(i) => Some(i.sym.clone()),
+        MemberProp::Computed(c) => str_value(&c.expr).map(Name::from),
+        _ => None,
+    }
 }
 
-/// [`member_prop`], borrowing the name from the AST when it is an identifier.
-pub(crate) fn member_prop_str(p: &MemberProp) -> Option<std::borrow::Cow<'_, str>> {
+/// [`prop_name`] as a [`Name`]: an identifier key is shared with the AST, not copied.
+pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     match p {
-        MemberProp::Ident(i) => Some(std::borrow::Cow::Borrowed(&i.sym)),
-        MemberProp::Computed(c) => str_value(&c.expr).map(std::borrow::Cow::Owned),
-        _ => None,
+        PropName::Ident(i) => Some(i.sym.clone()),
+        _ => prop_name(p).map(Name::from),
     }
 }
 

@@ -37,7 +37,7 @@ impl Extractor {
             }
             Expr::Ident(i) => match self.lookup(&i.sym) {
                 Some(Binding::Pred(p)) => p.clone(),
-                Some(Binding::Param) => RawPred::Param(i.sym.as_str().to_owned()),
+                Some(Binding::Param) => RawPred::Param(i.sym.clone()),
                 Some(Binding::Array { .. }) => {
                     unknown(format!("the array `{}` used as one condition", i.sym))
                 }
@@ -72,9 +72,9 @@ impl Extractor {
         let Callee::Expr(callee) = &c.callee else {
             return unknown("a call");
         };
-        let (op, path): (Option<String>, Vec<String>) = match unwrap(callee) {
+        let (op, path): (Option<Name>, Vec<Name>) = match unwrap(callee) {
             Expr::Ident(i) => {
-                let name = i.sym.as_str().to_owned();
+                let name = i.sym.clone();
                 match self.lookup(&i.sym) {
                     Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
                         return unknown(format!("`{name}(..)`"))
@@ -95,9 +95,9 @@ impl Extractor {
                         Some(Binding::Param) | Some(Binding::Opaque) => {
                             return unknown(format!("`{}.{}(..)`", obj.sym, prop))
                         }
-                        _ => (None, vec![obj.sym.as_str().to_owned(), prop]),
+                        _ => (None, vec![obj.sym.clone(), prop]),
                     },
-                    Expr::This(_) => (None, vec!["this".to_string(), prop]),
+                    Expr::This(_) => (None, vec![super::query::this_name(), prop]),
                     _ => {
                         // `sql.raw(..)` and friends.
                         return unknown(format!("`..{prop}(..)`"));
@@ -108,8 +108,8 @@ impl Extractor {
         };
         let args: Vec<&ExprOrSpread> = c.args.iter().collect();
         let Some(op) = op else {
-            if path.first().map(String::as_str) == Some("sql") {
-                return unknown(format!("`{}(..)`", path.join(".")));
+            if path.first().is_some_and(|p| p == "sql") {
+                return unknown(format!("`{}(..)`", dotted(&path)));
             }
             let args = args
                 .iter()
@@ -129,13 +129,14 @@ impl Extractor {
                 .map(|a| x.operand(&a.expr))
                 .unwrap_or(Operand::Value(None))
         };
-        match op.as_str() {
+        match &*op {
             "eq" => RawPred::Eq(operand(self, 0), operand(self, 1)),
             "inArray" => RawPred::InArray(operand(self, 0)),
             "isNull" => RawPred::IsNull(operand(self, 0)),
             "isNotNull" => RawPred::IsNotNull(operand(self, 0)),
             "and" | "or" => {
-                let mut parts = vec![];
+                // Sized once: a grown vector of 144-byte predicates wastes up to half of it.
+                let mut parts = Vec::with_capacity(args.len());
                 for a in &args {
                     if a.spread.is_some() {
                         parts.extend(self.spread_preds(&a.expr));
@@ -238,7 +239,9 @@ impl Extractor {
         };
         match (self.base_of(&m.obj), unwrap(&m.obj)) {
             (Some(base), _) => Operand::Member { base, key },
-            (None, Expr::Ident(local)) => Operand::Value(Some(format!("{}.{key}", local.sym))),
+            (None, Expr::Ident(local)) => {
+                Operand::Value(Some(format!("{}.{key}", local.sym).into_boxed_str()))
+            }
             (None, _) => Operand::Value(None),
         }
     }
@@ -248,10 +251,10 @@ impl Extractor {
         match unwrap(e) {
             Expr::Ident(i) => match self.lookup(&i.sym) {
                 Some(Binding::SelfTable) => Some(Base::SelfTable),
-                Some(Binding::Param) => Some(Base::Param(i.sym.as_str().to_owned())),
+                Some(Binding::Param) => Some(Base::Param(i.sym.clone())),
                 Some(Binding::Alias(t)) => Some(Base::Table(t.clone())),
                 Some(_) => None,
-                None => Some(Base::Table(TableExpr::Name(i.sym.as_str().to_owned()))),
+                None => Some(Base::Table(TableExpr::Name(i.sym.clone()))),
             },
             Expr::Member(m) => {
                 let Expr::Ident(ns) = unwrap(&m.obj) else {
@@ -261,7 +264,7 @@ impl Extractor {
                     return None;
                 }
                 Some(Base::Table(TableExpr::Member(
-                    ns.sym.as_str().to_owned(),
+                    ns.sym.clone(),
                     member_prop(&m.prop)?,
                 )))
             }
@@ -288,8 +291,8 @@ impl Extractor {
                 parts.push(unknown("a spread in a filter object"));
                 continue;
             };
-            let (key, value): (String, &Expr) = match &**p {
-                Prop::KeyValue(kv) => match prop_name(&kv.key) {
+            let (key, value): (Name, &Expr) = match &**p {
+                Prop::KeyValue(kv) => match super::prop_atom(&kv.key) {
                     Some(k) => (k, &kv.value),
                     None => {
                         parts.push(unknown("a computed filter key"));
@@ -299,7 +302,7 @@ impl Extractor {
                 Prop::Shorthand(i) => {
                     let col = Operand::Member {
                         base: Base::SelfTable,
-                        key: i.sym.as_str().to_owned(),
+                        key: i.sym.clone(),
                     };
                     parts.push(RawPred::Eq(col, Operand::Value(None)));
                     continue;
@@ -307,7 +310,7 @@ impl Extractor {
                 _ => continue,
             };
             let value = unwrap(value);
-            match key.as_str() {
+            match &*key {
                 "AND" | "OR" => {
                     let list: Vec<RawPred> = match value {
                         Expr::Array(a) => a
@@ -454,7 +457,9 @@ impl Extractor {
                         // `{ eq: eqFn }`: the operator under another name.
                         ObjectPatProp::KeyValue(kv) => {
                             let binding = match prop_name(&kv.key) {
-                                Some(op) if super::is_operator(&op) => Binding::Operator(op),
+                                Some(op) if super::is_operator(&op) => {
+                                    Binding::Operator(Name::from(op))
+                                }
                                 _ => Binding::Opaque,
                             };
                             self.bind_pat(&kv.value, binding)

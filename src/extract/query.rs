@@ -1,16 +1,15 @@
 //! Call chains: Drizzle queries, iteration callbacks, calls to project functions, `sql.raw`.
 
-use super::{member_prop, member_prop_str, prop_name, unwrap, CallbackMode, Extractor};
+use super::{member_prop, prop_name, unwrap, CallbackMode, Extractor};
 use crate::facts::*;
-use std::borrow::Cow;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::Visit;
 
 /// One link of `a.b(..).c.d(..)`: a property name, with its arguments when it is called.
 struct Seg<'a> {
-    /// Borrowed from the AST unless computed (`a['b']`).
-    name: Cow<'a, str>,
+    /// Shared with the AST unless computed (`a['b']`).
+    name: Name,
     args: Option<&'a [ExprOrSpread]>,
     /// The property name's span (or the callee's, for a root call).
     name_span: swc_common::Span,
@@ -31,7 +30,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
                         segs.push(Seg {
-                            name: member_prop_str(&m.prop).unwrap_or_default(),
+                            name: member_prop(&m.prop).unwrap_or_default(),
                             args: Some(&c.args),
                             name_span: m.prop.span(),
                             call_span: c.span,
@@ -41,7 +40,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                     }
                     Expr::Ident(i) => {
                         segs.push(Seg {
-                            name: Cow::Borrowed(&i.sym),
+                            name: i.sym.clone(),
                             args: Some(&c.args),
                             name_span: i.span,
                             call_span: c.span,
@@ -51,7 +50,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                     }
                     other => {
                         segs.push(Seg {
-                            name: Cow::Borrowed(""),
+                            name: Name::default(),
                             args: Some(&c.args),
                             name_span: c.span,
                             call_span: c.span,
@@ -62,7 +61,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                 },
                 _ => {
                     segs.push(Seg {
-                        name: Cow::Borrowed(""),
+                        name: Name::default(),
                         args: Some(&c.args),
                         name_span: c.span,
                         call_span: c.span,
@@ -73,7 +72,7 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
             },
             Expr::Member(m) => {
                 segs.push(Seg {
-                    name: member_prop_str(&m.prop).unwrap_or_default(),
+                    name: member_prop(&m.prop).unwrap_or_default(),
                     args: None,
                     name_span: m.prop.span(),
                     call_span: m.span,
@@ -90,19 +89,24 @@ fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
 }
 
 /// A function passed by name: `loadUser`, `this.load`, `users.load`.
-fn function_ref(e: &Expr) -> Option<Vec<String>> {
+fn function_ref(e: &Expr) -> Option<Vec<Name>> {
     match e {
-        Expr::Ident(f) => Some(vec![f.sym.as_str().to_owned()]),
+        Expr::Ident(f) => Some(vec![f.sym.clone()]),
         Expr::Member(m) => {
             let prop = member_prop(&m.prop)?;
             match unwrap(&m.obj) {
-                Expr::This(_) => Some(vec!["this".into(), prop]),
-                Expr::Ident(o) => Some(vec![o.sym.as_str().to_owned(), prop]),
+                Expr::This(_) => Some(vec![this_name(), prop]),
+                Expr::Ident(o) => Some(vec![o.sym.clone(), prop]),
                 _ => None,
             }
         }
         _ => None,
     }
+}
+
+/// `this` as the first part of a callee path.
+pub(super) fn this_name() -> Name {
+    swc_atoms::atom!("this")
 }
 
 fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
@@ -167,16 +171,16 @@ impl Extractor {
         if self.note_raw_sql(root, segs) {
             return;
         }
-        let callee: Vec<String> = match (root.map(unwrap), segs) {
+        let callee: Vec<Name> = match (root.map(unwrap), segs) {
             (None, [first, ..]) if first.object.is_none() && !first.name.is_empty() => {
-                vec![first.name.to_string()]
+                vec![first.name.clone()]
             }
-            (Some(Expr::This(_)), [first, ..]) => vec!["this".into(), first.name.to_string()],
+            (Some(Expr::This(_)), [first, ..]) => vec![this_name(), first.name.clone()],
             // `rows.map(..)`, `res.json(..)`: a method of a local value or parameter is never a
             // project function the linker could find (those are module-level or `this.`).
             (Some(Expr::Ident(i)), _) if self.is_local(&i.sym) => return,
             (Some(Expr::Ident(i)), [first, ..]) => {
-                vec![i.sym.as_str().to_owned(), first.name.to_string()]
+                vec![i.sym.clone(), first.name.clone()]
             }
             _ => return,
         };
@@ -192,7 +196,7 @@ impl Extractor {
         self.push_call(callee, segs[0].call_span, loops);
     }
 
-    fn push_call(&mut self, callee: Vec<String>, span: swc_common::Span, loops: Vec<LoopInfo>) {
+    fn push_call(&mut self, callee: Vec<Name>, span: swc_common::Span, loops: Vec<LoopInfo>) {
         if super::names::is_global(&callee[0]) {
             return;
         }

@@ -186,7 +186,7 @@ impl Extractor {
         let table = self.table_expr(&m.obj)?;
         Some(ColumnRef {
             table,
-            column: member_prop(&m.prop)?,
+            column: member_prop(&m.prop)?.to_string(),
         })
     }
 
@@ -238,7 +238,7 @@ impl Extractor {
                     break;
                 }
                 Expr::Member(m) => {
-                    calls.push((member_prop(&m.prop).unwrap_or_default(), c));
+                    calls.push((member_prop(&m.prop).unwrap_or_default().to_string(), c));
                     cur = unwrap(&m.obj);
                 }
                 _ => break,
@@ -307,7 +307,7 @@ impl Extractor {
                         for el in arr.elems.iter().flatten() {
                             if let Expr::Member(m) = unwrap(&el.expr) {
                                 target = target.or_else(|| self.table_expr(&m.obj));
-                                cols.push(member_prop(&m.prop).unwrap_or_default());
+                                cols.push(member_prop(&m.prop).unwrap_or_default().to_string());
                             }
                         }
                         (target, cols)
@@ -347,7 +347,7 @@ impl Extractor {
                     let kind = match &c.callee {
                         Callee::Expr(e) => match unwrap(e) {
                             Expr::Ident(i) => i.sym.as_str().to_owned(),
-                            Expr::Member(m) => member_prop(&m.prop).unwrap_or_default(),
+                            Expr::Member(m) => member_prop(&m.prop).unwrap_or_default().to_string(),
                             _ => continue,
                         },
                         _ => continue,
@@ -410,7 +410,7 @@ impl Extractor {
                         }
                     }
                     out.push(RelationsDef {
-                        table: TableExpr::Name(table_key),
+                        table: TableExpr::Name(table_key.into()),
                         by_key: true,
                         relations,
                     });
@@ -511,7 +511,7 @@ fn column_key(e: &Expr, _param: Option<&str>) -> Option<String> {
                 },
                 _ => return None,
             },
-            Expr::Member(m) => return member_prop(&m.prop),
+            Expr::Member(m) => return member_prop(&m.prop).map(|k| k.to_string()),
             _ => return None,
         }
     }

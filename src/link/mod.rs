@@ -176,7 +176,7 @@ pub struct LinkedQuery {
     pub site: usize,
     pub table: TableId,
     /// Set when the query reads `from(alias(T, 'name'))`.
-    pub alias: Option<String>,
+    pub alias: Option<Name>,
     pub where_: Option<Pred>,
     pub joins: Vec<LinkedJoin>,
     pub with: Vec<LinkedWith>,
@@ -231,7 +231,7 @@ pub struct LinkedJoin {
     pub kind: String,
     pub table: TableId,
     /// Set when the join is on `alias(T, 'name')`: another instance of `table`.
-    pub alias: Option<String>,
+    pub alias: Option<Name>,
     pub on: Option<Pred>,
     pub span: Span,
 }
@@ -668,11 +668,11 @@ impl Project {
     pub fn resolve_ref(&self, file: usize, t: &TableExpr) -> Option<TableRef> {
         let alias = match t {
             TableExpr::Alias(name, _) => Some(name.clone()),
-            TableExpr::Name(n) if !self.by_binding[file].contains_key(n) => self.units[file]
+            TableExpr::Name(n) if !self.by_binding[file].contains_key(&**n) => self.units[file]
                 .facts
                 .aliases
                 .iter()
-                .find(|(a, _)| a == n)
+                .find(|(a, _)| a.as_str() == &**n)
                 .and_then(|(_, e)| match e {
                     TableExpr::Alias(name, _) => Some(name.clone()),
                     _ => None,
@@ -706,7 +706,7 @@ impl Project {
     /// The project function a call in `file` names, as (file, index into its `functions`):
     /// `name(..)`, `this.method(..)`, `ns.name(..)` on a namespace import, and
     /// `object.method(..)` on a module-level object or class, followed through imports.
-    pub fn resolve_function(&self, file: usize, callee: &[String]) -> Option<(usize, usize)> {
+    pub fn resolve_function(&self, file: usize, callee: &[Name]) -> Option<(usize, usize)> {
         let position = |f: usize, test: &dyn Fn(&str) -> bool| {
             self.units[f]
                 .facts
@@ -965,7 +965,7 @@ impl Project {
                     .filter_map(|o| col_of(o).ok().flatten())
                     .collect(),
             },
-            RawPred::Param(p) => match ctx.env.and_then(|e| e.get(p)) {
+            RawPred::Param(p) => match ctx.env.and_then(|e| e.get(&**p)) {
                 Some(arg) => arg.pred.clone(),
                 None => opaque(format!(
                     "the parameter `{p}`, a condition passed in by the caller"
@@ -1005,7 +1005,7 @@ impl Project {
             // `input.id`) is a value the caller passes in, never a table.
             Base::Param(p) => match ctx.env {
                 None => Ok(None),
-                Some(env) => match env.get(p) {
+                Some(env) => match env.get(&**p) {
                     Some(arg) => Ok(arg.table.clone()),
                     None => Err(format!("a column of the parameter `{p}`")),
                 },
@@ -1015,8 +1015,8 @@ impl Project {
 
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
-    fn inline_call<'a>(&'a self, callee: &[String], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
-        let shown = callee.join(".");
+    fn inline_call<'a>(&'a self, callee: &[Name], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
+        let shown = dotted(callee);
         let opaque = |why: String| Pred::Unknown {
             why,
             mentions: vec![],

@@ -110,7 +110,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let table = project.table(q.table);
-        let callee = call.callee.join(".");
+        let callee = crate::facts::dotted(&call.callee);
         let message = format!(
             "`{callee}(..)` runs a query on `{}` once per iteration of {} (N+1)",
             table.binding,
@@ -162,7 +162,7 @@ fn is_subquery(facts: &FileFacts, i: usize) -> bool {
 fn first_query(
     project: &Project,
     file: usize,
-    callee: &[String],
+    callee: &[crate::facts::Name],
     depth: u32,
     seen: &mut Vec<(usize, usize)>,
 ) -> Option<(usize, usize)> {
@@ -235,10 +235,10 @@ fn lookup_column(table: &Table, q: &LinkedQuery) -> String {
             Pred::And(ps) => stack.extend(ps.iter().rev()),
             Pred::Eq(Opnd::Col(c), Opnd::Value(_)) | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
                 if c.table == q.instance()
-                    && !table.tenant_columns.contains(&c.key)
-                    && !table.soft_delete_columns.contains(&c.key) =>
+                    && !table.tenant_columns.iter().any(|t| *t == *c.key)
+                    && !table.soft_delete_columns.iter().any(|t| *t == *c.key) =>
             {
-                return c.key.clone();
+                return c.key.to_string();
             }
             _ => {}
         }

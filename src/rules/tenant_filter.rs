@@ -132,7 +132,7 @@ fn keyed_by_checked_row(
         {
             if c.table == me {
                 if let Some((row, field)) = path.split_once('.') {
-                    if field == c.key {
+                    if *field == *c.key {
                         from_row.push((&c.key, row));
                     }
                 }

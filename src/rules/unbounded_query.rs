@@ -125,7 +125,7 @@ fn groups_bounded(q: &LinkedQuery, written: usize) -> bool {
     if q.group_by.len() != written || q.group_by.iter().any(|c| c.table != first.table) {
         return false;
     }
-    let key: Vec<String> = q.group_by.iter().map(|c| c.key.clone()).collect();
+    let key: Vec<String> = q.group_by.iter().map(|c| c.key.to_string()).collect();
     q.where_.as_ref().is_some_and(|w| {
         w.pins_rows(&[(first.table.clone(), std::slice::from_ref(&key))]) != Verdict::Missing
     })
