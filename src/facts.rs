@@ -212,11 +212,12 @@ pub struct RelationDef {
 /// A function in the project, for inlining predicate helpers and following N+1 calls.
 #[derive(Debug, Clone)]
 pub struct FunctionDef {
-    /// `name`, or `Class.method`, or `object.method`.
-    pub name: String,
-    pub params: Vec<String>,
-    /// The returned expression read as a predicate, when the body is a single return.
-    pub returns: Option<RawPred>,
+    /// `name`, or `Class.method`, or `object.method`: shared with the facts made inside it.
+    pub name: FnName,
+    pub params: Vec<Name>,
+    /// The returned expression read as a predicate, when the body is a single return (boxed:
+    /// most functions return something else).
+    pub returns: Option<Box<RawPred>>,
     pub span: Span,
 }
 
@@ -320,7 +321,8 @@ pub struct LoopInfo {
     pub literal_len: Option<usize>,
 }
 
-/// A call to a project function, for following N+1 across calls.
+/// A call to a project function, for following N+1 across calls. Only calls N+1 can use are
+/// kept: in a loop or in a named function, and not in a `catch` clause (an error path).
 #[derive(Debug, Clone)]
 pub struct CallFact {
     /// `["name"]`, `["this", "method"]` or `["object", "method"]`.
@@ -328,8 +330,6 @@ pub struct CallFact {
     pub span: Span,
     pub loops: Vec<LoopInfo>,
     pub function: Option<FnName>,
-    /// In a `catch` clause: runs on an error path, not as part of the function's work.
-    pub in_catch: bool,
 }
 
 #[derive(Debug, Clone)]

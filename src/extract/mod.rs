@@ -152,7 +152,7 @@ struct FnFrame {
     loops: Vec<LoopInfo>,
     /// Return values read as predicates; `None` once a return is not a predicate.
     returns: Option<Vec<RawPred>>,
-    params: Vec<String>,
+    params: Vec<Name>,
     span: swc_common::Span,
     record: bool,
     /// How many `catch` clauses of this function the walk is in.
@@ -514,7 +514,7 @@ impl Extractor {
                     p => p,
                 };
                 if let Pat::Ident(i) = ident {
-                    names.push(i.id.sym.as_str().to_owned());
+                    names.push(i.id.sym.clone());
                 }
             }
             self.bind_pat(p, Binding::Param);
@@ -552,12 +552,12 @@ impl Extractor {
         }
         let returns = frame.returns.and_then(|r| match r.len() {
             0 => None,
-            1 => r.into_iter().next(),
-            _ => Some(RawPred::Or(r)),
+            1 => r.into_iter().next().map(Box::new),
+            _ => Some(Box::new(RawPred::Or(r))),
         });
         if let Some(name) = frame.name {
             self.facts.functions.push(FunctionDef {
-                name: name.to_string(),
+                name,
                 params: frame.params,
                 returns,
                 span: self.span(frame.span),

@@ -196,19 +196,23 @@ impl Extractor {
         self.push_call(callee, segs[0].call_span, loops);
     }
 
+    /// Records a call the N+1 rule can use: one in a loop (reported when the callee queries)
+    /// or in a named function (followed when that function is called in a loop). A call in a
+    /// `catch` clause is an error path, never per-item work: it is not recorded.
     fn push_call(&mut self, callee: Vec<Name>, span: swc_common::Span, loops: Vec<LoopInfo>) {
-        if super::names::is_global(&callee[0]) {
+        if super::names::is_global(&callee[0]) || self.in_catch() {
+            return;
+        }
+        let function = self.current_function();
+        if function.is_none() && loops.is_empty() {
             return;
         }
         let span = self.span(span);
-        let function = self.current_function();
-        let in_catch = self.in_catch();
         self.facts.calls.push(CallFact {
             callee,
             span,
             loops,
             function,
-            in_catch,
         });
     }
 

@@ -731,7 +731,7 @@ impl Project {
                 },
                 Some(Sym::Object(f, i)) => {
                     let def = &self.units[f].facts.functions[i].name;
-                    let object = def.rsplit_once('.').map_or(def.as_str(), |(o, _)| o);
+                    let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
                     let qualified = format!("{object}.{name}");
                     position(f, &|n| n == qualified)
                 }
@@ -765,7 +765,7 @@ impl Project {
         if let Some(i) = facts.column_groups.iter().position(|g| g.binding == name) {
             return Some(Sym::Group(file, i));
         }
-        if let Some(i) = facts.functions.iter().position(|g| g.name == name) {
+        if let Some(i) = facts.functions.iter().position(|g| &*g.name == name) {
             return Some(Sym::Function(file, i));
         }
         // A method `name.x` of an object literal (no string is built for the test).
@@ -1044,11 +1044,11 @@ impl Project {
                 .table
                 .as_ref()
                 .and_then(|b| self.resolve_base(b, ctx).ok().flatten());
-            env.insert(p.clone(), Arg { pred, table });
+            env.insert(&**p, Arg { pred, table });
         }
         for p in def.params.iter().skip(args.len()) {
             env.insert(
-                p.clone(),
+                &**p,
                 Arg {
                     pred: Pred::Undefined,
                     table: None,
@@ -1078,7 +1078,7 @@ pub(crate) struct Arg {
 pub(crate) struct Ctx<'e, 'a> {
     file: usize,
     self_table: Option<TableId>,
-    env: Option<&'e HashMap<String, Arg>>,
+    env: Option<&'e HashMap<&'e str, Arg>>,
     depth: u32,
     memo: &'e Memo<'a>,
 }

@@ -96,7 +96,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
         );
     }
     for call in &facts.calls {
-        if call.in_catch || per_item_loop(&call.loops, None).is_none() {
+        if per_item_loop(&call.loops, None).is_none() {
             continue;
         }
         let mut seen = vec![];
@@ -172,7 +172,7 @@ fn first_query(
     }
     seen.push((f, i));
     let facts = &project.units[f].facts;
-    let name = facts.functions[i].name.as_str();
+    let name = &*facts.functions[i].name;
     let inside = |function: &Option<FnName>| function.as_deref() == Some(name);
     let direct = project.queries[f].iter().position(|q| {
         let site = &facts.queries[q.site];
@@ -184,7 +184,7 @@ fn first_query(
     facts
         .calls
         .iter()
-        .filter(|c| inside(&c.function) && !c.in_catch)
+        .filter(|c| inside(&c.function))
         .find_map(|c| first_query(project, f, &c.callee, depth + 1, seen))
 }
 
