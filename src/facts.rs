@@ -56,26 +56,23 @@ impl FileFacts {
         let exports = self.exports.iter().filter_map(|e| match e {
             Export::Reexport { source, .. }
             | Export::Star { source }
-            | Export::StarAs { source, .. } => Some(source.as_str()),
+            | Export::StarAs { source, .. } => Some(&**source),
             Export::Local { .. } => None,
         });
-        self.imports
-            .iter()
-            .map(|i| i.source.as_str())
-            .chain(exports)
+        self.imports.iter().map(|i| &*i.source).chain(exports)
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Import {
-    pub local: String,
-    pub source: String,
+    pub local: Name,
+    pub source: Name,
     pub imported: Imported,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
-    Named(String),
+    Named(Name),
     Default,
     Namespace,
 }
@@ -83,17 +80,17 @@ pub enum Imported {
 #[derive(Debug, Clone)]
 pub enum Export {
     /// `export const x`, `export { x as y }`: exported name → local binding.
-    Local { exported: String, local: String },
+    Local { exported: Name, local: Name },
     /// `export { x as y } from './m'`.
     Reexport {
-        exported: String,
-        imported: String,
-        source: String,
+        exported: Name,
+        imported: Name,
+        source: Name,
     },
     /// `export * from './m'`.
-    Star { source: String },
+    Star { source: Name },
     /// `export * as ns from './m'`.
-    StarAs { exported: String, source: String },
+    StarAs { exported: Name, source: Name },
 }
 
 /// A reference to a table as written: `projects`, `schema.projects`.

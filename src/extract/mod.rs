@@ -342,33 +342,28 @@ impl Extractor {
     }
 
     fn record_import(&mut self, imp: &ImportDecl) {
-        let source = wtf8(&imp.src.value);
+        let source = Name::from(wtf8(&imp.src.value));
         for s in &imp.specifiers {
             let (local, imported) = match s {
                 ImportSpecifier::Named(n) => {
                     let imported = match &n.imported {
-                        Some(ModuleExportName::Ident(i)) => i.sym.as_str().to_owned(),
-                        Some(ModuleExportName::Str(s)) => wtf8(&s.value),
-                        None => n.local.sym.as_str().to_owned(),
+                        Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                        Some(ModuleExportName::Str(s)) => Name::from(wtf8(&s.value)),
+                        None => n.local.sym.clone(),
                     };
-                    (n.local.sym.as_str().to_owned(), Imported::Named(imported))
+                    (n.local.sym.clone(), Imported::Named(imported))
                 }
-                ImportSpecifier::Default(d) => (d.local.sym.as_str().to_owned(), Imported::Default),
-                ImportSpecifier::Namespace(n) => {
-                    (n.local.sym.as_str().to_owned(), Imported::Namespace)
-                }
+                ImportSpecifier::Default(d) => (d.local.sym.clone(), Imported::Default),
+                ImportSpecifier::Namespace(n) => (n.local.sym.clone(), Imported::Namespace),
             };
             if source.starts_with("drizzle-orm") {
                 if let Imported::Named(orig) = &imported {
                     if orig != &local {
                         if let Some(f) = self.table_fn(orig) {
-                            self.table_fns.insert(local.clone(), f);
+                            self.table_fns.insert(local.to_string(), f);
                         }
                         if is_operator(orig) {
-                            self.bind(
-                                &Atom::from(local.as_str()),
-                                Binding::Operator(Name::from(orig.as_str())),
-                            );
+                            self.bind(&local, Binding::Operator(orig.clone()));
                         }
                     }
                 }
@@ -942,7 +937,7 @@ impl Extractor {
                 _ => {}
             },
             ModuleDecl::ExportNamed(n) => {
-                let source = n.src.as_ref().map(|s| wtf8(&s.value));
+                let source = n.src.as_ref().map(|s| Name::from(wtf8(&s.value)));
                 for s in &n.specifiers {
                     match (s, &source) {
                         (ExportSpecifier::Named(named), _) => {
@@ -973,18 +968,18 @@ impl Extractor {
             }
             ModuleDecl::ExportAll(all) => {
                 self.facts.exports.push(Export::Star {
-                    source: wtf8(&all.src.value),
+                    source: Name::from(wtf8(&all.src.value)),
                 });
             }
             ModuleDecl::ExportDefaultExpr(d) => {
                 if let Expr::Ident(i) = unwrap(&d.expr) {
-                    self.export_local("default", &i.sym);
+                    self.export_local(&swc_atoms::atom!("default"), &i.sym);
                 }
             }
             ModuleDecl::ExportDefaultDecl(d) => {
                 if let DefaultDecl::Fn(f) = &d.decl {
                     if let Some(i) = &f.ident {
-                        self.export_local("default", &i.sym);
+                        self.export_local(&swc_atoms::atom!("default"), &i.sym);
                     }
                 }
             }
@@ -992,22 +987,21 @@ impl Extractor {
         }
     }
 
-    fn export_local(&mut self, exported: &str, local: &str) {
+    fn export_local(&mut self, exported: &Name, local: &Name) {
         self.facts.exports.push(Export::Local {
-            exported: exported.to_string(),
-            local: local.to_string(),
+            exported: exported.clone(),
+            local: local.clone(),
         });
     }
 
     fn module_var_decl(&mut self, v: &VarDecl, exported: bool) {
         for d in &v.decls {
             let Pat::Ident(id) = &d.name else { continue };
-            let name = id.id.sym.as_str().to_owned();
             if exported {
-                self.export_local(&name, &name);
+                self.export_local(&id.id.sym, &id.id.sym);
             }
             let Some(init) = &d.init else { continue };
-            self.module_const(&name, init);
+            self.module_const(&id.id.sym, init);
         }
     }
 
@@ -1171,10 +1165,10 @@ pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     }
 }
 
-fn export_name(n: &ModuleExportName) -> String {
+fn export_name(n: &ModuleExportName) -> Name {
     match n {
-        ModuleExportName::Ident(i) => i.sym.as_str().to_owned(),
-        ModuleExportName::Str(s) => wtf8(&s.value),
+        ModuleExportName::Ident(i) => i.sym.clone(),
+        ModuleExportName::Str(s) => Name::from(wtf8(&s.value)),
     }
 }
 
