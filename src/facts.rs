@@ -244,7 +244,7 @@ impl QueryKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryTarget {
     Table(TableExpr),
-    QueryKey(String),
+    QueryKey(Name),
 }
 
 #[derive(Debug, Clone)]

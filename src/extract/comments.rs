@@ -134,7 +134,7 @@ fn is_module_exports(target: &AssignTarget) -> bool {
         return false;
     };
     matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "module")
-        && super::member_prop(&m.prop).as_deref() == Some("exports")
+        && super::member_prop_is(&m.prop, "exports")
 }
 
 fn config_object<'m>(module: &'m Module, e: &'m Expr, depth: u32) -> Option<&'m ObjectLit> {

@@ -1157,6 +1157,15 @@ pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     }
 }
 
+/// Whether a property is `name` (`x.name` or `x['name']`), without making a [`Name`] of it.
+pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
+    match p {
+        MemberProp::Ident(i) => &*i.sym == name,
+        MemberProp::Computed(c) => str_value(&c.expr).is_some_and(|s| s == name),
+        _ => false,
+    }
+}
+
 /// [`prop_name`] as a [`Name`]: an identifier key is shared with the AST, not copied.
 pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     match p {
@@ -1202,7 +1211,7 @@ fn creator_template(e: &Expr) -> Option<(String, String)> {
 fn is_schema_table_call(c: &CallExpr) -> bool {
     match &c.callee {
         Callee::Expr(e) => {
-            matches!(unwrap(e), Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table"))
+            matches!(unwrap(e), Expr::Member(m) if member_prop_is(&m.prop, "table"))
         }
         _ => false,
     }

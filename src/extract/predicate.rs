@@ -548,7 +548,7 @@ impl Extractor {
         let Expr::Member(m) = unwrap(callee) else {
             return;
         };
-        if member_prop(&m.prop).as_deref() != Some("push") {
+        if !super::member_prop_is(&m.prop, "push") {
             return;
         }
         let Expr::Ident(arr) = unwrap(&m.obj) else {

@@ -109,6 +109,22 @@ pub(super) fn this_name() -> Name {
     swc_atoms::atom!("this")
 }
 
+/// The methods a Drizzle query's chain is built around (called, not just read).
+fn starts_query(name: &str) -> bool {
+    matches!(
+        name,
+        "findMany"
+            | "findFirst"
+            | "select"
+            | "selectDistinct"
+            | "selectDistinctOn"
+            | "$count"
+            | "update"
+            | "delete"
+            | "insert"
+    )
+}
+
 fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
     seg.args
         .and_then(|a| a.get(i))
@@ -273,6 +289,14 @@ impl Extractor {
     }
 
     fn query_site(&mut self, whole: &Expr, segs: &[Seg<'_>]) {
+        // Most chains are not queries: one pass over the names decides, before the searches
+        // for each kind of query below.
+        if !segs
+            .iter()
+            .any(|s| s.args.is_some() && starts_query(&s.name))
+        {
+            return;
+        }
         let pos = |name: &str| segs.iter().position(|s| s.name == name && s.args.is_some());
         // db.query.K.findMany({..})
         if let Some(i) = segs
@@ -291,9 +315,10 @@ impl Extractor {
                 };
                 let mut site = self.site(
                     kind,
-                    QueryTarget::QueryKey(segs[i - 1].name.to_string()),
+                    QueryTarget::QueryKey(segs[i - 1].name.clone()),
                     segs[i].name_span,
                     whole,
+                    segs,
                 );
                 if let Some(Expr::Object(config)) = arg(&segs[i], 0).map(unwrap) {
                     self.relational_config(config, &mut site);
@@ -327,6 +352,7 @@ impl Extractor {
                 QueryTarget::Table(table),
                 table_arg.span(),
                 whole,
+                segs,
             );
             let selection = if segs[si].name == "selectDistinctOn" {
                 arg(&segs[si], 1)
@@ -379,7 +405,13 @@ impl Extractor {
             let Some(table) = self.table_expr(t) else {
                 return;
             };
-            let mut site = self.site(QueryKind::Count, QueryTarget::Table(table), t.span(), whole);
+            let mut site = self.site(
+                QueryKind::Count,
+                QueryTarget::Table(table),
+                t.span(),
+                whole,
+                segs,
+            );
             site.aggregates_only = true;
             if let Some(w) = arg(&segs[i], 1) {
                 site.has_where = true;
@@ -413,7 +445,7 @@ impl Extractor {
             let Some(table) = self.table_expr(t) else {
                 continue;
             };
-            let mut site = self.site(kind, QueryTarget::Table(table), t.span(), whole);
+            let mut site = self.site(kind, QueryTarget::Table(table), t.span(), whole, segs);
             for seg in rest {
                 if seg.name == "where" && seg.args.is_some() {
                     site.has_where = true;
@@ -433,8 +465,9 @@ impl Extractor {
         target: QueryTarget,
         target_span: swc_common::Span,
         whole: &Expr,
+        segs: &[Seg<'_>],
     ) -> QuerySite {
-        let dynamic = flatten(whole).1.iter().any(|s| s.name == "$dynamic");
+        let dynamic = segs.iter().any(|s| s.name == "$dynamic");
         QuerySite {
             kind,
             target,

@@ -17,20 +17,18 @@ impl Extractor {
                 TableFn::Creator(d, t) => (d, None, t),
                 _ => return None,
             },
-            Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("table") => {
-                match unwrap(&m.obj) {
-                    Expr::Ident(i) => match self.table_fn(&i.sym)? {
-                        TableFn::Schema(d, s) => (d, Some(s), None),
-                        _ => return None,
-                    },
-                    Expr::Call(inner) => {
-                        let name = callee_ident(inner)?;
-                        let d = super::names::schema_constructor(name)?;
-                        (d, inner.args.first().and_then(|a| str_value(&a.expr)), None)
-                    }
+            Expr::Member(m) if super::member_prop_is(&m.prop, "table") => match unwrap(&m.obj) {
+                Expr::Ident(i) => match self.table_fn(&i.sym)? {
+                    TableFn::Schema(d, s) => (d, Some(s), None),
                     _ => return None,
+                },
+                Expr::Call(inner) => {
+                    let name = callee_ident(inner)?;
+                    let d = super::names::schema_constructor(name)?;
+                    (d, inner.args.first().and_then(|a| str_value(&a.expr)), None)
                 }
-            }
+                _ => return None,
+            },
             _ => return None,
         };
         let name_arg = call.args.first().filter(|a| str_value(&a.expr).is_some());
