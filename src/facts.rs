@@ -285,12 +285,12 @@ pub struct QuerySite {
     /// In a `catch` clause: runs on an error path, not as part of the function's work.
     pub in_catch: bool,
     /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
-    pub result: Option<String>,
+    pub result: Option<Name>,
 }
 
 #[derive(Debug, Clone)]
 pub struct JoinFact {
-    pub kind: String,
+    pub kind: Name,
     pub table: TableExpr,
     pub on: Option<RawPred>,
     pub span: Span,

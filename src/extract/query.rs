@@ -386,7 +386,7 @@ impl Extractor {
                                 let on = arg(seg, 1).map(|o| self.pred(o));
                                 let span = self.span(t.span());
                                 site.joins.push(JoinFact {
-                                    kind: name.to_string(),
+                                    kind: seg.name.clone(),
                                     table,
                                     on,
                                     span,
@@ -494,7 +494,7 @@ impl Extractor {
                 .result_of
                 .as_ref()
                 .filter(|(span, _)| *span == whole.span())
-                .map(|(_, name)| name.to_string()),
+                .map(|(_, name)| name.clone()),
         }
     }
 

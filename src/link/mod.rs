@@ -228,7 +228,7 @@ impl LinkedQuery {
 
 #[derive(Debug)]
 pub struct LinkedJoin {
-    pub kind: String,
+    pub kind: Name,
     pub table: TableId,
     /// Set when the join is on `alias(T, 'name')`: another instance of `table`.
     pub alias: Option<Name>,
