@@ -258,7 +258,7 @@ pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    if src.as_bytes().contains(&0) {
+    if memchr::memchr(0, src.as_bytes()).is_some() {
         return Err("file contains NUL bytes (a binary file?); not checked".into());
     }
     Ok(src)

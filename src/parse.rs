@@ -230,6 +230,10 @@ fn shrink(f: &mut FileFacts) {
     f.suppressions.shrink_to_fit();
 }
 
+/// The search for the suppression directive's name, built once rather than once per file.
+static IGNORE_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(crate::extract::comments::IGNORE));
+
 fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     let text = module_text(src);
     // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
@@ -266,7 +270,7 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     // Comments matter only as suppression directives: a file without the directive's name has
     // none, and not collecting its comments saves the parser a tenth of its work.
     let comments = SingleThreadedComments::default();
-    let wanted = memchr::memmem::find(b, crate::extract::comments::IGNORE.as_bytes()).is_some();
+    let wanted = IGNORE_FINDER.find(b).is_some();
     let parsed = match isolate(|| parse_module_with(path, src, wanted.then_some(&comments))) {
         Ok(parsed) => parsed,
         Err(what) => {
