@@ -12,9 +12,10 @@ pub type FnName = Arc<str>;
 
 /// A name as written in the source: an identifier, a property key, a table or alias name. swc's
 /// atom: 8 bytes, names of up to 7 bytes stored inline, longer ones shared by reference count
-/// with the parser's copy, so reading one out of the AST neither allocates nor copies. A name
-/// made from a string the source does not hold as an identifier (`t['orgId']`, an alias's SQL
-/// name) is interned in swc's per-thread store, which keeps it for the life of the thread.
+/// with the parser's copy, so reading one out of the AST (an identifier, a string literal)
+/// neither allocates nor copies. The few names made from other text (a template literal key, a
+/// numeric key, the made-up name of an unnamed alias) are interned in swc's per-thread store,
+/// which keeps them for the life of the thread.
 pub type Name = swc_atoms::Atom;
 
 /// `a.b.c` from its parts.

@@ -342,13 +342,13 @@ impl Extractor {
     }
 
     fn record_import(&mut self, imp: &ImportDecl) {
-        let source = Name::from(wtf8(&imp.src.value));
+        let source = wtf8_name(&imp.src.value);
         for s in &imp.specifiers {
             let (local, imported) = match s {
                 ImportSpecifier::Named(n) => {
                     let imported = match &n.imported {
                         Some(ModuleExportName::Ident(i)) => i.sym.clone(),
-                        Some(ModuleExportName::Str(s)) => Name::from(wtf8(&s.value)),
+                        Some(ModuleExportName::Str(s)) => wtf8_name(&s.value),
                         None => n.local.sym.clone(),
                     };
                     (n.local.sym.clone(), Imported::Named(imported))
@@ -410,9 +410,9 @@ impl Extractor {
         let name = call
             .args
             .get(1)
-            .and_then(|a| str_value(&a.expr))
-            .unwrap_or_else(|| format!("alias@{}", call.span.lo.0));
-        Some(TableExpr::Alias(name.into(), Box::new(table)))
+            .and_then(|a| str_name(&a.expr))
+            .unwrap_or_else(|| Name::from(format!("alias@{}", call.span.lo.0)));
+        Some(TableExpr::Alias(name, Box::new(table)))
     }
 
     /// What a `const` initialiser binds its name to.
@@ -937,7 +937,7 @@ impl Extractor {
                 _ => {}
             },
             ModuleDecl::ExportNamed(n) => {
-                let source = n.src.as_ref().map(|s| Name::from(wtf8(&s.value)));
+                let source = n.src.as_ref().map(|s| wtf8_name(&s.value));
                 for s in &n.specifiers {
                     match (s, &source) {
                         (ExportSpecifier::Named(named), _) => {
@@ -968,7 +968,7 @@ impl Extractor {
             }
             ModuleDecl::ExportAll(all) => {
                 self.facts.exports.push(Export::Star {
-                    source: Name::from(wtf8(&all.src.value)),
+                    source: wtf8_name(&all.src.value),
                 });
             }
             ModuleDecl::ExportDefaultExpr(d) => {
@@ -1132,6 +1132,20 @@ fn awaited(e: &Expr) -> &Expr {
     }
 }
 
+/// A string literal's value as a [`Name`]: the AST's own atom when it is valid UTF-8 (always,
+/// but for lone surrogates), so nothing is copied or interned.
+pub(crate) fn wtf8_name(a: &swc_atoms::Wtf8Atom) -> Name {
+    a.to_atom_lossy().into_owned()
+}
+
+/// [`str_value`] as a [`Name`], shared with the AST for a string literal.
+pub(crate) fn str_name(e: &Expr) -> Option<Name> {
+    match unwrap(e) {
+        Expr::Lit(Lit::Str(s)) => Some(wtf8_name(&s.value)),
+        e => str_value(e).map(Name::from),
+    }
+}
+
 pub(crate) fn str_value(e: &Expr) -> Option<String> {
     match unwrap(e) {
         Expr::Lit(Lit::Str(s)) => Some(wtf8(&s.value)),
@@ -1152,7 +1166,7 @@ pub(crate) fn prop_name(p: &PropName) -> Option<String> {
 pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     match p {
         MemberProp::Ident(i) => Some(i.sym.clone()),
-        MemberProp::Computed(c) => str_value(&c.expr).map(Name::from),
+        MemberProp::Computed(c) => str_name(&c.expr),
         _ => None,
     }
 }
@@ -1170,6 +1184,7 @@ pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
 pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     match p {
         PropName::Ident(i) => Some(i.sym.clone()),
+        PropName::Str(s) => Some(wtf8_name(&s.value)),
         _ => prop_name(p).map(Name::from),
     }
 }
@@ -1177,7 +1192,7 @@ pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
 fn export_name(n: &ModuleExportName) -> Name {
     match n {
         ModuleExportName::Ident(i) => i.sym.clone(),
-        ModuleExportName::Str(s) => Name::from(wtf8(&s.value)),
+        ModuleExportName::Str(s) => wtf8_name(&s.value),
     }
 }
 

@@ -456,10 +456,8 @@ impl Extractor {
                     match prop {
                         // `{ eq: eqFn }`: the operator under another name.
                         ObjectPatProp::KeyValue(kv) => {
-                            let binding = match prop_name(&kv.key) {
-                                Some(op) if super::is_operator(&op) => {
-                                    Binding::Operator(Name::from(op))
-                                }
+                            let binding = match super::prop_atom(&kv.key) {
+                                Some(op) if super::is_operator(&op) => Binding::Operator(op),
                                 _ => Binding::Opaque,
                             };
                             self.bind_pat(&kv.value, binding)

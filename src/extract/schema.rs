@@ -390,7 +390,7 @@ impl Extractor {
                 for p in &o.props {
                     let PropOrSpread::Prop(p) = p else { continue };
                     let Prop::KeyValue(kv) = &**p else { continue };
-                    let Some(table_key) = prop_name(&kv.key) else {
+                    let Some(table_key) = super::prop_atom(&kv.key) else {
                         continue;
                     };
                     let Expr::Object(rels) = unwrap(&kv.value) else {
@@ -408,7 +408,7 @@ impl Extractor {
                         }
                     }
                     out.push(RelationsDef {
-                        table: TableExpr::Name(table_key.into()),
+                        table: TableExpr::Name(table_key),
                         by_key: true,
                         relations,
                     });
