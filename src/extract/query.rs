@@ -344,16 +344,9 @@ impl Extractor {
             let Some(table_arg) = arg(&segs[fi], 0) else {
                 return;
             };
-            let Some(table) = self.table_expr(table_arg) else {
+            let Some(mut site) = self.table_site(QueryKind::Select, table_arg, whole, segs) else {
                 return;
             };
-            let mut site = self.site(
-                QueryKind::Select,
-                QueryTarget::Table(table),
-                table_arg.span(),
-                whole,
-                segs,
-            );
             let selection = if segs[si].name == "selectDistinctOn" {
                 arg(&segs[si], 1)
             } else {
@@ -402,16 +395,9 @@ impl Extractor {
         }
         if let Some(i) = pos("$count") {
             let Some(t) = arg(&segs[i], 0) else { return };
-            let Some(table) = self.table_expr(t) else {
+            let Some(mut site) = self.table_site(QueryKind::Count, t, whole, segs) else {
                 return;
             };
-            let mut site = self.site(
-                QueryKind::Count,
-                QueryTarget::Table(table),
-                t.span(),
-                whole,
-                segs,
-            );
             site.aggregates_only = true;
             if let Some(w) = arg(&segs[i], 1) {
                 site.has_where = true;
@@ -442,10 +428,9 @@ impl Extractor {
             if !shaped {
                 continue;
             }
-            let Some(table) = self.table_expr(t) else {
+            let Some(mut site) = self.table_site(kind, t, whole, segs) else {
                 continue;
             };
-            let mut site = self.site(kind, QueryTarget::Table(table), t.span(), whole, segs);
             for seg in rest {
                 if seg.name == "where" && seg.args.is_some() {
                     site.has_where = true;
@@ -457,6 +442,19 @@ impl Extractor {
             self.facts.queries.push(site);
             return;
         }
+    }
+
+    /// A query on the table `t` names (`from(t)`, `update(t)`, `$count(t)`), reported at `t`;
+    /// `None` when `t` is not a table.
+    fn table_site(
+        &self,
+        kind: QueryKind,
+        t: &Expr,
+        whole: &Expr,
+        segs: &[Seg<'_>],
+    ) -> Option<QuerySite> {
+        let table = self.table_expr(t)?;
+        Some(self.site(kind, QueryTarget::Table(table), t.span(), whole, segs))
     }
 
     fn site(
