@@ -1180,7 +1180,7 @@ pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
     }
 }
 
-/// [`prop_name`] as a [`Name`]: an identifier key is shared with the AST, not copied.
+/// [`prop_name`] as a [`Name`]: an identifier or string key is shared with the AST, not copied.
 pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     match p {
         PropName::Ident(i) => Some(i.sym.clone()),

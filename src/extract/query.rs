@@ -8,7 +8,7 @@ use swc_ecma_visit::Visit;
 
 /// One link of `a.b(..).c.d(..)`: a property name, with its arguments when it is called.
 struct Seg<'a> {
-    /// Shared with the AST unless computed (`a['b']`).
+    /// The property's name, shared with the AST; empty when computed from an expression.
     name: Name,
     args: Option<&'a [ExprOrSpread]>,
     /// The property name's span (or the callee's, for a root call).
