@@ -9,8 +9,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::link::Project;
-use crate::parse::module_text;
 use crate::span::{LineIndex, Span};
+use std::path::Path;
 
 /// Locates every span of `diags` (and their related locations), and fills in their code.
 pub fn locate(project: &Project, diags: &mut [Diagnostic]) {
@@ -33,7 +33,7 @@ pub fn locate(project: &Project, diags: &mut [Diagnostic]) {
     let texts: Vec<Option<String>> = files.iter().map(|f| read(project, f)).collect();
     let indexes: Vec<Option<LineIndex>> = texts
         .iter()
-        .map(|t| t.as_deref().map(|t| LineIndex::new(module_text(t))))
+        .map(|t| t.as_deref().map(LineIndex::new))
         .collect();
     let index = |file: &str| {
         files
@@ -65,9 +65,19 @@ fn locate_span(idx: Option<&LineIndex>, span: &mut Span) {
     }
 }
 
-/// A file's text, by its root-relative name (as the emitters read it).
 fn read(project: &Project, rel: &str) -> Option<String> {
-    crate::engine::read_source(&project.root.join(rel), u64::MAX).ok()
+    read_shown(&project.root, rel)
+}
+
+/// A finding's file read again by its root-relative name, as positions count it: the text swc
+/// parsed (no byte-order mark), `None` when it can no longer be read as text. Locating findings
+/// and the code frames of the human and SARIF outputs all read through here.
+pub fn read_shown(root: &Path, rel: &str) -> Option<String> {
+    let text = crate::engine::read_source(&root.join(rel), u64::MAX).ok()?;
+    Some(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// The line each span starts on, `spans` given as (unit, span): each file read once, and only
@@ -83,7 +93,7 @@ pub fn start_lines(project: &Project, spans: &[(usize, Span)]) -> Vec<u32> {
     }
     let indexes: std::collections::HashMap<usize, LineIndex> = texts
         .iter()
-        .filter_map(|(f, t)| Some((*f, LineIndex::new(module_text(t.as_deref()?)))))
+        .filter_map(|(f, t)| Some((*f, LineIndex::new(t.as_deref()?))))
         .collect();
     spans
         .iter()

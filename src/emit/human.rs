@@ -52,10 +52,8 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     for d in &report.diagnostics {
         for f in std::iter::once(d.file.as_str()).chain(d.related.iter().map(|r| r.file.as_str())) {
             ids.entry(f).or_insert_with(|| {
-                let src = std::fs::read(report.root.join(f)).ok()?;
-                let text = String::from_utf8_lossy(&src);
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                let shown = Shown::new(text);
+                let text = crate::locate::read_shown(&report.root, f)?;
+                let shown = Shown::new(&text);
                 let id = files.add(escape_controls(f).into_owned(), shown.text.clone());
                 Some((id, shown))
             });

@@ -159,9 +159,7 @@ impl<'r> Sources<'r> {
         self.lines
             .entry(file.to_string())
             .or_insert_with(|| {
-                let bytes = std::fs::read(root.join(file)).ok()?;
-                let text = String::from_utf8(bytes).ok()?;
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let text = crate::locate::read_shown(root, file)?;
                 Some(text.lines().map(str::to_string).collect())
             })
             .as_deref()
