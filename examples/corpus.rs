@@ -6,7 +6,8 @@
 //! cargo run --release --example corpus -- write /tmp/app10k 10000 [SEED [backend|app]]
 //! cargo run --release --example corpus -- parse /tmp/app10k [THREADS]   # the floor
 //! cargo run --release --example corpus -- check /tmp/app10k [THREADS]   # the full check
-//! # `check` prints the time of each phase to stderr; with STATS=1 it also counts the facts.
+//! # `check` prints the time of each phase to stderr; with STATS=1 it also counts the facts and
+//! # prints the resident set after loading, linking and writing the report.
 //! ```
 
 #[path = "../benches/corpus/mod.rs"]
