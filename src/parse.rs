@@ -128,16 +128,14 @@ pub fn read_drizzle_kit_config(path: &Path, src: &str) -> Option<DrizzleKitConfi
     Some(crate::extract::comments::drizzle_kit_config(&module))
 }
 
-/// Code nested deeper than this (see [`nesting_depth`]) is reported instead of parsed. swc's expression parser
-/// recurses once per level without growing its stack (in a debug build about 20 KB a level, so
-/// 20,000 levels of `(` overflow even our 256 MB workers); no hand-written code comes near.
+/// Code nested deeper than this (see [`nesting_depth`]) is reported instead of parsed. swc's
+/// expression parser recurses once per level without growing its stack (in a debug build about
+/// 20 KB a level, so 20,000 levels of `(` overflow even our 256 MB workers); no hand-written code
+/// comes near.
 pub const MAX_NESTING: usize = 1000;
 
-/// The deepest nesting of `(`, `[`, `{` and expression-bodied arrow functions (`() => () => 1`
-/// nests without brackets) outside comments and quoted strings: one cheap pass over the bytes,
-/// an upper bound good enough to keep the parser's recursion bounded. An arrow's body ends at a
-/// `,` or `;` at its own depth, or at the bracket that closes around it.
-/// The bytes [`nesting_depth`] looks at.
+/// The bytes [`nesting_depth`] looks at: the first bytes of its `match` arms (keep the two in
+/// step).
 static NESTING_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let bytes = b"([{)]},;=/'\"";
@@ -149,6 +147,10 @@ static NESTING_BYTES: [bool; 256] = {
     table
 };
 
+/// The deepest nesting of `(`, `[`, `{` and expression-bodied arrow functions (`() => () => 1`
+/// nests without brackets) outside comments and quoted strings: one cheap pass over the bytes,
+/// an upper bound good enough to keep the parser's recursion bounded. An arrow's body ends at a
+/// `,` or `;` at its own depth, or at the bracket that closes around it.
 pub fn nesting_depth(src: &str) -> usize {
     let b = src.as_bytes();
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
