@@ -202,8 +202,9 @@ fn schema_and_loader_agree_on_null() {
 
 #[test]
 fn readme_configuration_examples_are_valid() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = ["README.md", "docs/configuration.md"]
+        .map(|f| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap())
+        .concat();
     let v = validator();
     let mut n = 0;
     for block in readme.split("```json\n").skip(1) {

@@ -340,8 +340,10 @@ fn shape(v: &Value) -> Value {
 
 #[test]
 fn readme_documents_the_json_format_as_it_is() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output-formats.md"),
+    )
+    .unwrap();
     let section = &readme[readme.find("### json").expect("a json section")..];
     let start = section.find("```json\n").expect("a json example") + 8;
     let example = &section[start..start + section[start..].find("```").unwrap()];
