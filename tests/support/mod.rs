@@ -59,7 +59,9 @@ pub struct Run {
 
 /// Runs `cmd` to the end. A run killed by a signal (a crash, a stack overflow) fails the test.
 pub fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the binary runs");
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{:?} did not start: {e}", cmd.get_program()));
     let stderr = String::from_utf8(out.stderr).expect("stderr is UTF-8");
     let code = out
         .status
