@@ -2,8 +2,8 @@
 //! service files and 40 schema files, compare a full check with a check of one changed file
 //! (which still parses every file for the schema model), and time the git queries alone.
 
-#[path = "../tests/support/git.rs"]
-mod support_git;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use drizzle_guard::changed::ChangedFiles;
@@ -11,16 +11,11 @@ use drizzle_guard::config::Config;
 use drizzle_guard::engine::{self, Options};
 use std::path::Path;
 use std::time::Instant;
+use support::write;
 
 const SCHEMA_FILES: usize = 40;
 const TABLES_PER_FILE: usize = 5;
 const SERVICE_FILES: usize = 2_000;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A repository of realistic Drizzle code, committed, with one service file then modified.
 fn repository(root: &Path) {
@@ -69,7 +64,7 @@ fn repository(root: &Path) {
         }
         write(root, &format!("src/services/m{}/svc{i}.ts", i / 100), &src);
     }
-    let git = |args: &[&str]| support_git::git(root, args);
+    let git = |args: &[&str]| support::git::git(root, args);
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-qm", "generated"]);

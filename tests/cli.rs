@@ -2,13 +2,12 @@
 //! directories. Exit codes, written files, configuration errors, suppressions, baselines and
 //! `--changed-since` in a real git repository.
 
-#[path = "support/git.rs"]
-mod support_git;
+mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-use support_git::git;
+use support::git::git;
+use support::{write, Run};
 
 const SCHEMA: &str = "import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
@@ -54,50 +53,24 @@ export async function allPlans() {
 }
 ";
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// A small app: `src/db/{schema,index}.ts`, `src/services/{projects,plans}.ts`.
 fn app() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "src/db/schema.ts", SCHEMA);
-    write(dir.path(), "src/db/index.ts", DB);
-    write(dir.path(), "src/services/projects.ts", PROJECTS);
-    write(dir.path(), "src/services/plans.ts", PLANS);
-    dir
+    support::tree(&[
+        ("src/db/schema.ts", SCHEMA),
+        ("src/db/index.ts", DB),
+        ("src/services/projects.ts", PROJECTS),
+        ("src/services/plans.ts", PLANS),
+    ])
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The run's standard error says `text`; on failure, shows what it said.
-fn assert_stderr_has(o: &Output, text: &str) {
-    assert!(
-        stderr(o).contains(text),
-        "expected `{text}` on standard error:\n{}",
-        stderr(o)
-    );
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// The binary run in `dir` with `args`, without colour.
+fn run(dir: &Path, args: &[&str]) -> Run {
+    support::run(
+        support::bin()
+            .current_dir(dir)
+            .args(args)
+            .env("NO_COLOR", "1"),
+    )
 }
 
 /// Runs `check --format json` with extra arguments and returns the exit code and document.
@@ -105,24 +78,14 @@ fn json(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["check", "--format", "json"];
     args.extend_from_slice(extra);
     let o = run(dir, &args);
-    let doc = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
-    (code(&o), doc)
+    (o.code, o.json())
 }
 
 /// (file, line, rule) of every diagnostic, in output order.
 fn findings(doc: &Value) -> Vec<(String, u64, String)> {
-    doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap().to_string(),
-                d["range"]["start"]["line"].as_u64().unwrap(),
-                d["rule"].as_str().unwrap().to_string(),
-            )
-        })
+    support::findings(doc)
+        .into_iter()
+        .map(|d| (d.file, d.line, d.rule))
         .collect()
 }
 
@@ -172,7 +135,7 @@ fn exit_codes_follow_fail_on() {
             f("src/services/projects.ts", 6, "tenant-filter"),
         ]
     );
-    assert_eq!(code(&run(p, &["check", "--fail-on", "never"])), 0);
+    assert_eq!(run(p, &["check", "--fail-on", "never"]).code, 0);
     // Only warnings left: the default (error) passes, `--fail-on warning` fails.
     write(
         p,
@@ -183,7 +146,7 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(c, 0);
     assert_eq!(doc["summary"]["warnings"], 3);
     assert_eq!(doc["summary"]["errors"], 0);
-    assert_eq!(code(&run(p, &["check", "--fail-on", "warning"])), 1);
+    assert_eq!(run(p, &["check", "--fail-on", "warning"]).code, 1);
     // No findings at all: 0 whatever --fail-on says.
     write(
         p,
@@ -202,13 +165,13 @@ fn output_is_written_to_the_named_file() {
         dir.path(),
         &["check", "--format", "json", "--output", "report.json"],
     );
-    assert_eq!(code(&o), 1);
-    assert!(o.stdout.is_empty(), "{}", stdout(&o));
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert_eq!(o.code, 1);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    let doc = support::read_json(&out);
     assert_eq!(doc["summary"]["errors"], 3);
     let o = run(dir.path(), &["check", "--output", "no/such/dir/report.txt"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "no/such/dir/report.txt");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("no/such/dir/report.txt");
 }
 
 #[test]
@@ -240,8 +203,8 @@ fn configuration_errors_name_the_file_and_the_key() {
     ] {
         write(p, "drizzle-guard.json", config);
         let o = run(p, &["check"]);
-        assert_eq!(code(&o), 2, "{config}");
-        let err = stderr(&o);
+        assert_eq!(o.code, 2, "{config}");
+        let err = o.stderr;
         assert!(
             err.contains("drizzle-guard.json") && err.contains(key),
             "{config}: {err}"
@@ -250,8 +213,8 @@ fn configuration_errors_name_the_file_and_the_key() {
     }
     // A configuration found in a parent directory is used, and named when wrong.
     let o = run(&p.join("src"), &["check", "services"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, &p.join("drizzle-guard.json").display().to_string());
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has(&p.join("drizzle-guard.json").display().to_string());
     // --config overrides discovery; a missing file is named.
     write(
         p,
@@ -265,8 +228,8 @@ fn configuration_errors_name_the_file_and_the_key() {
         vec![f("src/services/plans.ts", 5, "soft-delete-filter")]
     );
     let o = run(p, &["check", "--config", "missing.json"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "missing.json");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("missing.json");
 }
 
 #[test]
@@ -439,9 +402,9 @@ export async function again() {
     assert!(msg.contains("no reason"), "{msg}");
     let o = run(p, &["check", "--no-timing"]);
     assert!(
-        stdout(&o).ends_with("3 errors, 0 warnings (3 suppressed)\n"),
+        o.stdout.ends_with("3 errors, 0 warnings (3 suppressed)\n"),
         "{}",
-        stdout(&o)
+        o.stdout
     );
 }
 
@@ -450,10 +413,9 @@ fn baseline_reports_only_new_findings_across_line_shifts() {
     let dir = app();
     let p = dir.path();
     let o = run(p, &["check", "--write-baseline", "baseline.json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_stderr_has(&o, "wrote 3 findings");
-    let written: Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    o.assert_stderr_has("wrote 3 findings");
+    let written = support::read_json(&p.join("baseline.json"));
     assert_eq!(written["version"], 1);
     assert_eq!(written["findings"].as_array().unwrap().len(), 3);
     assert!(
@@ -466,7 +428,7 @@ fn baseline_reports_only_new_findings_across_line_shifts() {
         ("src/services/projects.ts", PROJECTS),
         ("src/services/plans.ts", PLANS),
     ] {
-        write(p, rel, &format!("// moved\n\n\n{text}"));
+        write(p, rel, format!("// moved\n\n\n{text}"));
     }
     let (c, doc) = json(p, &["--baseline", "baseline.json"]);
     assert_eq!((c, findings(&doc)), (0, vec![]));
@@ -496,9 +458,10 @@ export async function fresh(id: string) {
     assert_eq!(doc["summary"]["baselineUnmatched"], 2);
     let o = run(p, &["check", "--baseline", "baseline.json", "--no-timing"]);
     assert!(
-        stdout(&o).contains("(1 baselined, 2 baseline entries no longer match"),
+        o.stdout
+            .contains("(1 baselined, 2 baseline entries no longer match"),
         "{}",
-        stdout(&o)
+        o.stdout
     );
 
     // A file that cannot be parsed is never baselined: its queries are not checked at all.
@@ -508,29 +471,29 @@ export async function fresh(id: string) {
         "export const broken = (1 + ;\n",
     );
     let o = run(p, &["check", "--write-baseline", "with-broken.json"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stdout(&o).contains("parse-error"), "{}", stdout(&o));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.contains("parse-error"), "{}", o.stdout);
     let written = std::fs::read_to_string(p.join("with-broken.json")).unwrap();
     assert!(!written.contains("broken.ts"), "{written}");
     std::fs::remove_file(p.join("src/services/broken.ts")).unwrap();
 
     // A missing or invalid baseline is a usage error naming the file.
     let o = run(p, &["check", "--baseline", "nope.json"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "nope.json");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("nope.json");
     write(p, "bad.json", r#"{ "version": 1, "findings": "x" }"#);
     let o = run(p, &["check", "--baseline", "bad.json"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "bad.json");
-    assert_stderr_has(&o, "not a drizzle-guard baseline");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("bad.json");
+    o.assert_stderr_has("not a drizzle-guard baseline");
     write(
         p,
         "future.json",
         r#"{ "version": 99, "tool": "drizzle-guard", "findings": [] }"#,
     );
     let o = run(p, &["check", "--baseline", "future.json"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "version 99");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("version 99");
 }
 
 #[test]
@@ -549,13 +512,13 @@ fn changed_since_checks_changed_files_with_the_whole_schema() {
     assert_eq!(doc["summary"]["tables"], 2, "the schema is read whole");
 
     // Committed on the branch: checked.
-    write(p, "src/services/plans.ts", &format!("{PLANS}// touched\n"));
+    write(p, "src/services/plans.ts", format!("{PLANS}// touched\n"));
     git(p, &["commit", "-qam", "touch plans"]);
     // Unstaged, staged and untracked changes: checked; ignored files: not.
     write(
         p,
         "src/services/projects.ts",
-        &format!("{PROJECTS}// touched\n"),
+        format!("{PROJECTS}// touched\n"),
     );
     write(p, "src/services/new.ts", PROJECTS);
     write(p, "src/services/staged.ts", PROJECTS);
@@ -650,15 +613,15 @@ export async function all(orgIds: string[]) {
     std::fs::remove_file(p.join("src/services/loop.ts")).unwrap();
 
     // A schema change checks everything.
-    write(p, "src/db/schema.ts", &format!("{SCHEMA}// touched\n"));
+    write(p, "src/db/schema.ts", format!("{SCHEMA}// touched\n"));
     let (_, doc) = json(p, &["--changed-since", "HEAD"]);
     assert_eq!(doc["summary"]["filesChecked"], 8);
 
     // With a baseline, entries of files left unchecked are not counted as unmatched.
     git(p, &["checkout", "-q", "--", "src/db/schema.ts"]);
     let o = run(p, &["check", "--write-baseline", "base.json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    write(p, "src/services/plans.ts", &format!("\n{PLANS}"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    write(p, "src/services/plans.ts", format!("\n{PLANS}"));
     let (c, doc) = json(p, &["--changed-since", "HEAD", "--baseline", "base.json"]);
     assert_eq!((c, findings(&doc)), (0, vec![]));
     assert_eq!(doc["summary"]["filesChecked"], 1);
@@ -667,12 +630,12 @@ export async function all(orgIds: string[]) {
 
     // Errors: an unknown revision, a directory outside git, and a partial baseline.
     let o = run(p, &["check", "--changed-since", "no-such-branch"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "`no-such-branch` is not a known git revision");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("`no-such-branch` is not a known git revision");
     let outside = app();
     let o = run(outside.path(), &["check", "--changed-since", "main"]);
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "not inside a git repository");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("not inside a git repository");
     let o = run(
         p,
         &[
@@ -683,8 +646,8 @@ export async function all(orgIds: string[]) {
             "b.json",
         ],
     );
-    assert_eq!(code(&o), 2);
-    assert_stderr_has(&o, "--write-baseline");
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("--write-baseline");
 }
 
 /// Findings are placed after the rules run, by reading their files again: a byte-order mark and
@@ -699,12 +662,12 @@ fn findings_are_placed_past_a_byte_order_mark_and_wide_characters() {
     write(
         plain.path(),
         "src/services/plans.ts",
-        &format!("{wide}{plans}"),
+        format!("{wide}{plans}"),
     );
     write(
         marked.path(),
         "src/services/plans.ts",
-        &format!("\u{feff}{wide}{plans}"),
+        format!("\u{feff}{wide}{plans}"),
     );
     let place = |dir: &Path| {
         let (_, doc) = json(dir, &[]);

@@ -5,11 +5,11 @@
 use drizzle_guard::config::Config;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
-use std::path::Path;
+
+mod support;
 
 fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("drizzle-guard.schema.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    support::read_json(&support::crate_path("drizzle-guard.schema.json"))
 }
 
 fn validator() -> jsonschema::Validator {
@@ -156,9 +156,8 @@ fn schema_and_loader_reject_the_same_mistakes() {
     cases.push((doc, "tenant.columns".into()));
     for (doc, key) in cases {
         assert!(!v.is_valid(&doc), "the schema accepts a mistake at `{key}`");
-        let dir = tempfile::tempdir().unwrap();
+        let dir = support::tree(&[("drizzle-guard.json", &doc.to_string())]);
         let file = dir.path().join("drizzle-guard.json");
-        std::fs::write(&file, doc.to_string()).unwrap();
         let err = Config::load(&file).expect_err(&format!("the loader accepts `{key}`"));
         let msg = err.to_string();
         assert!(
@@ -203,7 +202,7 @@ fn schema_and_loader_agree_on_null() {
 #[test]
 fn readme_configuration_examples_are_valid() {
     let readme = ["README.md", "docs/configuration.md"]
-        .map(|f| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(f)).unwrap())
+        .map(support::crate_text)
         .concat();
     let v = validator();
     let mut n = 0;

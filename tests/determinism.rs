@@ -3,9 +3,9 @@
 
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
+mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 /// Every output format, with what makes it reproducible. Adding a format is one line.
 const FORMATS: &[&[&str]] = &[
@@ -18,26 +18,22 @@ const FORMATS: &[&[&str]] = &[
 
 const THREADS: &[&str] = &["1", "2", "8"];
 
-fn check(root: &Path, format: &[&str], threads: &str) -> (Option<i32>, Vec<u8>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-        .arg("check")
-        .arg(root)
-        .args(format)
-        .args(["--threads", threads])
-        .output()
-        .unwrap();
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+fn check(root: &Path, format: &[&str], threads: &str) -> (i32, String) {
+    let run = support::run(
+        support::bin()
+            .arg("check")
+            .arg(root)
+            .args(format)
+            .args(["--threads", threads]),
     );
-    (out.status.code(), out.stdout)
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    (run.code, run.stdout)
 }
 
 fn assert_identical_at_any_thread_count(root: &Path) {
     for format in FORMATS {
         let (code, first) = check(root, format, THREADS[0]);
-        assert_eq!(code, Some(1), "{format:?}: the tree has findings");
+        assert_eq!(code, 1, "{format:?}: the tree has findings");
         assert!(first.len() > 1000, "{format:?}: suspiciously short output");
         for threads in &THREADS[1..] {
             let (c, out) = check(root, format, threads);
@@ -53,7 +49,7 @@ fn assert_identical_at_any_thread_count(root: &Path) {
 
 #[test]
 fn example_app_output_is_identical_at_1_2_and_8_threads() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-app");
+    let root = support::crate_path("fixtures/example-app");
     assert_identical_at_any_thread_count(&root);
 }
 

@@ -1,10 +1,17 @@
 //! The fixture harness: every folder under `fixtures/rules/` (and the example app) is checked
 //! on its own, and the findings must be exactly the lines marked `//~ rule-name`.
+//!
+//! One test per folder, `rules::<folder in snake case>`: `cargo test rules::tenant_filter` runs
+//! one rule's fixtures (`cargo test tenant_filter` also runs `unverified_tenant_filter`, whose
+//! name contains it), and every failing folder is reported on its own.
+
+mod support;
 
 use drizzle_guard::config::Config;
 use drizzle_guard::engine::{self, Options};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use support::crate_path;
 
 type Finding = (String, u32, String);
 
@@ -66,17 +73,21 @@ fn report(root: &Path) -> drizzle_guard::emit::Report {
     engine::check(&project, &config, std::time::Instant::now())
 }
 
-fn actual(root: &Path) -> BTreeSet<Finding> {
-    report(root)
+fn findings(report: &drizzle_guard::emit::Report) -> BTreeSet<Finding> {
+    report
         .diagnostics
         .iter()
         .map(|d| (d.file.clone(), d.span.start_line, d.rule.to_string()))
         .collect()
 }
 
-fn check_folder(root: &Path) -> Result<usize, String> {
-    let want = expected(root);
-    let got = actual(root);
+fn actual(root: &Path) -> BTreeSet<Finding> {
+    findings(&report(root))
+}
+
+/// `Ok(the number of findings)` when `got` is exactly `want`, else what is missing and what is
+/// unexpected.
+fn compare(root: &Path, want: BTreeSet<Finding>, got: BTreeSet<Finding>) -> Result<usize, String> {
     if want == got {
         return Ok(want.len());
     }
@@ -90,53 +101,94 @@ fn check_folder(root: &Path) -> Result<usize, String> {
     Err(msg)
 }
 
+fn check_folder(root: &Path) -> Result<usize, String> {
+    compare(root, expected(root), actual(root))
+}
+
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    crate_path("fixtures")
 }
 
-#[test]
-fn every_rule_folder_reports_exactly_its_markers() {
-    let mut failures = vec![];
-    let mut folders = 0;
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("rules"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    dirs.sort();
-    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
-        folders += 1;
-        if let Err(m) = check_folder(&dir) {
-            failures.push(m);
+/// One `#[test]` per folder of `fixtures/rules/`, in the module `rules`, named after the folder
+/// with `_` for `-`; `FOLDERS` holds the same names for [`the_list_names_every_rule_folder`].
+macro_rules! rule_folders {
+    ($($test:ident),* $(,)?) => {
+        const FOLDERS: &[&str] = &[$(stringify!($test)),*];
+
+        mod rules {
+            $(
+                #[test]
+                fn $test() {
+                    super::check_rule_folder(&stringify!($test).replace('_', "-"));
+                }
+            )*
         }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(
-        folders >= 4,
-        "expected a fixture folder per rule, found {folders}"
-    );
+    };
 }
 
-/// The rendered findings of every folder, so that wording, spans and help are reviewed like
-/// code (`cargo insta review`, or `INSTA_UPDATE=always` to accept).
+rule_folders! {
+    delete_without_where,
+    hard_delete,
+    invalid_suppression,
+    n_plus_one,
+    offset_without_order_by,
+    parse_error,
+    raw_sql_injection,
+    soft_delete_filter,
+    tenant_filter,
+    unbounded_query,
+    unindexed_foreign_key,
+    unindexed_tenant_column,
+    unique_tenant_index,
+    unused_suppression,
+    unverified_tenant_filter,
+    update_without_where,
+}
+
+/// The folder's findings are exactly its markers, and they render as snapshotted, so that
+/// wording, spans and help are reviewed like code (`cargo insta review`, or
+/// `INSTA_UPDATE=always` to accept). Called from this module so that the snapshots keep their
+/// names, `fixtures__<folder>.snap`.
+fn check_rule_folder(name: &str) {
+    let dir = fixtures().join("rules").join(name);
+    assert!(dir.is_dir(), "no fixture folder {}", dir.display());
+    let report = report(&dir);
+    if let Err(m) = compare(&dir, expected(&dir), findings(&report)) {
+        panic!("{m}");
+    }
+    let text = drizzle_guard::emit::human::render(
+        &report,
+        &drizzle_guard::emit::human::HumanOptions {
+            color: false,
+            timing: false,
+        },
+    );
+    insta::assert_snapshot!(name, text);
+}
+
+/// Nothing is silently skipped: every folder under `fixtures/rules/` has its test above, and
+/// every test its folder.
 #[test]
-fn every_rule_folder_renders_as_snapshotted() {
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("rules"))
+fn the_list_names_every_rule_folder() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures().join("rules"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|d| d.is_dir())
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    dirs.sort();
-    for dir in dirs {
-        let text = drizzle_guard::emit::human::render(
-            &report(&dir),
-            &drizzle_guard::emit::human::HumanOptions {
-                color: false,
-                timing: false,
-            },
-        );
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        insta::assert_snapshot!(name, text);
-    }
+    let listed: BTreeSet<String> = FOLDERS.iter().map(|t| t.replace('_', "-")).collect();
+    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
+    let missing: Vec<_> = listed.difference(&on_disk).collect();
+    assert!(
+        unlisted.is_empty() && missing.is_empty(),
+        "add these folders to `rule_folders!` in tests/fixtures.rs: {unlisted:?}; \
+         these listed folders do not exist under fixtures/rules/: {missing:?}"
+    );
+    assert!(
+        on_disk.len() >= 4,
+        "expected a fixture folder per rule, found {}",
+        on_disk.len()
+    );
 }
 
 #[test]

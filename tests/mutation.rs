@@ -13,18 +13,16 @@
 #[path = "../benches/corpus/mod.rs"]
 mod corpus;
 mod pipeline;
+mod support;
 
 use corpus::Rng;
 use drizzle_guard::discover::{discover, Found};
 use std::path::PathBuf;
-
-fn manifest() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{crate_path, crate_text};
 
 /// The rule fixtures, the example app and a small generated app.
 fn seeds() -> Vec<Vec<u8>> {
-    let root = manifest().join("fixtures");
+    let root = crate_path("fixtures");
     let config = drizzle_guard::config::Config::default();
     let found = discover(&root, std::slice::from_ref(&root), &config).unwrap();
     let mut out: Vec<Vec<u8>> = found
@@ -46,7 +44,7 @@ fn seeds() -> Vec<Vec<u8>> {
 
 /// The fuzzer's dictionary (`fuzz/drizzle.dict`): one list of tokens for both.
 fn tokens() -> Vec<Vec<u8>> {
-    let text = std::fs::read_to_string(manifest().join("fuzz/drizzle.dict")).unwrap();
+    let text = crate_text("fuzz/drizzle.dict");
     let mut out = vec![];
     for line in text.lines() {
         let Some(q) = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')) else {
@@ -132,7 +130,7 @@ fn mutated_sources_never_crash_the_pipeline() {
         match result {
             Ok(json) => findings += json.matches("\"rule\"").count(),
             Err(_) => {
-                let dir = manifest().join("target/mutation-failures");
+                let dir = crate_path("target/mutation-failures");
                 std::fs::create_dir_all(&dir).unwrap();
                 let path = dir.join(format!("seed{seed}-iter{i}.ts"));
                 std::fs::write(&path, &input).unwrap();
@@ -153,7 +151,7 @@ fn mutated_sources_never_crash_the_pipeline() {
 
 #[test]
 fn regressions_stay_fixed() {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(manifest().join("tests/data/regressions"))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(crate_path("tests/data/regressions"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_none_or(|e| e != "md"))

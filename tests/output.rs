@@ -2,33 +2,19 @@
 //! schema, snapshots of every format for the example app and for a file that does not parse,
 //! `--output FILE`, and the README's description of the JSON format.
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::{crate_path, Run};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// The binary with `args`, whatever `NO_COLOR` the environment sets.
 fn drizzle_guard(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
+    support::run(support::bin().args(args).env_remove("NO_COLOR"))
 }
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
+    crate_path("fixtures").join(rel)
 }
 
 /// `check DIR --format FORMAT` without colour or timing, and `extra` arguments.
@@ -62,8 +48,7 @@ fn check(dir: &Path, format: &str) -> Run {
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let schema = support::read_json(&crate_path("tests/data/sarif-schema-2.1.0.json"));
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .should_validate_formats(true)
@@ -112,14 +97,14 @@ fn valid_sarif(text: &str) -> Value {
 
 /// The example app's findings as the JSON format gives them: what the other formats must show.
 fn example_app_diagnostics() -> Vec<Value> {
-    let json: Value = serde_json::from_str(&check(&fixture("example-app"), "json").stdout).unwrap();
+    let json = check(&fixture("example-app"), "json").json();
     json["diagnostics"].as_array().unwrap().clone()
 }
 
 #[test]
 fn the_schema_rejects_what_github_would() {
     let run = check(&fixture("example-app"), "sarif");
-    let good: Value = serde_json::from_str(&run.stdout).unwrap();
+    let good = run.json();
     let validator = sarif_validator();
     assert!(validator.is_valid(&good));
     let mut bad = good.clone();
@@ -196,10 +181,7 @@ fn an_empty_folder_gives_valid_sarif_with_no_results() {
 
 #[test]
 fn sarif_uris_are_percent_encoded() {
-    let dir = tempfile::tempdir().unwrap();
-    let sub = dir.path().join("app dir/[id]");
-    std::fs::create_dir_all(&sub).unwrap();
-    std::fs::write(sub.join("pàge.ts"), "export const x = (1 + ;\n").unwrap();
+    let dir = support::tree(&[("app dir/[id]/pàge.ts", "export const x = (1 + ;\n")]);
     let run = check(dir.path(), "sarif");
     let doc = valid_sarif(&run.stdout);
     let note = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
@@ -268,7 +250,7 @@ fn example_app_json() {
 #[test]
 fn parse_error_json() {
     let run = check(&fixture("rules/parse-error"), "json");
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = run.json();
     assert_eq!(doc["diagnostics"][0]["rule"], "parse-error");
     assert_eq!(doc["diagnostics"][0]["help"], Value::Null);
     insta::assert_snapshot!("parse_error_json", run.stdout);
@@ -300,7 +282,7 @@ fn output_file_holds_exactly_what_stdout_would() {
         missing.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("out.sarif"), "{}", run.stderr);
+    run.assert_stderr_has("out.sarif");
 }
 
 #[test]
@@ -340,16 +322,14 @@ fn shape(v: &Value) -> Value {
 
 #[test]
 fn readme_documents_the_json_format_as_it_is() {
-    let readme = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output-formats.md"),
-    )
-    .unwrap();
+    let readme = support::crate_text("docs/output-formats.md");
     let section = &readme[readme.find("### json").expect("a json section")..];
     let start = section.find("```json\n").expect("a json example") + 8;
     let example = &section[start..start + section[start..].find("```").unwrap()];
     let documented: Value = serde_json::from_str(example).expect("the README example parses");
-    let real_text = check(&fixture("example-app"), "json").stdout;
-    let mut real: Value = serde_json::from_str(&real_text).unwrap();
+    let run = check(&fixture("example-app"), "json");
+    let real_text = &run.stdout;
+    let mut real = run.json();
     let all = real["diagnostics"].as_array().unwrap().clone();
     real["diagnostics"]
         .as_array_mut()
@@ -359,7 +339,7 @@ fn readme_documents_the_json_format_as_it_is() {
     let documented_keys = keys_in_order(example);
     assert_eq!(
         documented_keys,
-        keys_in_order(&real_text)[..documented_keys.len()],
+        keys_in_order(real_text)[..documented_keys.len()],
         "the README shows the keys in the order they are written"
     );
     assert_eq!(

@@ -2,27 +2,19 @@
 //! the README and SARIF's `helpUri` link to these pages, so they must not drift from the rule
 //! files they come from. `UPDATE_RULE_DOCS=1 cargo test --test rule_docs` rewrites them.
 
-use std::path::Path;
-use std::process::Command;
+mod support;
 
 fn docs() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules")
+    support::crate_path("docs/rules")
 }
 
 #[test]
 fn every_rule_page_is_what_the_rule_command_prints() {
     let update = std::env::var_os("UPDATE_RULE_DOCS").is_some();
     for rule in drizzle_guard::rules::RULES {
-        let out = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-            .args(["rule", rule.name])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "drizzle-guard rule {} failed",
-            rule.name
-        );
-        let printed = String::from_utf8(out.stdout).unwrap();
+        let out = support::run(support::bin().args(["rule", rule.name]));
+        assert!(out.code == 0, "drizzle-guard rule {} failed", rule.name);
+        let printed = out.stdout;
         assert!(printed.starts_with(&format!("# {}\n", rule.name)));
         assert!(printed.contains("## What it reports"), "{}", rule.name);
         let page = docs().join(format!("{}.md", rule.name));
@@ -41,8 +33,7 @@ fn every_rule_page_is_what_the_rule_command_prints() {
 
 #[test]
 fn no_page_without_a_rule_and_the_readme_links_every_page() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = support::crate_text("README.md");
     for entry in std::fs::read_dir(docs()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let rule = name.strip_suffix(".md").unwrap();

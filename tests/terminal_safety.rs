@@ -2,22 +2,21 @@
 //! bidirectional overrides are shown escaped in human output, with and without colour, and in
 //! error messages.
 
-use std::process::Command;
+mod support;
+
+use support::{bin, write};
 
 /// Clears the screen, sets the window title (OSC, ended by BEL), and reverses text direction.
 const HOSTILE: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{202e}";
 
 fn human(root: &std::path::Path, color: &str) -> (String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-        .args(["check", "--no-timing", "--color", color])
-        .arg(root)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let run = support::run(
+        bin()
+            .args(["check", "--no-timing", "--color", color])
+            .arg(root),
+    );
+    assert_eq!(run.code, 1);
+    (run.stdout, run.stderr)
 }
 
 /// Every ESC in `text` starts a colour (SGR) sequence `ESC [ digits;... m`: the only escapes
@@ -34,31 +33,26 @@ fn only_colour_escapes(text: &str) -> bool {
 
 #[test]
 fn escapes_in_file_names_and_code_never_reach_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(
-        src.join("schema.ts"),
+    let dir = support::tree(&[(
+        "src/schema.ts",
         "import { pgTable, uuid } from 'drizzle-orm/pg-core';\n\
          export const projects = pgTable('projects', { id: uuid('id').primaryKey(), organizationId: uuid('organization_id') });\n",
-    )
-    .unwrap();
-    let name = format!("evil{HOSTILE}.ts");
-    std::fs::write(
-        src.join(&name),
+    )]);
+    write(
+        dir.path(),
+        &format!("src/evil{HOSTILE}.ts"),
         format!(
             "import {{ db }} from './db';\nimport {{ projects }} from './schema';\n\
              // {HOSTILE} in a comment\n\
              export const all = () => db.select().from(projects); /* {HOSTILE} */ const s = '{HOSTILE}';\n"
         ),
-    )
-    .unwrap();
+    );
     // And a file that does not parse, whose message and frame carry the bytes too.
-    std::fs::write(
-        src.join(format!("broken{HOSTILE}.ts")),
+    write(
+        dir.path(),
+        &format!("src/broken{HOSTILE}.ts"),
         format!("const x = '{HOSTILE}' (;\n"),
-    )
-    .unwrap();
+    );
     for color in ["never", "always"] {
         let (out, err) = human(dir.path(), color);
         assert!(out.contains("tenant-filter"), "{out}");
@@ -86,12 +80,9 @@ fn escapes_in_file_names_and_code_never_reach_the_terminal() {
 
 #[test]
 fn escapes_in_a_path_argument_are_escaped_in_the_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"))
-        .args(["check", &format!("missing{HOSTILE}")])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let run = support::run(bin().args(["check", &format!("missing{HOSTILE}")]));
+    assert_eq!(run.code, 2);
+    let err = run.stderr;
     assert!(err.contains("missing\\u{1b}[2J"), "{err}");
     assert!(
         !err.contains('\u{1b}') && !err.contains('\u{202e}'),

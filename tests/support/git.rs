@@ -1,5 +1,4 @@
-//! Runs `git` in a scratch repository with a fixed identity and no signing; shared by the
-//! integration tests and the benches (`#[path]`-included, so it is no test crate of its own).
+//! Runs `git` in a scratch repository with a fixed identity and no signing.
 
 use std::path::Path;
 use std::process::Command;
