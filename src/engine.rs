@@ -7,6 +7,7 @@ use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
 use crate::error::Error;
+use crate::ids::FileId;
 use crate::link::{Project, Unit};
 use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
 use crate::rules;
@@ -336,6 +337,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let tables = &rules::TablesByFile::new(project);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
+        .map(FileId)
         .filter(|&f| project.units[f].check)
         .flat_map_iter(|f| {
             let unit = &project.units[f];
@@ -356,7 +358,8 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
             out
         })
         .collect();
-    let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
+    let suppressed =
+        crate::suppress::apply_inline(project.units.as_slice(), &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
