@@ -6,7 +6,8 @@
 //! read), `modules` (module specifiers to files, and the path helpers), `tsconfig` (the `paths`
 //! aliases in force), `resolve` (what a name stands for), `inline` (conditions, with helper
 //! calls inlined), `schema` (the tables) and `query` (the queries). This file runs them in
-//! order.
+//! order. What `--changed-since` then checks is decided in the `changed` module, which reads the
+//! linked project; nothing here reads it.
 
 mod inline;
 mod model;
@@ -62,33 +63,5 @@ impl Project {
             .collect();
         p.queries = PerFile::from(queries);
         p
-    }
-
-    /// With `--changed-since`: also checks the files among `eligible` that import a checked
-    /// file (directly or through re-exports), up to `depth` imports away. A changed helper
-    /// (a condition builder, a function that queries) changes the findings of its callers.
-    pub fn check_importers(&mut self, eligible: &[bool], depth: u32) {
-        let mut importers: PerFile<Vec<FileId>> = self.units.iter().map(|_| vec![]).collect();
-        for (f, u) in self.units.iter_enumerated() {
-            if !eligible[f.0] || u.check {
-                continue;
-            }
-            for m in self.imported_files(f) {
-                importers[m].push(f);
-            }
-        }
-        let mut frontier: Vec<FileId> = self.units.ids().filter(|&f| self.units[f].check).collect();
-        for _ in 0..depth {
-            let mut next = vec![];
-            for f in frontier {
-                for &i in &importers[f] {
-                    if !self.units[i].check {
-                        self.units[i].check = true;
-                        next.push(i);
-                    }
-                }
-            }
-            frontier = next;
-        }
     }
 }
