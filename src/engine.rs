@@ -7,6 +7,7 @@ use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
 use crate::error::Error;
+use crate::ids::FileId;
 use crate::link::{Project, Unit};
 use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
 use crate::rules;
@@ -55,9 +56,9 @@ pub fn load_changed(
     };
     let schema = crate::discover::schema_globs(config)?;
     let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
-    narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
+    crate::changed::narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
     let mut project = Project::link(opts.root.clone(), units, config);
-    project.check_importers(&eligible, IMPORTER_DEPTH);
+    crate::changed::check_importers(&mut project, &eligible);
     Ok(project)
 }
 
@@ -101,10 +102,6 @@ fn unit_at(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -
         Err(message) => unit_with_problem(root, path, message),
     }
 }
-
-/// How many imports away from a changed file `--changed-since` still checks a file: as deep
-/// as the linker inlines condition helpers.
-const IMPORTER_DEPTH: u32 = crate::link::MAX_INLINE;
 
 fn model_only(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
     Unit {
@@ -169,39 +166,6 @@ fn follow_schema_imports(
     }
     if !loaded.is_empty() {
         units.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-}
-
-/// Leaves unchanged files out of the checks, unless a schema file (one defining tables or
-/// relations, or matching `schema`) or the configuration changed.
-fn narrow_to_changed(
-    root: &Path,
-    units: &mut [Unit],
-    changed: &ChangedFiles,
-    schema: Option<&globset::GlobSet>,
-) {
-    if changed.touches_configuration() {
-        return;
-    }
-    // git reports canonical paths; map each unit once through the canonical root.
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let canonical = |p: &Path| match p.strip_prefix(root) {
-        Ok(rel) => canonical_root.join(rel),
-        Err(_) => p.canonicalize().unwrap_or_else(|_| p.to_path_buf()),
-    };
-    let is_changed: Vec<bool> = units
-        .iter()
-        .map(|u| changed.contains(&canonical(&u.path)))
-        .collect();
-    let schema_changed = units.iter().zip(&is_changed).any(|(u, &c)| {
-        c && (!u.facts.tables.is_empty()
-            || !u.facts.relations.is_empty()
-            || schema.is_some_and(|s| s.is_match(&u.rel)))
-    });
-    if !schema_changed {
-        for (u, c) in units.iter_mut().zip(is_changed) {
-            u.check &= c;
-        }
     }
 }
 
@@ -336,6 +300,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let tables = &rules::TablesByFile::new(project);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
+        .map(FileId)
         .filter(|&f| project.units[f].check)
         .flat_map_iter(|f| {
             let unit = &project.units[f];
@@ -356,7 +321,8 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
             out
         })
         .collect();
-    let suppressed = crate::suppress::apply_inline(&project.units, &mut diagnostics, config);
+    let suppressed =
+        crate::suppress::apply_inline(project.units.as_slice(), &mut diagnostics, config);
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);

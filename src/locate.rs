@@ -8,6 +8,7 @@
 //! fingerprint hashes ([`Diagnostic::code_at`]) is taken from the same text.
 
 use crate::diagnostic::Diagnostic;
+use crate::ids::FileId;
 use crate::link::Project;
 use crate::span::{LineIndex, Span};
 use std::path::Path;
@@ -82,8 +83,8 @@ pub fn read_shown(root: &Path, rel: &str) -> Option<String> {
 
 /// The line each span starts on, `spans` given as (unit, span): each file read once, and only
 /// when one of its spans was not located. For the `schema` command's table list.
-pub fn start_lines(project: &Project, spans: &[(usize, Span)]) -> Vec<u32> {
-    let mut texts: std::collections::HashMap<usize, Option<String>> = Default::default();
+pub fn start_lines(project: &Project, spans: &[(FileId, Span)]) -> Vec<u32> {
+    let mut texts: std::collections::HashMap<FileId, Option<String>> = Default::default();
     for (file, span) in spans {
         if !span.is_located() {
             texts
@@ -91,7 +92,7 @@ pub fn start_lines(project: &Project, spans: &[(usize, Span)]) -> Vec<u32> {
                 .or_insert_with(|| read(project, &project.units[*file].rel));
         }
     }
-    let indexes: std::collections::HashMap<usize, LineIndex> = texts
+    let indexes: std::collections::HashMap<FileId, LineIndex> = texts
         .iter()
         .filter_map(|(f, t)| Some((*f, LineIndex::new(t.as_deref()?))))
         .collect();

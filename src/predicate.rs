@@ -2,7 +2,7 @@
 //! satisfy a test? Answers are Proven, Missing or Unverifiable.
 
 use crate::facts::Name;
-use crate::link::TableId;
+use crate::ids::TableId;
 
 /// One use of a table in a query: the table itself, or an `alias(T, 'name')` of it. A self-join
 /// through an alias reads other rows, so each instance needs its own guarantee.

@@ -1,15 +1,29 @@
-//! Module specifiers resolved with string operations on lexically normal `/`-separated paths:
-//! joining, normalising and hashing `PathBuf`s (whose hash walks their components) per import
-//! made path resolution nearly three quarters of linking on a real app.
+//! Module specifiers resolved to project files, and the path helpers that takes.
+//!
+//! Resolution works with string operations on lexically normal `/`-separated paths: joining,
+//! normalising and hashing `PathBuf`s (whose hash walks their components) per import made path
+//! resolution nearly three quarters of linking on a real app. The aliases of a tsconfig are
+//! given in ([`PathAliases`]); reading them is `tsconfig`'s job, which uses the path helpers
+//! here.
 
-use super::tsconfig::{PathAliases, TsconfigCache};
-use super::Unit;
+use super::model::Unit;
 use crate::facts::Export;
+use crate::ids::{FileId, PerFile};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// The `compilerOptions.paths` and `baseUrl` of a tsconfig, for import aliases like `@/db`.
+#[derive(Debug, Clone, Default)]
+pub struct PathAliases {
+    /// (pattern, targets), targets already absolute. A pattern may end in `*`.
+    pub paths: Vec<(String, Vec<String>)>,
+    /// Lexically normal.
+    pub base_url: Option<String>,
+}
 
 /// The extensions a specifier may name or leave out, longest first where one ends another.
 const TS_EXTENSIONS: [&str; 9] = [
@@ -125,18 +139,50 @@ fn part<'a>(s: &Cow<'a, str>, f: fn(&str) -> &str) -> Cow<'a, str> {
     }
 }
 
+/// `p` without its TypeScript or JavaScript extension.
+pub(crate) fn strip_ts_ext(p: &Path) -> PathBuf {
+    let s = p.to_string_lossy();
+    match strip_ext(&s) {
+        stem if stem.len() < s.len() => PathBuf::from(stem),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Lexically resolves `.` and `..` (no file system access).
+pub(crate) fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// How many leading components `a` and `b` share.
+pub(super) fn common_prefix(a: &Path, b: &Path) -> usize {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// Every unit by its normal path without extension, and a directory by its `index` file.
 pub(super) struct ModuleIndex<'a> {
-    by_key: HashMap<Cow<'a, str>, usize>,
+    by_key: HashMap<Cow<'a, str>, FileId>,
     /// The units' directories (normal), each once.
     dirs: Vec<Cow<'a, str>>,
     /// Per unit, its directory.
-    unit_dir: Vec<u32>,
+    unit_dir: PerFile<u32>,
 }
 
 impl<'a> ModuleIndex<'a> {
     pub(super) fn new(units: &'a [Unit]) -> ModuleIndex<'a> {
-        let mut by_key: HashMap<Cow<'a, str>, usize> = HashMap::default();
+        let mut by_key: HashMap<Cow<'a, str>, FileId> = HashMap::default();
         by_key.reserve(units.len() + units.len() / 4);
         let mut dirs: Vec<Cow<'a, str>> = vec![];
         let mut dir_ids: HashMap<Cow<'a, str>, u32> = HashMap::default();
@@ -153,6 +199,7 @@ impl<'a> ModuleIndex<'a> {
             })
             .collect();
         for (i, (stem, dir)) in keys.into_iter().enumerate() {
+            let i = FileId(i);
             if stem == "index" || stem.ends_with("/index") {
                 by_key.entry(part(&stem, dir_of)).or_insert(i);
             }
@@ -170,12 +217,12 @@ impl<'a> ModuleIndex<'a> {
         ModuleIndex {
             by_key,
             dirs,
-            unit_dir,
+            unit_dir: PerFile::from(unit_dir),
         }
     }
 
     /// The unit at the normal path `path`, with or without its extension.
-    fn at(&self, path: &str) -> Option<usize> {
+    fn at(&self, path: &str) -> Option<FileId> {
         (self.by_key.get(stem(path)))
             .or_else(|| self.by_key.get(path))
             .copied()
@@ -189,7 +236,7 @@ impl<'a> ModuleIndex<'a> {
         aliases: Option<&PathAliases>,
         spec: &str,
         buf: &mut String,
-    ) -> Option<usize> {
+    ) -> Option<FileId> {
         // `base` is normal: only `rest` needs normalising.
         let mut at = |base: &str, rest: &str| {
             buf.clear();
@@ -224,43 +271,41 @@ impl<'a> ModuleIndex<'a> {
     }
 
     /// The module each import, then each export, of each unit names ([`sources`]), one unit
-    /// after another. A relative specifier resolves the same from every file of a directory,
-    /// and any other the same under the same tsconfig, so each distinct pair is resolved once:
-    /// thousands of files import the same packages and barrels. Each thread takes a run of
-    /// units (and so of directories) with its own pairs: only pairs that two runs share are
-    /// resolved twice.
-    pub(super) fn resolve_all(
-        &self,
-        tsconfig: &TsconfigCache,
-        units: &'a [Unit],
-    ) -> Vec<Option<usize>> {
+    /// after another, with `aliases_for(dir)` the tsconfig aliases in force in the (normal)
+    /// directory `dir`, if any; one `Arc` per tsconfig. A relative specifier resolves the same
+    /// from every file of a directory, and any other the same under the same tsconfig, so each
+    /// distinct pair is resolved once: thousands of files import the same packages and
+    /// barrels. Each thread takes a run of units (and so of directories) with its own pairs:
+    /// only pairs that two runs share are resolved twice.
+    pub(super) fn resolve_all<F>(&self, aliases_for: &F, units: &'a [Unit]) -> Vec<Option<FileId>>
+    where
+        F: Fn(&str) -> Option<Arc<PathAliases>> + Sync,
+    {
         let per_run = units.len().div_ceil(rayon::current_num_threads()).max(1);
-        let runs: Vec<Vec<Option<usize>>> = (units.par_chunks(per_run).enumerate())
-            .map(|(r, run)| self.resolve_run(tsconfig, run, r * per_run))
+        let runs: Vec<Vec<Option<FileId>>> = (units.par_chunks(per_run).enumerate())
+            .map(|(r, run)| self.resolve_run(aliases_for, run, FileId(r * per_run)))
             .collect();
         runs.concat()
     }
 
     /// [`ModuleIndex::resolve_all`] for the units `run`, the first of which is unit `first`.
-    fn resolve_run(
-        &self,
-        tsconfig: &TsconfigCache,
-        run: &'a [Unit],
-        first: usize,
-    ) -> Vec<Option<usize>> {
+    fn resolve_run<F>(&self, aliases_for: &F, run: &'a [Unit], first: FileId) -> Vec<Option<FileId>>
+    where
+        F: Fn(&str) -> Option<Arc<PathAliases>>,
+    {
         // A pair is (directory, specifier) for a relative one, (tsconfig, specifier) otherwise.
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         enum From {
             Dir(u32),
             Tsconfig(*const PathAliases),
         }
-        let mut pairs: HashMap<(From, &str), Option<usize>> = HashMap::default();
+        let mut pairs: HashMap<(From, &str), Option<FileId>> = HashMap::default();
         // Per directory, the tsconfig in force, looked up where a specifier needs it.
         let mut in_force: Vec<Option<Option<Arc<PathAliases>>>> = vec![None; self.dirs.len()];
         let mut buf = String::new();
         let mut out = Vec::with_capacity(run.iter().map(source_count).sum());
         for (u, unit) in run.iter().enumerate() {
-            let d = self.unit_dir[first + u];
+            let d = self.unit_dir[FileId(first.0 + u)];
             let dir = &*self.dirs[d as usize];
             out.extend(sources(unit).map(|spec| {
                 let spec = spec?;
@@ -269,7 +314,7 @@ impl<'a> ModuleIndex<'a> {
                         .or_insert_with(|| self.resolve(dir, None, spec, &mut buf));
                 }
                 let aliases = in_force[d as usize]
-                    .get_or_insert_with(|| tsconfig.for_dir(dir))
+                    .get_or_insert_with(|| aliases_for(dir))
                     .as_deref()?;
                 *(pairs.entry((From::Tsconfig(aliases), spec)))
                     .or_insert_with(|| self.resolve(dir, Some(aliases), spec, &mut buf))
@@ -321,7 +366,7 @@ mod tests {
         ] {
             let mut out = normal(base);
             push_normal(&mut out, rest);
-            let want = super::super::normalize(&std::path::Path::new(base).join(rest));
+            let want = normalize(&std::path::Path::new(base).join(rest));
             assert_eq!(std::path::Path::new(&out), want, "{base} + {rest}");
             assert!(is_normal(&out), "{out}");
         }

@@ -1,16 +1,10 @@
 //! `compilerOptions.paths` / `baseUrl` from the nearest tsconfig.json, for import aliases like `@/db`.
 
-type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+use super::modules::{dir_of, normal, PathAliases};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-#[derive(Debug, Clone, Default)]
-pub struct PathAliases {
-    /// (pattern, targets), targets already absolute. A pattern may end in `*`.
-    pub paths: Vec<(String, Vec<String>)>,
-    /// Lexically normal.
-    pub base_url: Option<String>,
-}
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Caches the aliases in force for each directory, by its lexically normal path.
 #[derive(Default)]
@@ -32,7 +26,7 @@ impl TsconfigCache {
         } else {
             match dir {
                 "" | "/" => None,
-                _ => self.for_dir(super::modules::dir_of(dir)),
+                _ => self.for_dir(dir_of(dir)),
             }
         };
         // The first answer stored wins: threads that raced to load the same tsconfig then share
@@ -60,7 +54,7 @@ fn load(path: &Path, depth: u32) -> Option<PathAliases> {
     };
     let opts = value.get("compilerOptions");
     if let Some(base) = opts.and_then(|o| o.get("baseUrl")).and_then(|b| b.as_str()) {
-        out.base_url = Some(super::modules::normal(&dir.join(base).to_string_lossy()));
+        out.base_url = Some(normal(&dir.join(base).to_string_lossy()));
     }
     if let Some(paths) = opts
         .and_then(|o| o.get("paths"))

@@ -4,6 +4,7 @@ use super::update_without_where::unfiltered_writes;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
+use crate::ids::FileId;
 
 pub const RULE: Rule = Rule {
     name: "delete-without-where",
@@ -49,6 +50,6 @@ leave those files out with `exclude`.
 Set its level under `rules`; `exclude` leaves out seed scripts and tests.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     unfiltered_writes(ctx, file, QueryKind::Delete, RULE.name, out);
 }

@@ -3,6 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
+use crate::ids::FileId;
 
 pub const RULE: Rule = Rule {
     name: "hard-delete",
@@ -42,7 +43,7 @@ A purge job that removes long-deleted rows on purpose says so:
 `softDelete.columns` decides which tables are soft-delete tables. Set its level under `rules`.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     for q in &ctx.project.queries[file] {
         let site = &unit.facts.queries[q.site];

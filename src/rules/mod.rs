@@ -21,6 +21,7 @@ mod update_without_where;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ids::FileId;
 use crate::link::{Project, Table};
 
 /// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
@@ -56,7 +57,7 @@ impl TablesByFile {
         TablesByFile { order }
     }
 
-    fn of(&self, project: &Project, file: usize) -> &[usize] {
+    fn of(&self, project: &Project, file: FileId) -> &[usize] {
         let lo = self
             .order
             .partition_point(|&i| project.tables[i].file < file);
@@ -67,7 +68,7 @@ impl TablesByFile {
     }
 }
 
-pub type CheckFn = fn(&RuleContext<'_>, usize, &mut Vec<Diagnostic>);
+pub type CheckFn = fn(&RuleContext<'_>, FileId, &mut Vec<Diagnostic>);
 
 pub struct Rule {
     pub name: &'static str,
@@ -115,7 +116,7 @@ pub fn check_file(
     project: &Project,
     config: &Config,
     tables: &TablesByFile,
-    file: usize,
+    file: FileId,
 ) -> Vec<Diagnostic> {
     let ctx = &RuleContext {
         project,

@@ -3,6 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{FileFacts, FnName, LoopInfo, QueryKind, QuerySite};
+use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
 
@@ -67,7 +68,7 @@ cannot tell from a per-row insert), can be silenced with
 /// How many calls deep a function is followed to find the query it runs.
 const MAX_DEPTH: u32 = 4;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let unit = &project.units[file];
     let facts = &unit.facts;
@@ -161,11 +162,11 @@ fn is_subquery(facts: &FileFacts, i: usize) -> bool {
 /// project functions it calls; as (file, index into the file's linked queries).
 fn first_query(
     project: &Project,
-    file: usize,
+    file: FileId,
     callee: &[crate::facts::Name],
     depth: u32,
-    seen: &mut Vec<(usize, usize)>,
-) -> Option<(usize, usize)> {
+    seen: &mut Vec<(FileId, usize)>,
+) -> Option<(FileId, usize)> {
     let (f, i) = project.resolve_function(file, callee)?;
     if seen.contains(&(f, i)) {
         return None;

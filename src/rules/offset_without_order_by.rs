@@ -3,6 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
+use crate::ids::FileId;
 
 pub const RULE: Rule = Rule {
     name: "offset-without-order-by",
@@ -43,7 +44,7 @@ End the order with a unique column (the primary key) so ties are ordered too.
 None.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     for q in &ctx.project.queries[file] {
         let site = &unit.facts.queries[q.site];

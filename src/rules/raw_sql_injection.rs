@@ -2,6 +2,7 @@
 
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ids::FileId;
 
 pub const RULE: Rule = Rule {
     name: "raw-sql-injection",
@@ -44,7 +45,7 @@ Set its level under `rules`. When the value is checked against an allow-list dri
 cannot see, suppress with a reason.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     for raw in unit.facts.raw_sql.iter().filter(|r| !r.constant) {
         out.push(

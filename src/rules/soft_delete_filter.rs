@@ -2,6 +2,7 @@
 
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ids::FileId;
 use crate::link::LinkedWith;
 use crate::predicate::{any_mentions, Pred, TableRef, Verdict};
 use crate::span::Span;
@@ -45,7 +46,7 @@ To read deleted rows on purpose, say so: `isNotNull(tasks.deletedAt)`.
 `softDelete.columns` lists the soft-delete column names (TypeScript key or SQL name).
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let unit = &project.units[file];
     for q in &project.queries[file] {

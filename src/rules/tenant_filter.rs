@@ -2,7 +2,8 @@
 
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::link::{LinkedQuery, TableId};
+use crate::ids::{FileId, TableId};
+use crate::link::LinkedQuery;
 use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
 use crate::span::Span;
 
@@ -64,7 +65,7 @@ pub(crate) struct TenantCheck {
 /// computed on the first call for the file and kept in the context.
 pub(crate) fn file_tenant_checks<'c>(
     ctx: &'c RuleContext<'_>,
-    file: usize,
+    file: FileId,
 ) -> &'c [Vec<TenantCheck>] {
     ctx.tenant.get_or_init(|| {
         ctx.project.queries[file]
@@ -75,7 +76,7 @@ pub(crate) fn file_tenant_checks<'c>(
 }
 
 /// The verdict for the query's own table and for every joined tenant-scoped table.
-fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<TenantCheck> {
+fn tenant_checks(ctx: &RuleContext<'_>, file: FileId, q: &LinkedQuery) -> Vec<TenantCheck> {
     let project = ctx.project;
     let site = &project.units[file].facts.queries[q.site];
     if !(site.kind.is_read()
@@ -115,7 +116,7 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: usize, q: &LinkedQuery) -> Vec<Ten
 /// so its tenant is known. Only a whole primary or unique key taken from that same row counts.
 fn keyed_by_checked_row(
     ctx: &RuleContext<'_>,
-    file: usize,
+    file: FileId,
     q: &LinkedQuery,
     all: &[&Pred],
 ) -> bool {
@@ -173,7 +174,7 @@ fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
     all_guarantee_equality(&q.conditions(), &q.instance(), tenant_columns)
 }
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     for (q, checks) in ctx.project.queries[file]
         .iter()

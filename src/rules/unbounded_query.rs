@@ -3,6 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
+use crate::ids::FileId;
 use crate::link::{LinkedJoin, LinkedQuery, Table};
 use crate::predicate::{TableRef, Verdict};
 
@@ -64,7 +65,7 @@ const [user] = await db.select().from(users).where(eq(users.name, name)).limit(1
 `plans` or `countries`), by export or SQL name.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     let exempt = &ctx.config.pagination.exempt_tables;
     for q in &ctx.project.queries[file] {

@@ -5,6 +5,7 @@ use super::{Rule, RuleContext};
 use crate::config::RuleLevel;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Dialect;
+use crate::ids::FileId;
 use crate::link::Table;
 
 pub const RULE: Rule = Rule {
@@ -59,7 +60,7 @@ export const tasks = pgTable('tasks', {
 Set its level under `rules`, or suppress one column with a reason (a small lookup table).
 "#;
 
-fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
     let tenant_rule_on = ctx.config.rules.get("unindexed-tenant-column") != Some(&RuleLevel::Off);
     for t in ctx.file_tables() {
         if !matches!(t.dialect, Dialect::Pg | Dialect::Sqlite) {

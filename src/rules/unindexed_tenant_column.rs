@@ -4,6 +4,7 @@ use super::schema_location::at_column;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Dialect;
+use crate::ids::FileId;
 use crate::link::Table;
 
 pub const RULE: Rule = Rule {
@@ -70,7 +71,7 @@ pub(crate) fn unindexed_tenant_column(t: &Table) -> Option<&str> {
     t.tenant_columns.first().map(String::as_str)
 }
 
-fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
     for t in ctx.file_tables() {
         let Some(key) = unindexed_tenant_column(t) else {
             continue;

@@ -3,6 +3,7 @@
 use super::schema_location::at_column;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ids::FileId;
 use crate::link::{Project, Table};
 
 pub const RULE: Rule = Rule {
@@ -49,7 +50,7 @@ one(organizationSettings)` in the organization's relations), or turn the rule of
 under `rules` (`{"rules": {"unique-tenant-index": "off"}}`).
 "#;
 
-fn check(ctx: &RuleContext<'_>, _file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
     for t in ctx.file_tables() {
         for key in t
             .tenant_columns

@@ -3,6 +3,7 @@
 use super::tenant_filter::file_tenant_checks;
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ids::FileId;
 use crate::predicate::Verdict;
 
 pub const RULE: Rule = Rule {
@@ -44,7 +45,7 @@ or suppress it with a reason: `// drizzle-guard-ignore unverified-tenant-filter:
 Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`. Set its level under `rules`.
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     for (q, checks) in ctx.project.queries[file]
         .iter()

@@ -3,6 +3,7 @@
 use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
+use crate::ids::FileId;
 
 pub const RULE: Rule = Rule {
     name: "update-without-where",
@@ -55,7 +56,7 @@ When every row is meant (a migration, a backfill), say so with a suppression and
 Set its level under `rules` (`{"rules": {"update-without-where": "warning"}}`).
 "#;
 
-fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     unfiltered_writes(ctx, file, QueryKind::Update, RULE.name, out);
 }
 
@@ -63,7 +64,7 @@ fn check(ctx: &RuleContext<'_>, file: usize, out: &mut Vec<Diagnostic>) {
 /// no condition, an empty one, or one that is empty on some path.
 pub(crate) fn unfiltered_writes(
     ctx: &RuleContext<'_>,
-    file: usize,
+    file: FileId,
     kind: QueryKind,
     rule: &'static str,
     out: &mut Vec<Diagnostic>,

@@ -1,0 +1,198 @@
+//! Conditions in the resolved algebra: each operand's table resolved, and calls to project
+//! helpers that return a condition inlined with their parameters bound to the caller's
+//! arguments.
+
+use super::model::{HashMap, Project};
+use super::resolve::Memo;
+use crate::facts::{dotted, Base, Name, Operand, RawArg, RawPred};
+use crate::ids::{FileId, TableId};
+use crate::predicate::{Col, Opnd, Pred, TableRef};
+
+/// How many helpers deep a condition is inlined.
+pub(crate) const MAX_INLINE: u32 = 4;
+
+impl Project {
+    pub(super) fn resolve_pred<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.resolve_pred_inner(raw, ctx))
+    }
+
+    fn resolve_pred_inner<'a>(&'a self, raw: &'a RawPred, ctx: &Ctx<'_, 'a>) -> Pred {
+        let opnd = |o: &'a Operand| self.resolve_operand(o, ctx);
+        let col_of = |o: &'a Operand| -> Result<Option<Col>, String> {
+            match self.resolve_operand(o, ctx)? {
+                Opnd::Col(c) => Ok(Some(c)),
+                Opnd::Value(_) => Ok(None),
+            }
+        };
+        let opaque = |why: String| Pred::Unknown {
+            why,
+            mentions: vec![],
+        };
+        match raw {
+            RawPred::Eq(a, b) => match (opnd(a), opnd(b)) {
+                (Ok(a), Ok(b)) => Pred::Eq(a, b),
+                (Err(why), _) | (_, Err(why)) => opaque(why),
+            },
+            RawPred::InArray(a) => match col_of(a) {
+                Ok(Some(c)) => Pred::InArray(c),
+                Ok(None) => Pred::Other(vec![]),
+                Err(why) => opaque(why),
+            },
+            RawPred::IsNull(a) | RawPred::IsNotNull(a) => match col_of(a) {
+                Ok(Some(c)) if matches!(raw, RawPred::IsNull(_)) => Pred::IsNull(c),
+                Ok(Some(c)) => Pred::IsNotNull(c),
+                Ok(None) => Pred::Other(vec![]),
+                Err(why) => opaque(why),
+            },
+            RawPred::Other(ops) => Pred::Other(
+                ops.iter()
+                    .filter_map(|o| col_of(o).ok().flatten())
+                    .collect(),
+            ),
+            RawPred::And(ps) => Pred::And(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
+            RawPred::Or(ps) => Pred::Or(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
+            RawPred::Not(p) => Pred::Not(Box::new(self.resolve_pred(p, ctx))),
+            RawPred::Undefined => Pred::Undefined,
+            RawPred::Unknown { why, mentions } => Pred::Unknown {
+                why: why.clone(),
+                mentions: mentions
+                    .iter()
+                    .filter_map(|o| col_of(o).ok().flatten())
+                    .collect(),
+            },
+            RawPred::Param(p) => match ctx.env.and_then(|e| e.get(&**p)) {
+                Some(arg) => arg.pred.clone(),
+                None => opaque(format!(
+                    "the parameter `{p}`, a condition passed in by the caller"
+                )),
+            },
+            RawPred::Call { callee, args } => self.inline_call(callee, args, ctx),
+        }
+    }
+
+    pub(super) fn resolve_operand<'a>(
+        &'a self,
+        o: &'a Operand,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Result<Opnd, String> {
+        let (base, key) = match o {
+            Operand::Member { base, key } => (base, key),
+            // A local variable's path means something only in the query's own function, not
+            // in a helper inlined into it.
+            Operand::Value(path) if ctx.depth == 0 => return Ok(Opnd::Value(path.clone())),
+            Operand::Value(_) => return Ok(Opnd::Value(None)),
+        };
+        match self.resolve_base(base, ctx)? {
+            Some(table) => Ok(Opnd::Col(Col {
+                table,
+                key: key.clone(),
+            })),
+            None => Ok(Opnd::Value(None)),
+        }
+    }
+
+    /// `Ok(None)`: not a table (so `x.key` is a value); `Err`: a parameter nobody bound.
+    fn resolve_base<'a>(
+        &'a self,
+        base: &'a Base,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Result<Option<TableRef>, String> {
+        match base {
+            Base::Table(t) => Ok(self.resolve_ref_in(ctx.file, t, ctx.memo)),
+            Base::SelfTable => Ok(ctx.self_table.map(TableRef::from)),
+            // Outside an inlined helper, a parameter of the enclosing function (`ctx.orgId`,
+            // `input.id`) is a value the caller passes in, never a table.
+            Base::Param(p) => match ctx.env {
+                None => Ok(None),
+                Some(env) => match env.get(&**p) {
+                    Some(arg) => Ok(arg.table.clone()),
+                    None => Err(format!("a column of the parameter `{p}`")),
+                },
+            },
+        }
+    }
+
+    /// A project helper returning a predicate, inlined with its parameters bound to the
+    /// caller's arguments (a few levels deep).
+    fn inline_call<'a>(&'a self, callee: &[Name], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
+        let shown = dotted(callee);
+        let opaque = |why: String| Pred::Unknown {
+            why,
+            mentions: vec![],
+        };
+        if ctx.depth >= MAX_INLINE {
+            return opaque(format!(
+                "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
+            ));
+        }
+        let Some((f, i)) = self.resolve_function(ctx.file, callee) else {
+            return opaque(format!(
+                "`{shown}(..)`, which is not defined in the checked files"
+            ));
+        };
+        let def = &self.units[f].facts.functions[i];
+        let Some(returns) = &def.returns else {
+            return opaque(format!(
+                "`{shown}(..)`, which does not return a condition drizzle-guard can read"
+            ));
+        };
+        let mut env = HashMap::default();
+        for (p, a) in def.params.iter().zip(args) {
+            let pred = self.resolve_pred(&a.pred, ctx);
+            let table = a
+                .table
+                .as_ref()
+                .and_then(|b| self.resolve_base(b, ctx).ok().flatten());
+            env.insert(&**p, Arg { pred, table });
+        }
+        for p in def.params.iter().skip(args.len()) {
+            env.insert(
+                &**p,
+                Arg {
+                    pred: Pred::Undefined,
+                    table: None,
+                },
+            );
+        }
+        self.resolve_pred(
+            returns,
+            &Ctx {
+                file: f,
+                self_table: None,
+                env: Some(&env),
+                depth: ctx.depth + 1,
+                memo: ctx.memo,
+            },
+        )
+    }
+}
+
+/// A helper's parameter bound to an argument of its caller.
+#[derive(Debug, Clone)]
+struct Arg {
+    pred: Pred,
+    table: Option<TableRef>,
+}
+
+/// Where a condition is resolved: the file whose names it uses, the table its query reads (for
+/// conditions written as a callback of the table), and, inside an inlined helper, what its
+/// parameters are bound to and how deep the inlining is.
+pub(super) struct Ctx<'e, 'a> {
+    file: FileId,
+    self_table: Option<TableId>,
+    env: Option<&'e HashMap<&'e str, Arg>>,
+    depth: u32,
+    memo: &'e Memo<'a>,
+}
+
+impl<'e, 'a> Ctx<'e, 'a> {
+    pub(super) fn new(file: FileId, self_table: Option<TableId>, memo: &'e Memo<'a>) -> Self {
+        Ctx {
+            file,
+            self_table,
+            env: None,
+            depth: 0,
+            memo,
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! The linked project: files, schema tables and queries with their table references resolved.
+//! Plain data, read by the rules; the sibling modules build it.
+
+use crate::facts::{Dialect, FileFacts, IndexDef, Name};
+use crate::ids::{FileId, PerFile, TableId};
+use crate::parse::FileProblem;
+use crate::predicate::{Col, Pred, TableRef};
+use crate::span::Span;
+use std::path::PathBuf;
+
+/// Paths and identifiers hashed in a few instructions (the default hasher, built to resist
+/// flooding, made hashing paths a visible part of linking).
+pub(super) type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// One checked source file.
+#[derive(Debug)]
+pub struct Unit {
+    pub path: PathBuf,
+    /// Relative to the scan root, `/`-separated: what every output shows.
+    pub rel: String,
+    pub facts: FileFacts,
+    pub problem: Option<FileProblem>,
+    /// False when `--changed-since` leaves this file out of the checks (it still feeds the schema).
+    pub check: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub key: String,
+    pub sql_name: String,
+    pub primary: bool,
+    pub unique: bool,
+    pub references: Option<(Option<TableId>, String)>,
+    /// Where the column is defined (a shared object's file for spread columns).
+    pub file: FileId,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub target: Option<TableId>,
+    pub target_columns: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub name: String,
+    pub many: bool,
+    pub target: Option<TableId>,
+    pub fields: Vec<String>,
+    pub references: Vec<String>,
+    pub preset_where: Option<Pred>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub id: TableId,
+    pub file: FileId,
+    pub binding: String,
+    pub sql_name: String,
+    pub db_schema: Option<String>,
+    pub dialect: Dialect,
+    pub columns: Vec<Column>,
+    pub primary_key: Vec<String>,
+    pub indexes: Vec<IndexDef>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub relations: Vec<Relation>,
+    /// Keys of the columns matching `tenant.columns` / `softDelete.columns`.
+    pub tenant_columns: Vec<String>,
+    pub soft_delete_columns: Vec<String>,
+    /// Spreads whose object could not be found: the column list may be incomplete.
+    pub unresolved_spreads: Vec<String>,
+    /// Column sets that identify one row (see [`Table::unique_keys`]), derived once.
+    pub(super) unique_keys: Vec<Vec<String>>,
+    pub span: Span,
+    /// The SQL name argument: where findings about the table as a whole are reported.
+    pub name_span: Span,
+}
+
+impl Table {
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+    pub fn is_tenant_scoped(&self) -> bool {
+        !self.tenant_columns.is_empty()
+    }
+    pub fn is_soft_delete(&self) -> bool {
+        !self.soft_delete_columns.is_empty()
+    }
+    /// The first column of the first unique key, for naming a column in help texts.
+    pub fn key_column(&self) -> &str {
+        self.columns
+            .iter()
+            .find(|c| c.primary)
+            .or_else(|| self.columns.iter().find(|c| c.unique))
+            .map(|c| c.key.as_str())
+            .or_else(|| self.primary_key.first().map(String::as_str))
+            .unwrap_or("id")
+    }
+
+    /// Whether an index's first column is `key`: an index, a unique index or constraint, the
+    /// primary key (single or composite), or a `.primaryKey()` / `.unique()` column. Those are
+    /// the indexes the database can use to find rows by `key` alone.
+    pub fn leads_index(&self, key: &str) -> bool {
+        self.column(key).is_some_and(|c| c.primary || c.unique)
+            || self.primary_key.first().is_some_and(|k| k == key)
+            || self
+                .indexes
+                .iter()
+                .any(|i| i.columns.first().is_some_and(|k| k == key))
+    }
+
+    /// Whether `key` is (the first column of) a foreign key, inline or through `foreignKey()`.
+    pub fn is_foreign_key(&self, key: &str) -> bool {
+        self.column(key).is_some_and(|c| c.references.is_some())
+            || self
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.first().is_some_and(|k| k == key))
+    }
+
+    /// Column sets that identify one row: the primary key and every unique column or index,
+    /// each set once.
+    pub fn unique_keys(&self) -> &[Vec<String>] {
+        &self.unique_keys
+    }
+
+    pub(super) fn derive_unique_keys(&self) -> Vec<Vec<String>> {
+        let mut keys: Vec<Vec<String>> = vec![];
+        let pk: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.primary)
+            .map(|c| c.key.clone())
+            .collect();
+        if !pk.is_empty() {
+            keys.push(pk);
+        }
+        if !self.primary_key.is_empty() {
+            keys.push(self.primary_key.clone());
+        }
+        keys.extend(
+            self.columns
+                .iter()
+                .filter(|c| c.unique)
+                .map(|c| vec![c.key.clone()]),
+        );
+        keys.extend(
+            self.indexes
+                .iter()
+                .filter(|i| i.unique)
+                .map(|i| i.columns.clone()),
+        );
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|k| seen.insert(k.clone()));
+        keys
+    }
+}
+
+/// A query whose tables are resolved, with predicates in the resolved algebra.
+#[derive(Debug)]
+pub struct LinkedQuery {
+    /// Index into the file's `facts.queries`.
+    pub site: usize,
+    pub table: TableId,
+    /// Set when the query reads `from(alias(T, 'name'))`.
+    pub alias: Option<Name>,
+    pub where_: Option<Pred>,
+    pub joins: Vec<LinkedJoin>,
+    pub with: Vec<LinkedWith>,
+    /// The `groupBy(..)` columns that resolve to columns of schema tables.
+    pub group_by: Vec<Col>,
+}
+
+/// The conditions of a query as borrowed parts ([`LinkedQuery::conditions`]).
+pub enum ConditionParts<'q> {
+    One([&'q Pred; 1]),
+    Many(Vec<&'q Pred>),
+}
+
+impl<'q> std::ops::Deref for ConditionParts<'q> {
+    type Target = [&'q Pred];
+
+    fn deref(&self) -> &[&'q Pred] {
+        match self {
+            ConditionParts::One(one) => one,
+            ConditionParts::Many(many) => many,
+        }
+    }
+}
+
+impl LinkedQuery {
+    /// Everything a row must pass, borrowed: the `where` and every join's `on`, the parts the
+    /// `predicate::all_*` functions read as one `and(..)`. Most queries have a `where` alone:
+    /// then nothing is allocated.
+    pub fn conditions(&self) -> ConditionParts<'_> {
+        match (&self.where_, self.joins.iter().any(|j| j.on.is_some())) {
+            (Some(w), false) => ConditionParts::One([w]),
+            _ => ConditionParts::Many(
+                self.where_
+                    .iter()
+                    .chain(self.joins.iter().filter_map(|j| j.on.as_ref()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The instance the query reads: its table, or the alias it reads it through.
+    pub fn instance(&self) -> TableRef {
+        TableRef {
+            id: self.table,
+            alias: self.alias.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LinkedJoin {
+    pub kind: Name,
+    pub table: TableId,
+    /// Set when the join is on `alias(T, 'name')`: another instance of `table`.
+    pub alias: Option<Name>,
+    pub on: Option<Pred>,
+    pub span: Span,
+}
+
+impl LinkedJoin {
+    pub fn instance(&self) -> TableRef {
+        TableRef {
+            id: self.table,
+            alias: self.alias.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LinkedWith {
+    pub relation: String,
+    pub target: Option<TableId>,
+    pub where_: Option<Pred>,
+    pub preset_where: Option<Pred>,
+    pub has_limit: bool,
+    pub many: bool,
+    pub with: Vec<LinkedWith>,
+    pub span: Span,
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub units: PerFile<Unit>,
+    pub tables: Vec<Table>,
+    /// Per unit, the resolved queries.
+    pub queries: PerFile<Vec<LinkedQuery>>,
+    /// Per unit, its tables by binding.
+    pub(super) by_binding: PerFile<HashMap<String, TableId>>,
+    /// Per module, every name reachable through its `export *` chain, with the modules that
+    /// export it themselves, in the order a lookup tries them (see `resolve::star_exports`).
+    pub(super) stars: PerFile<HashMap<String, Vec<FileId>>>,
+    /// The module each import, then each export, of each unit names (unit `f`'s from
+    /// `target_starts[f]`, aligned with `facts.imports` then `facts.exports`), resolved once
+    /// rather than on every lookup.
+    pub(super) targets: Vec<Option<FileId>>,
+    pub(super) target_starts: Vec<usize>,
+    pub(super) by_name: HashMap<String, Vec<TableId>>,
+}
+
+impl Project {
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.0]
+    }
+
+    /// The project files that `f`'s imports and re-exports name (a file once per specifier).
+    pub fn imported_files(&self, f: FileId) -> impl Iterator<Item = FileId> + '_ {
+        self.targets_of(f).iter().flatten().copied()
+    }
+
+    /// The modules `f`'s imports, then its exports, name.
+    pub(super) fn targets_of(&self, f: FileId) -> &[Option<FileId>] {
+        &self.targets[self.target_starts[f.0]..self.target_starts[f.0 + 1]]
+    }
+
+    /// The module the `i`th export of `module` re-exports from.
+    pub(super) fn export_target(&self, module: FileId, i: usize) -> Option<FileId> {
+        self.targets_of(module)[self.units[module].facts.imports.len() + i]
+    }
+}

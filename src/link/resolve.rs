@@ -1,0 +1,334 @@
+//! Name resolution: what a name in a file stands for (a table, a column group, a function, a
+//! namespace), followed through imports, re-exports and `export *` barrels, with a fallback
+//! by table name for imports from packages outside the checked files.
+
+use super::model::{HashMap, Project};
+use super::modules::common_prefix;
+use crate::facts::{Export, Imported, Name, TableExpr};
+use crate::ids::{FileId, PerFile, TableId};
+use crate::predicate::TableRef;
+use std::cell::RefCell;
+
+/// What a name in a module stands for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Sym {
+    Table(TableId),
+    Group(FileId, usize),
+    Function(FileId, usize),
+    /// A module-level object or class whose methods are recorded as `name.method`; the
+    /// index is one of those methods.
+    Object(FileId, usize),
+    Namespace(FileId),
+    /// `import * as schema from 'some-package'`: members fall back to table names.
+    ForeignNamespace,
+}
+
+const MAX_HOPS: u32 = 24;
+
+/// The table instances already resolved, by (file, expression): a query names its table in
+/// every column it mentions, and following each through imports and barrels again made name
+/// resolution most of linking a query-dense app.
+#[derive(Default)]
+pub(super) struct Memo<'a> {
+    all: RefCell<HashMap<(FileId, &'a TableExpr), Option<TableRef>>>,
+    /// The last one asked for: a mention mostly names the table the one before it named.
+    last: RefCell<Option<MemoEntry<'a>>>,
+}
+
+type MemoEntry<'a> = ((FileId, &'a TableExpr), Option<TableRef>);
+
+impl Project {
+    /// The table a relational query key (`db.query.K`) names: by export name, then SQL name;
+    /// among several, the one defined closest to the query.
+    pub(super) fn table_by_key(&self, from: FileId, key: &str) -> Option<TableId> {
+        self.closest(
+            from,
+            self.by_name.get(key).map(Vec::as_slice).unwrap_or(&[]),
+        )
+        .or_else(|| {
+            let by_sql: Vec<TableId> = self
+                .tables
+                .iter()
+                .filter(|t| t.sql_name == key)
+                .map(|t| t.id)
+                .collect();
+            self.closest(from, &by_sql)
+        })
+    }
+
+    fn closest(&self, from: FileId, candidates: &[TableId]) -> Option<TableId> {
+        let here = &self.units[from].path;
+        candidates.iter().copied().max_by(|a, b| {
+            let pa = common_prefix(here, &self.units[self.tables[a.0].file].path);
+            let pb = common_prefix(here, &self.units[self.tables[b.0].file].path);
+            // Longest shared directory wins; ties go to the earlier table for determinism.
+            pa.cmp(&pb).then(b.0.cmp(&a.0))
+        })
+    }
+
+    /// [`Project::resolve_ref`], remembered in `memo`.
+    pub(super) fn resolve_ref_in<'a>(
+        &'a self,
+        file: FileId,
+        t: &'a TableExpr,
+        memo: &Memo<'a>,
+    ) -> Option<TableRef> {
+        let key = (file, t);
+        if let Some((k, r)) = &*memo.last.borrow() {
+            if *k == key {
+                return r.clone();
+            }
+        }
+        let known = memo.all.borrow().get(&key).cloned();
+        let r = known.unwrap_or_else(|| {
+            let r = self.resolve_ref(file, t);
+            memo.all.borrow_mut().insert(key, r.clone());
+            r
+        });
+        *memo.last.borrow_mut() = Some((key, r.clone()));
+        r
+    }
+
+    /// The table instance an expression names: an `alias(T, 'name')`, directly or through a
+    /// module-level `const`, keeps its alias so that a self-join is checked on its own.
+    pub fn resolve_ref(&self, file: FileId, t: &TableExpr) -> Option<TableRef> {
+        let alias = match t {
+            TableExpr::Alias(name, _) => Some(name.clone()),
+            TableExpr::Name(n) if !self.by_binding[file].contains_key(&**n) => self.units[file]
+                .facts
+                .aliases
+                .iter()
+                .find(|(a, _)| a.as_str() == &**n)
+                .and_then(|(_, e)| match e {
+                    TableExpr::Alias(name, _) => Some(name.clone()),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        Some(TableRef {
+            id: self.resolve_table(file, t)?,
+            alias,
+        })
+    }
+
+    pub fn resolve_table(&self, file: FileId, t: &TableExpr) -> Option<TableId> {
+        match t {
+            TableExpr::Alias(_, inner) => self.resolve_table(file, inner),
+            TableExpr::Name(n) => match self.resolve_local(file, n, 0)? {
+                Sym::Table(id) => Some(id),
+                _ => None,
+            },
+            TableExpr::Member(ns, n) => match self.resolve_local(file, ns, 0)? {
+                Sym::Namespace(m) => match self.resolve_export(m, n, 0) {
+                    Some(Sym::Table(id)) => Some(id),
+                    _ => self.name_fallback(file, n),
+                },
+                Sym::ForeignNamespace => self.name_fallback(file, n),
+                _ => None,
+            },
+        }
+    }
+
+    /// The project function a call in `file` names, as (file, index into its `functions`):
+    /// `name(..)`, `this.method(..)`, `ns.name(..)` on a namespace import, and
+    /// `object.method(..)` on a module-level object or class, followed through imports.
+    pub fn resolve_function(&self, file: FileId, callee: &[Name]) -> Option<(FileId, usize)> {
+        let position = |f: FileId, test: &dyn Fn(&str) -> bool| {
+            self.units[f]
+                .facts
+                .functions
+                .iter()
+                .position(|d| test(&d.name))
+                .map(|i| (f, i))
+        };
+        match callee {
+            [name] => match self.resolve_local(file, name, 0)? {
+                Sym::Function(f, i) => Some((f, i)),
+                _ => None,
+            },
+            [this, method] if this == "this" => {
+                let suffix = format!(".{method}");
+                position(file, &|n| n.ends_with(&suffix))
+            }
+            [ns, name] => match self.resolve_local(file, ns, 0) {
+                Some(Sym::Namespace(m)) => match self.resolve_export(m, name, 0)? {
+                    Sym::Function(f, i) => Some((f, i)),
+                    _ => None,
+                },
+                Some(Sym::Object(f, i)) => {
+                    let def = &self.units[f].facts.functions[i].name;
+                    let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
+                    let qualified = format!("{object}.{name}");
+                    position(f, &|n| n == qualified)
+                }
+                _ => {
+                    let qualified = format!("{ns}.{name}");
+                    position(file, &|n| n == qualified)
+                }
+            },
+            _ => None,
+        }
+    }
+
+    fn name_fallback(&self, from: FileId, name: &str) -> Option<TableId> {
+        self.closest(
+            from,
+            self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[]),
+        )
+    }
+
+    pub(super) fn resolve_local(&self, file: FileId, name: &str, hops: u32) -> Option<Sym> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let facts = &self.units[file].facts;
+        if let Some(id) = self.by_binding[file].get(name) {
+            return Some(Sym::Table(*id));
+        }
+        if let Some((_, t)) = facts.aliases.iter().find(|(n, _)| n == name) {
+            return self.resolve_table_hops(file, t, hops + 1).map(Sym::Table);
+        }
+        if let Some(i) = facts.column_groups.iter().position(|g| g.binding == name) {
+            return Some(Sym::Group(file, i));
+        }
+        if let Some(i) = facts.functions.iter().position(|g| &*g.name == name) {
+            return Some(Sym::Function(file, i));
+        }
+        // A method `name.x` of an object literal (no string is built for the test).
+        if let Some(i) = facts.functions.iter().position(|g| {
+            g.name
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }) {
+            return Some(Sym::Object(file, i));
+        }
+        let at = facts.imports.iter().position(|i| i.local == name)?;
+        let imp = &facts.imports[at];
+        let target = self.targets_of(file)[at];
+        match (&imp.imported, target) {
+            (Imported::Namespace, Some(m)) => Some(Sym::Namespace(m)),
+            (Imported::Namespace, None) => Some(Sym::ForeignNamespace),
+            (Imported::Named(orig), Some(m)) => self
+                .resolve_export(m, orig, hops + 1)
+                .or_else(|| self.fallback_sym(file, orig)),
+            (Imported::Named(orig), None) => self.fallback_sym(file, orig),
+            (Imported::Default, Some(m)) => self.resolve_export(m, "default", hops + 1),
+            (Imported::Default, None) => None,
+        }
+    }
+
+    fn fallback_sym(&self, file: FileId, name: &str) -> Option<Sym> {
+        if name == "schema" {
+            return Some(Sym::ForeignNamespace);
+        }
+        self.name_fallback(file, name).map(Sym::Table)
+    }
+
+    fn resolve_table_hops(&self, file: FileId, t: &TableExpr, hops: u32) -> Option<TableId> {
+        match t {
+            TableExpr::Name(n) => match self.resolve_local(file, n, hops)? {
+                Sym::Table(id) => Some(id),
+                _ => None,
+            },
+            other => self.resolve_table(file, other),
+        }
+    }
+
+    fn resolve_export(&self, module: FileId, name: &str, hops: u32) -> Option<Sym> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        if let Some(s) = self.resolve_direct_export(module, name, hops) {
+            return Some(s);
+        }
+        let via_star = self.stars.get(module).and_then(|s| s.get(name));
+        via_star?
+            .iter()
+            .find_map(|&m| self.resolve_direct_export(m, name, hops + 1))
+    }
+
+    /// `name` as `module` exports it itself (not through `export *`).
+    fn resolve_direct_export(&self, module: FileId, name: &str, hops: u32) -> Option<Sym> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let facts = &self.units[module].facts;
+        for (i, e) in facts.exports.iter().enumerate() {
+            match e {
+                Export::Local { exported, local } if exported == name => {
+                    return self.resolve_local(module, local, hops + 1)
+                }
+                Export::Reexport {
+                    exported, imported, ..
+                } if exported == name => {
+                    let m = self.export_target(module, i)?;
+                    return self.resolve_export(m, imported, hops + 1);
+                }
+                Export::StarAs { exported, .. } if exported == name => {
+                    return self.export_target(module, i).map(Sym::Namespace);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Every module's `export *` names, computed once: resolving a name through a barrel of
+    /// barrels used to walk every `export *` (and resolve its path) on every lookup, which made
+    /// linking quadratic in the number of tables (a 10,000-file app spent 98% of its time there).
+    pub(super) fn star_exports(&self) -> PerFile<HashMap<String, Vec<FileId>>> {
+        let mut done: PerFile<Option<HashMap<String, Vec<FileId>>>> =
+            self.units.iter().map(|_| None).collect();
+        let mut visiting: PerFile<bool> = self.units.iter().map(|_| false).collect();
+        for m in self.units.ids() {
+            self.star_exports_of(m, &mut done, &mut visiting);
+        }
+        done.into_iter().map(Option::unwrap_or_default).collect()
+    }
+
+    /// Candidates in lookup order: each `export *` source's own exports, then what it reaches
+    /// through its own `export *`s. In a cycle of barrels the inner module sees only what was
+    /// already known (JavaScript leaves such names ambiguous anyway).
+    fn star_exports_of(
+        &self,
+        m: FileId,
+        done: &mut PerFile<Option<HashMap<String, Vec<FileId>>>>,
+        visiting: &mut PerFile<bool>,
+    ) {
+        if done[m].is_some() || visiting[m] {
+            return;
+        }
+        visiting[m] = true;
+        let mut names: HashMap<String, Vec<FileId>> = HashMap::default();
+        let mut add = |name: &str, from: FileId| {
+            let v = names.entry(name.to_string()).or_default();
+            if !v.contains(&from) {
+                v.push(from);
+            }
+        };
+        for (i, e) in self.units[m].facts.exports.iter().enumerate() {
+            let Export::Star { .. } = e else { continue };
+            let Some(s) = self.export_target(m, i) else {
+                continue;
+            };
+            for own in &self.units[s].facts.exports {
+                match own {
+                    Export::Local { exported, .. }
+                    | Export::Reexport { exported, .. }
+                    | Export::StarAs { exported, .. } => add(exported, s),
+                    Export::Star { .. } => {}
+                }
+            }
+            self.star_exports_of(s, done, visiting);
+            if let Some(inner) = &done[s] {
+                for (name, from) in inner {
+                    for &f in from {
+                        add(name, f);
+                    }
+                }
+            }
+        }
+        visiting[m] = false;
+        done[m] = Some(names);
+    }
+}

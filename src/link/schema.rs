@@ -1,0 +1,219 @@
+//! The schema model: every file's table definitions made into [`Table`]s, with their columns
+//! (spread column groups included), keys, indexes, foreign keys, relations and the columns that
+//! `tenant` and `softDelete` name.
+
+use super::inline::Ctx;
+use super::model::{Column, ForeignKey, Project, Relation, Table};
+use super::resolve::{Memo, Sym};
+use crate::config::Config;
+use crate::facts::{ColumnDef, TableExpr};
+use crate::ids::{FileId, TableId};
+
+impl Project {
+    /// Every table, then (with every table known, so that references and relations resolve)
+    /// their columns, then the relations between them.
+    pub(super) fn build_tables(&mut self, config: &Config) {
+        self.add_tables();
+        self.fill_columns(config);
+        self.add_relations();
+    }
+
+    /// The tables, by binding and by name, their columns and relations still empty.
+    fn add_tables(&mut self) {
+        for (f, u) in self.units.iter_enumerated() {
+            for t in &u.facts.tables {
+                let id = TableId(self.tables.len());
+                self.by_binding[f].insert(t.binding.clone(), id);
+                self.by_name.entry(t.binding.clone()).or_default().push(id);
+                self.tables.push(Table {
+                    id,
+                    file: f,
+                    binding: t.binding.clone(),
+                    sql_name: t.sql_name.clone(),
+                    db_schema: t.db_schema.clone(),
+                    dialect: t.dialect,
+                    columns: vec![],
+                    primary_key: t.primary_key.clone(),
+                    indexes: t.indexes.clone(),
+                    foreign_keys: vec![],
+                    relations: vec![],
+                    tenant_columns: vec![],
+                    soft_delete_columns: vec![],
+                    unresolved_spreads: vec![],
+                    unique_keys: vec![],
+                    span: t.span,
+                    name_span: t.name_span,
+                });
+            }
+        }
+    }
+
+    /// Each table's columns (with spread groups), foreign keys, tenant and soft-delete columns
+    /// and unique keys. Columns, spreads and references need name resolution, which reads
+    /// `self`: they are worked out first, then stored.
+    fn fill_columns(&mut self, config: &Config) {
+        let snake = self.units.iter().any(|u| u.facts.snake_case) || config.casing_snake_case();
+        let mut filled = vec![];
+        for table in &self.tables {
+            let def = &self.units[table.file]
+                .facts
+                .tables
+                .iter()
+                .find(|t| t.binding == table.binding);
+            let Some(def) = def else { continue };
+            let mut columns: Vec<Column> = vec![];
+            let mut unresolved = vec![];
+            let mut add = |c: &ColumnDef, file: FileId, me: &Project| {
+                let sql_name = c.sql_name.clone().unwrap_or_else(|| {
+                    if snake {
+                        to_snake(&c.key)
+                    } else {
+                        c.key.clone()
+                    }
+                });
+                let references = c
+                    .references
+                    .as_ref()
+                    .map(|r| (me.resolve_table(file, &r.table), r.column.clone()));
+                columns.retain(|x: &Column| x.key != c.key);
+                columns.push(Column {
+                    key: c.key.clone(),
+                    sql_name,
+                    primary: c.primary,
+                    unique: c.unique,
+                    references,
+                    file,
+                    span: c.span,
+                });
+            };
+            for s in &def.spreads {
+                match self.resolve_local(table.file, s, 0) {
+                    Some(Sym::Group(gf, gi)) => {
+                        for c in &self.units[gf].facts.column_groups[gi].columns {
+                            add(c, gf, self);
+                        }
+                    }
+                    _ => unresolved.push(s.clone()),
+                }
+            }
+            for c in &def.columns {
+                add(c, table.file, self);
+            }
+            let fks = def
+                .foreign_keys
+                .iter()
+                .map(|fk| ForeignKey {
+                    columns: fk.columns.clone(),
+                    target: fk
+                        .target
+                        .as_ref()
+                        .and_then(|t| self.resolve_table(table.file, t)),
+                    target_columns: fk.target_columns.clone(),
+                    span: fk.span,
+                })
+                .collect::<Vec<_>>();
+            let matches = |c: &Column, names: &[String]| {
+                names.iter().any(|n| n == &c.key || n == &c.sql_name)
+            };
+            let tenant = columns
+                .iter()
+                .filter(|c| matches(c, &config.tenant.columns))
+                .map(|c| c.key.clone())
+                .collect();
+            let soft = columns
+                .iter()
+                .filter(|c| matches(c, &config.soft_delete.columns))
+                .map(|c| c.key.clone())
+                .collect();
+            filled.push((table.id, columns, fks, tenant, soft, unresolved));
+        }
+        for (id, columns, fks, tenant, soft, unresolved) in filled {
+            let t = &mut self.tables[id.0];
+            t.columns = columns;
+            t.foreign_keys = fks;
+            t.tenant_columns = if config
+                .tenant
+                .exempt_tables
+                .iter()
+                .any(|e| e == &t.binding || e == &t.sql_name)
+            {
+                vec![]
+            } else {
+                tenant
+            };
+            t.soft_delete_columns = soft;
+            t.unresolved_spreads = unresolved;
+            t.unique_keys = t.derive_unique_keys();
+        }
+    }
+
+    /// The relations of `relations(..)` and `defineRelations(..)`, each on its owning table.
+    fn add_relations(&mut self) {
+        let mut rels = vec![];
+        let memo = Memo::default();
+        for (f, u) in self.units.iter_enumerated() {
+            for r in &u.facts.relations {
+                let owner = if r.by_key {
+                    match &r.table {
+                        TableExpr::Name(k) => self.table_by_key(f, k),
+                        _ => None,
+                    }
+                } else {
+                    self.resolve_table(f, &r.table)
+                };
+                let Some(owner) = owner else { continue };
+                for rel in &r.relations {
+                    let target = match (&rel.target, r.by_key) {
+                        (TableExpr::Name(k), true) => self.table_by_key(f, k),
+                        (t, _) => self.resolve_table(f, t),
+                    };
+                    let preset_where = rel
+                        .preset_where
+                        .as_ref()
+                        .map(|w| self.resolve_pred(w, &Ctx::new(f, target, &memo)));
+                    rels.push((
+                        owner,
+                        Relation {
+                            name: rel.name.clone(),
+                            many: rel.many,
+                            target,
+                            fields: rel.fields.clone(),
+                            references: rel.references.clone(),
+                            preset_where,
+                        },
+                    ));
+                }
+            }
+        }
+        for (owner, rel) in rels {
+            let t = &mut self.tables[owner.0];
+            // v2 definitions replace a v1 relation of the same name.
+            t.relations.retain(|r| r.name != rel.name);
+            t.relations.push(rel);
+        }
+    }
+}
+
+fn to_snake(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, c) in key.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snake_case_of_keys() {
+        assert_eq!(super::to_snake("organizationId"), "organization_id");
+        assert_eq!(super::to_snake("id"), "id");
+    }
+}
