@@ -2,13 +2,14 @@
 //! emit-ready report.
 
 use crate::changed::ChangedFiles;
-use crate::config::{Config, RuleLevel};
+use crate::config::Config;
 use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
 use crate::error::Error;
 use crate::link::{Project, Unit};
 use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
+use crate::rule_id::RuleId;
 use crate::rules;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -377,8 +378,8 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
 
 fn problem_diagnostic(rel: &str, p: &FileProblem) -> Diagnostic {
     let rule = match p.kind {
-        ProblemKind::Unparsable => "parse-error",
-        ProblemKind::Internal => "internal-error",
+        ProblemKind::Unparsable => RuleId::ParseError,
+        ProblemKind::Internal => RuleId::InternalError,
     };
     let mut span = p.span;
     if !span.is_located() {
@@ -387,22 +388,14 @@ fn problem_diagnostic(rel: &str, p: &FileProblem) -> Diagnostic {
     Diagnostic::new(rule, rel, span, p.message.clone()).context(None, "")
 }
 
-/// Default severities from the registry, overridden by `rules` in the configuration.
+/// Each finding's severity, the rule's default or its level under `rules`; findings of rules
+/// turned off are dropped.
 fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
-    diags.retain_mut(|d| {
-        let rule = rules::find(d.rule);
-        d.severity = rule.map(|r| r.default_severity).unwrap_or(d.severity);
-        match config.rules.get(d.rule) {
-            Some(RuleLevel::Off) => false,
-            Some(RuleLevel::Error) => {
-                d.severity = crate::diagnostic::Severity::Error;
-                true
-            }
-            Some(RuleLevel::Warning) => {
-                d.severity = crate::diagnostic::Severity::Warning;
-                true
-            }
-            None => true,
+    diags.retain_mut(|d| match rules::rule(d.rule).severity(config) {
+        Some(severity) => {
+            d.severity = severity;
+            true
         }
+        None => false,
     });
 }

@@ -18,6 +18,7 @@ pub mod link;
 pub mod locate;
 pub mod parse;
 pub mod predicate;
+pub mod rule_id;
 pub mod rules;
 pub mod schema_view;
 pub mod span;

@@ -67,7 +67,7 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
             Severity::Error => Frame::error(),
             Severity::Warning => Frame::warning(),
         }
-        .with_code(d.rule)
+        .with_code(d.rule.name())
         .with_message(escape_controls(&d.message).into_owned());
         let mut labels = vec![];
         let mut located = false;

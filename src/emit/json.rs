@@ -109,7 +109,7 @@ pub fn render(report: &Report) -> String {
             .diagnostics
             .iter()
             .map(|d| Diagnostic {
-                rule: d.rule,
+                rule: d.rule.name(),
                 severity: d.severity.name(),
                 message: &d.message,
                 file: &d.file,

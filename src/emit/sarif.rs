@@ -8,7 +8,7 @@
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{self, Rule, RULES};
+use crate::rules::{self, Rule, RuleKind, RULES};
 use crate::span::Span;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -33,7 +33,7 @@ pub fn render(report: &Report) -> Rendered {
 
 /// Diagnostics that say a file was not checked, rather than something about its code.
 fn is_notification(d: &Diagnostic) -> bool {
-    matches!(d.rule, "parse-error" | "internal-error")
+    matches!(rules::rule(d.rule).kind, RuleKind::FileNotChecked)
 }
 
 pub(crate) fn render_limited(report: &Report, limit: usize) -> Rendered {
@@ -95,10 +95,6 @@ fn level(s: Severity) -> &'static str {
     s.name()
 }
 
-fn rule_index(name: &str) -> Option<usize> {
-    RULES.iter().position(|r| r.name == name)
-}
-
 /// `tenant-filter` → `TenantFilter`: SARIF's convention for a rule's `name`.
 fn pascal_case(kebab: &str) -> String {
     kebab
@@ -114,10 +110,10 @@ fn pascal_case(kebab: &str) -> String {
 
 fn rule_descriptor(r: &Rule) -> Value {
     let mut tags = vec!["drizzle"];
-    tags.push(match (r.security_severity, r.check) {
+    tags.push(match (r.security_severity, r.kind) {
         (Some(_), _) => "security",
-        (None, Some(_)) => "correctness",
-        (None, None) => "reliability",
+        (None, RuleKind::Query(_) | RuleKind::Schema(_)) => "correctness",
+        (None, RuleKind::FileNotChecked | RuleKind::Suppression) => "reliability",
     });
     let mut properties = json!({ "tags": tags });
     if let Some(s) = r.security_severity {
@@ -232,9 +228,7 @@ fn result(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
         "locations": [{ "physicalLocation": physical_location(&d.file, &d.span, sources) }],
         "partialFingerprints": { FINGERPRINT_KEY: d.fingerprint },
     });
-    if let Some(i) = rule_index(d.rule) {
-        r["ruleIndex"] = json!(i);
-    }
+    r["ruleIndex"] = json!(d.rule.index());
     if !d.related.is_empty() {
         r["relatedLocations"] = d
             .related
@@ -253,15 +247,12 @@ fn result(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
 }
 
 fn notification(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
-    let mut n = json!({
+    json!({
         "level": level(d.severity),
         "message": { "text": d.message },
         "locations": [{ "physicalLocation": physical_location(&d.file, &d.span, sources) }],
-    });
-    if let Some(i) = rule_index(d.rule) {
-        n["associatedRule"] = json!({ "id": d.rule, "index": i });
-    }
-    n
+        "associatedRule": { "id": d.rule, "index": d.rule.index() },
+    })
 }
 
 /// A file path relative to the root, as a relative URI reference: unreserved characters, `/`
@@ -302,6 +293,7 @@ fn percent_encode(s: &str, keep_colon: bool) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::assign_fingerprints;
+    use crate::rule_id::RuleId;
 
     fn span(line: u32) -> Span {
         Span {
@@ -318,7 +310,7 @@ mod tests {
         let mut diagnostics: Vec<Diagnostic> = (1..=n as u32)
             .map(|l| {
                 Diagnostic::new(
-                    "tenant-filter",
+                    RuleId::TenantFilter,
                     "src/a b/ç.ts",
                     span(l),
                     format!("finding {l}"),
@@ -331,7 +323,7 @@ mod tests {
             "the tenant column is declared here",
         );
         diagnostics.push(Diagnostic::new(
-            "parse-error",
+            RuleId::ParseError,
             "src/broken.ts",
             span(1),
             "expected an expression".into(),
