@@ -311,6 +311,13 @@ fn schema(a: SchemaArgs) -> Result<i32, Error> {
         threads: None,
     };
     let project = pool.install(|| engine::load(&opts, &config))?;
+    for f in engine::outside_root(&project) {
+        eprintln!(
+            "drizzle-guard: warning: {}: {}",
+            emit::escape_controls(f),
+            emit::OUTSIDE_ROOT
+        );
+    }
     let text = match a.format {
         SchemaFormat::Text => crate::schema_view::render_text(&project),
         SchemaFormat::Json => crate::schema_view::render_json(&project),

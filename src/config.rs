@@ -253,7 +253,9 @@ impl Config {
         else {
             return;
         };
-        let Ok(src) = std::fs::read_to_string(&path) else {
+        // Like every file of the root, never read through a link that leads out of it.
+        let Ok(src) = crate::source::read_source(&crate::source::Root::new(root), &path, u64::MAX)
+        else {
             return;
         };
         let Some(kit) = crate::parse::read_drizzle_kit_config(&path, &src) else {

@@ -5,7 +5,15 @@ use super::{escape_controls, Report};
 use crate::diagnostic::Diagnostic;
 
 pub fn render(report: &Report) -> String {
-    report.diagnostics.iter().map(command).collect()
+    let mut out: String = report.diagnostics.iter().map(command).collect();
+    for f in &report.outside_root {
+        out.push_str(&format!(
+            "::warning file={},title=drizzle-guard::{}\n",
+            escape_property(f),
+            escape_data(super::OUTSIDE_ROOT)
+        ));
+    }
+    out
 }
 
 fn command(d: &Diagnostic) -> String {

@@ -3,12 +3,14 @@
 //! Every rule of the registry is listed in `tool.driver.rules`, also rules switched off in the
 //! configuration: GitHub prefers a stable rule list, and a result's `ruleIndex` then never
 //! depends on the configuration. Files that could not be checked (`parse-error`,
-//! `internal-error`) are tool execution notifications rather than results: they say what was not
-//! analysed, not something wrong in the code.
+//! `internal-error`) and files not read because they lie outside the root are tool execution
+//! notifications rather than results: they say what was not analysed, not something wrong in
+//! the code.
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, Rule, RuleKind, RULES};
+use crate::source::{read_shown, Root};
 use crate::span::Span;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -39,11 +41,21 @@ fn is_notification(d: &Diagnostic) -> bool {
 pub(crate) fn render_limited(report: &Report, limit: usize) -> Rendered {
     let (problems, findings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
         report.diagnostics.iter().partition(|d| is_notification(d));
-    let mut sources = Sources::new(&report.root);
+    let root = Root::new(&report.root);
+    let mut sources = Sources::new(&root);
     let mut notifications: Vec<Value> = problems
         .iter()
         .map(|d| notification(d, &mut sources))
         .collect();
+    notifications.extend(report.outside_root.iter().map(|f| {
+        json!({
+            "level": "warning",
+            "message": { "text": super::OUTSIDE_ROOT },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": { "uri": relative_uri(f), "uriBaseId": SRCROOT },
+            } }],
+        })
+    }));
     let mut note = None;
     if findings.len() > limit {
         let text = format!(
@@ -138,12 +150,12 @@ fn rule_descriptor(r: &Rule) -> Value {
 /// The checked files' lines, read once each, for code snippets (a file that has gone or cannot
 /// be read just gets no snippet).
 struct Sources<'r> {
-    root: &'r Path,
+    root: &'r Root,
     lines: BTreeMap<String, Option<Vec<String>>>,
 }
 
 impl<'r> Sources<'r> {
-    fn new(root: &'r Path) -> Self {
+    fn new(root: &'r Root) -> Self {
         Sources {
             root,
             lines: BTreeMap::new(),
@@ -155,7 +167,7 @@ impl<'r> Sources<'r> {
         self.lines
             .entry(file.to_string())
             .or_insert_with(|| {
-                let text = crate::locate::read_shown(root, file)?;
+                let text = read_shown(root, file)?;
                 Some(text.lines().map(str::to_string).collect())
             })
             .as_deref()

@@ -29,6 +29,7 @@ use crate::config::{Config, RuleLevel};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Project;
 use crate::rule_id::{with_every_rule, RuleId};
+use crate::source::Root;
 
 /// A rule of the registry.
 pub struct Rule {
@@ -95,6 +96,7 @@ pub fn check_file(
     project: &Project,
     config: &Config,
     tables: &TablesByFile,
+    root: &Root,
     file: usize,
 ) -> Vec<Diagnostic> {
     let ctx = &RuleContext::new(project, config, tables, file);
@@ -111,7 +113,7 @@ pub fn check_file(
         }
         check(ctx, file, &mut out);
     }
-    crate::locate::locate(project, &mut out);
+    crate::locate::locate(root, &mut out);
     out
 }
 
