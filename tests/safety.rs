@@ -1,10 +1,10 @@
 //! What the checker must never do to the machine it runs on, through the real binary: show a
 //! file from outside the checked root (a symbolic link in a pull request pointing at
-//! `~/.npmrc`).
+//! `~/.npmrc`), or report success when its output could not be written.
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const SCHEMA: &str = "import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 export const projects = pgTable('projects', {
@@ -205,4 +205,101 @@ fn sarif_schema() -> jsonschema::Validator {
         .with_draft(jsonschema::Draft::Draft4)
         .build(&schema)
         .unwrap()
+}
+
+/// A full disk: `/dev/full` takes no byte.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path());
+    for format in ["human", "sarif"] {
+        let o = run(
+            dir.path(),
+            &["check", "--format", format, "--output", "/dev/full"],
+        );
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr.contains("could not write the output to /dev/full: No space left on device"),
+            "{stderr}"
+        );
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = bin()
+            .current_dir(dir.path())
+            .args(["check", "--format", format])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr
+                .contains("could not write the output to standard output: No space left on device"),
+            "{stderr}"
+        );
+    }
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = bin().args(["rule"]).stdout(full).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Standard error that cannot be written either: the exit code still tells, and nothing
+/// panics (a panic exits 101).
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_standard_error_does_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path());
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--config", "missing.json"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--format", "sarif", "--output", "/dev/full"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A reader that stops reading (`drizzle-guard check | head -1`) is no error: the output ends
+/// quietly and the exit code is still the run's (1: there are findings).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    app(dir.path());
+    for format in ["human", "json"] {
+        let mut child = bin()
+            .current_dir(dir.path())
+            .args(["check", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the check has written anything.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}");
+    }
 }
