@@ -2,10 +2,11 @@
 //!
 //! Every rule of the registry is listed in `tool.driver.rules`, also rules switched off in the
 //! configuration: GitHub prefers a stable rule list, and a result's `ruleIndex` then never
-//! depends on the configuration. Files that could not be checked (`parse-error`,
-//! `internal-error`) and files not read because they lie outside the root are tool execution
-//! notifications rather than results: they say what was not analysed, not something wrong in
-//! the code.
+//! depends on the configuration. A rule's descriptor carries its one-line summary, the first
+//! paragraph of its documentation and a link to its page (`docs/rules/NAME.md`), not the whole
+//! page. Files that could not be checked (`parse-error`, `internal-error`) and files not read
+//! because they lie outside the root are tool execution notifications rather than results: they
+//! say what was not analysed, not something wrong in the code.
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -120,6 +121,17 @@ fn pascal_case(kebab: &str) -> String {
         .collect()
 }
 
+/// Where a rule's documentation page is read on GitHub.
+pub fn help_uri(r: &Rule) -> String {
+    format!(
+        "{}/blob/main/docs/rules/{}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        r.name
+    )
+}
+
+/// A rule's `reportingDescriptor`: what GitHub shows beside an alert. The help is the summary
+/// and a link to the rule's page, which has the rest (why it matters, an example, the fix).
 fn rule_descriptor(r: &Rule) -> Value {
     let mut tags = vec!["drizzle"];
     tags.push(match (r.security_severity, r.kind) {
@@ -131,17 +143,17 @@ fn rule_descriptor(r: &Rule) -> Value {
     if let Some(s) = r.security_severity {
         properties["security-severity"] = json!(s);
     }
+    let uri = help_uri(r);
     json!({
         "id": r.name,
         "name": pascal_case(r.name),
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": rules::what_it_reports(r) },
-        "help": { "text": r.doc, "markdown": r.doc },
-        "helpUri": format!(
-            "{}/blob/main/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            r.name
-        ),
+        "help": {
+            "text": format!("{} Documentation: {uri}", r.summary),
+            "markdown": format!("{} See [the rule's documentation]({uri}): why it matters, an example and the fix.", r.summary),
+        },
+        "helpUri": uri,
         "defaultConfiguration": { "level": level(r.default_severity) },
         "properties": properties,
     })
@@ -473,7 +485,15 @@ mod tests {
         for (r, d) in RULES.iter().zip(listed) {
             assert_eq!(d["id"], r.name);
             assert!(!d["fullDescription"]["text"].as_str().unwrap().is_empty());
-            assert_eq!(d["help"]["markdown"], r.doc);
+            let uri = format!(
+                "https://github.com/drizzle-guard/drizzle-guard/blob/main/docs/rules/{}.md",
+                r.name
+            );
+            assert_eq!(d["helpUri"], uri);
+            for help in [&d["help"]["text"], &d["help"]["markdown"]] {
+                let help = help.as_str().unwrap();
+                assert!(help.starts_with(r.summary) && help.contains(&uri), "{help}");
+            }
             match r.security_severity {
                 Some(s) => {
                     let v: f64 = s.parse().expect("security_severity is a number");
