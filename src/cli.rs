@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::suppress::Baseline;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -136,13 +136,19 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!(
+            to_stderr(&format!(
                 "drizzle-guard: error: {}",
                 emit::escape_controls(&e.to_string())
-            );
+            ));
             2
         }
     }
+}
+
+/// A line for standard error. Unlike `eprintln!`, a standard error that cannot be written
+/// (`2>/dev/full`) does not end the run with a panic; the exit code still says what happened.
+fn to_stderr(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
@@ -238,11 +244,11 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         if let Some(path) = &a.write_baseline {
             let written = Baseline::of(&report);
             written.write(path)?;
-            eprintln!(
+            to_stderr(&format!(
                 "drizzle-guard: wrote {} findings to the baseline {}",
                 written.findings.len(),
                 emit::escape_controls(&path.display().to_string())
-            );
+            ));
             written.apply(&mut report, &|f| checked.contains(f));
         } else if let Some(b) = &baseline {
             b.apply(&mut report, &|f| checked.contains(f));
@@ -271,7 +277,7 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         Format::Sarif => {
             let sarif = emit::sarif::render(&report);
             if let Some(note) = &sarif.note {
-                eprintln!("drizzle-guard: warning: {note}");
+                to_stderr(&format!("drizzle-guard: warning: {note}"));
             }
             sarif.text
         }
@@ -286,18 +292,36 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
     Ok(if failing { 1 } else { 0 })
 }
 
+/// Writes the output in full, or fails the run (exit 2): a report cut short by a full disk
+/// must not reach CI as a success. A reader that stops reading standard output (`| head`)
+/// ends the output quietly, as other command-line tools do; the exit code is still the run's.
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Error> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| Error::Io {
-            path: p.to_path_buf(),
-            source: e,
+        Some(p) => write_file(p, text).map_err(|source| Error::Write {
+            to: p.display().to_string(),
+            source,
         }),
         None => {
             let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-            Ok(())
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(Error::Write {
+                    to: "standard output".into(),
+                    source: e,
+                }),
+                _ => Ok(()),
+            }
         }
+    }
+}
+
+/// Writes a file and waits for the data to reach the disk, where a full disk or a quota can
+/// fail late. A FIFO or a device (`--output /dev/stdout`) cannot be synced; that is no error.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(text.as_bytes())?;
+    match file.sync_data() {
+        Err(e) if !matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -311,6 +335,13 @@ fn schema(a: SchemaArgs) -> Result<i32, Error> {
         threads: None,
     };
     let project = pool.install(|| engine::load(&opts, &config))?;
+    for f in engine::outside_root(&project) {
+        to_stderr(&format!(
+            "drizzle-guard: warning: {}: {}",
+            emit::escape_controls(f),
+            emit::OUTSIDE_ROOT
+        ));
+    }
     let text = match a.format {
         SchemaFormat::Text => crate::schema_view::render_text(&project),
         SchemaFormat::Json => crate::schema_view::render_json(&project),

@@ -3,6 +3,7 @@
 //! agreement. `schema` and `casing` are also read from `drizzle.config.ts` in the root.
 
 use crate::error::Error;
+use crate::rule_id::RuleId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,8 @@ pub struct Config {
     pub soft_delete: SoftDeleteConfig,
     #[serde(default)]
     pub pagination: PaginationConfig,
-    /// Per-rule severity: `error`, `warning` or `off`.
+    /// Per-rule severity: `error`, `warning` or `off`, by rule name; read through
+    /// [`Config::level`].
     #[serde(default)]
     pub rules: BTreeMap<String, RuleLevel>,
     /// Files larger than this many bytes are reported and skipped.
@@ -169,6 +171,16 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The level `rules` sets for a rule, `None` when it sets none (the rule's default).
+    pub fn level(&self, rule: RuleId) -> Option<RuleLevel> {
+        self.rules.get(rule.name()).copied()
+    }
+
+    /// Whether `rules` turns a rule off.
+    pub fn is_off(&self, rule: RuleId) -> bool {
+        self.level(rule) == Some(RuleLevel::Off)
+    }
+
     pub fn casing_snake_case(&self) -> bool {
         self.casing == Some(Casing::SnakeCase)
     }
@@ -241,7 +253,9 @@ impl Config {
         else {
             return;
         };
-        let Ok(src) = std::fs::read_to_string(&path) else {
+        // Like every file of the root, never read through a link that leads out of it.
+        let Ok(src) = crate::source::read_source(&crate::source::Root::new(root), &path, u64::MAX)
+        else {
             return;
         };
         let Some(kit) = crate::parse::read_drizzle_kit_config(&path, &src) else {
@@ -274,12 +288,16 @@ impl Config {
     fn validate(&self) -> Result<(), Error> {
         let path = self.path.clone().unwrap_or_default();
         for name in self.rules.keys() {
-            if crate::rules::find(name).is_none() {
+            if RuleId::from_name(name).is_none() {
                 return Err(Error::Config {
                     path,
                     message: format!(
                         "`rules.{name}` names no rule; `drizzle-guard rule` lists them ({})",
-                        crate::rules::names().join(", ")
+                        RuleId::ALL
+                            .iter()
+                            .map(|r| r.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
             }
@@ -339,6 +357,17 @@ mod tests {
         );
         let err = Config::from_json(r#"{"include": ["a", 3]}"#).unwrap_err();
         assert!(err.starts_with("`include[1]`: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn levels_are_read_by_rule() {
+        let c = Config::from_json(r#"{"rules": {"hard-delete": "off", "n-plus-one": "error"}}"#)
+            .unwrap();
+        assert_eq!(c.level(RuleId::HardDelete), Some(RuleLevel::Off));
+        assert!(c.is_off(RuleId::HardDelete));
+        assert_eq!(c.level(RuleId::NPlusOne), Some(RuleLevel::Error));
+        assert!(!c.is_off(RuleId::NPlusOne));
+        assert_eq!(c.level(RuleId::TenantFilter), None);
     }
 
     #[test]

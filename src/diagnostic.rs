@@ -1,5 +1,6 @@
 //! Diagnostics are data: rules produce them, emitters render them.
 
+use crate::rule_id::RuleId;
 use crate::span::Span;
 use serde::Serialize;
 
@@ -28,7 +29,7 @@ pub struct Related {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: String,
     /// Relative to the scan root, `/`-separated.
@@ -50,7 +51,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, file: &str, span: Span, message: String) -> Self {
+    pub fn new(rule: RuleId, file: &str, span: Span, message: String) -> Self {
         Diagnostic {
             rule,
             severity: Severity::Error,
@@ -100,7 +101,7 @@ impl Diagnostic {
             &self.file,
             self.span.start_line,
             self.span.start_col,
-            self.rule,
+            self.rule.name(),
             &self.message,
         )
     }
@@ -130,7 +131,7 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
         .with_min_len(64)
         .map(|d| {
             fnv1a(&[
-                d.rule.as_bytes(),
+                d.rule.name().as_bytes(),
                 d.file.as_bytes(),
                 d.function.as_deref().unwrap_or("").as_bytes(),
                 d.code.as_bytes(),
@@ -170,8 +171,13 @@ mod tests {
     #[test]
     fn fingerprints_keep_their_recipe() {
         let d = |code: &str| {
-            Diagnostic::new("tenant-filter", "src/a.ts", Span::default(), "m".into())
-                .context(Some("load"), code)
+            Diagnostic::new(
+                RuleId::TenantFilter,
+                "src/a.ts",
+                Span::default(),
+                "m".into(),
+            )
+            .context(Some("load"), code)
         };
         let mut ds = vec![d("db.select()"), d("db.select()"), d("x")];
         ds.extend((0..11).map(|_| d("y")));

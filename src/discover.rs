@@ -111,7 +111,8 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
 /// A TypeScript-named entry: a file, a symlink to one (checked under the link's name), or
 /// something that cannot be checked (a symlink loop or dangling link, a FIFO, a socket), which is
 /// reported rather than silently skipped or, for a FIFO, read forever.
-/// A symlink to a directory is skipped like the walker skips every directory link.
+/// A symlink to a directory is skipped like the walker skips every directory link. Where a link
+/// leads is checked when the file is read ([`crate::source`]): one that leaves the root is not.
 fn found_file(path: &Path, kind: std::fs::FileType) -> Option<Found> {
     if kind.is_file() {
         return Some(Found::File(path.to_path_buf()));

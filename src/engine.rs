@@ -2,7 +2,7 @@
 //! emit-ready report.
 
 use crate::changed::ChangedFiles;
-use crate::config::{Config, RuleLevel};
+use crate::config::Config;
 use crate::diagnostic::{assign_fingerprints, Diagnostic};
 use crate::discover::{discover, relative, Found};
 use crate::emit::Report;
@@ -10,7 +10,9 @@ use crate::error::Error;
 use crate::ids::FileId;
 use crate::link::{Project, Unit};
 use crate::parse::{internal_problem, isolate, FileProblem, ProblemKind};
+use crate::rule_id::RuleId;
 use crate::rules;
+use crate::source::{read_source, source_from_bytes, Root, Unread};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -67,6 +69,7 @@ pub fn load_changed(
 /// [`Unit::check`] before linking to check fewer files.
 pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
     let mut found = discover(&opts.root, &opts.paths, config)?;
+    let root = &Root::new(&opts.root);
     let max = config.max_file_size;
     let inject = InjectedPanic::from_env(Stage::Extract);
     let mut left_out = vec![];
@@ -80,30 +83,45 @@ pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
     let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
-            Found::File(path) => unit_at(&opts.root, path, max, inject.as_ref()),
+            Found::File(path) => unit_at(root, path, max, inject.as_ref()),
             Found::ModelOnly(path) | Found::LeftOut(path) => {
-                model_only(&opts.root, path, max, inject.as_ref())
+                model_only(root, path, max, inject.as_ref())
             }
-            Found::Unreadable(path, why) => {
-                unit_with_problem(&opts.root, path, format!("could not read: {why}"))
-            }
+            Found::Unreadable(path, why) => unit_with_problem(
+                root.path(),
+                path,
+                ProblemKind::Unparsable,
+                format!("could not read: {why}"),
+            ),
         })
         .collect();
     if let Some(schema) = crate::discover::schema_globs(config)? {
-        follow_schema_imports(&opts.root, &mut units, &schema, left_out, max);
+        follow_schema_imports(root, &mut units, &schema, left_out, max);
     }
     Ok(units)
 }
 
-/// One file read, parsed and extracted, or the reason it could not be.
-fn unit_at(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
-    match read_source(path, max) {
-        Ok(src) => unit_from_source(root, path, &src, inject),
-        Err(message) => unit_with_problem(root, path, message),
+/// One file read, parsed and extracted, or the reason it could not be. A file outside the root
+/// is not read, and not checked.
+fn unit_at(root: &Root, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
+    match read_source(root, path, max) {
+        Ok(src) => unit_from_source(root.path(), path, &src, inject),
+        Err(Unread::Problem(message)) => {
+            unit_with_problem(root.path(), path, ProblemKind::Unparsable, message)
+        }
+        Err(Unread::OutsideRoot) => Unit {
+            check: false,
+            ..unit_with_problem(
+                root.path(),
+                path,
+                ProblemKind::OutsideRoot,
+                "not read: its real path lies outside the checked root".into(),
+            )
+        },
     }
 }
 
-fn model_only(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
+fn model_only(root: &Root, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
     Unit {
         check: false,
         ..unit_at(root, path, max, inject)
@@ -114,7 +132,7 @@ fn model_only(root: &Path, path: &Path, max: u64, inject: Option<&InjectedPanic>
 /// or re-export by relative path, transitively: a `schema` entry that is a barrel
 /// (`export * from './users'`) brings the tables it re-exports, and shared columns come along.
 fn follow_schema_imports(
-    root: &Path,
+    root: &Root,
     units: &mut Vec<Unit>,
     schema: &globset::GlobSet,
     left_out: Vec<PathBuf>,
@@ -174,23 +192,24 @@ fn follow_schema_imports(
 pub fn parse_only(opts: &Options, config: &Config) -> Result<usize, Error> {
     let found = discover(&opts.root, &opts.paths, config)?;
     let max = config.max_file_size;
+    let root = &Root::new(&opts.root);
     Ok(found
         .par_iter()
         .filter(|f| match f {
-            Found::File(path) | Found::ModelOnly(path) => read_source(path, max)
+            Found::File(path) | Found::ModelOnly(path) => read_source(root, path, max)
                 .is_ok_and(|src| crate::parse::parse_module(path, &src).is_ok()),
             Found::LeftOut(..) | Found::Unreadable(..) => false,
         })
         .count())
 }
 
-fn unit_with_problem(root: &Path, path: &Path, message: String) -> Unit {
+fn unit_with_problem(root: &Path, path: &Path, kind: ProblemKind, message: String) -> Unit {
     Unit {
         path: path.to_path_buf(),
         rel: relative(root, path),
         facts: Default::default(),
         problem: Some(FileProblem {
-            kind: ProblemKind::Unparsable,
+            kind,
             message,
             span: Default::default(),
         }),
@@ -198,42 +217,12 @@ fn unit_with_problem(root: &Path, path: &Path, message: String) -> Unit {
     }
 }
 
-/// A file's text, or why it is not checked (too large, unreadable, not UTF-8, binary).
-pub fn read_source(path: &Path, max: u64) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("could not read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file (a FIFO, socket or device?); not checked".into());
-    }
-    if meta.len() > max {
-        return Err(format!(
-            "file is {} bytes, over the limit of {max} bytes (`maxFileSize`); not checked",
-            meta.len()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("could not read: {e}"))?;
-    source_from_bytes(bytes)
-}
-
-/// Checks that bytes read from a file are text drizzle-guard can parse.
-pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
-    let src = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "file is not valid UTF-8 (invalid byte at offset {}); not checked",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    if memchr::memchr(0, src.as_bytes()).is_some() {
-        return Err("file contains NUL bytes (a binary file?); not checked".into());
-    }
-    Ok(src)
-}
-
 /// A unit from bytes already in memory (the fuzzer's entry): the same checks as a file read
 /// from disk, minus the size limit.
 pub fn unit_from_bytes(root: &Path, path: &Path, bytes: Vec<u8>) -> Unit {
     match source_from_bytes(bytes) {
         Ok(src) => unit_from_source(root, path, &src, None),
-        Err(message) => unit_with_problem(root, path, message),
+        Err(message) => unit_with_problem(root, path, ProblemKind::Unparsable, message),
     }
 }
 
@@ -298,25 +287,27 @@ impl InjectedPanic {
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let inject = InjectedPanic::from_env(Stage::Check);
     let tables = &rules::TablesByFile::new(project);
+    let root = &Root::new(&project.root);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
         .map(FileId)
         .filter(|&f| project.units[f].check)
         .flat_map_iter(|f| {
             let unit = &project.units[f];
-            let mut out = match &unit.problem {
-                Some(p) => vec![problem_diagnostic(&unit.rel, p)],
-                None => vec![],
-            };
+            let mut out: Vec<Diagnostic> = unit
+                .problem
+                .iter()
+                .filter_map(|p| problem_diagnostic(&unit.rel, p))
+                .collect();
             let found = isolate(|| {
                 if let Some(i) = &inject {
                     i.trigger(&unit.rel);
                 }
-                rules::check_file(project, config, tables, f)
+                rules::check_file(project, config, tables, root, f)
             });
             match found {
                 Ok(d) => out.extend(d),
-                Err(what) => out.push(problem_diagnostic(&unit.rel, &internal_problem(&what))),
+                Err(what) => out.extend(problem_diagnostic(&unit.rel, &internal_problem(&what))),
             }
             out
         })
@@ -337,38 +328,47 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         suppressed,
         baselined: 0,
         baseline_unmatched: 0,
+        outside_root: outside_root(project).map(str::to_string).collect(),
         root: project.root.clone(),
     }
 }
 
-fn problem_diagnostic(rel: &str, p: &FileProblem) -> Diagnostic {
+/// The files not read because their real path lies outside the root, by name.
+pub fn outside_root(project: &Project) -> impl Iterator<Item = &str> {
+    project
+        .units
+        .iter()
+        .filter(|u| {
+            u.problem
+                .as_ref()
+                .is_some_and(|p| p.kind == ProblemKind::OutsideRoot)
+        })
+        .map(|u| u.rel.as_str())
+}
+
+/// The finding that says a file was not checked; none for a file outside the root, which is
+/// counted apart ([`Report::outside_root`]).
+fn problem_diagnostic(rel: &str, p: &FileProblem) -> Option<Diagnostic> {
     let rule = match p.kind {
-        ProblemKind::Unparsable => "parse-error",
-        ProblemKind::Internal => "internal-error",
+        ProblemKind::Unparsable => RuleId::ParseError,
+        ProblemKind::Internal => RuleId::InternalError,
+        ProblemKind::OutsideRoot => return None,
     };
     let mut span = p.span;
     if !span.is_located() {
         span = crate::span::Span::file_start();
     }
-    Diagnostic::new(rule, rel, span, p.message.clone()).context(None, "")
+    Some(Diagnostic::new(rule, rel, span, p.message.clone()).context(None, ""))
 }
 
-/// Default severities from the registry, overridden by `rules` in the configuration.
+/// Each finding's severity, the rule's default or its level under `rules`; findings of rules
+/// turned off are dropped.
 fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
-    diags.retain_mut(|d| {
-        let rule = rules::find(d.rule);
-        d.severity = rule.map(|r| r.default_severity).unwrap_or(d.severity);
-        match config.rules.get(d.rule) {
-            Some(RuleLevel::Off) => false,
-            Some(RuleLevel::Error) => {
-                d.severity = crate::diagnostic::Severity::Error;
-                true
-            }
-            Some(RuleLevel::Warning) => {
-                d.severity = crate::diagnostic::Severity::Warning;
-                true
-            }
-            None => true,
+    diags.retain_mut(|d| match rules::rule(d.rule).severity(config) {
+        Some(severity) => {
+            d.severity = severity;
+            true
         }
+        None => false,
     });
 }

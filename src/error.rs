@@ -14,6 +14,13 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The output could not be written in full (a full disk, a closed descriptor): what CI
+    /// would upload is cut short, so the run fails.
+    Write {
+        /// `standard output`, or the `--output` file.
+        to: String,
+        source: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for Error {
@@ -24,6 +31,9 @@ impl std::fmt::Display for Error {
                 write!(f, "invalid configuration in {}: {message}", path.display())
             }
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Write { to, source } => {
+                write!(f, "could not write the output to {to}: {source}")
+            }
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per step: [`discover`] → [`parse`] / [`extract`] → [`link`] →
 //! [`rules`] (then [`locate`] for the findings' lines) → [`suppress`] → [`emit`], driven by [`engine`]
-//! and the [`cli`].
+//! and the [`cli`]. Below them all: [`source`], through which every file is read (and none
+//! outside the checked root), and [`rule_id`], the rules' identities and their one list.
 
 pub mod changed;
 pub mod cli;
@@ -19,8 +20,10 @@ pub mod link;
 pub mod locate;
 pub mod parse;
 pub mod predicate;
+pub mod rule_id;
 pub mod rules;
 pub mod schema_view;
+pub mod source;
 pub mod span;
 pub mod suppress;
 

@@ -10,11 +10,11 @@
 use crate::diagnostic::Diagnostic;
 use crate::ids::FileId;
 use crate::link::Project;
+use crate::source::{read_shown, Root};
 use crate::span::{LineIndex, Span};
-use std::path::Path;
 
 /// Locates every span of `diags` (and their related locations), and fills in their code.
-pub fn locate(project: &Project, diags: &mut [Diagnostic]) {
+pub fn locate(root: &Root, diags: &mut [Diagnostic]) {
     let pending = |d: &Diagnostic| {
         !d.span.is_located()
             || d.code_at.is_some()
@@ -31,7 +31,7 @@ pub fn locate(project: &Project, diags: &mut [Diagnostic]) {
     }
     files.sort_unstable();
     files.dedup();
-    let texts: Vec<Option<String>> = files.iter().map(|f| read(project, f)).collect();
+    let texts: Vec<Option<String>> = files.iter().map(|f| read_shown(root, f)).collect();
     let indexes: Vec<Option<LineIndex>> = texts
         .iter()
         .map(|t| t.as_deref().map(LineIndex::new))
@@ -66,30 +66,16 @@ fn locate_span(idx: Option<&LineIndex>, span: &mut Span) {
     }
 }
 
-fn read(project: &Project, rel: &str) -> Option<String> {
-    read_shown(&project.root, rel)
-}
-
-/// A finding's file read again by its root-relative name, as positions count it: the text swc
-/// parsed (no byte-order mark), `None` when it can no longer be read as text. Locating findings
-/// and the code frames of the human and SARIF outputs all read through here.
-pub fn read_shown(root: &Path, rel: &str) -> Option<String> {
-    let text = crate::engine::read_source(&root.join(rel), u64::MAX).ok()?;
-    Some(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
 /// The line each span starts on, `spans` given as (unit, span): each file read once, and only
 /// when one of its spans was not located. For the `schema` command's table list.
 pub fn start_lines(project: &Project, spans: &[(FileId, Span)]) -> Vec<u32> {
+    let root = Root::new(&project.root);
     let mut texts: std::collections::HashMap<FileId, Option<String>> = Default::default();
     for (file, span) in spans {
         if !span.is_located() {
             texts
                 .entry(*file)
-                .or_insert_with(|| read(project, &project.units[*file].rel));
+                .or_insert_with(|| read_shown(&root, &project.units[*file].rel));
         }
     }
     let indexes: std::collections::HashMap<FileId, LineIndex> = texts

@@ -24,6 +24,8 @@ pub enum ProblemKind {
     Unparsable,
     /// drizzle-guard itself failed on this file.
     Internal,
+    /// Not read: its real path lies outside the checked root (a symbolic link out of it).
+    OutsideRoot,
 }
 
 pub struct ParsedFile {

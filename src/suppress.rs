@@ -2,18 +2,17 @@
 //! findings they name (and are themselves reported when malformed or unused), then a baseline
 //! file drops the findings an existing codebase already had.
 
-use crate::config::{Config, RuleLevel};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::emit::Report;
 use crate::error::Error;
 use crate::facts::SuppressionComment;
 use crate::link::Unit;
+use crate::rule_id::RuleId;
+use crate::rules::{self, RuleKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
-
-const INVALID: &str = "invalid-suppression";
-const UNUSED: &str = "unused-suppression";
 
 /// Drops the diagnostics that inline comments silence, and adds `invalid-suppression` and
 /// `unused-suppression` findings for the comments of checked files. Returns how many
@@ -35,7 +34,7 @@ pub fn apply_inline(units: &[Unit], diags: &mut Vec<Diagnostic>, config: &Config
         let line = d.span.start_line;
         let mut silenced = false;
         for s in scopes.iter_mut() {
-            if let Some(i) = s.rules.iter().position(|r| r == d.rule) {
+            if let Some(i) = s.rules.iter().position(|&r| r == d.rule) {
                 if s.covers(line) {
                     s.used[i] = true;
                     silenced = true;
@@ -50,12 +49,12 @@ pub fn apply_inline(units: &[Unit], diags: &mut Vec<Diagnostic>, config: &Config
     for (file, scopes) in files {
         for s in scopes {
             for (rule, used) in s.rules.iter().zip(&s.used) {
-                if *used || config.rules.get(rule.as_str()) == Some(&RuleLevel::Off) {
+                if *used || config.is_off(*rule) {
                     continue;
                 }
                 found.push(
                     Diagnostic::new(
-                        UNUSED,
+                        RuleId::UnusedSuppression,
                         file,
                         s.comment.span,
                         format!("this suppression of `{rule}` silences nothing"),
@@ -73,7 +72,7 @@ pub fn apply_inline(units: &[Unit], diags: &mut Vec<Diagnostic>, config: &Config
 /// One valid suppression comment and the lines it covers.
 struct Scope<'u> {
     comment: &'u SuppressionComment,
-    rules: Vec<String>,
+    rules: Vec<RuleId>,
     used: Vec<bool>,
     /// `None` for a file-level suppression.
     lines: Option<(u32, u32)>,
@@ -112,7 +111,7 @@ fn scopes<'u>(unit: &'u Unit, invalid: &mut Vec<Diagnostic>) -> Vec<Scope<'u>> {
         if !problems.is_empty() {
             invalid.push(
                 Diagnostic::new(
-                    INVALID,
+                    RuleId::InvalidSuppression,
                     &unit.rel,
                     c.span,
                     format!("invalid suppression: {}", problems.join("; ")),
@@ -133,10 +132,11 @@ fn scopes<'u>(unit: &'u Unit, invalid: &mut Vec<Diagnostic>) -> Vec<Scope<'u>> {
             }
             Some(through(target))
         };
-        let mut rules: Vec<String> = vec![];
-        for r in &c.rules {
-            if !rules.contains(r) {
-                rules.push(r.clone());
+        // Every name is a rule's: `problems` found none that is not.
+        let mut rules: Vec<RuleId> = vec![];
+        for id in c.rules.iter().filter_map(|r| RuleId::from_name(r)) {
+            if !rules.contains(&id) {
+                rules.push(id);
             }
         }
         out.push(Scope {
@@ -156,14 +156,14 @@ fn problems(c: &SuppressionComment) -> Vec<String> {
         out.push("it names no rule".to_string());
     }
     for r in &c.rules {
-        if r == INVALID || r == UNUSED {
-            out.push(format!(
+        match RuleId::from_name(r).map(|id| rules::rule(id).kind) {
+            Some(RuleKind::Suppression) => out.push(format!(
                 "`{r}` cannot be silenced by a comment (set its level under `rules`)"
-            ));
-        } else if crate::rules::find(r).is_none() {
-            out.push(format!(
+            )),
+            Some(_) => {}
+            None => out.push(format!(
                 "`{r}` is not a rule (`drizzle-guard rule` lists them)"
-            ));
+            )),
         }
     }
     if c.reason.is_none() {
@@ -174,9 +174,6 @@ fn problems(c: &SuppressionComment) -> Vec<String> {
     }
     out
 }
-
-/// A file that could not be checked stays reported: baselining it would hide all its queries.
-const NEVER_BASELINED: &[&str] = &["parse-error", "internal-error"];
 
 /// Bumped on any change to the baseline file's shape.
 pub const BASELINE_VERSION: u32 = 1;
@@ -201,13 +198,14 @@ pub struct BaselineEntry {
 }
 
 impl Baseline {
-    /// Every finding of a report but files that could not be checked, sorted by file, rule and
-    /// fingerprint (no line numbers, so the file does not change when code moves).
+    /// Every finding of a report but files that could not be checked (those stay reported:
+    /// baselining one would hide all its queries), sorted by file, rule and fingerprint (no
+    /// line numbers, so the file does not change when code moves).
     pub fn of(report: &Report) -> Baseline {
         let findings: BTreeSet<BaselineEntry> = report
             .diagnostics
             .iter()
-            .filter(|d| !NEVER_BASELINED.contains(&d.rule))
+            .filter(|d| !matches!(rules::rule(d.rule).kind, RuleKind::FileNotChecked))
             .map(|d| BaselineEntry {
                 file: d.file.clone(),
                 rule: d.rule.to_string(),

@@ -5,7 +5,15 @@ use super::{escape_controls, Report};
 use crate::diagnostic::Diagnostic;
 
 pub fn render(report: &Report) -> String {
-    report.diagnostics.iter().map(command).collect()
+    let mut out: String = report.diagnostics.iter().map(command).collect();
+    for f in &report.outside_root {
+        out.push_str(&format!(
+            "::warning file={},title=drizzle-guard::{}\n",
+            escape_property(f),
+            escape_data(super::OUTSIDE_ROOT)
+        ));
+    }
+    out
 }
 
 fn command(d: &Diagnostic) -> String {
@@ -22,7 +30,7 @@ fn command(d: &Diagnostic) -> String {
         props.push(("endLine", s.end_line.to_string()));
         props.push(("endColumn", s.end_col.to_string()));
     }
-    props.push(("title", format!("drizzle-guard: {}", d.rule)));
+    props.push(("title", format!("drizzle-guard: {}", d.rule.name())));
     let props: Vec<String> = props
         .iter()
         .map(|(k, v)| format!("{k}={}", escape_property(v)))
@@ -53,6 +61,7 @@ pub fn escape_property(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Severity;
+    use crate::rule_id::RuleId;
     use crate::span::Span;
 
     #[test]
@@ -72,13 +81,18 @@ mod tests {
             lo: 0,
             hi: 0,
         };
-        let d = Diagnostic::new("tenant-filter", "src/a,b:c.ts", span, "query on `x`".into())
-            .help("add `eq(..)`");
+        let d = Diagnostic::new(
+            RuleId::TenantFilter,
+            "src/a,b:c.ts",
+            span,
+            "query on `x`".into(),
+        )
+        .help("add `eq(..)`");
         assert_eq!(
             command(&d),
             "::error file=src/a%2Cb%3Ac.ts,line=4,col=2,endLine=4,endColumn=9,title=drizzle-guard%3A tenant-filter::query on `x`%0Ahelp: add `eq(..)`\n"
         );
-        let mut w = Diagnostic::new("parse-error", "b.ts", Span::default(), "bad".into());
+        let mut w = Diagnostic::new(RuleId::ParseError, "b.ts", Span::default(), "bad".into());
         w.severity = Severity::Warning;
         w.span.start_line = 1;
         w.span.start_col = 1;

@@ -48,11 +48,12 @@ impl Shown {
 
 pub fn render(report: &Report, opts: &HumanOptions) -> String {
     let mut files = SimpleFiles::new();
+    let root = crate::source::Root::new(&report.root);
     let mut ids: BTreeMap<&str, Option<(usize, Shown)>> = BTreeMap::new();
     for d in &report.diagnostics {
         for f in std::iter::once(d.file.as_str()).chain(d.related.iter().map(|r| r.file.as_str())) {
             ids.entry(f).or_insert_with(|| {
-                let text = crate::locate::read_shown(&report.root, f)?;
+                let text = crate::source::read_shown(&root, f)?;
                 let shown = Shown::new(&text);
                 let id = files.add(escape_controls(f).into_owned(), shown.text.clone());
                 Some((id, shown))
@@ -62,12 +63,13 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     let config = Config::default();
     let mut out: Vec<u8> = vec![];
     let mut plain = String::new();
+    let mut frames = Vec::with_capacity(report.diagnostics.len() + report.outside_root.len());
     for d in &report.diagnostics {
-        let mut frame = match d.severity {
+        let frame = match d.severity {
             Severity::Error => Frame::error(),
             Severity::Warning => Frame::warning(),
         }
-        .with_code(d.rule)
+        .with_code(d.rule.name())
         .with_message(escape_controls(&d.message).into_owned());
         let mut labels = vec![];
         let mut located = false;
@@ -98,15 +100,24 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         if let Some(h) = &d.help {
             notes.push(format!("help: {}", escape_controls(h)));
         }
-        frame = frame.with_labels(labels).with_notes(notes);
+        frames.push(frame.with_labels(labels).with_notes(notes));
+    }
+    for f in &report.outside_root {
+        frames.push(Frame::warning().with_message(format!(
+            "{}: {}",
+            escape_controls(f),
+            super::OUTSIDE_ROOT
+        )));
+    }
+    for frame in &frames {
         if opts.color {
             let mut buf = termcolor::Buffer::ansi();
             let styles = Styles::default();
             let mut w = StylesWriter::new(&mut buf, &styles);
-            let _ = term::emit_to_write_style(&mut w, &config, &files, &frame);
+            let _ = term::emit_to_write_style(&mut w, &config, &files, frame);
             out.extend_from_slice(buf.as_slice());
         } else {
-            let _ = term::emit_to_string(&mut plain, &config, &files, &frame);
+            let _ = term::emit_to_string(&mut plain, &config, &files, frame);
         }
     }
     let mut text = if opts.color {
@@ -150,6 +161,12 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
             } else {
                 "match"
             }
+        ));
+    }
+    if !report.outside_root.is_empty() {
+        quiet.push(format!(
+            "{} outside the root skipped",
+            plural(report.outside_root.len(), "file", "files")
         ));
     }
     if !quiet.is_empty() {

@@ -10,11 +10,16 @@ use serde::Serialize;
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Document<'a> {
     version: u32,
     tool: Tool,
     summary: Summary,
     diagnostics: Vec<Diagnostic<'a>>,
+    /// The files not read because their real path lies outside the root; only when there are
+    /// some.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    outside_root: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -38,6 +43,14 @@ struct Summary {
     baselined: usize,
     /// Baseline entries of checked files that matched nothing (fixed since, or changed).
     baseline_unmatched: usize,
+    /// How many files were not read because their real path lies outside the root; only
+    /// when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    skipped_outside_root: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -104,12 +117,13 @@ pub fn render(report: &Report) -> String {
             suppressed: report.suppressed,
             baselined: report.baselined,
             baseline_unmatched: report.baseline_unmatched,
+            skipped_outside_root: report.outside_root.len(),
         },
         diagnostics: report
             .diagnostics
             .iter()
             .map(|d| Diagnostic {
-                rule: d.rule,
+                rule: d.rule.name(),
                 severity: d.severity.name(),
                 message: &d.message,
                 file: &d.file,
@@ -127,6 +141,7 @@ pub fn render(report: &Report) -> String {
                 fingerprint: &d.fingerprint,
             })
             .collect(),
+        outside_root: &report.outside_root,
     };
     // One buffer sized for the whole document up front (growing it from serde_json's default
     // by doubling copied it a dozen times on a large report).

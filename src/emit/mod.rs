@@ -22,6 +22,9 @@ pub struct Report {
     pub baselined: usize,
     /// Baseline entries of checked files that matched no finding (fixed or changed code).
     pub baseline_unmatched: usize,
+    /// Files not read because their real path lies outside the root (a symbolic link out of
+    /// it), by name: nothing of them is shown.
+    pub outside_root: Vec<String>,
     /// The scan root: diagnostics' files are relative to it.
     pub root: std::path::PathBuf,
 }
@@ -31,6 +34,9 @@ impl Report {
         self.diagnostics.iter().filter(|d| d.severity == s).count()
     }
 }
+
+/// What every format says of a file not read because it lies outside the root.
+pub const OUTSIDE_ROOT: &str = "not read: its real path lies outside the checked root";
 
 /// Escapes control characters, so nothing read from a file (or its name) can drive the
 /// terminal: C0/C1 controls, DEL, and bidirectional overrides become `\u{..}` text.

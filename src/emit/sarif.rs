@@ -2,13 +2,16 @@
 //!
 //! Every rule of the registry is listed in `tool.driver.rules`, also rules switched off in the
 //! configuration: GitHub prefers a stable rule list, and a result's `ruleIndex` then never
-//! depends on the configuration. Files that could not be checked (`parse-error`,
-//! `internal-error`) are tool execution notifications rather than results: they say what was not
-//! analysed, not something wrong in the code.
+//! depends on the configuration. A rule's descriptor carries its one-line summary, the first
+//! paragraph of its documentation and a link to its page (`docs/rules/NAME.md`), not the whole
+//! page. Files that could not be checked (`parse-error`, `internal-error`) and files not read
+//! because they lie outside the root are tool execution notifications rather than results: they
+//! say what was not analysed, not something wrong in the code.
 
 use super::Report;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{self, Rule, RULES};
+use crate::rules::{self, Rule, RuleKind, RULES};
+use crate::source::{read_shown, Root};
 use crate::span::Span;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -33,17 +36,27 @@ pub fn render(report: &Report) -> Rendered {
 
 /// Diagnostics that say a file was not checked, rather than something about its code.
 fn is_notification(d: &Diagnostic) -> bool {
-    matches!(d.rule, "parse-error" | "internal-error")
+    matches!(rules::rule(d.rule).kind, RuleKind::FileNotChecked)
 }
 
 pub(crate) fn render_limited(report: &Report, limit: usize) -> Rendered {
     let (problems, findings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
         report.diagnostics.iter().partition(|d| is_notification(d));
-    let mut sources = Sources::new(&report.root);
+    let root = Root::new(&report.root);
+    let mut sources = Sources::new(&root);
     let mut notifications: Vec<Value> = problems
         .iter()
         .map(|d| notification(d, &mut sources))
         .collect();
+    notifications.extend(report.outside_root.iter().map(|f| {
+        json!({
+            "level": "warning",
+            "message": { "text": super::OUTSIDE_ROOT },
+            "locations": [{ "physicalLocation": {
+                "artifactLocation": { "uri": relative_uri(f), "uriBaseId": SRCROOT },
+            } }],
+        })
+    }));
     let mut note = None;
     if findings.len() > limit {
         let text = format!(
@@ -95,10 +108,6 @@ fn level(s: Severity) -> &'static str {
     s.name()
 }
 
-fn rule_index(name: &str) -> Option<usize> {
-    RULES.iter().position(|r| r.name == name)
-}
-
 /// `tenant-filter` → `TenantFilter`: SARIF's convention for a rule's `name`.
 fn pascal_case(kebab: &str) -> String {
     kebab
@@ -112,28 +121,39 @@ fn pascal_case(kebab: &str) -> String {
         .collect()
 }
 
+/// Where a rule's documentation page is read on GitHub.
+pub fn help_uri(r: &Rule) -> String {
+    format!(
+        "{}/blob/main/docs/rules/{}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        r.name
+    )
+}
+
+/// A rule's `reportingDescriptor`: what GitHub shows beside an alert. The help is the summary
+/// and a link to the rule's page, which has the rest (why it matters, an example, the fix).
 fn rule_descriptor(r: &Rule) -> Value {
     let mut tags = vec!["drizzle"];
-    tags.push(match (r.security_severity, r.check) {
+    tags.push(match (r.security_severity, r.kind) {
         (Some(_), _) => "security",
-        (None, Some(_)) => "correctness",
-        (None, None) => "reliability",
+        (None, RuleKind::Query(_) | RuleKind::Schema(_)) => "correctness",
+        (None, RuleKind::FileNotChecked | RuleKind::Suppression) => "reliability",
     });
     let mut properties = json!({ "tags": tags });
     if let Some(s) = r.security_severity {
         properties["security-severity"] = json!(s);
     }
+    let uri = help_uri(r);
     json!({
         "id": r.name,
         "name": pascal_case(r.name),
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": rules::what_it_reports(r) },
-        "help": { "text": r.doc, "markdown": r.doc },
-        "helpUri": format!(
-            "{}/blob/main/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            r.name
-        ),
+        "help": {
+            "text": format!("{} Documentation: {uri}", r.summary),
+            "markdown": format!("{} See [the rule's documentation]({uri}): why it matters, an example and the fix.", r.summary),
+        },
+        "helpUri": uri,
         "defaultConfiguration": { "level": level(r.default_severity) },
         "properties": properties,
     })
@@ -142,12 +162,12 @@ fn rule_descriptor(r: &Rule) -> Value {
 /// The checked files' lines, read once each, for code snippets (a file that has gone or cannot
 /// be read just gets no snippet).
 struct Sources<'r> {
-    root: &'r Path,
+    root: &'r Root,
     lines: BTreeMap<String, Option<Vec<String>>>,
 }
 
 impl<'r> Sources<'r> {
-    fn new(root: &'r Path) -> Self {
+    fn new(root: &'r Root) -> Self {
         Sources {
             root,
             lines: BTreeMap::new(),
@@ -159,7 +179,7 @@ impl<'r> Sources<'r> {
         self.lines
             .entry(file.to_string())
             .or_insert_with(|| {
-                let text = crate::locate::read_shown(root, file)?;
+                let text = read_shown(root, file)?;
                 Some(text.lines().map(str::to_string).collect())
             })
             .as_deref()
@@ -232,9 +252,7 @@ fn result(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
         "locations": [{ "physicalLocation": physical_location(&d.file, &d.span, sources) }],
         "partialFingerprints": { FINGERPRINT_KEY: d.fingerprint },
     });
-    if let Some(i) = rule_index(d.rule) {
-        r["ruleIndex"] = json!(i);
-    }
+    r["ruleIndex"] = json!(d.rule.index());
     if !d.related.is_empty() {
         r["relatedLocations"] = d
             .related
@@ -253,15 +271,12 @@ fn result(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
 }
 
 fn notification(d: &Diagnostic, sources: &mut Sources<'_>) -> Value {
-    let mut n = json!({
+    json!({
         "level": level(d.severity),
         "message": { "text": d.message },
         "locations": [{ "physicalLocation": physical_location(&d.file, &d.span, sources) }],
-    });
-    if let Some(i) = rule_index(d.rule) {
-        n["associatedRule"] = json!({ "id": d.rule, "index": i });
-    }
-    n
+        "associatedRule": { "id": d.rule, "index": d.rule.index() },
+    })
 }
 
 /// A file path relative to the root, as a relative URI reference: unreserved characters, `/`
@@ -302,6 +317,7 @@ fn percent_encode(s: &str, keep_colon: bool) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::assign_fingerprints;
+    use crate::rule_id::RuleId;
 
     fn span(line: u32) -> Span {
         Span {
@@ -318,7 +334,7 @@ mod tests {
         let mut diagnostics: Vec<Diagnostic> = (1..=n as u32)
             .map(|l| {
                 Diagnostic::new(
-                    "tenant-filter",
+                    RuleId::TenantFilter,
                     "src/a b/ç.ts",
                     span(l),
                     format!("finding {l}"),
@@ -331,7 +347,7 @@ mod tests {
             "the tenant column is declared here",
         );
         diagnostics.push(Diagnostic::new(
-            "parse-error",
+            RuleId::ParseError,
             "src/broken.ts",
             span(1),
             "expected an expression".into(),
@@ -469,7 +485,15 @@ mod tests {
         for (r, d) in RULES.iter().zip(listed) {
             assert_eq!(d["id"], r.name);
             assert!(!d["fullDescription"]["text"].as_str().unwrap().is_empty());
-            assert_eq!(d["help"]["markdown"], r.doc);
+            let uri = format!(
+                "https://github.com/drizzle-guard/drizzle-guard/blob/main/docs/rules/{}.md",
+                r.name
+            );
+            assert_eq!(d["helpUri"], uri);
+            for help in [&d["help"]["text"], &d["help"]["markdown"]] {
+                let help = help.as_str().unwrap();
+                assert!(help.starts_with(r.summary) && help.contains(&uri), "{help}");
+            }
             match r.security_severity {
                 Some(s) => {
                     let v: f64 = s.parse().expect("security_severity is a number");

@@ -1,17 +1,17 @@
 //! `delete-without-where`: a `delete` with no condition removes every row of the table.
 
+use super::context::{RuleContext, RuleDef, RuleKind};
 use super::update_without_where::unfiltered_writes;
-use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
 use crate::ids::FileId;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "delete-without-where",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A delete has no `.where(..)`, so it removes every row of the table.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -51,5 +51,11 @@ Set its level under `rules`; `exclude` leaves out seed scripts and tests.
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
-    unfiltered_writes(ctx, file, QueryKind::Delete, RULE.name, out);
+    unfiltered_writes(
+        ctx,
+        file,
+        QueryKind::Delete,
+        RuleId::DeleteWithoutWhere,
+        out,
+    );
 }

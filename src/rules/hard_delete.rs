@@ -1,16 +1,16 @@
 //! `hard-delete`: deleting rows of a soft-delete table bypasses the soft delete.
 
-use super::{Rule, RuleContext};
+use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
 use crate::ids::FileId;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "hard-delete",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A `delete` removes rows of a soft-delete table instead of marking them deleted.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -54,7 +54,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let col = &t.soft_delete_columns[0];
         out.push(
             Diagnostic::new(
-                RULE.name,
+                RuleId::HardDelete,
                 &unit.rel,
                 site.target_span,
                 format!(

@@ -1,14 +1,13 @@
 //! `internal-error`: drizzle-guard itself failed on one file; every other file is still checked.
 
-use super::Rule;
+use super::context::{RuleDef, RuleKind};
 use crate::diagnostic::Severity;
 
-pub const RULE: Rule = Rule {
-    name: "internal-error",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "drizzle-guard failed while checking a file; the file's queries were not checked.",
     doc: DOC,
-    check: None,
+    kind: RuleKind::FileNotChecked,
     security_severity: None,
 };
 

@@ -1,15 +1,14 @@
 //! `invalid-suppression`: a `drizzle-guard-ignore` comment that is malformed. The suppress step
 //! (`src/suppress.rs`) reports it; an invalid comment silences nothing.
 
-use super::Rule;
+use super::context::{RuleDef, RuleKind};
 use crate::diagnostic::Severity;
 
-pub const RULE: Rule = Rule {
-    name: "invalid-suppression",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A drizzle-guard-ignore comment has no reason, names no known rule, or is misplaced.",
     doc: DOC,
-    check: None,
+    kind: RuleKind::Suppression,
     security_severity: None,
 };
 

@@ -1,5 +1,9 @@
-//! The rule registry. Adding a rule: one file here, one line in [`RULES`], one fixture folder.
+//! The rule registry: every rule's definition, under its identity. Adding a rule: its file here
+//! (declared below with `mod`), its line in the list of [`crate::rule_id`], and its fixture
+//! folder; its documentation page, SARIF descriptor and configuration schema entry follow from
+//! the rule (and tests check them).
 
+mod context;
 mod delete_without_where;
 mod hard_delete;
 mod internal_error;
@@ -19,123 +23,98 @@ mod unused_suppression;
 mod unverified_tenant_filter;
 mod update_without_where;
 
-use crate::config::Config;
+pub use context::{CheckFn, RuleContext, RuleDef, RuleKind, TablesByFile};
+
+use crate::config::{Config, RuleLevel};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
-use crate::link::{Project, Table};
+use crate::link::Project;
+use crate::rule_id::{with_every_rule, RuleId};
+use crate::source::Root;
 
-/// What a rule sees: the linked project and the configuration. Nothing mutable is shared; one
-/// context serves the rules of one file, on one thread.
-pub struct RuleContext<'a> {
-    pub project: &'a Project,
-    pub config: &'a Config,
-    /// The file's tenant verdicts, one list per query, computed once: `tenant-filter` and
-    /// `unverified-tenant-filter` read the same ones.
-    pub(crate) tenant: std::cell::OnceCell<Vec<Vec<tenant_filter::TenantCheck>>>,
-    /// The indexes into `project.tables` of the tables this file defines, in order.
-    tables: &'a [usize],
-}
-
-impl RuleContext<'_> {
-    /// The tables the file defines, in the order of `project.tables`.
-    pub(crate) fn file_tables(&self) -> impl Iterator<Item = &Table> {
-        self.tables.iter().map(|&i| &self.project.tables[i])
-    }
-}
-
-/// Every file's tables, found once for the run rather than by a scan of all tables for each
-/// file and rule.
-pub struct TablesByFile {
-    /// Table indexes, ordered by file and, within a file, by index.
-    order: Vec<usize>,
-}
-
-impl TablesByFile {
-    pub fn new(project: &Project) -> Self {
-        let mut order: Vec<usize> = (0..project.tables.len()).collect();
-        order.sort_by_key(|&i| project.tables[i].file);
-        TablesByFile { order }
-    }
-
-    fn of(&self, project: &Project, file: FileId) -> &[usize] {
-        let lo = self
-            .order
-            .partition_point(|&i| project.tables[i].file < file);
-        let hi = self
-            .order
-            .partition_point(|&i| project.tables[i].file <= file);
-        &self.order[lo..hi]
-    }
-}
-
-pub type CheckFn = fn(&RuleContext<'_>, FileId, &mut Vec<Diagnostic>);
-
+/// A rule of the registry.
 pub struct Rule {
+    pub id: RuleId,
+    /// `id.name()`, at hand for printing.
     pub name: &'static str,
     pub default_severity: Severity,
     /// One line, for `drizzle-guard rule` and SARIF's short description.
     pub summary: &'static str,
     /// The documentation, in the fixed sections; the top of the rule's file.
     pub doc: &'static str,
-    /// `None` for rules the pipeline itself reports (parse errors).
-    pub check: Option<CheckFn>,
+    pub kind: RuleKind,
     /// GitHub code scanning's `security-severity` (0-10), for security rules.
     pub security_severity: Option<&'static str>,
 }
 
-pub const RULES: &[Rule] = &[
-    tenant_filter::RULE,
-    unverified_tenant_filter::RULE,
-    soft_delete_filter::RULE,
-    unbounded_query::RULE,
-    offset_without_order_by::RULE,
-    n_plus_one::RULE,
-    update_without_where::RULE,
-    delete_without_where::RULE,
-    hard_delete::RULE,
-    raw_sql_injection::RULE,
-    unindexed_foreign_key::RULE,
-    unindexed_tenant_column::RULE,
-    unique_tenant_index::RULE,
-    parse_error::RULE,
-    internal_error::RULE,
-    invalid_suppression::RULE,
-    unused_suppression::RULE,
-];
+impl Rule {
+    const fn new(id: RuleId, def: RuleDef) -> Rule {
+        Rule {
+            id,
+            name: id.name(),
+            default_severity: def.default_severity,
+            summary: def.summary,
+            doc: def.doc,
+            kind: def.kind,
+            security_severity: def.security_severity,
+        }
+    }
+
+    /// The severity of this rule's findings under `config`, `None` when it is turned off.
+    pub fn severity(&self, config: &Config) -> Option<Severity> {
+        match config.level(self.id) {
+            None => Some(self.default_severity),
+            Some(RuleLevel::Error) => Some(Severity::Error),
+            Some(RuleLevel::Warning) => Some(Severity::Warning),
+            Some(RuleLevel::Off) => None,
+        }
+    }
+}
+
+macro_rules! registry {
+    ($($id:ident $name:literal $module:ident,)*) => {
+        /// Every rule, in the order of [`RuleId::ALL`]: `RULES[id.index()]` is `id`'s.
+        pub const RULES: &[Rule] = &[$(Rule::new(RuleId::$id, $module::RULE),)*];
+    };
+}
+with_every_rule!(registry);
+
+/// The registry's entry for a rule.
+pub fn rule(id: RuleId) -> &'static Rule {
+    &RULES[id.index()]
+}
 
 pub fn find(name: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.name == name)
+    RuleId::from_name(name).map(rule)
 }
 
 pub fn names() -> Vec<&'static str> {
-    RULES.iter().map(|r| r.name).collect()
+    RuleId::ALL.iter().map(|r| r.name()).collect()
 }
 
-/// Runs every enabled rule on one file.
+/// Runs every enabled rule on one file, then locates the findings' spans.
 pub fn check_file(
     project: &Project,
     config: &Config,
     tables: &TablesByFile,
+    root: &Root,
     file: FileId,
 ) -> Vec<Diagnostic> {
-    let ctx = &RuleContext {
-        project,
-        config,
-        tenant: Default::default(),
-        tables: tables.of(project, file),
-    };
+    let ctx = &RuleContext::new(project, config, tables, file);
     let mut out = vec![];
-    if !ctx.config.check_test_files && is_test_file(&ctx.project.units[file].rel) {
+    if !config.check_test_files && is_test_file(&project.units[file].rel) {
         return out;
     }
     for rule in RULES {
-        let Some(check) = rule.check else { continue };
-        if ctx.config.rules.get(rule.name) == Some(&crate::config::RuleLevel::Off) {
+        let Some(check) = rule.kind.check() else {
+            continue;
+        };
+        if config.is_off(rule.id) {
             continue;
         }
         check(ctx, file, &mut out);
     }
-    crate::locate::locate(project, &mut out);
+    crate::locate::locate(root, &mut out);
     out
 }
 
@@ -149,17 +128,6 @@ pub(crate) fn is_test_file(rel: &str) -> bool {
         || rel
             .split('/')
             .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
-}
-
-/// A finding at a query's table, fingerprinted by the query's function and code.
-pub(crate) fn at_query(
-    rule: &'static str,
-    rel: &str,
-    site: &crate::facts::QuerySite,
-    message: String,
-) -> Diagnostic {
-    Diagnostic::new(rule, rel, site.target_span, message)
-        .context_at(site.function.as_deref(), site.span)
 }
 
 /// What `drizzle-guard rule NAME` prints, and what `docs/rules/NAME.md` holds.
@@ -194,6 +162,18 @@ pub fn what_it_reports(rule: &Rule) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{rule, RULES};
+    use crate::rule_id::RuleId;
+
+    #[test]
+    fn the_registry_is_in_list_order() {
+        assert_eq!(RULES.len(), RuleId::ALL.len());
+        for &id in RuleId::ALL {
+            assert_eq!(rule(id).id, id);
+            assert_eq!(rule(id).name, id.name());
+        }
+    }
+
     #[test]
     fn test_files_by_name_or_directory() {
         for yes in [

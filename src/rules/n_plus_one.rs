@@ -1,18 +1,18 @@
 //! `n-plus-one`: a query run once per element of a loop, directly or through a project function.
 
-use super::{Rule, RuleContext};
+use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{FileFacts, FnName, LoopInfo, QueryKind, QuerySite};
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "n-plus-one",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A query runs once per iteration of a loop (N+1).",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -89,7 +89,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         );
         out.push(
             with_loop(
-                super::at_query(RULE.name, &unit.rel, site, message),
+                at_query(RuleId::NPlusOne, &unit.rel, site, message),
                 &unit.rel,
                 l,
             )
@@ -117,7 +117,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             table.binding,
             loop_name(l)
         );
-        let here = Diagnostic::new(RULE.name, &unit.rel, call.span, message);
+        let here = Diagnostic::new(RuleId::NPlusOne, &unit.rel, call.span, message);
         out.push(
             with_loop(here, &unit.rel, l)
                 .related(

@@ -1,16 +1,16 @@
 //! `offset-without-order-by`: pages taken with `offset` from rows in no defined order.
 
-use super::{Rule, RuleContext};
+use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
 use crate::ids::FileId;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "offset-without-order-by",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A query pages with offset but has no orderBy, so pages can overlap or skip rows.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -61,7 +61,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             "query on `{}` pages with `offset` but has no `orderBy`: pages can repeat or skip rows",
             table.binding
         );
-        out.push(super::at_query(RULE.name, &unit.rel, site, message).help(format!(
+        out.push(at_query(RuleId::OffsetWithoutOrderBy, &unit.rel, site, message).help(format!(
             "order the rows by a unique column, e.g. `orderBy({}.{})`, before taking pages with `offset`",
             table.binding,
             table.key_column()

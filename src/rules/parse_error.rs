@@ -1,14 +1,13 @@
 //! `parse-error`: a file that could not be read or parsed. The rest of the run goes on.
 
-use super::Rule;
+use super::context::{RuleDef, RuleKind};
 use crate::diagnostic::Severity;
 
-pub const RULE: Rule = Rule {
-    name: "parse-error",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A file could not be read or parsed, so it was not checked.",
     doc: DOC,
-    check: None,
+    kind: RuleKind::FileNotChecked,
     security_severity: None,
 };
 

@@ -1,15 +1,15 @@
 //! `raw-sql-injection`: `sql.raw(x)` pastes `x` into the SQL text unescaped.
 
-use super::{Rule, RuleContext};
+use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "raw-sql-injection",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "`sql.raw(..)` is given a value that is not a constant string.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: Some("9.0"),
 };
 
@@ -50,7 +50,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     for raw in unit.facts.raw_sql.iter().filter(|r| !r.constant) {
         out.push(
             Diagnostic::new(
-                RULE.name,
+                RuleId::RawSqlInjection,
                 &unit.rel,
                 raw.span,
                 "`sql.raw(..)` is given a value that is not a constant string: it becomes SQL text unescaped".to_string(),

@@ -1,8 +1,9 @@
 //! Where the schema rules report: at the definition the fix belongs to.
 
-use super::RuleContext;
+use super::context::RuleContext;
 use crate::diagnostic::Diagnostic;
 use crate::link::{Column, Table};
+use crate::rule_id::RuleId;
 
 /// A finding about `column` of `table`. A column written in the table is reported there; a
 /// column spread in from a shared object (`...timestamps`, in this file or another) is
@@ -11,7 +12,7 @@ use crate::link::{Column, Table};
 /// serve other tables too, each of which gets its own finding).
 pub(crate) fn at_column(
     ctx: &RuleContext<'_>,
-    rule: &'static str,
+    rule: RuleId,
     table: &Table,
     column: &Column,
     message: String,

@@ -1,18 +1,18 @@
 //! `soft-delete-filter`: reads of soft-delete tables must say what to do with deleted rows.
 
-use super::{Rule, RuleContext};
+use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
 use crate::link::LinkedWith;
 use crate::predicate::{any_mentions, Pred, TableRef, Verdict};
+use crate::rule_id::RuleId;
 use crate::span::Span;
 
-pub const RULE: Rule = Rule {
-    name: "soft-delete-filter",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A read of a soft-delete table does not filter on its soft-delete column.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -64,7 +64,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             }
             let col = &t.soft_delete_columns[0];
             out.push(
-                Diagnostic::new(RULE.name, &unit.rel, span, format!("{what} `{}` does not filter on `{col}`", t.binding))
+                Diagnostic::new(RuleId::SoftDeleteFilter, &unit.rel, span, format!("{what} `{}` does not filter on `{col}`", t.binding))
                     .help(format!(
                         "add `isNull({}.{col})` to leave out deleted rows, or `isNotNull(..)` to read them on purpose",
                         t.binding

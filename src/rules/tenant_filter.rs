@@ -1,18 +1,18 @@
 //! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
 
-use super::{Rule, RuleContext};
+use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ids::{FileId, TableId};
+use crate::ids::FileId;
 use crate::link::LinkedQuery;
 use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
+use crate::rule_id::RuleId;
 use crate::span::Span;
 
-pub const RULE: Rule = Rule {
-    name: "tenant-filter",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A query on a tenant-scoped table is not filtered by its tenant column.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: Some("8.1"),
 };
 
@@ -52,14 +52,6 @@ const project = await db.query.projects.findFirst({
 `tenant.exemptTables` lists tables that are shared across tenants on purpose. When the filter is
 hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead.
 "#;
-
-/// One table of one query that needs a tenant guarantee, and what the predicate says about it.
-pub(crate) struct TenantCheck {
-    pub table: TableId,
-    pub span: Span,
-    pub verdict: Verdict,
-    pub joined: bool,
-}
 
 /// [`tenant_checks`] of every query of the file, in the order of `project.queries[file]`;
 /// computed on the first call for the file and kept in the context.
@@ -193,7 +185,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 t.binding
             );
             out.push(
-                Diagnostic::new(RULE.name, &unit.rel, c.span, msg)
+                Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg)
                     .help(format!(
                         "add `eq({}.{col}, <the caller's {col}>)` to the {}, so rows of other tenants are never {}",
                         t.binding,

@@ -1,18 +1,18 @@
 //! `unbounded-query`: a read that returns every matching row, however many there are.
 
-use super::{Rule, RuleContext};
+use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
 use crate::ids::FileId;
 use crate::link::{LinkedJoin, LinkedQuery, Table};
 use crate::predicate::{TableRef, Verdict};
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "unbounded-query",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A select or findMany without a limit returns every matching row.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -96,7 +96,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 "every matching row"
             }
         );
-        out.push(super::at_query(RULE.name, &unit.rel, site, message).help(format!(
+        out.push(at_query(RuleId::UnboundedQuery, &unit.rel, site, message).help(format!(
             "add {fix} (with an `orderBy` for stable pages){}; `.limit(1)` when only the first row is used",
             key_hint(table)
         )));

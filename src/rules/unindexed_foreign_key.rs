@@ -1,19 +1,18 @@
 //! `unindexed-foreign-key`: a foreign-key column no index starts with.
 
+use super::context::{RuleContext, RuleDef, RuleKind};
 use super::schema_location::at_column;
-use super::{Rule, RuleContext};
-use crate::config::RuleLevel;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Dialect;
 use crate::ids::FileId;
 use crate::link::Table;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "unindexed-foreign-key",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A foreign-key column is not the first column of any index.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Schema(check),
     security_severity: None,
 };
 
@@ -61,7 +60,7 @@ Set its level under `rules`, or suppress one column with a reason (a small looku
 "#;
 
 fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
-    let tenant_rule_on = ctx.config.rules.get("unindexed-tenant-column") != Some(&RuleLevel::Off);
+    let tenant_rule_on = !ctx.config.is_off(RuleId::UnindexedTenantColumn);
     for t in ctx.file_tables() {
         if !matches!(t.dialect, Dialect::Pg | Dialect::Sqlite) {
             continue;
@@ -84,7 +83,7 @@ fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
             out.push(
                 at_column(
                     ctx,
-                    RULE.name,
+                    RuleId::UnindexedForeignKey,
                     t,
                     c,
                     format!(
@@ -108,7 +107,7 @@ fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
             let unit = &ctx.project.units[t.file];
             out.push(
                 Diagnostic::new(
-                    RULE.name,
+                    RuleId::UnindexedForeignKey,
                     &unit.rel,
                     fk.span,
                     format!(

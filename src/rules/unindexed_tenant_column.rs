@@ -1,18 +1,18 @@
 //! `unindexed-tenant-column`: a tenant-scoped table whose tenant column no index starts with.
 
+use super::context::{RuleContext, RuleDef, RuleKind};
 use super::schema_location::at_column;
-use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Dialect;
 use crate::ids::FileId;
 use crate::link::Table;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "unindexed-tenant-column",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "The tenant column of a tenant-scoped table is not the first column of any index.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Schema(check),
     security_severity: None,
 };
 
@@ -80,7 +80,7 @@ fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
         out.push(
             at_column(
                 ctx,
-                RULE.name,
+                RuleId::UnindexedTenantColumn,
                 t,
                 c,
                 format!(

@@ -1,17 +1,17 @@
 //! `unique-tenant-index`: a unique index on the tenant column alone allows one row per tenant.
 
+use super::context::{RuleContext, RuleDef, RuleKind};
 use super::schema_location::at_column;
-use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
 use crate::link::{Project, Table};
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "unique-tenant-index",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A unique index or constraint on the tenant column alone allows one row per tenant.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Schema(check),
     security_severity: None,
 };
 
@@ -67,14 +67,19 @@ fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
                 "add the column that is unique within a tenant: `.on(t.{key}, t.<column>)`; suppress with a reason if one row per tenant is meant"
             );
             if let Some(c) = t.column(key).filter(|c| c.unique && !c.primary) {
-                out.push(at_column(ctx, RULE.name, t, c, msg()).help(help.clone()));
+                out.push(at_column(ctx, RuleId::UniqueTenantIndex, t, c, msg()).help(help.clone()));
             }
             for i in &t.indexes {
                 if i.unique && !i.primary && i.columns.len() == 1 && &i.columns[0] == key {
                     out.push(
-                        Diagnostic::new(RULE.name, &ctx.project.units[t.file].rel, i.span, msg())
-                            .help(help.clone())
-                            .context(None, &format!("{}.{key}", t.binding)),
+                        Diagnostic::new(
+                            RuleId::UniqueTenantIndex,
+                            &ctx.project.units[t.file].rel,
+                            i.span,
+                            msg(),
+                        )
+                        .help(help.clone())
+                        .context(None, &format!("{}.{key}", t.binding)),
                     );
                 }
             }

@@ -1,15 +1,14 @@
 //! `unused-suppression`: a `drizzle-guard-ignore` comment that silences nothing. The suppress
 //! step (`src/suppress.rs`) reports it.
 
-use super::Rule;
+use super::context::{RuleDef, RuleKind};
 use crate::diagnostic::Severity;
 
-pub const RULE: Rule = Rule {
-    name: "unused-suppression",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary: "A drizzle-guard-ignore comment silences no finding.",
     doc: DOC,
-    check: None,
+    kind: RuleKind::Suppression,
     security_severity: None,
 };
 

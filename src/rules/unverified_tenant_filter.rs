@@ -1,18 +1,18 @@
 //! `unverified-tenant-filter`: the tenant filter may be there, but drizzle-guard cannot see it.
 
+use super::context::{RuleContext, RuleDef, RuleKind};
 use super::tenant_filter::file_tenant_checks;
-use super::{Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
 use crate::predicate::Verdict;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "unverified-tenant-filter",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
     summary:
         "A query on a tenant-scoped table is filtered by something drizzle-guard cannot verify.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: Some("5.0"),
 };
 
@@ -60,7 +60,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             let col = &t.tenant_columns[0];
             let msg = format!("cannot verify that `{}` is filtered by its tenant column `{col}`: it depends on {why}", t.binding);
             out.push(
-                Diagnostic::new(RULE.name, &unit.rel, c.span, msg)
+                Diagnostic::new(RuleId::UnverifiedTenantFilter, &unit.rel, c.span, msg)
                     .help(format!(
                         "add an explicit `eq({}.{col}, ..)` beside it, or suppress with a reason",
                         t.binding

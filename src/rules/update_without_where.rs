@@ -1,16 +1,16 @@
 //! `update-without-where`: an `update` with no condition changes every row of the table.
 
-use super::{Rule, RuleContext};
+use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::QueryKind;
 use crate::ids::FileId;
+use crate::rule_id::RuleId;
 
-pub const RULE: Rule = Rule {
-    name: "update-without-where",
+pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "An update has no `.where(..)`, so it changes every row of the table.",
     doc: DOC,
-    check: Some(check),
+    kind: RuleKind::Query(check),
     security_severity: None,
 };
 
@@ -57,7 +57,13 @@ Set its level under `rules` (`{"rules": {"update-without-where": "warning"}}`).
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
-    unfiltered_writes(ctx, file, QueryKind::Update, RULE.name, out);
+    unfiltered_writes(
+        ctx,
+        file,
+        QueryKind::Update,
+        RuleId::UpdateWithoutWhere,
+        out,
+    );
 }
 
 /// Reports every `kind` query (update or delete) of this file that is run as written and has
@@ -66,7 +72,7 @@ pub(crate) fn unfiltered_writes(
     ctx: &RuleContext<'_>,
     file: FileId,
     kind: QueryKind,
-    rule: &'static str,
+    rule: RuleId,
     out: &mut Vec<Diagnostic>,
 ) {
     let unit = &ctx.project.units[file];
