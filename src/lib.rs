@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod extract;
 pub mod facts;
+pub mod kit_config;
 pub mod link;
 pub mod locate;
 pub mod parse;
