@@ -258,7 +258,7 @@ impl Config {
         else {
             return;
         };
-        let Some(kit) = crate::parse::read_drizzle_kit_config(&path, &src) else {
+        let Some(kit) = crate::kit_config::read_drizzle_kit_config(&path, &src) else {
             return;
         };
         let mut used = false;

@@ -229,7 +229,6 @@ pub enum QueryKind {
     Update,
     Delete,
     Insert,
-    Execute,
 }
 
 impl QueryKind {
@@ -257,11 +256,10 @@ pub struct QuerySite {
     /// The whole call chain.
     pub span: Span,
     pub joins: Vec<JoinFact>,
-    pub where_: Option<RawPred>,
-    pub has_where: bool,
-    /// The builder is kept for later rather than run where it is written (assigned to a
-    /// variable, or made `.$dynamic()`): clauses may be added where this site cannot see.
-    pub deferred: bool,
+    /// The query's `where`: `.where(..)`, `$count(T, where)`, a relational `where:`.
+    pub where_: Where,
+    /// Where and how the query runs.
+    pub runs: Runs,
     pub has_limit: bool,
     pub has_offset: bool,
     pub has_order_by: bool,
@@ -270,23 +268,96 @@ pub struct QuerySite {
     pub group_by: Vec<Operand>,
     /// `select({ n: count() })` with nothing but aggregate calls.
     pub aggregates_only: bool,
-    /// The chain is not run where it is written: it is a call's argument (a subquery for
-    /// `inArray`/`exists`, a builder handed to a helper), `.as(..)`-ed into a subquery, or
-    /// `.$dynamic()` (finished by code elsewhere).
-    pub embedded: bool,
-    /// Part of another query: an operator's argument (`inArray(col, db.select(..))`,
-    /// `exists(..)`), `.as(..)`-ed (both imply `embedded`), or a chain inside another query's
-    /// chain (`db.insert(t).select(db.select()..)`).
-    pub subquery: bool,
     pub with: Vec<WithFact>,
     pub loops: Vec<LoopInfo>,
     pub function: Option<FnName>,
     /// The enclosing function's span (`None` at module level).
     pub scope: Option<Span>,
-    /// In a `catch` clause: runs on an error path, not as part of the function's work.
-    pub in_catch: bool,
     /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
     pub result: Option<Name>,
+}
+
+/// A query's `where`, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Where {
+    /// No `where` at all: every row.
+    Absent,
+    /// A `where` whose condition cannot be read: `.where(...parts)`, `.where()`.
+    Unreadable,
+    /// A `where` and its condition.
+    Condition(RawPred),
+}
+
+impl Where {
+    /// The condition, when there is one to read.
+    pub fn condition(&self) -> Option<&RawPred> {
+        match self {
+            Where::Condition(p) => Some(p),
+            Where::Absent | Where::Unreadable => None,
+        }
+    }
+}
+
+/// Where a query runs: as part of its function's own work, as part of another query, or on an
+/// error path; and what the code there does with the chain ([`Handling`]). Each rule asks one
+/// of the questions below rather than looking at the variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runs {
+    /// In the flow of the enclosing function (or module): its own work.
+    InFunction(Handling),
+    /// As a subquery of another query: a condition operator's argument
+    /// (`inArray(col, db.select(..))`, `exists(..)`) or `.as(..)`-ed into a subquery. Never run
+    /// by itself. (Also inside another query's chain or a `catch` clause, or not.)
+    Subquery(Handling),
+    /// Inside another query's chain without being made a subquery: a value in
+    /// `db.update(t).set({ n: db.select(..) })`, an argument of one of its calls, a query in
+    /// its `.then(..)` callback. It runs as part of that query's work. (Also in a
+    /// `catch` clause or not, which makes no difference then.)
+    InQuery(Handling),
+    /// In a `catch` clause: on an error path, not as part of the function's work.
+    OnError(Handling),
+}
+
+/// What the code where a query chain is written does with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    /// Runs it as written: awaited, returned, or its result used in place.
+    AsWritten,
+    /// Stores it instead of awaiting it (`const q = db.delete(t)`, `q = ..`): clauses may be
+    /// added where this site cannot see.
+    Stored,
+    /// Makes it `.$dynamic()` (stored or not): it is finished by code elsewhere.
+    Dynamic,
+    /// Passes it to a call (a helper, `inArray`), which decides how and when it runs.
+    Passed,
+}
+
+impl Runs {
+    /// What the code does with the chain, wherever it runs.
+    pub fn handling(self) -> Handling {
+        match self {
+            Runs::InFunction(h) | Runs::Subquery(h) | Runs::InQuery(h) | Runs::OnError(h) => h,
+        }
+    }
+
+    /// Clauses may still be added where this site cannot see (the builder is stored or made
+    /// `.$dynamic()`): what is written is not the whole query.
+    pub fn may_gain_clauses(self) -> bool {
+        matches!(self.handling(), Handling::Stored | Handling::Dynamic)
+    }
+
+    /// The chain is not run by itself where it is written: it is passed to a call, made
+    /// `.$dynamic()`, or a subquery. Its own `limit` and `orderBy` are not the whole story.
+    pub fn is_embedded(self) -> bool {
+        matches!(self, Runs::Subquery(_))
+            || matches!(self.handling(), Handling::Passed | Handling::Dynamic)
+    }
+
+    /// Runs as part of its function's own work: not part of another query, not on an error
+    /// path. What N+1 counts.
+    pub fn is_own_work(self) -> bool {
+        matches!(self, Runs::InFunction(_))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,7 +1,6 @@
 //! Reading and parsing one file, then extracting its facts. The AST lives only inside
 //! [`parse_and_extract`]; a panic there is caught and reported for that file alone.
 
-use crate::extract::comments::DrizzleKitConfig;
 use crate::facts::FileFacts;
 use crate::span::{LineIndex, Span};
 use std::path::Path;
@@ -122,12 +121,6 @@ fn parse_module_with(
         comments.map(|c| c as &dyn swc_common::comments::Comments),
         &mut recovered,
     )
-}
-
-/// Reads `schema` and `casing` from a `drizzle.config.ts` source, or `None` when it does not parse.
-pub fn read_drizzle_kit_config(path: &Path, src: &str) -> Option<DrizzleKitConfig> {
-    let module = isolate(|| parse_module(path, src)).ok()?.ok()?;
-    Some(crate::extract::comments::drizzle_kit_config(&module))
 }
 
 /// Code nested deeper than this (see [`nesting_depth`]) is reported instead of parsed. swc's

@@ -1,460 +1,352 @@
-//! Call chains: Drizzle queries, iteration callbacks, calls to project functions, `sql.raw`.
+//! Recognising Drizzle queries in call chains. One table, [`QUERY_METHODS`], lists the methods a
+//! query's chain is built around and the form each starts: the fast filter that passes over
+//! most chains and the recogniser that reads the rest are both driven by it, so a query form
+//! cannot be seen by one and missed by the other.
 
-use super::{member_prop, prop_name, unwrap, CallbackMode, Extractor};
+use super::ast::{unwrap, Offsets};
+use super::chain::{flatten, Seg};
+use super::conditions::{operand, pred, table_expr};
+use super::frames::Frames;
+use super::names::is_aggregate;
+use super::relational::relational_config;
+use super::scope::Scopes;
 use crate::facts::*;
+use swc_atoms::Atom;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
-use swc_ecma_visit::Visit;
 
-/// One link of `a.b(..).c.d(..)`: a property name, with its arguments when it is called.
-struct Seg<'a> {
-    /// The property's name, shared with the AST; empty when computed from an expression.
-    name: Name,
-    args: Option<&'a [ExprOrSpread]>,
-    /// The property name's span (or the callee's, for a root call).
-    name_span: swc_common::Span,
-    /// The call's span, when called.
-    call_span: swc_common::Span,
-    /// The expression this link is applied to.
-    object: Option<&'a Expr>,
+/// The form of query a method starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Form {
+    /// `db.query.K.findMany({..})`.
+    FindMany,
+    /// `db.query.K.findFirst({..})`.
+    FindFirst,
+    /// `db.select(..).from(T)..`, also `selectDistinct` and `selectDistinctOn`.
+    Select,
+    /// `db.$count(T, where)`.
+    Count,
+    /// `db.update(T).set(..)..`.
+    Update,
+    /// `db.delete(T)..`.
+    Delete,
+    /// `db.insert(T).values(..)..` or `.select(..)`.
+    Insert,
 }
 
-/// Splits a chain into its root expression and links, innermost first.
-fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
-    // Most chains have a few links: one allocation rather than growing 1, 4, 8.
-    let mut segs = Vec::with_capacity(6);
-    let mut cur = e;
-    let root = loop {
-        match unwrap(cur) {
-            Expr::Call(c) => match &c.callee {
-                Callee::Expr(callee) => match unwrap(callee) {
-                    Expr::Member(m) => {
-                        segs.push(Seg {
-                            name: member_prop(&m.prop).unwrap_or_default(),
-                            args: Some(&c.args),
-                            name_span: m.prop.span(),
-                            call_span: c.span,
-                            object: Some(&m.obj),
-                        });
-                        cur = &m.obj;
-                    }
-                    Expr::Ident(i) => {
-                        segs.push(Seg {
-                            name: i.sym.clone(),
-                            args: Some(&c.args),
-                            name_span: i.span,
-                            call_span: c.span,
-                            object: None,
-                        });
-                        break None;
-                    }
-                    other => {
-                        segs.push(Seg {
-                            name: Name::default(),
-                            args: Some(&c.args),
-                            name_span: c.span,
-                            call_span: c.span,
-                            object: None,
-                        });
-                        break Some(other);
-                    }
-                },
-                _ => {
-                    segs.push(Seg {
-                        name: Name::default(),
-                        args: Some(&c.args),
-                        name_span: c.span,
-                        call_span: c.span,
-                        object: None,
-                    });
-                    break None;
-                }
-            },
-            Expr::Member(m) => {
-                segs.push(Seg {
-                    name: member_prop(&m.prop).unwrap_or_default(),
-                    args: None,
-                    name_span: m.prop.span(),
-                    call_span: m.span,
-                    object: Some(&m.obj),
-                });
-                cur = &m.obj;
-            }
-            Expr::Await(a) if !segs.is_empty() => cur = &a.arg,
-            other => break Some(other),
-        }
-    };
-    segs.reverse();
-    (root, segs)
-}
+/// Every method that starts a query, with its form. A chain that calls none of them is not a
+/// query; a chain that calls one is read as that form.
+pub(super) const QUERY_METHODS: [(&str, Form); 9] = [
+    ("findMany", Form::FindMany),
+    ("findFirst", Form::FindFirst),
+    ("select", Form::Select),
+    ("selectDistinct", Form::Select),
+    ("selectDistinctOn", Form::Select),
+    ("$count", Form::Count),
+    ("update", Form::Update),
+    ("delete", Form::Delete),
+    ("insert", Form::Insert),
+];
 
-/// A function passed by name: `loadUser`, `this.load`, `users.load`.
-fn function_ref(e: &Expr) -> Option<Vec<Name>> {
-    match e {
-        Expr::Ident(f) => Some(vec![f.sym.clone()]),
-        Expr::Member(m) => {
-            let prop = member_prop(&m.prop)?;
-            match unwrap(&m.obj) {
-                Expr::This(_) => Some(vec![this_name(), prop]),
-                Expr::Ident(o) => Some(vec![o.sym.clone(), prop]),
-                _ => None,
-            }
+/// How many places [`Form::rank`] gives out.
+const RANKS: usize = 6;
+
+impl Form {
+    /// The kind of query the form makes.
+    pub(super) fn kind(self) -> QueryKind {
+        match self {
+            Form::FindMany => QueryKind::FindMany,
+            Form::FindFirst => QueryKind::FindFirst,
+            Form::Select => QueryKind::Select,
+            Form::Count => QueryKind::Count,
+            Form::Update => QueryKind::Update,
+            Form::Delete => QueryKind::Delete,
+            Form::Insert => QueryKind::Insert,
         }
-        _ => None,
+    }
+
+    /// The order in which the recogniser tries the forms a chain starts: relational queries,
+    /// then selects (a chain that calls `select` is read as one, so `db.insert(t).select(..)`,
+    /// with no `from`, is no query), `$count`, and writes.
+    fn rank(self) -> usize {
+        match self {
+            Form::FindMany | Form::FindFirst => 0,
+            Form::Select => 1,
+            Form::Count => 2,
+            Form::Update => 3,
+            Form::Delete => 4,
+            Form::Insert => 5,
+        }
     }
 }
 
-/// `this` as the first part of a callee path.
-pub(super) fn this_name() -> Name {
-    swc_atoms::atom!("this")
+/// The form of query `name` starts, when it is one of [`QUERY_METHODS`].
+fn query_form(name: &str) -> Option<Form> {
+    QUERY_METHODS
+        .iter()
+        .find(|(method, _)| *method == name)
+        .map(|&(_, form)| form)
 }
 
-/// The methods a Drizzle query's chain is built around (called, not just read).
-fn starts_query(name: &str) -> bool {
-    matches!(
-        name,
-        "findMany"
-            | "findFirst"
-            | "select"
-            | "selectDistinct"
-            | "selectDistinctOn"
-            | "$count"
-            | "update"
-            | "delete"
-            | "insert"
-    )
+/// The first called link of each form the chain starts, in [`Form::rank`] order; `None` for a
+/// chain that starts no query, which is most of them.
+fn query_starts(segs: &[Seg<'_>]) -> Option<[Option<(usize, Form)>; RANKS]> {
+    let mut first = [None; RANKS];
+    let mut any = false;
+    for (i, seg) in segs.iter().enumerate() {
+        if !seg.is_call() {
+            continue;
+        }
+        if let Some(form) = query_form(&seg.name) {
+            let slot = &mut first[form.rank()];
+            if slot.is_none() {
+                *slot = Some((i, form));
+            }
+            any = true;
+        }
+    }
+    any.then_some(first)
 }
 
-fn arg<'a>(seg: &Seg<'a>, i: usize) -> Option<&'a Expr> {
-    seg.args
-        .and_then(|a| a.get(i))
-        .filter(|a| a.spread.is_none())
-        .map(|a| &*a.expr)
+/// What the code around a chain does with it: told to the recogniser by the walk.
+#[derive(Clone, Copy, Default)]
+pub(super) struct ChainUse<'a> {
+    /// The chain is a call's argument.
+    pub(super) argument: Option<Argument>,
+    /// The chain is stored in a variable (`const q = db.delete(t)`, `q = ..`), not awaited.
+    pub(super) stored: bool,
+    /// The local the awaited result is bound to (`const row = await ..`, `const [row] = ..`).
+    pub(super) result: Option<&'a Atom>,
 }
 
-impl Extractor {
-    pub(super) fn member_chain(&mut self, e: &Expr) {
-        let Expr::Member(m) = e else { return };
-        self.visit_expr(&m.obj);
-        if let MemberProp::Computed(c) = &m.prop {
-            self.visit_expr(&c.expr);
-        }
-    }
+/// Whose argument a chain is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Argument {
+    /// A condition operator's (`inArray(col, db.select(..))`, `exists(..)`): a subquery.
+    OfOperator,
+    /// Any other call's (a helper's, another query's link's).
+    OfCall,
+}
 
-    pub(super) fn call_chain(&mut self, e: &Expr) {
-        let (root, segs) = flatten(e);
-        self.note_push(e);
-        self.query(e, &segs);
-        self.note_call(root, &segs);
-        if let Some(root) = root {
-            self.visit_expr(root);
-        }
-        for seg in &segs {
-            let Some(args) = seg.args else { continue };
-            let iteration =
-                super::names::iteration_method(&seg.name).filter(|_| seg.object.is_some());
-            for a in args {
-                let value = unwrap(&a.expr);
-                let is_fn = matches!(value, Expr::Arrow(_) | Expr::Fn(_));
-                if is_fn {
-                    self.next_fn = if let Some(method) = iteration {
-                        let info = self.loop_info(method, seg.name_span, false, seg.object);
-                        CallbackMode::Loop(info)
-                    } else {
-                        CallbackMode::Inherit
-                    };
-                } else if let Some(method) = iteration {
-                    // `ids.map(loadUser)`: the named function is called once per element.
-                    if let Some(callee) = function_ref(value) {
-                        let info = self.loop_info(method, seg.name_span, false, seg.object);
-                        let mut loops = self.current_loops();
-                        loops.push(info);
-                        self.push_call(callee, value.span(), loops);
-                    }
-                }
-                if matches!(value, Expr::Call(_)) {
-                    self.call_arg = Some(super::is_operator(&seg.name));
-                }
-                self.visit_expr(&a.expr);
-                self.call_arg = None;
-                self.next_fn = CallbackMode::Fresh(None);
-            }
-        }
-    }
+/// Reads queries with the walk's position and the file's names in scope.
+pub(super) struct Recogniser<'a> {
+    pub(super) scopes: &'a mut Scopes,
+    pub(super) frames: &'a Frames,
+    pub(super) at: Offsets,
+}
 
-    /// Records a call to what may be a project function, for N+1 through calls; and `sql.raw`.
-    fn note_call(&mut self, root: Option<&Expr>, segs: &[Seg<'_>]) {
-        if self.note_raw_sql(root, segs) {
-            return;
-        }
-        let callee: Vec<Name> = match (root.map(unwrap), segs) {
-            (None, [first, ..]) if first.object.is_none() && !first.name.is_empty() => {
-                vec![first.name.clone()]
-            }
-            (Some(Expr::This(_)), [first, ..]) => vec![this_name(), first.name.clone()],
-            // `rows.map(..)`, `res.json(..)`: a method of a local value or parameter is never a
-            // project function the linker could find (those are module-level or `this.`).
-            (Some(Expr::Ident(i)), _) if self.is_local(&i.sym) => return,
-            (Some(Expr::Ident(i)), [first, ..]) => {
-                vec![i.sym.clone(), first.name.clone()]
-            }
-            _ => return,
-        };
-        if callee.len() == 1 && (callee[0] == "drizzle" || callee[0] == "defineConfig") {
-            self.note_casing(&segs[0]);
-        }
-        let is_call = segs.first().is_some_and(|s| s.args.is_some())
-            || (callee.len() == 2 && segs[0].args.is_some());
-        if !is_call || super::names::is_global(&callee[0]) || super::is_operator(&callee[0]) {
-            return;
-        }
-        let loops = self.current_loops();
-        self.push_call(callee, segs[0].call_span, loops);
-    }
-
-    /// Records a call the N+1 rule can use: one in a loop (reported when the callee queries)
-    /// or in a named function (followed when that function is called in a loop). A call in a
-    /// `catch` clause is an error path, never per-item work: it is not recorded.
-    fn push_call(&mut self, callee: Vec<Name>, span: swc_common::Span, loops: Vec<LoopInfo>) {
-        if super::names::is_global(&callee[0]) || self.in_catch() {
-            return;
-        }
-        let function = self.current_function();
-        if function.is_none() && loops.is_empty() {
-            return;
-        }
-        let span = self.span(span);
-        self.facts.calls.push(CallFact {
-            callee,
-            span,
-            loops,
-            function,
-        });
-    }
-
-    /// `sql.raw(x)`, or `helpers.sql.raw(x)` with the `sql` a relational callback receives.
-    fn note_raw_sql(&mut self, root: Option<&Expr>, segs: &[Seg<'_>]) -> bool {
-        let seg = match (root.map(unwrap), segs) {
-            (Some(Expr::Ident(i)), [raw, ..]) if &*i.sym == "sql" && raw.name == "raw" => raw,
-            (Some(_), [s, raw, ..]) if s.name == "sql" && s.args.is_none() && raw.name == "raw" => {
-                raw
-            }
-            _ => return false,
-        };
-        if seg.args.is_none() {
-            return false;
-        }
-        let constant = arg(seg, 0)
-            .map(|a| super::predicate::is_constant_string(self, a))
-            .unwrap_or(true);
-        let span = self.span(seg.call_span);
-        let function = self.current_function();
-        self.facts.raw_sql.push(RawSqlCall {
-            constant,
-            span,
-            function,
-        });
-        true
-    }
-
-    /// `drizzle(pool, { casing: 'snake_case' })` maps name-less builders to snake_case names.
-    fn note_casing(&mut self, seg: &Seg<'_>) {
-        for a in seg.args.unwrap_or(&[]) {
-            if let Expr::Object(o) = unwrap(&a.expr) {
-                for p in &o.props {
-                    if let PropOrSpread::Prop(p) = p {
-                        if let Prop::KeyValue(kv) = &**p {
-                            if prop_name(&kv.key).as_deref() == Some("casing")
-                                && super::str_value(&kv.value).as_deref() == Some("snake_case")
-                            {
-                                self.facts.snake_case = true;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Recognises a Drizzle query in a chain. Which receiver does not matter: the table
-    /// argument is resolved against the schema when linking.
-    fn query(&mut self, whole: &Expr, segs: &[Seg<'_>]) {
-        let arg = self.call_arg.take();
-        let before = self.facts.queries.len();
-        self.query_site(whole, segs);
-        if let Some(site) = self.facts.queries.get_mut(before) {
-            site.subquery |= arg == Some(true);
-            site.embedded |= arg.is_some() || site.subquery;
-        }
-    }
-
-    fn query_site(&mut self, whole: &Expr, segs: &[Seg<'_>]) {
-        // Most chains are not queries: one pass over the names decides, before the searches
-        // for each kind of query below.
-        if !segs
-            .iter()
-            .any(|s| s.args.is_some() && starts_query(&s.name))
-        {
-            return;
-        }
-        let pos = |name: &str| segs.iter().position(|s| s.name == name && s.args.is_some());
-        // db.query.K.findMany({..})
-        if let Some(i) = segs
-            .iter()
-            .position(|s| (s.name == "findMany" || s.name == "findFirst") && s.args.is_some())
-        {
-            if i >= 2
-                && segs[i - 2].name == "query"
-                && segs[i - 1].args.is_none()
-                && segs[i - 2].args.is_none()
-            {
-                let kind = if segs[i].name == "findMany" {
-                    QueryKind::FindMany
-                } else {
-                    QueryKind::FindFirst
-                };
-                let mut site = self.site(
-                    kind,
-                    QueryTarget::QueryKey(segs[i - 1].name.clone()),
-                    segs[i].name_span,
-                    whole,
-                    segs,
-                );
-                if let Some(Expr::Object(config)) = arg(&segs[i], 0).map(unwrap) {
-                    self.relational_config(config, &mut site);
-                }
-                if kind == QueryKind::FindFirst {
-                    site.has_limit = true;
-                }
-                self.facts.queries.push(site);
-                return;
-            }
-        }
-        let select = segs.iter().position(|s| {
-            s.args.is_some() && matches!(&*s.name, "select" | "selectDistinct" | "selectDistinctOn")
-        });
-        if let Some(si) = select {
-            let Some(fi) = segs[si..]
-                .iter()
-                .position(|s| s.name == "from" && s.args.is_some())
-                .map(|i| i + si)
-            else {
-                return;
-            };
-            let Some(table_arg) = arg(&segs[fi], 0) else {
-                return;
-            };
-            let Some(mut site) = self.table_site(QueryKind::Select, table_arg, whole, segs) else {
-                return;
-            };
-            let selection = if segs[si].name == "selectDistinctOn" {
-                arg(&segs[si], 1)
-            } else {
-                arg(&segs[si], 0)
-            };
-            site.aggregates_only = selection.is_some_and(aggregates_only);
-            for seg in &segs[fi + 1..] {
-                if seg.args.is_none() {
-                    continue;
-                }
-                match &*seg.name {
-                    "where" => {
-                        site.has_where = true;
-                        site.where_ = arg(seg, 0).map(|w| self.pred(w));
-                    }
-                    "limit" => site.has_limit = true,
-                    "offset" => site.has_offset = true,
-                    "orderBy" => site.has_order_by = true,
-                    "groupBy" => {
-                        site.has_group_by = true;
-                        for a in seg.args.unwrap_or(&[]) {
-                            site.group_by.push(self.operand(&a.expr));
-                        }
-                    }
-                    "as" => site.subquery = true,
-                    "$dynamic" => site.embedded = true,
-                    name if name.ends_with("Join") || name.ends_with("JoinLateral") => {
-                        if let Some(t) = arg(seg, 0) {
-                            if let Some(table) = self.table_expr(t) {
-                                let on = arg(seg, 1).map(|o| self.pred(o));
-                                let span = self.span(t.span());
-                                site.joins.push(JoinFact {
-                                    kind: seg.name.clone(),
-                                    table,
-                                    on,
-                                    span,
-                                });
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            self.facts.queries.push(site);
-            return;
-        }
-        if let Some(i) = pos("$count") {
-            let Some(t) = arg(&segs[i], 0) else { return };
-            let Some(mut site) = self.table_site(QueryKind::Count, t, whole, segs) else {
-                return;
-            };
-            site.aggregates_only = true;
-            if let Some(w) = arg(&segs[i], 1) {
-                site.has_where = true;
-                site.where_ = Some(self.pred(w));
-            }
-            self.facts.queries.push(site);
-            return;
-        }
-        for (name, kind) in [
-            ("update", QueryKind::Update),
-            ("delete", QueryKind::Delete),
-            ("insert", QueryKind::Insert),
-        ] {
-            let Some(i) = pos(name) else { continue };
-            if segs[i].object.is_none() {
-                continue;
-            }
-            let Some(t) = arg(&segs[i], 0) else { continue };
-            // `update(T)` must be followed by `.set(..)`; `insert(T)` by `.values(..)` or `.select(..)`.
-            let rest = &segs[i + 1..];
-            let shaped = match kind {
-                QueryKind::Update => rest.iter().any(|s| s.name == "set"),
-                QueryKind::Insert => rest
-                    .iter()
-                    .any(|s| s.name == "values" || s.name == "select"),
-                _ => segs[i].args.is_some_and(|a| a.len() == 1),
-            };
-            if !shaped {
-                continue;
-            }
-            let Some(mut site) = self.table_site(kind, t, whole, segs) else {
-                continue;
-            };
-            for seg in rest {
-                if seg.name == "where" && seg.args.is_some() {
-                    site.has_where = true;
-                    site.where_ = arg(seg, 0).map(|w| self.pred(w));
-                }
-                // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
-                site.has_limit |= seg.name == "limit" && seg.args.is_some();
-            }
-            self.facts.queries.push(site);
-            return;
-        }
-    }
-
-    /// A query on the table `t` names (`from(t)`, `update(t)`, `$count(t)`), reported at `t`;
-    /// `None` when `t` is not a table.
-    fn table_site(
-        &self,
-        kind: QueryKind,
-        t: &Expr,
+impl Recogniser<'_> {
+    /// The Drizzle query `whole` (split into `segs`) is, if any. Which receiver does not
+    /// matter: the table argument is resolved against the schema when linking.
+    pub(super) fn query_site(
+        &mut self,
         whole: &Expr,
         segs: &[Seg<'_>],
+        how: ChainUse<'_>,
     ) -> Option<QuerySite> {
-        let table = self.table_expr(t)?;
-        Some(self.site(kind, QueryTarget::Table(table), t.span(), whole, segs))
+        for (i, form) in query_starts(segs)?.into_iter().flatten() {
+            let site = match form {
+                Form::FindMany | Form::FindFirst => self.relational(form, i, whole, segs, how),
+                // A select or `$count` that does not fit is not another form's query either.
+                Form::Select => return self.select(i, whole, segs, how),
+                Form::Count => return self.count(i, whole, segs, how),
+                Form::Update | Form::Delete | Form::Insert => self.write(form, i, whole, segs, how),
+            };
+            if site.is_some() {
+                return site;
+            }
+        }
+        None
+    }
+
+    /// `db.query.K.findMany({..})` with `segs[i]` the `findMany`.
+    fn relational(
+        &mut self,
+        form: Form,
+        i: usize,
+        whole: &Expr,
+        segs: &[Seg<'_>],
+        how: ChainUse<'_>,
+    ) -> Option<QuerySite> {
+        if i < 2 || segs[i - 2].name != "query" || segs[i - 1].is_call() || segs[i - 2].is_call() {
+            return None;
+        }
+        let key = QueryTarget::QueryKey(segs[i - 1].name.clone());
+        let runs = self.runs(how, false, false);
+        let mut site = self.site(form.kind(), key, segs[i].name_span, whole, runs, how);
+        if let Some(Expr::Object(config)) = segs[i].arg(0).map(unwrap) {
+            let conditional = self.frames.conditional;
+            relational_config(self.scopes, self.at, conditional, config, &mut site);
+        }
+        if form == Form::FindFirst {
+            site.has_limit = true;
+        }
+        Some(site)
+    }
+
+    /// `db.select(..).from(T)..` with `segs[si]` the `select`.
+    fn select(
+        &mut self,
+        si: usize,
+        whole: &Expr,
+        segs: &[Seg<'_>],
+        how: ChainUse<'_>,
+    ) -> Option<QuerySite> {
+        let fi = segs[si..]
+            .iter()
+            .position(|s| s.name == "from" && s.is_call())
+            .map(|i| i + si)?;
+        let table_arg = segs[fi].arg(0)?;
+        let table = table_expr(self.scopes, table_arg)?;
+        let rest = &segs[fi + 1..];
+        let called = |name: &str| rest.iter().any(|s| s.name == name && s.is_call());
+        let runs = self.runs(how, called("$dynamic"), called("as"));
+        let mut site = self.site(
+            QueryKind::Select,
+            QueryTarget::Table(table),
+            table_arg.span(),
+            whole,
+            runs,
+            how,
+        );
+        let selection = if segs[si].name == "selectDistinctOn" {
+            segs[si].arg(1)
+        } else {
+            segs[si].arg(0)
+        };
+        site.aggregates_only = selection.is_some_and(aggregates_only);
+        for seg in rest {
+            if !seg.is_call() {
+                continue;
+            }
+            match &*seg.name {
+                "where" => site.where_ = self.where_arg(seg),
+                "limit" => site.has_limit = true,
+                "offset" => site.has_offset = true,
+                "orderBy" => site.has_order_by = true,
+                "groupBy" => {
+                    site.has_group_by = true;
+                    for a in seg.args.unwrap_or(&[]) {
+                        site.group_by.push(operand(self.scopes, &a.expr));
+                    }
+                }
+                name if name.ends_with("Join") || name.ends_with("JoinLateral") => {
+                    if let Some(t) = seg.arg(0) {
+                        if let Some(table) = table_expr(self.scopes, t) {
+                            let on = seg.arg(1).map(|o| pred(self.scopes, o));
+                            site.joins.push(JoinFact {
+                                kind: seg.name.clone(),
+                                table,
+                                on,
+                                span: self.at.span(t.span()),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(site)
+    }
+
+    /// `db.$count(T, where)` with `segs[i]` the `$count`.
+    fn count(
+        &mut self,
+        i: usize,
+        whole: &Expr,
+        segs: &[Seg<'_>],
+        how: ChainUse<'_>,
+    ) -> Option<QuerySite> {
+        let t = segs[i].arg(0)?;
+        let table = table_expr(self.scopes, t)?;
+        let runs = self.runs(how, has_dynamic(segs), false);
+        let mut site = self.site(
+            QueryKind::Count,
+            QueryTarget::Table(table),
+            t.span(),
+            whole,
+            runs,
+            how,
+        );
+        site.aggregates_only = true;
+        if let Some(w) = segs[i].arg(1) {
+            site.where_ = Where::Condition(pred(self.scopes, w));
+        }
+        Some(site)
+    }
+
+    /// `update(T).set(..)`, `delete(T)`, `insert(T).values(..)` with `segs[i]` the method.
+    fn write(
+        &mut self,
+        form: Form,
+        i: usize,
+        whole: &Expr,
+        segs: &[Seg<'_>],
+        how: ChainUse<'_>,
+    ) -> Option<QuerySite> {
+        segs[i].object?;
+        let t = segs[i].arg(0)?;
+        // `update(T)` must be followed by `.set(..)`; `insert(T)` by `.values(..)` or `.select(..)`.
+        let rest = &segs[i + 1..];
+        let shaped = match form {
+            Form::Update => rest.iter().any(|s| s.name == "set"),
+            Form::Insert => rest
+                .iter()
+                .any(|s| s.name == "values" || s.name == "select"),
+            _ => segs[i].args.is_some_and(|a| a.len() == 1),
+        };
+        if !shaped {
+            return None;
+        }
+        let table = table_expr(self.scopes, t)?;
+        let runs = self.runs(how, has_dynamic(segs), false);
+        let mut site = self.site(
+            form.kind(),
+            QueryTarget::Table(table),
+            t.span(),
+            whole,
+            runs,
+            how,
+        );
+        for seg in rest {
+            if seg.name == "where" && seg.is_call() {
+                site.where_ = self.where_arg(seg);
+            }
+            // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
+            site.has_limit |= seg.name == "limit" && seg.is_call();
+        }
+        Some(site)
+    }
+
+    /// The condition of a `.where(..)` link: unreadable when it has no argument or a spread.
+    fn where_arg(&self, seg: &Seg<'_>) -> Where {
+        match seg.arg(0) {
+            Some(w) => Where::Condition(pred(self.scopes, w)),
+            None => Where::Unreadable,
+        }
+    }
+
+    /// Where a query runs: a subquery when it is a condition operator's argument or
+    /// `.as(..)`-ed (`subquery`), on an error path in a `catch` clause, else in its function
+    /// (queries inside another query's chain are found once the file is read). `dynamic`: the
+    /// chain is made `.$dynamic()`.
+    fn runs(&self, how: ChainUse<'_>, dynamic: bool, subquery: bool) -> Runs {
+        let handling = if dynamic {
+            Handling::Dynamic
+        } else if how.argument.is_some() {
+            Handling::Passed
+        } else if how.stored {
+            Handling::Stored
+        } else {
+            Handling::AsWritten
+        };
+        if subquery || how.argument == Some(Argument::OfOperator) {
+            Runs::Subquery(handling)
+        } else if self.frames.in_catch() {
+            Runs::OnError(handling)
+        } else {
+            Runs::InFunction(handling)
+        }
     }
 
     fn site(
@@ -463,108 +355,35 @@ impl Extractor {
         target: QueryTarget,
         target_span: swc_common::Span,
         whole: &Expr,
-        segs: &[Seg<'_>],
+        runs: Runs,
+        how: ChainUse<'_>,
     ) -> QuerySite {
-        let dynamic = segs.iter().any(|s| s.name == "$dynamic");
         QuerySite {
             kind,
             target,
-            target_span: self.span(target_span),
-            span: self.span(whole.span()),
+            target_span: self.at.span(target_span),
+            span: self.at.span(whole.span()),
             joins: vec![],
-            where_: None,
-            has_where: false,
-            deferred: dynamic || self.kept == Some(whole.span()),
+            where_: Where::Absent,
+            runs,
             has_limit: false,
             has_offset: false,
             has_order_by: false,
             has_group_by: false,
             group_by: vec![],
             aggregates_only: false,
-            embedded: false,
-            subquery: false,
             with: vec![],
-            loops: self.current_loops(),
-            function: self.current_function(),
-            in_catch: self.in_catch(),
-            scope: self.function_span(),
-            result: self
-                .result_of
-                .as_ref()
-                .filter(|(span, _)| *span == whole.span())
-                .map(|(_, name)| name.clone()),
+            loops: self.frames.current_loops(),
+            function: self.frames.current_function(),
+            scope: self.frames.function_span(self.at),
+            result: how.result.cloned(),
         }
     }
+}
 
-    /// `{ where, with, limit, offset, orderBy }` of `findMany`/`findFirst`.
-    fn relational_config(&mut self, config: &ObjectLit, site: &mut QuerySite) {
-        for p in &config.props {
-            let PropOrSpread::Prop(p) = p else { continue };
-            let Prop::KeyValue(kv) = &**p else { continue };
-            match prop_name(&kv.key).as_deref() {
-                Some("where") => {
-                    site.has_where = true;
-                    site.where_ = Some(self.relational_where(&kv.value));
-                }
-                Some("limit") => site.has_limit = true,
-                Some("offset") => site.has_offset = true,
-                Some("orderBy") => site.has_order_by = true,
-                Some("with") => {
-                    if let Expr::Object(w) = unwrap(&kv.value) {
-                        site.with = self.with_relations(w, 0);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn with_relations(&mut self, w: &ObjectLit, depth: u32) -> Vec<WithFact> {
-        let mut out = vec![];
-        if depth > 16 {
-            return out;
-        }
-        for p in &w.props {
-            let PropOrSpread::Prop(p) = p else { continue };
-            let (key, value, key_span) = match &**p {
-                Prop::KeyValue(kv) => (prop_name(&kv.key), Some(&*kv.value), kv.key.span()),
-                Prop::Shorthand(i) => (Some(i.sym.as_str().to_owned()), None, i.span),
-                _ => continue,
-            };
-            let Some(relation) = key else { continue };
-            let mut fact = WithFact {
-                relation,
-                where_: None,
-                has_limit: false,
-                many_hint: false,
-                with: vec![],
-                span: self.span(key_span),
-            };
-            match value.map(unwrap) {
-                Some(Expr::Lit(Lit::Bool(Bool { value: false, .. }))) => continue,
-                Some(Expr::Object(cfg)) => {
-                    for cp in &cfg.props {
-                        let PropOrSpread::Prop(cp) = cp else { continue };
-                        let Prop::KeyValue(ckv) = &**cp else { continue };
-                        match prop_name(&ckv.key).as_deref() {
-                            Some("where") => fact.where_ = Some(self.relational_where(&ckv.value)),
-                            Some("limit") => fact.has_limit = true,
-                            Some("orderBy") => fact.many_hint = true,
-                            Some("with") => {
-                                if let Expr::Object(inner) = unwrap(&ckv.value) {
-                                    fact.with = self.with_relations(inner, depth + 1);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
-            out.push(fact);
-        }
-        out
-    }
+/// Whether the chain has a `.$dynamic` link (called or not).
+fn has_dynamic(segs: &[Seg<'_>]) -> bool {
+    segs.iter().any(|s| s.name == "$dynamic")
 }
 
 /// `select({ n: count() })`: every selected value is an aggregate.
@@ -588,7 +407,7 @@ fn is_aggregate_expr(e: &Expr) -> bool {
     let (root, segs) = flatten(e);
     if let Some(first) = segs.first() {
         if root.is_none() && first.object.is_none() {
-            return super::is_aggregate(&first.name);
+            return is_aggregate(&first.name);
         }
     }
     match root.map(unwrap) {
@@ -623,6 +442,14 @@ fn sql_aggregate(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::{query_form, Form, QUERY_METHODS};
+    use crate::facts::{FileFacts, Handling, QueryKind, Runs, Where};
+
+    fn facts(body: &str) -> FileFacts {
+        let src = format!("export async function f(ids: string[]) {{\n{body}\n}}\n");
+        crate::parse::parse_and_extract(std::path::Path::new("x.ts"), &src).facts
+    }
+
     #[test]
     fn aggregate_sql_templates() {
         assert!(super::sql_aggregate("count(*)"));
@@ -633,5 +460,131 @@ mod tests {
         assert!(!super::sql_aggregate("admin()"));
         assert!(!super::sql_aggregate("row_number() over (partition by )"));
         assert!(!super::sql_aggregate("sum() over (order by )"));
+    }
+
+    /// A chain of the smallest shape each form accepts, starting with `method`.
+    fn example(method: &str, form: Form) -> String {
+        let chain = match form {
+            Form::FindMany | Form::FindFirst => format!("db.query.users.{method}({{}})"),
+            Form::Select => format!("db.{method}().from(users)"),
+            Form::Count => format!("db.{method}(users)"),
+            Form::Update => format!("db.{method}(users).set({{ name: 'x' }})"),
+            Form::Delete => format!("db.{method}(users)"),
+            Form::Insert => format!("db.{method}(users).values({{ name: 'x' }})"),
+        };
+        format!("export async function f() {{\n  return await {chain};\n}}\n")
+    }
+
+    /// The sync point between the table and the recogniser: every method the fast filter
+    /// lets through is read as a query of its form's kind.
+    #[test]
+    fn every_query_method_is_recognised() {
+        for (method, form) in QUERY_METHODS {
+            assert_eq!(query_form(method), Some(form), "{method}");
+            let src = example(method, form);
+            let facts = crate::parse::parse_and_extract(std::path::Path::new("x.ts"), &src).facts;
+            let kinds: Vec<QueryKind> = facts.queries.iter().map(|q| q.kind).collect();
+            assert_eq!(kinds, vec![form.kind()], "`{method}` in {src}");
+        }
+    }
+
+    #[test]
+    fn methods_outside_the_table_start_no_query() {
+        for method in ["from", "where", "findUnique", "count", "upsert", "execute"] {
+            assert_eq!(query_form(method), None, "{method}");
+        }
+        let src = "export async function f() {\n  await db.execute(sql`select 1`);\n  await db.from(users);\n}\n";
+        let facts = crate::parse::parse_and_extract(std::path::Path::new("x.ts"), src).facts;
+        assert!(facts.queries.is_empty(), "{:?}", facts.queries);
+    }
+
+    /// Each way the code around a chain can treat it, and where the query then runs.
+    #[test]
+    fn where_a_query_runs() {
+        use Handling::*;
+        let cases = [
+            ("await db.select().from(users);", vec![Runs::InFunction(AsWritten)]),
+            ("const q = db.select().from(users);", vec![Runs::InFunction(Stored)]),
+            ("let q; q = db.delete(users);", vec![Runs::InFunction(Stored)]),
+            ("const [row] = await db.select().from(users);", vec![Runs::InFunction(AsWritten)]),
+            ("const q = db.select().from(users).$dynamic();", vec![Runs::InFunction(Dynamic)]),
+            ("db.update(users).set({ a: 1 }).$dynamic();", vec![Runs::InFunction(Dynamic)]),
+            ("await load(db.select().from(users));", vec![Runs::InFunction(Passed)]),
+            (
+                "await db.select().from(users).where(inArray(users.id, db.select({ id: posts.id }).from(posts)));",
+                vec![Runs::InFunction(AsWritten), Runs::Subquery(Passed)],
+            ),
+            ("const sq = db.select().from(users).as('sq');", vec![Runs::Subquery(Stored)]),
+            (
+                "await db.update(posts).set({ a: db.select().from(users).limit(1) });",
+                vec![Runs::InFunction(AsWritten), Runs::InQuery(AsWritten)],
+            ),
+            (
+                "await db.insert(posts).values(rows).onConflictDoUpdate(db.select().from(users));",
+                vec![Runs::InFunction(AsWritten), Runs::InQuery(Passed)],
+            ),
+            (
+                "try { await run(); } catch { await db.delete(users); const q = db.delete(posts); }",
+                vec![Runs::OnError(AsWritten), Runs::OnError(Stored)],
+            ),
+        ];
+        for (body, want) in cases {
+            let runs: Vec<Runs> = facts(body).queries.iter().map(|q| q.runs).collect();
+            assert_eq!(runs, want, "{body}");
+        }
+        // What the rules ask of each.
+        assert!(
+            Runs::InFunction(Stored).may_gain_clauses() && !Runs::InFunction(Stored).is_embedded()
+        );
+        assert!(
+            Runs::InFunction(Dynamic).may_gain_clauses() && Runs::InFunction(Dynamic).is_embedded()
+        );
+        assert!(
+            !Runs::InFunction(Passed).may_gain_clauses() && Runs::InFunction(Passed).is_embedded()
+        );
+        assert!(Runs::Subquery(Stored).is_embedded() && !Runs::Subquery(Stored).is_own_work());
+        assert!(!Runs::InQuery(AsWritten).is_embedded() && !Runs::InQuery(AsWritten).is_own_work());
+        assert!(!Runs::OnError(AsWritten).is_own_work() && Runs::InFunction(Passed).is_own_work());
+    }
+
+    #[test]
+    fn a_where_is_absent_unreadable_or_a_condition() {
+        let cases = [
+            ("await db.delete(users);", "absent"),
+            ("await db.delete(users).where(...parts);", "unreadable"),
+            ("await db.delete(users).where();", "unreadable"),
+            (
+                "await db.delete(users).where(eq(users.id, '1'));",
+                "condition",
+            ),
+            // The last `.where(..)` is the one read.
+            (
+                "await db.delete(users).where(eq(users.id, '1')).where(...parts);",
+                "unreadable",
+            ),
+            (
+                "await db.select().from(users).where(...parts);",
+                "unreadable",
+            ),
+            ("await db.$count(users, eq(users.id, '1'));", "condition"),
+            // `$count` with a spread is read as no condition at all.
+            ("await db.$count(users, ...parts);", "absent"),
+            (
+                "await db.query.users.findMany({ where: { id: '1' } });",
+                "condition",
+            ),
+        ];
+        for (body, want) in cases {
+            let found = facts(body);
+            let got = match &found.queries[..] {
+                [q] => match q.where_ {
+                    Where::Absent => "absent",
+                    Where::Unreadable => "unreadable",
+                    Where::Condition(_) => "condition",
+                },
+                other => panic!("{body}: {} queries", other.len()),
+            };
+            assert_eq!(got, want, "{body}");
+        }
     }
 }

@@ -1,24 +1,36 @@
 //! Table definitions, shared column objects and relations.
 
-use super::{callee_ident, member_prop, prop_name, str_value, unwrap, Extractor, TableFn};
+use super::ast::{
+    callee_ident, member_prop, member_prop_is, object_prop, pat_name, prop_atom, prop_name,
+    str_value, unwrap, Offsets,
+};
+use super::conditions::table_expr;
+use super::relational::object_filter;
+use super::scope::{Scopes, TableFn};
 use crate::facts::*;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
-impl Extractor {
+/// Reads schema definitions with the file's names in scope.
+pub(super) struct Schema<'a> {
+    pub(super) scopes: &'a Scopes,
+    pub(super) at: Offsets,
+}
+
+impl Schema<'_> {
     /// `pgTable('name', {..}, extra)`, `createTable('name', ..)`, `schema.table('name', ..)`.
-    pub(super) fn table_def(&mut self, binding: &str, call: &CallExpr) -> Option<TableDef> {
+    pub(super) fn table_def(&self, binding: &str, call: &CallExpr) -> Option<TableDef> {
         let Callee::Expr(callee) = &call.callee else {
             return None;
         };
         let (dialect, db_schema, template) = match unwrap(callee) {
-            Expr::Ident(i) => match self.table_fn(&i.sym)? {
+            Expr::Ident(i) => match self.scopes.table_fn(&i.sym)? {
                 TableFn::Table(d) => (d, None, None),
                 TableFn::Creator(d, t) => (d, None, t),
                 _ => return None,
             },
-            Expr::Member(m) if super::member_prop_is(&m.prop, "table") => match unwrap(&m.obj) {
-                Expr::Ident(i) => match self.table_fn(&i.sym)? {
+            Expr::Member(m) if member_prop_is(&m.prop, "table") => match unwrap(&m.obj) {
+                Expr::Ident(i) => match self.scopes.table_fn(&i.sym)? {
                     TableFn::Schema(d, s) => (d, Some(s), None),
                     _ => return None,
                 },
@@ -32,7 +44,7 @@ impl Extractor {
             _ => return None,
         };
         let name_arg = call.args.first().filter(|a| str_value(&a.expr).is_some());
-        let name_span = self.span(match name_arg {
+        let name_span = self.at.span(match name_arg {
             Some(a) => a.expr.span(),
             None => callee.span(),
         });
@@ -53,7 +65,7 @@ impl Extractor {
             primary_key: vec![],
             indexes: vec![],
             foreign_keys: vec![],
-            span: self.span(call.span),
+            span: self.at.span(call.span),
             name_span,
         };
         if let Some(cols) = call.args.get(1) {
@@ -82,7 +94,7 @@ impl Extractor {
     /// The columns of an object literal. `strict` (for objects outside a table) only accepts
     /// values built by a known column builder.
     pub(super) fn columns_of(
-        &mut self,
+        &self,
         o: &ObjectLit,
         builder_param: Option<&str>,
         strict: bool,
@@ -102,7 +114,7 @@ impl Extractor {
     }
 
     fn column(
-        &mut self,
+        &self,
         key: &str,
         value: &Expr,
         builder_param: Option<&str>,
@@ -148,7 +160,7 @@ impl Extractor {
             primary: false,
             unique: false,
             references: None,
-            span: self.span(value.span()),
+            span: self.at.span(value.span()),
         };
         for (name, call) in mods {
             match name {
@@ -181,7 +193,7 @@ impl Extractor {
         let Expr::Member(m) = unwrap(body) else {
             return None;
         };
-        let table = self.table_expr(&m.obj)?;
+        let table = table_expr(self.scopes, &m.obj)?;
         Some(ColumnRef {
             table,
             column: member_prop(&m.prop)?.to_string(),
@@ -189,7 +201,7 @@ impl Extractor {
     }
 
     /// The third argument: `(t) => [index(..).on(t.a)]` or `(t) => ({ i: index(..).on(t.a) })`.
-    fn extra_config(&mut self, e: &Expr, table: &mut TableDef) {
+    fn extra_config(&self, e: &Expr, table: &mut TableDef) {
         let Expr::Arrow(a) = unwrap(e) else { return };
         let param = a.params.first().and_then(pat_name);
         let body: &Expr = match &*a.body {
@@ -222,7 +234,7 @@ impl Extractor {
         }
     }
 
-    fn constraint(&mut self, item: &Expr, param: Option<&str>, table: &mut TableDef) {
+    fn constraint(&self, item: &Expr, param: Option<&str>, table: &mut TableDef) {
         // Flatten `index('n').using(..).on(t.a, t.b).where(..)`.
         let mut calls: Vec<(String, &CallExpr)> = vec![];
         let mut cur = unwrap(item);
@@ -246,7 +258,7 @@ impl Extractor {
         let Some((head, head_call)) = calls.first() else {
             return;
         };
-        let span = self.span(item.span());
+        let span = self.at.span(item.span());
         let cols_of = |args: &[ExprOrSpread]| -> Vec<String> {
             args.iter()
                 .map(|a| column_key(&a.expr, param).unwrap_or_else(|| "<expression>".to_string()))
@@ -304,7 +316,7 @@ impl Extractor {
                         let mut cols = vec![];
                         for el in arr.elems.iter().flatten() {
                             if let Expr::Member(m) = unwrap(&el.expr) {
-                                target = target.or_else(|| self.table_expr(&m.obj));
+                                target = target.or_else(|| table_expr(self.scopes, &m.obj));
                                 cols.push(member_prop(&m.prop).unwrap_or_default().to_string());
                             }
                         }
@@ -324,10 +336,10 @@ impl Extractor {
     }
 
     /// `relations(T, ({ one, many }) => ({..}))` or `defineRelations(schema, (r) => ({..}))`.
-    pub(super) fn relations_def(&mut self, call: &CallExpr) -> Option<Vec<RelationsDef>> {
+    pub(super) fn relations_def(&self, call: &CallExpr) -> Option<Vec<RelationsDef>> {
         match callee_ident(call)? {
             "relations" => {
-                let table = self.table_expr(&call.args.first()?.expr)?;
+                let table = table_expr(self.scopes, &call.args.first()?.expr)?;
                 let Expr::Arrow(a) = unwrap(&call.args.get(1)?.expr) else {
                     return None;
                 };
@@ -353,7 +365,11 @@ impl Extractor {
                     if kind != "one" && kind != "many" {
                         continue;
                     }
-                    let Some(target) = c.args.first().and_then(|a| self.table_expr(&a.expr)) else {
+                    let Some(target) = c
+                        .args
+                        .first()
+                        .and_then(|a| table_expr(self.scopes, &a.expr))
+                    else {
                         continue;
                     };
                     let mut rel = RelationDef {
@@ -390,7 +406,7 @@ impl Extractor {
                 for p in &o.props {
                     let PropOrSpread::Prop(p) = p else { continue };
                     let Prop::KeyValue(kv) = &**p else { continue };
-                    let Some(table_key) = super::prop_atom(&kv.key) else {
+                    let Some(table_key) = prop_atom(&kv.key) else {
                         continue;
                     };
                     let Expr::Object(rels) = unwrap(&kv.value) else {
@@ -420,7 +436,7 @@ impl Extractor {
     }
 
     /// `r.many.posts({ from: r.users.id, to: r.posts.authorId, where: {..} })` or `r.one.org()`.
-    fn v2_relation(&mut self, name: String, value: &Expr) -> Option<RelationDef> {
+    fn v2_relation(&self, name: String, value: &Expr) -> Option<RelationDef> {
         let (call, member) = match unwrap(value) {
             Expr::Call(c) => match &c.callee {
                 Callee::Expr(e) => match unwrap(e) {
@@ -457,7 +473,7 @@ impl Extractor {
                 .map(|v| array_columns(v, None))
                 .unwrap_or_default();
             if let Some(Expr::Object(w)) = object_prop(cfg, "where").map(unwrap) {
-                rel.preset_where = Some(self.object_filter(w, 0));
+                rel.preset_where = Some(object_filter(w, 0));
             }
         }
         Some(rel)
@@ -478,23 +494,6 @@ fn arrow_object(a: &ArrowExpr) -> Option<&ObjectLit> {
             _ => None,
         }),
     }
-}
-
-fn pat_name(p: &Pat) -> Option<String> {
-    match p {
-        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
-        _ => None,
-    }
-}
-
-fn object_prop<'a>(o: &'a ObjectLit, key: &str) -> Option<&'a Expr> {
-    o.props.iter().find_map(|p| match p {
-        PropOrSpread::Prop(p) => match &**p {
-            Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => Some(&*kv.value),
-            _ => None,
-        },
-        _ => None,
-    })
 }
 
 /// `t.a` (or `t.a.desc()`, `t.a.asc().nullsLast()`) → `a`.

@@ -21,7 +21,7 @@ impl Project {
                 continue;
             };
             let ctx = Ctx::new(f, Some(table), &memo);
-            let where_ = q.where_.as_ref().map(|w| self.resolve_pred(w, &ctx));
+            let where_ = q.where_.condition().map(|w| self.resolve_pred(w, &ctx));
             let joins = q
                 .joins
                 .iter()

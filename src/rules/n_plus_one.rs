@@ -2,7 +2,7 @@
 
 use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{FileFacts, FnName, LoopInfo, QueryKind, QuerySite};
+use crate::facts::{FnName, LoopInfo, QueryKind, QuerySite};
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
@@ -74,7 +74,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let facts = &unit.facts;
     for q in &project.queries[file] {
         let site = &facts.queries[q.site];
-        if site.in_catch || is_subquery(facts, q.site) {
+        if !site.runs.is_own_work() {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(site)) else {
@@ -152,12 +152,6 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     })
 }
 
-/// A query that runs as part of another: an operator's argument, `.as(..)`-ed, or a chain
-/// inside another query's chain (marked when the file's facts are extracted).
-fn is_subquery(facts: &FileFacts, i: usize) -> bool {
-    facts.queries[i].subquery
-}
-
 /// The first query (by position) that the called function runs, directly or through the
 /// project functions it calls; as (file, index into the file's linked queries).
 fn first_query(
@@ -177,7 +171,7 @@ fn first_query(
     let inside = |function: &Option<FnName>| function.as_deref() == Some(name);
     let direct = project.queries[f].iter().position(|q| {
         let site = &facts.queries[q.site];
-        inside(&site.function) && !site.in_catch && !is_subquery(facts, q.site)
+        inside(&site.function) && site.runs.is_own_work()
     });
     if direct.is_some() || depth + 1 >= MAX_DEPTH {
         return direct.map(|qi| (f, qi));

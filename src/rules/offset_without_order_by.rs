@@ -52,7 +52,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             || site.kind == QueryKind::Count
             || !site.has_offset
             || site.has_order_by
-            || site.embedded
+            || site.runs.is_embedded()
         {
             continue;
         }

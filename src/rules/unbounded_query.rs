@@ -72,7 +72,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let site = &unit.facts.queries[q.site];
         let table = ctx.project.table(q.table);
         if !matches!(site.kind, QueryKind::Select | QueryKind::FindMany)
-            || site.embedded
+            || site.runs.is_embedded()
             || site.has_limit
             || (site.aggregates_only && !site.has_group_by)
             || groups_bounded(q, site.group_by.len())

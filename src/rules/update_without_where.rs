@@ -2,7 +2,7 @@
 
 use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::QueryKind;
+use crate::facts::{QueryKind, Where};
 use crate::ids::FileId;
 use crate::rule_id::RuleId;
 
@@ -82,7 +82,7 @@ pub(crate) fn unfiltered_writes(
     };
     for q in &ctx.project.queries[file] {
         let site = &unit.facts.queries[q.site];
-        if site.kind != kind || site.deferred {
+        if site.kind != kind || site.runs.may_gain_clauses() {
             continue;
         }
         let table = ctx.project.table(q.table);
@@ -91,7 +91,7 @@ pub(crate) fn unfiltered_writes(
         let key = table.unique_keys().iter().flatten().next();
         let example = || format!("eq({t}.{}, ..)", key.map_or("id", String::as_str));
         let (msg, help) = match &q.where_ {
-            _ if !site.has_where => (
+            _ if site.where_ == Where::Absent => (
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
                 format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{}`", example()),
             ),

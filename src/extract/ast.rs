@@ -1,0 +1,169 @@
+//! Small readers of swc's AST shared by every part of extraction: looking through wrappers that
+//! do not change a value, reading names and string literals, and turning swc positions into the
+//! byte offsets facts carry. Nothing here knows what a name is bound to.
+
+use crate::facts::Name;
+use swc_atoms::Atom;
+use swc_ecma_ast::*;
+
+/// swc numbers positions from the source file's start position (`base`); facts hold byte
+/// offsets into the file's text.
+#[derive(Clone, Copy)]
+pub(super) struct Offsets {
+    base: u32,
+}
+
+impl Offsets {
+    pub(super) fn new(base: u32) -> Self {
+        Offsets { base }
+    }
+
+    /// Byte offsets only: lines and columns are worked out later, for the few spans that end
+    /// up in a finding, not for every fact of every file.
+    pub(super) fn span(self, s: swc_common::Span) -> crate::span::Span {
+        let lo = s.lo.0.saturating_sub(self.base);
+        let hi = s.hi.0.saturating_sub(self.base);
+        crate::span::Span::unlocated(lo, hi)
+    }
+}
+
+/// Strips parentheses, type assertions, `!` and `satisfies`, which do not change the value.
+pub(crate) fn unwrap(e: &Expr) -> &Expr {
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsConstAssertion(c) => &c.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsInstantiation(t) => &t.expr,
+            _ => return e,
+        }
+    }
+}
+
+/// The expression under `await`, parentheses and type assertions.
+pub(super) fn awaited(e: &Expr) -> &Expr {
+    match unwrap(e) {
+        Expr::Await(a) => awaited(&a.arg),
+        other => other,
+    }
+}
+
+/// A function expression (`() => ..`, `function () {..}`) once wrappers are stripped.
+pub(super) fn is_function(e: &Expr) -> bool {
+    matches!(unwrap(e), Expr::Arrow(_) | Expr::Fn(_))
+}
+
+/// `f` in `f(..)`, when the callee is a plain identifier.
+pub(crate) fn callee_ident(c: &CallExpr) -> Option<&str> {
+    match &c.callee {
+        Callee::Expr(e) => match unwrap(e) {
+            Expr::Ident(i) => Some(&i.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `this` as the first part of a callee path.
+pub(super) fn this_name() -> Name {
+    swc_atoms::atom!("this")
+}
+
+pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
+    a.to_atom_lossy().to_string()
+}
+
+/// A string literal's value as a [`Name`]: the AST's own atom when it is valid UTF-8 (always,
+/// but for lone surrogates), so nothing is copied or interned.
+pub(crate) fn wtf8_name(a: &swc_atoms::Wtf8Atom) -> Name {
+    a.to_atom_lossy().into_owned()
+}
+
+/// [`str_value`] as a [`Name`], shared with the AST for a string literal.
+pub(crate) fn str_name(e: &Expr) -> Option<Name> {
+    match unwrap(e) {
+        Expr::Lit(Lit::Str(s)) => Some(wtf8_name(&s.value)),
+        e => str_value(e).map(Name::from),
+    }
+}
+
+/// A string literal's or a plain template literal's value.
+pub(crate) fn str_value(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Lit(Lit::Str(s)) => Some(wtf8(&s.value)),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().map(|q| q.raw.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// An object key that is an identifier, a string or a number.
+pub(crate) fn prop_name(p: &PropName) -> Option<String> {
+    match p {
+        PropName::Ident(i) => Some(i.sym.as_str().to_owned()),
+        PropName::Str(s) => Some(wtf8(&s.value)),
+        PropName::Num(n) => Some(n.value.to_string()),
+        _ => None,
+    }
+}
+
+/// [`prop_name`] as a [`Name`]: an identifier or string key is shared with the AST, not copied.
+pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
+    match p {
+        PropName::Ident(i) => Some(i.sym.clone()),
+        PropName::Str(s) => Some(wtf8_name(&s.value)),
+        _ => prop_name(p).map(Name::from),
+    }
+}
+
+/// `b` in `a.b` or `a['b']`.
+pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
+    match p {
+        MemberProp::Ident(i) => Some(i.sym.clone()),
+        MemberProp::Computed(c) => str_name(&c.expr),
+        _ => None,
+    }
+}
+
+/// Whether a property is `name` (`x.name` or `x['name']`), without making a [`Name`] of it.
+pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
+    match p {
+        MemberProp::Ident(i) => &*i.sym == name,
+        MemberProp::Computed(c) => str_value(&c.expr).is_some_and(|s| s == name),
+        _ => false,
+    }
+}
+
+/// The value of `key: value` in an object literal.
+pub(super) fn object_prop<'a>(o: &'a ObjectLit, key: &str) -> Option<&'a Expr> {
+    o.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => Some(&*kv.value),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The name a plain identifier pattern binds.
+pub(super) fn pat_name(p: &Pat) -> Option<String> {
+    match p {
+        Pat::Ident(i) => Some(i.id.sym.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// `row` in `const row = ..` and `const [row] = ..`: the local a query's result lands in.
+pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
+    match p {
+        Pat::Ident(i) => Some(&i.id.sym),
+        Pat::Array(a) => match a.elems.first() {
+            Some(Some(Pat::Ident(i))) => Some(&i.id.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}

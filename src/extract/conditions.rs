@@ -1,0 +1,506 @@
+//! Reading conditions (`where` arguments, join conditions, helpers' returns) as [`RawPred`]s,
+//! and the names that hold them: `const` conditions, condition arrays built with `.push(..)`,
+//! constant strings. Everything here reads the names in scope and changes nothing but a
+//! condition array's elements.
+
+use super::ast::{callee_ident, member_prop, str_name, this_name, unwrap};
+use super::names::is_operator;
+use super::scope::{Binding, Scopes};
+use crate::facts::*;
+use swc_ecma_ast::*;
+
+/// How deeply nested a condition (or a relational filter) is read before giving up.
+pub(super) const MAX_DEPTH: u32 = 64;
+
+/// A condition drizzle-guard cannot see into; `why` is shown to the user.
+pub(super) fn unknown(why: impl Into<String>) -> RawPred {
+    RawPred::Unknown {
+        why: why.into(),
+        mentions: vec![],
+    }
+}
+
+/// Reads an expression as a condition.
+pub(super) fn pred(s: &Scopes, e: &Expr) -> RawPred {
+    pred_at(s, e, 0)
+}
+
+fn pred_at(s: &Scopes, e: &Expr, depth: u32) -> RawPred {
+    if depth > MAX_DEPTH {
+        return unknown("a condition nested too deeply");
+    }
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || pred_inner(s, e, depth))
+}
+
+fn pred_inner(s: &Scopes, e: &Expr, depth: u32) -> RawPred {
+    let e = match unwrap(e) {
+        Expr::Await(a) => unwrap(&a.arg),
+        e => e,
+    };
+    match e {
+        Expr::Ident(i) if &*i.sym == "undefined" => RawPred::Undefined,
+        Expr::Lit(Lit::Null(_)) | Expr::Lit(Lit::Bool(Bool { value: true, .. })) => {
+            RawPred::Undefined
+        }
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::Pred(p)) => p.clone(),
+            Some(Binding::Param) => RawPred::Param(i.sym.clone()),
+            Some(Binding::Array { .. }) => {
+                unknown(format!("the array `{}` used as one condition", i.sym))
+            }
+            Some(_) => unknown(format!("`{}`", i.sym)),
+            None => unknown(format!("`{}`", i.sym)),
+        },
+        Expr::Cond(c) => RawPred::Or(vec![
+            pred_at(s, &c.cons, depth + 1),
+            pred_at(s, &c.alt, depth + 1),
+        ]),
+        Expr::Bin(b) => match b.op {
+            // `flag && eq(..)` applies the condition only when `flag` holds.
+            BinaryOp::LogicalAnd => {
+                RawPred::Or(vec![RawPred::Undefined, pred_at(s, &b.right, depth + 1)])
+            }
+            BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => RawPred::Or(vec![
+                pred_at(s, &b.left, depth + 1),
+                pred_at(s, &b.right, depth + 1),
+            ]),
+            _ => unknown("an expression that is not a condition"),
+        },
+        Expr::TaggedTpl(t) if matches!(unwrap(&t.tag), Expr::Ident(i) if &*i.sym == "sql") => {
+            sql_template(s, &t.tpl)
+        }
+        Expr::Call(c) => pred_call(s, c, depth),
+        Expr::Object(_) => unknown("an object where a condition was expected"),
+        _ => unknown("an expression drizzle-guard cannot read as a condition"),
+    }
+}
+
+fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
+    let Callee::Expr(callee) = &c.callee else {
+        return unknown("a call");
+    };
+    let (op, path): (Option<Name>, Vec<Name>) = match unwrap(callee) {
+        Expr::Ident(i) => {
+            let name = i.sym.clone();
+            match s.get(&i.sym) {
+                Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
+                    return unknown(format!("`{name}(..)`"))
+                }
+                Some(Binding::Operator(op)) => (Some(op.clone()), vec![]),
+                _ if is_operator(&name) => (Some(name), vec![]),
+                _ => (None, vec![name]),
+            }
+        }
+        Expr::Member(m) => {
+            let Some(prop) = member_prop(&m.prop) else {
+                return unknown("a computed call");
+            };
+            match unwrap(&m.obj) {
+                Expr::Ident(obj) => match s.get(&obj.sym) {
+                    Some(Binding::Ops) if is_operator(&prop) => (Some(prop), vec![]),
+                    Some(Binding::Param) if is_operator(&prop) => (Some(prop), vec![]),
+                    Some(Binding::Param) | Some(Binding::Opaque) => {
+                        return unknown(format!("`{}.{}(..)`", obj.sym, prop))
+                    }
+                    _ => (None, vec![obj.sym.clone(), prop]),
+                },
+                Expr::This(_) => (None, vec![this_name(), prop]),
+                _ => {
+                    // `sql.raw(..)` and friends.
+                    return unknown(format!("`..{prop}(..)`"));
+                }
+            }
+        }
+        _ => return unknown("a computed call"),
+    };
+    let args: Vec<&ExprOrSpread> = c.args.iter().collect();
+    let Some(op) = op else {
+        if path.first().is_some_and(|p| p == "sql") {
+            return unknown(format!("`{}(..)`", dotted(&path)));
+        }
+        let args = args
+            .iter()
+            .map(|a| RawArg {
+                pred: if a.spread.is_some() {
+                    unknown("a spread argument")
+                } else {
+                    pred_at(s, &a.expr, depth + 1)
+                },
+                table: base_of(s, &a.expr),
+            })
+            .collect();
+        return RawPred::Call { callee: path, args };
+    };
+    let nth = |i: usize| -> Operand {
+        args.get(i)
+            .map(|a| operand(s, &a.expr))
+            .unwrap_or(Operand::Value(None))
+    };
+    match &*op {
+        "eq" => RawPred::Eq(nth(0), nth(1)),
+        "inArray" => RawPred::InArray(nth(0)),
+        "isNull" => RawPred::IsNull(nth(0)),
+        "isNotNull" => RawPred::IsNotNull(nth(0)),
+        "and" | "or" => {
+            // Sized once: a grown vector of 144-byte predicates wastes up to half of it.
+            let mut parts = Vec::with_capacity(args.len());
+            for a in &args {
+                if a.spread.is_some() {
+                    parts.extend(spread_preds(s, &a.expr));
+                } else {
+                    parts.push(pred_at(s, &a.expr, depth + 1));
+                }
+            }
+            if op == "and" {
+                RawPred::And(parts)
+            } else {
+                RawPred::Or(parts)
+            }
+        }
+        "not" => RawPred::Not(Box::new(
+            args.first()
+                .map(|a| pred_at(s, &a.expr, depth + 1))
+                .unwrap_or(RawPred::Undefined),
+        )),
+        "exists" | "notExists" => RawPred::Other(vec![]),
+        _ => RawPred::Other((0..args.len().min(3)).map(nth).collect()),
+    }
+}
+
+/// `...conds` inside `and(..)`: the elements of a condition array built in this function.
+pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
+    match unwrap(e) {
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::Array { elems, .. }) => elems.clone(),
+            _ => vec![unknown(format!("the spread `...{}`", i.sym))],
+        },
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .flatten()
+            .map(|el| pred(s, &el.expr))
+            .collect(),
+        _ => vec![unknown("a spread drizzle-guard cannot follow")],
+    }
+}
+
+/// `sql`${col} = ${value}`` is an equality; any other template is opaque but its columns
+/// are kept so that "mentions the column" checks can still see them.
+fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
+    if tpl.exprs.is_empty() && tpl.quasis.len() == 1 {
+        // `sql`true``, `sql`1 = 1``: every row passes, as if there were no condition.
+        let text: String = tpl.quasis[0].raw.split_whitespace().collect();
+        if matches!(text.to_lowercase().as_str(), "true" | "1=1" | "(true)") {
+            return RawPred::Undefined;
+        }
+    }
+    let quasis: Vec<String> = tpl
+        .quasis
+        .iter()
+        .map(|q| q.raw.trim().to_lowercase())
+        .collect();
+    if tpl.exprs.len() == 2
+        && quasis.len() == 3
+        && quasis[0].is_empty()
+        && quasis[1] == "="
+        && quasis[2].is_empty()
+    {
+        return RawPred::Eq(operand(s, &tpl.exprs[0]), operand(s, &tpl.exprs[1]));
+    }
+    let mentions = tpl
+        .exprs
+        .iter()
+        .map(|e| operand(s, e))
+        .filter(|o| matches!(o, Operand::Member { .. }))
+        .collect();
+    let text: String = tpl
+        .quasis
+        .iter()
+        .map(|q| q.raw.as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join("${..}");
+    let mut why = format!("the raw SQL `sql`{}``", text.trim());
+    if why.len() > 80 {
+        why = "a raw `sql` fragment".to_string();
+    }
+    RawPred::Unknown { why, mentions }
+}
+
+/// An operand of a comparison: a column when it is `table.key`, otherwise a value.
+pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
+    let e = unwrap(e);
+    // `Number(row.id)`, `String(id)`: a conversion keeps what the value is.
+    if let Expr::Call(c) = e {
+        if matches!(callee_ident(c), Some("Number" | "String" | "BigInt"))
+            && c.args.len() == 1
+            && c.args[0].spread.is_none()
+        {
+            return operand(s, &c.args[0].expr);
+        }
+    }
+    let Expr::Member(m) = e else {
+        return Operand::Value(None);
+    };
+    let Some(key) = member_prop(&m.prop) else {
+        return Operand::Value(None);
+    };
+    match (base_of(s, &m.obj), unwrap(&m.obj)) {
+        (Some(base), _) => Operand::Member { base, key },
+        (None, Expr::Ident(local)) => {
+            Operand::Value(Some(format!("{}.{key}", local.sym).into_boxed_str()))
+        }
+        (None, _) => Operand::Value(None),
+    }
+}
+
+/// What `x` in `x.key` may be: a table, the relational query's table, or a parameter.
+pub(super) fn base_of(s: &Scopes, e: &Expr) -> Option<Base> {
+    match unwrap(e) {
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::SelfTable) => Some(Base::SelfTable),
+            Some(Binding::Param) => Some(Base::Param(i.sym.clone())),
+            Some(Binding::Alias(t)) => Some(Base::Table(t.clone())),
+            Some(_) => None,
+            None => Some(Base::Table(TableExpr::Name(i.sym.clone()))),
+        },
+        Expr::Member(m) => {
+            let Expr::Ident(ns) = unwrap(&m.obj) else {
+                return None;
+            };
+            if s.get(&ns.sym).is_some() {
+                return None;
+            }
+            Some(Base::Table(TableExpr::Member(
+                ns.sym.clone(),
+                member_prop(&m.prop)?,
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// A table argument (`from(T)`, `update(T)`, `alias(T, ..)`).
+pub(super) fn table_expr(s: &Scopes, e: &Expr) -> Option<TableExpr> {
+    match base_of(s, e)? {
+        Base::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// `alias(T, 'name')`: T's instance under the alias name (the binding's table expression
+/// when the name is not a constant string, which still keeps the instance apart).
+pub(super) fn alias_expr(s: &Scopes, call: &CallExpr) -> Option<TableExpr> {
+    let table = call.args.first().and_then(|a| table_expr(s, &a.expr))?;
+    let name = call
+        .args
+        .get(1)
+        .and_then(|a| str_name(&a.expr))
+        .unwrap_or_else(|| Name::from(format!("alias@{}", call.span.lo.0)));
+    Some(TableExpr::Alias(name, Box::new(table)))
+}
+
+/// A cheap test before reading an expression as a predicate.
+pub(super) fn looks_like_predicate(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Ident(_) => true,
+                Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Ident(_) | Expr::This(_)),
+                _ => false,
+            },
+            _ => false,
+        },
+        Expr::TaggedTpl(t) => matches!(unwrap(&t.tag), Expr::Ident(i) if &*i.sym == "sql"),
+        Expr::Cond(c) => looks_like_predicate(&c.cons) || looks_like_predicate(&c.alt),
+        Expr::Bin(b) => {
+            matches!(
+                b.op,
+                BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+            ) && (looks_like_predicate(&b.left) || looks_like_predicate(&b.right))
+        }
+        Expr::Ident(i) => &*i.sym == "undefined",
+        _ => false,
+    }
+}
+
+/// What a `const` initialiser binds its name to; `None` at module level when the name is
+/// resolved when linking instead (tables, relations, clients, anything unread). `depth` is how
+/// many conditional constructs enclose the declaration (a condition array remembers it).
+pub(super) fn const_binding(
+    s: &Scopes,
+    init: &Expr,
+    module_level: bool,
+    depth: u32,
+) -> Option<Binding> {
+    let e = unwrap(init);
+    if is_constant_string(s, e) {
+        return Some(Binding::Str);
+    }
+    if is_constant_map(s, e) {
+        return Some(Binding::StrMap);
+    }
+    match e {
+        Expr::Call(c) if callee_ident(c) == Some("alias") => {
+            Some(Binding::Alias(alias_expr(s, c)?))
+        }
+        Expr::Ident(_) | Expr::Member(_) if !module_level => match table_expr(s, e) {
+            Some(t) => Some(Binding::Alias(t)),
+            None => Some(Binding::Opaque),
+        },
+        Expr::Array(a) => {
+            let elems = a
+                .elems
+                .iter()
+                .flatten()
+                .flat_map(|el| {
+                    if el.spread.is_some() {
+                        spread_preds(s, &el.expr)
+                    } else {
+                        vec![pred(s, &el.expr)]
+                    }
+                })
+                .collect();
+            Some(Binding::Array { elems, depth })
+        }
+        // Tables, relations and clients are resolved by name when linking.
+        Expr::Call(c)
+            if callee_ident(c).is_some_and(|n| {
+                s.table_fn(n).is_some() || matches!(n, "relations" | "defineRelations" | "drizzle")
+            }) || is_schema_table_call(c) =>
+        {
+            if module_level {
+                None
+            } else {
+                Some(Binding::Opaque)
+            }
+        }
+        _ => {
+            if looks_like_predicate(e) {
+                let p = pred(s, e);
+                if !matches!(p, RawPred::Unknown { .. }) {
+                    return Some(Binding::Pred(p));
+                }
+            }
+            if module_level {
+                None
+            } else {
+                Some(Binding::Opaque)
+            }
+        }
+    }
+}
+
+/// `billing.table('x', ..)` on a `pgSchema(..)` object.
+fn is_schema_table_call(c: &CallExpr) -> bool {
+    match &c.callee {
+        Callee::Expr(e) => {
+            matches!(unwrap(e), Expr::Member(m) if super::ast::member_prop_is(&m.prop, "table"))
+        }
+        _ => false,
+    }
+}
+
+/// `conds.push(x)` on a condition array: conditional when it happens deeper (`depth`, in
+/// conditional constructs) than the array's declaration (inside an `if`, a loop, a `&&`).
+pub(super) fn note_push(s: &mut Scopes, e: &Expr, depth: u32) {
+    let Expr::Call(c) = unwrap(e) else { return };
+    let Callee::Expr(callee) = &c.callee else {
+        return;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return;
+    };
+    if !super::ast::member_prop_is(&m.prop, "push") {
+        return;
+    }
+    let Expr::Ident(arr) = unwrap(&m.obj) else {
+        return;
+    };
+    let Some(Binding::Array {
+        depth: declared, ..
+    }) = s.get(&arr.sym)
+    else {
+        return;
+    };
+    let conditional = depth > *declared;
+    let mut new = vec![];
+    for a in &c.args {
+        let preds = if a.spread.is_some() {
+            spread_preds(s, &a.expr)
+        } else {
+            vec![pred(s, &a.expr)]
+        };
+        for p in preds {
+            new.push(if conditional {
+                RawPred::Or(vec![p, RawPred::Undefined])
+            } else {
+                p
+            });
+        }
+    }
+    if let Some(Binding::Array { elems, .. }) = s.get_mut(&arr.sym) {
+        elems.extend(new);
+    }
+}
+
+/// Whether `sql.raw(arg)` receives a constant string: a literal, a template or `+` of
+/// constants, a `const` bound to one, or `cond ? a : b` choosing between constants.
+pub(super) fn is_constant_string(s: &Scopes, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Lit(Lit::Str(_)) | Expr::Lit(Lit::Num(_)) => true,
+        Expr::Tpl(t) => t.exprs.iter().all(|e| is_constant_string(s, e)),
+        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::Str)),
+        Expr::Bin(b) if b.op == BinaryOp::Add => {
+            is_constant_string(s, &b.left) && is_constant_string(s, &b.right)
+        }
+        Expr::Bin(b) if matches!(b.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) => {
+            is_constant_string(s, &b.left) && is_constant_string(s, &b.right)
+        }
+        Expr::Cond(c) => is_constant_string(s, &c.cons) && is_constant_string(s, &c.alt),
+        // `SORT_COLUMNS[input.sort]`: one of the table's constants (or `undefined`).
+        Expr::Member(m) => is_constant_map(s, &m.obj),
+        _ => false,
+    }
+}
+
+/// A lookup table of constants: `{ name: 'name', created: 'created_at' }` (every value a
+/// constant string), a `const` bound to one, or `cond ? A : B` choosing between them.
+fn is_constant_map(s: &Scopes, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Object(o) => {
+            !o.props.is_empty()
+                && o.props.iter().all(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => is_constant_string(s, &kv.value),
+                        _ => false,
+                    },
+                    PropOrSpread::Spread(_) => false,
+                })
+        }
+        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::StrMap)),
+        Expr::Cond(c) => is_constant_map(s, &c.cons) && is_constant_map(s, &c.alt),
+        _ => false,
+    }
+}
+
+/// The name of a parameter whose type is a string literal or a union of literals.
+pub(super) fn literal_typed_param(p: &Pat) -> Option<&swc_atoms::Atom> {
+    let p = match p {
+        Pat::Assign(a) => &*a.left,
+        p => p,
+    };
+    let Pat::Ident(i) = p else { return None };
+    let ann = i.type_ann.as_ref()?;
+    literal_type(&ann.type_ann).then_some(&i.id.sym)
+}
+
+fn literal_type(t: &TsType) -> bool {
+    match t {
+        TsType::TsLitType(l) => matches!(l.lit, TsLit::Str(_) | TsLit::Number(_)),
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            u.types.iter().all(|t| literal_type(t))
+        }
+        TsType::TsParenthesizedType(p) => literal_type(&p.type_ann),
+        _ => false,
+    }
+}

@@ -1,0 +1,136 @@
+//! Where the walk is: the functions it is inside (the module's frame first), their loops and
+//! `catch` clauses, and how many conditional constructs enclose it.
+
+use super::ast::{unwrap, Offsets};
+use crate::facts::*;
+use swc_ecma_ast::*;
+
+/// One function the walk is inside, or the module.
+pub(super) struct FnFrame {
+    /// The name the function is found by (`name`, `Class.method`, `object.method`), when it
+    /// has one.
+    pub(super) name: Option<FnName>,
+    /// The loops the function's body runs in: its own, and for a callback run in place, its
+    /// caller's.
+    pub(super) loops: Vec<LoopInfo>,
+    /// Return values read as predicates; `None` once a return is not a predicate.
+    pub(super) returns: Option<Vec<RawPred>>,
+    pub(super) params: Vec<Name>,
+    pub(super) span: swc_common::Span,
+    /// Whether the function is recorded as a [`FunctionDef`] when it ends (it has a name).
+    pub(super) record: bool,
+    /// How many `catch` clauses of this function the walk is in.
+    pub(super) catch_depth: u32,
+}
+
+impl FnFrame {
+    fn module() -> Self {
+        FnFrame {
+            name: None,
+            loops: vec![],
+            returns: None,
+            params: vec![],
+            span: Default::default(),
+            record: false,
+            catch_depth: 0,
+        }
+    }
+}
+
+pub(super) struct Frames {
+    /// The module's frame, then one per function the walk is inside, innermost last. Never
+    /// empty.
+    stack: Vec<FnFrame>,
+    /// How many conditional constructs (`if`, `?:`, `&&`, loops, `catch`, `case`) enclose the
+    /// walk: a condition pushed deeper than its array was declared may not be there.
+    pub(super) conditional: u32,
+}
+
+impl Frames {
+    pub(super) fn new() -> Self {
+        Frames {
+            stack: vec![FnFrame::module()],
+            conditional: 0,
+        }
+    }
+
+    /// Outside every function: at module level (or in a class body outside its methods).
+    pub(super) fn at_module_level(&self) -> bool {
+        self.stack.len() == 1
+    }
+
+    pub(super) fn push(&mut self, frame: FnFrame) {
+        self.stack.push(frame);
+    }
+
+    /// Leaves the innermost function; the module's frame stays.
+    pub(super) fn pop(&mut self) -> Option<FnFrame> {
+        if self.at_module_level() {
+            None
+        } else {
+            self.stack.pop()
+        }
+    }
+
+    pub(super) fn innermost(&self) -> &FnFrame {
+        let last = self.stack.len() - 1;
+        &self.stack[last]
+    }
+
+    pub(super) fn innermost_mut(&mut self) -> &mut FnFrame {
+        let last = self.stack.len() - 1;
+        &mut self.stack[last]
+    }
+
+    /// The name of the innermost named function the walk is in.
+    pub(super) fn current_function(&self) -> Option<FnName> {
+        self.stack.iter().rev().find_map(|f| f.name.clone())
+    }
+
+    /// Inside a `catch` clause of the current function: an error path.
+    pub(super) fn in_catch(&self) -> bool {
+        self.innermost().catch_depth > 0
+    }
+
+    /// The loops the current function's code runs in.
+    pub(super) fn current_loops(&self) -> Vec<LoopInfo> {
+        self.innermost().loops.clone()
+    }
+
+    /// The span of the function the walk is in, `None` at module level.
+    pub(super) fn function_span(&self, at: Offsets) -> Option<crate::span::Span> {
+        match self.stack.as_slice() {
+            [_, .., f] => Some(at.span(f.span)),
+            _ => None,
+        }
+    }
+}
+
+/// A loop of `kind` (`for`, `while`, an iteration method's name) whose head is at `span`;
+/// `over` is what it walks, when that is known.
+pub(super) fn loop_info(
+    at: Offsets,
+    kind: &'static str,
+    span: swc_common::Span,
+    is_await: bool,
+    over: Option<&Expr>,
+) -> LoopInfo {
+    let literal_len = over.and_then(|e| match unwrap(e) {
+        Expr::Array(a) if a.elems.iter().flatten().all(|el| el.spread.is_none()) => {
+            Some(a.elems.len())
+        }
+        _ => None,
+    });
+    LoopInfo {
+        kind,
+        span: at.span(span),
+        is_await,
+        literal_len,
+    }
+}
+
+/// The loop's head: from its keyword to the start of its body.
+pub(super) fn head_span(stmt: swc_common::Span, body: swc_common::Span) -> swc_common::Span {
+    let hi = if body.lo > stmt.lo { body.lo } else { stmt.hi };
+    swc_common::Span::new(stmt.lo, hi)
+}

@@ -1,0 +1,245 @@
+//! A module's own items: its imports and exports, and its module-level constants (tables,
+//! shared columns, relations, aliases, table constructors).
+
+use super::ast::{callee_ident, str_value, unwrap, wtf8_name, Offsets};
+use super::conditions::{alias_expr, const_binding, table_expr};
+use super::names::is_operator;
+use super::schema::Schema;
+use super::scope::{Binding, Scopes, TableFn};
+use crate::facts::Import;
+use crate::facts::*;
+use swc_ecma_ast::*;
+
+/// Binds module-level constants and imports before the walk, so functions declared above a
+/// constant still see it (a `const` is initialised before any exported function can run).
+pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
+    for item in &module.body {
+        let decl = match item {
+            ModuleItem::Stmt(Stmt::Decl(d)) => d,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+            ModuleItem::ModuleDecl(ModuleDecl::Import(imp)) => {
+                record_import(imp, s, facts);
+                continue;
+            }
+            _ => continue,
+        };
+        if let Decl::Var(v) = decl {
+            for d in &v.decls {
+                if let (Pat::Ident(id), Some(init)) = (&d.name, &d.init) {
+                    note_table_fn(s, &id.id.sym, init);
+                    if v.kind == VarDeclKind::Const {
+                        if let Some(b) = const_binding(s, init, true, 0) {
+                            s.bind(&id.id.sym, b);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn record_import(imp: &ImportDecl, s: &mut Scopes, facts: &mut FileFacts) {
+    let source = wtf8_name(&imp.src.value);
+    for spec in &imp.specifiers {
+        let (local, imported) = match spec {
+            ImportSpecifier::Named(n) => {
+                let imported = match &n.imported {
+                    Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                    Some(ModuleExportName::Str(s)) => wtf8_name(&s.value),
+                    None => n.local.sym.clone(),
+                };
+                (n.local.sym.clone(), Imported::Named(imported))
+            }
+            ImportSpecifier::Default(d) => (d.local.sym.clone(), Imported::Default),
+            ImportSpecifier::Namespace(n) => (n.local.sym.clone(), Imported::Namespace),
+        };
+        if source.starts_with("drizzle-orm") {
+            if let Imported::Named(orig) = &imported {
+                if orig != &local {
+                    if let Some(f) = s.table_fn(orig) {
+                        s.set_table_fn(local.to_string(), f);
+                    }
+                    if is_operator(orig) {
+                        s.bind(&local, Binding::Operator(orig.clone()));
+                    }
+                }
+            }
+        }
+        facts.imports.push(Import {
+            local,
+            source: source.clone(),
+            imported,
+        });
+    }
+}
+
+/// `const createTable = pgTableCreator((name) => `app_${name}`)`, `const s = pgSchema('x')`.
+fn note_table_fn(s: &mut Scopes, name: &str, init: &Expr) {
+    let Expr::Call(call) = unwrap(init) else {
+        return;
+    };
+    let Some(callee) = callee_ident(call) else {
+        return;
+    };
+    match s.table_fn(callee) {
+        Some(TableFn::MakeCreator(d)) => {
+            let template = call.args.first().and_then(|a| creator_template(&a.expr));
+            s.set_table_fn(name.to_string(), TableFn::Creator(d, template));
+        }
+        Some(TableFn::MakeSchema(d)) => {
+            let schema = call
+                .args
+                .first()
+                .and_then(|a| str_value(&a.expr))
+                .unwrap_or_default();
+            s.set_table_fn(name.to_string(), TableFn::Schema(d, schema));
+        }
+        _ => {}
+    }
+}
+
+/// `(name) => `prefix_${name}`` as (prefix, suffix).
+fn creator_template(e: &Expr) -> Option<(String, String)> {
+    let Expr::Arrow(a) = unwrap(e) else {
+        return None;
+    };
+    let ArrowFunctionBody::Expr(body) = &*a.body else {
+        return None;
+    };
+    let Expr::Tpl(t) = unwrap(body) else {
+        return None;
+    };
+    if t.exprs.len() != 1 || t.quasis.len() != 2 {
+        return None;
+    }
+    Some((
+        t.quasis[0].raw.as_str().to_owned(),
+        t.quasis[1].raw.as_str().to_owned(),
+    ))
+}
+
+/// An `import`/`export` declaration: exports, and the constants an `export const` defines.
+pub(super) fn module_decl(decl: &ModuleDecl, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
+    match decl {
+        ModuleDecl::ExportDecl(e) => match &e.decl {
+            Decl::Var(v) => module_var_decl(v, true, s, at, facts),
+            Decl::Fn(f) => export_local(facts, &f.ident.sym, &f.ident.sym),
+            Decl::Class(c) => export_local(facts, &c.ident.sym, &c.ident.sym),
+            _ => {}
+        },
+        ModuleDecl::ExportNamed(n) => {
+            let source = n.src.as_ref().map(|s| wtf8_name(&s.value));
+            for spec in &n.specifiers {
+                match (spec, &source) {
+                    (ExportSpecifier::Named(named), _) => {
+                        let orig = export_name(&named.orig);
+                        let exported = named
+                            .exported
+                            .as_ref()
+                            .map(export_name)
+                            .unwrap_or_else(|| orig.clone());
+                        match &source {
+                            Some(src) => facts.exports.push(Export::Reexport {
+                                exported,
+                                imported: orig,
+                                source: src.clone(),
+                            }),
+                            None => export_local(facts, &exported, &orig),
+                        }
+                    }
+                    (ExportSpecifier::Namespace(ns), Some(src)) => {
+                        facts.exports.push(Export::StarAs {
+                            exported: export_name(&ns.name),
+                            source: src.clone(),
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ModuleDecl::ExportAll(all) => {
+            facts.exports.push(Export::Star {
+                source: wtf8_name(&all.src.value),
+            });
+        }
+        ModuleDecl::ExportDefaultExpr(d) => {
+            if let Expr::Ident(i) = unwrap(&d.expr) {
+                export_local(facts, &swc_atoms::atom!("default"), &i.sym);
+            }
+        }
+        ModuleDecl::ExportDefaultDecl(d) => {
+            if let DefaultDecl::Fn(f) = &d.decl {
+                if let Some(i) = &f.ident {
+                    export_local(facts, &swc_atoms::atom!("default"), &i.sym);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn export_local(facts: &mut FileFacts, exported: &Name, local: &Name) {
+    facts.exports.push(Export::Local {
+        exported: exported.clone(),
+        local: local.clone(),
+    });
+}
+
+fn export_name(n: &ModuleExportName) -> Name {
+    match n {
+        ModuleExportName::Ident(i) => i.sym.clone(),
+        ModuleExportName::Str(s) => wtf8_name(&s.value),
+    }
+}
+
+/// A module-level `const`/`let` declaration: its exports and what its constants define.
+pub(super) fn module_var_decl(
+    v: &VarDecl,
+    exported: bool,
+    s: &Scopes,
+    at: Offsets,
+    facts: &mut FileFacts,
+) {
+    for d in &v.decls {
+        let Pat::Ident(id) = &d.name else { continue };
+        if exported {
+            export_local(facts, &id.id.sym, &id.id.sym);
+        }
+        let Some(init) = &d.init else { continue };
+        module_const(&id.id.sym, init, s, at, facts);
+    }
+}
+
+/// Module-level `const name = init`: tables, shared columns, relations, aliases, clients.
+fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
+    let schema = Schema { scopes: s, at };
+    let e = unwrap(init);
+    match e {
+        Expr::Call(call) => {
+            if let Some(t) = schema.table_def(name, call) {
+                facts.tables.push(t);
+            } else if let Some(r) = schema.relations_def(call) {
+                facts.relations.extend(r);
+            } else if callee_ident(call) == Some("alias") {
+                if let Some(t) = alias_expr(s, call) {
+                    facts.aliases.push((name.to_string(), t));
+                }
+            }
+        }
+        Expr::Object(o) => {
+            let columns = schema.columns_of(o, None, true);
+            if !columns.is_empty() {
+                facts.column_groups.push(ColumnGroup {
+                    binding: name.to_string(),
+                    columns,
+                });
+            }
+        }
+        Expr::Ident(_) | Expr::Member(_) => {
+            if let Some(t) = table_expr(s, e) {
+                facts.aliases.push((name.to_string(), t));
+            }
+        }
+        _ => {}
+    }
+}
