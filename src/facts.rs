@@ -379,10 +379,21 @@ pub struct WithFact {
     pub span: Span,
 }
 
+/// What kind of loop runs a query more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LoopKind {
+    For,
+    ForOf,
+    ForIn,
+    While,
+    DoWhile,
+    /// The callback of an iteration method (`map`, `forEach`, ..), by its name.
+    Method(&'static str),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoopInfo {
-    /// `for`, `for-of`, `for-in`, `while`, `do-while`, or the iteration method (`map`, ...).
-    pub kind: &'static str,
+    pub kind: LoopKind,
     pub span: Span,
     /// `for await (..)`: a stream of pages, not N+1.
     pub is_await: bool,

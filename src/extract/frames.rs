@@ -106,11 +106,10 @@ impl Frames {
     }
 }
 
-/// A loop of `kind` (`for`, `while`, an iteration method's name) whose head is at `span`;
-/// `over` is what it walks, when that is known.
+/// A loop of `kind` whose head is at `span`; `over` is what it walks, when that is known.
 pub(super) fn loop_info(
     at: Offsets,
-    kind: &'static str,
+    kind: LoopKind,
     span: swc_common::Span,
     is_await: bool,
     over: Option<&Expr>,

@@ -121,6 +121,7 @@ pub(crate) fn normalize_code(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::facts::LoopKind;
     use std::path::Path;
 
     /// The byte path of `normalize_code` gives what `split_whitespace` gives, at the length
@@ -214,12 +215,15 @@ mod tests {
                 "run"
             ]
         );
-        let loops: Vec<Vec<&str>> = facts
+        let loops: Vec<Vec<LoopKind>> = facts
             .queries
             .iter()
             .map(|q| q.loops.iter().map(|l| l.kind).collect())
             .collect();
-        assert_eq!(loops, [vec!["map"], vec!["for-of"]]);
+        assert_eq!(
+            loops,
+            [vec![LoopKind::Method("map")], vec![LoopKind::ForOf]]
+        );
         assert!(facts
             .queries
             .iter()

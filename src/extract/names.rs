@@ -1,5 +1,7 @@
 //! Name lists the extractor recognises. Kept in one place so rules and docs agree.
 
+use crate::facts::LoopKind;
+
 /// Drizzle's condition operators (`drizzle-orm` and the relational callback's second argument).
 pub fn is_operator(name: &str) -> bool {
     matches!(
@@ -115,9 +117,8 @@ pub fn is_column_builder(name: &str) -> bool {
     ) || name.ends_with("Enum")
 }
 
-/// The array method whose callback runs once per element that `name` is, as a constant (the
-/// loop facts' kind).
-pub fn iteration_method(name: &str) -> Option<&'static str> {
+/// The loop kind of the array method whose callback runs once per element that `name` is.
+pub fn iteration_method(name: &str) -> Option<LoopKind> {
     const METHODS: [&str; 11] = [
         "map",
         "forEach",
@@ -131,7 +132,10 @@ pub fn iteration_method(name: &str) -> Option<&'static str> {
         "findIndex",
         "findLast",
     ];
-    METHODS.iter().find(|&&m| m == name).copied()
+    METHODS
+        .iter()
+        .find(|&&m| m == name)
+        .map(|&m| LoopKind::Method(m))
 }
 
 /// Aggregate functions: a selection of nothing but these returns one row without `groupBy`.

@@ -392,7 +392,7 @@ impl Extractor {
     /// A statement loop of `kind` whose statement and body are at `stmt` and `body`.
     fn loop_head(
         &self,
-        kind: &'static str,
+        kind: LoopKind,
         stmt: swc_common::Span,
         body: swc_common::Span,
     ) -> LoopInfo {
@@ -567,7 +567,7 @@ impl Visit for Extractor {
         if let Some(init) = &s.init {
             init.visit_with(self);
         }
-        let info = self.loop_head("for", s.span, s.body.span());
+        let info = self.loop_head(LoopKind::For, s.span, s.body.span());
         self.visit_loop_body(info, |x| {
             if let Some(t) = &s.test {
                 x.visit_expr(t);
@@ -587,7 +587,7 @@ impl Visit for Extractor {
             }
         }
         let head = head_span(s.span, s.body.span());
-        let info = loop_info(self.at, "for-of", head, s.is_await, Some(&s.right));
+        let info = loop_info(self.at, LoopKind::ForOf, head, s.is_await, Some(&s.right));
         self.visit_loop_body(info, |x| s.body.visit_with(x));
     }
 
@@ -598,12 +598,12 @@ impl Visit for Extractor {
                 self.scopes.bind_pat(&d.name, Binding::Opaque);
             }
         }
-        let info = self.loop_head("for-in", s.span, s.body.span());
+        let info = self.loop_head(LoopKind::ForIn, s.span, s.body.span());
         self.visit_loop_body(info, |x| s.body.visit_with(x));
     }
 
     fn visit_while_stmt(&mut self, s: &WhileStmt) {
-        let info = self.loop_head("while", s.span, s.body.span());
+        let info = self.loop_head(LoopKind::While, s.span, s.body.span());
         self.visit_loop_body(info, |x| {
             x.visit_expr(&s.test);
             s.body.visit_with(x);
@@ -611,7 +611,7 @@ impl Visit for Extractor {
     }
 
     fn visit_do_while_stmt(&mut self, s: &DoWhileStmt) {
-        let info = self.loop_head("do-while", s.span, s.body.span());
+        let info = self.loop_head(LoopKind::DoWhile, s.span, s.body.span());
         self.visit_loop_body(info, |x| {
             s.body.visit_with(x);
             x.visit_expr(&s.test);

@@ -2,7 +2,7 @@
 
 use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{FnName, LoopInfo, QueryKind, QuerySite};
+use crate::facts::{FnName, LoopInfo, LoopKind, QueryKind, QuerySite};
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
@@ -148,7 +148,7 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     loops.iter().rev().find(|l| {
         !(l.is_await
             || l.literal_len.is_some()
-            || (limit && matches!(l.kind, "while" | "do-while")))
+            || (limit && matches!(l.kind, LoopKind::While | LoopKind::DoWhile)))
     })
 }
 
@@ -194,12 +194,12 @@ fn action(kind: QueryKind) -> &'static str {
 
 fn loop_name(l: &LoopInfo) -> String {
     match l.kind {
-        "for" => "this `for` loop".into(),
-        "for-of" => "this `for..of` loop".into(),
-        "for-in" => "this `for..in` loop".into(),
-        "while" => "this `while` loop".into(),
-        "do-while" => "this `do..while` loop".into(),
-        method => format!("this `.{method}(..)` callback"),
+        LoopKind::For => "this `for` loop".into(),
+        LoopKind::ForOf => "this `for..of` loop".into(),
+        LoopKind::ForIn => "this `for..in` loop".into(),
+        LoopKind::While => "this `while` loop".into(),
+        LoopKind::DoWhile => "this `do..while` loop".into(),
+        LoopKind::Method(method) => format!("this `.{method}(..)` callback"),
     }
 }
 
