@@ -47,3 +47,27 @@ fn no_page_without_a_rule_and_the_readme_links_every_page() {
         assert!(readme.contains(&link), "the README does not link {link}");
     }
 }
+
+/// The README's rules table has one row per rule, in the registry's order, each with the rule's
+/// default severity: the table is checked against the registry, never trusted by hand.
+#[test]
+fn the_readme_rules_table_is_the_registry() {
+    let readme = support::crate_text("README.md");
+    let rows: Vec<(String, String)> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [`"))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let name = cells[0].strip_prefix("| [`")?.split('`').next()?;
+            Some((name.to_string(), cells.get(1)?.trim().to_string()))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = drizzle_guard::rules::RULES
+        .iter()
+        .map(|r| (r.name.to_string(), r.default_severity.name().to_string()))
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README rules table (name, default severity) differs from the registry"
+    );
+}
