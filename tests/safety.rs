@@ -2,9 +2,12 @@
 //! file from outside the checked root (a symbolic link in a pull request pointing at
 //! `~/.npmrc`), or report success when its output could not be written.
 
+mod support;
+
 use serde_json::Value;
+use support::{bin, write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const SCHEMA: &str = "import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 export const projects = pgTable('projects', {
@@ -26,21 +29,9 @@ export function byName(name: string) {
 
 const TOKEN: &str = "npm_s3cr3tT0k3nThatMustNeverBeShown";
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 fn app(root: &Path) {
     write(root, "src/schema.ts", SCHEMA);
     write(root, "src/leak.ts", LEAK);
-}
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_drizzle-guard"));
-    c.env("NO_COLOR", "1");
-    c
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
