@@ -5,9 +5,9 @@
 mod support;
 
 use serde_json::Value;
-use support::{bin, write};
 use std::path::Path;
 use std::process::{Output, Stdio};
+use support::{bin, write};
 
 const SCHEMA: &str = "import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 export const projects = pgTable('projects', {
@@ -62,13 +62,13 @@ fn exposed() -> Exposed {
     write(
         &home,
         ".npmrc",
-        &format!("registry=https://registry.npmjs.org/:_authToken={TOKEN}\n"),
+        format!("registry=https://registry.npmjs.org/:_authToken={TOKEN}\n"),
     );
     // Read through `src/vendor/`, a tenant leak with the token in its code frame.
     write(
         &home,
         "secrets/keys.ts",
-        &format!(
+        format!(
             "import {{ eq }} from 'drizzle-orm';\nimport {{ db }} from '../db';\nimport {{ projects }} from '../schema';\nexport const all = () => db.select().from(projects).where(eq(projects.name, '{TOKEN}')).limit(9);\n"
         ),
     );
