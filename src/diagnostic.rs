@@ -152,6 +152,34 @@ pub fn assign_fingerprints(diags: &mut [Diagnostic]) {
     }
 }
 
+/// Everything a run found, sorted; what every output format renders.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub files_checked: usize,
+    pub tables: usize,
+    pub tenant_tables: usize,
+    pub soft_delete_tables: usize,
+    pub elapsed: std::time::Duration,
+    /// Findings silenced by `drizzle-guard-ignore` comments.
+    pub suppressed: usize,
+    /// Findings dropped because the baseline records them.
+    pub baselined: usize,
+    /// Baseline entries of checked files that matched no finding (fixed or changed code).
+    pub baseline_unmatched: usize,
+    /// Files not read because their real path lies outside the root (a symbolic link out of
+    /// it), by name: nothing of them is shown.
+    pub outside_root: Vec<String>,
+    /// The scan root: diagnostics' files are relative to it.
+    pub root: std::path::PathBuf,
+}
+
+impl Report {
+    pub fn count(&self, s: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == s).count()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::emit::Report;
+use crate::diagnostic::Report;
 use crate::error::Error;
 use crate::facts::SuppressionComment;
 use crate::link::Unit;

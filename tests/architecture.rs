@@ -326,3 +326,67 @@ fn no_source_file_is_longer_than_700_lines() {
         "split these by job (docs/ARCHITECTURE.md): {long:?}"
     );
 }
+
+/// API boundary: only parsing and extraction see swc's AST (`swc_ecma_*`, `swc_common`);
+/// everything after them reads plain facts. (Names are swc atoms, `swc_atoms`, by design.)
+#[test]
+fn only_parse_and_extract_see_the_ast() {
+    let seen: Vec<String> = modules()
+        .iter()
+        .filter(|(name, (_, text))| {
+            let code = code(text);
+            (code.contains("swc_ecma_") || code.contains("swc_common"))
+                && !(name.as_str() == "crate::parse"
+                    || name.as_str() == "crate::kit_config"
+                    || name.starts_with("crate::extract"))
+        })
+        .map(|(_, (file, _))| file.clone())
+        .collect();
+    assert!(
+        seen.is_empty(),
+        "swc's AST used outside parse/extract: {seen:?}"
+    );
+}
+
+/// A rule's file never imports the registry that lists it (`crate::rules`), only the shared
+/// context beside it, and no earlier step of the pipeline imports a later one.
+#[test]
+fn layers_point_down() {
+    let g = graph();
+    for (name, deps) in &g {
+        if name.starts_with("crate::rules::") {
+            assert!(
+                !deps.contains("crate::rules"),
+                "{name} imports the rule registry; use crate::rules::context"
+            );
+        }
+    }
+    // Earlier steps never import later ones.
+    let order = [
+        "crate::source",
+        "crate::extract",
+        "crate::link",
+        "crate::rules",
+        "crate::suppress",
+        "crate::emit",
+        "crate::engine",
+        "crate::cli",
+    ];
+    for (i, early) in order.iter().enumerate() {
+        for late in &order[i + 1..] {
+            let offending: Vec<&String> = g
+                .iter()
+                .filter(|(n, _)| n.as_str() == *early || n.starts_with(&format!("{early}::")))
+                .flat_map(|(n, deps)| {
+                    deps.iter()
+                        .filter(|d| d.as_str() == *late || d.starts_with(&format!("{late}::")))
+                        .map(move |_| n)
+                })
+                .collect();
+            assert!(
+                offending.is_empty(),
+                "{offending:?} (an earlier step) import {late} (a later one)"
+            );
+        }
+    }
+}
