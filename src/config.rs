@@ -98,7 +98,7 @@ pub struct SoftDeleteConfig {
     /// Which joins to a parent row by its key are reported (see `soft-delete-filter`).
     #[serde(default)]
     pub parent_joins: ParentJoins,
-    /// The level of findings on reads of one row by its whole primary key.
+    /// The level of findings on reads of one row by a unique key.
     #[serde(default)]
     pub keyed_reads: KeyedReads,
 }
@@ -144,7 +144,7 @@ pub enum ParentJoins {
     None,
 }
 
-/// `softDelete.keyedReads`: the level of findings on a read of one row by its whole primary key.
+/// `softDelete.keyedReads`: the level of findings on a read of one row by a unique key.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyedReads {

@@ -642,42 +642,50 @@ impl Visit for Extractor {
     /// Statements before a `return` (or a `break` of the loop) run at most once per entry to
     /// the loops that it leaves.
     fn visit_stmts(&mut self, stmts: &[Stmt]) {
-        let frame = self.frames.innermost();
-        let (own, all) = (frame.own_loops, frame.loops.len());
-        let exit = (own < all)
-            .then(|| {
-                stmts.iter().position(|s| match s {
-                    Stmt::Return(_) => true,
-                    Stmt::Break(b) => b.label.is_none() && self.break_leaves_loop,
-                    _ => false,
-                })
-            })
-            .flatten();
-        let Some(exit) = exit else {
-            for st in stmts {
-                st.visit_with(self);
+        // A guard that leaves unless a name is one of some constants (`if (g !== 'day' && g !==
+        // 'month') throw ..`) makes it a constant for the statements after it, in this block.
+        let mut narrowed = false;
+        let mut guarded = |x: &mut Self, st: &Stmt| {
+            if let Some(name) = constant_guard(st) {
+                if !narrowed {
+                    x.scopes.push();
+                    narrowed = true;
+                }
+                x.scopes.bind(name, Binding::Str);
             }
-            return;
         };
-        let range = match &stmts[exit] {
-            Stmt::Return(_) => own..all,
-            _ => all - 1..all,
-        };
-        self.once(range, |x| {
-            for st in &stmts[..exit] {
-                st.visit_with(x);
+        if stmts.iter().any(|st| constant_guard(st).is_some()) {
+            self.visit_stmts_once(stmts, &mut guarded);
+            if narrowed {
+                self.scopes.pop();
             }
-        });
-        for st in &stmts[exit..] {
-            st.visit_with(self);
+        } else {
+            self.visit_stmts_once(stmts, &mut |_, _| {});
         }
     }
 
     fn visit_switch_stmt(&mut self, s: &SwitchStmt) {
         self.visit_expr(&s.discriminant);
         let breaks = std::mem::replace(&mut self.break_leaves_loop, false);
+        // `switch (g) { case 'day': .. }`: in a case whose test is a constant, so is `g`.
+        let on = match unwrap(&s.discriminant) {
+            Expr::Ident(i) => Some(i.sym.clone()),
+            _ => None,
+        };
         for c in &s.cases {
-            c.visit_with(self);
+            let constant = c
+                .test
+                .as_deref()
+                .is_some_and(|t| matches!(unwrap(t), Expr::Lit(Lit::Str(_) | Lit::Num(_))));
+            match (&on, constant) {
+                (Some(name), true) => {
+                    self.scopes.push();
+                    self.scopes.bind(name, Binding::Str);
+                    c.visit_with(self);
+                    self.scopes.pop();
+                }
+                _ => c.visit_with(self),
+            }
         }
         self.break_leaves_loop = breaks;
     }
@@ -784,5 +792,100 @@ impl Visit for Extractor {
             s.body.visit_with(x);
             x.visit_expr(&s.test);
         });
+    }
+}
+
+impl Extractor {
+    /// The statements of a block, `before` called on each before it is walked.
+    fn visit_stmts_once(&mut self, stmts: &[Stmt], before: &mut dyn FnMut(&mut Self, &Stmt)) {
+        let frame = self.frames.innermost();
+        let (own, all) = (frame.own_loops, frame.loops.len());
+        let exit = (own < all)
+            .then(|| {
+                stmts.iter().position(|s| match s {
+                    Stmt::Return(_) => true,
+                    Stmt::Break(b) => b.label.is_none() && self.break_leaves_loop,
+                    _ => false,
+                })
+            })
+            .flatten();
+        let Some(exit) = exit else {
+            for st in stmts {
+                before(self, st);
+                st.visit_with(self);
+            }
+            return;
+        };
+        let range = match &stmts[exit] {
+            Stmt::Return(_) => own..all,
+            _ => all - 1..all,
+        };
+        self.once(range, |x| {
+            for st in &stmts[..exit] {
+                before(x, st);
+                st.visit_with(x);
+            }
+        });
+        for st in &stmts[exit..] {
+            before(self, st);
+            st.visit_with(self);
+        }
+    }
+}
+
+/// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants
+/// after it. Also `if (!['a', 'b'].includes(g))`.
+fn constant_guard(st: &Stmt) -> Option<&Atom> {
+    let Stmt::If(i) = st else { return None };
+    if i.alt.is_some() || !leaves(&i.cons) {
+        return None;
+    }
+    fn not_one_of(e: &Expr) -> Option<&Atom> {
+        match unwrap(e) {
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                match (unwrap(&b.left), unwrap(&b.right)) {
+                    (Expr::Ident(i), Expr::Lit(Lit::Str(_)))
+                    | (Expr::Lit(Lit::Str(_)), Expr::Ident(i)) => Some(&i.sym),
+                    _ => None,
+                }
+            }
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+                let l = not_one_of(&b.left)?;
+                (not_one_of(&b.right)? == l).then_some(l)
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => {
+                let Expr::Call(c) = unwrap(&u.arg) else {
+                    return None;
+                };
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap(callee) else {
+                    return None;
+                };
+                let literals = matches!(unwrap(&m.obj), Expr::Array(a) if a.elems.iter().all(|el| {
+                    el.as_ref().is_some_and(|el| el.spread.is_none() && matches!(unwrap(&el.expr), Expr::Lit(Lit::Str(_))))
+                }));
+                let includes = matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "includes");
+                match (literals && includes, c.args.as_slice()) {
+                    (true, [a]) => match unwrap(&a.expr) {
+                        Expr::Ident(i) => Some(&i.sym),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    not_one_of(&i.test)
+}
+
+/// A statement that always leaves: `throw`, `return`, or a block ending in one.
+fn leaves(st: &Stmt) -> bool {
+    match st {
+        Stmt::Throw(_) | Stmt::Return(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
+        _ => false,
     }
 }

@@ -105,20 +105,6 @@ impl Table {
             .unwrap_or(DeletedWhen::NotNull);
         Some((col, when))
     }
-    /// The columns of the primary key (inline `.primaryKey()` or `primaryKey({ columns })`).
-    pub fn primary_key_columns(&self) -> Vec<String> {
-        let inline: Vec<String> = self
-            .columns
-            .iter()
-            .filter(|c| c.primary)
-            .map(|c| c.key.clone())
-            .collect();
-        if inline.is_empty() {
-            self.primary_key.clone()
-        } else {
-            inline
-        }
-    }
     /// The first column of the first unique key, for naming a column in help texts.
     pub fn key_column(&self) -> &str {
         self.columns

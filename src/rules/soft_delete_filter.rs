@@ -38,9 +38,10 @@ must make, and it is reported (on a judged public app the one such finding was r
 keys listed through `keys_roles` included deleted keys). `softDelete.parentJoins` chooses:
 `inner` (the default), `all` (left joins too) or `none` (no join to a parent by its key).
 
-Keyed reads. A read of one row by its whole primary key (`eq(pages.id, id)`) is usually a
-permission check, a restore or a history view, where a deleted row is harmless or wanted
-(judged samples: most such findings were noise, none were the real ones). It is reported at
+Keyed reads. A read of one row by a unique key (the whole primary key, or a unique column or
+index: `eq(pages.id, id)`) is usually a permission check, a restore or a history view, where a
+deleted row is harmless or wanted (judged samples: most such findings were noise, none were
+the real ones). It is reported at
 `warning` level at most; `softDelete.keyedReads` sets `error`, `warning` or `off`.
 
 ## Why it matters
@@ -124,7 +125,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             .iter()
             .any(|p| main_table.soft_delete_columns.iter().any(|c| **c == **p));
         if !checked_after {
-            let keyed = by_primary_key(main_table, &main, &all);
+            let keyed = by_key(main_table, &main, &all);
             report(main, site.target_span, &all, "read of", keyed);
         }
         for j in &q.joins {
@@ -155,14 +156,11 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The read pins one row of its table by the whole primary key.
-fn by_primary_key(t: &Table, main: &TableRef, all: &[&Pred]) -> bool {
-    let pk = t.primary_key_columns();
-    if pk.is_empty() {
-        return false;
-    }
-    let keys = [pk];
-    all_pin_rows(all, &[(main.clone(), &keys[..])]) == Verdict::Proven
+/// The read pins one row of its table by a unique key: the whole primary key, or a unique
+/// column or index (`id` next to a surrogate `pk`).
+fn by_key(t: &Table, main: &TableRef, all: &[&Pred]) -> bool {
+    let keys = t.unique_keys();
+    !keys.is_empty() && all_pin_rows(all, &[(main.clone(), keys)]) == Verdict::Proven
 }
 
 /// A join to a parent row by its key: its `on` equates every column of a unique key of the
