@@ -53,7 +53,8 @@ pub struct Config {
     /// Files larger than this many bytes are reported and skipped.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
-    /// Check test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `__mocks__/`) too. They are
+    /// Check test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `e2e/`, .. see
+    /// `rules::is_test_file`) too. They are
     /// always read (for the schema and helpers); by default no rule reports in them.
     #[serde(default)]
     pub check_test_files: bool,
@@ -87,6 +88,73 @@ pub struct TenantConfig {
 pub struct SoftDeleteConfig {
     #[serde(default = "default_soft_delete_columns")]
     pub columns: Vec<String>,
+    /// Per table (by export or SQL name): its soft-delete column and which value means
+    /// deleted, instead of `columns`.
+    #[serde(default)]
+    pub tables: BTreeMap<String, SoftDeleteTable>,
+    /// Tables that are never soft-delete, whatever their columns.
+    #[serde(default)]
+    pub exempt_tables: Vec<String>,
+    /// Which joins to a parent row by its key are reported (see `soft-delete-filter`).
+    #[serde(default)]
+    pub parent_joins: ParentJoins,
+    /// The level of findings on reads of one row by a unique key.
+    #[serde(default)]
+    pub keyed_reads: KeyedReads,
+}
+
+/// One table's soft delete under `softDelete.tables`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SoftDeleteTable {
+    /// The column, by TypeScript key or SQL name.
+    pub column: String,
+    /// Which value means deleted; by default a boolean column (or one named `is..`) is deleted
+    /// when `true`, any other when not null.
+    #[serde(default)]
+    pub deleted_when: Option<DeletedWhen>,
+}
+
+/// Which value of a soft-delete column marks a row deleted.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+pub enum DeletedWhen {
+    /// A timestamp (`deletedAt`): set means deleted.
+    #[serde(rename = "notNull")]
+    NotNull,
+    /// A flag (`isDeleted`): `true` means deleted.
+    #[serde(rename = "true")]
+    True,
+    /// An inverted flag (`isActive`): `false` means deleted.
+    #[serde(rename = "false")]
+    False,
+}
+
+/// `softDelete.parentJoins`: which joins to a parent row by its key (`innerJoin(pages,
+/// eq(pages.id, blocks.pageId))`) are reported when they leave the parent's deleted rows in.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ParentJoins {
+    /// Inner joins, which choose the rows (a left join only shows the parent, like a `one`
+    /// relation).
+    #[default]
+    Inner,
+    /// Every join, left joins too.
+    All,
+    /// None: a parent reached by its key is like a `one` relation.
+    None,
+}
+
+/// `softDelete.keyedReads`: the level of findings on a read of one row by a unique key.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyedReads {
+    /// The rule's level.
+    Error,
+    /// At most a warning.
+    #[default]
+    Warning,
+    /// Not reported.
+    Off,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -159,6 +227,10 @@ impl Default for SoftDeleteConfig {
     fn default() -> Self {
         SoftDeleteConfig {
             columns: default_soft_delete_columns(),
+            tables: BTreeMap::new(),
+            exempt_tables: vec![],
+            parent_joins: ParentJoins::default(),
+            keyed_reads: KeyedReads::default(),
         }
     }
 }

@@ -361,12 +361,13 @@ fn problem_diagnostic(rel: &str, p: &FileProblem) -> Option<Diagnostic> {
     Some(Diagnostic::new(rule, rel, span, p.message.clone()).context(None, ""))
 }
 
-/// Each finding's severity, the rule's default or its level under `rules`; findings of rules
-/// turned off are dropped.
+/// Each finding's severity, the rule's default or its level under `rules` (or lower, where the
+/// rule made the finding a warning, as `soft-delete-filter` does for keyed reads); findings of
+/// rules turned off are dropped.
 fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
     diags.retain_mut(|d| match rules::rule(d.rule).severity(config) {
         Some(severity) => {
-            d.severity = severity;
+            d.severity = severity.min(d.severity);
             true
         }
         None => false,

@@ -169,6 +169,9 @@ pub struct IndexDef {
     pub unique: bool,
     /// `primaryKey(..)` in the extra config is recorded as a unique index too.
     pub primary: bool,
+    /// `.where(..)`: a partial index, which covers (and for a unique one, makes unique) only
+    /// the rows its condition selects.
+    pub partial: bool,
     pub span: Span,
 }
 
@@ -275,6 +278,9 @@ pub struct QuerySite {
     pub scope: Option<Span>,
     /// The local the awaited result is bound to: `const row = await ..`, `const [row] = await ..`.
     pub result: Option<Name>,
+    /// Properties of that local read in a condition later in the same function
+    /// (`if (!row || row.deletedAt)`): columns the code looks at after the read.
+    pub result_tests: Vec<Name>,
 }
 
 /// A query's `where`, as written.
@@ -399,6 +405,13 @@ pub struct LoopInfo {
     pub is_await: bool,
     /// The loop walks a literal array of this many elements.
     pub literal_len: Option<usize>,
+    /// The loop already works in batches: `for (i = 0; i < n; i += size)`, `for (const batch
+    /// of chunk(xs, n))`.
+    pub batched: bool,
+    /// Where the fact is, the loop runs its code at most once: the code is followed by a
+    /// `return` or `break` of the loop, or guarded by a test of the loop's counter
+    /// (`if (i === n - 1)`).
+    pub once: bool,
 }
 
 /// A call to a project function, for following N+1 across calls. Only calls N+1 can use are

@@ -87,10 +87,27 @@ pub fn source_from_bytes(bytes: Vec<u8>) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    if memchr::memchr(0, src.as_bytes()).is_some() {
+    if looks_binary(src.as_bytes()) {
         return Err("file contains NUL bytes (a binary file?); not checked".into());
     }
     Ok(src)
+}
+
+/// NUL bytes as a binary file has them: two in a row, or more than one byte in 64 of the file
+/// a control character other than whitespace. A lone NUL written inside a string literal of a
+/// source file (`'\0'` typed as the character itself) is text.
+fn looks_binary(bytes: &[u8]) -> bool {
+    if memchr::memchr(0, bytes).is_none() {
+        return false;
+    }
+    if memchr::memmem::find(bytes, b"\0\0").is_some() {
+        return true;
+    }
+    let control = bytes
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    control * 64 > bytes.len()
 }
 
 /// A finding's file read again by its root-relative name, as positions count it: the text swc
@@ -122,6 +139,18 @@ mod tests {
         );
         let nul = source_from_bytes(b"a\0b".to_vec()).unwrap_err();
         assert!(nul.contains("NUL bytes"), "{nul}");
+        let elf = source_from_bytes(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec());
+        assert!(elf.unwrap_err().contains("NUL bytes"));
+        // A NUL inside a string literal of a real source file is text.
+        let mut text = b"export const SEP = '".to_vec();
+        text.push(0);
+        text.extend_from_slice(
+            b"';\nexport function split(s: string) {\n  return s.split(SEP);\n}\n",
+        );
+        assert!(source_from_bytes(text).is_ok());
+        // Many scattered NULs are not.
+        let scattered: Vec<u8> = b"a\0b\0c\0d\0e\0f\0".repeat(4);
+        assert!(source_from_bytes(scattered).is_err());
     }
 
     #[test]

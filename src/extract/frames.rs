@@ -21,6 +21,9 @@ pub(super) struct FnFrame {
     pub(super) record: bool,
     /// How many `catch` clauses of this function the walk is in.
     pub(super) catch_depth: u32,
+    /// `loops[own_loops..]` are the function's own statement loops (the ones before are its
+    /// caller's, or the iteration its callback runs in): a `return` leaves those.
+    pub(super) own_loops: usize,
 }
 
 impl FnFrame {
@@ -33,6 +36,7 @@ impl FnFrame {
             span: Default::default(),
             record: false,
             catch_depth: 0,
+            own_loops: 0,
         }
     }
 }
@@ -120,11 +124,44 @@ pub(super) fn loop_info(
         }
         _ => None,
     });
+    let batched = over.is_some_and(|e| {
+        let Expr::Call(c) = unwrap(e) else {
+            return false;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return false;
+        };
+        let name = match unwrap(callee) {
+            Expr::Ident(i) => i.sym.to_ascii_lowercase(),
+            Expr::Member(m) => match &m.prop {
+                MemberProp::Ident(i) => i.sym.to_ascii_lowercase(),
+                _ => return false,
+            },
+            _ => return false,
+        };
+        name.contains("chunk") || name.contains("batch")
+    });
     LoopInfo {
         kind,
         span: at.span(span),
         is_await,
         literal_len,
+        batched,
+        once: false,
+    }
+}
+
+/// `i += size`, `i = i + size` with a step other than `1`: a `for` loop walking batches.
+pub(super) fn steps_by_batch(update: &Expr) -> bool {
+    let is_one = |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Num(n)) if n.value == 1.0);
+    match unwrap(update) {
+        Expr::Assign(a) if a.op == AssignOp::AddAssign => !is_one(&a.right),
+        Expr::Assign(a) if a.op == AssignOp::Assign => match unwrap(&a.right) {
+            Expr::Bin(b) if b.op == BinaryOp::Add => !is_one(&b.right) && !is_one(&b.left),
+            _ => false,
+        },
+        Expr::Seq(s) => s.exprs.iter().any(|e| steps_by_batch(e)),
+        _ => false,
     }
 }
 

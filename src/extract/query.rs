@@ -214,14 +214,15 @@ impl Recogniser<'_> {
         } else {
             segs[si].arg(0)
         };
-        site.aggregates_only = selection.is_some_and(aggregates_only);
+        site.aggregates_only = selection.is_some_and(|e| aggregates_only(self.scopes, e));
         for seg in rest {
             if !seg.is_call() {
                 continue;
             }
             match &*seg.name {
                 "where" => site.where_ = self.where_arg(seg),
-                "limit" => site.has_limit = true,
+                // SQLite's `.get()` (better-sqlite3, libsql, D1, bun) returns the first row.
+                "limit" | "get" => site.has_limit = true,
                 "offset" => site.has_offset = true,
                 "orderBy" => site.has_order_by = true,
                 "groupBy" => {
@@ -377,6 +378,7 @@ impl Recogniser<'_> {
             function: self.frames.current_function(),
             scope: self.frames.function_span(self.at),
             result: how.result.cloned(),
+            result_tests: vec![],
         }
     }
 }
@@ -386,8 +388,9 @@ fn has_dynamic(segs: &[Seg<'_>]) -> bool {
     segs.iter().any(|s| s.name == "$dynamic")
 }
 
-/// `select({ n: count() })`: every selected value is an aggregate.
-fn aggregates_only(selection: &Expr) -> bool {
+/// `select({ n: count() })`: every selected value is an aggregate (or a module-level name of
+/// one, or a call of a module-level function returning one).
+fn aggregates_only(scopes: &Scopes, selection: &Expr) -> bool {
     let Expr::Object(o) = unwrap(selection) else {
         return false;
     };
@@ -396,11 +399,52 @@ fn aggregates_only(selection: &Expr) -> bool {
             let PropOrSpread::Prop(p) = p else {
                 return false;
             };
-            let Prop::KeyValue(kv) = &**p else {
-                return false;
-            };
-            is_aggregate_expr(&kv.value)
+            match &**p {
+                Prop::KeyValue(kv) => {
+                    is_aggregate_expr(&kv.value) || named_aggregate(scopes, &kv.value)
+                }
+                Prop::Shorthand(i) => is_named_aggregate(scopes, &i.sym),
+                _ => false,
+            }
         })
+}
+
+/// A module-level aggregate's name, or a call of a module-level function returning one.
+fn named_aggregate(scopes: &Scopes, e: &Expr) -> bool {
+    let (root, segs) = flatten(e);
+    match (root.map(unwrap), segs.first()) {
+        (Some(Expr::Ident(i)), _) => is_named_aggregate(scopes, &i.sym),
+        (None, Some(first)) if first.object.is_none() => is_named_aggregate(scopes, &first.name),
+        _ => false,
+    }
+}
+
+fn is_named_aggregate(scopes: &Scopes, name: &Atom) -> bool {
+    !scopes.is_local(name) && scopes.aggregates.contains(name)
+}
+
+/// A module-level `const`'s value that is an aggregate, or a function returning one.
+pub(super) fn names_aggregate(init: &Expr) -> bool {
+    match unwrap(init) {
+        Expr::Arrow(a) => match &*a.body {
+            ArrowFunctionBody::Expr(e) => is_aggregate_expr(e),
+            ArrowFunctionBody::FunctionBody(b) => block_returns_aggregate(b),
+        },
+        Expr::Fn(f) => returns_aggregate(&f.function),
+        e => is_aggregate_expr(e),
+    }
+}
+
+/// A function whose body is a single `return` of an aggregate.
+pub(super) fn returns_aggregate(f: &Function) -> bool {
+    f.body.as_ref().is_some_and(block_returns_aggregate)
+}
+
+fn block_returns_aggregate(b: &FunctionBody) -> bool {
+    match b.stmts.as_slice() {
+        [Stmt::Return(ReturnStmt { arg: Some(e), .. })] => is_aggregate_expr(e),
+        _ => false,
+    }
 }
 
 fn is_aggregate_expr(e: &Expr) -> bool {

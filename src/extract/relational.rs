@@ -147,6 +147,20 @@ pub(super) fn relational_config(
 ) {
     for p in &config.props {
         let PropOrSpread::Prop(p) = p else { continue };
+        // `{ where, orderBy, limit }`: options named by the locals that hold them.
+        if let Prop::Shorthand(i) = &**p {
+            match &*i.sym {
+                "where" => {
+                    let local = Expr::Ident(i.clone());
+                    site.where_ = Where::Condition(pred(s, &local));
+                }
+                "limit" => site.has_limit = true,
+                "offset" => site.has_offset = true,
+                "orderBy" => site.has_order_by = true,
+                _ => {}
+            }
+            continue;
+        }
         let Prop::KeyValue(kv) = &**p else { continue };
         match prop_name(&kv.key).as_deref() {
             Some("where") => {

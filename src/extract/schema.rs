@@ -268,6 +268,7 @@ impl Schema<'_> {
             "index" | "uniqueIndex" | "unique" => {
                 let name = head_call.args.first().and_then(|a| str_value(&a.expr));
                 let mut columns = vec![];
+                let partial = calls[1..].iter().any(|(n, _)| n == "where");
                 for (n, c) in &calls[1..] {
                     if n == "on" || n == "onOnly" {
                         columns = cols_of(&c.args);
@@ -281,6 +282,7 @@ impl Schema<'_> {
                         columns,
                         unique: head != "index",
                         primary: false,
+                        partial,
                         span,
                     });
                 }
@@ -299,6 +301,7 @@ impl Schema<'_> {
                         columns,
                         unique: true,
                         primary: true,
+                        partial: false,
                         span,
                     });
                 }

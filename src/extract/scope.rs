@@ -70,6 +70,10 @@ pub(super) struct Scopes {
     /// Local names of table constructors, creators and `pgSchema(..)` objects made in this file
     /// or imported under another name; Drizzle's own names are in [`builtin_table_fn`].
     table_fns: HashMap<String, TableFn>,
+    /// Module-level names of aggregates: `const total = sql`count(*)``, and functions that
+    /// return one (`function countOf() { return count(); }`). Selecting one (or calling one)
+    /// selects an aggregate.
+    pub(super) aggregates: Vec<Atom>,
 }
 
 impl Scopes {

@@ -9,12 +9,13 @@ use super::chain::{flatten, function_ref};
 use super::conditions::{
     const_binding, literal_typed_param, looks_like_predicate, note_push, pred, unknown,
 };
-use super::frames::{head_span, loop_info, FnFrame, Frames};
+use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::module_items::{module_decl, module_var_decl, prepass};
 use super::names::{is_operator, iteration_method};
 use super::query::{Argument, ChainUse, Recogniser};
 use super::scope::{Binding, Scopes};
 use crate::facts::*;
+use swc_atoms::Atom;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
@@ -41,6 +42,13 @@ pub(super) struct Extractor {
     owner: Option<String>,
     /// How many `visit_expr` calls are on the stack.
     expr_depth: u32,
+    /// How many conditions (`if`, `?:`, `while` tests) the walk is in.
+    testing: u32,
+    /// A `break` here leaves the innermost loop (not a `switch`, not outside every loop).
+    break_leaves_loop: bool,
+    /// The counters of the current function's `for` loops (`for (let i = 0; ..)`), with the
+    /// index of their loop in the frame's loops.
+    counters: Vec<(usize, Atom)>,
 }
 
 impl Extractor {
@@ -52,6 +60,9 @@ impl Extractor {
             frames: Frames::new(),
             owner: None,
             expr_depth: 0,
+            testing: 0,
+            break_leaves_loop: false,
+            counters: vec![],
         }
     }
 
@@ -119,7 +130,7 @@ impl Extractor {
         let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
         self.enter_function(&params, kind, f.span);
         if let Some(body) = &f.body {
-            body.visit_with(self);
+            self.in_function(|x| body.visit_with(x));
         }
         self.leave_function();
     }
@@ -127,14 +138,39 @@ impl Extractor {
     fn arrow(&mut self, a: &ArrowExpr, kind: FnKind) {
         let params: Vec<&Pat> = a.params.iter().collect();
         self.enter_function(&params, kind, a.span);
-        match &*a.body {
-            ArrowFunctionBody::FunctionBody(b) => b.visit_with(self),
+        self.in_function(|x| match &*a.body {
+            ArrowFunctionBody::FunctionBody(b) => b.visit_with(x),
             ArrowFunctionBody::Expr(e) => {
-                self.note_return(Some(e));
-                self.visit_expr(e);
+                x.note_return(Some(e));
+                x.visit_expr(e);
             }
-        }
+        });
         self.leave_function();
+    }
+
+    /// Walks a function's body with loop state of its own: a `break` or a counter outside it
+    /// means nothing inside.
+    fn in_function(&mut self, f: impl FnOnce(&mut Self)) {
+        let breaks = std::mem::replace(&mut self.break_leaves_loop, false);
+        let counters = std::mem::take(&mut self.counters);
+        f(self);
+        self.break_leaves_loop = breaks;
+        self.counters = counters;
+    }
+
+    /// Walks `f` with loops `range` of the current function marked as running at most once.
+    fn once(&mut self, range: std::ops::Range<usize>, f: impl FnOnce(&mut Self)) {
+        let loops = &mut self.frames.innermost_mut().loops;
+        let range = range.start.min(loops.len())..range.end.min(loops.len());
+        let before: Vec<bool> = loops[range.clone()].iter().map(|l| l.once).collect();
+        for l in &mut loops[range.clone()] {
+            l.once = true;
+        }
+        f(self);
+        let loops = &mut self.frames.innermost_mut().loops;
+        for (l, was) in loops[range].iter_mut().zip(before) {
+            l.once = was;
+        }
     }
 
     fn enter_function(&mut self, params: &[&Pat], kind: FnKind, span: swc_common::Span) {
@@ -170,8 +206,10 @@ impl Extractor {
                 self.scopes.bind(name, Binding::Str);
             }
         }
+        let own_loops = loops.len();
         self.frames.push(FnFrame {
             name,
+            own_loops,
             loops,
             returns: Some(vec![]),
             params: names,
@@ -307,10 +345,43 @@ impl Extractor {
 
     fn member_chain(&mut self, e: &Expr) {
         let Expr::Member(m) = e else { return };
+        self.note_result_test(m);
         self.visit_expr(&m.obj);
         if let MemberProp::Computed(c) = &m.prop {
             self.visit_expr(&c.expr);
         }
+    }
+
+    /// `row.deletedAt` in a condition, where `row` holds the result of a query of this function:
+    /// the code looks at that column after the read.
+    fn note_result_test(&mut self, m: &MemberExpr) {
+        if self.testing == 0 {
+            return;
+        }
+        let (Expr::Ident(local), MemberProp::Ident(prop)) = (unwrap(&m.obj), &m.prop) else {
+            return;
+        };
+        let scope = self.frames.function_span(self.at);
+        // The latest query of this function whose result the local holds (a few looked at).
+        let found = self
+            .facts
+            .queries
+            .iter_mut()
+            .rev()
+            .take(32)
+            .find(|q| q.scope == scope && q.result.as_ref() == Some(&local.sym));
+        if let Some(q) = found {
+            if !q.result_tests.contains(&prop.sym) {
+                q.result_tests.push(prop.sym.clone());
+            }
+        }
+    }
+
+    /// Walks a condition.
+    fn test(&mut self, e: &Expr) {
+        self.testing += 1;
+        self.visit_expr(e);
+        self.testing -= 1;
     }
 
     /// `x = ..`: on a `let` condition, the new value (or either value when conditional); a
@@ -385,8 +456,32 @@ impl Extractor {
 
     fn visit_loop_body(&mut self, info: LoopInfo, f: impl FnOnce(&mut Self)) {
         self.frames.innermost_mut().loops.push(info);
+        let breaks = std::mem::replace(&mut self.break_leaves_loop, true);
         self.with_cond(f);
+        self.break_leaves_loop = breaks;
         self.frames.innermost_mut().loops.pop();
+    }
+
+    /// `i === n - 1`, `0 == i`: a test of a `for` loop's counter against one value, true in
+    /// one iteration; the index of that loop.
+    fn counter_test(&self, test: &Expr) -> Option<usize> {
+        let Expr::Bin(b) = unwrap(test) else {
+            return None;
+        };
+        if !matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
+            return None;
+        }
+        [&b.left, &b.right]
+            .iter()
+            .find_map(|side| match unwrap(side) {
+                Expr::Ident(i) => self
+                    .counters
+                    .iter()
+                    .rev()
+                    .find(|(_, c)| *c == i.sym)
+                    .map(|(at, _)| *at),
+                _ => None,
+            })
     }
 
     /// A statement loop of `kind` whose statement and body are at `stmt` and `body`.
@@ -523,18 +618,80 @@ impl Visit for Extractor {
         r.visit_children_with(self);
     }
 
+    fn visit_opt_chain_expr(&mut self, c: &OptChainExpr) {
+        if let OptChainBase::Member(m) = &*c.base {
+            self.note_result_test(m);
+        }
+        c.visit_children_with(self);
+    }
+
     fn visit_if_stmt(&mut self, s: &IfStmt) {
-        self.visit_expr(&s.test);
+        self.test(&s.test);
+        let once = self.counter_test(&s.test);
         self.with_cond(|x| {
-            s.cons.visit_with(x);
+            match once {
+                Some(at) => x.once(at..at + 1, |x| s.cons.visit_with(x)),
+                None => s.cons.visit_with(x),
+            }
             if let Some(alt) = &s.alt {
                 alt.visit_with(x);
             }
         });
     }
 
+    /// Statements before a `return` (or a `break` of the loop) run at most once per entry to
+    /// the loops that it leaves.
+    fn visit_stmts(&mut self, stmts: &[Stmt]) {
+        // A guard that leaves unless a name is one of some constants (`if (g !== 'day' && g !==
+        // 'month') throw ..`) makes it a constant for the statements after it, in this block.
+        let mut narrowed = false;
+        let mut guarded = |x: &mut Self, st: &Stmt| {
+            if let Some(name) = constant_guard(st) {
+                if !narrowed {
+                    x.scopes.push();
+                    narrowed = true;
+                }
+                x.scopes.bind(name, Binding::Str);
+            }
+        };
+        if stmts.iter().any(|st| constant_guard(st).is_some()) {
+            self.visit_stmts_once(stmts, &mut guarded);
+            if narrowed {
+                self.scopes.pop();
+            }
+        } else {
+            self.visit_stmts_once(stmts, &mut |_, _| {});
+        }
+    }
+
+    fn visit_switch_stmt(&mut self, s: &SwitchStmt) {
+        self.visit_expr(&s.discriminant);
+        let breaks = std::mem::replace(&mut self.break_leaves_loop, false);
+        // `switch (g) { case 'day': .. }`: in a case whose test is a constant, so is `g`.
+        let on = match unwrap(&s.discriminant) {
+            Expr::Ident(i) => Some(i.sym.clone()),
+            _ => None,
+        };
+        for c in &s.cases {
+            let constant = c
+                .test
+                .as_deref()
+                .is_some_and(|t| matches!(unwrap(t), Expr::Lit(Lit::Str(_) | Lit::Num(_))));
+            match (&on, constant) {
+                (Some(name), true) => {
+                    self.scopes.push();
+                    self.scopes.bind(name, Binding::Str);
+                    c.visit_with(self);
+                    self.scopes.pop();
+                }
+                _ => c.visit_with(self),
+            }
+        }
+        self.break_leaves_loop = breaks;
+    }
+
     fn visit_cond_expr(&mut self, c: &CondExpr) {
-        self.visit_expr(&c.test);
+        self.test(&c.test);
         self.with_cond(|x| {
             x.visit_expr(&c.cons);
             x.visit_expr(&c.alt);
@@ -567,7 +724,23 @@ impl Visit for Extractor {
         if let Some(init) = &s.init {
             init.visit_with(self);
         }
-        let info = self.loop_head(LoopKind::For, s.span, s.body.span());
+        let mut info = self.loop_head(LoopKind::For, s.span, s.body.span());
+        info.batched = s.update.as_deref().is_some_and(steps_by_batch);
+        let counter = match &s.init {
+            Some(VarDeclOrExpr::VarDecl(v)) => match v.decls.as_slice() {
+                [d] => match &d.name {
+                    Pat::Ident(i) => Some(i.id.sym.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let pushed = counter.is_some();
+        if let Some(c) = counter {
+            let at = self.frames.innermost().loops.len();
+            self.counters.push((at, c));
+        }
         self.visit_loop_body(info, |x| {
             if let Some(t) = &s.test {
                 x.visit_expr(t);
@@ -577,6 +750,9 @@ impl Visit for Extractor {
             }
             s.body.visit_with(x);
         });
+        if pushed {
+            self.counters.pop();
+        }
     }
 
     fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
@@ -616,5 +792,100 @@ impl Visit for Extractor {
             s.body.visit_with(x);
             x.visit_expr(&s.test);
         });
+    }
+}
+
+impl Extractor {
+    /// The statements of a block, `before` called on each before it is walked.
+    fn visit_stmts_once(&mut self, stmts: &[Stmt], before: &mut dyn FnMut(&mut Self, &Stmt)) {
+        let frame = self.frames.innermost();
+        let (own, all) = (frame.own_loops, frame.loops.len());
+        let exit = (own < all)
+            .then(|| {
+                stmts.iter().position(|s| match s {
+                    Stmt::Return(_) => true,
+                    Stmt::Break(b) => b.label.is_none() && self.break_leaves_loop,
+                    _ => false,
+                })
+            })
+            .flatten();
+        let Some(exit) = exit else {
+            for st in stmts {
+                before(self, st);
+                st.visit_with(self);
+            }
+            return;
+        };
+        let range = match &stmts[exit] {
+            Stmt::Return(_) => own..all,
+            _ => all - 1..all,
+        };
+        self.once(range, |x| {
+            for st in &stmts[..exit] {
+                before(x, st);
+                st.visit_with(x);
+            }
+        });
+        for st in &stmts[exit..] {
+            before(self, st);
+            st.visit_with(self);
+        }
+    }
+}
+
+/// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants
+/// after it. Also `if (!['a', 'b'].includes(g))`.
+fn constant_guard(st: &Stmt) -> Option<&Atom> {
+    let Stmt::If(i) = st else { return None };
+    if i.alt.is_some() || !leaves(&i.cons) {
+        return None;
+    }
+    fn not_one_of(e: &Expr) -> Option<&Atom> {
+        match unwrap(e) {
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                match (unwrap(&b.left), unwrap(&b.right)) {
+                    (Expr::Ident(i), Expr::Lit(Lit::Str(_)))
+                    | (Expr::Lit(Lit::Str(_)), Expr::Ident(i)) => Some(&i.sym),
+                    _ => None,
+                }
+            }
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+                let l = not_one_of(&b.left)?;
+                (not_one_of(&b.right)? == l).then_some(l)
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => {
+                let Expr::Call(c) = unwrap(&u.arg) else {
+                    return None;
+                };
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap(callee) else {
+                    return None;
+                };
+                let literals = matches!(unwrap(&m.obj), Expr::Array(a) if a.elems.iter().all(|el| {
+                    el.as_ref().is_some_and(|el| el.spread.is_none() && matches!(unwrap(&el.expr), Expr::Lit(Lit::Str(_))))
+                }));
+                let includes = matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "includes");
+                match (literals && includes, c.args.as_slice()) {
+                    (true, [a]) => match unwrap(&a.expr) {
+                        Expr::Ident(i) => Some(&i.sym),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    not_one_of(&i.test)
+}
+
+/// A statement that always leaves: `throw`, `return`, or a block ending in one.
+fn leaves(st: &Stmt) -> bool {
+    match st {
+        Stmt::Throw(_) | Stmt::Return(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
+        _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! The linked project: files, schema tables and queries with their table references resolved.
 //! Plain data, read by the rules; the sibling modules build it.
 
+use crate::config::DeletedWhen;
 use crate::facts::{Dialect, FileFacts, IndexDef, Name};
 use crate::ids::{FileId, PerFile, TableId};
 use crate::parse::FileProblem;
@@ -30,6 +31,8 @@ pub struct Column {
     pub sql_name: String,
     pub primary: bool,
     pub unique: bool,
+    /// Built by `boolean(..)`.
+    pub boolean: bool,
     pub references: Option<(Option<TableId>, String)>,
     /// Where the column is defined (a shared object's file for spread columns).
     pub file: FileId,
@@ -70,6 +73,9 @@ pub struct Table {
     /// Keys of the columns matching `tenant.columns` / `softDelete.columns`.
     pub tenant_columns: Vec<String>,
     pub soft_delete_columns: Vec<String>,
+    /// Which value of each soft-delete column (aligned with `soft_delete_columns`) marks a row
+    /// deleted.
+    pub soft_delete_when: Vec<DeletedWhen>,
     /// Spreads whose object could not be found: the column list may be incomplete.
     pub unresolved_spreads: Vec<String>,
     /// Column sets that identify one row (see [`Table::unique_keys`]), derived once.
@@ -88,6 +94,16 @@ impl Table {
     }
     pub fn is_soft_delete(&self) -> bool {
         !self.soft_delete_columns.is_empty()
+    }
+    /// The first soft-delete column and which value marks a row deleted.
+    pub fn soft_delete(&self) -> Option<(&str, DeletedWhen)> {
+        let col = self.soft_delete_columns.first()?;
+        let when = self
+            .soft_delete_when
+            .first()
+            .copied()
+            .unwrap_or(DeletedWhen::NotNull);
+        Some((col, when))
     }
     /// The first column of the first unique key, for naming a column in help texts.
     pub fn key_column(&self) -> &str {
@@ -122,7 +138,8 @@ impl Table {
     }
 
     /// Column sets that identify one row: the primary key and every unique column or index,
-    /// each set once.
+    /// each set once. A partial unique index (`uniqueIndex().on(t.ownerId).where(..)`) is not
+    /// one: it makes its columns unique only among the rows its condition selects.
     pub fn unique_keys(&self) -> &[Vec<String>] {
         &self.unique_keys
     }
@@ -150,7 +167,7 @@ impl Table {
         keys.extend(
             self.indexes
                 .iter()
-                .filter(|i| i.unique)
+                .filter(|i| i.unique && !i.partial)
                 .map(|i| i.columns.clone()),
         );
         let mut seen = std::collections::HashSet::new();

@@ -5,7 +5,7 @@
 use super::inline::Ctx;
 use super::model::{Column, ForeignKey, Project, Relation, Table};
 use super::resolve::{Memo, Sym};
-use crate::config::Config;
+use crate::config::{Config, DeletedWhen};
 use crate::facts::{ColumnDef, TableExpr};
 use crate::ids::{FileId, TableId};
 
@@ -39,6 +39,7 @@ impl Project {
                     relations: vec![],
                     tenant_columns: vec![],
                     soft_delete_columns: vec![],
+                    soft_delete_when: vec![],
                     unresolved_spreads: vec![],
                     unique_keys: vec![],
                     span: t.span,
@@ -81,6 +82,7 @@ impl Project {
                     sql_name,
                     primary: c.primary,
                     unique: c.unique,
+                    boolean: c.builder == "boolean",
                     references,
                     file,
                     span: c.span,
@@ -120,11 +122,7 @@ impl Project {
                 .filter(|c| matches(c, &config.tenant.columns))
                 .map(|c| c.key.clone())
                 .collect();
-            let soft = columns
-                .iter()
-                .filter(|c| matches(c, &config.soft_delete.columns))
-                .map(|c| c.key.clone())
-                .collect();
+            let soft = soft_delete_of(table, &columns, &config.soft_delete);
             filled.push((table.id, columns, fks, tenant, soft, unresolved));
         }
         for (id, columns, fks, tenant, soft, unresolved) in filled {
@@ -141,7 +139,7 @@ impl Project {
             } else {
                 tenant
             };
-            t.soft_delete_columns = soft;
+            (t.soft_delete_columns, t.soft_delete_when) = soft.into_iter().unzip();
             t.unresolved_spreads = unresolved;
             t.unique_keys = t.derive_unique_keys();
         }
@@ -192,6 +190,43 @@ impl Project {
             t.relations.push(rel);
         }
     }
+}
+
+/// A table's soft-delete columns with the value that marks a row deleted: the table's entry in
+/// `softDelete.tables`, else every column named in `softDelete.columns`; none for a table in
+/// `softDelete.exemptTables`.
+fn soft_delete_of(
+    table: &Table,
+    columns: &[Column],
+    config: &crate::config::SoftDeleteConfig,
+) -> Vec<(String, DeletedWhen)> {
+    let named = |n: &String| n == &table.binding || n == &table.sql_name;
+    if config.exempt_tables.iter().any(named) {
+        return vec![];
+    }
+    let is = |c: &Column, n: &str| c.key == n || c.sql_name == n;
+    let inferred = |c: &Column| {
+        let flag = c.boolean
+            || c.key.starts_with("is")
+                && c.key[2..].starts_with(|ch: char| ch.is_ascii_uppercase() || ch == '_');
+        if flag {
+            DeletedWhen::True
+        } else {
+            DeletedWhen::NotNull
+        }
+    };
+    if let Some((_, t)) = config.tables.iter().find(|(n, _)| named(n)) {
+        return columns
+            .iter()
+            .filter(|c| is(c, &t.column))
+            .map(|c| (c.key.clone(), t.deleted_when.unwrap_or_else(|| inferred(c))))
+            .collect();
+    }
+    columns
+        .iter()
+        .filter(|c| config.columns.iter().any(|n| is(c, n)))
+        .map(|c| (c.key.clone(), inferred(c)))
+        .collect()
 }
 
 fn to_snake(key: &str) -> String {

@@ -119,15 +119,28 @@ pub fn check_file(
 }
 
 /// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
-/// no rule reports in `*.test.*`, `*.spec.*`, `__tests__/` or `__mocks__/` (they are still read
-/// for the schema and helpers, and a parse error in one is still reported).
+/// no rule reports in `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, test factories
+/// (`*.factory.*`, `*.factories.*`), or under `__tests__/`, `__mocks__/`, `__fixtures__/`,
+/// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
+/// error in one is still reported).
 pub(crate) fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.contains(".test.")
-        || name.contains(".spec.")
-        || rel
-            .split('/')
-            .any(|dir| matches!(dir, "__tests__" | "__mocks__"))
+    [
+        ".test.",
+        ".spec.",
+        ".e2e.",
+        ".e2e-spec.",
+        ".factory.",
+        ".factories.",
+    ]
+    .iter()
+    .any(|m| name.contains(m))
+        || rel.split('/').any(|dir| {
+            matches!(
+                dir,
+                "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
+            )
+        })
 }
 
 /// What `drizzle-guard rule NAME` prints, and what `docs/rules/NAME.md` holds.
@@ -183,6 +196,14 @@ mod tests {
             "__tests__/a.ts",
             "src/__mocks__/db.ts",
             "src/__tests__",
+            "e2e/login.ts",
+            "apps/web/e2e/helpers/db.ts",
+            "src/__fixtures__/rows.ts",
+            "test/setup.ts",
+            "packages/db/tests/seed.ts",
+            "src/users.factory.ts",
+            "src/test-utils/org.factories.ts",
+            "app.e2e-spec.ts",
         ] {
             assert!(super::is_test_file(yes), "{yes}");
         }
@@ -193,6 +214,10 @@ mod tests {
             "src/__tests__x/a.ts",
             "x__tests__/a.ts",
             "src/a.ts.test",
+            "src/e2e.ts",
+            "src/testing/a.ts",
+            "src/factory.ts",
+            "src/contest/a.ts",
             "",
         ] {
             assert!(!super::is_test_file(no), "{no}");

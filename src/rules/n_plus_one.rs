@@ -37,6 +37,12 @@ Not reported:
 - a subquery inside another query (it runs as part of the outer query);
 - a query or call in a `catch` clause: it runs on an error path, not once per item (also when
   following a called function: an error handler that cleans up is not the function's work).
+- a query or call that runs at most once in the loop: followed by a `return` (or a `break` of
+  the loop) in the same block, or under a test of a `for` loop's counter against one value
+  (`if (i === n - 1)`);
+- a loop that already works in batches: a `for` loop stepping by more than one
+  (`for (let i = 0; i < n; i += size)` over `slice(i, i + size)`), or a `for..of` over a call
+  named like `chunk`/`batch` (`for (const batch of chunk(rows, 500))`).
 
 ## Why it matters
 One query per element turns a page that needs one round trip into hundreds: the time grows with
@@ -59,10 +65,8 @@ await db.insert(auditLog).values(rows);
 Or load the relation with the parent: `db.query.projects.findMany({ with: { tasks: true } })`.
 
 ## Configuration
-None. A loop that is small by construction, or one that already works in batches
-(`for (const chunk of chunks(rows, 1000)) await db.insert(t).values(chunk)`, which drizzle-guard
-cannot tell from a per-row insert), can be silenced with
-`// drizzle-guard-ignore n-plus-one: <why>`.
+None. A loop that is small by construction, or one that works in batches in a way
+drizzle-guard cannot see, can be silenced with `// drizzle-guard-ignore n-plus-one: <why>`.
 "#;
 
 /// How many calls deep a function is followed to find the query it runs.
@@ -148,6 +152,8 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     loops.iter().rev().find(|l| {
         !(l.is_await
             || l.literal_len.is_some()
+            || l.batched
+            || l.once
             || (limit && matches!(l.kind, LoopKind::While | LoopKind::DoWhile)))
     })
 }

@@ -17,8 +17,12 @@ const DOC: &str = r#"## What it reports
 `sql.raw(x)` where `x` is not a constant string, wherever it appears: on its own, inside a
 `sql`..`` template, or run directly with `db.execute(sql.raw(x))`. Constant means: a string
 literal, a template literal whose `${..}` parts are all constant, a `const` (local or
-module-level) bound to a constant, `+` of constants, or `cond ? 'ASC' : 'DESC'` choosing between
-constants. Anything else (a parameter, a property of a request, a `let`, a function call) is not.
+module-level) bound to a constant, `+` of constants, `cond ? 'ASC' : 'DESC'` choosing between
+constants, an entry of a lookup object of constants (`SORT[key]`), a parameter typed as a union
+of string literals, and a name narrowed to constants: after a guard that leaves otherwise
+(`if (g !== 'day' && g !== 'month') throw ..`, `if (!['day', 'month'].includes(g)) return`, in
+the same block) or in a `switch (g)` case with a constant test. Anything else (a parameter, a
+property of a request, a `let`, a function call) is not.
 
 `sql`..${value}..``, `sql.identifier(..)`, `sql.placeholder(..)` and `sql.param(..)` send values
 safely and are never reported.

@@ -22,12 +22,16 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`) or a `findMan
 
 - a `where` that pins the rows by a unique key: `eq` (or `inArray`, whose list the caller
   bounds; a subquery as the list counts too, which can hide a large result) on the primary key
-  or on every column of a unique column, unique index or composite key. With joins, every joined table must be pinned too, by a value or by a unique key equal to
+  or on every column of a unique column, unique index or composite key (a partial unique index,
+  `uniqueIndex().on(t.ownerId).where(..)`, makes its columns unique only among the rows it
+  covers, so it does not pin rows). With joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
-- a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one)
+- a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one,
+  a module-level `const total = sql`count(*)`` or a function of the file returning one)
   without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
   only when every grouped column is bound by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`);
-- `findFirst`, which always has `limit 1`;
+- `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
+  `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
   `.as('sq')`), a builder passed to a function, and `.$dynamic()` (the helper that finishes it
   usually adds the `limit`);
