@@ -337,7 +337,7 @@ pub(super) fn const_binding(
         return Some(Binding::Str);
     }
     if is_constant_map(s, e) {
-        return Some(Binding::StrMap);
+        return Some(Binding::StrMap(super::query::row_keys_of(s, e)));
     }
     match e {
         Expr::Call(c) if callee_ident(c) == Some("alias") => {
@@ -477,7 +477,7 @@ fn is_constant_map(s: &Scopes, e: &Expr) -> bool {
                     PropOrSpread::Spread(_) => false,
                 })
         }
-        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::StrMap)),
+        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::StrMap(_))),
         Expr::Cond(c) => is_constant_map(s, &c.cons) && is_constant_map(s, &c.alt),
         _ => false,
     }

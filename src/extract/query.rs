@@ -3,13 +3,13 @@
 //! most chains and the recogniser that reads the rest are both driven by it, so a query form
 //! cannot be seen by one and missed by the other.
 
-use super::ast::{unwrap, Offsets};
+use super::ast::{object_prop, prop_atom, unwrap, Offsets};
 use super::chain::{flatten, Seg};
 use super::conditions::{operand, pred, table_expr};
 use super::frames::Frames;
 use super::names::is_aggregate;
 use super::relational::relational_config;
-use super::scope::Scopes;
+use super::scope::{Binding, Scopes};
 use crate::facts::*;
 use swc_atoms::Atom;
 use swc_common::Spanned;
@@ -315,7 +315,70 @@ impl Recogniser<'_> {
             // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
             site.has_limit |= seg.name == "limit" && seg.is_call();
         }
+        if form == Form::Insert {
+            site.insert = Some(Box::new(self.insert(rest, &mut site)));
+        }
         Some(site)
+    }
+
+    /// What `insert(T)`'s links `rest` write, and its conflict clause; an upsert's
+    /// `where`/`setWhere` becomes the site's `where_`.
+    fn insert(&self, rest: &[Seg<'_>], site: &mut QuerySite) -> InsertFacts {
+        let mut facts = InsertFacts {
+            values: InsertValues::Opaque,
+            conflict: None,
+        };
+        for seg in rest.iter().filter(|s| s.is_call()) {
+            let action = match &*seg.name {
+                "values" => {
+                    if let Some(v) = seg.arg(0) {
+                        facts.values = insert_values(self.scopes, v);
+                    }
+                    continue;
+                }
+                "select" => {
+                    facts.values = InsertValues::Select;
+                    continue;
+                }
+                "onConflictDoUpdate" => ConflictAction::DoUpdate,
+                "onConflictDoNothing" => ConflictAction::DoNothing,
+                "onDuplicateKeyUpdate" => ConflictAction::DuplicateKeyUpdate,
+                _ => continue,
+            };
+            let mut conflict = Conflict {
+                action,
+                target: None,
+                set: RowKeys {
+                    opaque: true,
+                    ..RowKeys::default()
+                },
+                span: self.at.span(seg.name_span),
+            };
+            if let Some(Expr::Object(config)) = seg.arg(0).map(unwrap) {
+                conflict.target = object_prop(config, "target").and_then(target_columns);
+                if let Some(set) = object_prop(config, "set") {
+                    conflict.set = single_row(self.scopes, set, &[]);
+                }
+                // `where` (older Drizzle) and `setWhere` both apply to the existing row;
+                // `targetWhere` only picks a partial index.
+                let conds: Vec<RawPred> = ["where", "setWhere"]
+                    .iter()
+                    .filter_map(|k| object_prop(config, k))
+                    .map(|w| pred(self.scopes, w))
+                    .collect();
+                if action == ConflictAction::DoUpdate {
+                    site.where_ = match conds.len() {
+                        0 => Where::Absent,
+                        1 => {
+                            Where::Condition(conds.into_iter().next().unwrap_or(RawPred::Undefined))
+                        }
+                        _ => Where::Condition(RawPred::And(conds)),
+                    };
+                }
+            }
+            facts.conflict = Some(conflict);
+        }
+        facts
     }
 
     /// The condition of a `.where(..)` link: unreadable when it has no argument or a spread.
@@ -377,7 +440,229 @@ impl Recogniser<'_> {
             function: self.frames.current_function(),
             scope: self.frames.function_span(self.at),
             result: how.result.cloned(),
+            insert: None,
         }
+    }
+}
+
+/// `const row = { .. }` or `const rows = [{ .. }, ..]`: the keys the rows set, kept so that
+/// `.values(row)` can be read.
+pub(super) fn row_binding(s: &Scopes, init: &Expr) -> Option<Binding> {
+    match unwrap(init) {
+        Expr::Object(o) => Some(Binding::Rows(vec![object_keys(s, o, &[])])),
+        Expr::Array(a)
+            if !a.elems.is_empty()
+                && a.elems.iter().all(|el| {
+                    el.as_ref().is_some_and(|el| {
+                        el.spread.is_none() && matches!(unwrap(&el.expr), Expr::Object(_))
+                    })
+                }) =>
+        {
+            match insert_values(s, init) {
+                InsertValues::Rows(rows) => Some(Binding::Rows(rows)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The keys of an object literal (empty and opaque for anything else).
+pub(super) fn row_keys_of(s: &Scopes, e: &Expr) -> RowKeys {
+    single_row(s, e, &[])
+}
+
+/// The rows `.values(v)` writes: an object, an array of them, `rows.map((r) => ({ .. }))`, a
+/// local `const` holding them, either branch of `c ? a : b`; anything else is opaque.
+fn insert_values(s: &Scopes, v: &Expr) -> InsertValues {
+    let opaque_row = || RowKeys {
+        opaque: true,
+        ..RowKeys::default()
+    };
+    match unwrap(v) {
+        Expr::Object(o) => InsertValues::Rows(vec![object_keys(s, o, &[])]),
+        Expr::Array(a) => {
+            let mut rows = vec![];
+            for el in a.elems.iter().flatten() {
+                match (el.spread.is_some(), insert_values(s, &el.expr)) {
+                    (false, InsertValues::Rows(mut r)) if r.len() == 1 => rows.append(&mut r),
+                    (true, InsertValues::Rows(mut r)) => rows.append(&mut r),
+                    _ => rows.push(opaque_row()),
+                }
+            }
+            InsertValues::Rows(rows)
+        }
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::Rows(rows)) => InsertValues::Rows(rows.clone()),
+            Some(Binding::StrMap(row)) => InsertValues::Rows(vec![row.clone()]),
+            _ => InsertValues::Opaque,
+        },
+        Expr::Cond(c) => {
+            let mut rows = vec![];
+            for branch in [&c.cons, &c.alt] {
+                match insert_values(s, branch) {
+                    InsertValues::Rows(mut r) => rows.append(&mut r),
+                    _ => rows.push(opaque_row()),
+                }
+            }
+            InsertValues::Rows(rows)
+        }
+        Expr::Call(c) => match mapped_row(s, c) {
+            Some(row) => InsertValues::Rows(vec![row]),
+            None => InsertValues::Opaque,
+        },
+        _ => InsertValues::Opaque,
+    }
+}
+
+/// `xs.map((x) => ({ .. }))` or `xs.map((x) => { ..; return { .. }; })`: the row the callback
+/// returns (its parameters' names hide outer rows of the same name).
+fn mapped_row(s: &Scopes, c: &CallExpr) -> Option<RowKeys> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    if !super::ast::member_prop_is(&m.prop, "map") {
+        return None;
+    }
+    let cb = c.args.first()?;
+    let Expr::Arrow(arrow) = unwrap(&cb.expr) else {
+        return None;
+    };
+    let mut params = vec![];
+    for p in &arrow.params {
+        pat_names(p, &mut params);
+    }
+    let body = match &*arrow.body {
+        ArrowFunctionBody::Expr(e) => &**e,
+        ArrowFunctionBody::FunctionBody(b) => match b.stmts.last()? {
+            Stmt::Return(ReturnStmt { arg: Some(a), .. }) => &**a,
+            _ => return None,
+        },
+    };
+    match unwrap(body) {
+        Expr::Object(o) => Some(object_keys(s, o, &params)),
+        _ => None,
+    }
+}
+
+/// Every name a pattern binds.
+fn pat_names<'p>(p: &'p Pat, out: &mut Vec<&'p Atom>) {
+    match p {
+        Pat::Ident(i) => out.push(&i.id.sym),
+        Pat::Array(a) => a.elems.iter().flatten().for_each(|e| pat_names(e, out)),
+        Pat::Object(o) => {
+            for prop in &o.props {
+                match prop {
+                    ObjectPatProp::KeyValue(kv) => pat_names(&kv.value, out),
+                    ObjectPatProp::Assign(a) => out.push(&a.key.sym),
+                    ObjectPatProp::Rest(r) => pat_names(&r.arg, out),
+                }
+            }
+        }
+        Pat::Rest(r) => pat_names(&r.arg, out),
+        Pat::Assign(a) => pat_names(&a.left, out),
+        _ => {}
+    }
+}
+
+/// The keys one row object sets: a `set` of an upsert, or `.values(v)` read as one row.
+fn single_row(s: &Scopes, v: &Expr, hidden: &[&Atom]) -> RowKeys {
+    match unwrap(v) {
+        Expr::Object(o) => object_keys(s, o, hidden),
+        Expr::Ident(i) if !hidden.contains(&&i.sym) => match s.get(&i.sym) {
+            Some(Binding::Rows(rows)) if rows.len() == 1 => rows[0].clone(),
+            Some(Binding::StrMap(row)) => row.clone(),
+            _ => RowKeys {
+                opaque: true,
+                ..RowKeys::default()
+            },
+        },
+        _ => RowKeys {
+            opaque: true,
+            ..RowKeys::default()
+        },
+    }
+}
+
+/// `newId('key')`, `crypto.randomUUID()`, `nanoid()`, `createId()`: a call of an id generator
+/// with nothing but literals as arguments.
+fn fresh_id(e: &Expr) -> bool {
+    let Expr::Call(c) = unwrap(e) else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let name = match unwrap(callee) {
+        Expr::Ident(i) => i.sym.clone(),
+        Expr::Member(m) => match super::ast::member_prop(&m.prop) {
+            Some(n) => n,
+            None => return false,
+        },
+        _ => return false,
+    };
+    super::names::is_id_generator(&name)
+        && c.args
+            .iter()
+            .all(|a| a.spread.is_none() && matches!(unwrap(&a.expr), Expr::Lit(_)))
+}
+
+/// The keys an object literal sets, following spreads of inline objects and of local rows;
+/// any other spread (or a computed key) makes the row opaque.
+fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKeys {
+    let mut row = RowKeys::default();
+    for p in &o.props {
+        match p {
+            PropOrSpread::Spread(sp) => {
+                let inner = single_row(s, &sp.expr, hidden);
+                row.opaque |= inner.opaque;
+                row.keys.extend(inner.keys);
+                row.fresh.extend(inner.fresh);
+            }
+            PropOrSpread::Prop(p) => {
+                let key = match &**p {
+                    Prop::Shorthand(i) => Some(i.sym.clone()),
+                    Prop::KeyValue(kv) => {
+                        let key = prop_atom(&kv.key);
+                        if let Some(k) = key.as_ref().filter(|_| fresh_id(&kv.value)) {
+                            row.fresh.push(k.clone());
+                        }
+                        key
+                    }
+                    Prop::Getter(g) => prop_atom(&g.key),
+                    Prop::Method(m) => prop_atom(&m.key),
+                    _ => None,
+                };
+                match key {
+                    Some(k) => row.keys.push(k),
+                    None => row.opaque = true,
+                }
+            }
+        }
+    }
+    row
+}
+
+/// `T.id` or `[T.teamId, T.slug]`: the conflict target's column keys.
+fn target_columns(e: &Expr) -> Option<Vec<Name>> {
+    let column = |e: &Expr| match unwrap(e) {
+        Expr::Member(m) => super::ast::member_prop(&m.prop),
+        _ => None,
+    };
+    match unwrap(e) {
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .map(|el| {
+                el.as_ref()
+                    .filter(|el| el.spread.is_none())
+                    .and_then(|el| column(&el.expr))
+            })
+            .collect(),
+        other => column(other).map(|c| vec![c]),
     }
 }
 

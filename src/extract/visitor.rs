@@ -444,8 +444,13 @@ impl Visit for Extractor {
                     // what the initialiser is does not matter.
                     _ if !matches!(d.name, Pat::Ident(_)) => Binding::Opaque,
                     Some(init) if v.kind == VarDeclKind::Const => {
-                        const_binding(&self.scopes, init, false, self.frames.conditional)
-                            .unwrap_or(Binding::Opaque)
+                        match const_binding(&self.scopes, init, false, self.frames.conditional) {
+                            None | Some(Binding::Opaque) => {
+                                super::query::row_binding(&self.scopes, init)
+                                    .unwrap_or(Binding::Opaque)
+                            }
+                            Some(b) => b,
+                        }
                     }
                     Some(init) if v.kind == VarDeclKind::Let => {
                         let e = unwrap(init);

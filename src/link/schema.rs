@@ -81,6 +81,7 @@ impl Project {
                     sql_name,
                     primary: c.primary,
                     unique: c.unique,
+                    has_default: c.has_default,
                     references,
                     file,
                     span: c.span,
