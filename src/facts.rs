@@ -309,9 +309,9 @@ pub struct RowKeys {
     pub keys: Vec<Name>,
     /// The row also takes keys from something not visible (`...input`): more may be set.
     pub opaque: bool,
-    /// The keys whose value is a fresh id made right there (`id: newId('key')`,
-    /// `crypto.randomUUID()`): no client chose it, and it matches no existing row.
-    pub fresh: Vec<Name>,
+    /// The keys whose value no client chose: a fresh id made in place (`id: newId('key')`,
+    /// `crypto.randomUUID()`, or a local `const` holding one) or a constant.
+    pub fixed: Vec<Name>,
 }
 
 /// An insert's conflict clause.

@@ -587,6 +587,28 @@ fn single_row(s: &Scopes, v: &Expr, hidden: &[&Atom]) -> RowKeys {
     }
 }
 
+/// A value no client chose: a fresh id made in place, a constant, or a local `const` holding one.
+fn fixed_value(s: &Scopes, e: &Expr, hidden: &[&Atom]) -> bool {
+    match unwrap(e) {
+        Expr::Ident(i) if hidden.contains(&&i.sym) => false,
+        Expr::Ident(i) => fixed_local(s, &i.sym),
+        // `ws-${randomUUID()}`: a template of fixed parts.
+        Expr::Tpl(t) => t.exprs.iter().all(|e| fixed_value(s, e, hidden)),
+        e => fresh_id(e) || super::conditions::is_constant_string(s, e),
+    }
+}
+
+/// A local bound to a constant string or to a fresh id (`const id = newId('key')`).
+fn fixed_local(s: &Scopes, name: &Atom) -> bool {
+    match s.get(name) {
+        Some(Binding::Str) => true,
+        Some(Binding::Pred(RawPred::Call { callee, .. })) => callee
+            .last()
+            .is_some_and(|n| super::names::is_id_generator(n)),
+        _ => false,
+    }
+}
+
 /// `newId('key')`, `crypto.randomUUID()`, `nanoid()`, `createId()`: a call of an id generator
 /// with nothing but literals as arguments.
 fn fresh_id(e: &Expr) -> bool {
@@ -620,15 +642,21 @@ fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKeys {
                 let inner = single_row(s, &sp.expr, hidden);
                 row.opaque |= inner.opaque;
                 row.keys.extend(inner.keys);
-                row.fresh.extend(inner.fresh);
+                row.fixed.extend(inner.fixed);
             }
             PropOrSpread::Prop(p) => {
                 let key = match &**p {
-                    Prop::Shorthand(i) => Some(i.sym.clone()),
+                    Prop::Shorthand(i) => {
+                        if !hidden.contains(&&i.sym) && fixed_local(s, &i.sym) {
+                            row.fixed.push(i.sym.clone());
+                        }
+                        Some(i.sym.clone())
+                    }
                     Prop::KeyValue(kv) => {
                         let key = prop_atom(&kv.key);
-                        if let Some(k) = key.as_ref().filter(|_| fresh_id(&kv.value)) {
-                            row.fresh.push(k.clone());
+                        if let Some(k) = key.as_ref().filter(|_| fixed_value(s, &kv.value, hidden))
+                        {
+                            row.fixed.push(k.clone());
                         }
                         key
                     }
@@ -830,6 +858,57 @@ mod tests {
         assert!(Runs::Subquery(Stored).is_embedded() && !Runs::Subquery(Stored).is_own_work());
         assert!(!Runs::InQuery(AsWritten).is_embedded() && !Runs::InQuery(AsWritten).is_own_work());
         assert!(!Runs::OnError(AsWritten).is_own_work() && Runs::InFunction(Passed).is_own_work());
+    }
+
+    /// What an insert writes and its conflict clause, as the write rules read them.
+    #[test]
+    fn inserts_record_their_rows_and_conflict() {
+        use crate::facts::{ConflictAction, InsertValues};
+        let keys = |body: &str| -> Vec<(Vec<String>, bool)> {
+            let found = facts(body);
+            match &found.queries[0].insert.as_ref().expect("an insert").values {
+                InsertValues::Rows(rows) => rows
+                    .iter()
+                    .map(|r| (r.keys.iter().map(|k| k.to_string()).collect(), r.opaque))
+                    .collect(),
+                other => panic!("{body}: {other:?}"),
+            }
+        };
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            keys("await db.insert(t).values({ a: 1, b });"),
+            vec![(s(&["a", "b"]), false)]
+        );
+        assert_eq!(
+            keys("await db.insert(t).values([{ a: 1 }, { ...input }]);"),
+            vec![(s(&["a"]), false), (s(&[]), true)]
+        );
+        assert_eq!(
+            keys("const base = { a: 1, n: 2 }; await db.insert(t).values(ids.map((id) => ({ ...base, id })));"),
+            vec![(s(&["a", "n", "id"]), false)]
+        );
+        let opaque = facts("await db.insert(t).values(rows);");
+        assert_eq!(
+            opaque.queries[0].insert.as_ref().map(|i| &i.values),
+            Some(&InsertValues::Opaque)
+        );
+        let up = facts("await db.insert(t).values({ id: newId('x'), a }).onConflictDoUpdate({ target: [t.id, t.a], set: { a }, setWhere: eq(t.org, o) });");
+        let site = &up.queries[0];
+        let ins = site.insert.as_ref().expect("an insert");
+        let c = ins.conflict.as_ref().expect("a conflict clause");
+        assert_eq!(c.action, ConflictAction::DoUpdate);
+        assert_eq!(c.target.as_ref().map(|t| t.len()), Some(2));
+        assert!(matches!(site.where_, Where::Condition(_)));
+        match &ins.values {
+            InsertValues::Rows(r) => assert_eq!(r[0].fixed.len(), 1),
+            other => panic!("{other:?}"),
+        }
+        let nothing = facts("await db.insert(t).values({ a }).onConflictDoNothing();");
+        let c = nothing.queries[0]
+            .insert
+            .as_ref()
+            .and_then(|i| i.conflict.as_ref());
+        assert_eq!(c.map(|c| c.action), Some(ConflictAction::DoNothing));
     }
 
     #[test]

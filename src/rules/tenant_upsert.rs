@@ -24,9 +24,9 @@ proves the tenant of the existing row (`eq(T.organizationId, ..)`). On MySQL,
 `onDuplicateKeyUpdate({ set })` when the inserted values supply every column of a primary or
 unique key that does not include the tenant column. Not reported: a target that includes the
 tenant column (`target: [T.organizationId, T.slug]`), a `setWhere` that proves the tenant,
-`onConflictDoNothing`, a key whose value is a fresh id made in place (`id: newId()`,
-`crypto.randomUUID()`), a target written as something other than columns, and tables that are
-not tenant-scoped.
+`onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
+newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a target written
+as something other than columns, and tables that are not tenant-scoped.
 
 ## Why it matters
 The conflict is decided by the key alone. When a client can choose the key (an id sent with the
@@ -90,7 +90,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 if target
                     .iter()
                     .any(|k| t.tenant_columns.iter().any(|c| **c == **k))
-                    || fresh_in_every_row(&insert.values, target)
+                    || fixed_in_every_row(&insert.values, target)
                 {
                     continue;
                 }
@@ -155,21 +155,21 @@ fn named(t: &Table, key: &[String]) -> String {
     }
 }
 
-/// Every visible row gives each target column a fresh id made in place: no client chose it.
-fn fresh_in_every_row(values: &InsertValues, target: &[crate::facts::Name]) -> bool {
+/// Every visible row gives each target column a value no client chose (a fresh id, a constant).
+fn fixed_in_every_row(values: &InsertValues, target: &[crate::facts::Name]) -> bool {
     match values {
         InsertValues::Rows(rows) => {
             !rows.is_empty()
                 && rows
                     .iter()
-                    .all(|r| target.iter().all(|k| r.fresh.contains(k)))
+                    .all(|r| target.iter().all(|k| r.fixed.contains(k)))
         }
         InsertValues::Opaque | InsertValues::Select => false,
     }
 }
 
 /// MySQL: a primary or unique key without the tenant column whose columns some row sets, not
-/// all of them to fresh ids.
+/// all of them to values no client chose.
 fn supplied_key(t: &Table, rows: &[RowKeys]) -> Option<Vec<String>> {
     t.unique_keys()
         .iter()
@@ -177,7 +177,7 @@ fn supplied_key(t: &Table, rows: &[RowKeys]) -> Option<Vec<String>> {
         .find(|k| {
             rows.iter().any(|r| {
                 k.iter().all(|c| r.keys.iter().any(|x| **x == **c))
-                    && !k.iter().all(|c| r.fresh.iter().any(|x| **x == **c))
+                    && !k.iter().all(|c| r.fixed.iter().any(|x| **x == **c))
             })
         })
         .cloned()
