@@ -26,7 +26,8 @@ unique key that does not include the tenant column. Not reported: a target that 
 tenant column (`target: [T.organizationId, T.slug]`), a `setWhere` that proves the tenant,
 `onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
 newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a target written
-as something other than columns, and tables that are not tenant-scoped.
+as something other than columns, a `set` that writes nothing but the conflicting key itself (the
+row stays as it was), and tables that are not tenant-scoped.
 
 ## Why it matters
 The conflict is decided by the key alone. When a client can choose the key (an id sent with the
@@ -112,6 +113,16 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 }
             }
         };
+        // A `set` that writes nothing but the key that conflicted leaves that row as it was.
+        if !conflict.set.opaque
+            && conflict
+                .set
+                .keys
+                .iter()
+                .all(|k| key.iter().any(|c| **c == **k))
+        {
+            continue;
+        }
         let target = named(t, &key);
         let moves = conflict
             .set
