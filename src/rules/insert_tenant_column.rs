@@ -19,7 +19,7 @@ An `insert(T).values(..)` on a tenant-scoped table where a row written out in th
 tenant column (`organizationId`, ...) and that column has no default (`.default(..)`,
 `.defaultRandom()`, `.$defaultFn(..)`, ...). The values are read as an object, an array of
 objects, `rows.map((r) => ({ .. }))`, either branch of `c ? a : b`, or a local `const` holding
-them; spreads of such objects are followed. Not reported: a row that spreads something
+them (with keys assigned later, `row.organizationId = ..`); spreads of such objects are followed. Not reported: a row that spreads something
 drizzle-guard cannot see (`...input`), which may carry the column; values passed in whole
 (`.values(rows)` with `rows` a parameter); `insert(T).select(..)`; tables that are not
 tenant-scoped.
