@@ -151,6 +151,9 @@ pub struct ColumnDef {
     pub builder: String,
     pub primary: bool,
     pub unique: bool,
+    /// The database or Drizzle fills it when an insert leaves it out: `.default(..)`,
+    /// `.defaultRandom()`, `.$defaultFn(..)`, `serial`, identity and generated columns.
+    pub has_default: bool,
     pub references: Option<ColumnRef>,
     pub span: Span,
 }
@@ -281,6 +284,63 @@ pub struct QuerySite {
     /// Properties of that local read in a condition later in the same function
     /// (`if (!row || row.deletedAt)`): columns the code looks at after the read.
     pub result_tests: Vec<Name>,
+    /// For an insert: what its values set and what it does on a conflict (boxed: most
+    /// queries are not inserts). An upsert's `where`/`setWhere` is the site's `where_`: the
+    /// condition an existing row must pass to be updated.
+    pub insert: Option<Box<InsertFacts>>,
+}
+
+/// What an insert writes: its rows' keys, and its conflict clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsertFacts {
+    pub values: InsertValues,
+    pub conflict: Option<Conflict>,
+}
+
+/// The rows an insert's `.values(..)` writes, as far as the file shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsertValues {
+    /// Objects written out (an object, an array of objects, a `.map(..)` callback returning one,
+    /// a local `const` holding them): one entry per row shape.
+    Rows(Vec<RowKeys>),
+    /// Rows that cannot be seen (a parameter, a call's result).
+    Opaque,
+    /// `insert(T).select(..)`: rows from a query.
+    Select,
+}
+
+/// The keys one row object sets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowKeys {
+    pub keys: Vec<Name>,
+    /// The row also takes keys from something not visible (`...input`): more may be set.
+    pub opaque: bool,
+    /// The keys whose value no client chose: a fresh id made in place (`id: newId('key')`,
+    /// `crypto.randomUUID()`, or a local `const` holding one) or a constant.
+    pub fixed: Vec<Name>,
+}
+
+/// An insert's conflict clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub action: ConflictAction,
+    /// `onConflictDoUpdate`'s `target` as column keys (`T.id`, `[T.teamId, T.slug]`); `None` when
+    /// it is not written as columns of the table.
+    pub target: Option<Vec<Name>>,
+    /// The keys its `set` writes (`opaque` when it spreads something not visible).
+    pub set: RowKeys,
+    /// Where the conflict method is named.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictAction {
+    /// `onConflictDoUpdate` (pg, sqlite).
+    DoUpdate,
+    /// `onConflictDoNothing`.
+    DoNothing,
+    /// `onDuplicateKeyUpdate` (MySQL).
+    DuplicateKeyUpdate,
 }
 
 /// A query's `where`, as written.

@@ -25,6 +25,8 @@ macro_rules! with_every_rule {
             DeleteWithoutWhere "delete-without-where" delete_without_where,
             HardDelete "hard-delete" hard_delete,
             RawSqlInjection "raw-sql-injection" raw_sql_injection,
+            TenantUpsert "tenant-upsert" tenant_upsert,
+            InsertTenantColumn "insert-tenant-column" insert_tenant_column,
             UnindexedForeignKey "unindexed-foreign-key" unindexed_foreign_key,
             UnindexedTenantColumn "unindexed-tenant-column" unindexed_tenant_column,
             UniqueTenantIndex "unique-tenant-index" unique_tenant_index,

@@ -3,7 +3,7 @@
 
 use super::ast::{prop_name, str_value, this_name, unwrap, Offsets};
 use super::chain::Seg;
-use super::conditions::is_constant_string;
+use super::constants::is_constant_string;
 use super::frames::Frames;
 use super::names::{is_global, is_operator};
 use super::scope::Scopes;

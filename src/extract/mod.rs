@@ -15,16 +15,19 @@
 //! - `visitor`: the walk, which hands each part what it needs as arguments;
 //! - `comments`: suppression comments, read apart from the walk.
 
+mod aggregates;
 mod ast;
 mod calls;
 mod chain;
 pub mod comments;
 mod conditions;
+mod constants;
 mod frames;
 mod module_items;
 mod names;
 mod query;
 mod relational;
+mod rows;
 mod schema;
 mod scope;
 mod visitor;

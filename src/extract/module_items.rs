@@ -24,14 +24,14 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
             _ => continue,
         };
         if let Decl::Fn(f) = decl {
-            if super::query::returns_aggregate(&f.function) {
+            if super::aggregates::returns_aggregate(&f.function) {
                 s.aggregates.push(f.ident.sym.clone());
             }
         }
         if let Decl::Var(v) = decl {
             for d in &v.decls {
                 if let (Pat::Ident(id), Some(init)) = (&d.name, &d.init) {
-                    if v.kind == VarDeclKind::Const && super::query::names_aggregate(init) {
+                    if v.kind == VarDeclKind::Const && super::aggregates::names_aggregate(init) {
                         s.aggregates.push(id.id.sym.clone());
                     }
                     note_table_fn(s, &id.id.sym, init);

@@ -179,3 +179,50 @@ pub fn is_global(name: &str) -> bool {
             | "Set"
     )
 }
+
+/// Column builders whose column the database fills on insert (`serial`).
+pub fn builder_has_default(name: &str) -> bool {
+    matches!(name, "serial" | "bigserial" | "smallserial")
+}
+
+/// Column modifiers after which an insert may leave the column out: a default, a generated or
+/// identity column, an auto-increment key. (`$onUpdate` runs on insert too when there is no
+/// default.)
+pub fn modifier_sets_default(name: &str) -> bool {
+    matches!(
+        name,
+        "default"
+            | "defaultNow"
+            | "defaultRandom"
+            | "$default"
+            | "$defaultFn"
+            | "$onUpdate"
+            | "$onUpdateFn"
+            | "generatedAlwaysAs"
+            | "generatedAlwaysAsIdentity"
+            | "generatedByDefaultAsIdentity"
+            | "autoincrement"
+    )
+}
+
+/// Functions that make a fresh unique id (`newId`, `nanoid`, `crypto.randomUUID`, `uuidv4`).
+pub fn is_id_generator(name: &str) -> bool {
+    matches!(
+        name,
+        "newId"
+            | "createId"
+            | "generateId"
+            | "genId"
+            | "nanoid"
+            | "cuid"
+            | "cuid2"
+            | "ulid"
+            | "uuid"
+            | "uuidv4"
+            | "uuidv7"
+            | "v4"
+            | "v7"
+            | "randomUUID"
+            | "generateUUID"
+    )
+}

@@ -3,12 +3,13 @@
 //! most chains and the recogniser that reads the rest are both driven by it, so a query form
 //! cannot be seen by one and missed by the other.
 
-use super::ast::{unwrap, Offsets};
-use super::chain::{flatten, Seg};
+use super::aggregates::aggregates_only;
+use super::ast::{object_prop, unwrap, Offsets};
+use super::chain::Seg;
 use super::conditions::{operand, pred, table_expr};
 use super::frames::Frames;
-use super::names::is_aggregate;
 use super::relational::relational_config;
+use super::rows::{insert_values, single_row, target_columns};
 use super::scope::Scopes;
 use crate::facts::*;
 use swc_atoms::Atom;
@@ -316,7 +317,70 @@ impl Recogniser<'_> {
             // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
             site.has_limit |= seg.name == "limit" && seg.is_call();
         }
+        if form == Form::Insert {
+            site.insert = Some(Box::new(self.insert(rest, &mut site)));
+        }
         Some(site)
+    }
+
+    /// What `insert(T)`'s links `rest` write, and its conflict clause; an upsert's
+    /// `where`/`setWhere` becomes the site's `where_`.
+    fn insert(&self, rest: &[Seg<'_>], site: &mut QuerySite) -> InsertFacts {
+        let mut facts = InsertFacts {
+            values: InsertValues::Opaque,
+            conflict: None,
+        };
+        for seg in rest.iter().filter(|s| s.is_call()) {
+            let action = match &*seg.name {
+                "values" => {
+                    if let Some(v) = seg.arg(0) {
+                        facts.values = insert_values(self.scopes, v);
+                    }
+                    continue;
+                }
+                "select" => {
+                    facts.values = InsertValues::Select;
+                    continue;
+                }
+                "onConflictDoUpdate" => ConflictAction::DoUpdate,
+                "onConflictDoNothing" => ConflictAction::DoNothing,
+                "onDuplicateKeyUpdate" => ConflictAction::DuplicateKeyUpdate,
+                _ => continue,
+            };
+            let mut conflict = Conflict {
+                action,
+                target: None,
+                set: RowKeys {
+                    opaque: true,
+                    ..RowKeys::default()
+                },
+                span: self.at.span(seg.name_span),
+            };
+            if let Some(Expr::Object(config)) = seg.arg(0).map(unwrap) {
+                conflict.target = object_prop(config, "target").and_then(target_columns);
+                if let Some(set) = object_prop(config, "set") {
+                    conflict.set = single_row(self.scopes, set, &[]);
+                }
+                // `where` (older Drizzle) and `setWhere` both apply to the existing row;
+                // `targetWhere` only picks a partial index.
+                let conds: Vec<RawPred> = ["where", "setWhere"]
+                    .iter()
+                    .filter_map(|k| object_prop(config, k))
+                    .map(|w| pred(self.scopes, w))
+                    .collect();
+                if action == ConflictAction::DoUpdate {
+                    site.where_ = match conds.len() {
+                        0 => Where::Absent,
+                        1 => {
+                            Where::Condition(conds.into_iter().next().unwrap_or(RawPred::Undefined))
+                        }
+                        _ => Where::Condition(RawPred::And(conds)),
+                    };
+                }
+            }
+            facts.conflict = Some(conflict);
+        }
+        facts
     }
 
     /// The condition of a `.where(..)` link: unreadable when it has no argument or a spread.
@@ -379,6 +443,7 @@ impl Recogniser<'_> {
             scope: self.frames.function_span(self.at),
             result: how.result.cloned(),
             result_tests: vec![],
+            insert: None,
         }
     }
 }
@@ -386,102 +451,6 @@ impl Recogniser<'_> {
 /// Whether the chain has a `.$dynamic` link (called or not).
 fn has_dynamic(segs: &[Seg<'_>]) -> bool {
     segs.iter().any(|s| s.name == "$dynamic")
-}
-
-/// `select({ n: count() })`: every selected value is an aggregate (or a module-level name of
-/// one, or a call of a module-level function returning one).
-fn aggregates_only(scopes: &Scopes, selection: &Expr) -> bool {
-    let Expr::Object(o) = unwrap(selection) else {
-        return false;
-    };
-    !o.props.is_empty()
-        && o.props.iter().all(|p| {
-            let PropOrSpread::Prop(p) = p else {
-                return false;
-            };
-            match &**p {
-                Prop::KeyValue(kv) => {
-                    is_aggregate_expr(&kv.value) || named_aggregate(scopes, &kv.value)
-                }
-                Prop::Shorthand(i) => is_named_aggregate(scopes, &i.sym),
-                _ => false,
-            }
-        })
-}
-
-/// A module-level aggregate's name, or a call of a module-level function returning one.
-fn named_aggregate(scopes: &Scopes, e: &Expr) -> bool {
-    let (root, segs) = flatten(e);
-    match (root.map(unwrap), segs.first()) {
-        (Some(Expr::Ident(i)), _) => is_named_aggregate(scopes, &i.sym),
-        (None, Some(first)) if first.object.is_none() => is_named_aggregate(scopes, &first.name),
-        _ => false,
-    }
-}
-
-fn is_named_aggregate(scopes: &Scopes, name: &Atom) -> bool {
-    !scopes.is_local(name) && scopes.aggregates.contains(name)
-}
-
-/// A module-level `const`'s value that is an aggregate, or a function returning one.
-pub(super) fn names_aggregate(init: &Expr) -> bool {
-    match unwrap(init) {
-        Expr::Arrow(a) => match &*a.body {
-            ArrowFunctionBody::Expr(e) => is_aggregate_expr(e),
-            ArrowFunctionBody::FunctionBody(b) => block_returns_aggregate(b),
-        },
-        Expr::Fn(f) => returns_aggregate(&f.function),
-        e => is_aggregate_expr(e),
-    }
-}
-
-/// A function whose body is a single `return` of an aggregate.
-pub(super) fn returns_aggregate(f: &Function) -> bool {
-    f.body.as_ref().is_some_and(block_returns_aggregate)
-}
-
-fn block_returns_aggregate(b: &FunctionBody) -> bool {
-    match b.stmts.as_slice() {
-        [Stmt::Return(ReturnStmt { arg: Some(e), .. })] => is_aggregate_expr(e),
-        _ => false,
-    }
-}
-
-fn is_aggregate_expr(e: &Expr) -> bool {
-    let (root, segs) = flatten(e);
-    if let Some(first) = segs.first() {
-        if root.is_none() && first.object.is_none() {
-            return is_aggregate(&first.name);
-        }
-    }
-    match root.map(unwrap) {
-        Some(Expr::TaggedTpl(t)) => {
-            let text: String = t
-                .tpl
-                .quasis
-                .iter()
-                .map(|q| q.raw.as_str().to_owned())
-                .collect::<String>()
-                .to_lowercase();
-            sql_aggregate(&text)
-        }
-        _ => false,
-    }
-}
-
-/// `sql`count(*)``, `sql`coalesce(sum(${x}), 0)``: an aggregate call anywhere in the text, and
-/// no window (`over (..)`), which would return a row per input row.
-fn sql_aggregate(text: &str) -> bool {
-    let calls = ["count(", "sum(", "avg(", "min(", "max("];
-    let has_call = calls.iter().any(|f| {
-        text.match_indices(f).any(|(i, _)| {
-            !text[..i]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        })
-    });
-    has_call && !text.contains(" over")
 }
 
 #[cfg(test)]
@@ -496,14 +465,14 @@ mod tests {
 
     #[test]
     fn aggregate_sql_templates() {
-        assert!(super::sql_aggregate("count(*)"));
-        assert!(super::sql_aggregate(
+        assert!(super::super::aggregates::sql_aggregate("count(*)"));
+        assert!(super::super::aggregates::sql_aggregate(
             "cast(coalesce(sum( * ), 0) as signed)"
         ));
-        assert!(!super::sql_aggregate("lower() like lower()"));
-        assert!(!super::sql_aggregate("admin()"));
-        assert!(!super::sql_aggregate("row_number() over (partition by )"));
-        assert!(!super::sql_aggregate("sum() over (order by )"));
+        assert!(!super::super::aggregates::sql_aggregate("lower() like lower()"));
+        assert!(!super::super::aggregates::sql_aggregate("admin()"));
+        assert!(!super::super::aggregates::sql_aggregate("row_number() over (partition by )"));
+        assert!(!super::super::aggregates::sql_aggregate("sum() over (order by )"));
     }
 
     /// A chain of the smallest shape each form accepts, starting with `method`.
@@ -589,6 +558,57 @@ mod tests {
         assert!(Runs::Subquery(Stored).is_embedded() && !Runs::Subquery(Stored).is_own_work());
         assert!(!Runs::InQuery(AsWritten).is_embedded() && !Runs::InQuery(AsWritten).is_own_work());
         assert!(!Runs::OnError(AsWritten).is_own_work() && Runs::InFunction(Passed).is_own_work());
+    }
+
+    /// What an insert writes and its conflict clause, as the write rules read them.
+    #[test]
+    fn inserts_record_their_rows_and_conflict() {
+        use crate::facts::{ConflictAction, InsertValues};
+        let keys = |body: &str| -> Vec<(Vec<String>, bool)> {
+            let found = facts(body);
+            match &found.queries[0].insert.as_ref().expect("an insert").values {
+                InsertValues::Rows(rows) => rows
+                    .iter()
+                    .map(|r| (r.keys.iter().map(|k| k.to_string()).collect(), r.opaque))
+                    .collect(),
+                other => panic!("{body}: {other:?}"),
+            }
+        };
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            keys("await db.insert(t).values({ a: 1, b });"),
+            vec![(s(&["a", "b"]), false)]
+        );
+        assert_eq!(
+            keys("await db.insert(t).values([{ a: 1 }, { ...input }]);"),
+            vec![(s(&["a"]), false), (s(&[]), true)]
+        );
+        assert_eq!(
+            keys("const base = { a: 1, n: 2 }; await db.insert(t).values(ids.map((id) => ({ ...base, id })));"),
+            vec![(s(&["a", "n", "id"]), false)]
+        );
+        let opaque = facts("await db.insert(t).values(rows);");
+        assert_eq!(
+            opaque.queries[0].insert.as_ref().map(|i| &i.values),
+            Some(&InsertValues::Opaque)
+        );
+        let up = facts("await db.insert(t).values({ id: newId('x'), a }).onConflictDoUpdate({ target: [t.id, t.a], set: { a }, setWhere: eq(t.org, o) });");
+        let site = &up.queries[0];
+        let ins = site.insert.as_ref().expect("an insert");
+        let c = ins.conflict.as_ref().expect("a conflict clause");
+        assert_eq!(c.action, ConflictAction::DoUpdate);
+        assert_eq!(c.target.as_ref().map(|t| t.len()), Some(2));
+        assert!(matches!(site.where_, Where::Condition(_)));
+        match &ins.values {
+            InsertValues::Rows(r) => assert_eq!(r[0].fixed.len(), 1),
+            other => panic!("{other:?}"),
+        }
+        let nothing = facts("await db.insert(t).values({ a }).onConflictDoNothing();");
+        let c = nothing.queries[0]
+            .insert
+            .as_ref()
+            .and_then(|i| i.conflict.as_ref());
+        assert_eq!(c.map(|c| c.action), Some(ConflictAction::DoNothing));
     }
 
     #[test]

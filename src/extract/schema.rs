@@ -153,16 +153,19 @@ impl Schema<'_> {
             return None;
         }
         let sql_name = builder_call.args.first().and_then(|a| str_value(&a.expr));
+        let has_default = super::names::builder_has_default(&builder);
         let mut col = ColumnDef {
             key: key.to_string(),
             sql_name,
             builder,
             primary: false,
             unique: false,
+            has_default,
             references: None,
             span: self.at.span(value.span()),
         };
         for (name, call) in mods {
+            col.has_default |= super::names::modifier_sets_default(name);
             match name {
                 "primaryKey" => col.primary = true,
                 "unique" => col.unique = true,

@@ -32,8 +32,12 @@ pub(super) enum Binding {
     Operator(Name),
     /// A constant string (or a parameter typed as a union of string literals).
     Str,
-    /// An object literal whose values are all constant strings: a lookup table of constants.
-    StrMap,
+    /// An object literal whose values are all constant strings: a lookup table of constants
+    /// (its keys kept, should it be written as a row).
+    StrMap(RowKeys),
+    /// Row objects (`const row = { .. }`, `const rows = [{ .. }, ..]`): the keys each sets,
+    /// for an insert's `.values(row)`.
+    Rows(Vec<RowKeys>),
 }
 
 /// What a name constructs: a table, a table creator's product, a table of a `pgSchema(..)`.

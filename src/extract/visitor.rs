@@ -405,6 +405,25 @@ impl Extractor {
                 }
             }
         }
+        // `row.teamId = ..` on a local row object: the row sets that key too.
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
+            if let Expr::Ident(obj) = unwrap(&m.obj) {
+                let rows = match self.scopes.get_mut(&obj.sym) {
+                    Some(Binding::Rows(rows)) => Some(&mut rows[..]),
+                    Some(Binding::StrMap(row)) => Some(std::slice::from_mut(row)),
+                    _ => None,
+                };
+                if let Some(rows) = rows {
+                    let key = super::ast::member_prop(&m.prop);
+                    for row in rows.iter_mut() {
+                        match &key {
+                            Some(k) => row.keys.push(k.clone()),
+                            None => row.opaque = true,
+                        }
+                    }
+                }
+            }
+        }
         a.left.visit_with(self);
         match unwrap(&a.right) {
             chain @ Expr::Call(_) => {
@@ -539,8 +558,13 @@ impl Visit for Extractor {
                     // what the initialiser is does not matter.
                     _ if !matches!(d.name, Pat::Ident(_)) => Binding::Opaque,
                     Some(init) if v.kind == VarDeclKind::Const => {
-                        const_binding(&self.scopes, init, false, self.frames.conditional)
-                            .unwrap_or(Binding::Opaque)
+                        match const_binding(&self.scopes, init, false, self.frames.conditional) {
+                            None | Some(Binding::Opaque) => {
+                                super::rows::row_binding(&self.scopes, init)
+                                    .unwrap_or(Binding::Opaque)
+                            }
+                            Some(b) => b,
+                        }
                     }
                     Some(init) if v.kind == VarDeclKind::Let => {
                         let e = unwrap(init);

@@ -33,6 +33,8 @@ pub struct Column {
     pub unique: bool,
     /// Built by `boolean(..)`.
     pub boolean: bool,
+    /// Filled when an insert leaves it out (see [`crate::facts::ColumnDef::has_default`]).
+    pub has_default: bool,
     pub references: Option<(Option<TableId>, String)>,
     /// Where the column is defined (a shared object's file for spread columns).
     pub file: FileId,

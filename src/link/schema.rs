@@ -83,6 +83,7 @@ impl Project {
                     primary: c.primary,
                     unique: c.unique,
                     boolean: c.builder == "boolean",
+                    has_default: c.has_default,
                     references,
                     file,
                     span: c.span,

@@ -6,6 +6,7 @@
 mod context;
 mod delete_without_where;
 mod hard_delete;
+mod insert_tenant_column;
 mod internal_error;
 mod invalid_suppression;
 mod n_plus_one;
@@ -15,6 +16,7 @@ mod raw_sql_injection;
 mod schema_location;
 mod soft_delete_filter;
 mod tenant_filter;
+mod tenant_upsert;
 mod unbounded_query;
 mod unindexed_foreign_key;
 mod unindexed_tenant_column;
