@@ -68,7 +68,8 @@ pub struct CheckArgs {
     /// untracked files) and the files importing them; everything when a schema file changed.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Report only findings that this baseline file does not record.
+    /// Report only findings that this baseline file does not record (default: the
+    /// configuration's `baseline`, if any).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record every current finding in FILE (then report them as baselined).
@@ -108,6 +109,7 @@ pub enum SchemaFormat {
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum FailOn {
     Error,
+    #[value(alias = "warn")]
     Warning,
     Never,
 }
@@ -203,6 +205,7 @@ fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
                 )));
             }
             let mut config = Config::load(p)?;
+            config.anchor(root)?;
             config.adopt_drizzle_kit(root);
             Ok(config)
         }
@@ -220,7 +223,8 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         ));
     }
     // Bad input fails before the (possibly long) run.
-    let baseline = a.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline_path = a.baseline.clone().or_else(|| config.baseline_path());
+    let baseline = baseline_path.as_deref().map(Baseline::load).transpose()?;
     let changed = match &a.changed_since {
         Some(rev) => Some(ChangedFiles::since(&root, rev)?),
         None => None,

@@ -364,7 +364,7 @@ fn problem_diagnostic(rel: &str, p: &FileProblem) -> Option<Diagnostic> {
 /// Each finding's severity, the rule's default or its level under `rules`; findings of rules
 /// turned off are dropped.
 fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
-    diags.retain_mut(|d| match rules::rule(d.rule).severity(config) {
+    diags.retain_mut(|d| match rules::rule(d.rule).severity(config, &d.file) {
         Some(severity) => {
             d.severity = severity;
             true

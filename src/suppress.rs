@@ -49,7 +49,7 @@ pub fn apply_inline(units: &[Unit], diags: &mut Vec<Diagnostic>, config: &Config
     for (file, scopes) in files {
         for s in scopes {
             for (rule, used) in s.rules.iter().zip(&s.used) {
-                if *used || config.is_off(*rule) {
+                if *used || config.is_off_in(*rule, file) {
                     continue;
                 }
                 found.push(

@@ -688,3 +688,52 @@ fn findings_are_placed_past_a_byte_order_mark_and_wide_characters() {
     assert_eq!(range["end"]["column"], 46, "{range}");
     assert_eq!(place(marked.path()), (range, fingerprint));
 }
+
+#[test]
+fn jsonc_configuration_with_warn_overrides_and_a_baseline_key() {
+    let dir = app();
+    let p = dir.path();
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // Comments, trailing commas, `warn`; the later override wins for projects.ts.
+    let config = r#"{
+  // tenant-filter is handled elsewhere for services, but watched in projects.ts
+  "rules": { "soft-delete-filter": "warn", },
+  "overrides": [
+    { "files": ["src/services/**"], "rules": { "tenant-filter": "off" } },
+    { "files": ["src/services/projects.ts"], "rules": { "tenant-filter": "warn" } }, /* last */
+  ],
+}
+"#;
+    write(p, "drizzle-guard.jsonc", config);
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 0, "warnings only: {doc}");
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 5, "soft-delete-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    for d in doc["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["severity"], "warning", "{d}");
+    }
+    let (c, _) = json(p, &["--fail-on", "warn"]);
+    assert_eq!(c, 1);
+    // A `baseline` key, relative to the configuration file, applies without `--baseline`.
+    write(
+        p,
+        "drizzle-guard.jsonc",
+        config.replacen("{\n", "{\n  \"baseline\": \"base.json\",\n", 1),
+    );
+    let o = run(p, &["check", "--format", "json", "--fail-on", "warn"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let doc = o.json();
+    assert!(findings(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["baselined"], 2);
+    // Both file names in one directory: which one applies would be a guess.
+    write(p, "drizzle-guard.json", "{}");
+    let o = run(p, &["check"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("keep one");
+}

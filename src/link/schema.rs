@@ -115,32 +115,30 @@ impl Project {
             let matches = |c: &Column, names: &[String]| {
                 names.iter().any(|n| n == &c.key || n == &c.sql_name)
             };
-            let tenant = columns
+            // `overrides` may set other columns for the tables of some files.
+            let rel = &self.units[table.file].rel;
+            let tenant: Vec<String> = columns
                 .iter()
-                .filter(|c| matches(c, &config.tenant.columns))
+                .filter(|c| matches(c, config.tenant_columns_in(rel)))
                 .map(|c| c.key.clone())
                 .collect();
             let soft = columns
                 .iter()
-                .filter(|c| matches(c, &config.soft_delete.columns))
+                .filter(|c| matches(c, config.soft_delete_columns_in(rel)))
                 .map(|c| c.key.clone())
                 .collect();
+            let exempt = config
+                .tenant_exempt_tables_in(rel)
+                .iter()
+                .any(|e| e == &table.binding || e == &table.sql_name);
+            let tenant = if exempt { vec![] } else { tenant };
             filled.push((table.id, columns, fks, tenant, soft, unresolved));
         }
         for (id, columns, fks, tenant, soft, unresolved) in filled {
             let t = &mut self.tables[id.0];
             t.columns = columns;
             t.foreign_keys = fks;
-            t.tenant_columns = if config
-                .tenant
-                .exempt_tables
-                .iter()
-                .any(|e| e == &t.binding || e == &t.sql_name)
-            {
-                vec![]
-            } else {
-                tenant
-            };
+            t.tenant_columns = tenant;
             t.soft_delete_columns = soft;
             t.unresolved_spreads = unresolved;
             t.unique_keys = t.derive_unique_keys();
