@@ -75,6 +75,10 @@ pub struct CheckArgs {
     /// Record every current finding in FILE (then report them as baselined).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Remove the entries of the baseline (--baseline or the configuration's `baseline`) that
+    /// match no finding any more; adds none.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub prune_baseline: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,6 +228,11 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
     }
     // Bad input fails before the (possibly long) run.
     let baseline_path = a.baseline.clone().or_else(|| config.baseline_path());
+    if a.prune_baseline && baseline_path.is_none() {
+        return Err(Error::Usage(
+            "--prune-baseline needs a baseline: pass --baseline FILE or set `baseline` in the configuration".into(),
+        ));
+    }
     let baseline = baseline_path.as_deref().map(Baseline::load).transpose()?;
     let changed = match &a.changed_since {
         Some(rev) => Some(ChangedFiles::since(&root, rev)?),
@@ -255,7 +264,19 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
             ));
             written.apply(&mut report, &|f| checked.contains(f));
         } else if let Some(b) = &baseline {
-            b.apply(&mut report, &|f| checked.contains(f));
+            if let (true, Some(path)) = (a.prune_baseline, &baseline_path) {
+                let pruned = b.pruned(&report, &|f| checked.contains(f));
+                pruned.write(path)?;
+                to_stderr(&format!(
+                    "drizzle-guard: removed {} of {} entries from the baseline {}",
+                    b.findings.len() - pruned.findings.len(),
+                    b.findings.len(),
+                    emit::escape_controls(&path.display().to_string())
+                ));
+                pruned.apply(&mut report, &|f| checked.contains(f));
+            } else {
+                b.apply(&mut report, &|f| checked.contains(f));
+            }
         }
         report.elapsed = started.elapsed();
         // The process ends after the output: freeing every file's facts one allocation at a

@@ -402,7 +402,8 @@ export async function again() {
     assert!(msg.contains("no reason"), "{msg}");
     let o = run(p, &["check", "--no-timing"]);
     assert!(
-        o.stdout.ends_with("3 errors, 0 warnings (3 suppressed)\n"),
+        o.stdout
+            .ends_with("drizzle-guard: by rule: 2 tenant-filter, 1 invalid-suppression\ndrizzle-guard: checked 4 files, 2 tables (2 tenant-scoped, 1 soft-delete): 3 errors, 0 warnings (3 suppressed)\n"),
         "{}",
         o.stdout
     );
@@ -416,7 +417,7 @@ fn baseline_reports_only_new_findings_across_line_shifts() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     o.assert_stderr_has("wrote 3 findings");
     let written = support::read_json(&p.join("baseline.json"));
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert_eq!(written["findings"].as_array().unwrap().len(), 3);
     assert!(
         !written.to_string().contains("line"),
@@ -736,4 +737,88 @@ fn jsonc_configuration_with_warn_overrides_and_a_baseline_key() {
     let o = run(p, &["check"]);
     assert_eq!(o.code, 2);
     o.assert_stderr_has("keep one");
+}
+
+#[test]
+fn fixing_one_part_of_a_baselined_query_keeps_its_other_finding_baselined() {
+    let dir = app();
+    let p = dir.path();
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(support::read_json(&p.join("base.json"))["version"], 2);
+    // plans.ts line 5 had a tenant-filter and a soft-delete-filter finding: fix the first.
+    write(
+        p,
+        "src/services/plans.ts",
+        PLANS
+            .replace(
+                "import { db }",
+                "import { eq } from 'drizzle-orm';\nimport { db }",
+            )
+            .replace(
+                "allPlans() {",
+                "allPlans(orgId: string) {\n  // the tenant's plans only",
+            )
+            .replace(
+                ".from(plans)",
+                ".from(plans).where(eq(plans.organizationId, orgId))",
+            ),
+    );
+    let (c, doc) = json(p, &["--baseline", "base.json"]);
+    assert_eq!(c, 0, "{doc}");
+    assert!(findings(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["baselined"], 2);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 1);
+    // Without the baseline the soft-delete finding is still there: it is baselined, not gone.
+    let (_, doc) = json(p, &[]);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 7, "soft-delete-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    // --prune-baseline removes the fixed entry, adds none, and needs a baseline.
+    write(
+        p,
+        "src/services/new.ts",
+        PLANS.replace("allPlans", "morePlans"),
+    );
+    let o = run(p, &["check", "--baseline", "base.json", "--prune-baseline"]);
+    assert_eq!(o.code, 1, "the new file's findings are new: {}", o.stderr);
+    o.assert_stderr_has("removed 1 of 3 entries");
+    let pruned = support::read_json(&p.join("base.json"));
+    let rules: Vec<&str> = pruned["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["soft-delete-filter", "tenant-filter"], "{pruned}");
+    let o = run(p, &["check", "--prune-baseline"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("--prune-baseline needs a baseline");
+    // A version 1 baseline is named as such, with what to do.
+    write(
+        p,
+        "old.json",
+        r#"{"version": 1, "tool": "drizzle-guard", "findings": []}"#,
+    );
+    let o = run(p, &["check", "--baseline", "old.json"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("version 1 baseline");
+    o.assert_stderr_has("--write-baseline");
+}
+
+#[test]
+fn the_human_summary_counts_findings_by_rule() {
+    let dir = app();
+    let o = run(dir.path(), &["check", "--no-timing"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout
+            .contains("\ndrizzle-guard: by rule: 2 tenant-filter, 1 soft-delete-filter\ndrizzle-guard: checked"),
+        "{}",
+        o.stdout
+    );
 }

@@ -85,7 +85,7 @@ fn valid_sarif(text: &str) -> Value {
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         assert!(
-            r["partialFingerprints"]["drizzleGuard/v1"]
+            r["partialFingerprints"]["drizzleGuard/v2"]
                 .as_str()
                 .unwrap()
                 .len()
@@ -139,7 +139,7 @@ fn example_app_sarif_is_valid_and_complete() {
         assert_eq!(region["startColumn"], d["range"]["start"]["column"]);
         assert_eq!(region["endColumn"], d["range"]["end"]["column"]);
         assert_eq!(
-            r["partialFingerprints"]["drizzleGuard/v1"],
+            r["partialFingerprints"]["drizzleGuard/v2"],
             d["fingerprint"]
         );
     }
