@@ -18,7 +18,7 @@ use std::time::Instant;
     name = "drizzle-guard",
     version,
     about = "Checks TypeScript apps that use Drizzle ORM for tenant leaks, soft-delete leaks, unbounded queries and N+1.",
-    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or I/O error."
+    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or I/O error, or no table found."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -157,6 +157,33 @@ fn to_stderr(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// Where a run reads and what it reports: the root ([`crate::workspace::find_root`]) and the
+/// paths named (absolute), which narrow what is reported, never what is read.
+struct Scope {
+    paths: Vec<PathBuf>,
+    root: PathBuf,
+    kind: crate::workspace::RootKind,
+    /// Where the search for the root and the configuration started.
+    start: PathBuf,
+}
+
+fn resolve_scope(paths: &[PathBuf]) -> Result<Scope, Error> {
+    let (paths, cwd) = resolve_paths(paths)?;
+    let first = &paths[0];
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().map(Path::to_path_buf).unwrap_or(cwd)
+    };
+    let (root, kind) = crate::workspace::find_root(&start);
+    Ok(Scope {
+        paths,
+        root,
+        kind,
+        start,
+    })
+}
+
 fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -177,12 +204,7 @@ fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
         }
         abs.push(normalize(&cwd.join(p)));
     }
-    // The root is the one directory given, or the current directory.
-    let root = match abs.as_slice() {
-        [one] if one.is_dir() => one.clone(),
-        _ => cwd,
-    };
-    Ok((abs, root))
+    Ok((abs, cwd))
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -199,7 +221,8 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
+fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Error> {
+    let root = &scope.root;
     match explicit {
         Some(p) => {
             if !p.is_file() {
@@ -213,14 +236,17 @@ fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
             config.adopt_drizzle_kit(root);
             Ok(config)
         }
-        None => Config::discover(root),
+        None => Config::discover_from(&scope.start, root),
     }
 }
 
 fn check(a: CheckArgs) -> Result<i32, Error> {
     let started = Instant::now();
-    let (paths, root) = resolve_paths(&a.paths)?;
-    let config = load_config(a.config.as_deref(), &root)?;
+    let scope = resolve_scope(&a.paths)?;
+    let config = load_config(a.config.as_deref(), &scope)?;
+    let Scope {
+        paths, root, kind, ..
+    } = scope;
     if a.write_baseline.is_some() && a.changed_since.is_some() {
         return Err(Error::Usage(
             "--write-baseline needs a full run; leave out --changed-since".into(),
@@ -244,8 +270,9 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         root,
         threads: a.threads.map(usize::from),
     };
-    let report = pool.install(|| -> Result<_, Error> {
+    let (report, read) = pool.install(|| -> Result<_, Error> {
         let project = engine::load_changed(&opts, &config, changed.as_ref())?;
+        let read = project.units.len();
         let mut report = engine::check(&project, &config, started);
         let checked: HashSet<&str> = project
             .units
@@ -282,7 +309,7 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         // The process ends after the output: freeing every file's facts one allocation at a
         // time, on one thread, cost a tenth of the parse floor. The OS takes it back at once.
         std::mem::forget(project);
-        Ok(report)
+        Ok((report, read))
     })?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let color = match a.color {
@@ -309,12 +336,37 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         Format::Github => emit::github::render(&report),
     };
     write_output(a.output.as_deref(), &text)?;
+    if report.tables == 0 {
+        // Passing a run that saw no schema would say nothing was wrong while checking nothing.
+        to_stderr(&format!(
+            "drizzle-guard: error: {}",
+            emit::escape_controls(&no_tables(&opts.root, kind, read))
+        ));
+        return Ok(2);
+    }
     let failing = match a.fail_on {
         FailOn::Never => false,
         FailOn::Warning => !report.diagnostics.is_empty(),
         FailOn::Error => report.count(Severity::Error) > 0,
     };
     Ok(if failing { 1 } else { 0 })
+}
+
+/// What to say when a run found no table: where it looked and what to set.
+fn no_tables(root: &Path, kind: crate::workspace::RootKind, read: usize) -> String {
+    let what = match read {
+        0 => "no TypeScript file".to_string(),
+        1 => "1 TypeScript file but no Drizzle table (`pgTable`, `mysqlTable`, `sqliteTable`)"
+            .to_string(),
+        n => format!(
+            "{n} TypeScript files but no Drizzle table (`pgTable`, `mysqlTable`, `sqliteTable`)"
+        ),
+    };
+    format!(
+        "found {what} under {} ({}); nothing was checked. Run it inside the repository that defines the schema (a pnpm-workspace.yaml or package.json `workspaces` marks a monorepo's root), or set `schema` in drizzle-guard.json to the files that define the tables (`include`/`exclude` or .gitignore may leave them out)",
+        root.display(),
+        kind.describe()
+    )
 }
 
 /// Writes the output in full, or fails the run (exit 2): a report cut short by a full disk
@@ -351,8 +403,9 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn schema(a: SchemaArgs) -> Result<i32, Error> {
-    let (paths, root) = resolve_paths(&a.paths)?;
-    let config = load_config(a.config.as_deref(), &root)?;
+    let scope = resolve_scope(&a.paths)?;
+    let config = load_config(a.config.as_deref(), &scope)?;
+    let Scope { paths, root, .. } = scope;
     let pool = engine::pool(None)?;
     let opts = Options {
         paths,

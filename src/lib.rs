@@ -27,6 +27,7 @@ pub mod schema_view;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod workspace;
 
 /// mimalloc rather than the system allocator: parsing and extraction allocate and free many
 /// small objects on every worker. On a generated 10,000-file tree (one thread) the check went

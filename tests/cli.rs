@@ -268,14 +268,18 @@ fn exempt_tables_and_include_exclude_work_end_to_end() {
         vec![f("src/services/projects.ts", 6, "tenant-filter")]
     );
     assert_eq!(doc["summary"]["filesChecked"], 3);
-    // include without the schema: no tables, so nothing to report.
+    // include without the schema: no tables, so nothing was checked: an error (exit 2).
     write(
         p,
         "drizzle-guard.json",
         r#"{ "include": ["src/services/**"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     // `schema` brings the schema files back for the model only: they are not checked.
     write(
         p,
@@ -296,7 +300,11 @@ fn exempt_tables_and_include_exclude_work_end_to_end() {
         r#"{ "exclude": ["src/db/tables.ts"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     write(
         p,
         "drizzle-guard.json",
@@ -338,7 +346,11 @@ export const all = () => db.select().from(docs).limit(10);
         r#"{ "tenant": { "columns": ["org_ref"] }, "include": ["src/services/**"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     write(
         p,
         "drizzle.config.ts",
@@ -727,7 +739,10 @@ fn jsonc_configuration_with_warn_overrides_and_a_baseline_key() {
         "drizzle-guard.jsonc",
         config.replacen("{\n", "{\n  \"baseline\": \"base.json\",\n", 1),
     );
-    let o = run(p, &["check", "--format", "json", "--fail-on", "warn"]);
+    let o = run(
+        &p.join("src"),
+        &["check", "--format", "json", "--fail-on", "warn"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let doc = o.json();
     assert!(findings(&doc).is_empty(), "{doc}");
@@ -821,4 +836,75 @@ fn the_human_summary_counts_findings_by_rule() {
         "{}",
         o.stdout
     );
+}
+
+#[test]
+fn inside_a_workspace_package_the_whole_workspace_is_read_and_paths_stay_root_relative() {
+    let root = support::crate_path("fixtures/monorepo");
+    let server = root.join("apps/server");
+    let (c, all) = {
+        let o = run(&root, &["check", "--format", "json"]);
+        (o.code, o.json())
+    };
+    assert_eq!(c, 1);
+    let all = findings(&all);
+    // `@acme/legacy-db`'s `projects` has no tenant column: resolved through package.json
+    // names, `legacy.ts` has no finding, and `@acme/db/schema` gives the tenant-scoped table.
+    assert!(
+        all.contains(&f("apps/server/src/projects.ts", 6, "tenant-filter")),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|(file, ..)| file.ends_with("legacy.ts")),
+        "{all:?}"
+    );
+    let in_server: Vec<_> = all
+        .iter()
+        .filter(|(file, ..)| file.starts_with("apps/server/"))
+        .cloned()
+        .collect();
+    assert!(
+        in_server.len() < all.len(),
+        "the fixture has findings elsewhere"
+    );
+    let o = run(&server, &["check", "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(findings(&o.json()), in_server);
+    // A PATH narrows what is reported, not what is read, from anywhere.
+    let o = run(
+        &root,
+        &["check", "--format", "json", "apps/server/src/projects.ts"],
+    );
+    assert_eq!(findings(&o.json()), in_server);
+    let o = run(
+        &server.join("src"),
+        &["check", "--format", "json", "projects.ts"],
+    );
+    assert_eq!(findings(&o.json()), in_server);
+    // Annotations land on the file, relative to the repository root.
+    let o = run(&server, &["check", "--format", "github"]);
+    assert!(
+        o.stdout.contains("file=apps/server/src/projects.ts,line=6"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_run_that_finds_no_table_fails_and_says_where_it_looked() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = run(empty.path(), &["check"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    o.assert_stderr_has("found no TypeScript file under");
+    o.assert_stderr_has(&empty.path().display().to_string());
+    let no_tables = support::tree(&[("src/a.ts", "export const x = 1;\n")]);
+    let o = run(no_tables.path(), &["check", "--format", "json"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.json()["summary"]["tables"],
+        0,
+        "the output is still written"
+    );
+    o.assert_stderr_has("1 TypeScript file but no Drizzle table");
+    o.assert_stderr_has("`schema`");
 }
