@@ -1,4 +1,4 @@
-//! The command line: `check`, `schema`, `rule`.
+//! The command line: `check`, `schema`, `rule`, `init`.
 
 use crate::changed::ChangedFiles;
 use crate::config::Config;
@@ -36,6 +36,21 @@ pub enum Command {
         /// A rule name, such as `tenant-filter`.
         name: Option<String>,
     },
+    /// Propose a drizzle-guard.json from the schema (tenant and soft-delete columns) and write
+    /// it at the root, with the CI and pre-push snippets for the tools the repository uses.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// A directory of the project (default: the current directory); the file is written at
+    /// the root found from it.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Print the JSON document that would be written, and nothing else on standard output
+    /// (the explanation goes to standard error); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -138,6 +153,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Check(a) => check(a),
         Command::Schema(a) => schema(a),
         Command::Rule { name } => rule(name.as_deref()),
+        Command::Init(a) => init(a),
     };
     match result {
         Ok(code) => code,
@@ -425,6 +441,17 @@ fn schema(a: SchemaArgs) -> Result<i32, Error> {
         SchemaFormat::Json => crate::schema_view::render_json(&project),
     };
     write_output(None, &text)?;
+    Ok(0)
+}
+
+fn init(a: InitArgs) -> Result<i32, Error> {
+    let paths: Vec<PathBuf> = a.path.into_iter().collect();
+    let scope = resolve_scope(&paths)?;
+    let (stdout, stderr) = crate::init::init(&scope.root, scope.kind.describe(), a.dry_run)?;
+    if !stderr.is_empty() {
+        let _ = std::io::stderr().lock().write_all(stderr.as_bytes());
+    }
+    write_output(None, &stdout)?;
     Ok(0)
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod facts;
 pub mod ids;
+pub mod init;
 pub mod kit_config;
 pub mod link;
 pub mod locate;

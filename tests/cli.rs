@@ -908,3 +908,91 @@ fn a_run_that_finds_no_table_fails_and_says_where_it_looked() {
     o.assert_stderr_has("1 TypeScript file but no Drizzle table");
     o.assert_stderr_has("`schema`");
 }
+
+#[test]
+fn init_proposes_the_schema_s_own_tenant_and_soft_delete_columns() {
+    let schema =
+        "import { bigint, boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const accounts = pgTable('accounts', { id: uuid('id').primaryKey() });
+export const notes = pgTable('notes', {
+  id: uuid('id').primaryKey(),
+  ownerId: text('owner_id').notNull(),
+  deletedAtM: bigint('deleted_at_m', { mode: 'number' }),
+  archivedAt: timestamp('archived_at').notNull(),
+  removedReason: text('removed_reason'),
+});
+export const tags = pgTable('tags', {
+  id: uuid('id').primaryKey(),
+  userId: uuid('user_id'),
+  isTrashed: boolean('is_trashed'),
+});
+";
+    let dir = support::tree(&[
+        ("src/db/schema.ts", schema),
+        ("src/db/index.ts", DB),
+        ("package.json", "{ \"name\": \"app\" }"),
+        ("pnpm-lock.yaml", ""),
+        (".husky/pre-commit", ""),
+        ("lefthook.yml", ""),
+        (
+            "src/notes.ts",
+            "import { db } from './db/index';\nimport { notes } from './db/schema';\nexport const all = () => db.select().from(notes).limit(10);\n",
+        ),
+    ]);
+    let p = dir.path();
+    let o = run(&p.join("src"), &["init", "--dry-run"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // Standard output is exactly the document, and a valid configuration.
+    let doc: Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", o.stdout));
+    drizzle_guard::config::Config::from_json(&o.stdout).unwrap();
+    let tenant: Vec<&str> = doc["tenant"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        tenant.contains(&"organizationId") && tenant.contains(&"ownerId"),
+        "{tenant:?}"
+    );
+    assert!(
+        !tenant.contains(&"userId"),
+        "a person is no tenant: {tenant:?}"
+    );
+    let soft: Vec<&str> = doc["softDelete"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(soft.contains(&"deletedAtM"), "{soft:?}");
+    // Not null, or not a mark: not proposed. `isTrashed` is a default already.
+    for no in ["archivedAt", "removedReason"] {
+        assert!(!soft.contains(&no), "{no}: {soft:?}");
+    }
+    assert_eq!(soft.iter().filter(|c| **c == "isTrashed").count(), 1);
+    assert!(
+        !p.join("drizzle-guard.json").exists(),
+        "--dry-run writes nothing"
+    );
+    o.assert_stderr_has("Proposed tenant column `ownerId`");
+    o.assert_stderr_has("Findings with this proposal: ");
+    o.assert_stderr_has("tenant-filter");
+    o.assert_stderr_has("husky: .husky/pre-push");
+    o.assert_stderr_has("lefthook: lefthook.yml");
+    o.assert_stderr_has("pnpm exec drizzle-guard check");
+    assert!(!o.stderr.contains("pre-commit: .pre-commit-config.yaml"));
+    // Written at the root, once; the check then uses it.
+    let o = run(&p.join("src"), &["init"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let written = std::fs::read_to_string(p.join("drizzle-guard.json")).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), doc);
+    let (c, report) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert!(findings(&report).contains(&f("src/notes.ts", 3, "soft-delete-filter")));
+    let o = run(p, &["init"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("exists already");
+}
