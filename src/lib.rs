@@ -4,6 +4,8 @@
 //! [`rules`] (then [`locate`] for the findings' lines) → [`suppress`] → [`emit`], driven by [`engine`]
 //! and the [`cli`]. Below them all: [`source`], through which every file is read (and none
 //! outside the checked root), and [`rule_id`], the rules' identities and their one list.
+//! Before the pipeline, [`workspace`] finds the root (the workspace or project the run is
+//! in) and [`config`] reads drizzle-guard.json; [`init`] proposes one from the schema.
 
 pub mod changed;
 pub mod cli;
