@@ -129,7 +129,7 @@ impl ChangedFiles {
         self.deleted_source
             || self.files.iter().any(|p| {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                name == crate::config::FILE_NAME
+                crate::config::FILE_NAMES.contains(&name)
                     || crate::config::DRIZZLE_KIT_FILES.contains(&name)
                     || (name.starts_with("tsconfig") && name.ends_with(".json"))
             })

@@ -1,4 +1,4 @@
-//! The command line: `check`, `schema`, `rule`.
+//! The command line: `check`, `schema`, `rule`, `init`.
 
 use crate::changed::ChangedFiles;
 use crate::config::Config;
@@ -18,7 +18,7 @@ use std::time::Instant;
     name = "drizzle-guard",
     version,
     about = "Checks TypeScript apps that use Drizzle ORM for tenant leaks, soft-delete leaks, unbounded queries and N+1.",
-    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or I/O error."
+    after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, configuration or I/O error, or no table found."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,21 @@ pub enum Command {
         /// A rule name, such as `tenant-filter`.
         name: Option<String>,
     },
+    /// Propose a drizzle-guard.json from the schema (tenant and soft-delete columns) and write
+    /// it at the root, with the CI and pre-push snippets for the tools the repository uses.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// A directory of the project (default: the current directory); the file is written at
+    /// the root found from it.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Print the JSON document that would be written, and nothing else on standard output
+    /// (the explanation goes to standard error); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -68,12 +83,17 @@ pub struct CheckArgs {
     /// untracked files) and the files importing them; everything when a schema file changed.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Report only findings that this baseline file does not record.
+    /// Report only findings that this baseline file does not record (default: the
+    /// configuration's `baseline`, if any).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record every current finding in FILE (then report them as baselined).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Remove the entries of the baseline (--baseline or the configuration's `baseline`) that
+    /// match no finding any more; adds none.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub prune_baseline: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -108,6 +128,7 @@ pub enum SchemaFormat {
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum FailOn {
     Error,
+    #[value(alias = "warn")]
     Warning,
     Never,
 }
@@ -132,6 +153,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
         Command::Check(a) => check(a),
         Command::Schema(a) => schema(a),
         Command::Rule { name } => rule(name.as_deref()),
+        Command::Init(a) => init(a),
     };
     match result {
         Ok(code) => code,
@@ -149,6 +171,33 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
 /// (`2>/dev/full`) does not end the run with a panic; the exit code still says what happened.
 fn to_stderr(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Where a run reads and what it reports: the root ([`crate::workspace::find_root`]) and the
+/// paths named (absolute), which narrow what is reported, never what is read.
+struct Scope {
+    paths: Vec<PathBuf>,
+    root: PathBuf,
+    kind: crate::workspace::RootKind,
+    /// Where the search for the root and the configuration started.
+    start: PathBuf,
+}
+
+fn resolve_scope(paths: &[PathBuf]) -> Result<Scope, Error> {
+    let (paths, cwd) = resolve_paths(paths)?;
+    let first = &paths[0];
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().map(Path::to_path_buf).unwrap_or(cwd)
+    };
+    let (root, kind) = crate::workspace::find_root(&start);
+    Ok(Scope {
+        paths,
+        root,
+        kind,
+        start,
+    })
 }
 
 fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
@@ -171,12 +220,7 @@ fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
         }
         abs.push(normalize(&cwd.join(p)));
     }
-    // The root is the one directory given, or the current directory.
-    let root = match abs.as_slice() {
-        [one] if one.is_dir() => one.clone(),
-        _ => cwd,
-    };
-    Ok((abs, root))
+    Ok((abs, cwd))
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -193,7 +237,8 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
+fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Error> {
+    let root = &scope.root;
     match explicit {
         Some(p) => {
             if !p.is_file() {
@@ -203,24 +248,34 @@ fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
                 )));
             }
             let mut config = Config::load(p)?;
+            config.anchor(root)?;
             config.adopt_drizzle_kit(root);
             Ok(config)
         }
-        None => Config::discover(root),
+        None => Config::discover_from(&scope.start, root),
     }
 }
 
 fn check(a: CheckArgs) -> Result<i32, Error> {
     let started = Instant::now();
-    let (paths, root) = resolve_paths(&a.paths)?;
-    let config = load_config(a.config.as_deref(), &root)?;
+    let scope = resolve_scope(&a.paths)?;
+    let config = load_config(a.config.as_deref(), &scope)?;
+    let Scope {
+        paths, root, kind, ..
+    } = scope;
     if a.write_baseline.is_some() && a.changed_since.is_some() {
         return Err(Error::Usage(
             "--write-baseline needs a full run; leave out --changed-since".into(),
         ));
     }
     // Bad input fails before the (possibly long) run.
-    let baseline = a.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline_path = a.baseline.clone().or_else(|| config.baseline_path());
+    if a.prune_baseline && baseline_path.is_none() {
+        return Err(Error::Usage(
+            "--prune-baseline needs a baseline: pass --baseline FILE or set `baseline` in the configuration".into(),
+        ));
+    }
+    let baseline = baseline_path.as_deref().map(Baseline::load).transpose()?;
     let changed = match &a.changed_since {
         Some(rev) => Some(ChangedFiles::since(&root, rev)?),
         None => None,
@@ -231,8 +286,9 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         root,
         threads: a.threads.map(usize::from),
     };
-    let report = pool.install(|| -> Result<_, Error> {
+    let (report, read) = pool.install(|| -> Result<_, Error> {
         let project = engine::load_changed(&opts, &config, changed.as_ref())?;
+        let read = project.units.len();
         let mut report = engine::check(&project, &config, started);
         let checked: HashSet<&str> = project
             .units
@@ -251,13 +307,25 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
             ));
             written.apply(&mut report, &|f| checked.contains(f));
         } else if let Some(b) = &baseline {
-            b.apply(&mut report, &|f| checked.contains(f));
+            if let (true, Some(path)) = (a.prune_baseline, &baseline_path) {
+                let pruned = b.pruned(&report, &|f| checked.contains(f));
+                pruned.write(path)?;
+                to_stderr(&format!(
+                    "drizzle-guard: removed {} of {} entries from the baseline {}",
+                    b.findings.len() - pruned.findings.len(),
+                    b.findings.len(),
+                    emit::escape_controls(&path.display().to_string())
+                ));
+                pruned.apply(&mut report, &|f| checked.contains(f));
+            } else {
+                b.apply(&mut report, &|f| checked.contains(f));
+            }
         }
         report.elapsed = started.elapsed();
         // The process ends after the output: freeing every file's facts one allocation at a
         // time, on one thread, cost a tenth of the parse floor. The OS takes it back at once.
         std::mem::forget(project);
-        Ok(report)
+        Ok((report, read))
     })?;
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let color = match a.color {
@@ -284,12 +352,37 @@ fn check(a: CheckArgs) -> Result<i32, Error> {
         Format::Github => emit::github::render(&report),
     };
     write_output(a.output.as_deref(), &text)?;
+    if report.tables == 0 {
+        // Passing a run that saw no schema would say nothing was wrong while checking nothing.
+        to_stderr(&format!(
+            "drizzle-guard: error: {}",
+            emit::escape_controls(&no_tables(&opts.root, kind, read))
+        ));
+        return Ok(2);
+    }
     let failing = match a.fail_on {
         FailOn::Never => false,
         FailOn::Warning => !report.diagnostics.is_empty(),
         FailOn::Error => report.count(Severity::Error) > 0,
     };
     Ok(if failing { 1 } else { 0 })
+}
+
+/// What to say when a run found no table: where it looked and what to set.
+fn no_tables(root: &Path, kind: crate::workspace::RootKind, read: usize) -> String {
+    let what = match read {
+        0 => "no TypeScript file".to_string(),
+        1 => "1 TypeScript file but no Drizzle table (`pgTable`, `mysqlTable`, `sqliteTable`)"
+            .to_string(),
+        n => format!(
+            "{n} TypeScript files but no Drizzle table (`pgTable`, `mysqlTable`, `sqliteTable`)"
+        ),
+    };
+    format!(
+        "found {what} under {} ({}); nothing was checked. Run it inside the repository that defines the schema (a pnpm-workspace.yaml or package.json `workspaces` marks a monorepo's root), or set `schema` in drizzle-guard.json to the files that define the tables (`include`/`exclude` or .gitignore may leave them out)",
+        root.display(),
+        kind.describe()
+    )
 }
 
 /// Writes the output in full, or fails the run (exit 2): a report cut short by a full disk
@@ -326,8 +419,9 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn schema(a: SchemaArgs) -> Result<i32, Error> {
-    let (paths, root) = resolve_paths(&a.paths)?;
-    let config = load_config(a.config.as_deref(), &root)?;
+    let scope = resolve_scope(&a.paths)?;
+    let config = load_config(a.config.as_deref(), &scope)?;
+    let Scope { paths, root, .. } = scope;
     let pool = engine::pool(None)?;
     let opts = Options {
         paths,
@@ -347,6 +441,17 @@ fn schema(a: SchemaArgs) -> Result<i32, Error> {
         SchemaFormat::Json => crate::schema_view::render_json(&project),
     };
     write_output(None, &text)?;
+    Ok(0)
+}
+
+fn init(a: InitArgs) -> Result<i32, Error> {
+    let paths: Vec<PathBuf> = a.path.into_iter().collect();
+    let scope = resolve_scope(&paths)?;
+    let (stdout, stderr) = crate::init::init(&scope.root, scope.kind.describe(), a.dry_run)?;
+    if !stderr.is_empty() {
+        let _ = std::io::stderr().lock().write_all(stderr.as_bytes());
+    }
+    write_output(None, &stdout)?;
     Ok(0)
 }
 

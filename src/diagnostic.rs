@@ -37,15 +37,17 @@ pub struct Diagnostic {
     pub span: Span,
     pub related: Vec<Related>,
     pub help: Option<String>,
-    /// Stable across line shifts: rule, file, enclosing function and normalised code.
+    /// Stable across line shifts and across changes to other parts of the same query: rule,
+    /// file, enclosing function, the finding's own anchor code and its message (which names
+    /// the table instance), numbered when several are alike.
     pub fingerprint: String,
-    /// The enclosing function and the normalised code, the fingerprint's ingredients.
+    /// The enclosing function and the normalised anchor code, the fingerprint's ingredients.
     #[serde(skip)]
     pub function: Option<String>,
     #[serde(skip)]
     pub code: String,
-    /// Where the code is in the file (byte offsets), when the rule took it from a fact: the
-    /// text is read when the finding is located (see [`crate::locate`]).
+    /// Where the anchor code is in the file (byte offsets), when the rule took it from a fact:
+    /// the text is read when the finding is located (see [`crate::locate`]).
     #[serde(skip)]
     pub code_at: Option<(u32, u32)>,
 }
@@ -87,11 +89,20 @@ impl Diagnostic {
         self
     }
 
-    /// [`Diagnostic::context`] with the code written at `span` (a query chain, a `sql.raw`
-    /// call), normalised when the finding is located.
-    pub fn context_at(mut self, function: Option<&str>, span: Span) -> Self {
+    /// [`Diagnostic::context`] for a finding inside the code at `within` (a query chain, a
+    /// `sql.raw` call): the fingerprint takes the code of the finding's own span (the table
+    /// reference, the join), normalised when the finding is located, so that fixing another
+    /// part of the same query leaves it unchanged. A finding whose span does not lie inside
+    /// `within` takes all of `within`.
+    pub fn context_at(mut self, function: Option<&str>, within: Span) -> Self {
         self.function = function.map(str::to_string);
-        self.code_at = Some((span.lo, span.hi));
+        let own = self.span;
+        let inside = within.lo <= own.lo && own.hi <= within.hi && own.lo < own.hi;
+        self.code_at = Some(if inside {
+            (own.lo, own.hi)
+        } else {
+            (within.lo, within.hi)
+        });
         self
     }
 

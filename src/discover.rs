@@ -38,7 +38,10 @@ fn globset(globs: &[String], key: &str, config: &Config) -> Result<Option<GlobSe
     })
 }
 
-/// Every TypeScript file under `paths`, sorted, with paths relative to `root` used for globs.
+/// Every TypeScript file under `root`, and the named `paths` that are files or lie outside it
+/// (a file `.gitignore` leaves out is still read when named), sorted, with paths relative to
+/// `root` used for globs. Which of them are checked is the caller's business: `paths` narrow
+/// what is reported, never what is read.
 pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<Found>, Error> {
     let include = globset(&config.include, "include", config)?;
     let exclude = globset(&config.exclude, "exclude", config)?;
@@ -51,9 +54,14 @@ pub fn discover(root: &Path, paths: &[PathBuf], config: &Config) -> Result<Vec<F
             )));
         }
     }
-    let mut builder = ignore::WalkBuilder::new(&paths[0]);
-    for p in &paths[1..] {
-        builder.add(p);
+    let mut builder = ignore::WalkBuilder::new(root);
+    // The walk of the root meets every plain directory a PATH names; not a linked one (a PATH
+    // that is one is walked, and what lies outside the root is then refused when read).
+    for p in paths {
+        let plain_dir = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        if p.as_path() != root && (!p.starts_with(root) || !plain_dir) {
+            builder.add(p);
+        }
     }
     builder
         .require_git(false)

@@ -18,9 +18,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub struct Options {
+    /// What to report: files and directories, absolute. Every file under `root` is read;
+    /// only those under one of these are checked.
     pub paths: Vec<PathBuf>,
+    /// What to read, and what reported paths are relative to.
     pub root: PathBuf,
     pub threads: Option<usize>,
+}
+
+impl Options {
+    /// Whether a file is one the paths name, or lies under one of them.
+    fn reports(&self, path: &Path) -> bool {
+        self.paths.iter().any(|p| path.starts_with(p))
+    }
 }
 
 /// Deep nesting in a file must not overflow a worker's stack (dropping a deep AST recurses too).
@@ -97,6 +107,11 @@ pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
         .collect();
     if let Some(schema) = crate::discover::schema_globs(config)? {
         follow_schema_imports(root, &mut units, &schema, left_out, max);
+    }
+    if !opts.paths.iter().any(|p| p == &opts.root) {
+        for u in &mut units {
+            u.check &= opts.reports(&u.path);
+        }
     }
     Ok(units)
 }
@@ -365,7 +380,7 @@ fn problem_diagnostic(rel: &str, p: &FileProblem) -> Option<Diagnostic> {
 /// rule made the finding a warning, as `soft-delete-filter` does for keyed reads); findings of
 /// rules turned off are dropped.
 fn apply_levels(diags: &mut Vec<Diagnostic>, config: &Config) {
-    diags.retain_mut(|d| match rules::rule(d.rule).severity(config) {
+    diags.retain_mut(|d| match rules::rule(d.rule).severity(config, &d.file) {
         Some(severity) => {
             d.severity = severity.min(d.severity);
             true

@@ -4,6 +4,8 @@
 //! [`rules`] (then [`locate`] for the findings' lines) → [`suppress`] → [`emit`], driven by [`engine`]
 //! and the [`cli`]. Below them all: [`source`], through which every file is read (and none
 //! outside the checked root), and [`rule_id`], the rules' identities and their one list.
+//! Before the pipeline, [`workspace`] finds the root (the workspace or project the run is
+//! in) and [`config`] reads drizzle-guard.json; [`init`] proposes one from the schema.
 
 pub mod changed;
 pub mod cli;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod facts;
 pub mod ids;
+pub mod init;
 pub mod kit_config;
 pub mod link;
 pub mod locate;
@@ -27,6 +30,7 @@ pub mod schema_view;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod workspace;
 
 /// mimalloc rather than the system allocator: parsing and extraction allocate and free many
 /// small objects on every worker. On a generated 10,000-file tree (one thread) the check went

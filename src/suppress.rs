@@ -49,7 +49,7 @@ pub fn apply_inline(units: &[Unit], diags: &mut Vec<Diagnostic>, config: &Config
     for (file, scopes) in files {
         for s in scopes {
             for (rule, used) in s.rules.iter().zip(&s.used) {
-                if *used || config.is_off(*rule) {
+                if *used || config.is_off_in(*rule, file) {
                     continue;
                 }
                 found.push(
@@ -175,8 +175,10 @@ fn problems(c: &SuppressionComment) -> Vec<String> {
     out
 }
 
-/// Bumped on any change to the baseline file's shape.
-pub const BASELINE_VERSION: u32 = 1;
+/// Bumped on any change to the baseline file's shape or to the fingerprint recipe. Version 1
+/// hashed a finding's whole query, so fixing one part of a query changed the fingerprints of
+/// its other findings; version 2 hashes the finding's own anchor.
+pub const BASELINE_VERSION: u32 = 2;
 
 /// A baseline file: the findings an existing codebase had when it adopted drizzle-guard.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -232,6 +234,12 @@ impl Baseline {
         };
         let baseline: Baseline =
             serde_json::from_str(&text).map_err(|e| not_a_baseline(e.to_string()))?;
+        if baseline.version == 1 {
+            return Err(not_a_baseline(format!(
+                "it is a version 1 baseline, whose fingerprints hashed whole queries; this drizzle-guard matches findings by their own anchor (version {BASELINE_VERSION}): write it again with `drizzle-guard check --write-baseline {}` on the same code",
+                path.display()
+            )));
+        }
         if baseline.version != BASELINE_VERSION {
             return Err(not_a_baseline(format!(
                 "version {} is not supported (this drizzle-guard writes version {BASELINE_VERSION}); write it again with --write-baseline",
@@ -248,6 +256,27 @@ impl Baseline {
             path: path.to_path_buf(),
             source: e,
         })
+    }
+
+    /// The entries that still match a finding of `report` (before [`Baseline::apply`]), and
+    /// those of files not checked (`--changed-since`), which say nothing either way: the
+    /// baseline with its fixed findings removed, and nothing added.
+    pub fn pruned(&self, report: &Report, checked: &dyn Fn(&str) -> bool) -> Baseline {
+        let current: HashSet<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.fingerprint.as_str())
+            .collect();
+        Baseline {
+            version: BASELINE_VERSION,
+            tool: self.tool.clone(),
+            findings: self
+                .findings
+                .iter()
+                .filter(|e| !checked(&e.file) || current.contains(e.fingerprint.as_str()))
+                .cloned()
+                .collect(),
+        }
     }
 
     /// Drops the report's findings that the baseline records. Entries of checked files that

@@ -268,14 +268,18 @@ fn exempt_tables_and_include_exclude_work_end_to_end() {
         vec![f("src/services/projects.ts", 6, "tenant-filter")]
     );
     assert_eq!(doc["summary"]["filesChecked"], 3);
-    // include without the schema: no tables, so nothing to report.
+    // include without the schema: no tables, so nothing was checked: an error (exit 2).
     write(
         p,
         "drizzle-guard.json",
         r#"{ "include": ["src/services/**"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     // `schema` brings the schema files back for the model only: they are not checked.
     write(
         p,
@@ -296,7 +300,11 @@ fn exempt_tables_and_include_exclude_work_end_to_end() {
         r#"{ "exclude": ["src/db/tables.ts"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     write(
         p,
         "drizzle-guard.json",
@@ -338,7 +346,11 @@ export const all = () => db.select().from(docs).limit(10);
         r#"{ "tenant": { "columns": ["org_ref"] }, "include": ["src/services/**"] }"#,
     );
     let (c, doc) = json(p, &[]);
-    assert_eq!((c, doc["summary"]["tables"].as_u64()), (0, Some(0)));
+    assert_eq!(
+        (c, doc["summary"]["tables"].as_u64()),
+        (2, Some(0)),
+        "no table: exit 2"
+    );
     write(
         p,
         "drizzle.config.ts",
@@ -402,7 +414,8 @@ export async function again() {
     assert!(msg.contains("no reason"), "{msg}");
     let o = run(p, &["check", "--no-timing"]);
     assert!(
-        o.stdout.ends_with("3 errors, 0 warnings (3 suppressed)\n"),
+        o.stdout
+            .ends_with("drizzle-guard: by rule: 2 tenant-filter, 1 invalid-suppression\ndrizzle-guard: checked 4 files, 2 tables (2 tenant-scoped, 1 soft-delete): 3 errors, 0 warnings (3 suppressed)\n"),
         "{}",
         o.stdout
     );
@@ -416,7 +429,7 @@ fn baseline_reports_only_new_findings_across_line_shifts() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     o.assert_stderr_has("wrote 3 findings");
     let written = support::read_json(&p.join("baseline.json"));
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert_eq!(written["findings"].as_array().unwrap().len(), 3);
     assert!(
         !written.to_string().contains("line"),
@@ -687,4 +700,299 @@ fn findings_are_placed_past_a_byte_order_mark_and_wide_characters() {
     assert_eq!(range["start"]["column"], 41, "{range}");
     assert_eq!(range["end"]["column"], 46, "{range}");
     assert_eq!(place(marked.path()), (range, fingerprint));
+}
+
+#[test]
+fn jsonc_configuration_with_warn_overrides_and_a_baseline_key() {
+    let dir = app();
+    let p = dir.path();
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // Comments, trailing commas, `warn`; the later override wins for projects.ts.
+    let config = r#"{
+  // tenant-filter is handled elsewhere for services, but watched in projects.ts
+  "rules": { "soft-delete-filter": "warn", },
+  "overrides": [
+    { "files": ["src/services/**"], "rules": { "tenant-filter": "off" } },
+    { "files": ["src/services/projects.ts"], "rules": { "tenant-filter": "warn" } }, /* last */
+  ],
+}
+"#;
+    write(p, "drizzle-guard.jsonc", config);
+    let (c, doc) = json(p, &[]);
+    assert_eq!(c, 0, "warnings only: {doc}");
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 5, "soft-delete-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    for d in doc["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["severity"], "warning", "{d}");
+    }
+    let (c, _) = json(p, &["--fail-on", "warn"]);
+    assert_eq!(c, 1);
+    // A `baseline` key, relative to the configuration file, applies without `--baseline`.
+    write(
+        p,
+        "drizzle-guard.jsonc",
+        config.replacen("{\n", "{\n  \"baseline\": \"base.json\",\n", 1),
+    );
+    let o = run(
+        &p.join("src"),
+        &["check", "--format", "json", "--fail-on", "warn"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let doc = o.json();
+    assert!(findings(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["baselined"], 2);
+    // Both file names in one directory: which one applies would be a guess.
+    write(p, "drizzle-guard.json", "{}");
+    let o = run(p, &["check"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("keep one");
+}
+
+#[test]
+fn fixing_one_part_of_a_baselined_query_keeps_its_other_finding_baselined() {
+    let dir = app();
+    let p = dir.path();
+    let o = run(p, &["check", "--write-baseline", "base.json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(support::read_json(&p.join("base.json"))["version"], 2);
+    // plans.ts line 5 had a tenant-filter and a soft-delete-filter finding: fix the first.
+    write(
+        p,
+        "src/services/plans.ts",
+        PLANS
+            .replace(
+                "import { db }",
+                "import { eq } from 'drizzle-orm';\nimport { db }",
+            )
+            .replace(
+                "allPlans() {",
+                "allPlans(orgId: string) {\n  // the tenant's plans only",
+            )
+            .replace(
+                ".from(plans)",
+                ".from(plans).where(eq(plans.organizationId, orgId))",
+            ),
+    );
+    let (c, doc) = json(p, &["--baseline", "base.json"]);
+    assert_eq!(c, 0, "{doc}");
+    assert!(findings(&doc).is_empty(), "{doc}");
+    assert_eq!(doc["summary"]["baselined"], 2);
+    assert_eq!(doc["summary"]["baselineUnmatched"], 1);
+    // Without the baseline the soft-delete finding is still there: it is baselined, not gone.
+    let (_, doc) = json(p, &[]);
+    assert_eq!(
+        findings(&doc),
+        vec![
+            f("src/services/plans.ts", 7, "soft-delete-filter"),
+            f("src/services/projects.ts", 6, "tenant-filter"),
+        ]
+    );
+    // --prune-baseline removes the fixed entry, adds none, and needs a baseline.
+    write(
+        p,
+        "src/services/new.ts",
+        PLANS.replace("allPlans", "morePlans"),
+    );
+    let o = run(p, &["check", "--baseline", "base.json", "--prune-baseline"]);
+    assert_eq!(o.code, 1, "the new file's findings are new: {}", o.stderr);
+    o.assert_stderr_has("removed 1 of 3 entries");
+    let pruned = support::read_json(&p.join("base.json"));
+    let rules: Vec<&str> = pruned["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["soft-delete-filter", "tenant-filter"], "{pruned}");
+    let o = run(p, &["check", "--prune-baseline"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("--prune-baseline needs a baseline");
+    // A version 1 baseline is named as such, with what to do.
+    write(
+        p,
+        "old.json",
+        r#"{"version": 1, "tool": "drizzle-guard", "findings": []}"#,
+    );
+    let o = run(p, &["check", "--baseline", "old.json"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("version 1 baseline");
+    o.assert_stderr_has("--write-baseline");
+}
+
+#[test]
+fn the_human_summary_counts_findings_by_rule() {
+    let dir = app();
+    let o = run(dir.path(), &["check", "--no-timing"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout
+            .contains("\ndrizzle-guard: by rule: 2 tenant-filter, 1 soft-delete-filter\ndrizzle-guard: checked"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn inside_a_workspace_package_the_whole_workspace_is_read_and_paths_stay_root_relative() {
+    let root = support::crate_path("fixtures/monorepo");
+    let server = root.join("apps/server");
+    let (c, all) = {
+        let o = run(&root, &["check", "--format", "json"]);
+        (o.code, o.json())
+    };
+    assert_eq!(c, 1);
+    let all = findings(&all);
+    // `@acme/legacy-db`'s `projects` has no tenant column: resolved through package.json
+    // names, `legacy.ts` has no finding, and `@acme/db/schema` gives the tenant-scoped table.
+    assert!(
+        all.contains(&f("apps/server/src/projects.ts", 6, "tenant-filter")),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|(file, ..)| file.ends_with("legacy.ts")),
+        "{all:?}"
+    );
+    let in_server: Vec<_> = all
+        .iter()
+        .filter(|(file, ..)| file.starts_with("apps/server/"))
+        .cloned()
+        .collect();
+    assert!(
+        in_server.len() < all.len(),
+        "the fixture has findings elsewhere"
+    );
+    let o = run(&server, &["check", "--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(findings(&o.json()), in_server);
+    // A PATH narrows what is reported, not what is read, from anywhere.
+    let o = run(
+        &root,
+        &["check", "--format", "json", "apps/server/src/projects.ts"],
+    );
+    assert_eq!(findings(&o.json()), in_server);
+    let o = run(
+        &server.join("src"),
+        &["check", "--format", "json", "projects.ts"],
+    );
+    assert_eq!(findings(&o.json()), in_server);
+    // Annotations land on the file, relative to the repository root.
+    let o = run(&server, &["check", "--format", "github"]);
+    assert!(
+        o.stdout.contains("file=apps/server/src/projects.ts,line=6"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_run_that_finds_no_table_fails_and_says_where_it_looked() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = run(empty.path(), &["check"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    o.assert_stderr_has("found no TypeScript file under");
+    o.assert_stderr_has(&empty.path().display().to_string());
+    let no_tables = support::tree(&[("src/a.ts", "export const x = 1;\n")]);
+    let o = run(no_tables.path(), &["check", "--format", "json"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.json()["summary"]["tables"],
+        0,
+        "the output is still written"
+    );
+    o.assert_stderr_has("1 TypeScript file but no Drizzle table");
+    o.assert_stderr_has("`schema`");
+}
+
+#[test]
+fn init_proposes_the_schema_s_own_tenant_and_soft_delete_columns() {
+    let schema =
+        "import { bigint, boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const accounts = pgTable('accounts', { id: uuid('id').primaryKey() });
+export const notes = pgTable('notes', {
+  id: uuid('id').primaryKey(),
+  ownerId: text('owner_id').notNull(),
+  deletedAtM: bigint('deleted_at_m', { mode: 'number' }),
+  archivedAt: timestamp('archived_at').notNull(),
+  removedReason: text('removed_reason'),
+});
+export const tags = pgTable('tags', {
+  id: uuid('id').primaryKey(),
+  userId: uuid('user_id'),
+  isTrashed: boolean('is_trashed'),
+});
+";
+    let dir = support::tree(&[
+        ("src/db/schema.ts", schema),
+        ("src/db/index.ts", DB),
+        ("package.json", "{ \"name\": \"app\" }"),
+        ("pnpm-lock.yaml", ""),
+        (".husky/pre-commit", ""),
+        ("lefthook.yml", ""),
+        (
+            "src/notes.ts",
+            "import { db } from './db/index';\nimport { notes } from './db/schema';\nexport const all = () => db.select().from(notes).limit(10);\n",
+        ),
+    ]);
+    let p = dir.path();
+    let o = run(&p.join("src"), &["init", "--dry-run"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // Standard output is exactly the document, and a valid configuration.
+    let doc: Value =
+        serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", o.stdout));
+    drizzle_guard::config::Config::from_json(&o.stdout).unwrap();
+    let tenant: Vec<&str> = doc["tenant"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        tenant.contains(&"organizationId") && tenant.contains(&"ownerId"),
+        "{tenant:?}"
+    );
+    assert!(
+        !tenant.contains(&"userId"),
+        "a person is no tenant: {tenant:?}"
+    );
+    let soft: Vec<&str> = doc["softDelete"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(soft.contains(&"deletedAtM"), "{soft:?}");
+    // Not null, or not a mark: not proposed. `isTrashed` is a default already.
+    for no in ["archivedAt", "removedReason"] {
+        assert!(!soft.contains(&no), "{no}: {soft:?}");
+    }
+    assert_eq!(soft.iter().filter(|c| **c == "isTrashed").count(), 1);
+    assert!(
+        !p.join("drizzle-guard.json").exists(),
+        "--dry-run writes nothing"
+    );
+    o.assert_stderr_has("Proposed tenant column `ownerId`");
+    o.assert_stderr_has("Findings with this proposal: ");
+    o.assert_stderr_has("tenant-filter");
+    o.assert_stderr_has("husky: .husky/pre-push");
+    o.assert_stderr_has("lefthook: lefthook.yml");
+    o.assert_stderr_has("pnpm exec drizzle-guard check");
+    assert!(!o.stderr.contains("pre-commit: .pre-commit-config.yaml"));
+    // Written at the root, once; the check then uses it.
+    let o = run(&p.join("src"), &["init"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let written = std::fs::read_to_string(p.join("drizzle-guard.json")).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), doc);
+    let (c, report) = json(p, &[]);
+    assert_eq!(c, 1);
+    assert!(findings(&report).contains(&f("src/notes.ts", 3, "soft-delete-filter")));
+    let o = run(p, &["init"]);
+    assert_eq!(o.code, 2);
+    o.assert_stderr_has("exists already");
 }

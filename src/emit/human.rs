@@ -176,5 +176,22 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
         s.push_str(&format!(" in {} ms", report.elapsed.as_millis()));
     }
     s.push('\n');
+    // On a large codebase, which rules the findings come from matters more than the list:
+    // counted on a line of its own, before the summary line (which stays the last).
+    let mut by_rule: Vec<(&str, usize)> = vec![];
+    for d in &report.diagnostics {
+        match by_rule.iter_mut().find(|(r, _)| *r == d.rule.name()) {
+            Some((_, n)) => *n += 1,
+            None => by_rule.push((d.rule.name(), 1)),
+        }
+    }
+    if by_rule.len() > 1 {
+        by_rule.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        s.insert_str(
+            0,
+            &format!("drizzle-guard: by rule: {}\n", parts.join(", ")),
+        );
+    }
     s
 }

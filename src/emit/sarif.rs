@@ -21,7 +21,7 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// GitHub code scanning rejects runs with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
 /// The key of our fingerprint in `partialFingerprints`; bump the suffix if its recipe changes.
-pub const FINGERPRINT_KEY: &str = "drizzleGuard/v1";
+pub const FINGERPRINT_KEY: &str = "drizzleGuard/v2";
 const SRCROOT: &str = "%SRCROOT%";
 
 /// The SARIF text, and a note for standard error when not every finding fits in it.

@@ -469,10 +469,16 @@ mod tests {
         assert!(super::super::aggregates::sql_aggregate(
             "cast(coalesce(sum( * ), 0) as signed)"
         ));
-        assert!(!super::super::aggregates::sql_aggregate("lower() like lower()"));
+        assert!(!super::super::aggregates::sql_aggregate(
+            "lower() like lower()"
+        ));
         assert!(!super::super::aggregates::sql_aggregate("admin()"));
-        assert!(!super::super::aggregates::sql_aggregate("row_number() over (partition by )"));
-        assert!(!super::super::aggregates::sql_aggregate("sum() over (order by )"));
+        assert!(!super::super::aggregates::sql_aggregate(
+            "row_number() over (partition by )"
+        ));
+        assert!(!super::super::aggregates::sql_aggregate(
+            "sum() over (order by )"
+        ));
     }
 
     /// A chain of the smallest shape each form accepts, starting with `method`.

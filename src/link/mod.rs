@@ -3,8 +3,8 @@
 //! and a unique-name fallback for imports from workspace packages).
 //!
 //! One module per job, each using only those listed before it: `model` (the data the rules
-//! read), `modules` (module specifiers to files, and the path helpers), `tsconfig` (the `paths`
-//! aliases in force), `resolve` (what a name stands for), `inline` (conditions, with helper
+//! read), `modules` (module specifiers to files, and the path helpers), `packages` (workspace
+//! packages by name, for `@acme/db`), `tsconfig` (the `paths` aliases in force), `resolve` (what a name stands for), `inline` (conditions, with helper
 //! calls inlined), `schema` (the tables) and `query` (the queries). This file runs them in
 //! order. What `--changed-since` then checks is decided in the `changed` module, which reads the
 //! linked project; nothing here reads it.
@@ -12,6 +12,7 @@
 mod inline;
 mod model;
 mod modules;
+mod packages;
 mod query;
 mod resolve;
 mod schema;
@@ -38,7 +39,8 @@ impl Project {
         for u in &units {
             starts.push(starts[starts.len() - 1] + modules::source_count(u));
         }
-        let modules = modules::ModuleIndex::new(&units);
+        let mut modules = modules::ModuleIndex::new(&units);
+        modules.packages = packages::Packages::find(&root, modules.dirs());
         let tsconfig = tsconfig::TsconfigCache::default();
         let targets = modules.resolve_all(&|dir| tsconfig.for_dir(dir), &units);
         let units = PerFile::from(units);

@@ -178,6 +178,8 @@ pub(super) struct ModuleIndex<'a> {
     dirs: Vec<Cow<'a, str>>,
     /// Per unit, its directory.
     unit_dir: PerFile<u32>,
+    /// The workspace's packages, for bare specifiers that name one (`@acme/db`).
+    pub(super) packages: super::packages::Packages,
 }
 
 impl<'a> ModuleIndex<'a> {
@@ -218,7 +220,13 @@ impl<'a> ModuleIndex<'a> {
             by_key,
             dirs,
             unit_dir: PerFile::from(unit_dir),
+            packages: Default::default(),
         }
+    }
+
+    /// The units' directories (normal), each once.
+    pub(super) fn dirs(&self) -> impl Iterator<Item = &str> {
+        self.dirs.iter().map(|d| &**d)
     }
 
     /// The unit at the normal path `path`, with or without its extension.
@@ -247,7 +255,9 @@ impl<'a> ModuleIndex<'a> {
         if spec.starts_with('.') {
             return at(dir, spec);
         }
-        let aliases = aliases?;
+        let Some(aliases) = aliases else {
+            return self.packages.resolve(spec, &mut at);
+        };
         for (pattern, targets) in &aliases.paths {
             let rest = match pattern.strip_suffix('*') {
                 Some(prefix) => match spec.strip_prefix(prefix) {
@@ -267,7 +277,10 @@ impl<'a> ModuleIndex<'a> {
                 }
             }
         }
-        at(aliases.base_url.as_deref()?, spec)
+        if let Some(found) = aliases.base_url.as_deref().and_then(|b| at(b, spec)) {
+            return Some(found);
+        }
+        self.packages.resolve(spec, &mut at)
     }
 
     /// The module each import, then each export, of each unit names ([`sources`]), one unit
@@ -315,9 +328,10 @@ impl<'a> ModuleIndex<'a> {
                 }
                 let aliases = in_force[d as usize]
                     .get_or_insert_with(|| aliases_for(dir))
-                    .as_deref()?;
-                *(pairs.entry((From::Tsconfig(aliases), spec)))
-                    .or_insert_with(|| self.resolve(dir, Some(aliases), spec, &mut buf))
+                    .as_deref();
+                let from = From::Tsconfig(aliases.map_or(std::ptr::null(), |a| a as *const _));
+                *(pairs.entry((from, spec)))
+                    .or_insert_with(|| self.resolve(dir, aliases, spec, &mut buf))
             }));
         }
         out

@@ -118,28 +118,31 @@ impl Project {
             let matches = |c: &Column, names: &[String]| {
                 names.iter().any(|n| n == &c.key || n == &c.sql_name)
             };
-            let tenant = columns
+            // `overrides` may set other columns for the tables of some files.
+            let rel = &self.units[table.file].rel;
+            let tenant: Vec<String> = columns
                 .iter()
-                .filter(|c| matches(c, &config.tenant.columns))
+                .filter(|c| matches(c, config.tenant_columns_in(rel)))
                 .map(|c| c.key.clone())
                 .collect();
-            let soft = soft_delete_of(table, &columns, &config.soft_delete);
+            let soft = soft_delete_of(
+                table,
+                &columns,
+                &config.soft_delete,
+                config.soft_delete_columns_in(rel),
+            );
+            let exempt = config
+                .tenant_exempt_tables_in(rel)
+                .iter()
+                .any(|e| e == &table.binding || e == &table.sql_name);
+            let tenant = if exempt { vec![] } else { tenant };
             filled.push((table.id, columns, fks, tenant, soft, unresolved));
         }
         for (id, columns, fks, tenant, soft, unresolved) in filled {
             let t = &mut self.tables[id.0];
             t.columns = columns;
             t.foreign_keys = fks;
-            t.tenant_columns = if config
-                .tenant
-                .exempt_tables
-                .iter()
-                .any(|e| e == &t.binding || e == &t.sql_name)
-            {
-                vec![]
-            } else {
-                tenant
-            };
+            t.tenant_columns = tenant;
             (t.soft_delete_columns, t.soft_delete_when) = soft.into_iter().unzip();
             t.unresolved_spreads = unresolved;
             t.unique_keys = t.derive_unique_keys();
@@ -194,12 +197,14 @@ impl Project {
 }
 
 /// A table's soft-delete columns with the value that marks a row deleted: the table's entry in
-/// `softDelete.tables`, else every column named in `softDelete.columns`; none for a table in
+/// `softDelete.tables`, else every column in `column_names` (`softDelete.columns`, or an override's for the
+/// table's file); none for a table in
 /// `softDelete.exemptTables`.
 fn soft_delete_of(
     table: &Table,
     columns: &[Column],
     config: &crate::config::SoftDeleteConfig,
+    column_names: &[String],
 ) -> Vec<(String, DeletedWhen)> {
     let named = |n: &String| n == &table.binding || n == &table.sql_name;
     if config.exempt_tables.iter().any(named) {
@@ -225,7 +230,7 @@ fn soft_delete_of(
     }
     columns
         .iter()
-        .filter(|c| config.columns.iter().any(|n| is(c, n)))
+        .filter(|c| column_names.iter().any(|n| is(c, n)))
         .map(|c| (c.key.clone(), inferred(c)))
         .collect()
 }

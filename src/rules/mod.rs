@@ -62,9 +62,10 @@ impl Rule {
         }
     }
 
-    /// The severity of this rule's findings under `config`, `None` when it is turned off.
-    pub fn severity(&self, config: &Config) -> Option<Severity> {
-        match config.level(self.id) {
+    /// The severity of this rule's findings in the file at `rel` (root-relative) under
+    /// `config` and its `overrides`, `None` when it is turned off there.
+    pub fn severity(&self, config: &Config, rel: &str) -> Option<Severity> {
+        match config.level_in(self.id, rel) {
             None => Some(self.default_severity),
             Some(RuleLevel::Error) => Some(Severity::Error),
             Some(RuleLevel::Warning) => Some(Severity::Warning),
@@ -111,7 +112,7 @@ pub fn check_file(
         let Some(check) = rule.kind.check() else {
             continue;
         };
-        if config.is_off(rule.id) {
+        if config.is_off_in(rule.id, &project.units[file].rel) {
             continue;
         }
         check(ctx, file, &mut out);
