@@ -13,6 +13,7 @@ mod inline;
 mod model;
 mod modules;
 mod packages;
+mod paths;
 mod query;
 mod resolve;
 mod schema;
@@ -23,7 +24,7 @@ pub use model::{
     Column, ConditionParts, ForeignKey, LinkedJoin, LinkedQuery, LinkedWith, Project, Relation,
     Table, Unit,
 };
-pub(crate) use modules::{normalize, strip_ts_ext};
+pub(crate) use paths::{normalize, strip_ts_ext};
 pub use tsconfig::strip_jsonc;
 
 use crate::config::Config;

@@ -4,7 +4,7 @@
 //! built `dist/` entry also tried under `src/` (workspaces point at their build output, which is
 //! not read), else the package's (or its `src/`) `index`.
 
-use super::modules::{dir_of, normal};
+use super::paths::{dir_of, normal};
 use serde_json::Value;
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! by table name for imports from packages outside the checked files.
 
 use super::model::{HashMap, Project};
-use super::modules::common_prefix;
+use super::paths::common_prefix;
 use crate::facts::{Export, Imported, Name, TableExpr};
 use crate::ids::{FileId, PerFile, TableId};
 use crate::predicate::TableRef;

@@ -1,6 +1,7 @@
 //! `compilerOptions.paths` / `baseUrl` from the nearest tsconfig.json, for import aliases like `@/db`.
 
-use super::modules::{dir_of, normal, PathAliases};
+use super::modules::PathAliases;
+use super::paths::{dir_of, normal};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
