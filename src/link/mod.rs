@@ -23,6 +23,7 @@ pub use model::{
     Table, Unit,
 };
 pub(crate) use modules::{normalize, strip_ts_ext};
+pub use query::UnresolvedQuery;
 pub use tsconfig::strip_jsonc;
 
 use crate::config::Config;
