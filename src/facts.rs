@@ -499,6 +499,9 @@ pub enum Operand {
     /// A value. `Some("row.id")` when it reads a property of a local variable, so that a row
     /// fetched earlier can be recognised when its key is used again.
     Value(Option<Box<str>>),
+    /// A parameter of the enclosing function used whole (`eq(col, v)` in `(col: Column, v) =>
+    /// ..`): the column the caller passes, when a helper is inlined; a value otherwise.
+    Param(Name),
 }
 
 #[derive(Debug, Clone, PartialEq)]

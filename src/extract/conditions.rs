@@ -238,8 +238,14 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
             return operand(s, &c.args[0].expr);
         }
     }
-    let Expr::Member(m) = e else {
-        return Operand::Value(None);
+    let m = match e {
+        Expr::Member(m) => m,
+        // A parameter used whole: a column when the caller passes one (`(col: Column, v) =>
+        // eq(col, v)`), bound when the helper is inlined.
+        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Param)) => {
+            return Operand::Param(i.sym.clone())
+        }
+        _ => return Operand::Value(None),
     };
     let Some(key) = member_prop(&m.prop) else {
         return Operand::Value(None);
