@@ -159,6 +159,7 @@ pub fn narrow_to_changed(
         .collect();
     let schema_changed = units.iter().zip(&is_changed).any(|(u, &c)| {
         c && (!u.facts.tables.is_empty()
+            || !u.facts.table_fns.is_empty()
             || !u.facts.relations.is_empty()
             || schema.is_some_and(|s| s.is_match(&u.rel)))
     });

@@ -107,6 +107,10 @@ pub struct SchemaArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SchemaFormat::Text)]
     pub format: SchemaFormat,
+    /// List the queries whose table is not in the schema (which no rule checks) instead of
+    /// the tables.
+    #[arg(long)]
+    pub unresolved: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -436,9 +440,11 @@ fn schema(a: SchemaArgs) -> Result<i32, Error> {
             emit::OUTSIDE_ROOT
         ));
     }
-    let text = match a.format {
-        SchemaFormat::Text => crate::schema_view::render_text(&project),
-        SchemaFormat::Json => crate::schema_view::render_json(&project),
+    let text = match (a.format, a.unresolved) {
+        (SchemaFormat::Text, false) => crate::schema_view::render_text(&project),
+        (SchemaFormat::Json, false) => crate::schema_view::render_json(&project),
+        (SchemaFormat::Text, true) => crate::schema_view::render_unresolved_text(&project),
+        (SchemaFormat::Json, true) => crate::schema_view::render_unresolved_json(&project),
     };
     write_output(None, &text)?;
     Ok(0)

@@ -183,6 +183,18 @@ pub struct Report {
     pub outside_root: Vec<String>,
     /// The scan root: diagnostics' files are relative to it.
     pub root: std::path::PathBuf,
+    /// Queries of checked files whose table is not in the schema: no rule checked them.
+    pub unchecked: Vec<UncheckedQuery>,
+}
+
+/// A query drizzle-guard saw but could not check, because its table is not in the schema.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UncheckedQuery {
+    pub file: String,
+    pub line: u32,
+    pub kind: crate::facts::QueryKind,
+    /// The table as written (`posts`, `schema.posts`, `query.posts`).
+    pub table: String,
 }
 
 impl Report {

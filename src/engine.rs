@@ -345,7 +345,25 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         baseline_unmatched: 0,
         outside_root: outside_root(project).map(str::to_string).collect(),
         root: project.root.clone(),
+        unchecked: unchecked_queries(project),
     }
+}
+
+/// The queries of checked files whose table is not in the schema, with their lines.
+pub fn unchecked_queries(project: &Project) -> Vec<crate::emit::UncheckedQuery> {
+    let found = project.unresolved_queries();
+    let spans: Vec<_> = found.iter().map(|q| (q.file, q.span)).collect();
+    let lines = crate::locate::start_lines(project, &spans);
+    found
+        .into_iter()
+        .zip(lines)
+        .map(|(q, line)| crate::emit::UncheckedQuery {
+            file: project.units[q.file].rel.clone(),
+            line,
+            kind: q.kind,
+            table: q.table,
+        })
+        .collect()
 }
 
 /// The files not read because their real path lies outside the root, by name.

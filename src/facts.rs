@@ -36,6 +36,9 @@ pub struct FileFacts {
     pub imports: Vec<Import>,
     pub exports: Vec<Export>,
     pub tables: Vec<TableDef>,
+    /// Module-level table functions (`const createTable = pgTableCreator(..)`, `const app =
+    /// pgSchema('app')`), which other modules may import to build their tables.
+    pub table_fns: Vec<TableFnDef>,
     /// Module-level objects whose values are column builders (`export const timestamps = {..}`).
     pub column_groups: Vec<ColumnGroup>,
     /// Module-level `const x = alias(T, ..)` or `const x = T`.
@@ -123,6 +126,34 @@ impl Dialect {
     }
 }
 
+/// A module-level table function: what tables built through it get.
+#[derive(Debug, Clone)]
+pub struct TableFnDef {
+    pub binding: Name,
+    pub kind: TableFnKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableFnKind {
+    /// `pgTableCreator((name) => `prefix_${name}`)`: called as `createTable('name', ..)`; the
+    /// (prefix, suffix) of the name template when it could be read.
+    Creator(Dialect, Option<(String, String)>),
+    /// `pgSchema('name')`: called as `app.table('name', ..)`.
+    Schema(Dialect, String),
+}
+
+/// The imported table function a table is built through, when the file cannot tell what it
+/// is: `createTable('post', ..)` with `createTable` imported, `app.table('x', ..)` with `app`
+/// imported, or either through a namespace import (`db.createTable(..)`). Linking resolves the
+/// name and keeps the table only when it is a table function of the right kind.
+#[derive(Debug, Clone)]
+pub struct ViaImport {
+    /// The callee's name path, without `.table`: `["createTable"]`, `["ns", "app"]`.
+    pub callee: Vec<Name>,
+    /// Called as `X.table(..)`: `X` must be a schema object; otherwise a creator.
+    pub schema_table: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct TableDef {
     /// The module-level binding (`export const projects = pgTable(..)`).
@@ -141,6 +172,9 @@ pub struct TableDef {
     /// The table's SQL name argument (or the constructor, when name-less): a one-line place
     /// to report findings about the table as a whole.
     pub name_span: Span,
+    /// Built through an imported table function: a candidate until linking resolves it
+    /// (boxed: most tables are built in place).
+    pub via: Option<Box<ViaImport>>,
 }
 
 #[derive(Debug, Clone)]
@@ -549,6 +583,9 @@ pub enum Operand {
     /// A value. `Some("row.id")` when it reads a property of a local variable, so that a row
     /// fetched earlier can be recognised when its key is used again.
     Value(Option<Box<str>>),
+    /// A parameter of the enclosing function used whole (`eq(col, v)` in `(col: Column, v) =>
+    /// ..`): the column the caller passes, when a helper is inlined; a value otherwise.
+    Param(Name),
 }
 
 #[derive(Debug, Clone, PartialEq)]

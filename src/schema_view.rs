@@ -1,5 +1,6 @@
 //! `drizzle-guard schema`: the schema model as the checker believes it.
 
+use crate::facts::QueryKind;
 use crate::link::{Project, Table};
 use serde_json::json;
 
@@ -157,4 +158,52 @@ pub fn render_json(p: &Project) -> String {
         serde_json::to_string_pretty(&json!({ "version": 1, "tables": list })).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `schema --unresolved`: each query whose table is not in the schema, where it is and the
+/// table as written, then how many.
+pub fn render_unresolved_text(p: &Project) -> String {
+    let found = crate::engine::unchecked_queries(p);
+    let mut s = String::new();
+    for q in &found {
+        s.push_str(&format!(
+            "{}:{}: {} of `{}`\n",
+            crate::emit::escape_controls(&q.file),
+            q.line,
+            kind_name(q.kind),
+            crate::emit::escape_controls(&q.table)
+        ));
+    }
+    s.push_str(&format!(
+        "{} {} not checked: {} not in the schema\n",
+        found.len(),
+        if found.len() == 1 { "query" } else { "queries" },
+        if found.len() == 1 {
+            "its table is"
+        } else {
+            "their tables are"
+        }
+    ));
+    s
+}
+
+/// `schema --unresolved --format json`.
+pub fn render_unresolved_json(p: &Project) -> String {
+    let found = crate::engine::unchecked_queries(p);
+    let mut s = serde_json::to_string_pretty(&json!({ "version": 1, "uncheckedQueries": found }))
+        .unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn kind_name(k: QueryKind) -> &'static str {
+    match k {
+        QueryKind::Select => "select",
+        QueryKind::Count => "$count",
+        QueryKind::FindMany => "findMany",
+        QueryKind::FindFirst => "findFirst",
+        QueryKind::Update => "update",
+        QueryKind::Delete => "delete",
+        QueryKind::Insert => "insert",
+    }
 }

@@ -169,6 +169,12 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
             plural(report.outside_root.len(), "file", "files")
         ));
     }
+    if !report.unchecked.is_empty() {
+        quiet.push(format!(
+            "{} not checked because the table is not in the schema, listed by `drizzle-guard schema --unresolved`",
+            plural(report.unchecked.len(), "query", "queries")
+        ));
+    }
     if !quiet.is_empty() {
         s.push_str(&format!(" ({})", quiet.join(", ")));
     }

@@ -20,6 +20,10 @@ struct Document<'a> {
     /// some.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     outside_root: &'a [String],
+    /// The queries not checked because their table is not in the schema; only when there are
+    /// some.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unchecked_queries: &'a [super::UncheckedQuery],
 }
 
 #[derive(Serialize)]
@@ -47,6 +51,10 @@ struct Summary {
     /// when there are some.
     #[serde(skip_serializing_if = "is_zero")]
     skipped_outside_root: usize,
+    /// How many queries were not checked because their table is not in the schema; only when
+    /// there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    unchecked_queries: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -118,6 +126,7 @@ pub fn render(report: &Report) -> String {
             baselined: report.baselined,
             baseline_unmatched: report.baseline_unmatched,
             skipped_outside_root: report.outside_root.len(),
+            unchecked_queries: report.unchecked.len(),
         },
         diagnostics: report
             .diagnostics
@@ -142,6 +151,7 @@ pub fn render(report: &Report) -> String {
             })
             .collect(),
         outside_root: &report.outside_root,
+        unchecked_queries: &report.unchecked,
     };
     // One buffer sized for the whole document up front (growing it from serde_json's default
     // by doubling copied it a dozen times on a large report).

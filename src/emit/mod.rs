@@ -5,7 +5,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-pub use crate::diagnostic::Report;
+pub use crate::diagnostic::{Report, UncheckedQuery};
 
 /// What every format says of a file not read because it lies outside the root.
 pub const OUTSIDE_ROOT: &str = "not read: its real path lies outside the checked root";

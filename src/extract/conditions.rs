@@ -239,8 +239,14 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
             return operand(s, &c.args[0].expr);
         }
     }
-    let Expr::Member(m) = e else {
-        return Operand::Value(None);
+    let m = match e {
+        Expr::Member(m) => m,
+        // A parameter used whole: a column when the caller passes one (`(col: Column, v) =>
+        // eq(col, v)`), bound when the helper is inlined.
+        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Param)) => {
+            return Operand::Param(i.sym.clone())
+        }
+        _ => return Operand::Value(None),
     };
     let Some(key) = member_prop(&m.prop) else {
         return Operand::Value(None);
@@ -367,7 +373,8 @@ pub(super) fn const_binding(
         Expr::Call(c)
             if callee_ident(c).is_some_and(|n| {
                 s.table_fn(n).is_some() || matches!(n, "relations" | "defineRelations" | "drizzle")
-            }) || is_schema_table_call(c) =>
+            }) || is_schema_table_call(c)
+                || (module_level && looks_like_table_call(c)) =>
         {
             if module_level {
                 None
@@ -389,6 +396,17 @@ pub(super) fn const_binding(
             }
         }
     }
+}
+
+/// `createTable('x', {..})`, `make('x', (d) => ({..}))`: a string, then columns. At module
+/// level it may be a table built through an imported table function, resolved when linking.
+fn looks_like_table_call(c: &CallExpr) -> bool {
+    c.args
+        .first()
+        .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Lit(Lit::Str(_))))
+        && c.args
+            .get(1)
+            .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Object(_) | Expr::Arrow(_)))
 }
 
 /// `billing.table('x', ..)` on a `pgSchema(..)` object.

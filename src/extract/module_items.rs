@@ -34,7 +34,7 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
                     if v.kind == VarDeclKind::Const && super::aggregates::names_aggregate(init) {
                         s.aggregates.push(id.id.sym.clone());
                     }
-                    note_table_fn(s, &id.id.sym, init);
+                    note_table_fn(s, &id.id.sym, init, facts);
                     if v.kind == VarDeclKind::Const {
                         if let Some(b) = const_binding(s, init, true, 0) {
                             s.bind(&id.id.sym, b);
@@ -82,7 +82,7 @@ fn record_import(imp: &ImportDecl, s: &mut Scopes, facts: &mut FileFacts) {
 }
 
 /// `const createTable = pgTableCreator((name) => `app_${name}`)`, `const s = pgSchema('x')`.
-fn note_table_fn(s: &mut Scopes, name: &str, init: &Expr) {
+fn note_table_fn(s: &mut Scopes, name: &Name, init: &Expr, facts: &mut FileFacts) {
     let Expr::Call(call) = unwrap(init) else {
         return;
     };
@@ -92,6 +92,10 @@ fn note_table_fn(s: &mut Scopes, name: &str, init: &Expr) {
     match s.table_fn(callee) {
         Some(TableFn::MakeCreator(d)) => {
             let template = call.args.first().and_then(|a| creator_template(&a.expr));
+            facts.table_fns.push(TableFnDef {
+                binding: name.clone(),
+                kind: TableFnKind::Creator(d, template.clone()),
+            });
             s.set_table_fn(name.to_string(), TableFn::Creator(d, template));
         }
         Some(TableFn::MakeSchema(d)) => {
@@ -100,6 +104,10 @@ fn note_table_fn(s: &mut Scopes, name: &str, init: &Expr) {
                 .first()
                 .and_then(|a| str_value(&a.expr))
                 .unwrap_or_default();
+            facts.table_fns.push(TableFnDef {
+                binding: name.clone(),
+                kind: TableFnKind::Schema(d, schema.clone()),
+            });
             s.set_table_fn(name.to_string(), TableFn::Schema(d, schema));
         }
         _ => {}
@@ -225,6 +233,8 @@ fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut Fi
     match e {
         Expr::Call(call) => {
             if let Some(t) = schema.table_def(name, call) {
+                facts.tables.push(t);
+            } else if let Some(t) = schema.candidate_def(name, call, &facts.imports) {
                 facts.tables.push(t);
             } else if let Some(r) = schema.relations_def(call) {
                 facts.relations.extend(r);

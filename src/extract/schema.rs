@@ -43,6 +43,79 @@ impl Schema<'_> {
             },
             _ => return None,
         };
+        Some(self.build_table(binding, call, callee, dialect, db_schema, template, None))
+    }
+
+    /// A table built through an imported name the file cannot see into (`createTable('post',
+    /// ..)`, `app.table('x', ..)` with `createTable` or `app` imported from the project): a
+    /// candidate, kept by linking only if the name turns out to be a table function. The call
+    /// must look like a table definition: a string name, then an object literal or a callback
+    /// returning one.
+    pub(super) fn candidate_def(
+        &self,
+        binding: &str,
+        call: &CallExpr,
+        imports: &[crate::facts::Import],
+    ) -> Option<TableDef> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        str_value(&call.args.first()?.expr)?;
+        let columns_shaped = match unwrap(&call.args.get(1)?.expr) {
+            Expr::Object(_) => true,
+            Expr::Arrow(a) => arrow_object(a).is_some(),
+            _ => false,
+        };
+        if !columns_shaped {
+            return None;
+        }
+        let (path_expr, schema_table) = match unwrap(callee) {
+            Expr::Member(m) if member_prop_is(&m.prop, "table") => (unwrap(&m.obj), true),
+            other => (other, false),
+        };
+        let path: Vec<Name> = match path_expr {
+            Expr::Ident(i) => vec![i.sym.clone()],
+            Expr::Member(m) => match (unwrap(&m.obj), member_prop(&m.prop)) {
+                (Expr::Ident(o), Some(p)) => vec![o.sym.clone(), p],
+                _ => return None,
+            },
+            _ => return None,
+        };
+        // Only a name imported from another module of the project: Drizzle's own names were
+        // read by `table_def`, and anything else from a package is not a table function.
+        let imported = imports
+            .iter()
+            .any(|i| i.local == path[0] && !i.source.starts_with("drizzle-orm"));
+        if !imported {
+            return None;
+        }
+        let via = ViaImport {
+            callee: path,
+            schema_table,
+        };
+        // Dialect, schema and name template are the table function's, filled in when linking.
+        Some(self.build_table(
+            binding,
+            call,
+            callee,
+            Dialect::Pg,
+            None,
+            None,
+            Some(Box::new(via)),
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build_table(
+        &self,
+        binding: &str,
+        call: &CallExpr,
+        callee: &Expr,
+        dialect: Dialect,
+        db_schema: Option<String>,
+        template: Option<(String, String)>,
+        via: Option<Box<ViaImport>>,
+    ) -> TableDef {
         let name_arg = call.args.first().filter(|a| str_value(&a.expr).is_some());
         let name_span = self.at.span(match name_arg {
             Some(a) => a.expr.span(),
@@ -67,6 +140,7 @@ impl Schema<'_> {
             foreign_keys: vec![],
             span: self.at.span(call.span),
             name_span,
+            via,
         };
         if let Some(cols) = call.args.get(1) {
             let (obj, param) = match unwrap(&cols.expr) {
@@ -88,7 +162,7 @@ impl Schema<'_> {
         if let Some(extra) = call.args.get(2) {
             self.extra_config(&extra.expr, &mut table);
         }
-        Some(table)
+        table
     }
 
     /// The columns of an object literal. `strict` (for objects outside a table) only accepts

@@ -49,6 +49,22 @@ pub(super) struct Extractor {
     /// The counters of the current function's `for` loops (`for (let i = 0; ..)`), with the
     /// index of their loop in the frame's loops.
     counters: Vec<(usize, Atom)>,
+    /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
+    /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
+    /// the query.
+    builders: Vec<Builder>,
+}
+
+/// A local holding a query builder.
+struct Builder {
+    name: Name,
+    /// Index of its query in `facts.queries`.
+    site: usize,
+    /// The function it is bound in: only a use in the same function counts.
+    scope: Option<crate::span::Span>,
+    /// How many conditional constructs enclosed its binding: a clause added deeper is added
+    /// on some paths only.
+    depth: u32,
 }
 
 impl Extractor {
@@ -63,6 +79,7 @@ impl Extractor {
             testing: 0,
             break_leaves_loop: false,
             counters: vec![],
+            builders: vec![],
         }
     }
 
@@ -274,6 +291,8 @@ impl Extractor {
         };
         if let Some(site) = recogniser.query_site(e, &segs, how) {
             self.facts.queries.push(site);
+        } else if let Some(Expr::Ident(i)) = root.map(unwrap) {
+            self.add_clauses(&i.sym, &segs);
         }
         note_call(
             root,
@@ -340,6 +359,66 @@ impl Extractor {
                     }
                 }
             }
+        }
+    }
+
+    /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
+    /// its query. A clause added in a branch the binding is not in holds on some paths only:
+    /// a `where` there leaves the query's condition possibly empty, a `limit` or `orderBy`
+    /// there is not counted.
+    fn add_clauses(&mut self, name: &Name, segs: &[super::chain::Seg<'_>]) {
+        let scope = self.frames.function_span(self.at);
+        let Some(b) = self
+            .builders
+            .iter()
+            .rev()
+            .find(|b| &b.name == name && b.scope == scope)
+        else {
+            return;
+        };
+        let conditional = self.frames.conditional > b.depth;
+        let Some(site) = self.facts.queries.get_mut(b.site) else {
+            return;
+        };
+        for seg in segs.iter().filter(|s| s.is_call()) {
+            match &*seg.name {
+                "where" => {
+                    let new = match seg.arg(0) {
+                        Some(w) => Where::Condition(pred(&self.scopes, w)),
+                        None => Where::Unreadable,
+                    };
+                    site.where_ = match (conditional, &site.where_, new) {
+                        (false, _, new) => new,
+                        (true, Where::Absent, Where::Condition(p)) => {
+                            Where::Condition(RawPred::Or(vec![RawPred::Undefined, p]))
+                        }
+                        (true, Where::Condition(old), Where::Condition(p)) => {
+                            Where::Condition(RawPred::Or(vec![old.clone(), p]))
+                        }
+                        (true, _, _) => Where::Unreadable,
+                    };
+                }
+                "limit" if !conditional => site.has_limit = true,
+                "orderBy" if !conditional => site.has_order_by = true,
+                "offset" => site.has_offset = true,
+                _ => {}
+            }
+        }
+    }
+
+    /// Remembers that `name` holds the query builder the chain just read made, if it made one
+    /// that may still gain clauses.
+    fn note_builder(&mut self, name: &Name, before: usize) {
+        let Some(site) = self.facts.queries.get(before) else {
+            return;
+        };
+        if site.runs.may_gain_clauses() {
+            self.builders.push(Builder {
+                name: name.clone(),
+                site: before,
+                scope: self.frames.function_span(self.at),
+                depth: self.frames.conditional,
+            });
         }
     }
 
@@ -431,7 +510,11 @@ impl Extractor {
                     stored: true,
                     ..ChainUse::default()
                 };
+                let before = self.facts.queries.len();
                 self.nested(|x| x.call_chain(chain, how));
+                if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+                    self.note_builder(&id.id.sym, before);
+                }
             }
             _ => self.visit_expr(&a.right),
         }
@@ -459,12 +542,17 @@ impl Extractor {
             }
             _ => match awaited(init) {
                 chain @ Expr::Call(_) => {
+                    let stored = matches!(value, Expr::Call(_));
                     let how = ChainUse {
                         argument: None,
-                        stored: matches!(value, Expr::Call(_)),
+                        stored,
                         result: result_binding(name),
                     };
+                    let before = self.facts.queries.len();
                     self.nested(|x| x.call_chain(chain, how));
+                    if let (true, Pat::Ident(i)) = (stored, name) {
+                        self.note_builder(&i.id.sym, before);
+                    }
                 }
                 _ => self.visit_expr(init),
             },

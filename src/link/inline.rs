@@ -4,7 +4,7 @@
 
 use super::model::{HashMap, Project};
 use super::resolve::Memo;
-use crate::facts::{dotted, Base, Name, Operand, RawArg, RawPred};
+use crate::facts::{dotted, Base, Name, Operand, RawArg, RawPred, TableExpr};
 use crate::ids::{FileId, TableId};
 use crate::predicate::{Col, Opnd, Pred, TableRef};
 
@@ -81,6 +81,13 @@ impl Project {
             // in a helper inlined into it.
             Operand::Value(path) if ctx.depth == 0 => return Ok(Opnd::Value(path.clone())),
             Operand::Value(_) => return Ok(Opnd::Value(None)),
+            // A column passed to an inlined helper; anything else passed is a value.
+            Operand::Param(p) => {
+                return Ok(match ctx.env.and_then(|e| e.get(&**p)) {
+                    Some(Arg { col: Some(c), .. }) => Opnd::Col(c.clone()),
+                    _ => Opnd::Value(None),
+                })
+            }
         };
         match self.resolve_base(base, ctx)? {
             Some(table) => Ok(Opnd::Col(Col {
@@ -109,6 +116,19 @@ impl Project {
                     None => Err(format!("a column of the parameter `{p}`")),
                 },
             },
+        }
+    }
+
+    /// The column an argument names: `T.key` with `T` a table (read by the extraction as the
+    /// namespace-like `T.key`), or a parameter of an inlined helper bound to a column.
+    fn column_arg(&self, arg: &Base, ctx: &Ctx<'_, '_>) -> Option<Col> {
+        match arg {
+            Base::Table(TableExpr::Member(t, key)) => Some(Col {
+                table: self.resolve_ref(ctx.file, &TableExpr::Name(t.clone()))?,
+                key: key.clone(),
+            }),
+            Base::Param(p) => ctx.env?.get(&**p)?.col.clone(),
+            _ => None,
         }
     }
 
@@ -143,7 +163,11 @@ impl Project {
                 .table
                 .as_ref()
                 .and_then(|b| self.resolve_base(b, ctx).ok().flatten());
-            env.insert(&**p, Arg { pred, table });
+            let col = match &a.table {
+                Some(b) if table.is_none() => self.column_arg(b, ctx),
+                _ => None,
+            };
+            env.insert(&**p, Arg { pred, table, col });
         }
         for p in def.params.iter().skip(args.len()) {
             env.insert(
@@ -151,6 +175,7 @@ impl Project {
                 Arg {
                     pred: Pred::Undefined,
                     table: None,
+                    col: None,
                 },
             );
         }
@@ -172,6 +197,9 @@ impl Project {
 struct Arg {
     pred: Pred,
     table: Option<TableRef>,
+    /// The column passed (`helper(projects.organizationId, ..)`), or passed on by a helper
+    /// that received it.
+    col: Option<Col>,
 }
 
 /// Where a condition is resolved: the file whose names it uses, the table its query reads (for

@@ -25,6 +25,7 @@ pub use model::{
     Table, Unit,
 };
 pub(crate) use paths::{normalize, strip_ts_ext};
+pub use query::UnresolvedQuery;
 pub use tsconfig::strip_jsonc;
 
 use crate::config::Config;

@@ -4,11 +4,57 @@
 use super::inline::Ctx;
 use super::model::{LinkedJoin, LinkedQuery, LinkedWith, Project};
 use super::resolve::Memo;
-use crate::facts::{QueryTarget, WithFact};
+use crate::facts::{dotted, QueryKind, QueryTarget, TableExpr, Where, WithFact};
 use crate::ids::{FileId, TableId};
 use crate::predicate::{Opnd, TableRef};
+use crate::span::Span;
+
+/// A query of a checked file whose table is not in the schema: no rule checked it.
+#[derive(Debug, Clone)]
+pub struct UnresolvedQuery {
+    pub file: FileId,
+    /// Where the table is named.
+    pub span: Span,
+    pub kind: QueryKind,
+    /// The table as written: `posts`, `schema.posts`, `db.query.posts`.
+    pub table: String,
+}
 
 impl Project {
+    /// The queries of checked files whose table does not resolve to a table of the schema, in
+    /// file order: what the run could not check, so that it says so rather than pass in silence.
+    pub fn unresolved_queries(&self) -> Vec<UnresolvedQuery> {
+        let mut out = vec![];
+        for (f, u) in self.units.iter_enumerated() {
+            if !u.check {
+                continue;
+            }
+            let linked = &self.queries[f];
+            let mut next = linked.iter().map(|q| q.site).peekable();
+            for (i, q) in u.facts.queries.iter().enumerate() {
+                if next.peek() == Some(&i) {
+                    next.next();
+                    continue;
+                }
+                // A bare `x.delete(key)` is as likely a `Map`, a `Set` or a cookie store: only
+                // one with a `where` is surely a query.
+                if q.kind == QueryKind::Delete && q.where_ == Where::Absent {
+                    continue;
+                }
+                out.push(UnresolvedQuery {
+                    file: f,
+                    span: q.target_span,
+                    kind: q.kind,
+                    table: match &q.target {
+                        QueryTarget::Table(t) => table_text(t),
+                        QueryTarget::QueryKey(k) => format!("query.{k}"),
+                    },
+                });
+            }
+        }
+        out
+    }
+
     pub(super) fn link_queries(&self, f: FileId) -> Vec<LinkedQuery> {
         let mut out = vec![];
         let memo = Memo::default();
@@ -92,5 +138,14 @@ impl Project {
                 }
             })
             .collect()
+    }
+}
+
+/// A table expression as written.
+fn table_text(t: &TableExpr) -> String {
+    match t {
+        TableExpr::Name(n) => n.to_string(),
+        TableExpr::Member(a, b) => dotted(&[a.clone(), b.clone()]),
+        TableExpr::Alias(_, inner) => table_text(inner),
     }
 }

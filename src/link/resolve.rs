@@ -4,7 +4,7 @@
 
 use super::model::{HashMap, Project};
 use super::paths::common_prefix;
-use crate::facts::{Export, Imported, Name, TableExpr};
+use crate::facts::{Export, Imported, Name, TableExpr, TableFnKind, ViaImport};
 use crate::ids::{FileId, PerFile, TableId};
 use crate::predicate::TableRef;
 use std::cell::RefCell;
@@ -19,6 +19,9 @@ pub(super) enum Sym {
     /// index is one of those methods.
     Object(FileId, usize),
     Namespace(FileId),
+    /// A table function (`pgTableCreator(..)`'s or `pgSchema(..)`'s product): an index into
+    /// its file's `table_fns`.
+    TableFn(FileId, usize),
     /// `import * as schema from 'some-package'`: members fall back to table names.
     ForeignNamespace,
 }
@@ -170,6 +173,25 @@ impl Project {
         }
     }
 
+    /// The table function an imported callee names (`createTable`, `ns.app`), followed through
+    /// imports, renames, barrels and path aliases; `None` unless it is one of the kind the call
+    /// needs (a schema object for `X.table(..)`, a creator otherwise).
+    pub(super) fn resolve_table_fn(&self, file: FileId, via: &ViaImport) -> Option<&TableFnKind> {
+        let sym = match via.callee.as_slice() {
+            [name] => self.resolve_local(file, name, 0)?,
+            [ns, name] => match self.resolve_local(file, ns, 0)? {
+                Sym::Namespace(m) => self.resolve_export(m, name, 0)?,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let Sym::TableFn(f, i) = sym else {
+            return None;
+        };
+        let kind = &self.units[f].facts.table_fns.get(i)?.kind;
+        (matches!(kind, TableFnKind::Schema(..)) == via.schema_table).then_some(kind)
+    }
+
     fn name_fallback(&self, from: FileId, name: &str) -> Option<TableId> {
         self.closest(
             from,
@@ -193,6 +215,9 @@ impl Project {
         }
         if let Some(i) = facts.functions.iter().position(|g| &*g.name == name) {
             return Some(Sym::Function(file, i));
+        }
+        if let Some(i) = facts.table_fns.iter().position(|g| g.binding == name) {
+            return Some(Sym::TableFn(file, i));
         }
         // A method `name.x` of an object literal (no string is built for the test).
         if let Some(i) = facts.functions.iter().position(|g| {

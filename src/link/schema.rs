@@ -6,7 +6,7 @@ use super::inline::Ctx;
 use super::model::{Column, ForeignKey, Project, Relation, Table};
 use super::resolve::{Memo, Sym};
 use crate::config::{Config, DeletedWhen};
-use crate::facts::{ColumnDef, TableExpr};
+use crate::facts::{ColumnDef, Dialect, TableExpr, TableFnKind};
 use crate::ids::{FileId, TableId};
 
 impl Project {
@@ -19,9 +19,37 @@ impl Project {
     }
 
     /// The tables, by binding and by name, their columns and relations still empty.
+    /// A table built through an imported table function takes its dialect, schema and name
+    /// template from it; one whose callee is not a table function is no table.
     fn add_tables(&mut self) {
+        let mut resolved: Vec<Option<(Dialect, Option<String>, String)>> = vec![];
         for (f, u) in self.units.iter_enumerated() {
             for t in &u.facts.tables {
+                let Some(via) = &t.via else { continue };
+                resolved.push(self.resolve_table_fn(f, via).map(|kind| match kind {
+                    TableFnKind::Creator(d, template) => {
+                        let name = match template {
+                            Some((pre, post)) => format!("{pre}{}{post}", t.sql_name),
+                            None => t.sql_name.clone(),
+                        };
+                        (*d, None, name)
+                    }
+                    TableFnKind::Schema(d, schema) => {
+                        (*d, Some(schema.clone()), t.sql_name.clone())
+                    }
+                }));
+            }
+        }
+        let mut resolved = resolved.into_iter();
+        for (f, u) in self.units.iter_enumerated() {
+            for t in &u.facts.tables {
+                let (dialect, db_schema, sql_name) = match &t.via {
+                    None => (t.dialect, t.db_schema.clone(), t.sql_name.clone()),
+                    Some(_) => match resolved.next().flatten() {
+                        Some(r) => r,
+                        None => continue,
+                    },
+                };
                 let id = TableId(self.tables.len());
                 self.by_binding[f].insert(t.binding.clone(), id);
                 self.by_name.entry(t.binding.clone()).or_default().push(id);
@@ -29,9 +57,9 @@ impl Project {
                     id,
                     file: f,
                     binding: t.binding.clone(),
-                    sql_name: t.sql_name.clone(),
-                    db_schema: t.db_schema.clone(),
-                    dialect: t.dialect,
+                    sql_name,
+                    db_schema,
+                    dialect,
                     columns: vec![],
                     primary_key: t.primary_key.clone(),
                     indexes: t.indexes.clone(),
