@@ -20,6 +20,11 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+mod bindings;
+mod builders;
+mod functions;
+mod loops;
+
 /// How a function is entered: decided by the code around it and passed in.
 enum FnKind {
     /// A function of its own (declared, assigned, a method): loops outside do not apply. Named
@@ -53,18 +58,6 @@ pub(super) struct Extractor {
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
     builders: Vec<Builder>,
-}
-
-/// A local holding a query builder.
-struct Builder {
-    name: Name,
-    /// Index of its query in `facts.queries`.
-    site: usize,
-    /// The function it is bound in: only a use in the same function counts.
-    scope: Option<crate::span::Span>,
-    /// How many conditional constructs enclosed its binding: a clause added deeper is added
-    /// on some paths only.
-    depth: u32,
 }
 
 impl Extractor {
@@ -133,149 +126,6 @@ impl Extractor {
     }
 
     // ---- functions ---------------------------------------------------------------------
-
-    /// A function expression (`value` is an arrow or a `function`, wrappers stripped).
-    fn function_value(&mut self, value: &Expr, kind: FnKind) {
-        match value {
-            Expr::Arrow(a) => self.arrow(a, kind),
-            Expr::Fn(f) => self.function(&f.function, kind),
-            other => self.visit_expr(other),
-        }
-    }
-
-    fn function(&mut self, f: &Function, kind: FnKind) {
-        let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
-        self.enter_function(&params, kind, f.span);
-        if let Some(body) = &f.body {
-            self.in_function(|x| body.visit_with(x));
-        }
-        self.leave_function();
-    }
-
-    fn arrow(&mut self, a: &ArrowExpr, kind: FnKind) {
-        let params: Vec<&Pat> = a.params.iter().collect();
-        self.enter_function(&params, kind, a.span);
-        self.in_function(|x| match &*a.body {
-            ArrowFunctionBody::FunctionBody(b) => b.visit_with(x),
-            ArrowFunctionBody::Expr(e) => {
-                x.note_return(Some(e));
-                x.visit_expr(e);
-            }
-        });
-        self.leave_function();
-    }
-
-    /// Walks a function's body with loop state of its own: a `break` or a counter outside it
-    /// means nothing inside.
-    fn in_function(&mut self, f: impl FnOnce(&mut Self)) {
-        let breaks = std::mem::replace(&mut self.break_leaves_loop, false);
-        let counters = std::mem::take(&mut self.counters);
-        f(self);
-        self.break_leaves_loop = breaks;
-        self.counters = counters;
-    }
-
-    /// Walks `f` with loops `range` of the current function marked as running at most once.
-    fn once(&mut self, range: std::ops::Range<usize>, f: impl FnOnce(&mut Self)) {
-        let loops = &mut self.frames.innermost_mut().loops;
-        let range = range.start.min(loops.len())..range.end.min(loops.len());
-        let before: Vec<bool> = loops[range.clone()].iter().map(|l| l.once).collect();
-        for l in &mut loops[range.clone()] {
-            l.once = true;
-        }
-        f(self);
-        let loops = &mut self.frames.innermost_mut().loops;
-        for (l, was) in loops[range].iter_mut().zip(before) {
-            l.once = was;
-        }
-    }
-
-    fn enter_function(&mut self, params: &[&Pat], kind: FnKind, span: swc_common::Span) {
-        let (name, loops, record) = match kind {
-            FnKind::Own(name) => {
-                let name = name.map(FnName::from);
-                let record = name.is_some();
-                (name, vec![], record)
-            }
-            FnKind::RunByCall => (None, self.frames.current_loops(), false),
-            FnKind::PerElement(l) => {
-                let mut loops = self.frames.current_loops();
-                loops.push(l);
-                (None, loops, false)
-            }
-        };
-        // Parameter names are kept for a named function only (a helper the linker may inline).
-        let mut names = vec![];
-        self.scopes.push();
-        for p in params {
-            if record {
-                let ident = match p {
-                    Pat::Assign(a) => &*a.left,
-                    p => p,
-                };
-                if let Pat::Ident(i) = ident {
-                    names.push(i.id.sym.clone());
-                }
-            }
-            self.scopes.bind_pat(p, Binding::Param);
-            // `column: 'name' | 'created_at'`: the type allows only constants.
-            if let Some(name) = literal_typed_param(p) {
-                self.scopes.bind(name, Binding::Str);
-            }
-        }
-        let own_loops = loops.len();
-        self.frames.push(FnFrame {
-            name,
-            own_loops,
-            loops,
-            returns: Some(vec![]),
-            params: names,
-            span,
-            record,
-            catch_depth: 0,
-        });
-    }
-
-    fn leave_function(&mut self) {
-        self.scopes.pop();
-        let Some(frame) = self.frames.pop() else {
-            return;
-        };
-        if !frame.record {
-            return;
-        }
-        let returns = frame.returns.and_then(|r| match r.len() {
-            0 => None,
-            1 => r.into_iter().next().map(Box::new),
-            _ => Some(Box::new(RawPred::Or(r))),
-        });
-        if let Some(name) = frame.name {
-            self.facts.functions.push(FunctionDef {
-                name,
-                params: frame.params,
-                returns,
-                span: self.at.span(frame.span),
-            });
-        }
-    }
-
-    fn note_return(&mut self, arg: Option<&Expr>) {
-        // Only a named function's returns are kept, and only while every one was a predicate.
-        let frame = self.frames.innermost();
-        if !(frame.record && frame.returns.is_some()) {
-            return;
-        }
-        let p = match arg {
-            Some(e) if looks_like_predicate(unwrap(e)) => pred(&self.scopes, e),
-            _ => unknown(""),
-        };
-        let frame = self.frames.innermost_mut();
-        if matches!(p, RawPred::Unknown { .. }) {
-            frame.returns = None;
-        } else if let Some(r) = frame.returns.as_mut() {
-            r.push(p);
-        }
-    }
 
     // ---- call chains -------------------------------------------------------------------
 
@@ -362,66 +212,6 @@ impl Extractor {
         }
     }
 
-    /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
-    /// its query. A clause added in a branch the binding is not in holds on some paths only:
-    /// a `where` there leaves the query's condition possibly empty, a `limit` or `orderBy`
-    /// there is not counted.
-    fn add_clauses(&mut self, name: &Name, segs: &[super::chain::Seg<'_>]) {
-        let scope = self.frames.function_span(self.at);
-        let Some(b) = self
-            .builders
-            .iter()
-            .rev()
-            .find(|b| &b.name == name && b.scope == scope)
-        else {
-            return;
-        };
-        let conditional = self.frames.conditional > b.depth;
-        let Some(site) = self.facts.queries.get_mut(b.site) else {
-            return;
-        };
-        for seg in segs.iter().filter(|s| s.is_call()) {
-            match &*seg.name {
-                "where" => {
-                    let new = match seg.arg(0) {
-                        Some(w) => Where::Condition(pred(&self.scopes, w)),
-                        None => Where::Unreadable,
-                    };
-                    site.where_ = match (conditional, &site.where_, new) {
-                        (false, _, new) => new,
-                        (true, Where::Absent, Where::Condition(p)) => {
-                            Where::Condition(RawPred::Or(vec![RawPred::Undefined, p]))
-                        }
-                        (true, Where::Condition(old), Where::Condition(p)) => {
-                            Where::Condition(RawPred::Or(vec![old.clone(), p]))
-                        }
-                        (true, _, _) => Where::Unreadable,
-                    };
-                }
-                "limit" if !conditional => site.has_limit = true,
-                "orderBy" if !conditional => site.has_order_by = true,
-                "offset" => site.has_offset = true,
-                _ => {}
-            }
-        }
-    }
-
-    /// Remembers that `name` holds the query builder the chain just read made, if it made one
-    /// that may still gain clauses.
-    fn note_builder(&mut self, name: &Name, before: usize) {
-        let Some(site) = self.facts.queries.get(before) else {
-            return;
-        };
-        if site.runs.may_gain_clauses() {
-            self.builders.push(Builder {
-                name: name.clone(),
-                site: before,
-                scope: self.frames.function_span(self.at),
-                depth: self.frames.conditional,
-            });
-        }
-    }
-
     fn member_chain(&mut self, e: &Expr) {
         let Expr::Member(m) = e else { return };
         self.note_result_test(m);
@@ -431,175 +221,7 @@ impl Extractor {
         }
     }
 
-    /// `row.deletedAt` in a condition, where `row` holds the result of a query of this function:
-    /// the code looks at that column after the read.
-    fn note_result_test(&mut self, m: &MemberExpr) {
-        if self.testing == 0 {
-            return;
-        }
-        let (Expr::Ident(local), MemberProp::Ident(prop)) = (unwrap(&m.obj), &m.prop) else {
-            return;
-        };
-        let scope = self.frames.function_span(self.at);
-        // The latest query of this function whose result the local holds (a few looked at).
-        let found = self
-            .facts
-            .queries
-            .iter_mut()
-            .rev()
-            .take(32)
-            .find(|q| q.scope == scope && q.result.as_ref() == Some(&local.sym));
-        if let Some(q) = found {
-            if !q.result_tests.contains(&prop.sym) {
-                q.result_tests.push(prop.sym.clone());
-            }
-        }
-    }
-
-    /// Walks a condition.
-    fn test(&mut self, e: &Expr) {
-        self.testing += 1;
-        self.visit_expr(e);
-        self.testing -= 1;
-    }
-
-    /// `x = ..`: on a `let` condition, the new value (or either value when conditional); a
-    /// chain assigned is stored, not run.
-    fn assign(&mut self, a: &AssignExpr) {
-        if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
-            if matches!(self.scopes.get(&id.id.sym), Some(Binding::Pred(_))) {
-                let new = if a.op == AssignOp::Assign {
-                    pred(&self.scopes, &a.right)
-                } else {
-                    unknown(format!("`{}` after a compound assignment", id.id.sym))
-                };
-                let conditional = self.frames.conditional > 0;
-                if let Some(Binding::Pred(old)) = self.scopes.get_mut(&id.id.sym) {
-                    // A conditional reassignment leaves either value possible.
-                    *old = if conditional {
-                        RawPred::Or(vec![old.clone(), new])
-                    } else {
-                        new
-                    };
-                }
-            }
-        }
-        // `row.teamId = ..` on a local row object: the row sets that key too.
-        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
-            if let Expr::Ident(obj) = unwrap(&m.obj) {
-                let rows = match self.scopes.get_mut(&obj.sym) {
-                    Some(Binding::Rows(rows)) => Some(&mut rows[..]),
-                    Some(Binding::StrMap(row)) => Some(std::slice::from_mut(row)),
-                    _ => None,
-                };
-                if let Some(rows) = rows {
-                    let key = super::ast::member_prop(&m.prop);
-                    for row in rows.iter_mut() {
-                        match &key {
-                            Some(k) => row.keys.push(k.clone()),
-                            None => row.opaque = true,
-                        }
-                    }
-                }
-            }
-        }
-        a.left.visit_with(self);
-        match unwrap(&a.right) {
-            chain @ Expr::Call(_) => {
-                let how = ChainUse {
-                    stored: true,
-                    ..ChainUse::default()
-                };
-                let before = self.facts.queries.len();
-                self.nested(|x| x.call_chain(chain, how));
-                if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
-                    self.note_builder(&id.id.sym, before);
-                }
-            }
-            _ => self.visit_expr(&a.right),
-        }
-    }
-
-    /// A variable's initialiser: a function named after the variable, an object literal whose
-    /// methods are, or a chain stored in it or whose result it holds.
-    fn initialiser(&mut self, name: &Pat, init: &Expr) {
-        let ident = match name {
-            Pat::Ident(i) => Some(i.id.sym.as_str()),
-            _ => None,
-        };
-        let value = unwrap(init);
-        match (value, ident) {
-            (Expr::Arrow(_) | Expr::Fn(_), _) => {
-                let name = ident.map(|n| match &self.owner {
-                    Some(c) if self.frames.at_module_level() => format!("{c}.{n}"),
-                    _ => n.to_owned(),
-                });
-                self.nested(|x| x.function_value(value, FnKind::Own(name)));
-            }
-            // `export const users = { async get(id) {..} }`: methods are named `users.get`.
-            (Expr::Object(_), Some(owner)) if self.frames.at_module_level() => {
-                self.with_owner(owner, |x| x.visit_expr(init));
-            }
-            _ => match awaited(init) {
-                chain @ Expr::Call(_) => {
-                    let stored = matches!(value, Expr::Call(_));
-                    let how = ChainUse {
-                        argument: None,
-                        stored,
-                        result: result_binding(name),
-                    };
-                    let before = self.facts.queries.len();
-                    self.nested(|x| x.call_chain(chain, how));
-                    if let (true, Pat::Ident(i)) = (stored, name) {
-                        self.note_builder(&i.id.sym, before);
-                    }
-                }
-                _ => self.visit_expr(init),
-            },
-        }
-    }
-
     // ---- loops -------------------------------------------------------------------------
-
-    fn visit_loop_body(&mut self, info: LoopInfo, f: impl FnOnce(&mut Self)) {
-        self.frames.innermost_mut().loops.push(info);
-        let breaks = std::mem::replace(&mut self.break_leaves_loop, true);
-        self.with_cond(f);
-        self.break_leaves_loop = breaks;
-        self.frames.innermost_mut().loops.pop();
-    }
-
-    /// `i === n - 1`, `0 == i`: a test of a `for` loop's counter against one value, true in
-    /// one iteration; the index of that loop.
-    fn counter_test(&self, test: &Expr) -> Option<usize> {
-        let Expr::Bin(b) = unwrap(test) else {
-            return None;
-        };
-        if !matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
-            return None;
-        }
-        [&b.left, &b.right]
-            .iter()
-            .find_map(|side| match unwrap(side) {
-                Expr::Ident(i) => self
-                    .counters
-                    .iter()
-                    .rev()
-                    .find(|(_, c)| *c == i.sym)
-                    .map(|(at, _)| *at),
-                _ => None,
-            })
-    }
-
-    /// A statement loop of `kind` whose statement and body are at `stmt` and `body`.
-    fn loop_head(
-        &self,
-        kind: LoopKind,
-        stmt: swc_common::Span,
-        body: swc_common::Span,
-    ) -> LoopInfo {
-        loop_info(self.at, kind, head_span(stmt, body), false, None)
-    }
 }
 
 impl Visit for Extractor {
@@ -907,42 +529,16 @@ impl Visit for Extractor {
     }
 }
 
-impl Extractor {
-    /// The statements of a block, `before` called on each before it is walked.
-    fn visit_stmts_once(&mut self, stmts: &[Stmt], before: &mut dyn FnMut(&mut Self, &Stmt)) {
-        let frame = self.frames.innermost();
-        let (own, all) = (frame.own_loops, frame.loops.len());
-        let exit = (own < all)
-            .then(|| {
-                stmts.iter().position(|s| match s {
-                    Stmt::Return(_) => true,
-                    Stmt::Break(b) => b.label.is_none() && self.break_leaves_loop,
-                    _ => false,
-                })
-            })
-            .flatten();
-        let Some(exit) = exit else {
-            for st in stmts {
-                before(self, st);
-                st.visit_with(self);
-            }
-            return;
-        };
-        let range = match &stmts[exit] {
-            Stmt::Return(_) => own..all,
-            _ => all - 1..all,
-        };
-        self.once(range, |x| {
-            for st in &stmts[..exit] {
-                before(x, st);
-                st.visit_with(x);
-            }
-        });
-        for st in &stmts[exit..] {
-            before(self, st);
-            st.visit_with(self);
-        }
-    }
+/// A local holding a query builder.
+struct Builder {
+    name: Name,
+    /// Index of its query in `facts.queries`.
+    site: usize,
+    /// The function it is bound in: only a use in the same function counts.
+    scope: Option<crate::span::Span>,
+    /// How many conditional constructs enclosed its binding: a clause added deeper is added
+    /// on some paths only.
+    depth: u32,
 }
 
 /// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants

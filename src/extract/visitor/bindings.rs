@@ -1,0 +1,134 @@
+//! What assignments and initialisers bind during the walk (conditions, rows, builders, the
+//! local a query's result goes to), and the properties of a result a later condition tests.
+
+use super::*;
+
+impl Extractor {
+    /// `x = ..`: on a `let` condition, the new value (or either value when conditional); a
+    /// chain assigned is stored, not run.
+    pub(super) fn assign(&mut self, a: &AssignExpr) {
+        if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+            if matches!(self.scopes.get(&id.id.sym), Some(Binding::Pred(_))) {
+                let new = if a.op == AssignOp::Assign {
+                    pred(&self.scopes, &a.right)
+                } else {
+                    unknown(format!("`{}` after a compound assignment", id.id.sym))
+                };
+                let conditional = self.frames.conditional > 0;
+                if let Some(Binding::Pred(old)) = self.scopes.get_mut(&id.id.sym) {
+                    // A conditional reassignment leaves either value possible.
+                    *old = if conditional {
+                        RawPred::Or(vec![old.clone(), new])
+                    } else {
+                        new
+                    };
+                }
+            }
+        }
+        // `row.teamId = ..` on a local row object: the row sets that key too.
+        if let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = &a.left {
+            if let Expr::Ident(obj) = unwrap(&m.obj) {
+                let rows = match self.scopes.get_mut(&obj.sym) {
+                    Some(Binding::Rows(rows)) => Some(&mut rows[..]),
+                    Some(Binding::StrMap(row)) => Some(std::slice::from_mut(row)),
+                    _ => None,
+                };
+                if let Some(rows) = rows {
+                    let key = crate::extract::ast::member_prop(&m.prop);
+                    for row in rows.iter_mut() {
+                        match &key {
+                            Some(k) => row.keys.push(k.clone()),
+                            None => row.opaque = true,
+                        }
+                    }
+                }
+            }
+        }
+        a.left.visit_with(self);
+        match unwrap(&a.right) {
+            chain @ Expr::Call(_) => {
+                let how = ChainUse {
+                    stored: true,
+                    ..ChainUse::default()
+                };
+                let before = self.facts.queries.len();
+                self.nested(|x| x.call_chain(chain, how));
+                if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
+                    self.note_builder(&id.id.sym, before);
+                }
+            }
+            _ => self.visit_expr(&a.right),
+        }
+    }
+
+    /// A variable's initialiser: a function named after the variable, an object literal whose
+    /// methods are, or a chain stored in it or whose result it holds.
+    pub(super) fn initialiser(&mut self, name: &Pat, init: &Expr) {
+        let ident = match name {
+            Pat::Ident(i) => Some(i.id.sym.as_str()),
+            _ => None,
+        };
+        let value = unwrap(init);
+        match (value, ident) {
+            (Expr::Arrow(_) | Expr::Fn(_), _) => {
+                let name = ident.map(|n| match &self.owner {
+                    Some(c) if self.frames.at_module_level() => format!("{c}.{n}"),
+                    _ => n.to_owned(),
+                });
+                self.nested(|x| x.function_value(value, FnKind::Own(name)));
+            }
+            // `export const users = { async get(id) {..} }`: methods are named `users.get`.
+            (Expr::Object(_), Some(owner)) if self.frames.at_module_level() => {
+                self.with_owner(owner, |x| x.visit_expr(init));
+            }
+            _ => match awaited(init) {
+                chain @ Expr::Call(_) => {
+                    let stored = matches!(value, Expr::Call(_));
+                    let how = ChainUse {
+                        argument: None,
+                        stored,
+                        result: result_binding(name),
+                    };
+                    let before = self.facts.queries.len();
+                    self.nested(|x| x.call_chain(chain, how));
+                    if let (true, Pat::Ident(i)) = (stored, name) {
+                        self.note_builder(&i.id.sym, before);
+                    }
+                }
+                _ => self.visit_expr(init),
+            },
+        }
+    }
+
+    /// `row.deletedAt` in a condition, where `row` holds the result of a query of this function:
+    /// the code looks at that column after the read.
+    pub(super) fn note_result_test(&mut self, m: &MemberExpr) {
+        if self.testing == 0 {
+            return;
+        }
+        let (Expr::Ident(local), MemberProp::Ident(prop)) = (unwrap(&m.obj), &m.prop) else {
+            return;
+        };
+        let scope = self.frames.function_span(self.at);
+        // The latest query of this function whose result the local holds (a few looked at).
+        let found = self
+            .facts
+            .queries
+            .iter_mut()
+            .rev()
+            .take(32)
+            .find(|q| q.scope == scope && q.result.as_ref() == Some(&local.sym));
+        if let Some(q) = found {
+            if !q.result_tests.contains(&prop.sym) {
+                q.result_tests.push(prop.sym.clone());
+            }
+        }
+    }
+
+    /// Walks a condition.
+    pub(super) fn test(&mut self, e: &Expr) {
+        self.testing += 1;
+        self.visit_expr(e);
+        self.testing -= 1;
+    }
+}

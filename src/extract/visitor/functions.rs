@@ -1,0 +1,150 @@
+//! Entering and leaving functions during the walk: how each is entered (its own named
+//! function, run by the call it is passed to, or once per element), its parameters and the
+//! conditions it returns.
+
+use super::*;
+
+impl Extractor {
+    /// A function expression (`value` is an arrow or a `function`, wrappers stripped).
+    pub(super) fn function_value(&mut self, value: &Expr, kind: FnKind) {
+        match value {
+            Expr::Arrow(a) => self.arrow(a, kind),
+            Expr::Fn(f) => self.function(&f.function, kind),
+            other => self.visit_expr(other),
+        }
+    }
+
+    pub(super) fn function(&mut self, f: &Function, kind: FnKind) {
+        let params: Vec<&Pat> = f.params.iter().map(|p| &p.pat).collect();
+        self.enter_function(&params, kind, f.span);
+        if let Some(body) = &f.body {
+            self.in_function(|x| body.visit_with(x));
+        }
+        self.leave_function();
+    }
+
+    pub(super) fn arrow(&mut self, a: &ArrowExpr, kind: FnKind) {
+        let params: Vec<&Pat> = a.params.iter().collect();
+        self.enter_function(&params, kind, a.span);
+        self.in_function(|x| match &*a.body {
+            ArrowFunctionBody::FunctionBody(b) => b.visit_with(x),
+            ArrowFunctionBody::Expr(e) => {
+                x.note_return(Some(e));
+                x.visit_expr(e);
+            }
+        });
+        self.leave_function();
+    }
+
+    /// Walks a function's body with loop state of its own: a `break` or a counter outside it
+    /// means nothing inside.
+    pub(super) fn in_function(&mut self, f: impl FnOnce(&mut Self)) {
+        let breaks = std::mem::replace(&mut self.break_leaves_loop, false);
+        let counters = std::mem::take(&mut self.counters);
+        f(self);
+        self.break_leaves_loop = breaks;
+        self.counters = counters;
+    }
+
+    /// Walks `f` with loops `range` of the current function marked as running at most once.
+    pub(super) fn once(&mut self, range: std::ops::Range<usize>, f: impl FnOnce(&mut Self)) {
+        let loops = &mut self.frames.innermost_mut().loops;
+        let range = range.start.min(loops.len())..range.end.min(loops.len());
+        let before: Vec<bool> = loops[range.clone()].iter().map(|l| l.once).collect();
+        for l in &mut loops[range.clone()] {
+            l.once = true;
+        }
+        f(self);
+        let loops = &mut self.frames.innermost_mut().loops;
+        for (l, was) in loops[range].iter_mut().zip(before) {
+            l.once = was;
+        }
+    }
+
+    pub(super) fn enter_function(&mut self, params: &[&Pat], kind: FnKind, span: swc_common::Span) {
+        let (name, loops, record) = match kind {
+            FnKind::Own(name) => {
+                let name = name.map(FnName::from);
+                let record = name.is_some();
+                (name, vec![], record)
+            }
+            FnKind::RunByCall => (None, self.frames.current_loops(), false),
+            FnKind::PerElement(l) => {
+                let mut loops = self.frames.current_loops();
+                loops.push(l);
+                (None, loops, false)
+            }
+        };
+        // Parameter names are kept for a named function only (a helper the linker may inline).
+        let mut names = vec![];
+        self.scopes.push();
+        for p in params {
+            if record {
+                let ident = match p {
+                    Pat::Assign(a) => &*a.left,
+                    p => p,
+                };
+                if let Pat::Ident(i) = ident {
+                    names.push(i.id.sym.clone());
+                }
+            }
+            self.scopes.bind_pat(p, Binding::Param);
+            // `column: 'name' | 'created_at'`: the type allows only constants.
+            if let Some(name) = literal_typed_param(p) {
+                self.scopes.bind(name, Binding::Str);
+            }
+        }
+        let own_loops = loops.len();
+        self.frames.push(FnFrame {
+            name,
+            own_loops,
+            loops,
+            returns: Some(vec![]),
+            params: names,
+            span,
+            record,
+            catch_depth: 0,
+        });
+    }
+
+    pub(super) fn leave_function(&mut self) {
+        self.scopes.pop();
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        if !frame.record {
+            return;
+        }
+        let returns = frame.returns.and_then(|r| match r.len() {
+            0 => None,
+            1 => r.into_iter().next().map(Box::new),
+            _ => Some(Box::new(RawPred::Or(r))),
+        });
+        if let Some(name) = frame.name {
+            self.facts.functions.push(FunctionDef {
+                name,
+                params: frame.params,
+                returns,
+                span: self.at.span(frame.span),
+            });
+        }
+    }
+
+    pub(super) fn note_return(&mut self, arg: Option<&Expr>) {
+        // Only a named function's returns are kept, and only while every one was a predicate.
+        let frame = self.frames.innermost();
+        if !(frame.record && frame.returns.is_some()) {
+            return;
+        }
+        let p = match arg {
+            Some(e) if looks_like_predicate(unwrap(e)) => pred(&self.scopes, e),
+            _ => unknown(""),
+        };
+        let frame = self.frames.innermost_mut();
+        if matches!(p, RawPred::Unknown { .. }) {
+            frame.returns = None;
+        } else if let Some(r) = frame.returns.as_mut() {
+            r.push(p);
+        }
+    }
+}
