@@ -45,6 +45,8 @@ pub struct FileFacts {
     pub queries: Vec<QuerySite>,
     pub calls: Vec<CallFact>,
     pub raw_sql: Vec<RawSqlCall>,
+    /// `if (!row) throw ..` / `return ..`: a local checked to hold a value before going on.
+    pub null_checks: Vec<NullCheck>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.
@@ -152,6 +154,10 @@ pub struct ColumnDef {
     pub primary: bool,
     pub unique: bool,
     pub references: Option<ColumnRef>,
+    /// `.notNull()` (or `.primaryKey()`): the column always holds a value.
+    pub not_null: bool,
+    /// `.references(.., { onDelete: 'set null' })`: a pointer cleared when its target goes.
+    pub on_delete_set_null: bool,
     pub span: Span,
 }
 
@@ -399,6 +405,15 @@ pub struct CallFact {
     pub span: Span,
     pub loops: Vec<LoopInfo>,
     pub function: Option<FnName>,
+}
+
+/// `if (!x) { ..; throw/return }` (also `x == null`, `x === undefined`, `!x?.y`): past the
+/// `if`, `x` holds a value.
+#[derive(Debug, Clone)]
+pub struct NullCheck {
+    pub local: Name,
+    /// The `if` statement.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]

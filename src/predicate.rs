@@ -59,9 +59,6 @@ pub enum Verdict {
     Unverifiable(String),
 }
 
-/// More branches than this after distributing `or` over `and` is not decided.
-const MAX_BRANCHES: usize = 256;
-
 impl Pred {
     pub fn and(parts: Vec<Pred>) -> Pred {
         match parts.len() {
@@ -220,70 +217,93 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
     }
 }
 
-/// Proven when `holds` is true of every branch of the disjunctive normal form of `and(parts)`;
-/// a failing branch with something opaque in it makes the answer Unverifiable instead of
-/// Missing. `holds` must be monotone: true of a branch, true of it with more atoms.
+/// Proven when `holds` is true of every branch of the disjunctive normal form of `and(parts)`,
+/// decided compositionally rather than by building that form: the atoms outside every `or`
+/// hold in every branch; when they do not prove it, one `or` whose every branch proves it
+/// (with those atoms) does. A failing branch with something opaque in it makes the answer
+/// Unverifiable instead of Missing. `holds` must be monotone: true of a branch, true of it
+/// with more atoms. (Proofs that need atoms of two different `or`s together are not found.)
 fn every_branch(parts: &[&Pred], mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
-    // The atoms outside every `or` are in every branch. Most conditions have no `or`: those
-    // atoms, in order, are their one branch.
     let mut atoms = Vec::with_capacity(16);
-    if !always_atoms(parts, &mut atoms) {
-        return match holds(&atoms) {
-            true => Verdict::Proven,
-            false => match first_why(&atoms) {
-                Some(why) => Verdict::Unverifiable(why.clone()),
-                None => Verdict::Missing,
-            },
-        };
-    }
-    if branch_count(parts).is_none() {
-        return Verdict::Unverifiable("a condition with too many `or` branches".into());
-    }
-    // What every branch has already holds (`and(eq(t.org, ..), or(..))`): so does every branch.
-    if holds(&atoms) {
-        return Verdict::Proven;
-    }
-    let Some(branches) = dnf_branches_of(parts) else {
-        return Verdict::Unverifiable("a condition with too many `or` branches".into());
-    };
-    let mut unverifiable = None;
-    for branch in &branches {
-        if holds(branch) {
-            continue;
-        }
-        match first_why(branch) {
-            Some(why) => unverifiable = unverifiable.or(Some(why)),
-            None => return Verdict::Missing,
-        }
-    }
-    match unverifiable {
-        Some(why) => Verdict::Unverifiable(why.clone()),
-        None => Verdict::Proven,
-    }
+    eval(parts, &mut atoms, &mut holds)
 }
 
-/// How many branches [`dnf_branches_of`] makes of `and(parts)`, without making them; `None`
-/// where it gives up.
-fn branch_count(parts: &[&Pred]) -> Option<usize> {
-    fn of(p: &Pred) -> Option<usize> {
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
-            Pred::And(parts) => parts.iter().try_fold(1, |acc, part| {
-                let n = acc * of(part)?;
-                (n <= MAX_BRANCHES).then_some(n)
-            }),
-            Pred::Or(parts) => {
-                let n = parts.iter().try_fold(0, |acc, part| {
-                    let n = acc + of(part)?;
-                    (n <= MAX_BRANCHES).then_some(n)
-                })?;
-                Some(n.max(1))
+/// [`every_branch`] of `and(parts)` with `atoms` (restored on return) known to hold.
+fn eval<'p>(
+    parts: &[&'p Pred],
+    atoms: &mut Vec<&'p Pred>,
+    holds: &mut impl FnMut(&[&Pred]) -> bool,
+) -> Verdict {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        let outer = atoms.len();
+        let mut ors: Vec<&'p [Pred]> = vec![];
+        for p in parts {
+            split(p, atoms, &mut ors);
+        }
+        let verdict = if holds(atoms) {
+            Verdict::Proven
+        } else {
+            let mut why = first_why(atoms).cloned();
+            let mut proven = false;
+            for branches in &ors {
+                match every_or_branch(branches, atoms, holds) {
+                    Verdict::Proven => {
+                        proven = true;
+                        break;
+                    }
+                    Verdict::Unverifiable(w) => {
+                        why.get_or_insert(w);
+                    }
+                    Verdict::Missing => {}
+                }
             }
-            _ => Some(1),
-        })
+            match (proven, why) {
+                (true, _) => Verdict::Proven,
+                (false, Some(w)) => Verdict::Unverifiable(w),
+                (false, None) => Verdict::Missing,
+            }
+        };
+        atoms.truncate(outer);
+        verdict
+    })
+}
+
+/// Whether every branch of `or(branches)` proves it, given `atoms`: Missing when one plainly
+/// does not, Unverifiable when the failing ones are opaque.
+fn every_or_branch<'p>(
+    branches: &'p [Pred],
+    atoms: &mut Vec<&'p Pred>,
+    holds: &mut impl FnMut(&[&Pred]) -> bool,
+) -> Verdict {
+    if branches.is_empty() {
+        // `or()` with no arguments is no condition.
+        return eval(&[], atoms, holds);
     }
-    parts.iter().try_fold(1, |acc, part| {
-        let n = acc * of(part)?;
-        (n <= MAX_BRANCHES).then_some(n)
+    let mut out = Verdict::Proven;
+    for b in branches {
+        match eval(&[b], atoms, holds) {
+            Verdict::Proven => {}
+            Verdict::Missing => return Verdict::Missing,
+            Verdict::Unverifiable(w) => {
+                if out == Verdict::Proven {
+                    out = Verdict::Unverifiable(w);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The atoms of `p` outside any `or` into `atoms`, its `or`s (outside any other) into `ors`.
+fn split<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>, ors: &mut Vec<&'p [Pred]>) {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
+        Pred::And(parts) => {
+            for p in parts {
+                split(p, atoms, ors);
+            }
+        }
+        Pred::Or(parts) => ors.push(parts),
+        other => atoms.push(atom(other)),
     })
 }
 
@@ -303,80 +323,6 @@ fn bound_col(atom: &Pred) -> Option<&Col> {
         | Pred::InArray(c) => Some(c),
         _ => None,
     }
-}
-
-/// The atoms of `and(parts)` outside any `or`, in order, into `atoms`; whether it has an `or`
-/// (else the atoms are its one branch).
-fn always_atoms<'p>(parts: &[&'p Pred], atoms: &mut Vec<&'p Pred>) -> bool {
-    fn walk<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>) -> bool {
-        match p {
-            Pred::And(parts) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-                parts
-                    .iter()
-                    .fold(false, |has_or, p| walk(p, atoms) | has_or)
-            }),
-            Pred::Or(_) => true,
-            other => {
-                atoms.push(atom(other));
-                false
-            }
-        }
-    }
-    parts
-        .iter()
-        .fold(false, |has_or, p| walk(p, atoms) | has_or)
-}
-
-/// The disjunctive normal form of `and(parts)`: a list of branches, each a list of atoms that
-/// all hold; `None` over [`MAX_BRANCHES`].
-fn dnf_branches_of<'p>(parts: &[&'p Pred]) -> Option<Vec<Vec<&'p Pred>>> {
-    let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
-    for part in parts {
-        acc = product(acc, dnf_branches(part)?)?;
-    }
-    Some(acc)
-}
-
-/// Every branch of `acc` joined with every branch of `sub`.
-fn product<'p>(acc: Vec<Vec<&'p Pred>>, sub: Vec<Vec<&'p Pred>>) -> Option<Vec<Vec<&'p Pred>>> {
-    let mut next = Vec::with_capacity(acc.len() * sub.len());
-    for a in &acc {
-        for s in &sub {
-            let mut b = Vec::with_capacity(a.len() + s.len());
-            b.extend(a.iter().copied());
-            b.extend(s.iter().copied());
-            next.push(b);
-        }
-    }
-    (next.len() <= MAX_BRANCHES).then_some(next)
-}
-
-/// The branches of one predicate (see [`dnf_branches_of`]).
-fn dnf_branches(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
-        Pred::And(parts) => {
-            let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
-            for part in parts {
-                acc = product(acc, dnf_branches(part)?)?;
-            }
-            Some(acc)
-        }
-        Pred::Or(parts) => {
-            let mut acc = vec![];
-            for part in parts {
-                acc.extend(dnf_branches(part)?);
-                if acc.len() > MAX_BRANCHES {
-                    return None;
-                }
-            }
-            if acc.is_empty() {
-                // `or()` with no arguments is no condition.
-                acc.push(vec![]);
-            }
-            Some(acc)
-        }
-        other => Some(vec![vec![atom(other)]]),
-    })
 }
 
 /// An atom of a branch. `not(..)` never proves anything, but what it hides stays opaque.

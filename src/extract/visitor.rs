@@ -524,6 +524,12 @@ impl Visit for Extractor {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
+        if let Some(local) = super::ast::null_checked(s) {
+            let span = self.at.span(s.span);
+            self.facts
+                .null_checks
+                .push(crate::facts::NullCheck { local, span });
+        }
         self.visit_expr(&s.test);
         self.with_cond(|x| {
             s.cons.visit_with(x);

@@ -87,7 +87,13 @@ impl Project {
                 table,
                 key: key.clone(),
             })),
-            None => Ok(Opnd::Value(None)),
+            // `input.id` of the query's own function: a path, like a local's property.
+            None => Ok(Opnd::Value(match base {
+                Base::Param(p) if ctx.depth == 0 && ctx.env.is_none() => {
+                    Some(format!("{p}.{key}").into_boxed_str())
+                }
+                _ => None,
+            })),
         }
     }
 

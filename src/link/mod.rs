@@ -20,7 +20,7 @@ mod tsconfig;
 pub(crate) use inline::MAX_INLINE;
 pub use model::{
     Column, ConditionParts, ForeignKey, LinkedJoin, LinkedQuery, LinkedWith, Project, Relation,
-    Table, Unit,
+    Table, TenantScope, Unit,
 };
 pub(crate) use modules::{normalize, strip_ts_ext};
 pub use tsconfig::strip_jsonc;
