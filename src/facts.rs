@@ -456,6 +456,8 @@ pub enum RawPred {
     Unknown {
         why: String,
         mentions: Vec<Operand>,
+        /// For a raw `sql` template: its text, lowercased (what it may name).
+        sql: Option<Box<str>>,
     },
     /// A function parameter used as a whole predicate (substituted when a helper is inlined).
     Param(Name),

@@ -48,6 +48,9 @@ pub enum Pred {
     Unknown {
         why: String,
         mentions: Vec<Col>,
+        /// A raw `sql` fragment that interpolates no tenant column and names none: whatever
+        /// it does, it cannot filter by tenant.
+        tenant_free: bool,
     },
 }
 
@@ -131,7 +134,7 @@ pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
 /// [`Pred::guarantees_equality`] of `and(parts)`.
 pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
     let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| **k == *c.key);
-    every_branch(parts, |branch| {
+    every_branch(parts, true, |branch| {
         // Most branches bind the column directly; the closure over column equalities is only
         // needed when they do not and the branch has such an equality.
         let mut links = false;
@@ -148,7 +151,7 @@ pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]
 
 /// [`Pred::pins_rows`] of `and(parts)`.
 pub fn all_pin_rows(parts: &[&Pred], tables: &[(TableRef, &[Vec<String>])]) -> Verdict {
-    every_branch(parts, |branch| {
+    every_branch(parts, false, |branch| {
         let mut b = Bindings::of(branch);
         let mut pinned: Vec<TableRef> = vec![];
         loop {
@@ -200,7 +203,7 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
                     return Verdict::Proven;
                 }
             }
-            Pred::Unknown { why, mentions } => {
+            Pred::Unknown { why, mentions, .. } => {
                 if mentions.iter().any(hit) {
                     return Verdict::Proven;
                 }
@@ -223,15 +226,17 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
 /// (with those atoms) does. A failing branch with something opaque in it makes the answer
 /// Unverifiable instead of Missing. `holds` must be monotone: true of a branch, true of it
 /// with more atoms. (Proofs that need atoms of two different `or`s together are not found.)
-fn every_branch(parts: &[&Pred], mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
+/// With `tenant`, a raw fragment that cannot filter by tenant (`tenant_free`) is not opaque.
+fn every_branch(parts: &[&Pred], tenant: bool, mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
     let mut atoms = Vec::with_capacity(16);
-    eval(parts, &mut atoms, &mut holds)
+    eval(parts, &mut atoms, tenant, &mut holds)
 }
 
 /// [`every_branch`] of `and(parts)` with `atoms` (restored on return) known to hold.
 fn eval<'p>(
     parts: &[&'p Pred],
     atoms: &mut Vec<&'p Pred>,
+    tenant: bool,
     holds: &mut impl FnMut(&[&Pred]) -> bool,
 ) -> Verdict {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
@@ -243,10 +248,10 @@ fn eval<'p>(
         let verdict = if holds(atoms) {
             Verdict::Proven
         } else {
-            let mut why = first_why(atoms).cloned();
+            let mut why = first_why(atoms, tenant).cloned();
             let mut proven = false;
             for branches in &ors {
-                match every_or_branch(branches, atoms, holds) {
+                match every_or_branch(branches, atoms, tenant, holds) {
                     Verdict::Proven => {
                         proven = true;
                         break;
@@ -273,15 +278,16 @@ fn eval<'p>(
 fn every_or_branch<'p>(
     branches: &'p [Pred],
     atoms: &mut Vec<&'p Pred>,
+    tenant: bool,
     holds: &mut impl FnMut(&[&Pred]) -> bool,
 ) -> Verdict {
     if branches.is_empty() {
         // `or()` with no arguments is no condition.
-        return eval(&[], atoms, holds);
+        return eval(&[], atoms, tenant, holds);
     }
     let mut out = Verdict::Proven;
     for b in branches {
-        match eval(&[b], atoms, holds) {
+        match eval(&[b], atoms, tenant, holds) {
             Verdict::Proven => {}
             Verdict::Missing => return Verdict::Missing,
             Verdict::Unverifiable(w) => {
@@ -308,8 +314,11 @@ fn split<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>, ors: &mut Vec<&'p [Pred]>) 
 }
 
 /// Why the first opaque atom of a branch could not be read.
-fn first_why<'p>(branch: &[&'p Pred]) -> Option<&'p String> {
+fn first_why<'p>(branch: &[&'p Pred], tenant: bool) -> Option<&'p String> {
     branch.iter().find_map(|a| match a {
+        Pred::Unknown {
+            tenant_free: true, ..
+        } if tenant => None,
         Pred::Unknown { why, .. } => Some(why),
         _ => None,
     })
@@ -414,6 +423,7 @@ mod tests {
         Pred::Unknown {
             why: "x".into(),
             mentions: vec![],
+            tenant_free: false,
         }
     }
     const ORG: &[&str] = &["organizationId"];
@@ -457,6 +467,52 @@ mod tests {
         assert_eq!(
             Pred::Or(vec![unknown(), eqv(0, "id")]).guarantees_equality(t, &org()),
             Verdict::Missing
+        );
+    }
+
+    #[test]
+    fn a_raw_fragment_that_cannot_filter_by_tenant_is_missing() {
+        let t = &TableRef::from(TableId(0));
+        let free = Pred::Unknown {
+            why: "sql".into(),
+            mentions: vec![],
+            tenant_free: true,
+        };
+        assert_eq!(
+            Pred::And(vec![free.clone(), eqv(0, "id")]).guarantees_equality(t, &org()),
+            Verdict::Missing
+        );
+        // Other questions still see it as opaque.
+        assert_eq!(
+            free.mentions(t, &["deletedAt".to_string()]),
+            Verdict::Unverifiable("sql".into())
+        );
+    }
+
+    #[test]
+    fn many_disjunctions_beside_a_tenant_conjunct_are_decided() {
+        let t = &TableRef::from(TableId(0));
+        let mut parts: Vec<Pred> = (0..40)
+            .map(|_| Pred::Or(vec![eqv(0, "a"), eqv(0, "b"), Pred::Undefined]))
+            .collect();
+        assert_eq!(
+            Pred::And(parts.clone()).guarantees_equality(t, &org()),
+            Verdict::Missing
+        );
+        parts.push(eqv(0, "organizationId"));
+        assert_eq!(
+            Pred::And(parts.clone()).guarantees_equality(t, &org()),
+            Verdict::Proven
+        );
+        // One disjunction whose every branch proves it, among many that do not.
+        parts.pop();
+        parts.push(Pred::Or(vec![
+            eqv(0, "organizationId"),
+            Pred::InArray(col(0, "organizationId")),
+        ]));
+        assert_eq!(
+            Pred::And(parts).guarantees_equality(t, &org()),
+            Verdict::Proven
         );
     }
 
@@ -586,6 +642,7 @@ mod tests {
         let sql = Pred::Unknown {
             why: "sql".into(),
             mentions: vec![col(0, "deletedAt")],
+            tenant_free: false,
         };
         assert_eq!(sql.mentions(t, &sd), Verdict::Proven);
     }

@@ -17,6 +17,7 @@ pub(super) fn unknown(why: impl Into<String>) -> RawPred {
     RawPred::Unknown {
         why: why.into(),
         mentions: vec![],
+        sql: None,
     }
 }
 
@@ -223,7 +224,11 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     if why.len() > 80 {
         why = "a raw `sql` fragment".to_string();
     }
-    RawPred::Unknown { why, mentions }
+    RawPred::Unknown {
+        why,
+        mentions,
+        sql: Some(text.to_lowercase().into_boxed_str()),
+    }
 }
 
 /// An operand of a comparison: a column when it is `table.key`, otherwise a value.

@@ -260,6 +260,17 @@ impl Project {
         }
     }
 
+    /// Whether lowercased raw SQL `text` names a tenant-named column of any table (by SQL
+    /// name or key).
+    pub(super) fn names_tenant_column(&self, text: &str) -> bool {
+        self.tables.iter().any(|t| {
+            t.tenant_named.iter().any(|k| {
+                let sql = t.column(k).map_or(k.as_str(), |c| c.sql_name.as_str());
+                text.contains(&sql.to_lowercase()) || text.contains(&k.to_lowercase())
+            })
+        })
+    }
+
     /// Whether column `key` of `t` references table `target` (see [`Self::targets_of_column`]).
     pub fn references(&self, t: &Table, key: &str, target: crate::ids::TableId) -> bool {
         self.targets_of_column(t, key).contains(&target)
