@@ -31,7 +31,7 @@ fn tenancy(t: &Table) -> String {
         TenantScope::Forced => "scoped: named in `tenant.tables`".into(),
         TenantScope::Exempt => "not scoped: named in `tenant.exemptTables`".into(),
         TenantScope::UniqueColumn(c) => format!(
-            "not scoped: `{c}` is unique on its own (a tenant root or one-to-one mapping; `tenant.tables` forces it)"
+            "not scoped: `{c}` is unique on its own and references no table (an external id of a tenant root or a one-to-one mapping; `tenant.tables` forces it)"
         ),
         TenantScope::SetNullPointer(c) => format!(
             "not scoped: `{c}` is a nullable reference with `onDelete: 'set null'` (a pointer, not ownership; `tenant.tables` forces it)"

@@ -66,8 +66,9 @@ pub enum TenantScope {
     Forced,
     /// Named in `tenant.exemptTables`.
     Exempt,
-    /// Its tenant-named column is unique on its own: the table is a tenant root or a
-    /// one-to-one mapping (an external organization id), not owned by a tenant.
+    /// Its tenant-named column is unique on its own and references no table: the table is a
+    /// tenant root or a one-to-one mapping (an external organization id), not owned by a
+    /// tenant.
     UniqueColumn(String),
     /// Its tenant-named column is a nullable foreign key with `onDelete: 'set null'`: a
     /// pointer (a user's current team), not ownership.

@@ -225,9 +225,21 @@ impl Project {
         for t in &mut self.tables {
             let exempt = config.tenant.exempt_tables.iter().any(|e| named(t, e));
             let forced = config.tenant.tables.iter().any(|e| named(t, e));
+            let fk = |k: &str| {
+                t.column(k).is_some_and(|c| c.references.is_some())
+                    || t.foreign_keys
+                        .iter()
+                        .any(|f| f.columns.len() == 1 && f.columns[0] == k)
+                    || t.relations
+                        .iter()
+                        .any(|r| !r.many && r.fields.len() == 1 && r.fields[0] == k)
+            };
             let owner = t.tenant_named.iter().find(|k| {
                 let c = t.column(k);
-                let unique = t.unique_keys.iter().any(|u| u.len() == 1 && &u[0] == *k);
+                // Unique and referencing nothing: an external id (on a tenant root, or a
+                // one-to-one mapping). Unique and referencing a table: one row per tenant,
+                // still owned by it.
+                let unique = !fk(k) && t.unique_keys.iter().any(|u| u.len() == 1 && &u[0] == *k);
                 let pointer = c.is_some_and(|c| c.on_delete_set_null && !c.not_null);
                 !unique && !pointer
             });

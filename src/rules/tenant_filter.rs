@@ -19,12 +19,16 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 const DOC: &str = r#"## What it reports
-A `select`, `$count`, `findMany`/`findFirst`, `update` or `delete` on a tenant-scoped table whose
-rows are not proven to belong to the caller's tenant. A table is tenant-scoped when it has a
-column named in `tenant.columns` (such as `organizationId`), unless that column is unique on
-its own (the table is a tenant root or a one-to-one mapping, such as an external org id) or is
-a nullable foreign key with `onDelete: 'set null'` (a pointer such as a user's current team);
-`drizzle-guard schema` prints for every table why it is or is not. Any one proof suffices:
+A `select`, `$count`, `findMany`/`findFirst`, `update` or `delete` on a tenant-scoped table (one
+with a column named in `tenant.columns`, such as `organizationId`) with no proof that its rows
+belong to the caller's tenant: no `eq(table.organizationId, ..)` or
+`inArray(table.organizationId, ..)`, and none of the other proofs below.
+
+A tenant-named column does not make a table tenant-scoped when it is unique on its own and
+references no table (an external id on a tenant root, a one-to-one mapping) or is a nullable
+foreign key with `onDelete: 'set null'` (a pointer such as a user's current team);
+`tenant.tables` forces such a table, and `drizzle-guard schema` prints for every table why it
+is or is not tenant-scoped. Any one proof suffices:
 
 - **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
   `where`, a join's `on`, a relational filter, a condition array or a helper; an equality
