@@ -244,7 +244,12 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
         }
     }
     let Expr::Member(m) = e else {
-        return Operand::Value(None);
+        // A bare name (`keyId`): a path too, so that a later query keyed by the same name
+        // can be recognised.
+        return Operand::Value(match e {
+            Expr::Ident(i) => Some(i.sym.as_str().into()),
+            _ => None,
+        });
     };
     let Some(key) = member_prop(&m.prop) else {
         return Operand::Value(None);

@@ -4,7 +4,7 @@ use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
 use crate::config::TenantJoins;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Name;
-use crate::ids::FileId;
+use crate::ids::{FileId, TableId};
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
 use crate::rule_id::RuleId;
@@ -210,7 +210,8 @@ fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> 
 
 /// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
 /// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (a path such
-/// as `input.id`) names the row that read found in the caller's tenant. Without the check the
+/// as `input.id`, or a name) names the row that read found in the caller's tenant; so does
+/// `eq(C.parentId, k)` on a child table C whose `parentId` references T. Without the check the
 /// read may have found nothing, and `k` may name another tenant's row.
 fn same_key_as_checked_read(
     ctx: &RuleContext<'_>,
@@ -224,17 +225,14 @@ fn same_key_as_checked_read(
     let site = &facts.queries[q.site];
     let table = project.table(q.table);
     let me = q.instance();
+    // (column, key expression) of every `eq(inst.column, k)` with `k` a path.
     let keyed = |atoms: &[&Pred], inst: &TableRef| -> Vec<(Name, Box<str>)> {
         atoms
             .iter()
             .filter_map(|a| match a {
                 Pred::Eq(Opnd::Col(c), Opnd::Value(Some(k)))
                 | Pred::Eq(Opnd::Value(Some(k)), Opnd::Col(c))
-                    if c.table == *inst
-                        && table
-                            .unique_keys()
-                            .iter()
-                            .any(|u| u.len() == 1 && *u[0] == *c.key) =>
+                    if c.table == *inst =>
                 {
                     Some((c.key.clone(), k.clone()))
                 }
@@ -242,10 +240,23 @@ fn same_key_as_checked_read(
             })
             .collect()
     };
+    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
     let mine = keyed(atoms, &me);
     if mine.is_empty() {
         return false;
     }
+    // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
+    // both are the same unique key of the same table, or `col` references the read's table
+    // and `u` is unique there (children of the checked row).
+    let proves = |read: TableId, u: &str, col: &str| {
+        let tr = project.table(read);
+        unique(tr, u)
+            && if read == q.table {
+                u == col
+            } else {
+                project.references(table, col, read)
+            }
+    };
     project.queries[file]
         .iter()
         .zip(earlier)
@@ -254,8 +265,7 @@ fn same_key_as_checked_read(
             let Some(row) = read.result.as_deref() else {
                 return false;
             };
-            p.table == q.table
-                && p.alias.is_none()
+            p.alias.is_none()
                 && read.kind.is_read()
                 && read.span.hi <= site.span.lo
                 && read
@@ -270,7 +280,11 @@ fn same_key_as_checked_read(
                 && {
                     let all = p.conditions();
                     let theirs = keyed(&conjuncts_of(&all), &p.instance());
-                    mine.iter().any(|k| theirs.contains(k))
+                    mine.iter().any(|(col, k)| {
+                        theirs
+                            .iter()
+                            .any(|(u, k2)| k == k2 && proves(p.table, u, col))
+                    })
                 }
         })
 }
