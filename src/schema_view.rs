@@ -38,6 +38,12 @@ fn tenancy(t: &Table) -> String {
         ),
         TenantScope::NoColumn => "not scoped: no column named in `tenant.columns`".into(),
     };
+    if !t.root_refs.is_empty() {
+        why.push_str(&format!(
+            "; also filtered by {} (references a tenant root)",
+            t.root_refs.join(", ")
+        ));
+    }
     if !t.root_of.is_empty() {
         why.push_str(&format!(
             "; tenant root (referenced by {}): equality on its primary key filters it",

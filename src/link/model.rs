@@ -108,6 +108,9 @@ pub struct Table {
     pub tenant_scope: TenantScope,
     /// The tenant columns (`table.column`) that reference this table: it is a tenant root.
     pub root_of: Vec<String>,
+    /// Of a tenant-scoped table, its other columns that reference a tenant root
+    /// (`keys.forWorkspaceId`): equality on one also pins the rows to a tenant.
+    pub root_refs: Vec<String>,
     /// Keys of the columns matching `softDelete.columns`.
     pub soft_delete_columns: Vec<String>,
     /// Spreads whose object could not be found: the column list may be incomplete.

@@ -42,6 +42,7 @@ impl Project {
                     tenant_named: vec![],
                     tenant_scope: TenantScope::NoColumn,
                     root_of: vec![],
+                    root_refs: vec![],
                     soft_delete_columns: vec![],
                     unresolved_spreads: vec![],
                     unique_keys: vec![],
@@ -269,6 +270,28 @@ impl Project {
             } else {
                 vec![]
             };
+        }
+        // Other columns of scoped tables that reference a tenant root also pin rows to a
+        // tenant (`keys.forWorkspaceId` beside `keys.workspaceId`).
+        let mut refs = vec![];
+        for t in self.tables.iter().filter(|t| t.is_tenant_scoped()) {
+            let cols: Vec<String> = t
+                .columns
+                .iter()
+                .filter(|c| !t.tenant_named.contains(&c.key))
+                .filter(|c| {
+                    self.targets_of_column(t, &c.key)
+                        .iter()
+                        .any(|r| !self.table(*r).root_of.is_empty())
+                })
+                .map(|c| c.key.clone())
+                .collect();
+            if !cols.is_empty() {
+                refs.push((t.id, cols));
+            }
+        }
+        for (id, cols) in refs {
+            self.tables[id.0].root_refs = cols;
         }
     }
 

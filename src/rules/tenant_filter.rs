@@ -35,7 +35,9 @@ is or is not tenant-scoped. Any one proof suffices:
   between two tenant columns carries one table's guarantee to the other. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is.
 - **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
-  equality on its primary key, when it is tenant-scoped (`tenant.tables`).
+  equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
+  tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
+  tenant as well.
 - **Checked row**: a value of a row that an earlier query of the same (or an enclosing)
   function read with a proof keys the table: the row's own primary or unique key
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
@@ -126,6 +128,13 @@ fn tenant_checks(
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
             let mut verdict = all_guarantee_equality(&all, &table, &t.tenant_columns);
+            if verdict != Verdict::Proven && !t.root_refs.is_empty() {
+                // A reference to a tenant root pins the rows to that tenant too.
+                let refs = all_guarantee_equality(&all, &table, &t.root_refs);
+                if refs == Verdict::Proven {
+                    verdict = refs;
+                }
+            }
             let mut proof = Proof::Direct;
             if verdict != Verdict::Proven
                 && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
