@@ -313,7 +313,7 @@ impl Project {
 
     /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or
     /// a `one(..)` relation with it as the only field.
-    pub(super) fn targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
+    pub fn targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
         let mut out = vec![];
         if let Some((Some(target), _)) = t.column(key).and_then(|c| c.references.as_ref()) {
             out.push(*target);

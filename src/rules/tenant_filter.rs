@@ -46,8 +46,9 @@ is or is not tenant-scoped. Any one proof suffices:
   keyed by, when that read's result was checked (`if (!row) throw ..`).
 - **Through a foreign key in a join**: a joined table whose primary or unique key equals a
   foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
-  whose foreign key equals a proven table's key (children), is proven. A join on any other
-  column is not. `tenant.joins: "strict"` turns this off.
+  whose foreign key equals a proven table's key (children), or whose foreign key equals a
+  proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
+  any other column is not. `tenant.joins: "strict"` turns this off.
 
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
@@ -195,8 +196,9 @@ enum Proof {
 
 /// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
 /// key: `x`'s one-column unique key equals `p`'s column that references `x` (the parent of a
-/// proven row), or `x`'s column that references `p` equals `p`'s one-column unique key (a
-/// child of a proven row). An equality on any other column proves nothing.
+/// proven row), `x`'s column that references `p` equals `p`'s one-column unique key (a child
+/// of a proven row), or both reference the same tenant-scoped parent (siblings). An equality
+/// on any other column proves nothing.
 fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> bool {
     let tx = project.table(x.id);
     let tp = project.table(p.id);
@@ -214,7 +216,19 @@ fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> 
         };
         (unique(tx, &cx.key) && project.references(tp, &cp.key, x.id))
             || (unique(tp, &cp.key) && project.references(tx, &cx.key, p.id))
+            || siblings(project, tx, &cx.key, tp, &cp.key)
     })
+}
+
+/// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
+/// keysRoles.roleId`, both to `roles`): rows of one parent, which the proven row's tenant
+/// owns. A shared parent that is not tenant-scoped (`users`) proves nothing.
+fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: &str) -> bool {
+    let theirs = project.targets_of_column(tp, cp);
+    project
+        .targets_of_column(tx, cx)
+        .iter()
+        .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
 }
 
 /// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
