@@ -317,6 +317,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
+    let system_queries = tables.system_tenant_queries(project);
     let tables = &project.tables;
     Report {
         diagnostics,
@@ -327,6 +328,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         elapsed: started.elapsed(),
         suppressed,
         baselined: 0,
+        tenant_system_queries: system_queries,
         baseline_unmatched: 0,
         outside_root: outside_root(project).map(str::to_string).collect(),
         root: project.root.clone(),

@@ -120,9 +120,14 @@ impl TablesByFile {
         project
             .queries
             .iter_enumerated()
-            .filter(|(f, _)| self.system.get(f.0).copied().unwrap_or(false))
-            .flat_map(|(_, qs)| qs)
-            .filter(|q| project.table(q.table).is_tenant_scoped())
+            .filter(|(f, _)| {
+                self.system.get(f.0).copied().unwrap_or(false) && project.units[*f].check
+            })
+            .flat_map(|(f, qs)| qs.iter().map(move |q| (f, q)))
+            .filter(|(f, q)| {
+                let kind = project.units[*f].facts.queries[q.site].kind;
+                kind != crate::facts::QueryKind::Insert && project.table(q.table).is_tenant_scoped()
+            })
             .count()
     }
 
