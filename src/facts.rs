@@ -47,6 +47,8 @@ pub struct FileFacts {
     pub raw_sql: Vec<RawSqlCall>,
     /// `if (!row) throw ..` / `return ..`: a local checked to hold a value before going on.
     pub null_checks: Vec<NullCheck>,
+    /// `const row = await helper(..)`: a local holding what a function call returned.
+    pub result_calls: Vec<ResultCall>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.
@@ -413,6 +415,16 @@ pub struct CallFact {
 pub struct NullCheck {
     pub local: Name,
     /// The `if` statement.
+    pub span: Span,
+}
+
+/// `const row = await f(..)` / `const [row] = await ns.f(..)` (a local bound to the result
+/// of a call to a function that may be in the project).
+#[derive(Debug, Clone)]
+pub struct ResultCall {
+    pub local: Name,
+    /// `["f"]` or `["ns", "f"]`.
+    pub callee: Vec<Name>,
     pub span: Span,
 }
 

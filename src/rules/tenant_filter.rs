@@ -39,7 +39,9 @@ is or is not tenant-scoped. Any one proof suffices:
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
 - **Checked row**: a value of a row that an earlier query of the same (or an enclosing)
-  function read with a proof keys the table: the row's own primary or unique key
+  function read with a proof, or that a project function returned after reading it with a
+  proof and throwing or returning early when nothing was found
+  (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
@@ -312,6 +314,57 @@ fn same_key_as_checked_read(
         })
 }
 
+/// The tables of the rows `row` may hold when it was bound, before `site` in its scope, to
+/// what a project function returned (`const row = await getProject(ctx, id)`), where that
+/// function reads the table with its tenant filter proven and leaves early when nothing is
+/// found (`if (!found) throw ..`).
+fn returned_checked_rows(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &crate::facts::QuerySite,
+    row: &str,
+) -> Vec<TableId> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let mut out = vec![];
+    for call in facts.result_calls.iter().filter(|c| {
+        *c.local == *row
+            && c.span.hi <= site.span.lo
+            && site
+                .scope
+                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
+    }) {
+        let Some((f, i)) = project.resolve_function(file, &call.callee) else {
+            continue;
+        };
+        let helper = &project.units[f].facts;
+        let body = helper.functions[i].span;
+        for p in &project.queries[f] {
+            let read = &helper.queries[p.site];
+            let t = project.table(p.table);
+            let Some(found) = read.result.as_deref() else {
+                continue;
+            };
+            if read.kind.is_read()
+                && p.alias.is_none()
+                && read.scope == Some(body)
+                && t.is_tenant_scoped()
+                && (all_guarantee_equality(&p.conditions(), &p.instance(), &t.tenant_columns)
+                    == Verdict::Proven
+                    || (!t.root_refs.is_empty()
+                        && all_guarantee_equality(&p.conditions(), &p.instance(), &t.root_refs)
+                            == Verdict::Proven))
+                && helper.null_checks.iter().any(|n| {
+                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                })
+            {
+                out.push(p.table);
+            }
+        }
+    }
+    out
+}
+
 /// `update(T).where(eq(T.id, row.id))`, where `row` holds a row that an earlier query of an
 /// enclosing function read with its tenant filter proven: the key names a row already
 /// checked, so its tenant is known. Counts: the whole primary or unique key of T taken from a
@@ -367,6 +420,7 @@ fn keyed_by_checked_row(
                         .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
             })
             .map(|(p, _)| p.table)
+            .chain(returned_checked_rows(ctx, file, site, row))
             .collect::<Vec<_>>()
     };
     // The whole unique key of T from one checked row of T.
