@@ -45,9 +45,18 @@ fn tenancy(t: &Table) -> String {
         ));
     }
     if !t.root_of.is_empty() {
+        let mut by = t
+            .root_of
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if t.root_of.len() > 3 {
+            by.push_str(&format!(" and {} more", t.root_of.len() - 3));
+        }
         why.push_str(&format!(
-            "; tenant root (referenced by {}): equality on its primary key filters it",
-            t.root_of.join(", ")
+            "; tenant root (referenced by {by}): equality on its primary key filters it"
         ));
     }
     why
