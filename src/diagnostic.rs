@@ -176,6 +176,8 @@ pub struct Report {
     pub suppressed: usize,
     /// Findings dropped because the baseline records them.
     pub baselined: usize,
+    /// Queries on tenant-scoped tables in `tenant.systemPaths` files, not tenant-checked.
+    pub tenant_system_queries: usize,
     /// Baseline entries of checked files that matched no finding (fixed or changed code).
     pub baseline_unmatched: usize,
     /// Files not read because their real path lies outside the root (a symbolic link out of

@@ -301,7 +301,7 @@ impl InjectedPanic {
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let inject = InjectedPanic::from_env(Stage::Check);
-    let tables = &rules::TablesByFile::new(project);
+    let tables = &rules::TablesByFile::new(project, config);
     let root = &Root::new(&project.root);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()
@@ -332,6 +332,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     apply_levels(&mut diagnostics, config);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     assign_fingerprints(&mut diagnostics);
+    let system_queries = tables.system_tenant_queries(project);
     let tables = &project.tables;
     Report {
         diagnostics,
@@ -342,6 +343,7 @@ pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
         elapsed: started.elapsed(),
         suppressed,
         baselined: 0,
+        tenant_system_queries: system_queries,
         baseline_unmatched: 0,
         outside_root: outside_root(project).map(str::to_string).collect(),
         root: project.root.clone(),

@@ -48,6 +48,10 @@ pub struct FileFacts {
     pub queries: Vec<QuerySite>,
     pub calls: Vec<CallFact>,
     pub raw_sql: Vec<RawSqlCall>,
+    /// `if (!row) throw ..` / `return ..`: a local checked to hold a value before going on.
+    pub null_checks: Vec<NullCheck>,
+    /// `const row = await helper(..)`: a local holding what a function call returned.
+    pub result_calls: Vec<ResultCall>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.
@@ -189,6 +193,10 @@ pub struct ColumnDef {
     /// `.defaultRandom()`, `.$defaultFn(..)`, `serial`, identity and generated columns.
     pub has_default: bool,
     pub references: Option<ColumnRef>,
+    /// `.notNull()` (or `.primaryKey()`): the column always holds a value.
+    pub not_null: bool,
+    /// `.references(.., { onDelete: 'set null' })`: a pointer cleared when its target goes.
+    pub on_delete_set_null: bool,
     pub span: Span,
 }
 
@@ -519,6 +527,25 @@ pub struct CallFact {
     pub function: Option<FnName>,
 }
 
+/// `if (!x) { ..; throw/return }` (also `x == null`, `x === undefined`, `!x?.y`): past the
+/// `if`, `x` holds a value.
+#[derive(Debug, Clone)]
+pub struct NullCheck {
+    pub local: Name,
+    /// The `if` statement.
+    pub span: Span,
+}
+
+/// `const row = await f(..)` / `const [row] = await ns.f(..)` (a local bound to the result
+/// of a call to a function that may be in the project).
+#[derive(Debug, Clone)]
+pub struct ResultCall {
+    pub local: Name,
+    /// `["f"]` or `["ns", "f"]`.
+    pub callee: Vec<Name>,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct RawSqlCall {
     pub constant: bool,
@@ -559,6 +586,8 @@ pub enum RawPred {
     Unknown {
         why: String,
         mentions: Vec<Operand>,
+        /// For a raw `sql` template: its text, lowercased (what it may name).
+        sql: Option<Box<str>>,
     },
     /// A function parameter used as a whole predicate (substituted when a helper is inlined).
     Param(Name),

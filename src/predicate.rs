@@ -48,6 +48,9 @@ pub enum Pred {
     Unknown {
         why: String,
         mentions: Vec<Col>,
+        /// A raw `sql` fragment that interpolates no tenant column and names none: whatever
+        /// it does, it cannot filter by tenant.
+        tenant_free: bool,
     },
 }
 
@@ -58,9 +61,6 @@ pub enum Verdict {
     /// Could not be decided; the reason names what drizzle-guard could not see into.
     Unverifiable(String),
 }
-
-/// More branches than this after distributing `or` over `and` is not decided.
-const MAX_BRANCHES: usize = 256;
 
 impl Pred {
     pub fn and(parts: Vec<Pred>) -> Pred {
@@ -134,7 +134,7 @@ pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
 /// [`Pred::guarantees_equality`] of `and(parts)`.
 pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
     let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| **k == *c.key);
-    every_branch(parts, |branch| {
+    every_branch(parts, true, |branch| {
         // Most branches bind the column directly; the closure over column equalities is only
         // needed when they do not and the branch has such an equality.
         let mut links = false;
@@ -151,7 +151,7 @@ pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]
 
 /// [`Pred::pins_rows`] of `and(parts)`.
 pub fn all_pin_rows(parts: &[&Pred], tables: &[(TableRef, &[Vec<String>])]) -> Verdict {
-    every_branch(parts, |branch| {
+    every_branch(parts, false, |branch| {
         let mut b = Bindings::of(branch);
         let mut pinned: Vec<TableRef> = vec![];
         loop {
@@ -203,7 +203,7 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
                     return Verdict::Proven;
                 }
             }
-            Pred::Unknown { why, mentions } => {
+            Pred::Unknown { why, mentions, .. } => {
                 if mentions.iter().any(hit) {
                     return Verdict::Proven;
                 }
@@ -220,76 +220,105 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
     }
 }
 
-/// Proven when `holds` is true of every branch of the disjunctive normal form of `and(parts)`;
-/// a failing branch with something opaque in it makes the answer Unverifiable instead of
-/// Missing. `holds` must be monotone: true of a branch, true of it with more atoms.
-fn every_branch(parts: &[&Pred], mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
-    // The atoms outside every `or` are in every branch. Most conditions have no `or`: those
-    // atoms, in order, are their one branch.
+/// Proven when `holds` is true of every branch of the disjunctive normal form of `and(parts)`,
+/// decided compositionally rather than by building that form: the atoms outside every `or`
+/// hold in every branch; when they do not prove it, one `or` whose every branch proves it
+/// (with those atoms) does. A failing branch with something opaque in it makes the answer
+/// Unverifiable instead of Missing. `holds` must be monotone: true of a branch, true of it
+/// with more atoms. (Proofs that need atoms of two different `or`s together are not found.)
+/// With `tenant`, a raw fragment that cannot filter by tenant (`tenant_free`) is not opaque.
+fn every_branch(parts: &[&Pred], tenant: bool, mut holds: impl FnMut(&[&Pred]) -> bool) -> Verdict {
     let mut atoms = Vec::with_capacity(16);
-    if !always_atoms(parts, &mut atoms) {
-        return match holds(&atoms) {
-            true => Verdict::Proven,
-            false => match first_why(&atoms) {
-                Some(why) => Verdict::Unverifiable(why.clone()),
-                None => Verdict::Missing,
-            },
-        };
-    }
-    if branch_count(parts).is_none() {
-        return Verdict::Unverifiable("a condition with too many `or` branches".into());
-    }
-    // What every branch has already holds (`and(eq(t.org, ..), or(..))`): so does every branch.
-    if holds(&atoms) {
-        return Verdict::Proven;
-    }
-    let Some(branches) = dnf_branches_of(parts) else {
-        return Verdict::Unverifiable("a condition with too many `or` branches".into());
-    };
-    let mut unverifiable = None;
-    for branch in &branches {
-        if holds(branch) {
-            continue;
-        }
-        match first_why(branch) {
-            Some(why) => unverifiable = unverifiable.or(Some(why)),
-            None => return Verdict::Missing,
-        }
-    }
-    match unverifiable {
-        Some(why) => Verdict::Unverifiable(why.clone()),
-        None => Verdict::Proven,
-    }
+    eval(parts, &mut atoms, tenant, &mut holds)
 }
 
-/// How many branches [`dnf_branches_of`] makes of `and(parts)`, without making them; `None`
-/// where it gives up.
-fn branch_count(parts: &[&Pred]) -> Option<usize> {
-    fn of(p: &Pred) -> Option<usize> {
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
-            Pred::And(parts) => parts.iter().try_fold(1, |acc, part| {
-                let n = acc * of(part)?;
-                (n <= MAX_BRANCHES).then_some(n)
-            }),
-            Pred::Or(parts) => {
-                let n = parts.iter().try_fold(0, |acc, part| {
-                    let n = acc + of(part)?;
-                    (n <= MAX_BRANCHES).then_some(n)
-                })?;
-                Some(n.max(1))
+/// [`every_branch`] of `and(parts)` with `atoms` (restored on return) known to hold.
+fn eval<'p>(
+    parts: &[&'p Pred],
+    atoms: &mut Vec<&'p Pred>,
+    tenant: bool,
+    holds: &mut impl FnMut(&[&Pred]) -> bool,
+) -> Verdict {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        let outer = atoms.len();
+        let mut ors: Vec<&'p [Pred]> = vec![];
+        for p in parts {
+            split(p, atoms, &mut ors);
+        }
+        let verdict = if holds(atoms) {
+            Verdict::Proven
+        } else {
+            let mut why = first_why(atoms, tenant).cloned();
+            let mut proven = false;
+            for branches in &ors {
+                match every_or_branch(branches, atoms, tenant, holds) {
+                    Verdict::Proven => {
+                        proven = true;
+                        break;
+                    }
+                    Verdict::Unverifiable(w) => {
+                        why.get_or_insert(w);
+                    }
+                    Verdict::Missing => {}
+                }
             }
-            _ => Some(1),
-        })
+            match (proven, why) {
+                (true, _) => Verdict::Proven,
+                (false, Some(w)) => Verdict::Unverifiable(w),
+                (false, None) => Verdict::Missing,
+            }
+        };
+        atoms.truncate(outer);
+        verdict
+    })
+}
+
+/// Whether every branch of `or(branches)` proves it, given `atoms`: Missing when one plainly
+/// does not, Unverifiable when the failing ones are opaque.
+fn every_or_branch<'p>(
+    branches: &'p [Pred],
+    atoms: &mut Vec<&'p Pred>,
+    tenant: bool,
+    holds: &mut impl FnMut(&[&Pred]) -> bool,
+) -> Verdict {
+    if branches.is_empty() {
+        // `or()` with no arguments is no condition.
+        return eval(&[], atoms, tenant, holds);
     }
-    parts.iter().try_fold(1, |acc, part| {
-        let n = acc * of(part)?;
-        (n <= MAX_BRANCHES).then_some(n)
+    let mut out = Verdict::Proven;
+    for b in branches {
+        match eval(&[b], atoms, tenant, holds) {
+            Verdict::Proven => {}
+            Verdict::Missing => return Verdict::Missing,
+            Verdict::Unverifiable(w) => {
+                if out == Verdict::Proven {
+                    out = Verdict::Unverifiable(w);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The atoms of `p` outside any `or` into `atoms`, its `or`s (outside any other) into `ors`.
+fn split<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>, ors: &mut Vec<&'p [Pred]>) {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
+        Pred::And(parts) => {
+            for p in parts {
+                split(p, atoms, ors);
+            }
+        }
+        Pred::Or(parts) => ors.push(parts),
+        other => atoms.push(atom(other)),
     })
 }
 
 /// Why the first opaque atom of a branch could not be read.
-fn first_why<'p>(branch: &[&'p Pred]) -> Option<&'p String> {
+fn first_why<'p>(branch: &[&'p Pred], tenant: bool) -> Option<&'p String> {
     branch.iter().find_map(|a| match a {
+        Pred::Unknown {
+            tenant_free: true, ..
+        } if tenant => None,
         Pred::Unknown { why, .. } => Some(why),
         _ => None,
     })
@@ -303,80 +332,6 @@ fn bound_col(atom: &Pred) -> Option<&Col> {
         | Pred::InArray(c) => Some(c),
         _ => None,
     }
-}
-
-/// The atoms of `and(parts)` outside any `or`, in order, into `atoms`; whether it has an `or`
-/// (else the atoms are its one branch).
-fn always_atoms<'p>(parts: &[&'p Pred], atoms: &mut Vec<&'p Pred>) -> bool {
-    fn walk<'p>(p: &'p Pred, atoms: &mut Vec<&'p Pred>) -> bool {
-        match p {
-            Pred::And(parts) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-                parts
-                    .iter()
-                    .fold(false, |has_or, p| walk(p, atoms) | has_or)
-            }),
-            Pred::Or(_) => true,
-            other => {
-                atoms.push(atom(other));
-                false
-            }
-        }
-    }
-    parts
-        .iter()
-        .fold(false, |has_or, p| walk(p, atoms) | has_or)
-}
-
-/// The disjunctive normal form of `and(parts)`: a list of branches, each a list of atoms that
-/// all hold; `None` over [`MAX_BRANCHES`].
-fn dnf_branches_of<'p>(parts: &[&'p Pred]) -> Option<Vec<Vec<&'p Pred>>> {
-    let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
-    for part in parts {
-        acc = product(acc, dnf_branches(part)?)?;
-    }
-    Some(acc)
-}
-
-/// Every branch of `acc` joined with every branch of `sub`.
-fn product<'p>(acc: Vec<Vec<&'p Pred>>, sub: Vec<Vec<&'p Pred>>) -> Option<Vec<Vec<&'p Pred>>> {
-    let mut next = Vec::with_capacity(acc.len() * sub.len());
-    for a in &acc {
-        for s in &sub {
-            let mut b = Vec::with_capacity(a.len() + s.len());
-            b.extend(a.iter().copied());
-            b.extend(s.iter().copied());
-            next.push(b);
-        }
-    }
-    (next.len() <= MAX_BRANCHES).then_some(next)
-}
-
-/// The branches of one predicate (see [`dnf_branches_of`]).
-fn dnf_branches(p: &Pred) -> Option<Vec<Vec<&Pred>>> {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {
-        Pred::And(parts) => {
-            let mut acc: Vec<Vec<&Pred>> = vec![vec![]];
-            for part in parts {
-                acc = product(acc, dnf_branches(part)?)?;
-            }
-            Some(acc)
-        }
-        Pred::Or(parts) => {
-            let mut acc = vec![];
-            for part in parts {
-                acc.extend(dnf_branches(part)?);
-                if acc.len() > MAX_BRANCHES {
-                    return None;
-                }
-            }
-            if acc.is_empty() {
-                // `or()` with no arguments is no condition.
-                acc.push(vec![]);
-            }
-            Some(acc)
-        }
-        other => Some(vec![vec![atom(other)]]),
-    })
 }
 
 /// An atom of a branch. `not(..)` never proves anything, but what it hides stays opaque.
@@ -468,6 +423,7 @@ mod tests {
         Pred::Unknown {
             why: "x".into(),
             mentions: vec![],
+            tenant_free: false,
         }
     }
     const ORG: &[&str] = &["organizationId"];
@@ -511,6 +467,52 @@ mod tests {
         assert_eq!(
             Pred::Or(vec![unknown(), eqv(0, "id")]).guarantees_equality(t, &org()),
             Verdict::Missing
+        );
+    }
+
+    #[test]
+    fn a_raw_fragment_that_cannot_filter_by_tenant_is_missing() {
+        let t = &TableRef::from(TableId(0));
+        let free = Pred::Unknown {
+            why: "sql".into(),
+            mentions: vec![],
+            tenant_free: true,
+        };
+        assert_eq!(
+            Pred::And(vec![free.clone(), eqv(0, "id")]).guarantees_equality(t, &org()),
+            Verdict::Missing
+        );
+        // Other questions still see it as opaque.
+        assert_eq!(
+            free.mentions(t, &["deletedAt".to_string()]),
+            Verdict::Unverifiable("sql".into())
+        );
+    }
+
+    #[test]
+    fn many_disjunctions_beside_a_tenant_conjunct_are_decided() {
+        let t = &TableRef::from(TableId(0));
+        let mut parts: Vec<Pred> = (0..40)
+            .map(|_| Pred::Or(vec![eqv(0, "a"), eqv(0, "b"), Pred::Undefined]))
+            .collect();
+        assert_eq!(
+            Pred::And(parts.clone()).guarantees_equality(t, &org()),
+            Verdict::Missing
+        );
+        parts.push(eqv(0, "organizationId"));
+        assert_eq!(
+            Pred::And(parts.clone()).guarantees_equality(t, &org()),
+            Verdict::Proven
+        );
+        // One disjunction whose every branch proves it, among many that do not.
+        parts.pop();
+        parts.push(Pred::Or(vec![
+            eqv(0, "organizationId"),
+            Pred::InArray(col(0, "organizationId")),
+        ]));
+        assert_eq!(
+            Pred::And(parts).guarantees_equality(t, &org()),
+            Verdict::Proven
         );
     }
 
@@ -640,6 +642,7 @@ mod tests {
         let sql = Pred::Unknown {
             why: "sql".into(),
             mentions: vec![col(0, "deletedAt")],
+            tenant_free: false,
         };
         assert_eq!(sql.mentions(t, &sd), Verdict::Proven);
     }

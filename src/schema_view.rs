@@ -1,7 +1,7 @@
 //! `drizzle-guard schema`: the schema model as the checker believes it.
 
 use crate::facts::QueryKind;
-use crate::link::{Project, Table};
+use crate::link::{Project, Table, TenantScope};
 use serde_json::json;
 
 /// The tables with the line each is defined on, sorted by SQL name, then `file:line`.
@@ -25,6 +25,44 @@ fn or_dash(v: &[String]) -> String {
     }
 }
 
+/// Why the table is, or is not, tenant-scoped, and whether it is a tenant root.
+fn tenancy(t: &Table) -> String {
+    let mut why = match &t.tenant_scope {
+        TenantScope::Column(c) => format!("scoped: owned through `{c}`"),
+        TenantScope::Forced => "scoped: named in `tenant.tables`".into(),
+        TenantScope::Exempt => "not scoped: named in `tenant.exemptTables`".into(),
+        TenantScope::UniqueColumn(c) => format!(
+            "not scoped: `{c}` is unique on its own and references no table (an external id of a tenant root or a one-to-one mapping; `tenant.tables` forces it)"
+        ),
+        TenantScope::SetNullPointer(c) => format!(
+            "not scoped: `{c}` is a nullable reference with `onDelete: 'set null'` (a pointer, not ownership; `tenant.tables` forces it)"
+        ),
+        TenantScope::NoColumn => "not scoped: no column named in `tenant.columns`".into(),
+    };
+    if !t.root_refs.is_empty() {
+        why.push_str(&format!(
+            "; also filtered by {} (references a tenant root)",
+            t.root_refs.join(", ")
+        ));
+    }
+    if !t.root_of.is_empty() {
+        let mut by = t
+            .root_of
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if t.root_of.len() > 3 {
+            by.push_str(&format!(" and {} more", t.root_of.len() - 3));
+        }
+        why.push_str(&format!(
+            "; tenant root (referenced by {by}): equality on its primary key filters it"
+        ));
+    }
+    why
+}
+
 pub fn render_text(p: &Project) -> String {
     let mut s = String::new();
     for (t, line) in sorted_tables(p) {
@@ -40,6 +78,7 @@ pub fn render_text(p: &Project) -> String {
             location(p, t, line)
         ));
         s.push_str(&format!("  tenant:      {}\n", or_dash(&t.tenant_columns)));
+        s.push_str(&format!("  tenancy:     {}\n", tenancy(t)));
         s.push_str(&format!(
             "  soft delete: {}\n",
             or_dash(&t.soft_delete_columns)
@@ -146,6 +185,9 @@ pub fn render_json(p: &Project) -> String {
                 "file": p.units[t.file].rel,
                 "line": line,
                 "tenantColumns": t.tenant_columns,
+                "tenantScoped": t.is_tenant_scoped(),
+                "tenancy": tenancy(t),
+                "tenantRootOf": t.root_of,
                 "softDeleteColumns": t.soft_delete_columns,
                 "columns": t.columns.iter().map(|c| json!({"key": c.key, "sqlName": c.sql_name, "primary": c.primary, "unique": c.unique})).collect::<Vec<_>>(),
                 "uniqueKeys": t.unique_keys(),

@@ -194,6 +194,7 @@ impl Config {
             self.include.iter_mut().for_each(rebase);
             self.exclude.iter_mut().for_each(rebase);
             self.schema.iter_mut().for_each(rebase);
+            self.tenant.system_paths.iter_mut().for_each(rebase);
             for o in &mut self.overrides {
                 o.files.iter_mut().for_each(rebase);
             }
@@ -383,6 +384,7 @@ impl Config {
             ("include", &self.include),
             ("exclude", &self.exclude),
             ("schema", &self.schema),
+            ("tenant.systemPaths", &self.tenant.system_paths),
         ] {
             for (i, g) in globs.iter().enumerate() {
                 if let Err(e) = globset::Glob::new(g) {

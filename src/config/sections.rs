@@ -19,6 +19,40 @@ pub struct TenantConfig {
     pub columns: Vec<String>,
     #[serde(default)]
     pub exempt_tables: Vec<String>,
+    /// Tables that are tenant-scoped whatever their columns say (by binding or SQL name).
+    #[serde(default)]
+    pub tables: Vec<String>,
+    /// `"fk"` (default): a joined table is proven through a foreign key of a proven instance;
+    /// `"strict"`: every joined table needs its own tenant condition.
+    #[serde(default)]
+    pub joins: TenantJoins,
+    /// Globs of system code (seeds, scripts, migrations) that serves no tenant's request: no
+    /// tenant findings there.
+    #[serde(default = "default_system_paths")]
+    pub system_paths: Vec<String>,
+}
+
+/// How joined tables get their tenant proof (`tenant.joins`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantJoins {
+    /// Through foreign keys of proven instances, or their own condition.
+    #[default]
+    Fk,
+    /// Only through their own condition.
+    Strict,
+}
+
+pub const DEFAULT_SYSTEM_PATHS: &[&str] = &[
+    "**/scripts/**",
+    "**/seed/**",
+    "**/seeds/**",
+    "**/*.seed.ts",
+    "**/migrations/**",
+];
+
+fn default_system_paths() -> Vec<String> {
+    DEFAULT_SYSTEM_PATHS.iter().map(|s| s.to_string()).collect()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -192,6 +226,9 @@ impl Default for TenantConfig {
         TenantConfig {
             columns: default_tenant_columns(),
             exempt_tables: vec![],
+            tables: vec![],
+            joins: TenantJoins::Fk,
+            system_paths: default_system_paths(),
         }
     }
 }

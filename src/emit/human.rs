@@ -148,6 +148,12 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
     if report.baselined > 0 {
         quiet.push(format!("{} baselined", report.baselined));
     }
+    if report.tenant_system_queries > 0 {
+        quiet.push(format!(
+            "{} in `tenant.systemPaths` not tenant-checked",
+            plural(report.tenant_system_queries, "query", "queries")
+        ));
+    }
     if report.baseline_unmatched > 0 {
         quiet.push(format!(
             "{} no longer {} (update it with --write-baseline)",

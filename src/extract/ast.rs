@@ -167,3 +167,44 @@ pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
         _ => None,
     }
 }
+
+/// The local that `if (!x) { ..; throw/return }` checks (also `x == null`, `x === undefined`,
+/// `!x?.y`, `!x || ..`): the statement leaves the function unless `x` holds a value.
+pub(super) fn null_checked(s: &IfStmt) -> Option<Atom> {
+    fn exits(st: &Stmt) -> bool {
+        match st {
+            Stmt::Throw(_) | Stmt::Return(_) => true,
+            Stmt::Block(b) => b.stmts.last().is_some_and(exits),
+            _ => false,
+        }
+    }
+    fn tested(e: &Expr) -> Option<Atom> {
+        match unwrap(e) {
+            Expr::Unary(u) if u.op == UnaryOp::Bang => local_of(&u.arg),
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr) => tested(&b.left),
+            Expr::Bin(b)
+                if matches!(b.op, BinaryOp::EqEq | BinaryOp::EqEqEq)
+                    && (matches!(unwrap(&b.right), Expr::Lit(Lit::Null(_)))
+                        || matches!(unwrap(&b.right), Expr::Ident(i) if &*i.sym == "undefined")) =>
+            {
+                local_of(&b.left)
+            }
+            _ => None,
+        }
+    }
+    fn local_of(e: &Expr) -> Option<Atom> {
+        match unwrap(e) {
+            Expr::Ident(i) => Some(i.sym.clone()),
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => local_of(&m.obj),
+                OptChainBase::Call(_) => None,
+            },
+            Expr::Member(m) => local_of(&m.obj),
+            _ => None,
+        }
+    }
+    if !exits(&s.cons) {
+        return None;
+    }
+    tested(&s.test)
+}

@@ -18,6 +18,7 @@ pub(super) fn unknown(why: impl Into<String>) -> RawPred {
     RawPred::Unknown {
         why: why.into(),
         mentions: vec![],
+        sql: None,
     }
 }
 
@@ -224,7 +225,11 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     if why.len() > 80 {
         why = "a raw `sql` fragment".to_string();
     }
-    RawPred::Unknown { why, mentions }
+    RawPred::Unknown {
+        why,
+        mentions,
+        sql: Some(text.to_lowercase().into_boxed_str()),
+    }
 }
 
 /// An operand of a comparison: a column when it is `table.key`, otherwise a value.
@@ -246,6 +251,9 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
         Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Param)) => {
             return Operand::Param(i.sym.clone())
         }
+        // A bare name (`keyId`): a path too, so that a later query keyed by the same name can
+        // be recognised.
+        Expr::Ident(i) => return Operand::Value(Some(i.sym.as_str().into())),
         _ => return Operand::Value(None),
     };
     let Some(key) = member_prop(&m.prop) else {

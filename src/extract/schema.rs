@@ -236,18 +236,30 @@ impl Schema<'_> {
             unique: false,
             has_default,
             references: None,
+            not_null: false,
+            on_delete_set_null: false,
             span: self.at.span(value.span()),
         };
         for (name, call) in mods {
             col.has_default |= super::names::modifier_sets_default(name);
             match name {
-                "primaryKey" => col.primary = true,
+                "primaryKey" => {
+                    col.primary = true;
+                    col.not_null = true;
+                }
                 "unique" => col.unique = true,
+                "notNull" => col.not_null = true,
                 "references" => {
                     col.references = call
                         .args
                         .first()
                         .and_then(|a| self.reference_target(&a.expr));
+                    col.on_delete_set_null = call.args.get(1).is_some_and(|a| {
+                        matches!(unwrap(&a.expr), Expr::Object(o)
+                            if super::ast::object_prop(o, "onDelete")
+                                .and_then(str_value)
+                                .is_some_and(|v| v.eq_ignore_ascii_case("set null")))
+                    });
                 }
                 _ => {}
             }

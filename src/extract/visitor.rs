@@ -258,6 +258,34 @@ impl Visit for Extractor {
 
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
+            if let (Some(init), Some(local)) = (&d.init, result_binding(&d.name)) {
+                if let Expr::Call(c) = awaited(init) {
+                    if let Callee::Expr(callee) = &c.callee {
+                        let callee = match unwrap(callee) {
+                            Expr::Ident(f) if !self.scopes.is_local(&f.sym) => {
+                                Some(vec![f.sym.clone()])
+                            }
+                            Expr::Member(m) => match (unwrap(&m.obj), &m.prop) {
+                                (Expr::Ident(o), MemberProp::Ident(p))
+                                    if !self.scopes.is_local(&o.sym) =>
+                                {
+                                    Some(vec![o.sym.clone(), p.sym.clone()])
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        if let Some(callee) = callee {
+                            let span = self.at.span(c.span);
+                            self.facts.result_calls.push(crate::facts::ResultCall {
+                                local: local.clone(),
+                                callee,
+                                span,
+                            });
+                        }
+                    }
+                }
+            }
             if let Some(init) = &d.init {
                 self.initialiser(&d.name, init);
             }
@@ -360,6 +388,12 @@ impl Visit for Extractor {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
+        if let Some(local) = super::ast::null_checked(s) {
+            let span = self.at.span(s.span);
+            self.facts
+                .null_checks
+                .push(crate::facts::NullCheck { local, span });
+        }
         self.test(&s.test);
         let once = self.counter_test(&s.test);
         self.with_cond(|x| {

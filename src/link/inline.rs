@@ -27,6 +27,7 @@ impl Project {
         let opaque = |why: String| Pred::Unknown {
             why,
             mentions: vec![],
+            tenant_free: false,
         };
         match raw {
             RawPred::Eq(a, b) => match (opnd(a), opnd(b)) {
@@ -53,13 +54,30 @@ impl Project {
             RawPred::Or(ps) => Pred::Or(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
             RawPred::Not(p) => Pred::Not(Box::new(self.resolve_pred(p, ctx))),
             RawPred::Undefined => Pred::Undefined,
-            RawPred::Unknown { why, mentions } => Pred::Unknown {
-                why: why.clone(),
-                mentions: mentions
+            RawPred::Unknown { why, mentions, sql } => {
+                let mentions: Vec<Col> = mentions
                     .iter()
                     .filter_map(|o| col_of(o).ok().flatten())
-                    .collect(),
-            },
+                    .collect();
+                // A raw fragment that interpolates no tenant column and names none cannot
+                // filter by tenant.
+                // (Columns of two instances may join through a foreign key: not decided.)
+                let tenant_free = sql.as_deref().is_some_and(|text| {
+                    mentions.windows(2).all(|w| w[0].table == w[1].table)
+                        && !mentions.iter().any(|c| {
+                            self.table(c.table.id)
+                                .tenant_named
+                                .iter()
+                                .any(|k| **k == *c.key)
+                        })
+                        && !self.names_tenant_column(text)
+                });
+                Pred::Unknown {
+                    why: why.clone(),
+                    mentions,
+                    tenant_free,
+                }
+            }
             RawPred::Param(p) => match ctx.env.and_then(|e| e.get(&**p)) {
                 Some(arg) => arg.pred.clone(),
                 None => opaque(format!(
@@ -82,9 +100,12 @@ impl Project {
             Operand::Value(path) if ctx.depth == 0 => return Ok(Opnd::Value(path.clone())),
             Operand::Value(_) => return Ok(Opnd::Value(None)),
             // A column passed to an inlined helper; anything else passed is a value.
+            // In the query's own function (not inlined) the parameter is a value with a path, like
+            // any bare name, so that a later query keyed by the same name can be recognised.
             Operand::Param(p) => {
                 return Ok(match ctx.env.and_then(|e| e.get(&**p)) {
                     Some(Arg { col: Some(c), .. }) => Opnd::Col(c.clone()),
+                    _ if ctx.depth == 0 => Opnd::Value(Some(p.as_str().into())),
                     _ => Opnd::Value(None),
                 })
             }
@@ -94,7 +115,13 @@ impl Project {
                 table,
                 key: key.clone(),
             })),
-            None => Ok(Opnd::Value(None)),
+            // `input.id` of the query's own function: a path, like a local's property.
+            None => Ok(Opnd::Value(match base {
+                Base::Param(p) if ctx.depth == 0 && ctx.env.is_none() => {
+                    Some(format!("{p}.{key}").into_boxed_str())
+                }
+                _ => None,
+            })),
         }
     }
 
@@ -139,6 +166,7 @@ impl Project {
         let opaque = |why: String| Pred::Unknown {
             why,
             mentions: vec![],
+            tenant_free: false,
         };
         if ctx.depth >= MAX_INLINE {
             return opaque(format!(

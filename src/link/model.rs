@@ -36,6 +36,9 @@ pub struct Column {
     /// Filled when an insert leaves it out (see [`crate::facts::ColumnDef::has_default`]).
     pub has_default: bool,
     pub references: Option<(Option<TableId>, String)>,
+    pub not_null: bool,
+    /// The reference is `onDelete: 'set null'`.
+    pub on_delete_set_null: bool,
     /// Where the column is defined (a shared object's file for spread columns).
     pub file: FileId,
     pub span: Span,
@@ -59,6 +62,33 @@ pub struct Relation {
     pub preset_where: Option<Pred>,
 }
 
+/// Why a table is, or is not, tenant-scoped (`drizzle-guard schema` prints it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TenantScope {
+    /// It has a column named in `tenant.columns` that is neither of the exceptions below.
+    Column(String),
+    /// Named in `tenant.tables`.
+    Forced,
+    /// Named in `tenant.exemptTables`.
+    Exempt,
+    /// Its tenant-named column is unique on its own and references no table: the table is a
+    /// tenant root or a one-to-one mapping (an external organization id), not owned by a
+    /// tenant.
+    UniqueColumn(String),
+    /// Its tenant-named column is a nullable foreign key with `onDelete: 'set null'`: a
+    /// pointer (a user's current team), not ownership.
+    SetNullPointer(String),
+    /// No column named in `tenant.columns`.
+    #[default]
+    NoColumn,
+}
+
+impl TenantScope {
+    pub fn is_scoped(&self) -> bool {
+        matches!(self, TenantScope::Column(_) | TenantScope::Forced)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Table {
     pub id: TableId,
@@ -72,8 +102,21 @@ pub struct Table {
     pub indexes: Vec<IndexDef>,
     pub foreign_keys: Vec<ForeignKey>,
     pub relations: Vec<Relation>,
-    /// Keys of the columns matching `tenant.columns` / `softDelete.columns`.
+    /// The columns whose equality to a value is the table's tenant filter: those matching
+    /// `tenant.columns`, then, for a tenant root, its primary key. Empty when the table is not
+    /// tenant-scoped ([`Table::tenant_scope`] says why).
     pub tenant_columns: Vec<String>,
+    /// Every column matching `tenant.columns` (empty for an exempt table), whether or not
+    /// it makes the table tenant-scoped.
+    pub tenant_named: Vec<String>,
+    /// Whether the table is tenant-scoped, and why.
+    pub tenant_scope: TenantScope,
+    /// The tenant columns (`table.column`) that reference this table: it is a tenant root.
+    pub root_of: Vec<String>,
+    /// Of a tenant-scoped table, its other columns that reference a tenant root
+    /// (`keys.forWorkspaceId`): equality on one also pins the rows to a tenant.
+    pub root_refs: Vec<String>,
+    /// Keys of the columns matching `softDelete.columns`.
     pub soft_delete_columns: Vec<String>,
     /// Which value of each soft-delete column (aligned with `soft_delete_columns`) marks a row
     /// deleted.
@@ -90,6 +133,20 @@ pub struct Table {
 impl Table {
     pub fn column(&self, key: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.key == key)
+    }
+    /// The primary key's columns: `.primaryKey()` columns, else the composite key.
+    pub fn primary_key_columns(&self) -> Vec<String> {
+        let inline: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.primary)
+            .map(|c| c.key.clone())
+            .collect();
+        if inline.is_empty() {
+            self.primary_key.clone()
+        } else {
+            inline
+        }
     }
     pub fn is_tenant_scoped(&self) -> bool {
         !self.tenant_columns.is_empty()

@@ -3,7 +3,7 @@
 //! `tenant` and `softDelete` name.
 
 use super::inline::Ctx;
-use super::model::{Column, ForeignKey, Project, Relation, Table};
+use super::model::{Column, ForeignKey, Project, Relation, Table, TenantScope};
 use super::resolve::{Memo, Sym};
 use crate::config::{Config, DeletedWhen};
 use crate::facts::{ColumnDef, Dialect, TableExpr, TableFnKind};
@@ -16,6 +16,7 @@ impl Project {
         self.add_tables();
         self.fill_columns(config);
         self.add_relations();
+        self.scope_tenants(config);
     }
 
     /// The tables, by binding and by name, their columns and relations still empty.
@@ -66,6 +67,10 @@ impl Project {
                     foreign_keys: vec![],
                     relations: vec![],
                     tenant_columns: vec![],
+                    tenant_named: vec![],
+                    tenant_scope: TenantScope::NoColumn,
+                    root_of: vec![],
+                    root_refs: vec![],
                     soft_delete_columns: vec![],
                     soft_delete_when: vec![],
                     unresolved_spreads: vec![],
@@ -113,6 +118,8 @@ impl Project {
                     boolean: c.builder == "boolean",
                     has_default: c.has_default,
                     references,
+                    not_null: c.not_null,
+                    on_delete_set_null: c.on_delete_set_null,
                     file,
                     span: c.span,
                 });
@@ -170,7 +177,7 @@ impl Project {
             let t = &mut self.tables[id.0];
             t.columns = columns;
             t.foreign_keys = fks;
-            t.tenant_columns = tenant;
+            t.tenant_named = tenant;
             (t.soft_delete_columns, t.soft_delete_when) = soft.into_iter().unzip();
             t.unresolved_spreads = unresolved;
             t.unique_keys = t.derive_unique_keys();
@@ -261,6 +268,139 @@ fn soft_delete_of(
         .filter(|c| column_names.iter().any(|n| is(c, n)))
         .map(|c| (c.key.clone(), inferred(c)))
         .collect()
+}
+
+impl Project {
+    /// Which tables are tenant-scoped, and why; which are tenant roots (referenced by a tenant
+    /// column, through a foreign key or a `one(..)` relation's fields); the tenant filter
+    /// columns of each scoped table.
+    fn scope_tenants(&mut self, config: &Config) {
+        let named = |t: &Table, e: &String| e == &t.binding || e == &t.sql_name;
+        // Roots first: the targets of every tenant-named column (of any table but the target).
+        let mut roots: Vec<(usize, String)> = vec![];
+        for t in &self.tables {
+            for key in &t.tenant_named {
+                for target in self.targets_of_column(t, key) {
+                    if target != t.id {
+                        roots.push((target.0, format!("{}.{key}", t.binding)));
+                    }
+                }
+            }
+        }
+        roots.sort();
+        roots.dedup();
+        for (i, by) in roots {
+            self.tables[i].root_of.push(by);
+        }
+        for t in &mut self.tables {
+            let exempt = config.tenant.exempt_tables.iter().any(|e| named(t, e));
+            let forced = config.tenant.tables.iter().any(|e| named(t, e));
+            let fk = |k: &str| {
+                t.column(k).is_some_and(|c| c.references.is_some())
+                    || t.foreign_keys
+                        .iter()
+                        .any(|f| f.columns.len() == 1 && f.columns[0] == k)
+                    || t.relations
+                        .iter()
+                        .any(|r| !r.many && r.fields.len() == 1 && r.fields[0] == k)
+            };
+            let owner = t.tenant_named.iter().find(|k| {
+                let c = t.column(k);
+                // Unique and referencing nothing: an external id (on a tenant root, or a
+                // one-to-one mapping). Unique and referencing a table: one row per tenant,
+                // still owned by it.
+                let unique = !fk(k) && t.unique_keys.iter().any(|u| u.len() == 1 && &u[0] == *k);
+                let pointer = c.is_some_and(|c| c.on_delete_set_null && !c.not_null);
+                !unique && !pointer
+            });
+            t.tenant_scope = if exempt {
+                TenantScope::Exempt
+            } else if let Some(k) = owner {
+                TenantScope::Column(k.clone())
+            } else if forced {
+                TenantScope::Forced
+            } else if let Some(k) = t.tenant_named.first() {
+                let c = t.column(k);
+                if c.is_some_and(|c| c.on_delete_set_null && !c.not_null) {
+                    TenantScope::SetNullPointer(k.clone())
+                } else {
+                    TenantScope::UniqueColumn(k.clone())
+                }
+            } else {
+                TenantScope::NoColumn
+            };
+            t.tenant_columns = if t.tenant_scope.is_scoped() {
+                let mut cols: Vec<String> = t.tenant_named.clone();
+                if !t.root_of.is_empty() || cols.is_empty() {
+                    cols.extend(t.primary_key_columns());
+                }
+                cols.dedup();
+                cols
+            } else {
+                vec![]
+            };
+        }
+        // Other columns of scoped tables that reference a tenant root also pin rows to a
+        // tenant (`keys.forWorkspaceId` beside `keys.workspaceId`).
+        let mut refs = vec![];
+        for t in self.tables.iter().filter(|t| t.is_tenant_scoped()) {
+            let cols: Vec<String> = t
+                .columns
+                .iter()
+                .filter(|c| !t.tenant_named.contains(&c.key))
+                .filter(|c| {
+                    self.targets_of_column(t, &c.key)
+                        .iter()
+                        .any(|r| !self.table(*r).root_of.is_empty())
+                })
+                .map(|c| c.key.clone())
+                .collect();
+            if !cols.is_empty() {
+                refs.push((t.id, cols));
+            }
+        }
+        for (id, cols) in refs {
+            self.tables[id.0].root_refs = cols;
+        }
+    }
+
+    /// Whether lowercased raw SQL `text` names a tenant-named column of any table (by SQL
+    /// name or key).
+    pub(super) fn names_tenant_column(&self, text: &str) -> bool {
+        self.tables.iter().any(|t| {
+            t.tenant_named.iter().any(|k| {
+                let sql = t.column(k).map_or(k.as_str(), |c| c.sql_name.as_str());
+                text.contains(&sql.to_lowercase()) || text.contains(&k.to_lowercase())
+            })
+        })
+    }
+
+    /// Whether column `key` of `t` references table `target` (see [`Self::targets_of_column`]).
+    pub fn references(&self, t: &Table, key: &str, target: crate::ids::TableId) -> bool {
+        self.targets_of_column(t, key).contains(&target)
+    }
+
+    /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or
+    /// a `one(..)` relation with it as the only field.
+    pub fn targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
+        let mut out = vec![];
+        if let Some((Some(target), _)) = t.column(key).and_then(|c| c.references.as_ref()) {
+            out.push(*target);
+        }
+        for fk in &t.foreign_keys {
+            if fk.columns.len() == 1 && fk.columns[0] == key {
+                out.extend(fk.target);
+            }
+        }
+        for r in &t.relations {
+            if !r.many && r.fields.len() == 1 && r.fields[0] == key {
+                out.extend(r.target);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 fn to_snake(key: &str) -> String {

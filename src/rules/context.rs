@@ -59,6 +59,8 @@ pub struct RuleContext<'a> {
     pub(crate) tenant: std::cell::OnceCell<Vec<Vec<TenantCheck>>>,
     /// The indexes into `project.tables` of the tables this file defines, in order.
     tables: &'a [usize],
+    /// The file matches `tenant.systemPaths`: system code, no tenant findings.
+    pub(crate) system: bool,
 }
 
 impl<'a> RuleContext<'a> {
@@ -73,6 +75,7 @@ impl<'a> RuleContext<'a> {
             config,
             tenant: Default::default(),
             tables: tables.of(project, file),
+            system: tables.system.get(file.0).copied().unwrap_or(false),
         }
     }
 
@@ -87,13 +90,45 @@ impl<'a> RuleContext<'a> {
 pub struct TablesByFile {
     /// Table indexes, ordered by file and, within a file, by index.
     order: Vec<usize>,
+    /// Per file, whether it matches `tenant.systemPaths` (matched once for the run).
+    system: Vec<bool>,
 }
 
 impl TablesByFile {
-    pub fn new(project: &Project) -> Self {
+    pub fn new(project: &Project, config: &Config) -> Self {
         let mut order: Vec<usize> = (0..project.tables.len()).collect();
         order.sort_by_key(|&i| project.tables[i].file);
-        TablesByFile { order }
+        let mut globs = globset::GlobSetBuilder::new();
+        // The loader has checked every glob.
+        for g in &config.tenant.system_paths {
+            if let Ok(g) = globset::Glob::new(g) {
+                globs.add(g);
+            }
+        }
+        let system = match globs.build() {
+            Ok(set) if !set.is_empty() => {
+                project.units.iter().map(|u| set.is_match(&u.rel)).collect()
+            }
+            _ => vec![],
+        };
+        TablesByFile { order, system }
+    }
+
+    /// How many tenant-scoped queries the files of `tenant.systemPaths` hold: the checks
+    /// skipped there.
+    pub fn system_tenant_queries(&self, project: &Project) -> usize {
+        project
+            .queries
+            .iter_enumerated()
+            .filter(|(f, _)| {
+                self.system.get(f.0).copied().unwrap_or(false) && project.units[*f].check
+            })
+            .flat_map(|(f, qs)| qs.iter().map(move |q| (f, q)))
+            .filter(|(f, q)| {
+                let kind = project.units[*f].facts.queries[q.site].kind;
+                kind != crate::facts::QueryKind::Insert && project.table(q.table).is_tenant_scoped()
+            })
+            .count()
     }
 
     fn of(&self, project: &Project, file: FileId) -> &[usize] {

@@ -1,9 +1,11 @@
 //! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
 
 use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
+use crate::config::TenantJoins;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ids::FileId;
-use crate::link::LinkedQuery;
+use crate::facts::Name;
+use crate::ids::{FileId, TableId};
+use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
 use crate::rule_id::RuleId;
 use crate::span::Span;
@@ -18,15 +20,41 @@ pub const RULE: RuleDef = RuleDef {
 
 const DOC: &str = r#"## What it reports
 A `select`, `$count`, `findMany`/`findFirst`, `update` or `delete` on a tenant-scoped table (one
-with a column named in `tenant.columns`, such as `organizationId`) whose `where` clause does not
-guarantee `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)`. Every joined
-tenant-scoped table needs its own guarantee; an equality between two tenant columns carries one
-table's guarantee to the other. `and(..)` is proven by any part; `or(..)` and `cond ? a : b` only
-when every branch is. An update, delete or read keyed by the whole primary or unique key of a
-row that an earlier query of the same (or an enclosing) function read with its tenant filter
-proven (`const row = await ..; update(T).where(eq(T.id, row.id))`) is filtered: that row was
-already checked. Inserts are not checked. Relations loaded with `with` are reached through
-their parent row and are covered by the parent's filter.
+with a column named in `tenant.columns`, such as `organizationId`) with no proof that its rows
+belong to the caller's tenant: no `eq(table.organizationId, ..)` or
+`inArray(table.organizationId, ..)`, and none of the other proofs below.
+
+A tenant-named column does not make a table tenant-scoped when it is unique on its own and
+references no table (an external id on a tenant root, a one-to-one mapping) or is a nullable
+foreign key with `onDelete: 'set null'` (a pointer such as a user's current team);
+`tenant.tables` forces such a table, and `drizzle-guard schema` prints for every table why it
+is or is not tenant-scoped. Any one proof suffices:
+
+- **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
+  `where`, a join's `on`, a relational filter, a condition array or a helper; an equality
+  between two tenant columns carries one table's guarantee to the other. `and(..)` is proven
+  by any part; `or(..)` and `cond ? a : b` only when every branch is.
+- **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
+  equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
+  tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
+  tenant as well.
+- **Checked row**: a value of a row that an earlier query of the same (or an enclosing)
+  function read with a proof, or that a project function returned after reading it with a
+  proof and throwing or returning early when nothing was found
+  (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
+  (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
+  (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
+  foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
+  keyed by, when that read's result was checked (`if (!row) throw ..`).
+- **Through a foreign key in a join**: a joined table whose primary or unique key equals a
+  foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
+  whose foreign key equals a proven table's key (children), or whose foreign key equals a
+  proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
+  any other column is not. `tenant.joins: "strict"` turns this off.
+
+Inserts are not checked. Relations loaded with `with` are reached through their parent row
+and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
+migrations) get no tenant findings.
 
 ## Why it matters
 A query that forgets the tenant filter returns, changes or deletes rows of every tenant. Looking a
@@ -49,26 +77,41 @@ const project = await db.query.projects.findFirst({
 
 ## Configuration
 `tenant.columns` lists the tenant column names (TypeScript key or SQL name);
-`tenant.exemptTables` lists tables that are shared across tenants on purpose. When the filter is
+`tenant.exemptTables` lists tables that are shared across tenants on purpose; `tenant.tables`
+forces tables to be tenant-scoped; `tenant.joins` (`"fk"` or `"strict"`) decides whether joins
+through foreign keys carry a proof; `tenant.systemPaths` lists system code. When the filter is
 hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead.
 "#;
 
 /// [`tenant_checks`] of every query of the file, in the order of `project.queries[file]`;
-/// computed on the first call for the file and kept in the context.
+/// computed on the first call for the file and kept in the context. None in system code
+/// (`tenant.systemPaths`).
 pub(crate) fn file_tenant_checks<'c>(
     ctx: &'c RuleContext<'_>,
     file: FileId,
 ) -> &'c [Vec<TenantCheck>] {
     ctx.tenant.get_or_init(|| {
-        ctx.project.queries[file]
-            .iter()
-            .map(|q| tenant_checks(ctx, file, q))
-            .collect()
+        let queries = &ctx.project.queries[file];
+        if ctx.system {
+            return queries.iter().map(|_| vec![]).collect();
+        }
+        let mut done: Vec<Vec<TenantCheck>> = Vec::with_capacity(queries.len());
+        for q in queries {
+            let checks = tenant_checks(ctx, file, q, &done);
+            done.push(checks);
+        }
+        done
     })
 }
 
-/// The verdict for the query's own table and for every joined tenant-scoped table.
-fn tenant_checks(ctx: &RuleContext<'_>, file: FileId, q: &LinkedQuery) -> Vec<TenantCheck> {
+/// The verdict for the query's own table and for every joined tenant-scoped table. `earlier`
+/// holds the checks of the file's queries before this one (their rows may prove it).
+fn tenant_checks(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    earlier: &[Vec<TenantCheck>],
+) -> Vec<TenantCheck> {
     let project = ctx.project;
     let site = &project.units[file].facts.queries[q.site];
     if !(site.kind.is_read()
@@ -80,53 +123,276 @@ fn tenant_checks(ctx: &RuleContext<'_>, file: FileId, q: &LinkedQuery) -> Vec<Te
         return vec![];
     }
     let all = q.conditions();
-    let mut out = Vec::with_capacity(1 + q.joins.len());
-    let mut check = |table: TableRef, span: Span, joined: bool| {
+    let atoms = conjuncts_of(&all);
+    // Every instance the query reads, with its verdict; unscoped ones take no part.
+    let mut instances: Vec<(TableRef, Span, bool, Verdict, Proof)> =
+        Vec::with_capacity(1 + q.joins.len());
+    let mut add = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
             let mut verdict = all_guarantee_equality(&all, &table, &t.tenant_columns);
-            if verdict == Verdict::Missing && !joined && keyed_by_checked_row(ctx, file, q, &all) {
-                verdict = Verdict::Proven;
+            if verdict != Verdict::Proven && !t.root_refs.is_empty() {
+                // A reference to a tenant root pins the rows to that tenant too.
+                let refs = all_guarantee_equality(&all, &table, &t.root_refs);
+                if refs == Verdict::Proven {
+                    verdict = refs;
+                }
             }
-            out.push(TenantCheck {
-                table: table.id,
-                span,
-                verdict,
-                joined,
-            });
+            let mut proof = Proof::Direct;
+            if verdict != Verdict::Proven
+                && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
+                    || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier)))
+            {
+                verdict = Verdict::Proven;
+                proof = Proof::CheckedRow;
+            }
+            instances.push((table, span, joined, verdict, proof));
         }
     };
-    check(q.instance(), site.target_span, false);
+    add(q.instance(), site.target_span, false);
     for j in &q.joins {
-        check(j.instance(), j.span, true);
+        add(j.instance(), j.span, true);
+    }
+    if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
+        // Proofs through foreign keys, carried from proven instances until none is added.
+        loop {
+            let mut changed = false;
+            for i in 0..instances.len() {
+                if instances[i].3 == Verdict::Proven {
+                    continue;
+                }
+                let x = &instances[i].0;
+                let through = instances.iter().any(|(p, _, _, v, _)| {
+                    *v == Verdict::Proven && p != x && fk_linked(project, &atoms, x, p)
+                });
+                if through {
+                    instances[i].3 = Verdict::Proven;
+                    instances[i].4 = Proof::ForeignKey;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+    instances
+        .into_iter()
+        .map(|(table, span, joined, verdict, _)| TenantCheck {
+            table: table.id,
+            span,
+            verdict,
+            joined,
+        })
+        .collect()
+}
+
+/// How an instance was proven (kept for the reader of the code; the finding only exists when
+/// none applies).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Proof {
+    Direct,
+    CheckedRow,
+    ForeignKey,
+}
+
+/// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
+/// key: `x`'s one-column unique key equals `p`'s column that references `x` (the parent of a
+/// proven row), `x`'s column that references `p` equals `p`'s one-column unique key (a child
+/// of a proven row), or both reference the same tenant-scoped parent (siblings). An equality
+/// on any other column proves nothing.
+fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> bool {
+    let tx = project.table(x.id);
+    let tp = project.table(p.id);
+    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
+    atoms.iter().any(|a| {
+        let Pred::Eq(Opnd::Col(a), Opnd::Col(b)) = a else {
+            return false;
+        };
+        let (cx, cp) = if &a.table == x && &b.table == p {
+            (a, b)
+        } else if &b.table == x && &a.table == p {
+            (b, a)
+        } else {
+            return false;
+        };
+        (unique(tx, &cx.key) && project.references(tp, &cp.key, x.id))
+            || (unique(tp, &cp.key) && project.references(tx, &cx.key, p.id))
+            || siblings(project, tx, &cx.key, tp, &cp.key)
+    })
+}
+
+/// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
+/// keysRoles.roleId`, both to `roles`): rows of one parent, which the proven row's tenant
+/// owns. A shared parent that is not tenant-scoped (`users`) proves nothing.
+fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: &str) -> bool {
+    let theirs = project.targets_of_column(tp, cp);
+    project
+        .targets_of_column(tx, cx)
+        .iter()
+        .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
+}
+
+/// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
+/// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (a path such
+/// as `input.id`, or a name) names the row that read found in the caller's tenant; so does
+/// `eq(C.parentId, k)` on a child table C whose `parentId` references T. Without the check the
+/// read may have found nothing, and `k` may name another tenant's row.
+fn same_key_as_checked_read(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let table = project.table(q.table);
+    let me = q.instance();
+    // (column, key expression) of every `eq(inst.column, k)` with `k` a path.
+    let keyed = |atoms: &[&Pred], inst: &TableRef| -> Vec<(Name, Box<str>)> {
+        atoms
+            .iter()
+            .filter_map(|a| match a {
+                Pred::Eq(Opnd::Col(c), Opnd::Value(Some(k)))
+                | Pred::Eq(Opnd::Value(Some(k)), Opnd::Col(c))
+                    if c.table == *inst =>
+                {
+                    Some((c.key.clone(), k.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
+    let mine = keyed(atoms, &me);
+    if mine.is_empty() {
+        return false;
+    }
+    // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
+    // both are the same unique key of the same table, or `col` references the read's table
+    // and `u` is unique there (children of the checked row).
+    let proves = |read: TableId, u: &str, col: &str| {
+        let tr = project.table(read);
+        unique(tr, u)
+            && if read == q.table {
+                u == col
+            } else {
+                project.references(table, col, read)
+            }
+    };
+    project.queries[file]
+        .iter()
+        .zip(earlier)
+        .any(|(p, checks)| {
+            let read = &facts.queries[p.site];
+            let Some(row) = read.result.as_deref() else {
+                return false;
+            };
+            p.alias.is_none()
+                && read.kind.is_read()
+                && read.span.hi <= site.span.lo
+                && read
+                    .scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+                && checks
+                    .first()
+                    .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+                && facts.null_checks.iter().any(|n| {
+                    *n.local == *row && read.span.hi <= n.span.lo && n.span.hi <= site.span.lo
+                })
+                && {
+                    let all = p.conditions();
+                    let theirs = keyed(&conjuncts_of(&all), &p.instance());
+                    mine.iter().any(|(col, k)| {
+                        theirs
+                            .iter()
+                            .any(|(u, k2)| k == k2 && proves(p.table, u, col))
+                    })
+                }
+        })
+}
+
+/// The tables of the rows `row` may hold when it was bound, before `site` in its scope, to
+/// what a project function returned (`const row = await getProject(ctx, id)`), where that
+/// function reads the table with its tenant filter proven and leaves early when nothing is
+/// found (`if (!found) throw ..`).
+fn returned_checked_rows(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &crate::facts::QuerySite,
+    row: &str,
+) -> Vec<TableId> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let mut out = vec![];
+    for call in facts.result_calls.iter().filter(|c| {
+        *c.local == *row
+            && c.span.hi <= site.span.lo
+            && site
+                .scope
+                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
+    }) {
+        let Some((f, i)) = project.resolve_function(file, &call.callee) else {
+            continue;
+        };
+        let helper = &project.units[f].facts;
+        let body = helper.functions[i].span;
+        for p in &project.queries[f] {
+            let read = &helper.queries[p.site];
+            let t = project.table(p.table);
+            let Some(found) = read.result.as_deref() else {
+                continue;
+            };
+            if read.kind.is_read()
+                && p.alias.is_none()
+                && read.scope == Some(body)
+                && t.is_tenant_scoped()
+                && (all_guarantee_equality(&p.conditions(), &p.instance(), &t.tenant_columns)
+                    == Verdict::Proven
+                    || (!t.root_refs.is_empty()
+                        && all_guarantee_equality(&p.conditions(), &p.instance(), &t.root_refs)
+                            == Verdict::Proven))
+                && helper.null_checks.iter().any(|n| {
+                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                })
+            {
+                out.push(p.table);
+            }
+        }
     }
     out
 }
 
-/// `update(T).where(eq(T.id, row.id))`, where `row` holds a row of T that an earlier query of an
-/// enclosing function read with its tenant filter proven: the key names a row already checked,
-/// so its tenant is known. Only a whole primary or unique key taken from that same row counts.
+/// `update(T).where(eq(T.id, row.id))`, where `row` holds a row that an earlier query of an
+/// enclosing function read with its tenant filter proven: the key names a row already
+/// checked, so its tenant is known. Counts: the whole primary or unique key of T taken from a
+/// checked row of T itself; T's foreign key to the checked row's table, equal to the column it
+/// references (`eq(tasks.projectId, project.id)`: a child of a checked parent); T's one-column
+/// unique key equal to the checked row's foreign key to T (`eq(users.id, task.assigneeId)`).
 fn keyed_by_checked_row(
     ctx: &RuleContext<'_>,
     file: FileId,
     q: &LinkedQuery,
-    all: &[&Pred],
+    me: &TableRef,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
 ) -> bool {
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];
-    let me = q.instance();
-    let table = project.table(q.table);
-    // Column key -> the local whose same-named property it equals (`eq(T.id, row.id)`).
-    let mut from_row: Vec<(&str, &str)> = vec![];
-    for part in conjuncts_of(all) {
+    let table = project.table(me.id);
+    // (column key of `me`, local, property of the local): `eq(T.col, row.field)`.
+    let mut from_row: Vec<(&str, &str, &str)> = vec![];
+    for part in atoms {
         if let Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
         | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c)) = part
         {
-            if c.table == me {
+            if c.table == *me {
                 if let Some((row, field)) = path.split_once('.') {
-                    if *field == *c.key {
-                        from_row.push((&c.key, row));
+                    if !field.contains('.') {
+                        from_row.push((&c.key, row, field));
                     }
                 }
             }
@@ -135,35 +401,60 @@ fn keyed_by_checked_row(
     if from_row.is_empty() {
         return false;
     }
-    let row_of = |key: &[String]| -> Option<&str> {
-        let rows: Vec<&str> = key
+    // The checked rows a local holds: earlier queries of an enclosing scope whose own table
+    // was proven, bound to that local.
+    let checked = |row: &str| {
+        project.queries[file]
             .iter()
-            .map(|k| from_row.iter().find(|(c, _)| c == k).map(|(_, r)| *r))
-            .collect::<Option<_>>()?;
-        rows.windows(2).all(|w| w[0] == w[1]).then(|| rows[0])
-    };
-    table
-        .unique_keys()
-        .iter()
-        .filter_map(|k| row_of(k))
-        .any(|row| {
-            project.queries[file].iter().any(|p| {
+            .zip(earlier)
+            .filter(move |(p, checks)| {
                 let earlier = &queries[p.site];
                 earlier.result.as_deref() == Some(row)
-                    && p.table == q.table
                     && p.alias.is_none()
                     && earlier.span.hi <= site.span.lo
                     && earlier
                         .scope
                         .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-                    && own_tenant_verdict(p, &table.tenant_columns) == Verdict::Proven
+                    && checks
+                        .first()
+                        .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+            })
+            .map(|(p, _)| p.table)
+            .chain(returned_checked_rows(ctx, file, site, row))
+            .collect::<Vec<_>>()
+    };
+    // The whole unique key of T from one checked row of T.
+    let own_key = table.unique_keys().iter().any(|key| {
+        let rows: Option<Vec<&str>> = key
+            .iter()
+            .map(|k| {
+                from_row
+                    .iter()
+                    .find(|(c, _, f)| c == k && f == k)
+                    .map(|(_, r, _)| *r)
+            })
+            .collect();
+        rows.is_some_and(|rows| {
+            rows.windows(2).all(|w| w[0] == w[1]) && checked(rows[0]).contains(&me.id)
+        })
+    });
+    own_key
+        || from_row.iter().any(|(col, row, field)| {
+            checked(row).into_iter().any(|parent| {
+                let tp = project.table(parent);
+                parent != me.id
+                    && ((project.references(table, col, parent)
+                        && tp
+                            .unique_keys()
+                            .iter()
+                            .any(|u| u.len() == 1 && u[0] == *field))
+                        || (project.references(tp, field, me.id)
+                            && table
+                                .unique_keys()
+                                .iter()
+                                .any(|u| u.len() == 1 && u[0] == *col)))
             })
         })
-}
-
-/// The tenant verdict of a query's own table from its own conditions.
-fn own_tenant_verdict(q: &LinkedQuery, tenant_columns: &[String]) -> Verdict {
-    all_guarantee_equality(&q.conditions(), &q.instance(), tenant_columns)
 }
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
@@ -184,14 +475,22 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 "{what} `{}` is not filtered by its tenant column `{col}`",
                 t.binding
             );
+            let would = if c.joined {
+                format!(
+                    "add `eq({b}.{col}, <the caller's {col}>)` to the join condition or the where clause, or join `{b}` by its key to a foreign key of a tenant-filtered table (or by its foreign key to such a table's key), so rows of other tenants are never {v}",
+                    b = t.binding,
+                    v = verb(site.kind)
+                )
+            } else {
+                format!(
+                    "add `eq({b}.{col}, <the caller's {col}>)` to the where clause, or key it by a row read earlier with its tenant filter (its primary key, or a foreign key to that row), so rows of other tenants are never {v}",
+                    b = t.binding,
+                    v = verb(site.kind)
+                )
+            };
             out.push(
                 Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg)
-                    .help(format!(
-                        "add `eq({}.{col}, <the caller's {col}>)` to the {}, so rows of other tenants are never {}",
-                        t.binding,
-                        if c.joined { "join condition or the where clause" } else { "where clause" },
-                        verb(site.kind)
-                    ))
+                    .help(would)
                     .context_at(site.function.as_deref(), site.span),
             );
         }

@@ -53,7 +53,7 @@ under `rules` (`{"rules": {"unique-tenant-index": "off"}}`).
 fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
     for t in ctx.file_tables() {
         for key in t
-            .tenant_columns
+            .tenant_named
             .iter()
             .filter(|k| !declared_one_to_one(ctx.project, t, k))
         {

@@ -21,7 +21,9 @@ The `tenant-filter` check on a query whose answer depends on something opaque: a
 fragment other than `sql`${col} = ${value}``, a helper function that is not in the checked files
 (imported from a package) or does not simply return a condition, a condition passed in as a
 parameter, or a variable reassigned in ways drizzle-guard does not follow. No other part of the
-`where` clause proves the tenant filter.
+`where` clause proves the tenant filter. A raw `sql` fragment that interpolates no tenant column
+and whose text names no tenant column's SQL name cannot filter by tenant: `tenant-filter`
+reports it as missing instead.
 
 ## Why it matters
 The filter may well be there; but nobody, human or tool, can see it at the query. A reviewer has
@@ -42,7 +44,8 @@ await db.select().from(invoices)
 or suppress it with a reason: `// drizzle-guard-ignore unverified-tenant-filter: buildFilter scopes by org`.
 
 ## Configuration
-Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`. Set its level under `rules`.
+Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`, `tenant.tables`,
+`tenant.joins`, `tenant.systemPaths`. Set its level under `rules`.
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
