@@ -4,6 +4,7 @@ use super::context::{RuleContext, RuleDef, RuleKind};
 use super::schema_location::at_column;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
+use crate::link::TenantScope;
 use crate::link::{Project, Table};
 use crate::rule_id::RuleId;
 
@@ -22,7 +23,9 @@ A unique index or constraint whose only column is a tenant column: `uniqueIndex(
 Not reported where the schema already says one row per tenant is meant: a primary key on the
 tenant column (the table is keyed by its tenant), or a one-to-one relation to the table declared
 by another table: `one(settings)` with no `fields` (the other side of a one-to-one), or
-`one(settings, { fields: [orgs.id], references: [settings.organizationId] })`.
+`one(settings, { fields: [orgs.id], references: [settings.organizationId] })`. Nor on the tenant
+root itself (a table other tables' tenant columns reference) whose tenant-named column holds an
+external organization id: one row per tenant is what that table is.
 
 ## Why it matters
 Such an index allows exactly one row per tenant. On a table meant to hold many rows per tenant,
@@ -51,7 +54,13 @@ under `rules` (`{"rules": {"unique-tenant-index": "off"}}`).
 "#;
 
 fn check(ctx: &RuleContext<'_>, _file: FileId, out: &mut Vec<Diagnostic>) {
-    for t in ctx.file_tables() {
+    // The tenant root itself (a table other tables' tenant columns reference) whose
+    // tenant-named column is unique on its own holds an external id of the tenant (a WorkOS or
+    // Clerk organization id): one row per tenant is what the table is.
+    let by_design = |t: &&Table| {
+        matches!(t.tenant_scope, TenantScope::UniqueColumn(_)) && !t.root_of.is_empty()
+    };
+    for t in ctx.file_tables().filter(|t| !by_design(t)) {
         for key in t
             .tenant_named
             .iter()
