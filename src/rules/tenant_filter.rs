@@ -290,15 +290,8 @@ fn same_key_as_checked_read(
             let Some(row) = read.result.as_deref() else {
                 return false;
             };
-            p.alias.is_none()
-                && read.kind.is_read()
-                && read.span.hi <= site.span.lo
-                && read
-                    .scope
-                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-                && checks
-                    .first()
-                    .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+            read.kind.is_read()
+                && proven_before(p, read, site, checks)
                 && facts.null_checks.iter().any(|n| {
                     *n.local == *row && read.span.hi <= n.span.lo && n.span.hi <= site.span.lo
                 })
@@ -409,15 +402,7 @@ fn keyed_by_checked_row(
             .zip(earlier)
             .filter(move |(p, checks)| {
                 let earlier = &queries[p.site];
-                earlier.result.as_deref() == Some(row)
-                    && p.alias.is_none()
-                    && earlier.span.hi <= site.span.lo
-                    && earlier
-                        .scope
-                        .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-                    && checks
-                        .first()
-                        .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+                earlier.result.as_deref() == Some(row) && proven_before(p, earlier, site, checks)
             })
             .map(|(p, _)| p.table)
             .chain(returned_checked_rows(ctx, file, site, row))
@@ -503,4 +488,22 @@ fn verb(kind: crate::facts::QueryKind) -> &'static str {
         crate::facts::QueryKind::Delete => "deleted",
         _ => "returned",
     }
+}
+
+/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
+/// own table (not an alias), and that table's tenant filter was proven.
+fn proven_before(
+    p: &LinkedQuery,
+    read: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+    checks: &[TenantCheck],
+) -> bool {
+    p.alias.is_none()
+        && read.span.hi <= site.span.lo
+        && read
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && checks
+            .first()
+            .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
 }
