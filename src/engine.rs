@@ -64,14 +64,59 @@ pub fn load_changed(
 ) -> Result<Project, Error> {
     let mut units = load_units(opts, config)?;
     let Some(changed) = changed else {
-        return Ok(Project::link(opts.root.clone(), units, config));
+        let project = Project::link(opts.root.clone(), units, config);
+        tables_named_in_config_exist(&project, config)?;
+        return Ok(project);
     };
     let schema = crate::discover::schema_globs(config)?;
     let eligible: Vec<bool> = units.iter().map(|u| u.check).collect();
     crate::changed::narrow_to_changed(&opts.root, &mut units, changed, schema.as_ref());
     let mut project = Project::link(opts.root.clone(), units, config);
     crate::changed::check_importers(&mut project, &eligible);
+    tables_named_in_config_exist(&project, config)?;
     Ok(project)
+}
+
+/// `softDelete.tables` and `tenant.tables` name tables (and columns) of the schema: an entry
+/// that names none would silently check nothing, so it is a configuration error. (With no table
+/// at all, the run's own "no table found" error says more.)
+fn tables_named_in_config_exist(project: &Project, config: &Config) -> Result<(), Error> {
+    if project.tables.is_empty() {
+        return Ok(());
+    }
+    let error = |message: String| Error::Config {
+        path: config.path.clone().unwrap_or_default(),
+        message,
+    };
+    let find = |name: &str| {
+        project
+            .tables
+            .iter()
+            .find(|t| t.binding == name || t.sql_name == name)
+    };
+    for (name, entry) in &config.soft_delete.tables {
+        let Some(t) = find(name) else {
+            return Err(error(format!(
+                "`softDelete.tables.{name}`: no table `{name}` in the schema (by export or SQL name)"
+            )));
+        };
+        if t.column(&entry.column).is_none()
+            && !t.columns.iter().any(|c| c.sql_name == entry.column)
+        {
+            return Err(error(format!(
+                "`softDelete.tables.{name}.column`: table `{name}` has no column `{}`",
+                entry.column
+            )));
+        }
+    }
+    for (i, name) in config.tenant.tables.iter().enumerate() {
+        if find(name).is_none() {
+            return Err(error(format!(
+                "`tenant.tables[{i}]`: no table `{name}` in the schema (by export or SQL name)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Reads, parses and extracts every file, in parallel: the files to check, and (not to be

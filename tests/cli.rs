@@ -200,6 +200,19 @@ fn configuration_errors_name_the_file_and_the_key() {
             r#"{ "pagination": { "exemptTables": "plans" } }"#,
             "`pagination.exemptTables`",
         ),
+        // Names the schema does not have would silently check nothing.
+        (
+            r#"{ "softDelete": { "tables": { "projcts": { "column": "deletedAt" } } } }"#,
+            "`softDelete.tables.projcts`",
+        ),
+        (
+            r#"{ "softDelete": { "tables": { "projects": { "column": "isActive" } } } }"#,
+            "`softDelete.tables.projects.column`",
+        ),
+        (
+            r#"{ "tenant": { "tables": ["plans", "plan"] } }"#,
+            "`tenant.tables[1]`",
+        ),
     ] {
         write(p, "drizzle-guard.json", config);
         let o = run(p, &["check"]);
