@@ -16,6 +16,8 @@ impl Project {
             let table = match &q.target {
                 QueryTarget::Table(t) => self.resolve_ref_in(f, t, &memo),
                 QueryTarget::QueryKey(k) => self.table_by_key(f, k).map(TableRef::from),
+                // Read from the statement's text (`raw`).
+                QueryTarget::Raw(_) => None,
             };
             let Some(TableRef { id: table, alias }) = table else {
                 continue;
