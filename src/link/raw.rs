@@ -127,29 +127,35 @@ impl Project {
                 Param::Value => None,
             })
             .or_else(|| self.tables.first().map(|t| t.dialect))?;
-        let mut text = String::new();
-        let mut n = 0;
-        for (i, part) in raw.text.iter().enumerate() {
-            text.push_str(part);
-            match params.get(i) {
-                Some(Param::Table(_)) => text.push_str(&format!(" {TABLE_MARK}{i} ")),
-                Some(Param::Column(_)) => text.push_str(&format!(" {COLUMN_MARK}{i} ")),
-                Some(Param::Value) => {
-                    n += 1;
-                    match dialect {
-                        Dialect::Pg => text.push_str(&format!(" ${n} ")),
-                        Dialect::Mysql | Dialect::Singlestore | Dialect::Sqlite => {
-                            text.push_str(" ? ")
-                        }
-                    }
+        // A `${..}` that is a SQL fragment (`${filter}`, `${cond ? sql`..` : sql``}`) makes the
+        // text unparsable where it stands: drop the placeholder the parser stops at and try
+        // again, remembering that a fragment nobody can read was there.
+        let mut dropped = vec![false; params.len()];
+        let mut fragments = false;
+        let (text, parsed) = loop {
+            let (text, values) = sql_text(&raw.text, &params, &dropped, dialect);
+            let parsed = match dialect {
+                Dialect::Pg => Parser::parse_sql(&PostgreSqlDialect {}, &text),
+                Dialect::Mysql | Dialect::Singlestore => Parser::parse_sql(&MySqlDialect {}, &text),
+                Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, &text),
+            };
+            let at = match &parsed {
+                Err(e) => error_offset(&text, &e.to_string()),
+                Ok(_) => None,
+            };
+            let stuck = at.and_then(|at| {
+                values
+                    .iter()
+                    .find(|(lo, hi, _)| *lo <= at && at < *hi)
+                    .map(|v| v.2)
+            });
+            match stuck {
+                Some(i) if !dropped[i] => {
+                    dropped[i] = true;
+                    fragments = true;
                 }
-                None => {}
+                _ => break (text, parsed),
             }
-        }
-        let parsed = match dialect {
-            Dialect::Pg => Parser::parse_sql(&PostgreSqlDialect {}, &text),
-            Dialect::Mysql | Dialect::Singlestore => Parser::parse_sql(&MySqlDialect {}, &text),
-            Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, &text),
         };
         let reader = Reader {
             project: self,
@@ -157,6 +163,7 @@ impl Project {
             span,
             site,
             ctes: vec![],
+            fragments,
         };
         let statements = match parsed {
             Ok(s) => s,
@@ -165,6 +172,57 @@ impl Project {
         let statement = statements.first()?;
         Some(reader.statement(statement))
     }
+}
+
+/// The statement's text with each interpolation written in: a table or column as a marked
+/// identifier, a value as the dialect's placeholder, a dropped one as nothing. Also where each
+/// placeholder is: `(start, end, param index)`.
+fn sql_text(
+    parts: &[Box<str>],
+    params: &[Param],
+    dropped: &[bool],
+    dialect: Dialect,
+) -> (String, Vec<(usize, usize, usize)>) {
+    let mut text = String::new();
+    let mut values = vec![];
+    let mut n = 0;
+    for (i, part) in parts.iter().enumerate() {
+        text.push_str(part);
+        match params.get(i) {
+            Some(Param::Table(_)) => text.push_str(&format!(" {TABLE_MARK}{i} ")),
+            Some(Param::Column(_)) => text.push_str(&format!(" {COLUMN_MARK}{i} ")),
+            Some(Param::Value) if dropped[i] => text.push(' '),
+            Some(Param::Value) => {
+                n += 1;
+                text.push(' ');
+                let lo = text.len();
+                match dialect {
+                    Dialect::Pg => text.push_str(&format!("${n}")),
+                    Dialect::Mysql | Dialect::Singlestore | Dialect::Sqlite => text.push('?'),
+                }
+                values.push((lo, text.len(), i));
+                text.push(' ');
+            }
+            None => {}
+        }
+    }
+    (text, values)
+}
+
+/// The byte offset of a parser error's `Line: l, Column: c` in `text`.
+fn error_offset(text: &str, message: &str) -> Option<usize> {
+    let rest = &message[message.rfind("Line: ")? + 6..];
+    let (line, rest) = rest.split_once(", Column: ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = rest.trim().trim_end_matches(')').parse().ok()?;
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let line_text = text.get(start..)?;
+    let (off, _) = line_text.char_indices().nth(column.checked_sub(1)?)?;
+    Some(start + off)
 }
 
 /// What one interpolation turned out to be.
@@ -182,6 +240,9 @@ struct Reader<'p> {
     site: usize,
     /// The names of the statement's common table expressions, which are no schema tables.
     ctes: Vec<String>,
+    /// Interpolated SQL fragments were dropped from the text: every block's condition may have
+    /// more to it than can be read.
+    fragments: bool,
 }
 
 /// A statement's blocks read so far, and the top block's clauses.
@@ -408,7 +469,17 @@ impl Reader<'_> {
         let Some((main, _, _)) = tables.next() else {
             return;
         };
-        let where_ = selection.map(|w| self.pred(w, &scope, 0));
+        let mut where_ = selection.map(|w| self.pred(w, &scope, 0));
+        if self.fragments {
+            let fragment = Pred::Unknown {
+                why: "an interpolated SQL fragment".into(),
+                mentions: vec![],
+            };
+            where_ = Some(match where_ {
+                Some(w) => Pred::And(vec![w, fragment]),
+                None => fragment,
+            });
+        }
         let joins = tables
             .map(|(t, kind, on)| LinkedJoin {
                 kind: Name::from(kind),
@@ -570,8 +641,24 @@ impl Reader<'_> {
                         _ => self.unknown(e, scope),
                     }
                 }
+                BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq
+                    if self.operand(left, scope).is_some()
+                        && self.operand(right, scope).is_some() =>
+                {
+                    self.other(e, scope)
+                }
                 _ => self.unknown(e, scope),
             },
+            Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. }
+                if self.operand(expr, scope).is_some()
+                    && self.operand(pattern, scope).is_some() =>
+            {
+                self.other(e, scope)
+            }
             Expr::IsNull(inner) => match self.column(inner, scope) {
                 Some(c) => Pred::IsNull(c),
                 None => self.unknown(e, scope),
@@ -594,6 +681,13 @@ impl Reader<'_> {
             } => Pred::Not(Box::new(self.pred(expr, scope, depth + 1))),
             _ => self.unknown(e, scope),
         }
+    }
+
+    /// A comparison of columns and values that proves no equality.
+    fn other(&self, e: &Expr, scope: &Scope) -> Pred {
+        let mut mentions = vec![];
+        self.mentions(e, scope, &mut mentions, 0);
+        Pred::Other(mentions)
     }
 
     fn unknown(&self, e: &Expr, scope: &Scope) -> Pred {
