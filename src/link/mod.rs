@@ -14,6 +14,7 @@ mod model;
 mod modules;
 mod query;
 mod raw;
+mod raw_text;
 mod resolve;
 mod schema;
 mod tsconfig;

@@ -7,6 +7,9 @@
 //! Only raw sites get here: a file without one costs a scan of its query list.
 
 use super::model::{LinkedJoin, LinkedQuery, Project};
+use super::raw_text::{
+    aggregate, error_offset, sql_text, where_of, Param, COLUMN_MARK, TABLE_MARK,
+};
 use super::resolve::Memo;
 use crate::facts::{
     Dialect, Name, Operand, QueryKind, QuerySite, QueryTarget, RawParam, RawPred, RawStatement,
@@ -52,10 +55,6 @@ impl RawRead {
         site.where_ = self.where_.clone();
     }
 }
-
-/// The prefix of the identifiers an interpolated table or column is written as.
-const TABLE_MARK: &str = "__dg_t";
-const COLUMN_MARK: &str = "__dg_c";
 
 impl Project {
     /// Every raw statement of the file, read.
@@ -172,64 +171,6 @@ impl Project {
         let statement = statements.first()?;
         Some(reader.statement(statement))
     }
-}
-
-/// The statement's text with each interpolation written in: a table or column as a marked
-/// identifier, a value as the dialect's placeholder, a dropped one as nothing. Also where each
-/// placeholder is: `(start, end, param index)`.
-fn sql_text(
-    parts: &[Box<str>],
-    params: &[Param],
-    dropped: &[bool],
-    dialect: Dialect,
-) -> (String, Vec<(usize, usize, usize)>) {
-    let mut text = String::new();
-    let mut values = vec![];
-    let mut n = 0;
-    for (i, part) in parts.iter().enumerate() {
-        text.push_str(part);
-        match params.get(i) {
-            Some(Param::Table(_)) => text.push_str(&format!(" {TABLE_MARK}{i} ")),
-            Some(Param::Column(_)) => text.push_str(&format!(" {COLUMN_MARK}{i} ")),
-            Some(Param::Value) if dropped[i] => text.push(' '),
-            Some(Param::Value) => {
-                n += 1;
-                text.push(' ');
-                let lo = text.len();
-                match dialect {
-                    Dialect::Pg => text.push_str(&format!("${n}")),
-                    Dialect::Mysql | Dialect::Singlestore | Dialect::Sqlite => text.push('?'),
-                }
-                values.push((lo, text.len(), i));
-                text.push(' ');
-            }
-            None => {}
-        }
-    }
-    (text, values)
-}
-
-/// The byte offset of a parser error's `Line: l, Column: c` in `text`.
-fn error_offset(text: &str, message: &str) -> Option<usize> {
-    let rest = &message[message.rfind("Line: ")? + 6..];
-    let (line, rest) = rest.split_once(", Column: ")?;
-    let line: usize = line.trim().parse().ok()?;
-    let column: usize = rest.trim().trim_end_matches(')').parse().ok()?;
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.checked_sub(1)?)
-        .map(str::len)
-        .sum();
-    let line_text = text.get(start..)?;
-    let (off, _) = line_text.char_indices().nth(column.checked_sub(1)?)?;
-    Some(start + off)
-}
-
-/// What one interpolation turned out to be.
-enum Param {
-    Table(TableRef),
-    Column(Col),
-    Value,
 }
 
 /// Reads one parsed statement against the schema.
@@ -726,31 +667,5 @@ impl Reader<'_> {
             }
             _ => {}
         }
-    }
-}
-
-/// The site's `where_` for a statement's own `WHERE`: absent, or one the linked query reads.
-fn where_of(selection: Option<&Expr>) -> Where {
-    match selection {
-        None => Where::Absent,
-        Some(_) => Where::Condition(RawPred::Unknown {
-            why: "a raw SQL condition".into(),
-            mentions: vec![],
-        }),
-    }
-}
-
-/// `count(*)`, `sum(x)`, .. : an aggregate call.
-fn aggregate(e: &Expr) -> bool {
-    match e {
-        Expr::Function(f) => {
-            let name = f.name.to_string().to_ascii_lowercase();
-            matches!(
-                name.as_str(),
-                "count" | "sum" | "avg" | "min" | "max" | "bool_or" | "bool_and" | "every"
-            )
-        }
-        Expr::Nested(inner) => aggregate(inner),
-        _ => false,
     }
 }

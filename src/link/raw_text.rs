@@ -1,0 +1,94 @@
+//! The text side of raw statements: the SQL written out from a `sql` template's parts, where a
+//! parser error stands, and small readers of the parsed statement that need no schema.
+
+use crate::facts::{Dialect, RawPred, Where};
+use crate::predicate::{Col, TableRef};
+use sqlparser::ast::Expr;
+
+/// The prefix of the identifiers an interpolated table or column is written as.
+pub(super) const TABLE_MARK: &str = "__dg_t";
+pub(super) const COLUMN_MARK: &str = "__dg_c";
+
+/// The statement's text with each interpolation written in: a table or column as a marked
+/// identifier, a value as the dialect's placeholder, a dropped one as nothing. Also where each
+/// placeholder is: `(start, end, param index)`.
+pub(super) fn sql_text(
+    parts: &[Box<str>],
+    params: &[Param],
+    dropped: &[bool],
+    dialect: Dialect,
+) -> (String, Vec<(usize, usize, usize)>) {
+    let mut text = String::new();
+    let mut values = vec![];
+    let mut n = 0;
+    for (i, part) in parts.iter().enumerate() {
+        text.push_str(part);
+        match params.get(i) {
+            Some(Param::Table(_)) => text.push_str(&format!(" {TABLE_MARK}{i} ")),
+            Some(Param::Column(_)) => text.push_str(&format!(" {COLUMN_MARK}{i} ")),
+            Some(Param::Value) if dropped[i] => text.push(' '),
+            Some(Param::Value) => {
+                n += 1;
+                text.push(' ');
+                let lo = text.len();
+                match dialect {
+                    Dialect::Pg => text.push_str(&format!("${n}")),
+                    Dialect::Mysql | Dialect::Singlestore | Dialect::Sqlite => text.push('?'),
+                }
+                values.push((lo, text.len(), i));
+                text.push(' ');
+            }
+            None => {}
+        }
+    }
+    (text, values)
+}
+
+/// The byte offset of a parser error's `Line: l, Column: c` in `text`.
+pub(super) fn error_offset(text: &str, message: &str) -> Option<usize> {
+    let rest = &message[message.rfind("Line: ")? + 6..];
+    let (line, rest) = rest.split_once(", Column: ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = rest.trim().trim_end_matches(')').parse().ok()?;
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    let line_text = text.get(start..)?;
+    let (off, _) = line_text.char_indices().nth(column.checked_sub(1)?)?;
+    Some(start + off)
+}
+
+/// What one interpolation turned out to be.
+pub(super) enum Param {
+    Table(TableRef),
+    Column(Col),
+    Value,
+}
+
+/// The site's `where_` for a statement's own `WHERE`: absent, or one the linked query reads.
+pub(super) fn where_of(selection: Option<&Expr>) -> Where {
+    match selection {
+        None => Where::Absent,
+        Some(_) => Where::Condition(RawPred::Unknown {
+            why: "a raw SQL condition".into(),
+            mentions: vec![],
+        }),
+    }
+}
+
+/// `count(*)`, `sum(x)`, .. : an aggregate call.
+pub(super) fn aggregate(e: &Expr) -> bool {
+    match e {
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            matches!(
+                name.as_str(),
+                "count" | "sum" | "avg" | "min" | "max" | "bool_or" | "bool_and" | "every"
+            )
+        }
+        Expr::Nested(inner) => aggregate(inner),
+        _ => false,
+    }
+}
