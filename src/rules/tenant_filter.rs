@@ -25,7 +25,9 @@ table's guarantee to the other. `and(..)` is proven by any part; `or(..)` and `c
 when every branch is. An update, delete or read keyed by the whole primary or unique key of a
 row that an earlier query of the same (or an enclosing) function read with its tenant filter
 proven (`const row = await ..; update(T).where(eq(T.id, row.id))`) is filtered: that row was
-already checked. Inserts are not checked. Relations loaded with `with` are reached through
+already checked. Raw statements (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are
+parsed and checked the same way, each table they name on its own (see docs/conditions.md).
+Inserts are not checked. Relations loaded with `with` are reached through
 their parent row and are covered by the parent's filter.
 
 ## Why it matters
