@@ -127,8 +127,8 @@ impl Project {
             })
             .or_else(|| self.tables.first().map(|t| t.dialect))?;
         // A `${..}` that is a SQL fragment (`${filter}`, `${cond ? sql`..` : sql``}`) makes the
-        // text unparsable where it stands: drop the placeholder the parser stops at and try
-        // again, remembering that a fragment nobody can read was there.
+        // text unparsable where it stands: drop the placeholder the parser stops at (or stops
+        // right after) and try again, remembering that a fragment nobody can read was there.
         let mut dropped = vec![false; params.len()];
         let mut fragments = false;
         let (text, parsed) = loop {
@@ -145,7 +145,9 @@ impl Project {
             let stuck = at.and_then(|at| {
                 values
                     .iter()
-                    .find(|(lo, hi, _)| *lo <= at && at < *hi)
+                    .find(|(lo, hi, _)| {
+                        (*lo <= at && at < *hi) || (*hi <= at && text[*hi..at].trim().is_empty())
+                    })
                     .map(|v| v.2)
             });
             match stuck {
