@@ -8,7 +8,8 @@
 
 use super::model::{LinkedJoin, LinkedQuery, Project};
 use super::raw_text::{
-    aggregate, error_offset, sql_text, where_of, Param, COLUMN_MARK, TABLE_MARK,
+    aggregate, error_offset, no_value_here, simple, sql_text, where_of, Param, COLUMN_MARK,
+    TABLE_MARK,
 };
 use super::resolve::Memo;
 use crate::facts::{
@@ -150,13 +151,23 @@ impl Project {
                     })
                     .map(|v| v.2)
             });
+            // The parser may back out of a subquery and stop elsewhere: then drop, once, every
+            // placeholder where no value can stand (`= ${id} ${filter}`, `id ${direction}`).
+            let runs: Vec<usize> = values
+                .iter()
+                .filter(|(lo, _, _)| no_value_here(&text[..*lo]))
+                .map(|v| v.2)
+                .collect();
             match stuck {
-                Some(i) if !dropped[i] => {
-                    dropped[i] = true;
-                    fragments = true;
+                Some(i) if !dropped[i] => dropped[i] = true,
+                _ if parsed.is_err() && !runs.is_empty() => {
+                    for i in runs {
+                        dropped[i] = true;
+                    }
                 }
                 _ => break (text, parsed),
             }
+            fragments = true;
         };
         let reader = Reader {
             project: self,
@@ -581,6 +592,8 @@ impl Reader<'_> {
                 BinaryOperator::Eq => {
                     match (self.operand(left, scope), self.operand(right, scope)) {
                         (Some(a), Some(b)) => Pred::Eq(a, b),
+                        // A name the schema does not have is no tenant column.
+                        _ if simple(left) && simple(right) => self.other(e, scope),
                         _ => self.unknown(e, scope),
                     }
                 }
@@ -589,25 +602,25 @@ impl Reader<'_> {
                 | BinaryOperator::LtEq
                 | BinaryOperator::Gt
                 | BinaryOperator::GtEq
-                    if self.operand(left, scope).is_some()
-                        && self.operand(right, scope).is_some() =>
+                    if simple(left) && simple(right) =>
                 {
                     self.other(e, scope)
                 }
                 _ => self.unknown(e, scope),
             },
             Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. }
-                if self.operand(expr, scope).is_some()
-                    && self.operand(pattern, scope).is_some() =>
+                if simple(expr) && simple(pattern) =>
             {
                 self.other(e, scope)
             }
             Expr::IsNull(inner) => match self.column(inner, scope) {
                 Some(c) => Pred::IsNull(c),
+                None if simple(inner) => Pred::Other(vec![]),
                 None => self.unknown(e, scope),
             },
             Expr::IsNotNull(inner) => match self.column(inner, scope) {
                 Some(c) => Pred::IsNotNull(c),
+                None if simple(inner) => Pred::Other(vec![]),
                 None => self.unknown(e, scope),
             },
             Expr::In {

@@ -92,3 +92,69 @@ pub(super) fn aggregate(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// Whether a value cannot follow `before`: it ends in another placeholder, a name or a closing
+/// parenthesis rather than an operator, a comma or a keyword that takes a value.
+pub(super) fn no_value_here(before: &str) -> bool {
+    let before = before.trim_end();
+    let Some(last) = before.chars().last() else {
+        return false;
+    };
+    if last == '?' || last == ')' {
+        return true;
+    }
+    if !(last.is_alphanumeric() || last == '_') {
+        return false;
+    }
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if let Some(n) = word.strip_prefix('$') {
+        // A PostgreSQL placeholder (`$3`).
+        return n.chars().all(|c| c.is_ascii_digit());
+    }
+    const TAKES_VALUE: [&str; 26] = [
+        "limit",
+        "offset",
+        "and",
+        "or",
+        "not",
+        "where",
+        "on",
+        "in",
+        "is",
+        "like",
+        "ilike",
+        "by",
+        "then",
+        "else",
+        "when",
+        "select",
+        "set",
+        "values",
+        "between",
+        "returning",
+        "having",
+        "interval",
+        "case",
+        "escape",
+        "distinct",
+        "all",
+    ];
+    let lower = word.to_ascii_lowercase();
+    !TAKES_VALUE.contains(&lower.as_str())
+}
+
+/// A name, a qualified name or a value: an operand whose comparison hides nothing.
+pub(super) fn simple(e: &Expr) -> bool {
+    match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => true,
+        Expr::Nested(inner) => simple(inner),
+        _ => false,
+    }
+}
