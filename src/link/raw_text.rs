@@ -158,3 +158,35 @@ pub(super) fn simple(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{error_offset, no_value_here};
+
+    #[test]
+    fn parser_error_positions_are_byte_offsets() {
+        let text = "select *\nfrom t where a = ? ? limit 1";
+        let msg = "sql parser error: Expected: end of statement, found: ? at Line: 2, Column: 20";
+        assert_eq!(error_offset(text, msg), Some(text.rfind('?').unwrap()));
+        assert_eq!(error_offset(text, "no position"), None);
+        assert_eq!(error_offset(text, "at Line: 9, Column: 1"), None);
+    }
+
+    #[test]
+    fn values_stand_after_operators_and_keywords_only() {
+        for before in [
+            "where a =",
+            "in (",
+            "limit",
+            "OFFSET",
+            "order by",
+            "a <>",
+            "x,",
+        ] {
+            assert!(!no_value_here(before), "{before}");
+        }
+        for before in ["where a = ?", "where a = $1", "order by ? ", "id", ") r"] {
+            assert!(no_value_here(before), "{before}");
+        }
+    }
+}
