@@ -8,7 +8,7 @@
 
 use super::model::{LinkedJoin, LinkedQuery, Project};
 use super::raw_text::{
-    aggregate, error_offset, no_value_here, simple, sql_text, where_of, Param, COLUMN_MARK,
+    aggregate, error_offset, no_value_here, simple, sql_text, where_of, words, Param, COLUMN_MARK,
     TABLE_MARK,
 };
 use super::resolve::Memo;
@@ -126,7 +126,15 @@ impl Project {
                 Param::Column(c) => Some(self.table(c.table.id).dialect),
                 Param::Value => None,
             })
-            .or_else(|| self.tables.first().map(|t| t.dialect))?;
+            .or_else(|| {
+                // The dialect of a table the text names by its SQL name, else the schema's.
+                let words = words(&raw.text);
+                self.tables
+                    .iter()
+                    .find(|t| words.iter().any(|w| t.sql_name.eq_ignore_ascii_case(w)))
+                    .or(self.tables.first())
+                    .map(|t| t.dialect)
+            })?;
         // A `${..}` that is a SQL fragment (`${filter}`, `${cond ? sql`..` : sql``}`) makes the
         // text unparsable where it stands: drop the placeholder the parser stops at (or stops
         // right after) and try again, remembering that a fragment nobody can read was there.

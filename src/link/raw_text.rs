@@ -159,6 +159,15 @@ pub(super) fn simple(e: &Expr) -> bool {
     }
 }
 
+/// The words of a statement's literal parts, with quotes and punctuation taken off.
+pub(super) fn words(parts: &[Box<str>]) -> Vec<&str> {
+    parts
+        .iter()
+        .flat_map(|p| p.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{error_offset, no_value_here};
