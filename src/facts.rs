@@ -293,6 +293,29 @@ impl QueryKind {
 pub enum QueryTarget {
     Table(TableExpr),
     QueryKey(Name),
+    /// A raw statement (`db.execute(sql`..`)`): its tables are found when linking, by parsing
+    /// the text with the schema's dialect (boxed: most queries are not raw).
+    Raw(Box<RawStatement>),
+}
+
+/// The `sql` template of a raw statement, as written: the text between the interpolations and
+/// what each interpolation is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawStatement {
+    /// The template's literal parts: one more than `params`.
+    pub text: Vec<Box<str>>,
+    pub params: Vec<RawParam>,
+}
+
+/// One `${..}` of a raw statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawParam {
+    /// `${T}`: a table, when the name resolves to one (else a value).
+    Table(TableExpr),
+    /// `${T.col}`: a column of a table, when the base resolves to one (else a value).
+    Column(TableExpr, Name),
+    /// Anything else: a bound parameter (`$n` / `?`).
+    Value,
 }
 
 #[derive(Debug, Clone)]

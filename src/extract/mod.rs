@@ -26,6 +26,7 @@ mod frames;
 mod module_items;
 mod names;
 mod query;
+mod raw;
 mod relational;
 mod rows;
 mod schema;

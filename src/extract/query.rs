@@ -33,11 +33,14 @@ pub(super) enum Form {
     Delete,
     /// `db.insert(T).values(..)..` or `.select(..)`.
     Insert,
+    /// `db.execute(sql`..`)` and the dialect variants `run`, `all`, `get`, `values` with a
+    /// `sql` template as their one argument: a raw statement, parsed when linking.
+    Raw,
 }
 
 /// Every method that starts a query, with its form. A chain that calls none of them is not a
 /// query; a chain that calls one is read as that form.
-pub(super) const QUERY_METHODS: [(&str, Form); 9] = [
+pub(super) const QUERY_METHODS: [(&str, Form); 14] = [
     ("findMany", Form::FindMany),
     ("findFirst", Form::FindFirst),
     ("select", Form::Select),
@@ -47,10 +50,15 @@ pub(super) const QUERY_METHODS: [(&str, Form); 9] = [
     ("update", Form::Update),
     ("delete", Form::Delete),
     ("insert", Form::Insert),
+    ("execute", Form::Raw),
+    ("run", Form::Raw),
+    ("all", Form::Raw),
+    ("get", Form::Raw),
+    ("values", Form::Raw),
 ];
 
 /// How many places [`Form::rank`] gives out.
-const RANKS: usize = 6;
+const RANKS: usize = 7;
 
 impl Form {
     /// The kind of query the form makes.
@@ -63,12 +71,15 @@ impl Form {
             Form::Update => QueryKind::Update,
             Form::Delete => QueryKind::Delete,
             Form::Insert => QueryKind::Insert,
+            // Until the text is parsed when linking, which sets the kind it is.
+            Form::Raw => QueryKind::Select,
         }
     }
 
     /// The order in which the recogniser tries the forms a chain starts: relational queries,
     /// then selects (a chain that calls `select` is read as one, so `db.insert(t).select(..)`,
-    /// with no `from`, is no query), `$count`, and writes.
+    /// with no `from`, is no query), `$count`, writes, and raw statements last (`values` is
+    /// also an insert's link, `get` a select's).
     fn rank(self) -> usize {
         match self {
             Form::FindMany | Form::FindFirst => 0,
@@ -77,6 +88,7 @@ impl Form {
             Form::Update => 3,
             Form::Delete => 4,
             Form::Insert => 5,
+            Form::Raw => 6,
         }
     }
 }
@@ -152,6 +164,7 @@ impl Recogniser<'_> {
                 Form::Select => return self.select(i, whole, segs, how),
                 Form::Count => return self.count(i, whole, segs, how),
                 Form::Update | Form::Delete | Form::Insert => self.write(form, i, whole, segs, how),
+                Form::Raw => self.raw(i, whole, segs, how),
             };
             if site.is_some() {
                 return site;
@@ -395,7 +408,7 @@ impl Recogniser<'_> {
     /// `.as(..)`-ed (`subquery`), on an error path in a `catch` clause, else in its function
     /// (queries inside another query's chain are found once the file is read). `dynamic`: the
     /// chain is made `.$dynamic()`.
-    fn runs(&self, how: ChainUse<'_>, dynamic: bool, subquery: bool) -> Runs {
+    pub(super) fn runs(&self, how: ChainUse<'_>, dynamic: bool, subquery: bool) -> Runs {
         let handling = if dynamic {
             Handling::Dynamic
         } else if how.argument.is_some() {
@@ -414,7 +427,7 @@ impl Recogniser<'_> {
         }
     }
 
-    fn site(
+    pub(super) fn site(
         &self,
         kind: QueryKind,
         target: QueryTarget,
@@ -490,6 +503,7 @@ mod tests {
             Form::Update => format!("db.{method}(users).set({{ name: 'x' }})"),
             Form::Delete => format!("db.{method}(users)"),
             Form::Insert => format!("db.{method}(users).values({{ name: 'x' }})"),
+            Form::Raw => format!("db.{method}(sql`select * from ${{users}}`)"),
         };
         format!("export async function f() {{\n  return await {chain};\n}}\n")
     }
@@ -509,10 +523,18 @@ mod tests {
 
     #[test]
     fn methods_outside_the_table_start_no_query() {
-        for method in ["from", "where", "findUnique", "count", "upsert", "execute"] {
+        for method in [
+            "from",
+            "where",
+            "findUnique",
+            "count",
+            "upsert",
+            "query",
+            "raw",
+        ] {
             assert_eq!(query_form(method), None, "{method}");
         }
-        let src = "export async function f() {\n  await db.execute(sql`select 1`);\n  await db.from(users);\n}\n";
+        let src = "export async function f() {\n  await pool.query('select 1');\n  await client.execute('select 1');\n  await knex.raw('select 1');\n  await stmt.get();\n  await db.from(users);\n}\n";
         let facts = crate::parse::parse_and_extract(std::path::Path::new("x.ts"), src).facts;
         assert!(facts.queries.is_empty(), "{:?}", facts.queries);
     }

@@ -15,6 +15,8 @@ mod modules;
 mod packages;
 mod paths;
 mod query;
+mod raw;
+mod raw_text;
 mod resolve;
 mod schema;
 mod tsconfig;
@@ -61,9 +63,32 @@ impl Project {
         p.build_tables(config);
         // Every file's queries, checked or not: a checked file's loop may call a function of an
         // unchanged one (`n-plus-one`), and a checked row may come from any of them.
+        // Raw statements first: what their text says is written into their sites.
+        let raw: Vec<Vec<raw::RawRead>> = (0..p.units.len())
+            .into_par_iter()
+            .map(|f| p.read_raw_statements(FileId(f)))
+            .collect();
+        let mut raw_queries: Vec<Vec<LinkedQuery>> = Vec::with_capacity(raw.len());
+        for (f, reads) in raw.into_iter().enumerate() {
+            let mut linked = vec![];
+            for r in reads {
+                let site = &mut p.units[FileId(f)].facts.queries[r.site];
+                r.apply(site);
+                linked.extend(r.queries);
+            }
+            raw_queries.push(linked);
+        }
         let queries: Vec<Vec<_>> = (0..p.units.len())
             .into_par_iter()
             .map(|f| p.link_queries(FileId(f)))
+            .zip(raw_queries)
+            .map(|(mut q, raw)| {
+                if !raw.is_empty() {
+                    q.extend(raw);
+                    q.sort_by_key(|q| q.site);
+                }
+                q
+            })
             .collect();
         p.queries = PerFile::from(queries);
         p

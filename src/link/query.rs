@@ -29,11 +29,13 @@ impl Project {
             if !u.check {
                 continue;
             }
-            let linked = &self.queries[f];
-            let mut next = linked.iter().map(|q| q.site).peekable();
+            // A site may have several linked queries (a raw statement's blocks), in any order.
+            let mut linked = vec![false; u.facts.queries.len()];
+            for q in &self.queries[f] {
+                linked[q.site] = true;
+            }
             for (i, q) in u.facts.queries.iter().enumerate() {
-                if next.peek() == Some(&i) {
-                    next.next();
+                if linked[i] {
                     continue;
                 }
                 // A bare `x.delete(key)` is as likely a `Map`, a `Set` or a cookie store: only
@@ -41,14 +43,18 @@ impl Project {
                 if q.kind == QueryKind::Delete && q.where_ == Where::Absent {
                     continue;
                 }
+                let table = match &q.target {
+                    QueryTarget::Table(t) => table_text(t),
+                    QueryTarget::QueryKey(k) => format!("query.{k}"),
+                    // A raw statement naming no table of the schema (`select now()`): nothing
+                    // of the schema to check.
+                    QueryTarget::Raw(_) => continue,
+                };
                 out.push(UnresolvedQuery {
                     file: f,
                     span: q.target_span,
                     kind: q.kind,
-                    table: match &q.target {
-                        QueryTarget::Table(t) => table_text(t),
-                        QueryTarget::QueryKey(k) => format!("query.{k}"),
-                    },
+                    table,
                 });
             }
         }
@@ -62,6 +68,8 @@ impl Project {
             let table = match &q.target {
                 QueryTarget::Table(t) => self.resolve_ref_in(f, t, &memo),
                 QueryTarget::QueryKey(k) => self.table_by_key(f, k).map(TableRef::from),
+                // Read from the statement's text (`raw`).
+                QueryTarget::Raw(_) => None,
             };
             let Some(TableRef { id: table, alias }) = table else {
                 continue;

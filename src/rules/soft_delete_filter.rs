@@ -26,7 +26,7 @@ relation's preset `where` in `defineRelations`). `isNull(..)`, `isNotNull(..)` a
 `eq(.., false)` all count as an explicit choice, and so does looking at the column of the row
 read, in a condition after the read (`if (!row || row.isTrashed) return`,
 `if (row?.deletedAt) throw`). A condition containing something drizzle-guard cannot read is not
-reported.
+reported. A raw `SELECT` (`db.execute(sql`..`)`) is checked too: `deleted_at is null` counts.
 
 Parent rows. A `one` relation is not reported: it loads the row the parent points at, and the
 relational API gives it no `where` in v1; check that row's column in code, or filter the parent.

@@ -46,6 +46,8 @@ is or is not tenant-scoped. Any one proof suffices:
   (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
   keyed by, when that read's result was checked (`if (!row) throw ..`).
+- **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
+  checked the same way, each table they name on its own (see docs/conditions.md).
 - **Through a foreign key in a join**: a joined table whose primary or unique key equals a
   foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
   whose foreign key equals a proven table's key (children), or whose foreign key equals a

@@ -17,8 +17,8 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 const DOC: &str = r#"## What it reports
-A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`) or a `findMany` with no
-`limit`. Not reported:
+A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`, or a raw
+`SELECT` (`db.execute(sql`..`)`) with no `limit`. Not reported:
 
 - a `where` that pins the rows by a unique key: `eq` (or `inArray`, whose list the caller
   bounds; a subquery as the list counts too, which can hide a large result) on the primary key
