@@ -1009,3 +1009,25 @@ export const tags = pgTable('tags', {
     assert_eq!(o.code, 2);
     o.assert_stderr_has("exists already");
 }
+
+/// System code (`tenant.systemPaths`) gets no tenant findings, and the JSON summary counts the
+/// queries left unchecked so; the same query outside those paths is still reported.
+#[test]
+fn system_paths_are_counted_not_tenant_checked() {
+    let dir = app();
+    let p = dir.path();
+    let read_all = "import { db } from '../src/db';
+import { projects } from '../src/db/schema';
+export const all = () => db.select().from(projects).limit(100);
+";
+    write(p, "scripts/backfill.ts", read_all);
+    write(p, "jobs/backfill.ts", read_all);
+    let (_, doc) = json(p, &[]);
+    assert_eq!(doc["summary"]["tenantSystemQueries"], 1, "{doc}");
+    let tenant: Vec<String> = support::findings(&doc)
+        .into_iter()
+        .filter(|f| f.rule == "tenant-filter" && f.file.ends_with("backfill.ts"))
+        .map(|f| f.file)
+        .collect();
+    assert_eq!(tenant, ["jobs/backfill.ts"]);
+}

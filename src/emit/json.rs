@@ -55,6 +55,10 @@ struct Summary {
     /// there are some.
     #[serde(skip_serializing_if = "is_zero")]
     unchecked_queries: usize,
+    /// How many queries on tenant-scoped tables in `tenant.systemPaths` files were not
+    /// tenant-checked; only when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    tenant_system_queries: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -127,6 +131,7 @@ pub fn render(report: &Report) -> String {
             baseline_unmatched: report.baseline_unmatched,
             skipped_outside_root: report.outside_root.len(),
             unchecked_queries: report.unchecked.len(),
+            tenant_system_queries: report.tenant_system_queries,
         },
         diagnostics: report
             .diagnostics
