@@ -102,15 +102,27 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 DeletedWhen::True => format!("{leave_out}({}.{col}, false)", t.binding),
                 DeletedWhen::False => format!("{leave_out}({}.{col}, true)", t.binding),
             };
+            let help = if matches!(site.target, crate::facts::QueryTarget::Raw(_)) {
+                let c = t.column(col).map_or(col, |c| c.sql_name.as_str());
+                let c = format!("{}.{c}", t.sql_name);
+                let (leave_out, read) = match when {
+                    DeletedWhen::NotNull => (format!("{c} IS NULL"), format!("{c} IS NOT NULL")),
+                    DeletedWhen::True => (format!("{c} = false"), format!("{c} = true")),
+                    DeletedWhen::False => (format!("{c} = true"), format!("{c} = false")),
+                };
+                format!("add `{leave_out}` to the statement's WHERE to leave out deleted rows, or `{read}` to read them on purpose")
+            } else {
+                format!(
+                    "add `{leave_out}` to leave out deleted rows, or {read} to read them on purpose"
+                )
+            };
             let mut d = Diagnostic::new(
                 RuleId::SoftDeleteFilter,
                 &unit.rel,
                 span,
                 format!("{what} `{}` does not filter on `{col}`", t.binding),
             )
-            .help(format!(
-                "add `{leave_out}` to leave out deleted rows, or {read} to read them on purpose"
-            ))
+            .help(help)
             .context_at(site.function.as_deref(), site.span);
             if keyed && config.keyed_reads == KeyedReads::Warning {
                 d.severity = Severity::Warning;

@@ -462,7 +462,16 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 "{what} `{}` is not filtered by its tenant column `{col}`",
                 t.binding
             );
-            let would = if c.joined {
+            let raw = matches!(site.target, crate::facts::QueryTarget::Raw(_));
+            let sql_col = t.column(col).map_or(col.as_str(), |c| c.sql_name.as_str());
+            let would = if raw {
+                format!(
+                    "add `{}.{sql_col} = ${{<the caller's {col}>}}` to the statement's WHERE{}, so rows of other tenants are never {v}",
+                    t.sql_name,
+                    if c.joined { " or the join's ON" } else { "" },
+                    v = verb(site.kind)
+                )
+            } else if c.joined {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the join condition or the where clause, or join `{b}` by its key to a foreign key of a tenant-filtered table (or by its foreign key to such a table's key), so rows of other tenants are never {v}",
                     b = t.binding,

@@ -2,7 +2,7 @@
 
 use super::context::{at_query, RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::QueryKind;
+use crate::facts::{QueryKind, QueryTarget};
 use crate::ids::FileId;
 use crate::link::{LinkedJoin, LinkedQuery, Table};
 use crate::predicate::{TableRef, Verdict};
@@ -100,10 +100,15 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 "every matching row"
             }
         );
-        out.push(at_query(RuleId::UnboundedQuery, &unit.rel, site, message).help(format!(
-            "add {fix} (with an `orderBy` for stable pages){}; `.limit(1)` when only the first row is used",
-            key_hint(table)
-        )));
+        let help = if matches!(site.target, QueryTarget::Raw(_)) {
+            "add `LIMIT n` to the statement (with an `ORDER BY` for stable pages); `LIMIT 1` when only the first row is used".to_string()
+        } else {
+            format!(
+                "add {fix} (with an `orderBy` for stable pages){}; `.limit(1)` when only the first row is used",
+                key_hint(table)
+            )
+        };
+        out.push(at_query(RuleId::UnboundedQuery, &unit.rel, site, message).help(help));
     }
 }
 

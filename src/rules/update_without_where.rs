@@ -90,7 +90,16 @@ pub(crate) fn unfiltered_writes(
         // Shown only in a finding's text: most writes have a condition.
         let key = table.unique_keys().iter().flatten().next();
         let example = || format!("eq({t}.{}, ..)", key.map_or("id", String::as_str));
+        let raw = matches!(site.target, crate::facts::QueryTarget::Raw(_));
         let (msg, help) = match &q.where_ {
+            _ if site.where_ == Where::Absent && raw => (
+                format!("raw `{}` of `{t}` has no WHERE: it {effect} every row", verb.to_uppercase()),
+                format!(
+                    "add a WHERE that picks the rows to {verb}, such as `{}.{} = ${{..}}`",
+                    table.sql_name,
+                    key.and_then(|k| table.column(k)).map_or("id", |c| c.sql_name.as_str())
+                ),
+            ),
             _ if site.where_ == Where::Absent => (
                 format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
                 format!("add `.where(..)` with a condition that picks the rows to {verb}, such as `{}`", example()),
