@@ -252,8 +252,14 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
             return Operand::Param(i.sym.clone())
         }
         // A bare name (`keyId`): a path too, so that a later query keyed by the same name can
-        // be recognised.
-        Expr::Ident(i) => return Operand::Value(Some(i.sym.as_str().into())),
+        // be recognised; a local copy of a property (`const keyAuthId = api.keyAuthId`) is the
+        // path it copies.
+        Expr::Ident(i) => {
+            return Operand::Value(Some(match s.get(&i.sym) {
+                Some(Binding::Path(p)) => p.clone(),
+                _ => i.sym.as_str().into(),
+            }))
+        }
         _ => return Operand::Value(None),
     };
     let Some(key) = member_prop(&m.prop) else {
@@ -360,7 +366,10 @@ pub(super) fn const_binding(
         }
         Expr::Ident(_) | Expr::Member(_) if !module_level => match table_expr(s, e) {
             Some(t) => Some(Binding::Alias(t)),
-            None => Some(Binding::Opaque),
+            None => match (e, operand(s, e)) {
+                (Expr::Member(_), Operand::Value(Some(path))) => Some(Binding::Path(path)),
+                _ => Some(Binding::Opaque),
+            },
         },
         Expr::Array(a) => {
             let elems = a

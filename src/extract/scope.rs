@@ -38,6 +38,9 @@ pub(super) enum Binding {
     /// Row objects (`const row = { .. }`, `const rows = [{ .. }, ..]`): the keys each sets,
     /// for an insert's `.values(row)`.
     Rows(Vec<RowKeys>),
+    /// A local copy of a local's property (`const keyAuthId = api.keyAuthId`): the path it
+    /// copies, so that a key taken from a checked row through a copy is still that row's.
+    Path(Box<str>),
 }
 
 /// What a name constructs: a table, a table creator's product, a table of a `pgSchema(..)`.
