@@ -151,6 +151,10 @@ impl Table {
     pub fn is_tenant_scoped(&self) -> bool {
         !self.tenant_columns.is_empty()
     }
+    /// `key` is one of the table's tenant columns.
+    pub fn is_tenant_column(&self, key: &str) -> bool {
+        self.tenant_columns.iter().any(|c| c == key)
+    }
     pub fn is_soft_delete(&self) -> bool {
         !self.soft_delete_columns.is_empty()
     }

@@ -64,6 +64,29 @@ pub struct RuleContext<'a> {
 }
 
 impl<'a> RuleContext<'a> {
+    /// The file's inserts into tenant-scoped tables, with what their values and conflict
+    /// clause say: what the write rules read.
+    pub(crate) fn tenant_inserts(
+        &self,
+        file: FileId,
+    ) -> impl Iterator<
+        Item = (
+            &'a crate::link::LinkedQuery,
+            &'a crate::facts::QuerySite,
+            &'a crate::facts::InsertFacts,
+            &'a Table,
+        ),
+    > {
+        let project = self.project;
+        let facts = &project.units[file].facts;
+        project.queries[file].iter().filter_map(move |q| {
+            let site = &facts.queries[q.site];
+            let insert = site.insert.as_deref()?;
+            let table = project.table(q.table);
+            table.is_tenant_scoped().then_some((q, site, insert, table))
+        })
+    }
+
     pub fn new(
         project: &'a Project,
         config: &'a Config,

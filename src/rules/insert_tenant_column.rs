@@ -50,18 +50,10 @@ await db.insert(invoices).values({
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let unit = &project.units[file];
-    for q in &project.queries[file] {
-        let site = &unit.facts.queries[q.site];
-        let Some(insert) = &site.insert else {
-            continue;
-        };
+    for (_, site, insert, t) in ctx.tenant_inserts(file) {
         let InsertValues::Rows(rows) = &insert.values else {
             continue;
         };
-        let t = project.table(q.table);
-        if !t.is_tenant_scoped() {
-            continue;
-        }
         // A tenant column the database fills on its own needs no value.
         let Some(col) = t
             .tenant_columns
@@ -70,13 +62,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        let unset = rows.iter().any(|r| {
-            !r.opaque
-                && !r
-                    .keys
-                    .iter()
-                    .any(|k| t.tenant_columns.iter().any(|c| **c == **k))
-        });
+        let unset = rows
+            .iter()
+            .any(|r| !r.opaque && !r.keys.iter().any(|k| t.is_tenant_column(k)));
         if !unset {
             continue;
         }

@@ -69,18 +69,10 @@ of the caller's tenant:
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let unit = &project.units[file];
-    for q in &project.queries[file] {
-        let site = &unit.facts.queries[q.site];
-        let Some(insert) = &site.insert else {
-            continue;
-        };
+    for (q, site, insert, t) in ctx.tenant_inserts(file) {
         let Some(conflict) = &insert.conflict else {
             continue;
         };
-        let t = project.table(q.table);
-        if !t.is_tenant_scoped() {
-            continue;
-        }
         let col = &t.tenant_columns[0];
         let key = match conflict.action {
             ConflictAction::DoNothing => continue,
@@ -88,9 +80,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 let Some(target) = &conflict.target else {
                     continue;
                 };
-                if target
-                    .iter()
-                    .any(|k| t.tenant_columns.iter().any(|c| **c == **k))
+                if target.iter().any(|k| t.is_tenant_column(k))
                     || fixed_in_every_row(&insert.values, target)
                 {
                     continue;
@@ -124,11 +114,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let target = named(t, &key);
-        let moves = conflict
-            .set
-            .keys
-            .iter()
-            .any(|k| t.tenant_columns.iter().any(|c| **c == **k));
+        let moves = conflict.set.keys.iter().any(|k| t.is_tenant_column(k));
         let what = if moves {
             ", and its `set` moves that row into the caller's tenant"
         } else {
