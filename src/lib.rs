@@ -19,6 +19,7 @@ pub mod extract;
 pub mod facts;
 pub mod ids;
 pub mod init;
+pub mod jsonc;
 pub mod kit_config;
 pub mod link;
 pub mod locate;

@@ -247,9 +247,7 @@ impl Config {
     /// Parses a configuration document, comments and trailing commas allowed; the error names
     /// the key path (`tenant.colums`).
     pub fn from_json(text: &str) -> Result<Config, String> {
-        let mut text = text.to_string();
-        // Comments and trailing commas become spaces: line and column of an error stay right.
-        json_strip_comments::strip(&mut text).map_err(|e| format!("invalid comment: {e}"))?;
+        let text = crate::jsonc::strip(text)?;
         let mut de = serde_json::Deserializer::from_str(&text);
         let config: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             // The path includes an unknown key itself (`tenant.colums`).

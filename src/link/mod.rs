@@ -28,7 +28,6 @@ pub use model::{
 };
 pub(crate) use paths::{normalize, strip_ts_ext};
 pub use query::UnresolvedQuery;
-pub use tsconfig::strip_jsonc;
 
 use crate::config::Config;
 use crate::ids::{FileId, PerFile};
