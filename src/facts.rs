@@ -225,6 +225,9 @@ pub struct ForeignKeyDef {
     pub columns: Vec<String>,
     pub target: Option<TableExpr>,
     pub target_columns: Vec<String>,
+    /// `foreignKey({..}).onDelete('set null')`: its columns are pointers cleared when the
+    /// target goes, like `.references(.., { onDelete: 'set null' })`.
+    pub on_delete_set_null: bool,
     pub span: Span,
 }
 

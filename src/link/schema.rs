@@ -137,6 +137,13 @@ impl Project {
             for c in &def.columns {
                 add(c, table.file, self);
             }
+            // `foreignKey({ columns: [t.teamId], .. }).onDelete('set null')` makes its columns
+            // pointers, as `.references(.., { onDelete: 'set null' })` does.
+            for fk in def.foreign_keys.iter().filter(|fk| fk.on_delete_set_null) {
+                for c in columns.iter_mut().filter(|c| fk.columns.contains(&c.key)) {
+                    c.on_delete_set_null = true;
+                }
+            }
             let fks = def
                 .foreign_keys
                 .iter()
