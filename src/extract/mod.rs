@@ -21,6 +21,7 @@ mod calls;
 mod chain;
 pub mod comments;
 mod conditions;
+mod conflict;
 mod constants;
 mod frames;
 mod module_items;

@@ -343,11 +343,13 @@ impl Recogniser<'_> {
             values: InsertValues::Opaque,
             conflict: None,
         };
+        let mut values = None;
         for seg in rest.iter().filter(|s| s.is_call()) {
             let action = match &*seg.name {
                 "values" => {
                     if let Some(v) = seg.arg(0) {
                         facts.values = insert_values(self.scopes, v);
+                        values = Some(v);
                     }
                     continue;
                 }
@@ -379,7 +381,15 @@ impl Recogniser<'_> {
                 let conds: Vec<RawPred> = ["where", "setWhere"]
                     .iter()
                     .filter_map(|k| object_prop(config, k))
-                    .map(|w| pred(self.scopes, w))
+                    .map(|w| {
+                        // `where: data.id ? <cond> : undefined` when the row's key is
+                        // `data.id`: without a key the row cannot conflict.
+                        let target = conflict.target.as_deref().unwrap_or_default();
+                        let w = values
+                            .and_then(|v| super::conflict::guarded_branch(w, v, target))
+                            .unwrap_or(w);
+                        pred(self.scopes, w)
+                    })
                     .collect();
                 if action == ConflictAction::DoUpdate {
                     site.where_ = match conds.len() {

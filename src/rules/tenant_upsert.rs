@@ -23,8 +23,10 @@ whose conflict `target` does not include the tenant column, when neither `where`
 proves the tenant of the existing row (`eq(T.organizationId, ..)`). On MySQL,
 `onDuplicateKeyUpdate({ set })` when the inserted values supply every column of a primary or
 unique key that does not include the tenant column. Not reported: a target that includes the
-tenant column (`target: [T.organizationId, T.slug]`), a `setWhere` that proves the tenant,
-`onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
+tenant column (`target: [T.organizationId, T.slug]`), a `setWhere` that proves the tenant
+(also one written only for when the row carries a key, `where: data.id ? and(eq(T.id, data.id),
+eq(T.organizationId, orgId)) : undefined` with the row's `id` taken from `data`: without a key
+the row gets a fresh one and cannot conflict), `onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
 newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a target written
 as something other than columns, a `set` that writes nothing but the conflicting key itself (the
 row stays as it was), and tables that are not tenant-scoped.
