@@ -207,6 +207,27 @@ impl Table {
         &self.unique_keys
     }
 
+    /// The columns that are unique on their own and hold a secret, by their name (key or SQL
+    /// name ending in `hash`, `token` or `secret`, or named `code`): an API key's hash, an
+    /// OAuth code, a link token. Whoever holds the secret is entitled to the row, so a lookup
+    /// by one finds the row without knowing its tenant.
+    pub fn secret_keys(&self) -> Vec<String> {
+        let secret = |name: &str| {
+            let n: String = name
+                .chars()
+                .filter(|c| *c != '_' && *c != '-')
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            n == "code" || ["hash", "token", "secret"].iter().any(|s| n.ends_with(s))
+        };
+        self.unique_keys
+            .iter()
+            .filter(|u| u.len() == 1 && !self.is_tenant_column(&u[0]))
+            .filter(|u| secret(&u[0]) || self.column(&u[0]).is_some_and(|c| secret(&c.sql_name)))
+            .map(|u| u[0].clone())
+            .collect()
+    }
+
     pub(super) fn derive_unique_keys(&self) -> Vec<Vec<String>> {
         let mut keys: Vec<Vec<String>> = vec![];
         let pk: Vec<String> = self

@@ -46,6 +46,12 @@ is or is not tenant-scoped. Any one proof suffices:
   (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
   keyed by, when that read's result was checked (`if (!row) throw ..`).
+- **Secret lookup**: equality (or `inArray`) on a column that is unique on its own and holds a
+  secret by its name (key or SQL name ending in `hash`, `token` or `secret`, or named `code`:
+  `eq(apiKeys.keyHash, hash)`, an OAuth code, a link token). Whoever holds the secret is
+  entitled to the row; this is the read that finds the tenant. A checked row it returns proves
+  later queries like any other. A non-unique token column, or a unique column that is no
+  secret (`slug`), proves nothing.
 - **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
   checked the same way, each table they name on its own (see docs/conditions.md).
 - **Through a foreign key in a join**: a joined table whose primary or unique key equals a
@@ -141,6 +147,10 @@ fn tenant_checks(
                 }
             }
             let mut proof = Proof::Direct;
+            if verdict != Verdict::Proven && secret_lookup(t, &all, &table) {
+                verdict = Verdict::Proven;
+                proof = Proof::Secret;
+            }
             if verdict != Verdict::Proven
                 && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
                     || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier)))
@@ -196,6 +206,16 @@ enum Proof {
     Direct,
     CheckedRow,
     ForeignKey,
+    /// Looked up by a secret it holds (an API key's hash, an OAuth code): the secret, not a
+    /// tenant, decides who may see the row.
+    Secret,
+}
+
+/// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
+/// equal to a value: the lookup that authenticates a token or key, before any tenant is known.
+fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
+    let secrets = t.secret_keys();
+    !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven
 }
 
 /// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
