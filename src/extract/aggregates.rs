@@ -68,6 +68,10 @@ pub(super) fn block_returns_aggregate(b: &FunctionBody) -> bool {
 }
 
 pub(super) fn is_aggregate_expr(e: &Expr) -> bool {
+    // `c ? sql`sum(..)` : sql`sum(..)``: an aggregate whichever branch is taken.
+    if let Expr::Cond(c) = unwrap(e) {
+        return is_aggregate_expr(&c.cons) && is_aggregate_expr(&c.alt);
+    }
     let (root, segs) = flatten(e);
     if let Some(first) = segs.first() {
         if root.is_none() && first.object.is_none() {
