@@ -52,6 +52,9 @@ pub struct FileFacts {
     pub null_checks: Vec<NullCheck>,
     /// `const row = await helper(..)`: a local holding what a function call returned.
     pub result_calls: Vec<ResultCall>,
+    /// Module-level enums (`const status = pgEnum('status', [..])`, `app.enum(..)`): columns
+    /// built by them take few values.
+    pub enums: Vec<Name>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.

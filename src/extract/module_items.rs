@@ -114,6 +114,28 @@ fn note_table_fn(s: &mut Scopes, name: &Name, init: &Expr, facts: &mut FileFacts
     }
 }
 
+/// `pgEnum('status', [..])` or a schema object's `app.enum('status', [..])`: a name and a
+/// list of values.
+fn is_enum_def(call: &CallExpr) -> bool {
+    let named = match &call.callee {
+        Callee::Expr(e) => match unwrap(e) {
+            Expr::Ident(i) => matches!(&*i.sym, "pgEnum" | "mysqlEnum"),
+            Expr::Member(m) => super::ast::member_prop_is(&m.prop, "enum"),
+            _ => false,
+        },
+        _ => false,
+    };
+    named
+        && call
+            .args
+            .first()
+            .is_some_and(|a| str_value(&a.expr).is_some())
+        && call
+            .args
+            .get(1)
+            .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Array(_)))
+}
+
 /// `(name) => `prefix_${name}`` as (prefix, suffix).
 fn creator_template(e: &Expr) -> Option<(String, String)> {
     let Expr::Arrow(a) = unwrap(e) else {
@@ -242,6 +264,8 @@ fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut Fi
                 if let Some(t) = alias_expr(s, call) {
                     facts.aliases.push((name.to_string(), t));
                 }
+            } else if is_enum_def(call) {
+                facts.enums.push(Name::from(name));
             }
         }
         Expr::Object(o) => {

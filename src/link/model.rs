@@ -33,6 +33,8 @@ pub struct Column {
     pub unique: bool,
     /// Built by `boolean(..)`.
     pub boolean: bool,
+    /// Built by an enum (`pgEnum(..)`'s product, `mysqlEnum(..)`): one of a few values.
+    pub enumerated: bool,
     /// Filled when an insert leaves it out (see [`crate::facts::ColumnDef::has_default`]).
     pub has_default: bool,
     pub references: Option<(Option<TableId>, String)>,

@@ -88,6 +88,12 @@ impl Project {
     fn fill_columns(&mut self, config: &Config) {
         let snake = self.units.iter().any(|u| u.facts.snake_case) || config.casing_snake_case();
         let mut filled = vec![];
+        // Enums by name: a column's builder names one (`status('state')`), imported or not.
+        let enums: std::collections::HashSet<&str> = self
+            .units
+            .iter()
+            .flat_map(|u| u.facts.enums.iter().map(|n| &**n))
+            .collect();
         for table in &self.tables {
             let def = &self.units[table.file]
                 .facts
@@ -116,6 +122,7 @@ impl Project {
                     primary: c.primary,
                     unique: c.unique,
                     boolean: c.builder == "boolean",
+                    enumerated: c.builder == "mysqlEnum" || enums.contains(c.builder.as_str()),
                     has_default: c.has_default,
                     references,
                     not_null: c.not_null,

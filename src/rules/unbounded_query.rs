@@ -29,7 +29,9 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
 - a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one,
   a module-level `const total = sql`count(*)`` or a function of the file returning one)
   without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
-  only when every grouped column is bound by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`);
+  only when every grouped column takes few values (an enum, `pgEnum(..)`'s product or
+  `mysqlEnum(..)`, or a boolean) or is bound by the `where` (`inArray(t.a, ids)` ..
+  `groupBy(t.a)`);
 - `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
   `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
@@ -79,7 +81,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             || site.runs.is_embedded()
             || site.has_limit
             || (site.aggregates_only && !site.has_group_by)
-            || groups_bounded(q, site.group_by.len())
+            || groups_bounded(ctx, q, site.group_by.len())
             || exempt
                 .iter()
                 .any(|e| e == &table.binding || e == &table.sql_name)
@@ -126,16 +128,27 @@ fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
     crate::predicate::all_pin_rows(&q.conditions(), &keys) != Verdict::Missing
 }
 
-/// A grouped query returns a row per group: bounded when every `groupBy` column is itself
-/// bound to a value or an `inArray` list (`inArray(t.a, ids)` .. `groupBy(t.a)`).
-fn groups_bounded(q: &LinkedQuery, written: usize) -> bool {
-    let Some(first) = q.group_by.first() else {
-        return false;
-    };
-    if q.group_by.len() != written || q.group_by.iter().any(|c| c.table != first.table) {
+/// A grouped query returns a row per group: bounded when every `groupBy` column takes few
+/// values (an enum or a boolean column) or is bound to a value or an `inArray` list by the
+/// `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`).
+fn groups_bounded(ctx: &RuleContext<'_>, q: &LinkedQuery, written: usize) -> bool {
+    if q.group_by.is_empty() || q.group_by.len() != written {
         return false;
     }
-    let key: Vec<String> = q.group_by.iter().map(|c| c.key.to_string()).collect();
+    let few_values = |c: &&crate::predicate::Col| {
+        ctx.project
+            .table(c.table.id)
+            .column(&c.key)
+            .is_some_and(|c| c.boolean || c.enumerated)
+    };
+    let rest: Vec<_> = q.group_by.iter().filter(|c| !few_values(c)).collect();
+    let Some(first) = rest.first() else {
+        return true;
+    };
+    if rest.iter().any(|c| c.table != first.table) {
+        return false;
+    }
+    let key: Vec<String> = rest.iter().map(|c| c.key.to_string()).collect();
     q.where_.as_ref().is_some_and(|w| {
         w.pins_rows(&[(first.table.clone(), std::slice::from_ref(&key))]) != Verdict::Missing
     })
