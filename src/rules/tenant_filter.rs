@@ -6,7 +6,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Name;
 use crate::ids::{FileId, TableId};
 use crate::link::{LinkedQuery, Project, Table};
-use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRef, Verdict};
+use crate::predicate::{
+    all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
+    Verdict,
+};
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
@@ -32,7 +35,8 @@ is or is not tenant-scoped. Any one proof suffices:
 
 - **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
   `where`, a join's `on`, a relational filter, a condition array or a helper; an equality
-  between two tenant columns carries one table's guarantee to the other. `and(..)` is proven
+  between two tenant columns carries one table's guarantee to the other; `isNull(table.organizationId)`
+  (rows no tenant owns, such as an unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is.
 - **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
   equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
@@ -138,7 +142,8 @@ fn tenant_checks(
     let mut add = |table: TableRef, span: Span, joined: bool| {
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
-            let mut verdict = all_guarantee_equality(&all, &table, &t.tenant_columns);
+            // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
+            let mut verdict = all_guarantee_equality_or_null(&all, &table, &t.tenant_columns);
             if verdict != Verdict::Proven && !t.root_refs.is_empty() {
                 // A reference to a tenant root pins the rows to that tenant too.
                 let refs = all_guarantee_equality(&all, &table, &t.root_refs);
