@@ -225,6 +225,8 @@ pub struct ForeignKeyDef {
     pub columns: Vec<String>,
     pub target: Option<TableExpr>,
     pub target_columns: Vec<String>,
+    /// `foreignKey({..}).onDelete('set null')`: a pointer cleared when its target goes.
+    pub on_delete_set_null: bool,
     pub span: Span,
 }
 

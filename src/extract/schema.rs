@@ -416,10 +416,18 @@ impl Schema<'_> {
                     }
                     _ => (None, vec![]),
                 };
+                let on_delete_set_null = calls[1..].iter().any(|(n, c)| {
+                    n == "onDelete"
+                        && c.args
+                            .first()
+                            .and_then(|a| str_value(&a.expr))
+                            .is_some_and(|v| v.eq_ignore_ascii_case("set null"))
+                });
                 table.foreign_keys.push(ForeignKeyDef {
                     columns,
                     target,
                     target_columns,
+                    on_delete_set_null,
                     span,
                 });
             }
