@@ -94,7 +94,7 @@ pub(crate) fn file_tenant_checks<'c>(
 ) -> &'c [Vec<TenantCheck>] {
     ctx.tenant.get_or_init(|| {
         let queries = &ctx.project.queries[file];
-        if ctx.system {
+        if ctx.system_code() {
             return queries.iter().map(|_| vec![]).collect();
         }
         let mut done: Vec<Vec<TenantCheck>> = Vec::with_capacity(queries.len());
