@@ -38,7 +38,8 @@ is or is not tenant-scoped. Any one proof suffices:
   equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
-- **Checked row**: a value of a row that an earlier query of the same (or an enclosing)
+- **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
+  `for (const row of rows)`, `rows.find(..)?.id`) that an earlier query of the same (or an enclosing)
   function read with a proof, or that a project function returned after reading it with a
   proof and throwing or returning early when nothing was found
   (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
@@ -47,7 +48,9 @@ is or is not tenant-scoped. Any one proof suffices:
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
   keyed by, when that read's result was checked (`if (!row) throw ..`).
 - **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
-  checked the same way, each table they name on its own (see docs/conditions.md).
+  checked the same way, each table they name on its own, in every statement of the text, in
+  subqueries of the `WHERE` and in the `SELECT` of an `INSERT .. SELECT` (see
+  docs/conditions.md).
 - **Through a foreign key in a join**: a joined table whose primary or unique key equals a
   foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
   whose foreign key equals a proven table's key (children), or whose foreign key equals a
