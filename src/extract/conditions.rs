@@ -189,7 +189,59 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
             .flatten()
             .map(|el| pred(s, &el.expr))
             .collect(),
+        // `...conds.filter(Boolean)`: only the elements that are no condition at all go.
+        Expr::Call(c) if drops_only_empty(c) => match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(m) => spread_preds(s, &m.obj),
+                _ => vec![unknown("a spread drizzle-guard cannot follow")],
+            },
+            _ => vec![unknown("a spread drizzle-guard cannot follow")],
+        },
         _ => vec![unknown("a spread drizzle-guard cannot follow")],
+    }
+}
+
+/// `xs.filter(Boolean)`, `xs.filter((c) => c)`, `xs.filter((c) => !!c)`,
+/// `xs.filter((c) => c !== undefined)` (or `!= null`): a filter that removes only the falsy
+/// elements, which are no condition (`undefined`) anyway.
+fn drops_only_empty(c: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return false;
+    };
+    if member_prop(&m.prop).as_deref() != Some("filter") || c.args.len() != 1 {
+        return false;
+    }
+    match unwrap(&c.args[0].expr) {
+        Expr::Ident(i) => &*i.sym == "Boolean",
+        Expr::Arrow(f) => {
+            let [Pat::Ident(p)] = f.params.as_slice() else {
+                return false;
+            };
+            let ArrowFunctionBody::Expr(body) = &*f.body else {
+                return false;
+            };
+            let is_p = |e: &Expr| matches!(unwrap(e), Expr::Ident(i) if i.sym == p.id.sym);
+            match unwrap(body) {
+                e if is_p(e) => true,
+                Expr::Unary(u) if u.op == UnaryOp::Bang => matches!(
+                    unwrap(&u.arg),
+                    Expr::Unary(v) if v.op == UnaryOp::Bang && is_p(&v.arg)
+                ),
+                Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                    let empty = |e: &Expr| match unwrap(e) {
+                        Expr::Ident(i) => &*i.sym == "undefined",
+                        Expr::Lit(Lit::Null(_)) => b.op == BinaryOp::NotEq,
+                        _ => false,
+                    };
+                    (is_p(&b.left) && empty(&b.right)) || (is_p(&b.right) && empty(&b.left))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

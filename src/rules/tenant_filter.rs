@@ -31,7 +31,8 @@ foreign key with `onDelete: 'set null'` (a pointer such as a user's current team
 is or is not tenant-scoped. Any one proof suffices:
 
 - **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
-  `where`, a join's `on`, a relational filter, a condition array or a helper; an equality
+  `where`, a join's `on`, a relational filter, a condition array (also spread through
+  `.filter(Boolean)`) or a helper; an equality
   between two tenant columns carries one table's guarantee to the other. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is.
 - **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
@@ -46,7 +47,9 @@ is or is not tenant-scoped. Any one proof suffices:
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
-  keyed by, when that read's result was checked (`if (!row) throw ..`).
+  keyed by, when that read's result was checked (`if (!row) throw ..`). A row the function
+  inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
+  `onConflictDoUpdate`) counts as a checked row of T.
 - **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
   checked the same way, each table they name on its own, in every statement of the text, in
   subqueries of the `WHERE` and in the `SELECT` of an `INSERT .. SELECT` (see
@@ -407,7 +410,9 @@ fn keyed_by_checked_row(
             .zip(earlier)
             .filter(move |(p, checks)| {
                 let earlier = &queries[p.site];
-                earlier.result.as_deref() == Some(row) && proven_before(p, earlier, site, checks)
+                earlier.result.as_deref() == Some(row)
+                    && (proven_before(p, earlier, site, checks)
+                        || inserted_before(ctx.project, p, earlier, site))
             })
             .map(|(p, _)| p.table)
             .chain(returned_checked_rows(ctx, file, site, row))
@@ -502,6 +507,35 @@ fn verb(kind: crate::facts::QueryKind) -> &'static str {
         crate::facts::QueryKind::Delete => "deleted",
         _ => "returned",
     }
+}
+
+/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
+/// rows that all set the table's tenant column, with no conflict clause that could update an
+/// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
+/// the rows it returns are the caller's own. An upsert may return another tenant's row.
+fn inserted_before(
+    project: &Project,
+    p: &LinkedQuery,
+    insert: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+) -> bool {
+    let Some(facts) = insert.insert.as_deref() else {
+        return false;
+    };
+    let t = project.table(p.table);
+    p.alias.is_none()
+        && insert.span.hi <= site.span.lo
+        && insert
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && t.is_tenant_scoped()
+        && facts
+            .conflict
+            .as_ref()
+            .is_none_or(|c| c.action == crate::facts::ConflictAction::DoNothing)
+        && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
+            if !rows.is_empty()
+                && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
 }
 
 /// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
