@@ -187,7 +187,13 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
             .elems
             .iter()
             .flatten()
-            .map(|el| pred(s, &el.expr))
+            .flat_map(|el| {
+                if el.spread.is_some() {
+                    spread_preds(s, &el.expr)
+                } else {
+                    vec![pred(s, &el.expr)]
+                }
+            })
             .collect(),
         // `...conds.filter(Boolean)`: only the elements that are no condition at all go.
         Expr::Call(c) if drops_only_empty(c) => match &c.callee {
@@ -198,6 +204,15 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
             _ => vec![unknown("a spread drizzle-guard cannot follow")],
         },
         _ => vec![unknown("a spread drizzle-guard cannot follow")],
+    }
+}
+
+/// An array literal, or a local condition array.
+fn is_array(s: &Scopes, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Array(_) => true,
+        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::Array { .. })),
+        _ => false,
     }
 }
 
@@ -535,6 +550,17 @@ pub(super) fn const_binding(
         // `const ids = rows.map((r) => r.id)`: the values of the rows' `id`.
         Expr::Call(_) if !module_level && row_values(s, e).is_some() => {
             row_values(s, e).map(Binding::Path)
+        }
+        // `const conds = c ? [...base, ...more] : base`: a condition array either way; spread
+        // into `and(..)`, every row passes one side's conjunction.
+        Expr::Cond(c) if !module_level && is_array(s, &c.cons) && is_array(s, &c.alt) => {
+            Some(Binding::Array {
+                elems: vec![RawPred::Or(vec![
+                    RawPred::And(spread_preds(s, &c.cons)),
+                    RawPred::And(spread_preds(s, &c.alt)),
+                ])],
+                depth,
+            })
         }
         // `const id = rows.find(..)?.id`: a property of one of the rows.
         Expr::OptChain(_) if !module_level => match operand(s, e) {
