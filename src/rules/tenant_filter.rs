@@ -60,6 +60,9 @@ is or is not tenant-scoped. Any one proof suffices:
   proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
   any other column is not. `tenant.joins: "strict"` turns this off.
 
+The help of a finding says what would have proven it; when the query is keyed by a value of a
+row that an earlier read returned without a proof, the finding points at that read.
+
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
 migrations) get no tenant findings.
@@ -452,12 +455,57 @@ fn keyed_by_checked_row(
         })
 }
 
+/// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
+/// bound `row` without a tenant proof: with its filter, the key would have proven this query.
+fn unproven_source<'f>(
+    ctx: &RuleContext<'f>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    all_checks: &[Vec<TenantCheck>],
+) -> Option<(&'f crate::facts::QuerySite, String)> {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let site = &queries[q.site];
+    let all = q.conditions();
+    let atoms = conjuncts_of(&all);
+    let rows: Vec<&str> = atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
+            | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c))
+                if c.table == *me =>
+            {
+                path.split_once('.').map(|(row, _)| row)
+            }
+            _ => None,
+        })
+        .collect();
+    project.queries[file]
+        .iter()
+        .zip(all_checks)
+        .filter(|(p, _)| p.site != q.site)
+        .find_map(|(p, checks)| {
+            let read = &queries[p.site];
+            let row = read.result.as_deref()?;
+            let unproven = checks
+                .first()
+                .is_some_and(|c| !c.joined && c.verdict != Verdict::Proven);
+            (read.kind.is_read()
+                && unproven
+                && rows.contains(&row)
+                && read.span.hi <= site.span.lo
+                && read
+                    .scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi))
+            .then(|| (read, row.to_string()))
+        })
+}
+
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for (q, checks) in ctx.project.queries[file]
-        .iter()
-        .zip(file_tenant_checks(ctx, file))
-    {
+    let all_checks = file_tenant_checks(ctx, file);
+    for (q, checks) in ctx.project.queries[file].iter().zip(all_checks) {
         let site = &unit.facts.queries[q.site];
         for c in checks {
             if c.verdict != Verdict::Missing {
@@ -492,11 +540,23 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     v = verb(site.kind)
                 )
             };
-            out.push(
-                Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg)
-                    .help(would)
-                    .context_at(site.function.as_deref(), site.span),
-            );
+            let mut d = Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg).help(would);
+            if !c.joined && !raw {
+                let me = TableRef {
+                    id: c.table,
+                    alias: q.alias.clone(),
+                };
+                if let Some((read, row)) = unproven_source(ctx, file, q, &me, all_checks) {
+                    d = d.related(
+                        &unit.rel,
+                        read.target_span,
+                        format!(
+                            "the key comes from `{row}`, read here without a tenant filter (a row read with one proves what its primary key or a foreign key to it keys)"
+                        ),
+                    );
+                }
+            }
+            out.push(d.context_at(site.function.as_deref(), site.span));
         }
     }
 }
