@@ -5,11 +5,15 @@
 //! reference one table; either only while the defaults make fewer than half of the tables
 //! tenant-scoped. The soft-delete columns are the defaults plus the columns named like a deletion
 //! mark (`deleted`, `archived`, `trashed`, `removed`) that are nullable timestamps or numbers, or
-//! booleans. How many findings each rule gives with the defaults and with the proposal is shown,
+//! booleans. The system paths are the defaults plus each directory named like system code
+//! (`scripts`, `tools`, `migrate`, ...) that holds queries on tenant-scoped tables and that the
+//! defaults do not cover. How many findings each rule gives with the defaults and with the proposal is shown,
 //! so the reader sees what the proposal changes; then the snippets for the CI and hooks the
 //! repository already uses. With `--dry-run` standard output is exactly the JSON document.
 
-use crate::config::{Config, DEFAULT_SOFT_DELETE_COLUMNS, DEFAULT_TENANT_COLUMNS, FILE_NAMES};
+use crate::config::{
+    Config, DEFAULT_SOFT_DELETE_COLUMNS, DEFAULT_SYSTEM_PATHS, DEFAULT_TENANT_COLUMNS, FILE_NAMES,
+};
 use crate::emit::Report;
 use crate::engine::{self, Options};
 use crate::error::Error;
@@ -32,6 +36,8 @@ pub struct Proposed {
 pub struct Proposal {
     pub tenant: Vec<Proposed>,
     pub soft_delete: Vec<Proposed>,
+    /// Globs for `tenant.systemPaths` (in `column`), beyond the defaults.
+    pub system_paths: Vec<Proposed>,
 }
 
 /// `ownerId` → `ownerid`: names compared whatever their case and underscores.
@@ -56,6 +62,24 @@ const TENANT_NAMES: &[&str] = &[
     "client",
     "group",
     "space",
+];
+
+/// Directory names of code that serves no tenant's request (seeds, scripts, migrations, operator
+/// tools), compared squashed.
+const SYSTEM_DIRS: &[&str] = &[
+    "scripts",
+    "script",
+    "seed",
+    "seeds",
+    "seeders",
+    "seeding",
+    "migrations",
+    "migration",
+    "migrate",
+    "tools",
+    "backfill",
+    "backfills",
+    "maintenance",
 ];
 
 const SOFT_DELETE_WORDS: &[&str] = &["deleted", "archived", "trashed", "removed"];
@@ -166,7 +190,65 @@ pub fn propose(project: &Project) -> Proposal {
             why: format!("a {kind} in {}", list(&names)),
         });
     }
+    out.system_paths = system_paths(project);
     out
+}
+
+/// `tenant.systemPaths` globs for the directories named like system code (the outermost such
+/// directory of each file) whose files query tenant-scoped tables and that the default globs
+/// do not cover: `web/tools/**` for `web/tools/migrate/backfill.ts`.
+fn system_paths(project: &Project) -> Vec<Proposed> {
+    let mut defaults = globset::GlobSetBuilder::new();
+    for g in DEFAULT_SYSTEM_PATHS {
+        if let Ok(g) = globset::Glob::new(g) {
+            defaults.add(g);
+        }
+    }
+    let Ok(defaults) = defaults.build() else {
+        return vec![];
+    };
+    // Per proposed glob: its files and how many tenant queries they hold.
+    let mut dirs: BTreeMap<String, (Vec<&str>, usize)> = BTreeMap::new();
+    for (f, queries) in project.queries.iter_enumerated() {
+        let unit = &project.units[f];
+        let tenant = queries
+            .iter()
+            .filter(|q| project.table(q.table).is_tenant_scoped())
+            .count();
+        if tenant == 0 || !unit.check || defaults.is_match(&unit.rel) {
+            continue;
+        }
+        let parts: Vec<&str> = unit.rel.split('/').collect();
+        let Some(i) = parts[..parts.len().saturating_sub(1)]
+            .iter()
+            .position(|d| SYSTEM_DIRS.contains(&squash(d).as_str()))
+        else {
+            continue;
+        };
+        let e = dirs
+            .entry(format!("{}/**", parts[..=i].join("/")))
+            .or_default();
+        e.0.push(unit.rel.as_str());
+        e.1 += tenant;
+    }
+    dirs.into_iter()
+        .map(|(glob, (files, queries))| {
+            let shown: Vec<String> = files.iter().take(2).map(|f| format!("`{f}`")).collect();
+            let more = if files.len() > 2 {
+                format!(" and {} more", files.len() - 2)
+            } else {
+                String::new()
+            };
+            Proposed {
+                column: glob,
+                why: format!(
+                    "a directory named like system code, with {queries} {} on tenant-scoped tables in {}{more}",
+                    if queries == 1 { "query" } else { "queries" },
+                    shown.join(", ")
+                ),
+            }
+        })
+        .collect()
 }
 
 /// What a column's builder chain makes it, when that fits a deletion mark: a nullable
@@ -205,8 +287,20 @@ pub fn document(p: &Proposal) -> String {
         v.extend(add.iter().map(|a| a.column.clone()));
         serde_json::json!({ "columns": v })
     };
-    if !p.tenant.is_empty() {
-        doc.insert("tenant".into(), with(DEFAULT_TENANT_COLUMNS, &p.tenant));
+    if !p.tenant.is_empty() || !p.system_paths.is_empty() {
+        let mut tenant = serde_json::Map::new();
+        if !p.tenant.is_empty() {
+            tenant.insert(
+                "columns".into(),
+                with(DEFAULT_TENANT_COLUMNS, &p.tenant)["columns"].take(),
+            );
+        }
+        if !p.system_paths.is_empty() {
+            let mut v: Vec<String> = DEFAULT_SYSTEM_PATHS.iter().map(|s| s.to_string()).collect();
+            v.extend(p.system_paths.iter().map(|a| a.column.clone()));
+            tenant.insert("systemPaths".into(), v.into());
+        }
+        doc.insert("tenant".into(), tenant.into());
     }
     if !p.soft_delete.is_empty() {
         doc.insert(
@@ -330,17 +424,18 @@ pub fn init(root: &Path, kind_described: &str, dry_run: bool) -> Result<(String,
         about.push_str("No Drizzle table was found: run init where the schema is read (the repository or workspace root), or set `schema` in the file.\n");
     }
     for (what, list) in [
-        ("tenant", &proposal.tenant),
-        ("soft-delete", &proposal.soft_delete),
+        ("tenant column", &proposal.tenant),
+        ("soft-delete column", &proposal.soft_delete),
+        ("system path (no tenant findings)", &proposal.system_paths),
     ] {
         for p in list {
-            about.push_str(&format!(
-                "Proposed {what} column `{}`: {}.\n",
-                p.column, p.why
-            ));
+            about.push_str(&format!("Proposed {what} `{}`: {}.\n", p.column, p.why));
         }
     }
-    if proposal.tenant.is_empty() && proposal.soft_delete.is_empty() {
+    if proposal.tenant.is_empty()
+        && proposal.soft_delete.is_empty()
+        && proposal.system_paths.is_empty()
+    {
         about.push_str("The default columns fit this schema: nothing to add.\n");
     }
     let mut proposed: Config = Config::from_json(&doc).map_err(|message| Error::Config {

@@ -1010,6 +1010,52 @@ export const tags = pgTable('tags', {
     o.assert_stderr_has("exists already");
 }
 
+/// `init` proposes the directories named like system code that hold tenant queries and that
+/// the default `tenant.systemPaths` miss; files the defaults cover and application code are not
+/// proposed, and with the proposal the operator tool's finding is gone.
+#[test]
+fn init_proposes_system_paths_for_operator_tools() {
+    let schema = "import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
+export const notes = pgTable('notes', {
+  id: uuid('id').primaryKey(),
+  organizationId: text('organization_id').notNull(),
+});
+";
+    let query = |name: &str| {
+        format!("import {{ db }} from '{name}/db/index';\nimport {{ notes }} from '{name}/db/schema';\nexport const all = () => db.select().from(notes).limit(10);\n")
+    };
+    let dir = support::tree(&[
+        ("src/db/schema.ts", schema),
+        ("src/db/index.ts", DB),
+        ("src/notes.ts", &query(".")),
+        ("tools/migrate/backfill.ts", &query("../../src")),
+        ("scripts/reset.ts", &query("../src")),
+    ]);
+    let p = dir.path();
+    let o = run(p, &["init", "--dry-run"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let doc: Value = serde_json::from_str(&o.stdout).unwrap();
+    let paths: Vec<&str> = doc["tenant"]["systemPaths"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", o.stdout))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"tools/**"), "{paths:?}");
+    assert!(
+        paths.contains(&"**/scripts/**"),
+        "the defaults stay: {paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.starts_with("src")), "{paths:?}");
+    assert!(
+        !paths.contains(&"scripts/**"),
+        "covered by the defaults: {paths:?}"
+    );
+    o.assert_stderr_has("Proposed system path (no tenant findings) `tools/**`");
+    o.assert_stderr_has("Findings with the defaults: 2 tenant-filter");
+    o.assert_stderr_has("Findings with this proposal: 1 tenant-filter");
+}
+
 /// System code (`tenant.systemPaths`) gets no tenant findings, and the JSON summary counts the
 /// queries left unchecked so; the same query outside those paths is still reported.
 #[test]

@@ -140,7 +140,14 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
     };
     match &*op {
         "eq" => RawPred::Eq(nth(0), nth(1)),
-        "inArray" => RawPred::InArray(nth(0)),
+        // `inArray(col, rows.map((r) => r.id))`: the values are those of a local's rows. For
+        // every rule this is an equality with a value of those rows (bound, like `inArray`),
+        // written as the path `rows.id` so that a checked read's rows key the table as one
+        // checked row does.
+        "inArray" => match args.get(1).and_then(|a| row_values(s, &a.expr)) {
+            Some(path) => RawPred::Eq(nth(0), Operand::Value(Some(path))),
+            None => RawPred::InArray(nth(0)),
+        },
         "isNull" => RawPred::IsNull(nth(0)),
         "isNotNull" => RawPred::IsNotNull(nth(0)),
         "and" | "or" => {
@@ -180,9 +187,76 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
             .elems
             .iter()
             .flatten()
-            .map(|el| pred(s, &el.expr))
+            .flat_map(|el| {
+                if el.spread.is_some() {
+                    spread_preds(s, &el.expr)
+                } else {
+                    vec![pred(s, &el.expr)]
+                }
+            })
             .collect(),
+        // `...conds.filter(Boolean)`: only the elements that are no condition at all go.
+        Expr::Call(c) if drops_only_empty(c) => match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(m) => spread_preds(s, &m.obj),
+                _ => vec![unknown("a spread drizzle-guard cannot follow")],
+            },
+            _ => vec![unknown("a spread drizzle-guard cannot follow")],
+        },
         _ => vec![unknown("a spread drizzle-guard cannot follow")],
+    }
+}
+
+/// An array literal, or a local condition array.
+fn is_array(s: &Scopes, e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Array(_) => true,
+        Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::Array { .. })),
+        _ => false,
+    }
+}
+
+/// `xs.filter(Boolean)`, `xs.filter((c) => c)`, `xs.filter((c) => !!c)`,
+/// `xs.filter((c) => c !== undefined)` (or `!= null`): a filter that removes only the falsy
+/// elements, which are no condition (`undefined`) anyway.
+fn drops_only_empty(c: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return false;
+    };
+    if member_prop(&m.prop).as_deref() != Some("filter") || c.args.len() != 1 {
+        return false;
+    }
+    match unwrap(&c.args[0].expr) {
+        Expr::Ident(i) => &*i.sym == "Boolean",
+        Expr::Arrow(f) => {
+            let [Pat::Ident(p)] = f.params.as_slice() else {
+                return false;
+            };
+            let ArrowFunctionBody::Expr(body) = &*f.body else {
+                return false;
+            };
+            let is_p = |e: &Expr| matches!(unwrap(e), Expr::Ident(i) if i.sym == p.id.sym);
+            match unwrap(body) {
+                e if is_p(e) => true,
+                Expr::Unary(u) if u.op == UnaryOp::Bang => matches!(
+                    unwrap(&u.arg),
+                    Expr::Unary(v) if v.op == UnaryOp::Bang && is_p(&v.arg)
+                ),
+                Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                    let empty = |e: &Expr| match unwrap(e) {
+                        Expr::Ident(i) => &*i.sym == "undefined",
+                        Expr::Lit(Lit::Null(_)) => b.op == BinaryOp::NotEq,
+                        _ => false,
+                    };
+                    (is_p(&b.left) && empty(&b.right)) || (is_p(&b.right) && empty(&b.left))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -246,6 +320,10 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
     }
     let m = match e {
         Expr::Member(m) => m,
+        Expr::OptChain(OptChainExpr { base, .. }) => match &**base {
+            OptChainBase::Member(m) => m,
+            OptChainBase::Call(_) => return Operand::Value(None),
+        },
         // A parameter used whole: a column when the caller passes one (`(col: Column, v) =>
         // eq(col, v)`), bound when the helper is inlined.
         Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Param)) => {
@@ -267,10 +345,108 @@ pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
     };
     match (base_of(s, &m.obj), unwrap(&m.obj)) {
         (Some(base), _) => Operand::Member { base, key },
+        // `item.id` where `item` is an element of a local's rows (`for (const item of rows)`):
+        // the rows' path.
         (None, Expr::Ident(local)) => {
-            Operand::Value(Some(format!("{}.{key}", local.sym).into_boxed_str()))
+            let local = match s.get(&local.sym) {
+                Some(Binding::Path(rows)) if !rows.contains('.') => &**rows,
+                _ => local.sym.as_str(),
+            };
+            Operand::Value(Some(format!("{local}.{key}").into_boxed_str()))
         }
-        (None, _) => Operand::Value(None),
+        // `rows.find(..)?.id`, `rows[0].id`: a property of one of a local's rows.
+        (None, obj) => match element_of(s, obj) {
+            Some(rows) => Operand::Value(Some(format!("{rows}.{key}").into_boxed_str())),
+            None => Operand::Value(None),
+        },
+    }
+}
+
+/// The local whose rows `e` is one of: `rows.find(..)`, `rows.at(..)`, `rows[0]`, where `rows`
+/// is a local holding a value (a query's result), not a table or a parameter.
+fn element_of<'e>(s: &Scopes, e: &'e Expr) -> Option<&'e str> {
+    let obj = match unwrap(e) {
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(m)
+                    if matches!(member_prop(&m.prop).as_deref(), Some("find" | "at")) =>
+                {
+                    &m.obj
+                }
+                _ => return None,
+            },
+            _ => return None,
+        },
+        Expr::Member(m) if matches!(&m.prop, MemberProp::Computed(c) if matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_)))) => {
+            &m.obj
+        }
+        _ => return None,
+    };
+    match unwrap(obj) {
+        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Opaque)) => Some(i.sym.as_str()),
+        _ => None,
+    }
+}
+
+/// What a `for (const item of rows)` variable stands for: an element of `rows` when `rows` is a
+/// local holding a value (a query's result), so that `item.id` is a value of those rows.
+pub(super) fn element_binding(s: &Scopes, rows: &Expr) -> Binding {
+    match unwrap(rows) {
+        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Opaque)) => {
+            Binding::Path(i.sym.as_str().into())
+        }
+        _ => Binding::Opaque,
+    }
+}
+
+/// The values of one property of a local's rows, as the path `rows.key`: `rows.map((r) =>
+/// r.key)` (also followed by `.filter(..)`), or a local bound to such a value
+/// (`const ids = rows.map(..)`).
+fn row_values(s: &Scopes, e: &Expr) -> Option<Box<str>> {
+    match unwrap(e) {
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::Path(p)) if p.contains('.') => Some(p.clone()),
+            _ => None,
+        },
+        Expr::Call(c) => {
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            let Expr::Member(m) = unwrap(callee) else {
+                return None;
+            };
+            match member_prop(&m.prop).as_deref() {
+                Some("filter") => row_values(s, &m.obj),
+                Some("map") => {
+                    let Expr::Ident(rows) = unwrap(&m.obj) else {
+                        return None;
+                    };
+                    if !matches!(s.get(&rows.sym), Some(Binding::Opaque)) {
+                        return None;
+                    }
+                    let Expr::Arrow(f) = unwrap(&c.args.first()?.expr) else {
+                        return None;
+                    };
+                    let [Pat::Ident(r)] = f.params.as_slice() else {
+                        return None;
+                    };
+                    let ArrowFunctionBody::Expr(body) = &*f.body else {
+                        return None;
+                    };
+                    let Expr::Member(field) = unwrap(body) else {
+                        return None;
+                    };
+                    match unwrap(&field.obj) {
+                        Expr::Ident(o) if o.sym == r.id.sym => Some(
+                            format!("{}.{}", rows.sym, member_prop(&field.prop)?).into_boxed_str(),
+                        ),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -370,6 +546,26 @@ pub(super) fn const_binding(
                 (Expr::Member(_), Operand::Value(Some(path))) => Some(Binding::Path(path)),
                 _ => Some(Binding::Opaque),
             },
+        },
+        // `const ids = rows.map((r) => r.id)`: the values of the rows' `id`.
+        Expr::Call(_) if !module_level && row_values(s, e).is_some() => {
+            row_values(s, e).map(Binding::Path)
+        }
+        // `const conds = c ? [...base, ...more] : base`: a condition array either way; spread
+        // into `and(..)`, every row passes one side's conjunction.
+        Expr::Cond(c) if !module_level && is_array(s, &c.cons) && is_array(s, &c.alt) => {
+            Some(Binding::Array {
+                elems: vec![RawPred::Or(vec![
+                    RawPred::And(spread_preds(s, &c.cons)),
+                    RawPred::And(spread_preds(s, &c.alt)),
+                ])],
+                depth,
+            })
+        }
+        // `const id = rows.find(..)?.id`: a property of one of the rows.
+        Expr::OptChain(_) if !module_level => match operand(s, e) {
+            Operand::Value(Some(path)) => Some(Binding::Path(path)),
+            _ => Some(Binding::Opaque),
         },
         Expr::Array(a) => {
             let elems = a

@@ -526,8 +526,10 @@ impl Visit for Extractor {
     fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
         self.visit_expr(&s.right);
         if let ForHead::VarDecl(v) = &s.left {
+            // `for (const item of rows)`: `item` is one of `rows`.
+            let each = super::conditions::element_binding(&self.scopes, &s.right);
             for d in &v.decls {
-                self.scopes.bind_pat(&d.name, Binding::Opaque);
+                self.scopes.bind_pat(&d.name, each.clone());
             }
         }
         let head = head_span(s.span, s.body.span());

@@ -16,6 +16,7 @@ mod packages;
 mod paths;
 mod query;
 mod raw;
+mod raw_cond;
 mod raw_text;
 mod resolve;
 mod schema;

@@ -8,8 +8,7 @@
 
 use super::model::{LinkedJoin, LinkedQuery, Project};
 use super::raw_text::{
-    aggregate, error_offset, no_value_here, simple, sql_text, where_of, words, Param, COLUMN_MARK,
-    TABLE_MARK,
+    aggregate, error_offset, no_value_here, sql_text, where_of, words, Param, TABLE_MARK,
 };
 use super::resolve::Memo;
 use crate::facts::{
@@ -17,12 +16,11 @@ use crate::facts::{
     TableExpr, Where,
 };
 use crate::ids::{FileId, TableId};
-use crate::predicate::{Col, Opnd, Pred, TableRef};
+use crate::predicate::{Col, Pred, TableRef};
 use crate::span::Span;
 use sqlparser::ast::{
-    BinaryOperator, Expr, FromTable, GroupByExpr, Ident, LimitClause, ObjectName, Query, Select,
-    SelectItem, SetExpr, Statement, TableFactor, TableWithJoins, UnaryOperator,
-    UpdateTableFromKind, Value,
+    Expr, FromTable, GroupByExpr, Ident, LimitClause, ObjectName, Query, Select, SelectItem,
+    SetExpr, Statement, TableFactor, TableWithJoins, UpdateTableFromKind,
 };
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -189,15 +187,30 @@ impl Project {
             Ok(s) => s,
             Err(e) => return Some(reader.unparsable(&text, &e.to_string())),
         };
-        let statement = statements.first()?;
-        Some(reader.statement(statement))
+        // Each statement of the text is read; the site takes the clauses of the first one the
+        // rules check, and the tables of all of them.
+        let mut reader = reader;
+        let mut reads = statements.iter().map(|s| {
+            reader.ctes.clear();
+            reader.statement(s)
+        });
+        let mut read = reads.next()?;
+        for next in reads {
+            if read.kind.is_none() && next.kind.is_some() {
+                let queries = std::mem::take(&mut read.queries);
+                read = RawRead { queries, ..next };
+            } else {
+                read.queries.extend(next.queries);
+            }
+        }
+        Some(read)
     }
 }
 
 /// Reads one parsed statement against the schema.
-struct Reader<'p> {
-    project: &'p Project,
-    params: &'p [Param],
+pub(super) struct Reader<'p> {
+    pub(super) project: &'p Project,
+    pub(super) params: &'p [Param],
     span: Span,
     site: usize,
     /// The names of the statement's common table expressions, which are no schema tables.
@@ -212,8 +225,24 @@ struct Blocks {
     queries: Vec<LinkedQuery>,
 }
 
+/// Where a joined table's condition comes from.
+pub(super) enum On<'a> {
+    None,
+    /// A join's `ON`.
+    Sql(&'a Expr),
+    /// A subquery read as a semi-join: its `WHERE`, the `ON`s of its joins, and the `IN`
+    /// column with the one column the subquery selects (`x IN (SELECT c ..)`: `x = c`).
+    Semi {
+        selection: Option<&'a Expr>,
+        joins: Vec<&'a sqlparser::ast::Join>,
+        equal: Option<(&'a Expr, &'a Expr)>,
+        /// The subquery's tables in the block's scope.
+        inner: std::ops::Range<usize>,
+    },
+}
+
 /// The tables of one block in scope for its conditions: the name or alias each is written as.
-type Scope = Vec<(String, TableRef)>;
+pub(super) type Scope = Vec<(String, TableRef)>;
 
 impl Reader<'_> {
     fn read(&self, kind: Option<QueryKind>) -> RawRead {
@@ -290,7 +319,7 @@ impl Reader<'_> {
         read
     }
 
-    fn statement(mut self, s: &Statement) -> RawRead {
+    fn statement(&mut self, s: &Statement) -> RawRead {
         let mut blocks = Blocks { queries: vec![] };
         match s {
             Statement::Query(q) => {
@@ -326,6 +355,19 @@ impl Reader<'_> {
                 read.queries = blocks.queries;
                 read
             }
+            // `INSERT .. SELECT`: the select reads its tables (for the rules, a read whose
+            // rows go to a table rather than to the application: no limit needed).
+            Statement::Insert(i) => match &i.source {
+                Some(q) if !matches!(&*q.body, SetExpr::Values(_)) => {
+                    let mut read = self.read(Some(QueryKind::Select));
+                    self.query(q, &mut blocks, None);
+                    read.has_limit = true;
+                    read.queries = blocks.queries;
+                    read
+                }
+                _ => self.read(None),
+            },
+            // DDL and the rest read no tenant's rows.
             _ => self.read(None),
         }
     }
@@ -401,14 +443,14 @@ impl Reader<'_> {
 
     /// One block: the schema tables of `from` (the first is the query's table, the others
     /// joins) and its `WHERE`.
-    fn block(&self, from: &[&TableWithJoins], selection: Option<&Expr>, blocks: &mut Blocks) {
+    fn block(&mut self, from: &[&TableWithJoins], selection: Option<&Expr>, blocks: &mut Blocks) {
         let mut scope: Scope = vec![];
         // (table, join kind, ON condition)
-        let mut tables: Vec<(TableRef, &'static str, Option<&Expr>)> = vec![];
+        let mut tables: Vec<(TableRef, &'static str, On)> = vec![];
         for (n, t) in from.iter().enumerate() {
             let kind = if n == 0 { "innerJoin" } else { "crossJoin" };
             if let Some(r) = self.factor(&t.relation, &mut scope) {
-                tables.push((r, kind, None));
+                tables.push((r, kind, On::None));
             }
             for j in &t.joins {
                 use sqlparser::ast::{JoinConstraint, JoinOperator as J};
@@ -425,8 +467,51 @@ impl Reader<'_> {
                     _ => None,
                 };
                 if let Some(r) = self.factor(&j.relation, &mut scope) {
-                    tables.push((r, kind, on));
+                    tables.push((r, kind, on.map_or(On::None, On::Sql)));
                 }
+            }
+        }
+        if tables.is_empty() {
+            return;
+        }
+        // Subqueries of the WHERE: one that is a part of its top-level `AND` reads its tables as
+        // a semi-join of this block (joined on its own WHERE, read in the joint scope, and on
+        // the `IN` column's equality with its one selected column); any other is a block of
+        // its own.
+        let mut own: Vec<&Query> = vec![];
+        let mut semi: Vec<(&Select, Option<&Expr>)> = vec![];
+        if let Some(w) = selection {
+            super::raw_text::subqueries(w, true, &mut semi, &mut own, 0);
+        }
+        for (sub, left) in semi {
+            let first = tables.len();
+            let in_scope = scope.len();
+            for t in &sub.from {
+                if let Some(r) = self.factor(&t.relation, &mut scope) {
+                    tables.push((r, "innerJoin", On::None));
+                }
+                for j in &t.joins {
+                    if let Some(r) = self.factor(&j.relation, &mut scope) {
+                        tables.push((r, "innerJoin", On::None));
+                    }
+                }
+            }
+            if let Some(t) = tables.get_mut(first) {
+                let right = match sub.projection.as_slice() {
+                    [SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }] => {
+                        Some(e)
+                    }
+                    _ => None,
+                };
+                t.2 = On::Semi {
+                    selection: sub.selection.as_ref(),
+                    joins: sub.from.iter().flat_map(|f| &f.joins).collect(),
+                    equal: left.zip(right),
+                    inner: in_scope..scope.len(),
+                };
+            }
+            if let Some(w) = &sub.selection {
+                super::raw_text::subqueries(w, false, &mut vec![], &mut own, 0);
             }
         }
         let mut tables = tables.into_iter();
@@ -450,7 +535,7 @@ impl Reader<'_> {
                 kind: Name::from(kind),
                 table: t.id,
                 alias: t.alias,
-                on: on.map(|e| self.pred(e, &scope, 0)),
+                on: self.on(on, &scope),
                 span: self.span,
             })
             .collect();
@@ -463,6 +548,9 @@ impl Reader<'_> {
             with: vec![],
             group_by: vec![],
         });
+        for q in own {
+            self.query(q, blocks, None);
+        }
     }
 
     /// A table factor that names a schema table (by SQL name or interpolation), put in scope.
@@ -514,185 +602,11 @@ impl Reader<'_> {
         Some((lower, t.id))
     }
 
-    fn interpolated_table(&self, ident: &str) -> Option<&TableRef> {
+    pub(super) fn interpolated_table(&self, ident: &str) -> Option<&TableRef> {
         let i: usize = ident.strip_prefix(TABLE_MARK)?.parse().ok()?;
         match self.params.get(i)? {
             Param::Table(t) => Some(t),
             _ => None,
-        }
-    }
-
-    /// A column reference: `col` (the first table in scope that has it), `t.col` (`t` a table
-    /// or alias in scope, or an interpolated table), or an interpolated `${T.col}`.
-    fn column(&self, e: &Expr, scope: &Scope) -> Option<Col> {
-        match e {
-            Expr::Identifier(id) => {
-                if let Some(i) = id.value.strip_prefix(COLUMN_MARK) {
-                    return match self.params.get(i.parse::<usize>().ok()?)? {
-                        Param::Column(c) => Some(c.clone()),
-                        _ => None,
-                    };
-                }
-                scope.iter().find_map(|(_, t)| self.column_of(t, id))
-            }
-            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
-                let table = &parts[parts.len() - 2];
-                let col = &parts[parts.len() - 1];
-                let t = match self.interpolated_table(&table.value) {
-                    Some(t) => t,
-                    None => {
-                        let lower = table.value.to_ascii_lowercase();
-                        &scope.iter().find(|(n, _)| *n == lower)?.1
-                    }
-                };
-                self.column_of(t, col)
-            }
-            Expr::Nested(inner) => self.column(inner, scope),
-            _ => None,
-        }
-    }
-
-    /// The column of `t` whose SQL name (or key) `id` is.
-    fn column_of(&self, t: &TableRef, id: &Ident) -> Option<Col> {
-        let table = self.project.table(t.id);
-        let c = table.columns.iter().find(|c| {
-            if id.quote_style.is_some() {
-                c.sql_name == id.value || c.key == id.value
-            } else {
-                c.sql_name.eq_ignore_ascii_case(&id.value) || c.key.eq_ignore_ascii_case(&id.value)
-            }
-        })?;
-        Some(Col {
-            table: t.clone(),
-            key: Name::from(c.key.as_str()),
-        })
-    }
-
-    fn operand(&self, e: &Expr, scope: &Scope) -> Option<Opnd> {
-        if let Some(c) = self.column(e, scope) {
-            return Some(Opnd::Col(c));
-        }
-        match e {
-            Expr::Value(v) => match &v.value {
-                Value::Null => None,
-                _ => Some(Opnd::Value(None)),
-            },
-            Expr::Nested(inner) => self.operand(inner, scope),
-            _ => None,
-        }
-    }
-
-    /// A `WHERE` or `ON` condition in the predicate algebra: `=` between columns and values,
-    /// `IS [NOT] NULL`, `IN (..)`, `AND`, `OR`, `NOT`; anything else is Unknown, naming the
-    /// columns it mentions.
-    fn pred(&self, e: &Expr, scope: &Scope, depth: u32) -> Pred {
-        if depth > 64 {
-            return self.unknown(e, scope);
-        }
-        match e {
-            Expr::Nested(inner) => self.pred(inner, scope, depth + 1),
-            Expr::BinaryOp { left, op, right } => match op {
-                BinaryOperator::And => Pred::And(vec![
-                    self.pred(left, scope, depth + 1),
-                    self.pred(right, scope, depth + 1),
-                ]),
-                BinaryOperator::Or => Pred::Or(vec![
-                    self.pred(left, scope, depth + 1),
-                    self.pred(right, scope, depth + 1),
-                ]),
-                BinaryOperator::Eq => {
-                    match (self.operand(left, scope), self.operand(right, scope)) {
-                        (Some(a), Some(b)) => Pred::Eq(a, b),
-                        // A name the schema does not have is no tenant column.
-                        _ if simple(left) && simple(right) => self.other(e, scope),
-                        _ => self.unknown(e, scope),
-                    }
-                }
-                BinaryOperator::NotEq
-                | BinaryOperator::Lt
-                | BinaryOperator::LtEq
-                | BinaryOperator::Gt
-                | BinaryOperator::GtEq
-                    if simple(left) && simple(right) =>
-                {
-                    self.other(e, scope)
-                }
-                _ => self.unknown(e, scope),
-            },
-            Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. }
-                if simple(expr) && simple(pattern) =>
-            {
-                self.other(e, scope)
-            }
-            Expr::IsNull(inner) => match self.column(inner, scope) {
-                Some(c) => Pred::IsNull(c),
-                None if simple(inner) => Pred::Other(vec![]),
-                None => self.unknown(e, scope),
-            },
-            Expr::IsNotNull(inner) => match self.column(inner, scope) {
-                Some(c) => Pred::IsNotNull(c),
-                None if simple(inner) => Pred::Other(vec![]),
-                None => self.unknown(e, scope),
-            },
-            Expr::In {
-                expr,
-                negated: false,
-                ..
-            } => match self.column(expr, scope) {
-                Some(c) => Pred::InArray(c),
-                None => self.unknown(e, scope),
-            },
-            Expr::UnaryOp {
-                op: UnaryOperator::Not,
-                expr,
-            } => Pred::Not(Box::new(self.pred(expr, scope, depth + 1))),
-            _ => self.unknown(e, scope),
-        }
-    }
-
-    /// A comparison of columns and values that proves no equality.
-    fn other(&self, e: &Expr, scope: &Scope) -> Pred {
-        let mut mentions = vec![];
-        self.mentions(e, scope, &mut mentions, 0);
-        Pred::Other(mentions)
-    }
-
-    fn unknown(&self, e: &Expr, scope: &Scope) -> Pred {
-        let mut mentions = vec![];
-        self.mentions(e, scope, &mut mentions, 0);
-        Pred::Unknown {
-            why: "a raw SQL condition".into(),
-            mentions,
-            tenant_free: false,
-        }
-    }
-
-    /// The columns an expression compares, looked for through operators and nesting.
-    fn mentions(&self, e: &Expr, scope: &Scope, out: &mut Vec<Col>, depth: u32) {
-        if depth > 64 {
-            return;
-        }
-        if let Some(c) = self.column(e, scope) {
-            out.push(c);
-            return;
-        }
-        match e {
-            Expr::BinaryOp { left, right, .. } => {
-                self.mentions(left, scope, out, depth + 1);
-                self.mentions(right, scope, out, depth + 1);
-            }
-            Expr::Nested(x)
-            | Expr::UnaryOp { expr: x, .. }
-            | Expr::IsNull(x)
-            | Expr::IsNotNull(x)
-            | Expr::In { expr: x, .. }
-            | Expr::Between { expr: x, .. }
-            | Expr::Like { expr: x, .. }
-            | Expr::ILike { expr: x, .. } => self.mentions(x, scope, out, depth + 1),
-            Expr::AnyOp { left, .. } | Expr::AllOp { left, .. } => {
-                self.mentions(left, scope, out, depth + 1)
-            }
-            _ => {}
         }
     }
 }

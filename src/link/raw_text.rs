@@ -3,7 +3,7 @@
 
 use crate::facts::{Dialect, RawPred, Where};
 use crate::predicate::{Col, TableRef};
-use sqlparser::ast::Expr;
+use sqlparser::ast::{BinaryOperator, Expr, InTarget, Query, Select, SetExpr};
 
 /// The prefix of the identifiers an interpolated table or column is written as.
 pub(super) const TABLE_MARK: &str = "__dg_t";
@@ -167,6 +167,52 @@ pub(super) fn words(parts: &[Box<str>]) -> Vec<&str> {
         .flat_map(|p| p.split(|c: char| !(c.is_alphanumeric() || c == '_')))
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// The subqueries of a `WHERE`: with `top`, those that are parts of its top-level `AND`
+/// (`x IN (SELECT ..)`, `EXISTS (SELECT ..)` over one plain `SELECT`) go to `semi` with the `IN`
+/// operand; every other one to `own`.
+pub(super) fn subqueries<'a>(
+    e: &'a Expr,
+    top: bool,
+    semi: &mut Vec<(&'a Select, Option<&'a Expr>)>,
+    own: &mut Vec<&'a Query>,
+    depth: u32,
+) {
+    if depth > 64 {
+        return;
+    }
+    let plain = |q: &'a Query| match &*q.body {
+        SetExpr::Select(s) if q.with.is_none() => Some(&**s),
+        _ => None,
+    };
+    match e {
+        Expr::Nested(x) => subqueries(x, top, semi, own, depth + 1),
+        Expr::BinaryOp { left, op, right } => {
+            let top = top && *op == BinaryOperator::And;
+            subqueries(left, top, semi, own, depth + 1);
+            subqueries(right, top, semi, own, depth + 1);
+        }
+        Expr::In {
+            expr,
+            target: InTarget::Subquery(q),
+            negated,
+            ..
+        } => match plain(q) {
+            Some(s) if top && !negated => semi.push((s, Some(expr))),
+            _ => own.push(q),
+        },
+        Expr::Exists { subquery, negated } => match plain(subquery) {
+            Some(s) if top && !negated => semi.push((s, None)),
+            _ => own.push(subquery),
+        },
+        Expr::Subquery(q) => own.push(q),
+        Expr::UnaryOp { expr: x, .. }
+        | Expr::IsNull(x)
+        | Expr::IsNotNull(x)
+        | Expr::In { expr: x, .. } => subqueries(x, false, semi, own, depth + 1),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

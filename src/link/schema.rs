@@ -144,13 +144,6 @@ impl Project {
             for c in &def.columns {
                 add(c, table.file, self);
             }
-            // `foreignKey({ columns: [t.teamId], .. }).onDelete('set null')` makes its columns
-            // pointers, as `.references(.., { onDelete: 'set null' })` does.
-            for fk in def.foreign_keys.iter().filter(|fk| fk.on_delete_set_null) {
-                for c in columns.iter_mut().filter(|c| fk.columns.contains(&c.key)) {
-                    c.on_delete_set_null = true;
-                }
-            }
             let fks = def
                 .foreign_keys
                 .iter()
@@ -164,6 +157,15 @@ impl Project {
                     span: fk.span,
                 })
                 .collect::<Vec<_>>();
+            // `foreignKey({ columns: [t.teamId], .. }).onDelete('set null')` marks its one
+            // column as `.references(.., { onDelete: 'set null' })` does.
+            for fk in def.foreign_keys.iter().filter(|f| f.on_delete_set_null) {
+                if let [k] = fk.columns.as_slice() {
+                    for c in columns.iter_mut().filter(|c| &c.key == k) {
+                        c.on_delete_set_null = true;
+                    }
+                }
+            }
             let matches = |c: &Column, names: &[String]| {
                 names.iter().any(|n| n == &c.key || n == &c.sql_name)
             };

@@ -59,13 +59,21 @@ pub struct RuleContext<'a> {
     pub(crate) tenant: std::cell::OnceCell<Vec<Vec<TenantCheck>>>,
     /// The indexes into `project.tables` of the tables this file defines, in order.
     tables: &'a [usize],
-    /// The file matches `tenant.systemPaths`: system code, no tenant findings.
-    pub(crate) system: bool,
+    /// The file matches `tenant.systemPaths`: system code, no tenant findings
+    /// ([`RuleContext::system_code`]).
+    system: bool,
 }
 
 impl<'a> RuleContext<'a> {
+    /// Whether the file is system code (`tenant.systemPaths`: seeds, scripts, migrations):
+    /// every tenant rule (reads, writes, where a tenant value comes from) skips it, by this
+    /// one test.
+    pub(crate) fn system_code(&self) -> bool {
+        self.system
+    }
+
     /// The file's inserts into tenant-scoped tables, with what their values and conflict
-    /// clause say: what the write rules read.
+    /// clause say: what the write rules read. None in system code.
     pub(crate) fn tenant_inserts(
         &self,
         file: FileId,
@@ -79,7 +87,12 @@ impl<'a> RuleContext<'a> {
     > {
         let project = self.project;
         let facts = &project.units[file].facts;
-        project.queries[file].iter().filter_map(move |q| {
+        let queries: &'a [crate::link::LinkedQuery] = if self.system_code() {
+            &[]
+        } else {
+            &project.queries[file]
+        };
+        queries.iter().filter_map(move |q| {
             let site = &facts.queries[q.site];
             let insert = site.insert.as_deref()?;
             let table = project.table(q.table);
@@ -137,8 +150,8 @@ impl TablesByFile {
         TablesByFile { order, system }
     }
 
-    /// How many tenant-scoped queries the files of `tenant.systemPaths` hold: the checks
-    /// skipped there.
+    /// How many tenant-scoped queries (reads, writes and inserts) the files of
+    /// `tenant.systemPaths` hold: the checks skipped there.
     pub fn system_tenant_queries(&self, project: &Project) -> usize {
         project
             .queries
@@ -147,10 +160,7 @@ impl TablesByFile {
                 self.system.get(f.0).copied().unwrap_or(false) && project.units[*f].check
             })
             .flat_map(|(f, qs)| qs.iter().map(move |q| (f, q)))
-            .filter(|(f, q)| {
-                let kind = project.units[*f].facts.queries[q.site].kind;
-                kind != crate::facts::QueryKind::Insert && project.table(q.table).is_tenant_scoped()
-            })
+            .filter(|(_, q)| project.table(q.table).is_tenant_scoped())
             .count()
     }
 

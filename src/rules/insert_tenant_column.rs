@@ -44,7 +44,8 @@ await db.insert(invoices).values({
 ```
 
 ## Configuration
-`tenant.columns` and `tenant.exemptTables`, as for `tenant-filter`. Set its level under `rules`.
+`tenant.columns`, `tenant.exemptTables` and `tenant.systemPaths` (files of seeds, scripts and
+migrations get no finding), as for `tenant-filter`. Set its level under `rules`.
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {

@@ -97,7 +97,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 &unit.rel,
                 l,
             )
-            .help(batched(site.kind, table, q)),
+            .help(batched(site, table, q)),
         );
     }
     for call in &facts.calls {
@@ -132,7 +132,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                         site.function.as_deref().unwrap_or(&callee)
                     ),
                 )
-                .help(batched(site.kind, table, q))
+                .help(batched(site, table, q))
                 .context(call.function.as_deref(), &format!("{callee}(..)")),
         );
     }
@@ -210,9 +210,25 @@ fn loop_name(l: &LoopInfo) -> String {
 }
 
 /// The batched alternative, naming the column the loop looks rows up by when it can.
-fn batched(kind: QueryKind, table: &Table, q: &LinkedQuery) -> String {
+fn batched(site: &crate::facts::QuerySite, table: &Table, q: &LinkedQuery) -> String {
     let t = &table.binding;
-    match kind {
+    if matches!(site.target, crate::facts::QueryTarget::Raw(_)) {
+        // A raw statement is batched in its SQL, by the column's SQL name.
+        let key = lookup_column(table, q);
+        let col = table
+            .column(&key)
+            .map_or(key.as_str(), |c| c.sql_name.as_str());
+        return match site.kind {
+            QueryKind::Update | QueryKind::Delete => format!(
+                "change every row with one statement: `WHERE {col} IN (..)` over all the items (`= ANY(${{ids}})` on PostgreSQL)"
+            ),
+            QueryKind::Insert => "insert every row with one multi-row `INSERT .. VALUES`".into(),
+            _ => format!(
+                "load the rows for every item with one statement before the loop (`WHERE {col} IN (..)` over all the items, or a join) and match them up in memory"
+            ),
+        };
+    }
+    match site.kind {
         QueryKind::Insert => format!(
             "collect the rows in the loop and insert them with one statement: `db.insert({t}).values(rows)`"
         ),

@@ -34,22 +34,26 @@ foreign key with `onDelete: 'set null'` (a pointer such as a user's current team
 is or is not tenant-scoped. Any one proof suffices:
 
 - **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
-  `where`, a join's `on`, a relational filter, a condition array or a helper; an equality
-  between two tenant columns carries one table's guarantee to the other; `isNull(table.organizationId)`
-  (rows no tenant owns, such as an unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
+  `where`, a join's `on`, a relational filter, a condition array (also spread through
+  `.filter(Boolean)`) or a helper; an equality between two tenant columns carries one table's
+  guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
+  unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is.
 - **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
   equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
-- **Checked row**: a value of a row that an earlier query of the same (or an enclosing)
+- **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
+  `for (const row of rows)`, `rows.find(..)?.id`) that an earlier query of the same (or an enclosing)
   function read with a proof, or that a project function returned after reading it with a
   proof and throwing or returning early when nothing was found
   (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
   foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
-  keyed by, when that read's result was checked (`if (!row) throw ..`).
+  keyed by, when that read's result was checked (`if (!row) throw ..`). A row the function
+  inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
+  `onConflictDoUpdate`) counts as a checked row of T.
 - **Secret lookup**: equality (or `inArray`) on a column that is unique on its own and holds a
   secret by its name (key or SQL name ending in `hash`, `token` or `secret`, or named `code`:
   `eq(apiKeys.keyHash, hash)`, an OAuth code, a link token). Whoever holds the secret is
@@ -57,12 +61,17 @@ is or is not tenant-scoped. Any one proof suffices:
   later queries like any other. A non-unique token column, or a unique column that is no
   secret (`slug`), proves nothing.
 - **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
-  checked the same way, each table they name on its own (see docs/conditions.md).
+  checked the same way, each table they name on its own, in every statement of the text, in
+  subqueries of the `WHERE` and in the `SELECT` of an `INSERT .. SELECT` (see
+  docs/conditions.md).
 - **Through a foreign key in a join**: a joined table whose primary or unique key equals a
   foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
   whose foreign key equals a proven table's key (children), or whose foreign key equals a
   proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
   any other column is not. `tenant.joins: "strict"` turns this off.
+
+The help of a finding says what would have proven it; when the query is keyed by a value of a
+row that an earlier read returned without a proof, the finding points at that read.
 
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
@@ -104,7 +113,7 @@ pub(crate) fn file_tenant_checks<'c>(
 ) -> &'c [Vec<TenantCheck>] {
     ctx.tenant.get_or_init(|| {
         let queries = &ctx.project.queries[file];
-        if ctx.system {
+        if ctx.system_code() {
             return queries.iter().map(|_| vec![]).collect();
         }
         let mut done: Vec<Vec<TenantCheck>> = Vec::with_capacity(queries.len());
@@ -429,7 +438,9 @@ fn keyed_by_checked_row(
             .zip(earlier)
             .filter(move |(p, checks)| {
                 let earlier = &queries[p.site];
-                earlier.result.as_deref() == Some(row) && proven_before(p, earlier, site, checks)
+                earlier.result.as_deref() == Some(row)
+                    && (proven_before(p, earlier, site, checks)
+                        || inserted_before(ctx.project, p, earlier, site))
             })
             .map(|(p, _)| p.table)
             .chain(returned_checked_rows(ctx, file, site, row))
@@ -469,12 +480,57 @@ fn keyed_by_checked_row(
         })
 }
 
+/// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
+/// bound `row` without a tenant proof: with its filter, the key would have proven this query.
+fn unproven_source<'f>(
+    ctx: &RuleContext<'f>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    all_checks: &[Vec<TenantCheck>],
+) -> Option<(&'f crate::facts::QuerySite, String)> {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let site = &queries[q.site];
+    let all = q.conditions();
+    let atoms = conjuncts_of(&all);
+    let rows: Vec<&str> = atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
+            | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c))
+                if c.table == *me =>
+            {
+                path.split_once('.').map(|(row, _)| row)
+            }
+            _ => None,
+        })
+        .collect();
+    project.queries[file]
+        .iter()
+        .zip(all_checks)
+        .filter(|(p, _)| p.site != q.site)
+        .find_map(|(p, checks)| {
+            let read = &queries[p.site];
+            let row = read.result.as_deref()?;
+            let unproven = checks
+                .first()
+                .is_some_and(|c| !c.joined && c.verdict != Verdict::Proven);
+            (read.kind.is_read()
+                && unproven
+                && rows.contains(&row)
+                && read.span.hi <= site.span.lo
+                && read
+                    .scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi))
+            .then(|| (read, row.to_string()))
+        })
+}
+
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for (q, checks) in ctx.project.queries[file]
-        .iter()
-        .zip(file_tenant_checks(ctx, file))
-    {
+    let all_checks = file_tenant_checks(ctx, file);
+    for (q, checks) in ctx.project.queries[file].iter().zip(all_checks) {
         let site = &unit.facts.queries[q.site];
         for c in checks {
             if c.verdict != Verdict::Missing {
@@ -509,11 +565,23 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     v = verb(site.kind)
                 )
             };
-            out.push(
-                Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg)
-                    .help(would)
-                    .context_at(site.function.as_deref(), site.span),
-            );
+            let mut d = Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg).help(would);
+            if !c.joined && !raw {
+                let me = TableRef {
+                    id: c.table,
+                    alias: q.alias.clone(),
+                };
+                if let Some((read, row)) = unproven_source(ctx, file, q, &me, all_checks) {
+                    d = d.related(
+                        &unit.rel,
+                        read.target_span,
+                        format!(
+                            "the key comes from `{row}`, read here without a tenant filter (a row read with one proves what its primary key or a foreign key to it keys)"
+                        ),
+                    );
+                }
+            }
+            out.push(d.context_at(site.function.as_deref(), site.span));
         }
     }
 }
@@ -524,6 +592,35 @@ fn verb(kind: crate::facts::QueryKind) -> &'static str {
         crate::facts::QueryKind::Delete => "deleted",
         _ => "returned",
     }
+}
+
+/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
+/// rows that all set the table's tenant column, with no conflict clause that could update an
+/// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
+/// the rows it returns are the caller's own. An upsert may return another tenant's row.
+fn inserted_before(
+    project: &Project,
+    p: &LinkedQuery,
+    insert: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+) -> bool {
+    let Some(facts) = insert.insert.as_deref() else {
+        return false;
+    };
+    let t = project.table(p.table);
+    p.alias.is_none()
+        && insert.span.hi <= site.span.lo
+        && insert
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && t.is_tenant_scoped()
+        && facts
+            .conflict
+            .as_ref()
+            .is_none_or(|c| c.action == crate::facts::ConflictAction::DoNothing)
+        && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
+            if !rows.is_empty()
+                && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
 }
 
 /// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its

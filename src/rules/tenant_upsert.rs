@@ -65,7 +65,8 @@ of the caller's tenant:
 ```
 
 ## Configuration
-`tenant.columns` and `tenant.exemptTables`, as for `tenant-filter`. Set its level under `rules`.
+`tenant.columns`, `tenant.exemptTables` and `tenant.systemPaths` (files of seeds, scripts and
+migrations get no finding), as for `tenant-filter`. Set its level under `rules`.
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {

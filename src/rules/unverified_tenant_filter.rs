@@ -62,12 +62,22 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             let t = ctx.project.table(c.table);
             let col = &t.tenant_columns[0];
             let msg = format!("cannot verify that `{}` is filtered by its tenant column `{col}`: it depends on {why}", t.binding);
+            let help = if matches!(site.target, crate::facts::QueryTarget::Raw(_)) {
+                // A raw statement is fixed in its SQL, by the column's SQL name.
+                let sql_col = t.column(col).map_or(col.as_str(), |c| c.sql_name.as_str());
+                format!(
+                    "add an explicit `{}.{sql_col} = ${{<the caller's {col}>}}` to the statement's WHERE beside it, or suppress with a reason",
+                    t.sql_name
+                )
+            } else {
+                format!(
+                    "add an explicit `eq({}.{col}, ..)` beside it, or suppress with a reason",
+                    t.binding
+                )
+            };
             out.push(
                 Diagnostic::new(RuleId::UnverifiedTenantFilter, &unit.rel, c.span, msg)
-                    .help(format!(
-                        "add an explicit `eq({}.{col}, ..)` beside it, or suppress with a reason",
-                        t.binding
-                    ))
+                    .help(help)
                     .context_at(site.function.as_deref(), site.span),
             );
         }
