@@ -457,6 +457,7 @@ impl Recogniser<'_> {
             result: how.result.cloned(),
             result_tests: vec![],
             insert: None,
+            receiver: Receiver::Other,
         }
     }
 }
