@@ -49,8 +49,9 @@ Not reported:
   fn)`, `pMap(['a', 'b'], fn)`): a fixed number of queries; `Promise.all([q1, q2])` is no loop;
 - `for await (..)` over anything else (a parameter typed `AsyncIterable`, a call's result): a
   stream of pages, each fetched once;
-- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop: walking
-  pages of a large table in batches is the remedy, not the problem;
+- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop (also a
+  call there to a function that runs one, whatever else it reads per page): walking pages of a
+  large table in batches is the remedy, not the problem;
 - a subquery inside another query (it runs as part of the outer query);
 - a query or call in a `catch` clause: it runs on an error path, not once per item (also when
   following a called function: an error handler that cleans up is not the function's work).
@@ -98,7 +99,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         if !site.runs.is_own_work() {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, Some(site)) else {
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
             continue;
         };
         let table = project.table(q.table);
@@ -123,7 +124,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         if !site.runs.is_own_work() {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, Some(site)) else {
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
             continue;
         };
         let message = format!(
@@ -151,7 +152,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         };
         let qunit = &project.units[found.file];
         let site = &qunit.facts.queries[found.site];
-        let Some(l) = per_item_loop(&call.loops, Some(site)) else {
+        // A function that fetches a page (a query with a limit or an offset, not necessarily
+        // its first) pages when a `while` loop calls it, whatever else it reads per page.
+        let Some(l) = per_item_loop(&call.loops, Some(pages_of(qunit, site))) else {
             continue;
         };
         let (name, help) = match found.linked {
@@ -192,8 +195,8 @@ fn with_loop(d: Diagnostic, rel: &str, l: &LoopInfo) -> Diagnostic {
 
 /// The innermost loop that runs once per data item, if any. Without a query (`None`), the
 /// loops that could be, whatever the query turns out to be.
-fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<&'l LoopInfo> {
-    let (offset, limit) = site.map_or((false, false), |s| (s.has_offset, s.has_limit));
+fn per_item_loop(loops: &[LoopInfo], paging: Option<Paging>) -> Option<&LoopInfo> {
+    let Paging { limit, offset } = paging.unwrap_or_default();
     if offset {
         return None;
     }
@@ -215,6 +218,36 @@ struct Found<'p> {
     linked: Option<&'p LinkedQuery>,
     /// The table as written, for a query not linked.
     table: String,
+}
+
+/// Whether the queries a loop runs fetch pages: with a `limit`, with an `offset`.
+#[derive(Clone, Copy, Default)]
+struct Paging {
+    limit: bool,
+    offset: bool,
+}
+
+impl Paging {
+    fn of(site: &QuerySite) -> Paging {
+        Paging {
+            limit: site.has_limit,
+            offset: site.has_offset,
+        }
+    }
+}
+
+/// The paging of the function that runs `site`: a function that fetches a page (a query with
+/// a limit, not necessarily its first) pages when a `while` loop calls it, whatever else it
+/// reads per page. An offset counts on `site` only: a function that also lists a page by offset
+/// may still look rows up per item.
+fn pages_of(unit: &crate::link::Unit, site: &QuerySite) -> Paging {
+    let mut p = Paging::of(site);
+    for q in &unit.facts.queries {
+        if q.function == site.function && q.scope == site.scope && q.runs.is_own_work() {
+            p.limit |= q.has_limit;
+        }
+    }
+    p
 }
 
 /// The first query (by position) that the called function runs, directly or through the
