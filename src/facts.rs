@@ -58,6 +58,9 @@ pub struct FileFacts {
     /// drizzle(..)`, also `globalThis.db ?? drizzle(..)`): a query on one of them, or on a name
     /// imported from here for one, is Drizzle's.
     pub drizzle_clients: Vec<Name>,
+    /// Module-level names given an instance of a class (`export const users = new UserRepo(db)`),
+    /// with the class's name: `users.find(..)` elsewhere calls `UserRepo.find`.
+    pub instances: Vec<(Name, Name)>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
 }

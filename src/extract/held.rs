@@ -115,6 +115,17 @@ impl Locals {
     }
 }
 
+/// The class `e` makes an instance of: `new Repo(..)`.
+pub(super) fn instance_class(e: &Expr) -> Option<Atom> {
+    match unwrap(e) {
+        Expr::New(n) => match unwrap(&n.callee) {
+            Expr::Ident(c) => Some(c.sym.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// What a value holds, told by its form.
 fn of_value(e: &Expr) -> Option<Held> {
     const ARRAY_METHODS: [&str; 7] = [

@@ -304,6 +304,9 @@ impl Visit for Extractor {
                     Pat::Ident(i) if self.frames.at_module_level() => Some(i.id.sym.clone()),
                     _ => None,
                 };
+                if let (Some(name), Some(class)) = (&module_const, held::instance_class(init)) {
+                    self.facts.instances.push((name.clone(), class));
+                }
                 let outer = std::mem::replace(&mut self.held.module_const, module_const);
                 self.initialiser(&d.name, init);
                 self.held.module_const = outer;

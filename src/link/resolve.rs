@@ -251,6 +251,13 @@ impl Project {
         if let Some(i) = facts.table_fns.iter().position(|g| g.binding == name) {
             return Some(Sym::TableFn(file, i));
         }
+        // `const users = new UserRepo(db)`: the class, whose methods `users.find(..)` calls.
+        if let Some((_, class)) = facts.instances.iter().find(|(n, _)| n == name) {
+            return match self.resolve_local(file, class, hops + 1)? {
+                s @ Sym::Object(..) => Some(s),
+                _ => None,
+            };
+        }
         // A method `name.x` of an object literal (no string is built for the test).
         if let Some(i) = facts.functions.iter().position(|g| {
             g.name
