@@ -57,6 +57,13 @@ pub struct FileFacts {
     pub enums: Vec<Name>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
+    /// Module-level names given a value made by `drizzle(..)` (`export const db =
+    /// drizzle(..)`, also `globalThis.db ?? drizzle(..)`): a query on one of them, or on a name
+    /// imported from here for one, is Drizzle's.
+    pub drizzle_clients: Vec<Name>,
+    /// Module-level names given an instance of a class (`export const users = new UserRepo(db)`),
+    /// with the class's name: `users.find(..)` elsewhere calls `UserRepo.find`.
+    pub instances: Vec<(Name, Name)>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
 }
@@ -359,6 +366,23 @@ pub struct QuerySite {
     /// queries are not inserts). An upsert's `where`/`setWhere` is the site's `where_`: the
     /// condition an existing row must pass to be updated.
     pub insert: Option<Box<InsertFacts>>,
+    /// What the chain is called on, as far as it tells whether it is Drizzle's.
+    pub receiver: Receiver,
+}
+
+/// What a query chain is called on (the part before `select`, `update`, `query`, ..): what tells
+/// a Drizzle query from a look-alike (`cache.delete(key)`) when its table is not in the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Receiver {
+    /// A name Drizzle databases and transactions go by: `db`, `tx`, `trx`, `database`, or one
+    /// ending in `Db`/`DB` (`tenantDb`), alone or as the last property (`ctx.db`, `this.db`).
+    DbName,
+    /// A module-level name (the chain's root, not a local): Drizzle's when it is, or is
+    /// imported for, one of a module's [`FileFacts::drizzle_clients`].
+    Module(Name),
+    /// Anything else.
+    #[default]
+    Other,
 }
 
 /// What an insert writes: its rows' keys, and its conflict clause.
@@ -526,6 +550,9 @@ pub enum LoopKind {
     DoWhile,
     /// The callback of an iteration method (`map`, `forEach`, ..), by its name.
     Method(&'static str),
+    /// The callback of a call that runs it once per element of a collection
+    /// (`Array.from(xs, fn)`, `pMap(xs, fn)`), by the call's name.
+    Callback(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,7 +9,8 @@
 //! - `relational`: relational queries' options and filters; `schema`: tables, columns,
 //!   relations; `module_items`: imports, exports, module constants;
 //! - `chain`: call chains split into links; `frames`: where the walk is (functions, loops,
-//!   `catch` clauses, conditionals);
+//!   `catch` clauses, conditionals); `held`: what locals, parameters and class fields hold
+//!   (arrays, instances of classes) and the calls that map a collection;
 //! - `query`: recognising queries, driven by one table of the methods that start them;
 //!   `calls`: other calls (project functions, `sql.raw`, `casing`);
 //! - `visitor`: the walk, which hands each part what it needs as arguments;
@@ -24,6 +25,7 @@ mod conditions;
 mod conflict;
 mod constants;
 mod frames;
+mod held;
 mod module_items;
 mod names;
 mod query;

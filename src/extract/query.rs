@@ -467,6 +467,7 @@ impl Recogniser<'_> {
             result: how.result.cloned(),
             result_tests: vec![],
             insert: None,
+            receiver: Receiver::Other,
         }
     }
 }

@@ -4,12 +4,13 @@
 //! it to find.
 
 use super::ast::{awaited, is_function, prop_name, result_binding, unwrap, Offsets};
-use super::calls::{note_call, push_call};
+use super::calls::{callee_names, note_call, push_call, receiver};
 use super::chain::{flatten, function_ref};
 use super::conditions::{
     const_binding, literal_typed_param, looks_like_predicate, note_push, pred, unknown,
 };
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
+use super::held;
 use super::module_items::{module_decl, module_var_decl, prepass};
 use super::names::{is_operator, iteration_method};
 use super::query::{Argument, ChainUse, Recogniser};
@@ -58,6 +59,8 @@ pub(super) struct Extractor {
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
     builders: Vec<Builder>,
+    /// What locals, parameters and the class's fields hold (arrays, instances of classes).
+    held: held::Locals,
 }
 
 impl Extractor {
@@ -73,6 +76,7 @@ impl Extractor {
             break_leaves_loop: false,
             counters: vec![],
             builders: vec![],
+            held: held::Locals::default(),
         }
     }
 
@@ -139,7 +143,8 @@ impl Extractor {
             frames: &self.frames,
             at: self.at,
         };
-        if let Some(site) = recogniser.query_site(e, &segs, how) {
+        if let Some(mut site) = recogniser.query_site(e, &segs, how) {
+            site.receiver = receiver(root, &segs, &self.scopes);
             self.facts.queries.push(site);
         } else if let Some(Expr::Ident(i)) = root.map(unwrap) {
             self.add_clauses(&i.sym, &segs);
@@ -148,6 +153,7 @@ impl Extractor {
             root,
             &segs,
             &self.scopes,
+            &self.held,
             &self.frames,
             self.at,
             &mut self.facts,
@@ -158,18 +164,34 @@ impl Extractor {
         for seg in &segs {
             let Some(args) = seg.args else { continue };
             let iteration = iteration_method(&seg.name).filter(|_| seg.object.is_some());
-            for a in args {
+            // `Array.from(xs, fn)`, `pMap(xs, fn)`: the arguments after the first run per element.
+            let mapping = match iteration {
+                None if args.len() > 1 => held::maps_per_element(seg, &self.facts.imports),
+                _ => None,
+            };
+            for (n, a) in args.iter().enumerate() {
                 let value = unwrap(&a.expr);
+                let per_element = match (iteration, mapping) {
+                    (Some(method), _) => {
+                        Some(loop_info(self.at, method, seg.name_span, false, seg.object))
+                    }
+                    (None, Some((label, over))) if n > 0 => {
+                        let mut l = loop_info(
+                            self.at,
+                            LoopKind::Callback(label),
+                            seg.name_span,
+                            false,
+                            over,
+                        );
+                        l.literal_len = l.literal_len.or(over.and_then(held::literal_length));
+                        Some(l)
+                    }
+                    _ => None,
+                };
                 match value {
                     Expr::Arrow(_) | Expr::Fn(_) => {
-                        let kind = match iteration {
-                            Some(method) => FnKind::PerElement(loop_info(
-                                self.at,
-                                method,
-                                seg.name_span,
-                                false,
-                                seg.object,
-                            )),
+                        let kind = match per_element {
+                            Some(l) => FnKind::PerElement(l),
                             None => FnKind::RunByCall,
                         };
                         self.nested(|x| x.function_value(value, kind));
@@ -188,10 +210,8 @@ impl Extractor {
                     }
                     _ => {
                         // `ids.map(loadUser)`: the named function is called once per element.
-                        if let Some(method) = iteration {
+                        if let Some(info) = per_element {
                             if let Some(callee) = function_ref(value) {
-                                let info =
-                                    loop_info(self.at, method, seg.name_span, false, seg.object);
                                 let mut loops = self.frames.current_loops();
                                 loops.push(info);
                                 let calls = &mut self.facts.calls;
@@ -259,36 +279,39 @@ impl Visit for Extractor {
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             if let (Some(init), Some(local)) = (&d.init, result_binding(&d.name)) {
-                if let Expr::Call(c) = awaited(init) {
-                    if let Callee::Expr(callee) = &c.callee {
-                        let callee = match unwrap(callee) {
-                            Expr::Ident(f) if !self.scopes.is_local(&f.sym) => {
-                                Some(vec![f.sym.clone()])
-                            }
-                            Expr::Member(m) => match (unwrap(&m.obj), &m.prop) {
-                                (Expr::Ident(o), MemberProp::Ident(p))
-                                    if !self.scopes.is_local(&o.sym) =>
-                                {
-                                    Some(vec![o.sym.clone(), p.sym.clone()])
-                                }
-                                _ => None,
-                            },
-                            _ => None,
-                        };
-                        if let Some(callee) = callee {
-                            let span = self.at.span(c.span);
-                            self.facts.result_calls.push(crate::facts::ResultCall {
-                                local: local.clone(),
-                                callee,
-                                span,
-                            });
-                        }
+                if let call @ Expr::Call(c) = awaited(init) {
+                    // `helper(..)`, `obj.m(..)`, `this.m(..)`, `repo.find(..)` on an instance,
+                    // `ns.obj.m(..)`: what the whole call names.
+                    let (root, segs) = flatten(call);
+                    let callee = callee_names(root, &segs, &self.scopes, &self.held)
+                        .filter(|(names, seg)| {
+                            seg.call_span == c.span
+                                && !(names.len() == 1 && self.scopes.is_local(&names[0]))
+                        })
+                        .map(|(names, _)| names);
+                    if let Some(callee) = callee {
+                        let span = self.at.span(c.span);
+                        self.facts.result_calls.push(crate::facts::ResultCall {
+                            local: local.clone(),
+                            callee,
+                            span,
+                        });
                     }
                 }
             }
             if let Some(init) = &d.init {
+                let module_const = match &d.name {
+                    Pat::Ident(i) if self.frames.at_module_level() => Some(i.id.sym.clone()),
+                    _ => None,
+                };
+                if let (Some(name), Some(class)) = (&module_const, held::instance_class(init)) {
+                    self.facts.instances.push((name.clone(), class));
+                }
+                let outer = std::mem::replace(&mut self.held.module_const, module_const);
                 self.initialiser(&d.name, init);
+                self.held.module_const = outer;
             }
+            self.held.local(&d.name, d.init.as_deref());
             // Module-level bindings were made by the prepass; locals bind after their initialiser.
             if !self.frames.at_module_level() {
                 let b = match &d.init {
@@ -343,7 +366,9 @@ impl Visit for Extractor {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
+        let fields = std::mem::replace(&mut self.held.fields, held::class_fields(&c.class));
         self.with_owner(c.ident.sym.as_str(), |x| c.class.visit_with(x));
+        self.held.fields = fields;
     }
 
     fn visit_class_method(&mut self, m: &ClassMethod) {
@@ -533,7 +558,9 @@ impl Visit for Extractor {
             }
         }
         let head = head_span(s.span, s.body.span());
-        let info = loop_info(self.at, LoopKind::ForOf, head, s.is_await, Some(&s.right));
+        // `for await` over a stream fetches each page once; over an array it runs per element.
+        let stream = s.is_await && !self.held.is_array(&s.right);
+        let info = loop_info(self.at, LoopKind::ForOf, head, stream, Some(&s.right));
         self.visit_loop_body(info, |x| s.body.visit_with(x));
     }
 

@@ -29,6 +29,7 @@ pub use model::{
 };
 pub(crate) use paths::{normalize, strip_ts_ext};
 pub use query::UnresolvedQuery;
+pub use resolve::UntabledQuery;
 
 use crate::config::Config;
 use crate::ids::{FileId, PerFile};

@@ -4,10 +4,22 @@
 
 use super::model::{HashMap, Project};
 use super::paths::common_prefix;
-use crate::facts::{Export, Imported, Name, TableExpr, TableFnKind, ViaImport};
+use crate::facts::{
+    Export, Imported, Name, QueryTarget, Receiver, TableExpr, TableFnKind, ViaImport,
+};
 use crate::ids::{FileId, PerFile, TableId};
 use crate::predicate::TableRef;
 use std::cell::RefCell;
+
+/// A query whose table does not resolve to the schema, called on a Drizzle database or
+/// transaction: the rules that need no schema (writes without `where`, N+1) still check it.
+#[derive(Debug, Clone)]
+pub struct UntabledQuery {
+    /// Index into the file's query sites.
+    pub site: usize,
+    /// The table as written (`posts`, `schema.posts`; the key of `db.query.posts`).
+    pub table: String,
+}
 
 /// What a name in a module stands for.
 #[derive(Debug, Clone, Copy)]
@@ -169,6 +181,26 @@ impl Project {
                     position(file, &|n| n == qualified)
                 }
             },
+            // `services.users.list()`: a namespace's namespace's function, or a namespace's
+            // object's (or class's) method.
+            [ns, mid, name] => {
+                let Some(Sym::Namespace(m)) = self.resolve_local(file, ns, 0) else {
+                    return None;
+                };
+                match self.resolve_export(m, mid, 0)? {
+                    Sym::Namespace(m) => match self.resolve_export(m, name, 0)? {
+                        Sym::Function(f, i) => Some((f, i)),
+                        _ => None,
+                    },
+                    Sym::Object(f, i) => {
+                        let def = &self.units[f].facts.functions[i].name;
+                        let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
+                        let qualified = format!("{object}.{name}");
+                        position(f, &|n| n == qualified)
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -218,6 +250,13 @@ impl Project {
         }
         if let Some(i) = facts.table_fns.iter().position(|g| g.binding == name) {
             return Some(Sym::TableFn(file, i));
+        }
+        // `const users = new UserRepo(db)`: the class, whose methods `users.find(..)` calls.
+        if let Some((_, class)) = facts.instances.iter().find(|(n, _)| n == name) {
+            return match self.resolve_local(file, class, hops + 1)? {
+                s @ Sym::Object(..) => Some(s),
+                _ => None,
+            };
         }
         // A method `name.x` of an object literal (no string is built for the test).
         if let Some(i) = facts.functions.iter().position(|g| {
@@ -355,5 +394,100 @@ impl Project {
         }
         visiting[m] = false;
         done[m] = Some(names);
+    }
+}
+
+impl Project {
+    /// The queries of `f` whose table is not in the schema but whose receiver is surely
+    /// Drizzle's: a database or transaction name (`db`, `tx`, `ctx.db`, `this.db`,
+    /// `tenantDb`), or a name imported from (or defined in) a module that calls `drizzle(..)`.
+    /// Raw statements are left out (their text names the tables).
+    pub fn untabled_queries(&self, f: FileId) -> Vec<UntabledQuery> {
+        let facts = &self.units[f].facts;
+        let mut linked = vec![false; facts.queries.len()];
+        for q in &self.queries[f] {
+            if let Some(l) = linked.get_mut(q.site) {
+                *l = true;
+            }
+        }
+        let mut out = vec![];
+        for (i, site) in facts.queries.iter().enumerate() {
+            if linked[i] {
+                continue;
+            }
+            let drizzle = match &site.receiver {
+                Receiver::DbName => true,
+                Receiver::Module(name) => self.is_drizzle_client(f, name, 0),
+                Receiver::Other => false,
+            };
+            let table = match &site.target {
+                _ if !drizzle => continue,
+                QueryTarget::Table(t) => written(t),
+                QueryTarget::QueryKey(k) => k.to_string(),
+                QueryTarget::Raw(_) => continue,
+            };
+            out.push(UntabledQuery { site: i, table });
+        }
+        out
+    }
+
+    /// Whether the module-level `name` of `m` is a value made by `drizzle(..)`, there or in the
+    /// module it is imported from, followed through re-exports and `export *` barrels.
+    fn is_drizzle_client(&self, m: FileId, name: &str, hops: u32) -> bool {
+        let facts = &self.units[m].facts;
+        if facts.drizzle_clients.iter().any(|c| c == name) {
+            return true;
+        }
+        let Some(at) = facts.imports.iter().position(|imp| imp.local == name) else {
+            return false;
+        };
+        let imported = match &facts.imports[at].imported {
+            Imported::Named(n) => n.clone(),
+            Imported::Default => Name::from("default"),
+            Imported::Namespace => return false,
+        };
+        match self.targets_of(m).get(at) {
+            Some(&Some(t)) if hops <= 4 => self.exports_drizzle_client(t, &imported, hops + 1),
+            _ => false,
+        }
+    }
+
+    /// Whether `m` exports as `name` a value made by `drizzle(..)`.
+    fn exports_drizzle_client(&self, m: FileId, name: &str, hops: u32) -> bool {
+        if hops > 4 {
+            return false;
+        }
+        let facts = &self.units[m].facts;
+        for (i, e) in facts.exports.iter().enumerate() {
+            match e {
+                Export::Local { exported, local } if exported == name => {
+                    return self.is_drizzle_client(m, local, hops + 1);
+                }
+                Export::Reexport {
+                    exported, imported, ..
+                } if exported == name => {
+                    return self
+                        .export_target(m, i)
+                        .is_some_and(|t| self.exports_drizzle_client(t, imported, hops + 1));
+                }
+                _ => {}
+            }
+        }
+        self.stars
+            .get(m)
+            .and_then(|s| s.get(name))
+            .is_some_and(|ms| {
+                ms.iter()
+                    .any(|&t| self.exports_drizzle_client(t, name, hops + 1))
+            })
+    }
+}
+
+/// A table expression as written (as the unresolved-query listing shows it).
+fn written(t: &TableExpr) -> String {
+    match t {
+        TableExpr::Name(n) => n.to_string(),
+        TableExpr::Member(a, b) => crate::facts::dotted(&[a.clone(), b.clone()]),
+        TableExpr::Alias(_, inner) => written(inner),
     }
 }

@@ -19,8 +19,14 @@ const DOC: &str = r#"## What it reports
 `X.delete(T)` on a table of your schema that has no `.where(..)`, or whose condition is empty:
 `.where(undefined)`, `.where(sql`true`)`, or a condition that is empty on some path
 (`.where(id ? eq(t.id, id) : undefined)`, `.where(flag && eq(..))`, `and(...conds)` where every
-element is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`); `T` resolving to
-a table of your schema is what makes it a Drizzle delete, so `map.delete(key)` is never one.
+element is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`) when `T` resolves
+to a table of your schema.
+
+When `T` is not in the schema drizzle-guard read, a delete with no `.where(..)` at all is still
+reported when the receiver is surely Drizzle's: named `db`, `tx`, `trx`, `database` or ending
+in `Db`/`DB` (alone or as the last property: `ctx.db`, `this.db`, `tenantDb`), or a name
+imported from (or defined in) a module that calls `drizzle(..)`, through re-exports and barrels.
+So `map.delete(key)`, `cache.delete(key)` or `cookies().delete(name)` is never one.
 
 Not reported, because the `.where` may be added where drizzle-guard cannot see it: a builder
 stored in a variable without `await` (`const q = db.delete(t)`, later `q.where(..)`), and a

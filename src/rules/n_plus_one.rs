@@ -20,20 +20,38 @@ const DOC: &str = r#"## What it reports
 A query (read or write) executed inside a loop: `for`, `for..of`, `for..in`, `while`,
 `do..while`, or a callback of `map`, `forEach`, `flatMap`, `reduce`, `filter`, `some`, `every`,
 `find` (also `findIndex`, `findLast`, `reduceRight`), including `Promise.all(ids.map(..))`, which
-runs the queries at once but still one per element. The finding is on the query, with the loop
-as a related location.
+runs the queries at once but still one per element, and an async `reduce` that chains them. The
+function given to `Array.from(xs, fn)` (also `Array.from({ length: n }, fn)`) and to a function
+imported from `p-map`, `p-map-series`, `p-each-series`, `p-filter` or `p-reduce`
+(`pMap(xs, fn)`) runs once per element too; a `p-limit` callback inside a `map` runs in that
+`map`. `for await (..)` over an array runs once per element: over an array literal, an array
+made by a method (`xs.map(..)`, `xs.filter(..)`, `Array.from(..)`, `Object.values(..)`), or a
+name holding one (a local given one of those, a parameter typed `T[]`, `Array<T>` or `Set<T>`).
+The finding is on the query, with the loop as a related location.
 
 A call inside such a loop to a function of the project that runs a query, directly or through
 the functions it calls (followed through imports, four calls deep), is reported at the call,
 with the loop and the query inside the function as related locations. `ids.map(loadUser)`
-counts as a call of `loadUser` per element. A function defined inside a loop body runs its
-queries only when it is called, so it is judged by where it is called.
+counts as a call of `loadUser` per element. Methods are followed like functions: `this.find(..)`,
+a static `Repo.find(..)`, an object literal's `userService.list(..)`, `new Repo(db).find(..)`,
+`repo.find(..)` on a local given `new Repo(..)` or a parameter typed `Repo`, `this.repo.find(..)`
+on a field typed `Repo` (or given `new Repo(..)`, also in the constructor), and
+`services.users.list(..)` through a namespace import. A function defined inside a loop body
+runs its queries only when it is called, so it is judged by where it is called.
+
+A query on a table that is not in the schema drizzle-guard read is still counted when its
+receiver is surely Drizzle's (named `db`, `tx`, `trx`, `database` or ending in `Db`/`DB`, also as
+`ctx.db`/`this.db`; or imported from a module that calls `drizzle(..)`): `cache.get(key)` in a
+loop is not a query.
 
 Not reported:
-- a loop over a literal array (`for (const s of ['open', 'done'])`): a fixed number of queries;
-- `for await (..)`: a stream of pages, each fetched once;
-- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop: walking
-  pages of a large table in batches is the remedy, not the problem;
+- a loop over a literal array (`for (const s of ['open', 'done'])`, `Array.from({ length: 2 },
+  fn)`, `pMap(['a', 'b'], fn)`): a fixed number of queries; `Promise.all([q1, q2])` is no loop;
+- `for await (..)` over anything else (a parameter typed `AsyncIterable`, a call's result): a
+  stream of pages, each fetched once;
+- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop (also a
+  call there to a function that runs one, whatever else it reads per page): walking pages of a
+  large table in batches is the remedy, not the problem;
 - a subquery inside another query (it runs as part of the outer query);
 - a query or call in a `catch` clause: it runs on an error path, not once per item (also when
   following a called function: an error handler that cleans up is not the function's work).
@@ -81,7 +99,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         if !site.runs.is_own_work() {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, Some(site)) else {
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
             continue;
         };
         let table = project.table(q.table);
@@ -100,25 +118,58 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             .help(batched(site, table, q)),
         );
     }
+    // Queries on a table not in the schema, called on a Drizzle database: still one per item.
+    for u in project.untabled_queries(file) {
+        let site = &facts.queries[u.site];
+        if !site.runs.is_own_work() {
+            continue;
+        }
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
+            continue;
+        };
+        let message = format!(
+            "{} `{}` runs once per iteration of {} (N+1)",
+            action(site.kind),
+            u.table,
+            loop_name(l)
+        );
+        out.push(
+            with_loop(
+                at_query(RuleId::NPlusOne, &unit.rel, site, message),
+                &unit.rel,
+                l,
+            )
+            .help(batched_untabled(site.kind, &u.table)),
+        );
+    }
     for call in &facts.calls {
         if per_item_loop(&call.loops, None).is_none() {
             continue;
         }
         let mut seen = vec![];
-        let Some((qf, qi)) = first_query(project, file, &call.callee, 0, &mut seen) else {
+        let Some(found) = first_query(project, file, &call.callee, 0, &mut seen) else {
             continue;
         };
-        let q = &project.queries[qf][qi];
-        let qunit = &project.units[qf];
-        let site = &qunit.facts.queries[q.site];
-        let Some(l) = per_item_loop(&call.loops, Some(site)) else {
+        let qunit = &project.units[found.file];
+        let site = &qunit.facts.queries[found.site];
+        // A function that fetches a page (a query with a limit or an offset, not necessarily
+        // its first) pages when a `while` loop calls it, whatever else it reads per page.
+        let Some(l) = per_item_loop(&call.loops, Some(pages_of(qunit, site))) else {
             continue;
         };
-        let table = project.table(q.table);
+        let (name, help) = match found.linked {
+            Some(q) => {
+                let table = project.table(q.table);
+                (table.binding.clone(), batched(site, table, q))
+            }
+            None => (
+                found.table.clone(),
+                batched_untabled(site.kind, &found.table),
+            ),
+        };
         let callee = crate::facts::dotted(&call.callee);
         let message = format!(
-            "`{callee}(..)` runs a query on `{}` once per iteration of {} (N+1)",
-            table.binding,
+            "`{callee}(..)` runs a query on `{name}` once per iteration of {} (N+1)",
             loop_name(l)
         );
         let here = Diagnostic::new(RuleId::NPlusOne, &unit.rel, call.span, message);
@@ -132,7 +183,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                         site.function.as_deref().unwrap_or(&callee)
                     ),
                 )
-                .help(batched(site, table, q))
+                .help(help)
                 .context(call.function.as_deref(), &format!("{callee}(..)")),
         );
     }
@@ -144,8 +195,8 @@ fn with_loop(d: Diagnostic, rel: &str, l: &LoopInfo) -> Diagnostic {
 
 /// The innermost loop that runs once per data item, if any. Without a query (`None`), the
 /// loops that could be, whatever the query turns out to be.
-fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<&'l LoopInfo> {
-    let (offset, limit) = site.map_or((false, false), |s| (s.has_offset, s.has_limit));
+fn per_item_loop(loops: &[LoopInfo], paging: Option<Paging>) -> Option<&LoopInfo> {
+    let Paging { limit, offset } = paging.unwrap_or_default();
     if offset {
         return None;
     }
@@ -158,15 +209,57 @@ fn per_item_loop<'l>(loops: &'l [LoopInfo], site: Option<&QuerySite>) -> Option<
     })
 }
 
+/// A query a called function runs.
+struct Found<'p> {
+    file: FileId,
+    /// Index into the file's query sites.
+    site: usize,
+    /// The query linked to the schema; `None` for a Drizzle query on a table not in it.
+    linked: Option<&'p LinkedQuery>,
+    /// The table as written, for a query not linked.
+    table: String,
+}
+
+/// Whether the queries a loop runs fetch pages: with a `limit`, with an `offset`.
+#[derive(Clone, Copy, Default)]
+struct Paging {
+    limit: bool,
+    offset: bool,
+}
+
+impl Paging {
+    fn of(site: &QuerySite) -> Paging {
+        Paging {
+            limit: site.has_limit,
+            offset: site.has_offset,
+        }
+    }
+}
+
+/// The paging of the function that runs `site`: a function that fetches a page (a query with
+/// a limit, not necessarily its first) pages when a `while` loop calls it, whatever else it
+/// reads per page. An offset counts on `site` only: a function that also lists a page by offset
+/// may still look rows up per item.
+fn pages_of(unit: &crate::link::Unit, site: &QuerySite) -> Paging {
+    let mut p = Paging::of(site);
+    for q in &unit.facts.queries {
+        if q.function == site.function && q.scope == site.scope && q.runs.is_own_work() {
+            p.limit |= q.has_limit;
+        }
+    }
+    p
+}
+
 /// The first query (by position) that the called function runs, directly or through the
-/// project functions it calls; as (file, index into the file's linked queries).
-fn first_query(
-    project: &Project,
+/// project functions it calls: one linked to the schema, else a Drizzle query on a table not
+/// in it.
+fn first_query<'p>(
+    project: &'p Project,
     file: FileId,
     callee: &[crate::facts::Name],
     depth: u32,
     seen: &mut Vec<(FileId, usize)>,
-) -> Option<(FileId, usize)> {
+) -> Option<Found<'p>> {
     let (f, i) = project.resolve_function(file, callee)?;
     if seen.contains(&(f, i)) {
         return None;
@@ -174,14 +267,36 @@ fn first_query(
     seen.push((f, i));
     let facts = &project.units[f].facts;
     let name = &*facts.functions[i].name;
-    let inside = |function: &Option<FnName>| function.as_deref() == Some(name);
-    let direct = project.queries[f].iter().position(|q| {
-        let site = &facts.queries[q.site];
-        inside(&site.function) && site.runs.is_own_work()
-    });
+    let own = |site: &QuerySite| site.function.as_deref() == Some(name) && site.runs.is_own_work();
+    let direct = project.queries[f]
+        .iter()
+        .find(|q| own(&facts.queries[q.site]))
+        .map(|q| Found {
+            file: f,
+            site: q.site,
+            linked: Some(q),
+            table: String::new(),
+        })
+        .or_else(|| {
+            // Most functions run no query on a table outside the schema: no list made for them.
+            if !facts.queries.iter().any(own) {
+                return None;
+            }
+            let untabled = project.untabled_queries(f);
+            untabled
+                .into_iter()
+                .find(|u| own(&facts.queries[u.site]))
+                .map(|u| Found {
+                    file: f,
+                    site: u.site,
+                    linked: None,
+                    table: u.table,
+                })
+        });
     if direct.is_some() || depth + 1 >= MAX_DEPTH {
-        return direct.map(|qi| (f, qi));
+        return direct;
     }
+    let inside = |function: &Option<FnName>| function.as_deref() == Some(name);
     facts
         .calls
         .iter()
@@ -206,6 +321,7 @@ fn loop_name(l: &LoopInfo) -> String {
         LoopKind::While => "this `while` loop".into(),
         LoopKind::DoWhile => "this `do..while` loop".into(),
         LoopKind::Method(method) => format!("this `.{method}(..)` callback"),
+        LoopKind::Callback(call) => format!("this `{call}(..)` callback"),
     }
 }
 
@@ -239,6 +355,21 @@ fn batched(site: &crate::facts::QuerySite, table: &Table, q: &LinkedQuery) -> St
         _ => format!(
             "load the rows for every item with one query before the loop (`inArray({t}.{}, ids)`, a join, or a relational `with`) and match them up in memory",
             lookup_column(table, q)
+        ),
+    }
+}
+
+/// The batched alternative for a query on a table not in the schema.
+fn batched_untabled(kind: QueryKind, t: &str) -> String {
+    match kind {
+        QueryKind::Insert => format!(
+            "collect the rows in the loop and insert them with one statement: `db.insert({t}).values(rows)`"
+        ),
+        QueryKind::Update | QueryKind::Delete => {
+            format!("change every row with one statement: `.where(inArray({t}.id, ids))`")
+        }
+        _ => format!(
+            "load the rows for every item with one query before the loop (`inArray({t}.id, ids)`, a join, or a relational `with`) and match them up in memory"
         ),
     }
 }

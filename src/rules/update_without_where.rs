@@ -18,9 +18,16 @@ const DOC: &str = r#"## What it reports
 `X.update(T).set(..)` on a table of your schema that has no `.where(..)`, or whose condition is
 empty: `.where(undefined)`, `.where(sql`true`)`, or a condition that is empty on some path
 (`.where(id ? eq(t.id, id) : undefined)`, `.where(flag && eq(..))`, `and(...conds)` where every
-element of `conds` is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`): what
-makes it a Drizzle update is that `T` resolves to a table of your schema, never the receiver's
-name.
+element of `conds` is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`) when
+`T` resolves to a table of your schema.
+
+When `T` is not in the schema drizzle-guard read (a table from a package it does not see, a
+schema built in a way it cannot follow), an update with no `.where(..)` at all is still reported
+when the receiver is surely Drizzle's: named `db`, `tx`, `trx`, `database` or ending in
+`Db`/`DB` (alone or as the last property: `ctx.db`, `this.db`, `tenantDb`), or a name imported
+from (or defined in) a module that calls `drizzle(..)`, through re-exports and barrels. Its
+`.where(..)`, if any, cannot be read then. `router.update(..)` or `store.update(..)` is never
+such a query.
 
 Not reported, because the `.where` may be added where drizzle-guard cannot see it: a builder
 stored in a variable without `await` (`const q = db.update(t).set(..)`, later `q.where(..)`),
@@ -120,6 +127,27 @@ pub(crate) fn unfiltered_writes(
             Diagnostic::new(rule, &unit.rel, site.target_span, msg)
                 .help(help)
                 .context_at(site.function.as_deref(), site.span),
+        );
+    }
+    // A table not in the schema, on a Drizzle database: only a missing `.where(..)` is read
+    // (the condition's columns cannot be).
+    for u in ctx.project.untabled_queries(file) {
+        let site = &unit.facts.queries[u.site];
+        if site.kind != kind || site.runs.may_gain_clauses() || site.where_ != Where::Absent {
+            continue;
+        }
+        let t = &u.table;
+        out.push(
+            Diagnostic::new(
+                rule,
+                &unit.rel,
+                site.target_span,
+                format!("`{verb}` of `{t}` has no `.where(..)`: it {effect} every row"),
+            )
+            .help(format!(
+                "add `.where(..)` with a condition that picks the rows to {verb}, such as `eq({t}.id, ..)`"
+            ))
+            .context_at(site.function.as_deref(), site.span),
         );
     }
 }

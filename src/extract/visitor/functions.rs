@@ -78,7 +78,9 @@ impl Extractor {
         // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
         self.scopes.push();
+        self.held.enter();
         for p in params {
+            self.held.param(p);
             if record {
                 let ident = match p {
                     Pat::Assign(a) => &*a.left,
@@ -109,6 +111,7 @@ impl Extractor {
 
     pub(super) fn leave_function(&mut self) {
         self.scopes.pop();
+        self.held.leave();
         let Some(frame) = self.frames.pop() else {
             return;
         };
