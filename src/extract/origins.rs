@@ -79,6 +79,7 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
             vars: vec![],
             scopes: vec![],
         },
+        schema: None,
         use_server,
         facts: OriginFacts::default(),
     };
@@ -116,6 +117,9 @@ enum FnKind {
 
 struct Walk {
     env: Env,
+    /// The keys of the `.input(z.object({ .. }))` of the procedure whose handler is entered
+    /// next.
+    schema: Option<std::rc::Rc<[Name]>>,
     use_server: bool,
     facts: OriginFacts,
 }
@@ -182,7 +186,7 @@ impl Walk {
         self.env.scopes.push(scope);
         for (i, p) in params.enumerate() {
             let v = match kind {
-                FnKind::Procedure if i == 0 => Val::ProcedureOpts,
+                FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
                 FnKind::ServerAction => {
                     let name = match p {
                         Pat::Ident(id) => id.id.sym.to_string(),
@@ -365,6 +369,39 @@ impl Walk {
     }
 }
 
+/// The keys of a procedure's `.input(z.object({ .. }))`, found along the builder chain.
+fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
+    for _ in 0..16 {
+        let Expr::Call(c) = unwrap(e) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return None;
+        };
+        if member_prop(&m.prop).as_deref() == Some("input") {
+            let Expr::Call(z) = unwrap(&c.args.first()?.expr) else {
+                return None;
+            };
+            let Some(Expr::Object(o)) = z.args.first().map(|a| unwrap(&a.expr)) else {
+                return None;
+            };
+            let mut keys = vec![];
+            for p in &o.props {
+                match p {
+                    PropOrSpread::Prop(p) => keys.push(prop_key(p)?),
+                    PropOrSpread::Spread(_) => return None,
+                }
+            }
+            return Some(keys.into());
+        }
+        e = &m.obj;
+    }
+    None
+}
+
 const ROUTE_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl Visit for Walk {
@@ -508,6 +545,7 @@ impl Visit for Walk {
                     }
                     Some("query" | "mutation" | "subscription" | "action") => {
                         kind = FnKind::Procedure;
+                        self.schema = schema_keys(&m.obj);
                     }
                     _ => {}
                 }

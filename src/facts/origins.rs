@@ -27,6 +27,9 @@ pub struct InputOrigin {
     pub label: &'static str,
     pub path: Box<str>,
     pub span: Span,
+    /// For a tRPC `input` whose schema is written in place (`.input(z.object({ .. }))`), the
+    /// keys it lets through (boxed: most inputs have none known).
+    pub keys: Option<Box<[Name]>>,
 }
 
 /// A call whose arguments carry known origins, for following values into project functions.

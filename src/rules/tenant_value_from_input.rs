@@ -22,7 +22,9 @@ input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.
 `request.json()`, `searchParams` or `params`, the arguments of a `'use server'` file's exported
 functions, Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify
 `req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
-`set` of a tenant-scoped table without setting the tenant column after the spread. Values are
+`set` of a tenant-scoped table without setting the tenant column after the spread (unless the
+procedure's `.input(z.object({ .. }))`, written in place, has no tenant key: zod drops the
+keys it does not name). Values are
 followed through locals, destructuring and object properties, and into project functions: a
 query helper's `teamId` parameter is input when a caller passes input (the finding is at the
 query, with the input as a related location).
@@ -115,7 +117,15 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 c.to_string()
             }
             UseTarget::Spread { later, .. } => {
-                if later.iter().any(|k| t.is_tenant_column(k)) {
+                // The tenant column is set after the spread, or the input's schema (written in
+                // place) has no such key.
+                let schema = match &u.origin {
+                    Origin::Input(i) => i.keys.as_deref(),
+                    _ => None,
+                };
+                if later.iter().any(|k| t.is_tenant_column(k))
+                    || schema.is_some_and(|k| !k.iter().any(|k| t.is_tenant_column(k)))
+                {
                     continue;
                 }
                 t.tenant_columns[0].clone()

@@ -21,7 +21,7 @@ pub(super) enum Val {
     Const,
     Unknown,
     /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
-    ProcedureOpts,
+    ProcedureOpts(Option<std::rc::Rc<[Name]>>),
     /// A web `Request`/`NextRequest`, or an Express/Fastify request.
     Request,
     /// A route handler's second argument (`{ params }`).
@@ -53,6 +53,7 @@ pub(super) fn input(label: &'static str, path: String, span: Span) -> Val {
         label,
         path: path.into(),
         span,
+        keys: None,
     })
 }
 
@@ -79,8 +80,13 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             index: *index,
             path: join(path, key),
         },
-        Val::ProcedureOpts => match key {
-            "input" => input("the tRPC input", "input".into(), span),
+        Val::ProcedureOpts(keys) => match key {
+            "input" => Val::Input(InputOrigin {
+                label: "the tRPC input",
+                path: "input".into(),
+                span,
+                keys: keys.as_ref().map(|k| k.to_vec().into_boxed_slice()),
+            }),
             "parsedInput" => input("the action's input", "parsedInput".into(), span),
             "ctx" => Val::Session,
             _ => Val::Unknown,
