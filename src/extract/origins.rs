@@ -464,6 +464,23 @@ impl Visit for Walk {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
+        // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
+        if let (Expr::Unary(u), true) = (unwrap(&s.test), leaves(&s.cons)) {
+            if u.op == UnaryOp::Bang {
+                if let Val::Membership(v) = self.origin(&u.arg) {
+                    if let Some(value) = v.fact() {
+                        let span = self.at.span(s.span);
+                        let scope = self.scope();
+                        self.facts.guards.push(Guard {
+                            value,
+                            against: Origin::Session,
+                            span,
+                            scope,
+                        });
+                    }
+                }
+            }
+        }
         if let (Expr::Bin(b), true) = (unwrap(&s.test), leaves(&s.cons)) {
             if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) {
                 let (l, r) = (self.origin(&b.left).fact(), self.origin(&b.right).fact());

@@ -33,7 +33,10 @@ Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`
 `getSession()`, Hono's `c.get(..)`, `locals`); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose
 result is checked with `if (!member) throw ..`), in the same function or in a project function
-called before it; a query that also filters by a session value.
+called before it; a value compared with the session's before the query
+(`if (input.teamId !== ctx.teamId) throw ..`) or found among the session user's rows
+(`if (!teams.some((t) => t.id === input.teamId)) throw ..`, with `teams` read by a function given
+a session value); a query that also filters by a session value.
 
 ## Why it matters
 A tenant filter is only as good as its value. When the client sends the tenant id, any user can

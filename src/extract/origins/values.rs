@@ -31,6 +31,11 @@ pub(super) enum Val {
     /// Hono's context `c`, and its `c.req`.
     HonoContext,
     HonoRequest,
+    /// What a function returns when given a session value (`getTeamsByUserId(db,
+    /// session.user.id)`): the session's own rows.
+    SessionRows,
+    /// `teams.some((t) => t.id === v)` on the session's rows: whether `v` is one of them.
+    Membership(Box<Val>),
 }
 
 impl Val {
@@ -227,6 +232,31 @@ impl Env {
         member(&base, text, &key, self.at.span(m.span))
     }
 
+    /// `(t) => t.id === v`: what `v` holds.
+    fn compared(&self, e: &Expr) -> Val {
+        let Expr::Arrow(a) = unwrap(e) else {
+            return Val::Unknown;
+        };
+        let ArrowFunctionBody::Expr(body) = &*a.body else {
+            return Val::Unknown;
+        };
+        let Expr::Bin(b) = unwrap(body) else {
+            return Val::Unknown;
+        };
+        if !matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
+            return Val::Unknown;
+        }
+        let of_item = |e: &Expr| {
+            matches!(unwrap(e), Expr::Member(m) if matches!(unwrap(&m.obj), Expr::Ident(i)
+                if a.params.first().is_some_and(|p| matches!(p, Pat::Ident(n) if n.id.sym == i.sym))))
+        };
+        match (of_item(&b.left), of_item(&b.right)) {
+            (true, false) => self.origin(&b.right),
+            (false, true) => self.origin(&b.left),
+            _ => Val::Unknown,
+        }
+    }
+
     fn call_origin(&self, c: &CallExpr) -> Val {
         let Callee::Expr(callee) = &c.callee else {
             return Val::Unknown;
@@ -239,6 +269,13 @@ impl Env {
                     first().map_or(Val::Unknown, |a| self.origin(&a.expr))
                 }
                 name if session_call(name) => Val::Session,
+                _ if c
+                    .args
+                    .iter()
+                    .any(|a| matches!(self.origin(&a.expr), Val::Session)) =>
+                {
+                    Val::SessionRows
+                }
                 _ => Val::Unknown,
             },
             Expr::Member(m) => {
@@ -254,6 +291,14 @@ impl Env {
                     }
                 }
                 let base = self.origin(&m.obj);
+                if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
+                    return match first().map(|a| self.compared(&a.expr)) {
+                        Some(v @ (Val::Input(_) | Val::Param { .. })) => {
+                            Val::Membership(Box::new(v))
+                        }
+                        _ => Val::Unknown,
+                    };
+                }
                 let span = self.at.span(c.span);
                 let arg_text = || {
                     first()
