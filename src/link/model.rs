@@ -376,8 +376,8 @@ pub struct InputParam {
     /// The parameter's property the input fills (`teamId` for `f({ teamId: input.teamId })`),
     /// or empty for the whole parameter.
     pub prefix: Box<str>,
-    /// For an object spread into the parameter: the keys written after it, which it does not
-    /// fill.
+    /// For an object spread into the parameter: the keys the object writes out, which the
+    /// spread does not fill (`{ teamId: ctx.teamId, ...input }` means the `teamId` written).
     pub except: Vec<crate::facts::Name>,
     pub input: crate::facts::InputOrigin,
     /// The file the input is read in.
