@@ -6,6 +6,9 @@ use crate::span::Span;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod origins;
+pub use origins::*;
+
 /// The name of the function a fact is in: shared by every fact of that function rather than
 /// copied into each.
 pub type FnName = Arc<str>;
@@ -66,6 +69,9 @@ pub struct FileFacts {
     pub instances: Vec<(Name, Name)>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
+    /// Where the values of tenant filters and writes, and the arguments of calls, come from
+    /// (request input, the session, a parameter): see `extract::origins`.
+    pub origins: OriginFacts,
 }
 
 impl FileFacts {
@@ -681,4 +687,45 @@ pub enum Base {
     SelfTable,
     /// A parameter of the enclosing function (substituted when a helper is inlined).
     Param(Name),
+}
+
+/// Where values come from, for the values that can carry a tenant: the value side of every
+/// `eq`/`inArray` on a table's column, every key written by `insert(..).values({..})` and
+/// `update(..).set({..})`, and the arguments of calls that pass such values on.
+#[derive(Debug, Default)]
+pub struct OriginFacts {
+    /// The file registers request handlers (`.query(fn)`, `app.get('/x', fn)`): its values
+    /// are followed even when it holds no query.
+    pub handlers: bool,
+    pub uses: Vec<ValueUse>,
+    pub calls: Vec<CallOrigins>,
+    /// `if (input.teamId !== ctx.teamId) throw ..`: past the `if`, `value` equals `against`.
+    pub guards: Vec<Guard>,
+}
+
+/// A value whose origin is known (request input, the session, a parameter), and where it goes.
+#[derive(Debug, Clone)]
+pub struct ValueUse {
+    pub target: UseTarget,
+    pub origin: Origin,
+    /// The value expression (for a spread, the spread object).
+    pub span: Span,
+    /// The enclosing function's span (`None` at module level).
+    pub scope: Option<Span>,
+}
+
+/// Where a value goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UseTarget {
+    /// `eq(T.column, value)`, `inArray(T.column, value)`; `table` is `None` for a column of
+    /// the relational query's own table (`where: (t, { eq }) => eq(t.column, value)`).
+    Filter {
+        table: Option<TableExpr>,
+        column: Name,
+    },
+    /// `insert(T).values({ key: value })`, `update(T).set({ key: value })`.
+    Write { table: TableExpr, key: Name },
+    /// `insert(T).values({ ...value, later })` (or `.values(value)`): every key of `value`,
+    /// except the `later` keys written after it.
+    Spread { table: TableExpr, later: Vec<Name> },
 }

@@ -27,6 +27,7 @@ macro_rules! with_every_rule {
             RawSqlInjection "raw-sql-injection" raw_sql_injection,
             TenantUpsert "tenant-upsert" tenant_upsert,
             InsertTenantColumn "insert-tenant-column" insert_tenant_column,
+            TenantValueFromInput "tenant-value-from-input" tenant_value_from_input,
             UnindexedForeignKey "unindexed-foreign-key" unindexed_foreign_key,
             UnindexedTenantColumn "unindexed-tenant-column" unindexed_tenant_column,
             UniqueTenantIndex "unique-tenant-index" unique_tenant_index,

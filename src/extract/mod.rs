@@ -28,6 +28,7 @@ mod frames;
 mod held;
 mod module_items;
 mod names;
+mod origins;
 mod query;
 mod raw;
 mod relational;
@@ -50,6 +51,11 @@ pub fn extract(module: &Module, base: u32) -> FileFacts {
     x.prepass(module);
     module.visit_with(&mut x);
     let mut facts = x.facts;
+    if origins::worth_walking(module, &facts) {
+        let handlers = facts.origins.handlers;
+        facts.origins = origins::collect(module, ast::Offsets::new(base));
+        facts.origins.handlers = handlers;
+    }
     mark_nested_queries(&mut facts.queries);
     facts
 }

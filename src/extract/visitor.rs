@@ -137,6 +137,9 @@ impl Extractor {
     /// code around the chain does with it.
     fn call_chain(&mut self, e: &Expr, how: ChainUse<'_>) {
         let (root, segs) = flatten(e);
+        if !self.facts.origins.handlers {
+            self.facts.origins.handlers = super::origins::registers_handler(&segs);
+        }
         note_push(&mut self.scopes, e, self.frames.conditional);
         let mut recogniser = Recogniser {
             scopes: &mut self.scopes,

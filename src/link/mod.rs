@@ -12,6 +12,7 @@
 mod inline;
 mod model;
 mod modules;
+pub mod origins;
 mod packages;
 mod paths;
 mod query;
@@ -59,6 +60,7 @@ impl Project {
             targets,
             target_starts: starts,
             by_name: HashMap::default(),
+            input_params: Default::default(),
         };
         p.stars = p.star_exports();
         p.build_tables(config);
@@ -92,6 +94,7 @@ impl Project {
             })
             .collect();
         p.queries = PerFile::from(queries);
+        p.input_params = p.follow_input();
         p
     }
 }

@@ -367,6 +367,8 @@ pub struct Project {
     pub(super) targets: Vec<Option<FileId>>,
     pub(super) target_starts: Vec<usize>,
     pub(super) by_name: HashMap<String, Vec<TableId>>,
+    /// Request input passed into project functions' parameters (`link::origins`).
+    pub input_params: InputParams,
 }
 
 impl Project {
@@ -389,3 +391,26 @@ impl Project {
         self.targets_of(module)[self.units[module].facts.imports.len() + i]
     }
 }
+
+/// Request input that reaches a parameter of a project function (or a property of one).
+#[derive(Debug, Clone)]
+pub struct InputParam {
+    pub index: u32,
+    /// The parameter's property the input fills (`teamId` for `f({ teamId: input.teamId })`),
+    /// or empty for the whole parameter.
+    pub prefix: Box<str>,
+    /// For an object spread into the parameter: the keys the object writes out, which the
+    /// spread does not fill (`{ teamId: ctx.teamId, ...input }` means the `teamId` written).
+    pub except: Vec<crate::facts::Name>,
+    pub input: crate::facts::InputOrigin,
+    /// The file the input is read in.
+    pub file: FileId,
+    /// The calls that pass it on, from where it is read: each call's file and index in that
+    /// file's `origins.calls`.
+    pub calls: Vec<(FileId, usize)>,
+}
+
+/// The input reaching each project function's parameters, keyed by (file, the function's
+/// span start).
+#[derive(Debug, Default)]
+pub struct InputParams(pub(super) HashMap<(FileId, u32), Vec<InputParam>>);

@@ -17,6 +17,7 @@ mod schema_location;
 mod soft_delete_filter;
 mod tenant_filter;
 mod tenant_upsert;
+mod tenant_value_from_input;
 mod unbounded_query;
 mod unindexed_foreign_key;
 mod unindexed_tenant_column;

@@ -1,0 +1,597 @@
+//! Where values come from: a second, small walk that follows values through locals,
+//! destructuring and object properties within each function, and records where the values of
+//! column filters, written keys and call arguments come from (request input, the session or
+//! context, a parameter). Only origins that say something are kept: a value of unknown origin
+//! leaves no fact.
+//!
+//! What counts as request input: a tRPC procedure's `input` (and next-safe-action's
+//! `parsedInput`), a Next.js route handler's `request.json()`, `searchParams` and `params`, the
+//! arguments of a `'use server'` file's exported functions, Hono's `c.req.param|query|json|
+//! valid|header(..)`, Express/Fastify `req.body|params|query`, and `formData.get(..)`. The
+//! session: `ctx.*`, `session.*`, `locals.*`, `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
+
+use super::ast::{is_function, member_prop, prop_name, str_value, unwrap, Offsets};
+use super::chain::Seg;
+use values::{input, member, prop_key, session_call, session_name, Env, SpanOf, Val};
+
+mod values;
+mod writes;
+use super::names::is_operator;
+use crate::facts::*;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+/// Whether values are worth following in this module: it holds queries, registers request
+/// handlers, exports route handlers or server actions; and it is not client code
+/// (`'use client'`). Other files are not walked again.
+pub(super) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
+    let mut directives = module.body.iter().map_while(directive);
+    let (mut server, mut client) = (false, false);
+    for d in &mut directives {
+        server |= d == "use server";
+        client |= d == "use client";
+    }
+    if client {
+        return false;
+    }
+    server
+        || facts.origins.handlers
+        || !facts.queries.is_empty()
+        || facts.exports.iter().any(
+            |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
+        )
+}
+
+/// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
+/// `.get('/x', fn)`.
+pub(super) fn registers_handler(segs: &[Seg<'_>]) -> bool {
+    segs.iter().any(|s| {
+        matches!(
+            &*s.name,
+            "query"
+                | "mutation"
+                | "subscription"
+                | "action"
+                | "get"
+                | "post"
+                | "put"
+                | "patch"
+                | "delete"
+                | "all"
+                | "route"
+                | "handler"
+        ) && s
+            .args
+            .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
+    })
+}
+
+/// Collects the origin facts of one module.
+pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
+    let use_server = module
+        .body
+        .iter()
+        .map_while(directive)
+        .any(|d| d == "use server");
+    let mut w = Walk {
+        env: Env {
+            at,
+            vars: vec![],
+            scopes: vec![],
+        },
+        schema: None,
+        use_server,
+        facts: OriginFacts::default(),
+    };
+    module.visit_with(&mut w);
+    w.facts
+}
+
+/// A directive of the prologue (`'use server'`).
+fn directive(item: &ModuleItem) -> Option<String> {
+    match item {
+        ModuleItem::Stmt(s) => stmt_directive(s),
+        _ => None,
+    }
+}
+
+fn stmt_directive(s: &Stmt) -> Option<String> {
+    match s {
+        Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(_))) => str_value(&e.expr),
+        _ => None,
+    }
+}
+
+/// How a function is entered, from the code around it.
+#[derive(Clone, Copy, PartialEq)]
+enum FnKind {
+    Plain,
+    /// The handler of a tRPC procedure (`.query(..)`, `.mutation(..)`) or a next-safe-action
+    /// (`.action(..)`): its first argument is the procedure's options.
+    Procedure,
+    /// An exported function of a `'use server'` file: every argument is input.
+    ServerAction,
+    /// An exported `GET`/`POST`/.. of a route file.
+    RouteHandler,
+}
+
+struct Walk {
+    env: Env,
+    /// The keys of the `.input(z.object({ .. }))` of the procedure whose handler is entered
+    /// next.
+    schema: Option<std::rc::Rc<[Name]>>,
+    use_server: bool,
+    facts: OriginFacts,
+}
+
+/// What names hold is read through the walk's environment.
+impl std::ops::Deref for Walk {
+    type Target = Env;
+    fn deref(&self) -> &Env {
+        &self.env
+    }
+}
+
+impl Walk {
+    /// Binds every name `pat` introduces to what its part of `v` holds.
+    fn bind(&mut self, pat: &Pat, v: Val) {
+        match pat {
+            Pat::Ident(i) => self.env.vars.push((i.id.sym.clone(), v)),
+            Pat::Object(o) => {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => {
+                            let Some(key) = prop_name(&kv.key) else {
+                                self.bind(&kv.value, Val::Unknown);
+                                continue;
+                            };
+                            let span = self.at.span(kv.value.span_lo_hi());
+                            let part = member(&v, None, &key, span);
+                            self.bind(&kv.value, part);
+                        }
+                        ObjectPatProp::Assign(a) => {
+                            let span = self.at.span(a.key.span);
+                            let part = member(&v, None, &a.key.id.sym, span);
+                            self.env.vars.push((a.key.id.sym.clone(), part));
+                        }
+                        ObjectPatProp::Rest(r) => self.bind(&r.arg, v.clone()),
+                    }
+                }
+            }
+            Pat::Array(a) => {
+                let elem = match &v {
+                    Val::Input(_) | Val::Session => v.clone(),
+                    _ => Val::Unknown,
+                };
+                for p in a.elems.iter().flatten() {
+                    self.bind(p, elem.clone());
+                }
+            }
+            Pat::Assign(a) => self.bind(&a.left, v),
+            Pat::Rest(r) => self.bind(&r.arg, v),
+            _ => {}
+        }
+    }
+
+    /// Enters a function: binds its parameters by what `kind` says they hold.
+    fn function<'p>(
+        &mut self,
+        params: impl Iterator<Item = &'p Pat>,
+        body: &dyn Fn(&mut Self),
+        span: swc_common::Span,
+        kind: FnKind,
+    ) {
+        let scope = self.at.span(span);
+        let env = self.env.vars.len();
+        self.env.scopes.push(scope);
+        for (i, p) in params.enumerate() {
+            let v = match kind {
+                FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
+                FnKind::ServerAction => {
+                    let name = match p {
+                        Pat::Ident(id) => id.id.sym.to_string(),
+                        _ => String::new(),
+                    };
+                    input(
+                        "the server action's argument",
+                        name,
+                        self.at.span(p.span_lo_hi()),
+                    )
+                }
+                FnKind::RouteHandler if i == 0 => Val::Request,
+                FnKind::RouteHandler if i == 1 => Val::RouteContext,
+                _ => match p {
+                    Pat::Ident(id) => match &*id.id.sym {
+                        "ctx" | "context" | "session" | "locals" => Val::Session,
+                        "req" | "request" => Val::Request,
+                        "c" => Val::HonoContext,
+                        "formData" => Val::FormData,
+                        _ => Val::Param {
+                            scope,
+                            index: i as u32,
+                            path: String::new(),
+                        },
+                    },
+                    _ => Val::Param {
+                        scope,
+                        index: i as u32,
+                        path: String::new(),
+                    },
+                },
+            };
+            let pat = match p {
+                Pat::Assign(a) => &*a.left,
+                p => p,
+            };
+            self.bind(pat, v);
+        }
+        body(self);
+        self.env.scopes.pop();
+        self.env.vars.truncate(env);
+    }
+
+    fn function_expr(&mut self, e: &Expr, kind: FnKind) -> bool {
+        match unwrap(e) {
+            Expr::Arrow(a) => {
+                self.function(
+                    a.params.iter(),
+                    &|w: &mut Self| a.body.visit_with(w),
+                    a.span,
+                    kind,
+                );
+                true
+            }
+            Expr::Fn(f) => {
+                self.fn_node(&f.function, kind);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn fn_node(&mut self, f: &Function, kind: FnKind) {
+        let kind = match (kind, &f.body) {
+            // `async function act(..) { 'use server'; .. }`: an inline server action.
+            (FnKind::Plain, Some(b))
+                if b.stmts
+                    .iter()
+                    .map_while(stmt_directive)
+                    .any(|d| d == "use server") =>
+            {
+                FnKind::ServerAction
+            }
+            (k, _) => k,
+        };
+        let params = f.params.iter().map(|p| &p.pat);
+        self.function(params, &|w: &mut Self| f.body.visit_with(w), f.span, kind);
+    }
+
+    /// `eq(T.col, v)`, `inArray(T.col, v)` (either way round).
+    fn filter(&mut self, c: &CallExpr) {
+        let [a, b] = c.args.as_slice() else { return };
+        if a.spread.is_some() || b.spread.is_some() {
+            return;
+        }
+        let (table, column, value) = match (self.filtered(&a.expr), self.filtered(&b.expr)) {
+            (Some((t, k)), None) => (t, k, &b.expr),
+            (None, Some((t, k))) => (t, k, &a.expr),
+            _ => return,
+        };
+        if let Some(origin) = self.origin(value).fact() {
+            let span = self.at.span(value.span_lo_hi());
+            let scope = self.scope();
+            self.facts.uses.push(ValueUse {
+                target: UseTarget::Filter { table, column },
+                origin,
+                span,
+                scope,
+            });
+        }
+    }
+
+    /// A column a filter compares: of a table (`Some`), or of the relational query's own table
+    /// (`t.col` with `t` the first parameter of the function the filter is in: `None`).
+    fn filtered(&self, e: &Expr) -> Option<(Option<TableExpr>, Name)> {
+        if let Some((t, k)) = self.column(e) {
+            return Some((Some(t), k));
+        }
+        let Expr::Member(m) = unwrap(e) else {
+            return None;
+        };
+        let Expr::Ident(base) = unwrap(&m.obj) else {
+            return None;
+        };
+        match self.lookup(&base.sym) {
+            Some(Val::Param {
+                scope,
+                index: 0,
+                path,
+            }) if path.is_empty() && Some(*scope) == self.scope() => {
+                Some((None, member_prop(&m.prop)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// A call that may be to a project function, when an argument has a known origin.
+    fn call(&mut self, c: &CallExpr, callee: impl FnOnce() -> Vec<Name>) {
+        let mut known = false;
+        let args: Vec<ArgOrigin> = c
+            .args
+            .iter()
+            .map(|a| {
+                if a.spread.is_some() {
+                    return ArgOrigin::Value(None);
+                }
+                match unwrap(&a.expr) {
+                    Expr::Object(o) => ArgOrigin::Object(
+                        o.props
+                            .iter()
+                            .map(|p| {
+                                let (key, origin) = match p {
+                                    PropOrSpread::Spread(s) => (None, self.origin(&s.expr).fact()),
+                                    PropOrSpread::Prop(p) => match &**p {
+                                        Prop::KeyValue(kv) => (
+                                            prop_name(&kv.key).map(Name::from),
+                                            self.origin(&kv.value).fact(),
+                                        ),
+                                        Prop::Shorthand(i) => (
+                                            Some(i.sym.clone()),
+                                            self.lookup(&i.sym).and_then(Val::fact),
+                                        ),
+                                        _ => (prop_key(p), None),
+                                    },
+                                };
+                                known |= origin.is_some();
+                                (key, origin)
+                            })
+                            .collect(),
+                    ),
+                    e => {
+                        let o = self.origin(e).fact();
+                        known |= o.is_some();
+                        ArgOrigin::Value(o)
+                    }
+                }
+            })
+            .collect();
+        if known {
+            let span = self.at.span(c.span);
+            let scope = self.scope();
+            self.facts.calls.push(CallOrigins {
+                callee: callee(),
+                span,
+                scope,
+                result: None,
+                args,
+            });
+        }
+    }
+}
+
+/// The keys of a procedure's `.input(z.object({ .. }))`, found along the builder chain.
+fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
+    for _ in 0..16 {
+        let Expr::Call(c) = unwrap(e) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        let Expr::Member(m) = unwrap(callee) else {
+            return None;
+        };
+        if member_prop(&m.prop).as_deref() == Some("input") {
+            let Expr::Call(z) = unwrap(&c.args.first()?.expr) else {
+                return None;
+            };
+            let Some(Expr::Object(o)) = z.args.first().map(|a| unwrap(&a.expr)) else {
+                return None;
+            };
+            let mut keys = vec![];
+            for p in &o.props {
+                match p {
+                    PropOrSpread::Prop(p) => keys.push(prop_key(p)?),
+                    PropOrSpread::Spread(_) => return None,
+                }
+            }
+            return Some(keys.into());
+        }
+        e = &m.obj;
+    }
+    None
+}
+
+const ROUTE_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+impl Visit for Walk {
+    fn visit_ts_type(&mut self, _: &TsType) {}
+    fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
+    fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
+    fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
+    // Markup holds no server code worth following.
+    fn visit_jsx_element(&mut self, _: &JSXElement) {}
+    fn visit_jsx_fragment(&mut self, _: &JSXFragment) {}
+
+    fn visit_export_decl(&mut self, d: &ExportDecl) {
+        let use_server = self.use_server;
+        let kind_of = |name: &str| {
+            if use_server {
+                FnKind::ServerAction
+            } else if ROUTE_METHODS.contains(&name) {
+                FnKind::RouteHandler
+            } else {
+                FnKind::Plain
+            }
+        };
+        match &d.decl {
+            Decl::Fn(f) => {
+                let kind = kind_of(&f.ident.sym);
+                self.fn_node(&f.function, kind);
+            }
+            Decl::Var(v) => {
+                for decl in &v.decls {
+                    let (Pat::Ident(name), Some(init)) = (&decl.name, &decl.init) else {
+                        decl.visit_with(self);
+                        continue;
+                    };
+                    let kind = kind_of(&name.id.sym);
+                    if kind == FnKind::Plain || !self.function_expr(init, kind) {
+                        decl.visit_with(self);
+                    }
+                }
+            }
+            decl => decl.visit_with(self),
+        }
+    }
+
+    fn visit_export_default_decl(&mut self, d: &ExportDefaultDecl) {
+        match &d.decl {
+            DefaultDecl::Fn(f) if self.use_server => {
+                self.fn_node(&f.function, FnKind::ServerAction)
+            }
+            decl => decl.visit_with(self),
+        }
+    }
+
+    fn visit_function(&mut self, f: &Function) {
+        self.fn_node(f, FnKind::Plain);
+    }
+
+    fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
+        let body = |w: &mut Self| a.body.visit_with(w);
+        self.function(a.params.iter(), &body, a.span, FnKind::Plain);
+    }
+
+    fn visit_if_stmt(&mut self, s: &IfStmt) {
+        // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
+        if let (Expr::Unary(u), true) = (unwrap(&s.test), leaves(&s.cons)) {
+            if u.op == UnaryOp::Bang {
+                if let Val::Membership(v) = self.origin(&u.arg) {
+                    if let Some(value) = v.fact() {
+                        let span = self.at.span(s.span);
+                        let scope = self.scope();
+                        self.facts.guards.push(Guard {
+                            value,
+                            against: Origin::Session,
+                            span,
+                            scope,
+                        });
+                    }
+                }
+            }
+        }
+        if let (Expr::Bin(b), true) = (unwrap(&s.test), leaves(&s.cons)) {
+            if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) {
+                let (l, r) = (self.origin(&b.left).fact(), self.origin(&b.right).fact());
+                if let (Some(l), Some(r)) = (l, r) {
+                    let span = self.at.span(s.span);
+                    let scope = self.scope();
+                    for (value, against) in [(l.clone(), r.clone()), (r, l)] {
+                        self.facts.guards.push(Guard {
+                            value,
+                            against,
+                            span,
+                            scope,
+                        });
+                    }
+                }
+            }
+        }
+        s.visit_children_with(self);
+    }
+
+    fn visit_var_decl(&mut self, v: &VarDecl) {
+        for d in &v.decls {
+            let Some(init) = &d.init else {
+                d.name.visit_with(self);
+                continue;
+            };
+            let calls = self.facts.calls.len();
+            init.visit_with(self);
+            if self.env.scopes.is_empty() {
+                continue;
+            }
+            let mut val = self.origin(init);
+            // `const body = await req.json()`: the input is named by the local from here on.
+            if let (Val::Input(i), Pat::Ident(name)) = (&mut val, &d.name) {
+                if i.path.ends_with(".json()") || i.path.contains(".valid(") {
+                    i.path = name.id.sym.as_str().into();
+                }
+            }
+            // `const member = await check(..)`: the call's result is that local.
+            if let (Some(call), Pat::Ident(name)) = (self.facts.calls.get(calls), &d.name) {
+                let inner = match unwrap(init) {
+                    Expr::Await(a) => unwrap(&a.arg),
+                    e => e,
+                };
+                if let Expr::Call(c) = inner {
+                    if call.span == self.at.span(c.span) {
+                        let name = name.id.sym.clone();
+                        if let Some(call) = self.facts.calls.get_mut(calls) {
+                            call.result = Some(name);
+                        }
+                    }
+                }
+            }
+            self.bind(&d.name, val);
+        }
+    }
+
+    fn visit_call_expr(&mut self, c: &CallExpr) {
+        let Callee::Expr(callee) = &c.callee else {
+            c.visit_children_with(self);
+            return;
+        };
+        let mut kind = FnKind::Plain;
+        match unwrap(callee) {
+            // `eq` may be the operators parameter's (`(t, { eq }) => ..`).
+            Expr::Ident(f) if matches!(&*f.sym, "eq" | "inArray") => self.filter(c),
+            Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
+                name if is_operator(name) || session_call(name) => {}
+                _ => self.call(c, || vec![f.sym.clone()]),
+            },
+            Expr::Member(m) => {
+                let method = member_prop(&m.prop);
+                match method.as_deref() {
+                    Some("eq" | "inArray") => self.filter(c),
+                    Some(name @ ("values" | "set")) => {
+                        if let Some(a) = c.args.first().filter(|a| a.spread.is_none()) {
+                            writes::write(&self.env, &mut self.facts.uses, &m.obj, name, &a.expr);
+                        }
+                    }
+                    Some("query" | "mutation" | "subscription" | "action") => {
+                        kind = FnKind::Procedure;
+                        self.schema = schema_keys(&m.obj);
+                    }
+                    _ => {}
+                }
+                if let Some(method) = method {
+                    match unwrap(&m.obj) {
+                        Expr::Ident(o) if !self.is_bound(&o.sym) && !session_name(&o.sym) => {
+                            self.call(c, || vec![o.sym.clone(), method]);
+                        }
+                        Expr::This(_) => self.call(c, || vec![Name::from("this"), method]),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        callee.visit_with(self);
+        for a in &c.args {
+            if kind == FnKind::Plain || !self.function_expr(&a.expr, kind) {
+                a.visit_with(self);
+            }
+        }
+    }
+}
+
+/// A statement that always leaves: `throw`, `return`, or a block ending in one.
+fn leaves(st: &Stmt) -> bool {
+    match st {
+        Stmt::Throw(_) | Stmt::Return(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
+        _ => false,
+    }
+}

@@ -1,0 +1,384 @@
+//! What values hold: request input, the session, a parameter, or the request objects input is
+//! read from; and the reading of an expression's origin.
+
+use crate::extract::ast::Offsets;
+use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
+use crate::facts::{InputOrigin, Name, Origin, TableExpr};
+use crate::span::Span;
+use swc_atoms::Atom;
+use swc_ecma_ast::*;
+
+/// What a name or expression holds, as far as origins go.
+#[derive(Clone, Debug)]
+pub(super) enum Val {
+    Input(InputOrigin),
+    Session,
+    Param {
+        scope: Span,
+        index: u32,
+        path: String,
+    },
+    Const,
+    Unknown,
+    /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
+    ProcedureOpts(Option<std::rc::Rc<[Name]>>),
+    /// A web `Request`/`NextRequest`, or an Express/Fastify request.
+    Request,
+    /// A route handler's second argument (`{ params }`).
+    RouteContext,
+    SearchParams,
+    FormData,
+    /// Hono's context `c`, and its `c.req`.
+    HonoContext,
+    HonoRequest,
+    /// What a function returns when given a session value (`getTeamsByUserId(db,
+    /// session.user.id)`): the session's own rows.
+    SessionRows,
+    /// `teams.some((t) => t.id === v)` on the session's rows: whether `v` is one of them.
+    Membership(Box<Val>),
+}
+
+impl Val {
+    pub(super) fn fact(&self) -> Option<Origin> {
+        match self {
+            Val::Input(i) => Some(Origin::Input(Box::new(i.clone()))),
+            Val::Session => Some(Origin::Session),
+            Val::Param { scope, index, path } => Some(Origin::Param {
+                scope: *scope,
+                index: *index,
+                path: path.as_str().into(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+pub(super) fn input(label: &'static str, path: String, span: Span) -> Val {
+    Val::Input(InputOrigin {
+        label,
+        path: path.into(),
+        span,
+        keys: None,
+    })
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// `base.key`: what a property of a value holds. `base_text` is how the code names the base,
+/// when it is a name (for the description of input read from a request).
+pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span) -> Val {
+    let named = |k: &str| match base_text {
+        Some(b) => format!("{b}.{k}"),
+        None => k.to_owned(),
+    };
+    match base {
+        Val::Input(i) => input(i.label, join(&i.path, key), span),
+        Val::Session => Val::Session,
+        Val::Param { scope, index, path } => Val::Param {
+            scope: *scope,
+            index: *index,
+            path: join(path, key),
+        },
+        Val::ProcedureOpts(keys) => match key {
+            "input" => Val::Input(InputOrigin {
+                label: "the tRPC input",
+                path: "input".into(),
+                span,
+                keys: keys.as_ref().map(|k| k.to_vec().into_boxed_slice()),
+            }),
+            "parsedInput" => input("the action's input", "parsedInput".into(), span),
+            "ctx" => Val::Session,
+            _ => Val::Unknown,
+        },
+        Val::Request => match key {
+            "body" => input("the request body", named(key), span),
+            "params" => input("the route parameters", named(key), span),
+            "query" => input("the query string", named(key), span),
+            "nextUrl" => Val::Request,
+            "searchParams" => Val::SearchParams,
+            _ => Val::Unknown,
+        },
+        Val::RouteContext => match key {
+            "params" => input("the route parameters", "params".into(), span),
+            _ => Val::Unknown,
+        },
+        Val::HonoContext => match key {
+            "req" => Val::HonoRequest,
+            "var" => Val::Session,
+            _ => Val::Unknown,
+        },
+        _ => Val::Unknown,
+    }
+}
+
+/// The calls that return the session (or its user).
+pub(super) fn session_call(name: &str) -> bool {
+    matches!(
+        name,
+        "auth"
+            | "getSession"
+            | "getServerSession"
+            | "getServerAuthSession"
+            | "currentUser"
+            | "getCurrentUser"
+            | "getAuth"
+            | "validateRequest"
+            | "requireAuth"
+            | "requireUser"
+            | "requireSession"
+            | "getUserSession"
+    )
+}
+
+/// Names that hold the session or context wherever they are not bound otherwise.
+pub(super) fn session_name(name: &str) -> bool {
+    matches!(name, "ctx" | "session" | "locals")
+}
+
+/// The names in scope and the functions the walk is in.
+pub(super) struct Env {
+    pub(super) at: Offsets,
+    /// The locals in scope, innermost last.
+    pub(super) vars: Vec<(Atom, Val)>,
+    /// The spans of the functions the walk is in, innermost last.
+    pub(super) scopes: Vec<Span>,
+}
+
+impl Env {
+    pub(super) fn scope(&self) -> Option<Span> {
+        self.scopes.last().copied()
+    }
+
+    pub(super) fn lookup(&self, name: &Atom) -> Option<&Val> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    pub(super) fn is_bound(&self, name: &Atom) -> bool {
+        self.vars.iter().any(|(n, _)| n == name)
+    }
+
+    /// `T.col` or `ns.T.col` with `T` (or `ns`) not a local: a column of a table.
+    pub(super) fn column(&self, e: &Expr) -> Option<(TableExpr, Name)> {
+        let Expr::Member(m) = unwrap(e) else {
+            return None;
+        };
+        let key = member_prop(&m.prop)?;
+        Some((self.table(&m.obj)?, key))
+    }
+
+    pub(super) fn table(&self, e: &Expr) -> Option<TableExpr> {
+        match unwrap(e) {
+            Expr::Ident(t) if !self.is_bound(&t.sym) && !session_name(&t.sym) => {
+                Some(TableExpr::Name(t.sym.clone()))
+            }
+            Expr::Member(m) => match unwrap(&m.obj) {
+                Expr::Ident(ns) if !self.is_bound(&ns.sym) && !session_name(&ns.sym) => {
+                    Some(TableExpr::Member(ns.sym.clone(), member_prop(&m.prop)?))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Where the value of `e` comes from.
+    pub(super) fn origin(&self, e: &Expr) -> Val {
+        match unwrap(e) {
+            Expr::Await(a) => self.origin(&a.arg),
+            Expr::Lit(_) => Val::Const,
+            Expr::Tpl(t) if t.exprs.is_empty() => Val::Const,
+            Expr::Ident(i) => match self.lookup(&i.sym) {
+                Some(v) => v.clone(),
+                None if session_name(&i.sym) => Val::Session,
+                None if &*i.sym == "undefined" => Val::Const,
+                None => Val::Unknown,
+            },
+            Expr::Member(m) => self.member_origin(m),
+            Expr::OptChain(c) => match &*c.base {
+                OptChainBase::Member(m) => self.member_origin(m),
+                OptChainBase::Call(_) => Val::Unknown,
+            },
+            Expr::Call(c) => self.call_origin(c),
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                either(self.origin(&b.left), self.origin(&b.right))
+            }
+            Expr::Cond(c) => either(self.origin(&c.cons), self.origin(&c.alt)),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn member_origin(&self, m: &MemberExpr) -> Val {
+        let Some(key) = member_prop(&m.prop) else {
+            return Val::Unknown;
+        };
+        let base = self.origin(&m.obj);
+        if matches!(base, Val::Unknown | Val::Const) {
+            return Val::Unknown;
+        }
+        let text = match unwrap(&m.obj) {
+            Expr::Ident(i) => Some(&*i.sym),
+            _ => None,
+        };
+        member(&base, text, &key, self.at.span(m.span))
+    }
+
+    /// `(t) => t.id === v`: what `v` holds.
+    fn compared(&self, e: &Expr) -> Val {
+        let Expr::Arrow(a) = unwrap(e) else {
+            return Val::Unknown;
+        };
+        let ArrowFunctionBody::Expr(body) = &*a.body else {
+            return Val::Unknown;
+        };
+        let Expr::Bin(b) = unwrap(body) else {
+            return Val::Unknown;
+        };
+        if !matches!(b.op, BinaryOp::EqEqEq | BinaryOp::EqEq) {
+            return Val::Unknown;
+        }
+        let of_item = |e: &Expr| {
+            matches!(unwrap(e), Expr::Member(m) if matches!(unwrap(&m.obj), Expr::Ident(i)
+                if a.params.first().is_some_and(|p| matches!(p, Pat::Ident(n) if n.id.sym == i.sym))))
+        };
+        match (of_item(&b.left), of_item(&b.right)) {
+            (true, false) => self.origin(&b.right),
+            (false, true) => self.origin(&b.left),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn call_origin(&self, c: &CallExpr) -> Val {
+        let Callee::Expr(callee) = &c.callee else {
+            return Val::Unknown;
+        };
+        let first = || c.args.first().filter(|a| a.spread.is_none());
+        match unwrap(callee) {
+            Expr::Ident(f) if self.is_bound(&f.sym) => Val::Unknown,
+            Expr::Ident(f) => match &*f.sym {
+                "String" | "Number" | "BigInt" => {
+                    first().map_or(Val::Unknown, |a| self.origin(&a.expr))
+                }
+                name if session_call(name) => Val::Session,
+                _ if c
+                    .args
+                    .iter()
+                    .any(|a| matches!(self.origin(&a.expr), Val::Session)) =>
+                {
+                    Val::SessionRows
+                }
+                _ => Val::Unknown,
+            },
+            Expr::Member(m) => {
+                let Some(method) = member_prop(&m.prop) else {
+                    return Val::Unknown;
+                };
+                // `schema.parse(input)`: validated, still chosen by the client.
+                if matches!(&*method, "parse" | "parseAsync") {
+                    if let Some(a) = first() {
+                        if let v @ Val::Input(_) = self.origin(&a.expr) {
+                            return v;
+                        }
+                    }
+                }
+                let base = self.origin(&m.obj);
+                if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
+                    return match first().map(|a| self.compared(&a.expr)) {
+                        Some(v @ (Val::Input(_) | Val::Param { .. })) => {
+                            Val::Membership(Box::new(v))
+                        }
+                        _ => Val::Unknown,
+                    };
+                }
+                let span = self.at.span(c.span);
+                let arg_text = || {
+                    first()
+                        .and_then(|a| str_value(&a.expr))
+                        .map(|s| format!("'{s}'"))
+                        .unwrap_or_default()
+                };
+                let root = root_name(&m.obj).unwrap_or_default();
+                match (&base, &*method) {
+                    (
+                        Val::HonoRequest,
+                        "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
+                        | "formData",
+                    ) => input(
+                        "the Hono request",
+                        format!("{root}.req.{method}({})", arg_text()),
+                        span,
+                    ),
+                    (Val::HonoContext, "get") => Val::Session,
+                    (Val::Request, "json") => {
+                        input("the request body", format!("{root}.json()"), span)
+                    }
+                    (Val::Request, "formData") => Val::FormData,
+                    (Val::SearchParams, "get" | "getAll") => input(
+                        "the query string",
+                        format!("searchParams.{method}({})", arg_text()),
+                        span,
+                    ),
+                    (Val::FormData, "get" | "getAll") => input(
+                        "the submitted form",
+                        format!("formData.{method}({})", arg_text()),
+                        span,
+                    ),
+                    (_, "get" | "getAll") if root == "formData" => input(
+                        "the submitted form",
+                        format!("formData.{method}({})", arg_text()),
+                        span,
+                    ),
+                    _ => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+}
+
+/// One value of `a || b`, `c ? a : b`: input if either is (the client may choose it).
+fn either(a: Val, b: Val) -> Val {
+    match (a, b) {
+        (a @ Val::Input(_), _) | (_, a @ Val::Input(_)) => a,
+        (Val::Unknown | Val::Const, b) => b,
+        (a, _) => a,
+    }
+}
+
+/// The name at the root of `a.b.c`.
+fn root_name(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Member(m) => root_name(&m.obj),
+        _ => None,
+    }
+}
+
+pub(super) fn prop_key(p: &Prop) -> Option<Name> {
+    match p {
+        Prop::KeyValue(kv) => prop_name(&kv.key).map(Name::from),
+        Prop::Shorthand(i) => Some(i.sym.clone()),
+        Prop::Method(m) => prop_name(&m.key).map(Name::from),
+        _ => None,
+    }
+}
+
+/// Spans of nodes that have one, as swc's span.
+pub(super) trait SpanOf {
+    fn span_lo_hi(&self) -> swc_common::Span;
+}
+
+impl<T: swc_common::Spanned> SpanOf for T {
+    fn span_lo_hi(&self) -> swc_common::Span {
+        self.span()
+    }
+}

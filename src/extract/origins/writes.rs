@@ -1,0 +1,113 @@
+//! The keys an insert's `values` or an update's `set` writes, and where their values come from.
+
+use super::values::{prop_key, Env, SpanOf, Val};
+use crate::extract::ast::{member_prop, prop_name, unwrap};
+use crate::facts::{UseTarget, ValueUse};
+use swc_ecma_ast::*;
+
+/// `insert(T).values(v)`, `update(T).set(v)`: the keys written and where their values
+/// come from.
+pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &str, arg: &Expr) {
+    let Expr::Call(start) = unwrap(obj) else {
+        return;
+    };
+    let Callee::Expr(callee) = &start.callee else {
+        return;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return;
+    };
+    let starts = match method {
+        "values" => "insert",
+        _ => "update",
+    };
+    if member_prop(&m.prop).as_deref() != Some(starts) {
+        return;
+    }
+    let Some(table) = start.args.first().and_then(|a| env.table(&a.expr)) else {
+        return;
+    };
+    let scope = env.scope();
+    match unwrap(arg) {
+        Expr::Object(o) => {
+            for (i, p) in o.props.iter().enumerate() {
+                let (target, value) = match p {
+                    PropOrSpread::Spread(s) => {
+                        let later = o.props[i + 1..]
+                            .iter()
+                            .filter_map(|p| match p {
+                                PropOrSpread::Prop(p) => prop_key(p),
+                                PropOrSpread::Spread(_) => None,
+                            })
+                            .collect();
+                        let target = UseTarget::Spread {
+                            table: table.clone(),
+                            later,
+                        };
+                        (target, &*s.expr)
+                    }
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => {
+                            let Some(key) = prop_name(&kv.key) else {
+                                continue;
+                            };
+                            let target = UseTarget::Write {
+                                table: table.clone(),
+                                key: key.into(),
+                            };
+                            (target, &*kv.value)
+                        }
+                        Prop::Shorthand(i) => {
+                            let target = UseTarget::Write {
+                                table: table.clone(),
+                                key: i.sym.clone(),
+                            };
+                            let origin = env.lookup(&i.sym).and_then(Val::fact);
+                            if let Some(origin) = origin {
+                                let span = env.at.span(i.span);
+                                uses.push(ValueUse {
+                                    target,
+                                    origin,
+                                    span,
+                                    scope,
+                                });
+                            }
+                            continue;
+                        }
+                        _ => continue,
+                    },
+                };
+                let origin = env.origin(value);
+                let keep = match target {
+                    UseTarget::Spread { .. } => matches!(origin, Val::Input(_)),
+                    _ => true,
+                };
+                if let (true, Some(origin)) = (keep, origin.fact()) {
+                    let span = env.at.span(value.span_lo_hi());
+                    uses.push(ValueUse {
+                        target,
+                        origin,
+                        span,
+                        scope,
+                    });
+                }
+            }
+        }
+        e => {
+            if let v @ Val::Input(_) = env.origin(e) {
+                if let Some(origin) = v.fact() {
+                    let span = env.at.span(e.span_lo_hi());
+                    uses.push(ValueUse {
+                        target: UseTarget::Spread {
+                            table,
+                            later: vec![],
+                        },
+                        origin,
+                        span,
+                        scope,
+                    });
+                }
+            }
+        }
+    }
+}

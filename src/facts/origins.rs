@@ -1,0 +1,63 @@
+//! Where values come from: the facts `extract::origins` records and `link::origins` follows
+//! across files.
+
+use crate::span::Span;
+use swc_atoms::Atom as Name;
+
+/// Where a value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// Request input, which the client chooses (boxed: most values are not).
+    Input(Box<InputOrigin>),
+    /// The session or request context (`ctx.*`, `auth()`, `c.get(..)`).
+    Session,
+    /// A parameter of the function whose span is `scope` (its `index`th), or a property of it
+    /// (`path`, dotted, empty for the parameter itself): the callers decide.
+    Param {
+        scope: Span,
+        index: u32,
+        path: Box<str>,
+    },
+}
+
+/// Request input: what kind (`the tRPC input`), the value as the code names it
+/// (`input.teamId`), and where it is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputOrigin {
+    pub label: &'static str,
+    pub path: Box<str>,
+    pub span: Span,
+    /// For a tRPC `input` whose schema is written in place (`.input(z.object({ .. }))`), the
+    /// keys it lets through (boxed: most inputs have none known).
+    pub keys: Option<Box<[Name]>>,
+}
+
+/// A call whose arguments carry known origins, for following values into project functions.
+#[derive(Debug, Clone)]
+pub struct CallOrigins {
+    /// `["name"]`, `["ns", "name"]` or `["this", "method"]`.
+    pub callee: Vec<Name>,
+    pub span: Span,
+    pub scope: Option<Span>,
+    /// The local its awaited result is bound to (`const member = await check(..)`).
+    pub result: Option<Name>,
+    pub args: Vec<ArgOrigin>,
+}
+
+/// One argument of a call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgOrigin {
+    Value(Option<Origin>),
+    /// An object literal: its keys in order (`None` for a spread), each with its origin.
+    Object(Vec<(Option<Name>, Option<Origin>)>),
+}
+
+/// An `if` that leaves unless two values are equal.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub value: Origin,
+    pub against: Origin,
+    /// The `if` statement.
+    pub span: Span,
+    pub scope: Option<Span>,
+}

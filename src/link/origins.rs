@@ -1,0 +1,327 @@
+//! Where values come from, across files: a parameter of a project function takes the origin
+//! of its callers' arguments. Request input passed to a function (and on, through the
+//! functions it passes it to, up to [`MAX_HOPS`] calls deep) is recorded against the
+//! parameter; what the session or context passes is not. A value verified by a membership
+//! check before the call is not passed on as input.
+
+use super::model::{InputParam, InputParams, Project};
+use crate::facts::{ArgOrigin, CallOrigins, FileFacts, InputOrigin, Name, Origin, UseTarget};
+use crate::ids::FileId;
+use crate::span::Span;
+
+/// How many calls deep input is followed from where it is read.
+const MAX_HOPS: usize = 4;
+
+impl InputParams {
+    /// The request input that may fill `path` of parameter `index` of the function at `scope`
+    /// in `file`, with the path as the input names it.
+    pub fn lookup(&self, file: FileId, scope: Span, index: u32, path: &str) -> Vec<Passed> {
+        let Some(params) = self.0.get(&(file, scope.lo)) else {
+            return vec![];
+        };
+        params
+            .iter()
+            .filter(|p| p.index == index)
+            .filter_map(|p| {
+                let rest = if p.prefix.is_empty() {
+                    let first = path.split('.').next().unwrap_or("");
+                    if p.except.iter().any(|k| &**k == first) {
+                        return None;
+                    }
+                    path
+                } else if *path == *p.prefix {
+                    ""
+                } else {
+                    path.strip_prefix(&*p.prefix)?.strip_prefix('.')?
+                };
+                let mut input = p.input.clone();
+                if !rest.is_empty() {
+                    input.path = format!("{}.{rest}", input.path).into();
+                }
+                Some(Passed {
+                    input,
+                    file: p.file,
+                    calls: p.calls.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Request input a caller passes: the input, the file it is read in, and the calls that pass
+/// it on (outermost first).
+#[derive(Debug, Clone)]
+pub struct Passed {
+    pub input: InputOrigin,
+    pub file: FileId,
+    pub calls: Vec<(FileId, usize)>,
+}
+
+impl Passed {
+    /// What the callers pass for `origin`, a parameter of the function the input reached (or
+    /// any other origin, as it is): followed back through the calls.
+    pub fn resolve(&self, project: &Project, origin: &Origin) -> Option<Origin> {
+        let mut o = origin.clone();
+        for &(f, n) in self.calls.iter().rev() {
+            let Origin::Param { index, path, .. } = &o else {
+                break;
+            };
+            let call = project.units[f].facts.origins.calls.get(n)?;
+            o = argument(call, *index, path)?;
+        }
+        Some(o)
+    }
+}
+
+impl Project {
+    /// Follows request input into the parameters of the project functions it is passed to.
+    pub(super) fn follow_input(&self) -> InputParams {
+        // Every call with a known argument origin, resolved once.
+        let mut calls: Vec<(FileId, usize, &CallOrigins, (FileId, u32))> = vec![];
+        for (f, unit) in self.units.iter_enumerated() {
+            for (n, c) in unit.facts.origins.calls.iter().enumerate() {
+                if let Some((cf, ci)) = self.resolve_function(f, &c.callee) {
+                    let span = self.units[cf].facts.functions[ci].span;
+                    calls.push((f, n, c, (cf, span.lo)));
+                }
+            }
+        }
+        let mut out = InputParams::default();
+        for _ in 0..MAX_HOPS {
+            let mut added = vec![];
+            for &(f, n, c, target) in &calls {
+                for (j, arg) in c.args.iter().enumerate() {
+                    let entries: Vec<(&str, Vec<Name>, &Origin)> = match arg {
+                        ArgOrigin::Value(Some(o)) => vec![("", vec![], o)],
+                        ArgOrigin::Value(None) => vec![],
+                        ArgOrigin::Object(keys) => keys
+                            .iter()
+                            .filter_map(|(k, o)| {
+                                let o = o.as_ref()?;
+                                // A spread fills the keys not written out (`{ teamId,
+                                // ...input }` is taken to mean the `teamId` written).
+                                Some(match k {
+                                    Some(k) => (&**k, vec![], o),
+                                    None => {
+                                        let written = keys.iter().filter_map(|(k, _)| k.clone());
+                                        ("", written.collect(), o)
+                                    }
+                                })
+                            })
+                            .collect(),
+                    };
+                    for (prefix, except, o) in entries {
+                        let inputs = match o {
+                            Origin::Input(i) => vec![Passed {
+                                input: (**i).clone(),
+                                file: f,
+                                calls: vec![],
+                            }],
+                            Origin::Param { scope, index, path } => {
+                                out.lookup(f, *scope, *index, path)
+                            }
+                            Origin::Session => vec![],
+                        };
+                        for passed in inputs {
+                            if verified(self, f, c.scope, o, c.span.lo, &|x| {
+                                passed.resolve(self, x) == Some(Origin::Session)
+                            }) {
+                                continue;
+                            }
+                            let Passed {
+                                input,
+                                file,
+                                mut calls,
+                            } = passed;
+                            calls.push((f, n));
+                            added.push((
+                                target,
+                                InputParam {
+                                    index: j as u32,
+                                    prefix: prefix.into(),
+                                    except: except.clone(),
+                                    input,
+                                    file,
+                                    calls,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+            let mut changed = false;
+            for (target, p) in added {
+                let list = out.0.entry(target).or_default();
+                let known = list.iter().any(|q| {
+                    q.index == p.index
+                        && q.prefix == p.prefix
+                        && q.file == p.file
+                        && q.calls == p.calls
+                        && q.input.span == p.input.span
+                        && q.input.path == p.input.path
+                });
+                if !known {
+                    list.push(p);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// The same value: the same input read the same way, or the same parameter's property.
+fn same_value(a: &Origin, b: &Origin) -> bool {
+    match (a, b) {
+        (Origin::Input(a), Origin::Input(b)) => a.label == b.label && a.path == b.path,
+        (
+            Origin::Param {
+                scope: s1,
+                index: i1,
+                path: p1,
+            },
+            Origin::Param {
+                scope: s2,
+                index: i2,
+                path: p2,
+            },
+        ) => s1 == s2 && i1 == i2 && p1 == p2,
+        _ => false,
+    }
+}
+
+/// `local` is checked to hold a value (`if (!local) throw ..`) after `after`, in `scope`.
+fn checked(facts: &FileFacts, local: Option<&Name>, after: Span, scope: Option<Span>) -> bool {
+    let Some(local) = local else { return false };
+    facts.null_checks.iter().any(|n| {
+        &n.local == local
+            && n.span.lo >= after.hi
+            && scope.is_none_or(|s| s.lo <= n.span.lo && n.span.hi <= s.hi)
+    })
+}
+
+/// What the call `c` passes for `path` of its `index`th parameter.
+pub fn argument(c: &CallOrigins, index: u32, path: &str) -> Option<Origin> {
+    let extend = |o: &Origin, rest: &str| -> Origin {
+        if rest.is_empty() {
+            return o.clone();
+        }
+        match o {
+            Origin::Input(i) => {
+                let mut i = (**i).clone();
+                i.path = format!("{}.{rest}", i.path).into();
+                Origin::Input(Box::new(i))
+            }
+            Origin::Session => Origin::Session,
+            Origin::Param { scope, index, path } => Origin::Param {
+                scope: *scope,
+                index: *index,
+                path: if path.is_empty() {
+                    rest.into()
+                } else {
+                    format!("{path}.{rest}").into()
+                },
+            },
+        }
+    };
+    match c.args.get(index as usize)? {
+        ArgOrigin::Value(o) => o.as_ref().map(|o| extend(o, path)),
+        ArgOrigin::Object(keys) => {
+            // A key written out wins over spreads (see `follow_input`).
+            let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+            if let Some((_, o)) = keys.iter().rev().find(|(k, _)| k.as_deref() == Some(first)) {
+                return o.as_ref().map(|o| extend(o, rest));
+            }
+            keys.iter()
+                .rev()
+                .find_map(|(k, o)| (k.is_none()).then_some(o.as_ref()).flatten())
+                .map(|o| extend(o, path))
+        }
+    }
+}
+
+/// `value`, used in the function at `scope` of `file` at offset `before`, was verified by a
+/// membership check before it: a read of a tenant-scoped table filtered by `value` and by a
+/// session value, whose result is checked (`if (!member) throw ..`), in the same function or
+/// in a project function it called earlier.
+pub fn verified(
+    project: &Project,
+    file: FileId,
+    scope: Option<Span>,
+    value: &Origin,
+    before: u32,
+    is_session: &dyn Fn(&Origin) -> bool,
+) -> bool {
+    let facts = &project.units[file].facts;
+    // `if (input.teamId !== ctx.teamId) throw ..`
+    let guarded = facts.origins.guards.iter().any(|g| {
+        g.scope == scope
+            && g.span.hi <= before
+            && same_value(&g.value, value)
+            && is_session(&g.against)
+    });
+    if guarded {
+        return true;
+    }
+    // Reads of tenant-scoped tables in the function `scope` of `f`, before `before`.
+    let reads = |f: FileId, scope: Option<Span>, before: u32| {
+        let facts = &project.units[f].facts;
+        project.queries[f]
+            .iter()
+            .map(move |q| (q, &facts.queries[q.site]))
+            .filter(move |(q, site)| {
+                site.scope == scope
+                    && site.span.hi <= before
+                    && site.kind.is_read()
+                    && project.table(q.table).is_tenant_scoped()
+            })
+            .map(|(_, site)| site)
+    };
+    let same_function = reads(file, scope, before).any(|site| {
+        checked(facts, site.result.as_ref(), site.span, scope)
+            && uses_in(facts, site.span).any(|o| same_value(o, value))
+            && uses_in(facts, site.span).any(is_session)
+    });
+    if same_function {
+        return true;
+    }
+    facts.origins.calls.iter().any(|c| {
+        if c.scope != scope || c.span.hi > before {
+            return false;
+        }
+        let Some((cf, ci)) = project.resolve_function(file, &c.callee) else {
+            return false;
+        };
+        let callee = &project.units[cf].facts;
+        let fn_span = Some(callee.functions[ci].span);
+        let passed = |o: &Origin| match o {
+            Origin::Param { index, path, .. } => argument(c, *index, path),
+            o => Some(o.clone()),
+        };
+        let session = |o: &Origin| passed(o).is_some_and(|o| is_session(&o));
+        let result_checked = checked(facts, c.result.as_ref(), c.span, scope);
+        reads(cf, fn_span, u32::MAX).any(|site| {
+            (result_checked || checked(callee, site.result.as_ref(), site.span, fn_span))
+                && uses_in(callee, site.span)
+                    .any(|o| passed(o).is_some_and(|o| same_value(&o, value)))
+                && uses_in(callee, site.span).any(session)
+        })
+    })
+}
+
+/// The origins of the filters written inside `site`.
+fn uses_in(facts: &FileFacts, site: Span) -> impl Iterator<Item = &Origin> {
+    facts
+        .origins
+        .uses
+        .iter()
+        .filter(move |u| {
+            matches!(u.target, UseTarget::Filter { .. })
+                && site.lo <= u.span.lo
+                && u.span.hi <= site.hi
+        })
+        .map(|u| &u.origin)
+}

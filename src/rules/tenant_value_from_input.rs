@@ -1,0 +1,259 @@
+//! `tenant-value-from-input`: the tenant value of a filter or a write comes from request input.
+
+use super::context::{RuleContext, RuleDef, RuleKind};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{Origin, UseTarget};
+use crate::ids::FileId;
+use crate::link::origins::{verified, Passed};
+use crate::rule_id::RuleId;
+
+pub const RULE: RuleDef = RuleDef {
+    default_severity: Severity::Warning,
+    summary: "The tenant value of a filter or a write comes from request input, which the client chooses.",
+    doc: DOC,
+    kind: RuleKind::Query(check),
+    security_severity: Some("7.5"),
+};
+
+const DOC: &str = r#"## What it reports
+A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`) or a write of a tenant column
+(`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
+input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
+`request.json()`, `searchParams` or `params`, the arguments of a `'use server'` file's exported
+functions, Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify
+`req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
+`set` of a tenant-scoped table without setting the tenant column after the spread (unless the
+procedure's `.input(z.object({ .. }))`, written in place, has no tenant key: zod drops the
+keys it does not name). Values are
+followed through locals, destructuring and object properties, and into project functions: a
+query helper's `teamId` parameter is input when a caller passes input (the finding is at the
+query, with the input as a related location).
+
+Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
+`getSession()`, Hono's `c.get(..)`, `locals`); a value verified by a membership check before the
+query (a read of a tenant-scoped table filtered by that value and by a session value, whose
+result is checked with `if (!member) throw ..`), in the same function or in a project function
+called before it; a value compared with the session's before the query
+(`if (input.teamId !== ctx.teamId) throw ..`) or found among the session user's rows
+(`if (!teams.some((t) => t.id === input.teamId)) throw ..`, with `teams` read by a function given
+a session value); a query that also filters by a session value.
+
+## Why it matters
+A tenant filter is only as good as its value. When the client sends the tenant id, any user can
+read or change another tenant's rows by sending that tenant's id: the filter is there and the
+data still leaks.
+
+## Example
+```ts
+export const invoicesRouter = router({
+  list: protectedProcedure
+    .input(z.object({ teamId: z.string() }))
+    .query(({ ctx, input }) =>
+      ctx.db.select().from(invoices).where(eq(invoices.teamId, input.teamId)),
+    ),
+});
+```
+
+## Fix
+```ts
+export const invoicesRouter = router({
+  list: protectedProcedure.query(({ ctx }) =>
+    ctx.db.select().from(invoices).where(eq(invoices.teamId, ctx.teamId)),
+  ),
+});
+```
+Or, when the client does choose among its teams, check membership first:
+```ts
+const member = await db.query.members.findFirst({
+  where: and(eq(members.teamId, input.teamId), eq(members.userId, ctx.userId)),
+});
+if (!member) throw new TRPCError({ code: "FORBIDDEN" });
+```
+
+## Configuration
+`tenant.columns`, `tenant.exemptTables` and `tenant.systemPaths`, as for `tenant-filter`. Set its
+level under `rules`.
+"#;
+
+fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+    if ctx.system {
+        return;
+    }
+    let project = ctx.project;
+    let unit = &project.units[file];
+    let facts = &unit.facts;
+    for u in &facts.origins.uses {
+        // The query around the value (the innermost).
+        let site = facts
+            .queries
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.span.lo <= u.span.lo && u.span.hi <= q.span.hi)
+            .min_by_key(|(_, q)| q.span.hi - q.span.lo);
+        let id = match &u.target {
+            UseTarget::Filter {
+                table: Some(table), ..
+            }
+            | UseTarget::Write { table, .. }
+            | UseTarget::Spread { table, .. } => project.resolve_table(file, table),
+            // A relational query's own table.
+            UseTarget::Filter { table: None, .. } => site.and_then(|(i, _)| {
+                project.queries[file]
+                    .iter()
+                    .find(|q| q.site == i)
+                    .map(|q| q.table)
+            }),
+        };
+        let site = site.map(|(_, s)| s);
+        let Some(id) = id else {
+            continue;
+        };
+        let t = project.table(id);
+        if !t.is_tenant_scoped() {
+            continue;
+        }
+        let col = match &u.target {
+            UseTarget::Filter { column: c, .. } | UseTarget::Write { key: c, .. } => {
+                if !t.is_tenant_column(c) {
+                    continue;
+                }
+                c.to_string()
+            }
+            UseTarget::Spread { later, .. } => {
+                // The tenant column is set after the spread, or the input's schema (written in
+                // place) has no such key.
+                let schema = match &u.origin {
+                    Origin::Input(i) => i.keys.as_deref(),
+                    _ => None,
+                };
+                if later.iter().any(|k| t.is_tenant_column(k))
+                    || schema.is_some_and(|k| !k.iter().any(|k| t.is_tenant_column(k)))
+                {
+                    continue;
+                }
+                t.tenant_columns[0].clone()
+            }
+        };
+        // When the query also filters by a session value, its rows are the session's own, or
+        // the read is the membership check itself.
+        let others: Vec<&Origin> = match (&u.target, site) {
+            (UseTarget::Filter { .. }, Some(site)) => facts
+                .origins
+                .uses
+                .iter()
+                .filter(|o| {
+                    !std::ptr::eq(*o, u)
+                        && matches!(o.target, UseTarget::Filter { .. })
+                        && site.span.lo <= o.span.lo
+                        && o.span.hi <= site.span.hi
+                })
+                .map(|o| &o.origin)
+                .collect(),
+            _ => vec![],
+        };
+        if others.iter().any(|o| **o == Origin::Session) {
+            continue;
+        }
+        let inputs: Vec<Passed> = match &u.origin {
+            Origin::Input(i) => {
+                let session = |o: &Origin| *o == Origin::Session;
+                if verified(project, file, u.scope, &u.origin, u.span.lo, &session) {
+                    continue;
+                }
+                vec![Passed {
+                    input: (**i).clone(),
+                    file,
+                    calls: vec![],
+                }]
+            }
+            // A caller's input, unless that caller passes a session value for another filter
+            // of the same query, or verified the value in this function with one.
+            Origin::Param { scope, index, path } => project
+                .input_params
+                .lookup(file, *scope, *index, path)
+                .into_iter()
+                .filter(|p| {
+                    let session = |o: &Origin| p.resolve(project, o) == Some(Origin::Session);
+                    !others.iter().any(|o| session(o))
+                        && !verified(project, file, u.scope, &u.origin, u.span.lo, &session)
+                        && !verified_where_read(project, p)
+                })
+                .collect(),
+            Origin::Session => continue,
+        };
+        let Some(Passed {
+            input: first,
+            file: first_file,
+            ..
+        }) = inputs.first()
+        else {
+            continue;
+        };
+        let passed = *first_file != file || matches!(u.origin, Origin::Param { .. });
+        let from = format!(
+            "{} `{}`{}",
+            first.label,
+            first.path,
+            if passed {
+                ", passed in by a caller"
+            } else {
+                ""
+            }
+        );
+        let msg = match &u.target {
+            UseTarget::Filter { .. } => format!(
+                "`{col}` in the filter on `{}` comes from {from}, which the client chooses; take the tenant from the session (`ctx.{col}`) or check membership first",
+                t.binding
+            ),
+            UseTarget::Write { .. } => format!(
+                "`{col}` written to `{}` comes from {from}, which the client chooses; take the tenant from the session (`ctx.{col}`) or check membership first",
+                t.binding
+            ),
+            UseTarget::Spread { .. } => format!(
+                "{from} is spread into the row written to `{}` and may set `{col}`, which the client then chooses; set `{col}` from the session after the spread",
+                t.binding
+            ),
+        };
+        let help = format!(
+            "use the session's tenant (`{col}: ctx.{col}`), or prove the client may act for this `{col}` before the query: read a membership row filtered by this value and the session's user, and throw when there is none"
+        );
+        let function = site.and_then(|s| s.function.as_deref()).or_else(|| {
+            let scope = u.scope?;
+            facts
+                .functions
+                .iter()
+                .find(|f| f.span == scope)
+                .map(|f| &*f.name)
+        });
+        let within = site.map_or(u.span, |s| s.span);
+        let mut d = Diagnostic::new(RuleId::TenantValueFromInput, &unit.rel, u.span, msg)
+            .help(help)
+            .context_at(function, within);
+        let elsewhere = inputs
+            .iter()
+            .filter(|p| p.file != file || p.input.span != u.span);
+        for Passed { input, file: f, .. } in elsewhere.take(3) {
+            d = d.related(
+                &project.units[*f].rel,
+                input.span,
+                format!("the client chooses `{}` here ({})", input.path, input.label),
+            );
+        }
+        out.push(d);
+    }
+}
+
+/// The input was verified where it is read, before the first call passed it on (checked with
+/// the property the query uses: `f(input)` after `if (input.teamId !== ctx.teamId) throw ..`).
+fn verified_where_read(project: &crate::link::Project, p: &Passed) -> bool {
+    let Some(&(f, n)) = p.calls.first() else {
+        return false;
+    };
+    let Some(call) = project.units[f].facts.origins.calls.get(n) else {
+        return false;
+    };
+    let value = Origin::Input(Box::new(p.input.clone()));
+    verified(project, f, call.scope, &value, call.span.lo, &|o| {
+        *o == Origin::Session
+    })
+}
