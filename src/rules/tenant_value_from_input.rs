@@ -76,7 +76,7 @@ level under `rules`.
 "#;
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
-    if ctx.system {
+    if ctx.system_code() {
         return;
     }
     let project = ctx.project;
