@@ -556,6 +556,20 @@ mod tests {
                 vec![Runs::InFunction(AsWritten), Runs::Subquery(Passed)],
             ),
             ("const sq = db.select().from(users).as('sq');", vec![Runs::Subquery(Stored)]),
+            // A builder kept in a local and placed in another query runs as its subquery.
+            (
+                "const sub = db.select().from(users); await db.select().from(posts).where(exists(sub));",
+                vec![Runs::Subquery(Stored), Runs::InFunction(AsWritten)],
+            ),
+            (
+                "const sub = db.select().from(users); await db.select().from(posts).where(sql`exists (${sub})`);",
+                vec![Runs::Subquery(Stored), Runs::InFunction(AsWritten)],
+            ),
+            // Passed to a call that is no condition operator: not known to be a subquery.
+            (
+                "const sub = db.select().from(users); await run(sub);",
+                vec![Runs::InFunction(Stored)],
+            ),
             (
                 "await db.update(posts).set({ a: db.select().from(users).limit(1) });",
                 vec![Runs::InFunction(AsWritten), Runs::InQuery(AsWritten)],

@@ -187,6 +187,9 @@ impl Extractor {
                         self.nested(|x| x.call_chain(value, how));
                     }
                     _ => {
+                        if is_operator(&seg.name) {
+                            self.note_subquery_use(value);
+                        }
                         // `ids.map(loadUser)`: the named function is called once per element.
                         if let Some(method) = iteration {
                             if let Some(callee) = function_ref(value) {
@@ -252,6 +255,12 @@ impl Visit for Extractor {
             Expr::Call(_) => x.call_chain(e, ChainUse::default()),
             Expr::Member(_) => x.member_chain(e),
             Expr::Assign(a) => x.assign(a),
+            Expr::TaggedTpl(t) => {
+                for part in &t.tpl.exprs {
+                    x.note_subquery_use(part);
+                }
+                e.visit_children_with(x)
+            }
             _ => e.visit_children_with(x),
         });
     }

@@ -10,6 +10,8 @@ use crate::predicate::{all_guarantee_equality, conjuncts_of, Opnd, Pred, TableRe
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
+mod correlated;
+
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A query on a tenant-scoped table is not filtered by its tenant column.",
@@ -53,6 +55,15 @@ is or is not tenant-scoped. Any one proof suffices:
   whose foreign key equals a proven table's key (children), or whose foreign key equals a
   proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
   any other column is not. `tenant.joins: "strict"` turns this off.
+- **Correlated subquery**: `exists(db.select().from(tasks).where(eq(tasks.projectId,
+  projects.id)))` reads `tasks` only for the outer query's `projects` rows: when that outer
+  instance is proven, the subquery's table is proven through it like a join (a foreign key, or
+  an equality of tenant columns). A subquery built outside any query (pushed onto a condition
+  array, kept in a local and placed in `sql`EXISTS (${sub})``) runs in the query that uses it,
+  which is checked for the outer table on its own. A subquery that is not correlated, or
+  correlated on another column, needs its own filter; so does a CTE's select
+  (`db.$with('x').as(..)`) and each statement of `db.batch([..])`. A prepared statement's
+  `sql.placeholder('orgId')` is a value like any other.
 
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
@@ -155,6 +166,17 @@ fn tenant_checks(
     for j in &q.joins {
         add(j.instance(), j.span, true);
     }
+    // A correlated subquery: its outer instances, proven, are joined to it by its condition.
+    let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
+    for i in &mut instances {
+        if i.3 != Verdict::Proven && correlation.same_tenant.contains(&i.0) {
+            i.3 = Verdict::Proven;
+            i.4 = Proof::Correlated;
+        }
+    }
+    for p in correlation.outer {
+        instances.push((p, site.target_span, true, Verdict::Proven, Proof::Outer));
+    }
     if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
         // Proofs through foreign keys, carried from proven instances until none is added.
         loop {
@@ -180,6 +202,7 @@ fn tenant_checks(
     }
     instances
         .into_iter()
+        .filter(|i| i.4 != Proof::Outer)
         .map(|(table, span, joined, verdict, _)| TenantCheck {
             table: table.id,
             span,
@@ -196,6 +219,10 @@ enum Proof {
     Direct,
     CheckedRow,
     ForeignKey,
+    /// Equal on a tenant column to a proven outer instance of a correlated subquery.
+    Correlated,
+    /// Not the query's own: the proven outer instance a correlated subquery names.
+    Outer,
 }
 
 /// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
@@ -477,6 +504,8 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     b = t.binding,
                     v = verb(site.kind)
                 )
+            } else if matches!(site.runs, crate::facts::Runs::Subquery(_)) {
+                correlated::subquery_help(&t.binding, col)
             } else {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the where clause, or key it by a row read earlier with its tenant filter (its primary key, or a foreign key to that row), so rows of other tenants are never {v}",

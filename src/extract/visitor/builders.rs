@@ -63,4 +63,27 @@ impl Extractor {
             });
         }
     }
+
+    /// `exists(q)`, `inArray(col, q)`, `sql`EXISTS (${q})``: the builder the local `q` holds
+    /// is placed in another query as a subquery and runs as part of it, not on its own.
+    pub(super) fn note_subquery_use(&mut self, e: &Expr) {
+        let Expr::Ident(i) = unwrap(e) else {
+            return;
+        };
+        if self.builders.is_empty() {
+            return;
+        }
+        let scope = self.frames.function_span(self.at);
+        let Some(b) = self
+            .builders
+            .iter()
+            .rev()
+            .find(|b| b.name == i.sym && b.scope == scope)
+        else {
+            return;
+        };
+        if let Some(site) = self.facts.queries.get_mut(b.site) {
+            site.runs = Runs::Subquery(site.runs.handling());
+        }
+    }
 }
