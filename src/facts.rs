@@ -52,6 +52,11 @@ pub struct FileFacts {
     pub null_checks: Vec<NullCheck>,
     /// `const row = await helper(..)`: a local holding what a function call returned.
     pub result_calls: Vec<ResultCall>,
+    /// Clauses functions add to a query builder they take as a parameter
+    /// (`withPagination(qb, page) { return qb.limit(10) }`).
+    pub param_clauses: Vec<ParamClauses>,
+    /// Query builders passed to a call (`withPagination(q, 2)`): the callee may add clauses.
+    pub builder_passes: Vec<BuilderPass>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.
@@ -648,4 +653,32 @@ pub enum Base {
     SelfTable,
     /// A parameter of the enclosing function (substituted when a helper is inlined).
     Param(Name),
+}
+
+/// The clauses one call chain on a function's parameter adds to it (`qb.where(..).limit(10)`),
+/// when the parameter holds a query builder the caller passes.
+#[derive(Debug, Clone)]
+pub struct ParamClauses {
+    /// The function's span (its [`FunctionDef::span`]).
+    pub scope: Span,
+    pub param: Name,
+    /// The `where` the chain adds; `Absent` when it adds none.
+    pub where_: Where,
+    pub has_limit: bool,
+    pub has_order_by: bool,
+    pub has_offset: bool,
+    /// The chain is inside a condition or loop of the function: on some paths only.
+    pub conditional: bool,
+}
+
+/// A query builder passed to a call: `withPagination(q, 2)`, `scoped(db.select().from(t)
+/// .$dynamic(), orgId)`.
+#[derive(Debug, Clone)]
+pub struct BuilderPass {
+    /// Index of the builder's query in `queries`.
+    pub site: usize,
+    /// `["name"]`, `["this", "method"]` or `["object", "method"]`.
+    pub callee: Vec<Name>,
+    /// Which argument it is.
+    pub arg: usize,
 }

@@ -158,7 +158,7 @@ impl Extractor {
         for seg in &segs {
             let Some(args) = seg.args else { continue };
             let iteration = iteration_method(&seg.name).filter(|_| seg.object.is_some());
-            for a in args {
+            for (ai, a) in args.iter().enumerate() {
                 let value = unwrap(&a.expr);
                 match value {
                     Expr::Arrow(_) | Expr::Fn(_) => {
@@ -184,11 +184,17 @@ impl Extractor {
                             argument: Some(argument),
                             ..ChainUse::default()
                         };
+                        let before = self.facts.queries.len();
                         self.nested(|x| x.call_chain(value, how));
+                        if argument == Argument::OfCall {
+                            self.note_builder_pass(seg, ai, value, before);
+                        }
                     }
                     _ => {
                         if is_operator(&seg.name) {
                             self.note_subquery_use(value);
+                        } else {
+                            self.note_builder_pass(seg, ai, value, usize::MAX);
                         }
                         // `ids.map(loadUser)`: the named function is called once per element.
                         if let Some(method) = iteration {

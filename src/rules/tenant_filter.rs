@@ -64,6 +64,10 @@ is or is not tenant-scoped. Any one proof suffices:
   correlated on another column, needs its own filter; so does a CTE's select
   (`db.$with('x').as(..)`) and each statement of `db.batch([..])`. A prepared statement's
   `sql.placeholder('orgId')` is a value like any other.
+- **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
+  by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
+  `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
+  on some paths only may be absent, and a later `where` replaces an earlier one.
 
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,

@@ -16,6 +16,7 @@ impl Extractor {
             .rev()
             .find(|b| &b.name == name && b.scope == scope)
         else {
+            self.note_param_clauses(name, segs);
             return;
         };
         let conditional = self.frames.conditional > b.depth;
@@ -85,5 +86,81 @@ impl Extractor {
         if let Some(site) = self.facts.queries.get_mut(b.site) {
             site.runs = Runs::Subquery(site.runs.handling());
         }
+    }
+
+    /// `qb.where(..).limit(10)` on the parameter `qb`: the clauses a caller that passes a
+    /// query builder gets ([`crate::facts::BuilderPass`]).
+    fn note_param_clauses(&mut self, name: &Name, segs: &[crate::extract::chain::Seg<'_>]) {
+        let clause = |s: &crate::extract::chain::Seg<'_>| {
+            s.is_call() && matches!(&*s.name, "where" | "limit" | "orderBy" | "offset")
+        };
+        if !segs.iter().any(clause) || !matches!(self.scopes.get(name), Some(Binding::Param)) {
+            return;
+        }
+        let Some(scope) = self.frames.function_span(self.at) else {
+            return;
+        };
+        let mut c = ParamClauses {
+            scope,
+            param: name.clone(),
+            where_: Where::Absent,
+            has_limit: false,
+            has_order_by: false,
+            has_offset: false,
+            conditional: self.frames.conditional > 0,
+        };
+        for seg in segs.iter().filter(|s| clause(s)) {
+            match &*seg.name {
+                "where" => {
+                    c.where_ = match seg.arg(0) {
+                        Some(w) => Where::Condition(pred(&self.scopes, w)),
+                        None => Where::Unreadable,
+                    }
+                }
+                "limit" => c.has_limit = true,
+                "orderBy" => c.has_order_by = true,
+                _ => c.has_offset = true,
+            }
+        }
+        self.facts.param_clauses.push(c);
+    }
+
+    /// `withPagination(q, 2)`: the builder at `site` (held by the local `q`, or written in
+    /// place) is passed as argument `arg` of the call `seg`, which may add clauses to it.
+    pub(super) fn note_builder_pass(
+        &mut self,
+        seg: &crate::extract::chain::Seg<'_>,
+        arg: usize,
+        value: &Expr,
+        before: usize,
+    ) {
+        let site = match value {
+            Expr::Ident(i) => {
+                let scope = self.frames.function_span(self.at);
+                match self
+                    .builders
+                    .iter()
+                    .rev()
+                    .find(|b| b.name == i.sym && b.scope == scope)
+                {
+                    Some(b) => b.site,
+                    None => return,
+                }
+            }
+            Expr::Call(_) => match self.facts.queries.get(before) {
+                Some(q) if q.span == self.at.span(value.span()) => before,
+                _ => return,
+            },
+            _ => return,
+        };
+        let callee = match seg.object.map(unwrap) {
+            None if !seg.name.is_empty() => vec![seg.name.clone()],
+            Some(Expr::Ident(o)) => vec![o.sym.clone(), seg.name.clone()],
+            Some(Expr::This(_)) => vec![crate::extract::ast::this_name(), seg.name.clone()],
+            _ => return,
+        };
+        self.facts
+            .builder_passes
+            .push(BuilderPass { site, callee, arg });
     }
 }
