@@ -135,6 +135,7 @@ impl Extractor {
         before: usize,
     ) {
         let site = match value {
+            Expr::Ident(_) if self.builders.is_empty() => return,
             Expr::Ident(i) => {
                 let scope = self.frames.function_span(self.at);
                 match self
