@@ -57,6 +57,9 @@ pub struct FileFacts {
     pub param_clauses: Vec<ParamClauses>,
     /// Query builders passed to a call (`withPagination(q, 2)`): the callee may add clauses.
     pub builder_passes: Vec<BuilderPass>,
+    /// `inArray(col, db.select({ id: T.id }).from(T)..)`: subqueries whose rows a column is
+    /// compared with.
+    pub in_array_subqueries: Vec<InArraySubquery>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Inline suppression comments, in file order.
@@ -681,4 +684,14 @@ pub struct BuilderPass {
     pub callee: Vec<Name>,
     /// Which argument it is.
     pub arg: usize,
+}
+
+/// `inArray(col, db.select({ id: T.id }).from(T)..)`: the subquery at `site` gives the values
+/// `column` may take.
+#[derive(Debug, Clone)]
+pub struct InArraySubquery {
+    pub site: usize,
+    pub column: Operand,
+    /// The one column the subquery selects (`{ id: T.id }`), when it selects one.
+    pub selected: Option<Operand>,
 }

@@ -188,6 +188,8 @@ impl Extractor {
                         self.nested(|x| x.call_chain(value, how));
                         if argument == Argument::OfCall {
                             self.note_builder_pass(seg, ai, value, before);
+                        } else if ai == 1 {
+                            self.note_in_array_subquery(seg, value, before);
                         }
                     }
                     _ => {

@@ -104,8 +104,21 @@ impl Project {
                     _ => None,
                 })
                 .collect();
+            let in_array = self.units[f]
+                .facts
+                .in_array_subqueries
+                .iter()
+                .find(|s| s.site == i)
+                .and_then(|s| {
+                    let col = |o| match self.resolve_operand(o, &ctx) {
+                        Ok(Opnd::Col(c)) => Some(c),
+                        _ => None,
+                    };
+                    Some((col(&s.column)?, col(s.selected.as_ref()?)?))
+                });
             out.push(LinkedQuery {
                 site: i,
+                in_array,
                 table,
                 alias,
                 where_,

@@ -268,6 +268,7 @@ impl Reader<'_> {
         read.has_limit = true;
         read.queries.push(LinkedQuery {
             site: self.site,
+            in_array: None,
             table: main.id,
             alias: main.alias,
             where_: Some(Pred::Unknown {
@@ -456,6 +457,7 @@ impl Reader<'_> {
             .collect();
         blocks.queries.push(LinkedQuery {
             site: self.site,
+            in_array: None,
             table: main.id,
             alias: main.alias,
             where_,

@@ -64,6 +64,10 @@ is or is not tenant-scoped. Any one proof suffices:
   correlated on another column, needs its own filter; so does a CTE's select
   (`db.$with('x').as(..)`) and each statement of `db.batch([..])`. A prepared statement's
   `sql.placeholder('orgId')` is a value like any other.
+- **Subquery of values**: `inArray(tasks.projectId, db.select({ id: projects.id })
+  .from(projects).where(<tenant filter>))` proves `tasks` when the compared and the selected
+  column are linked by a foreign key (or are both tenant columns) and the subquery is proven;
+  in one branch of an `or` it proves nothing.
 - **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
   by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
   `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
@@ -173,7 +177,7 @@ fn tenant_checks(
     // A correlated subquery: its outer instances, proven, are joined to it by its condition.
     let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
     for i in &mut instances {
-        if i.3 != Verdict::Proven && correlation.same_tenant.contains(&i.0) {
+        if i.3 != Verdict::Proven && correlation.proven_own.contains(&i.0) {
             i.3 = Verdict::Proven;
             i.4 = Proof::Correlated;
         }
@@ -223,7 +227,8 @@ enum Proof {
     Direct,
     CheckedRow,
     ForeignKey,
-    /// Equal on a tenant column to a proven outer instance of a correlated subquery.
+    /// Equal on a tenant column to a proven outer instance of a correlated subquery, or taking
+    /// its values from a proven subquery (`inArray(col, db.select(..))`).
     Correlated,
     /// Not the query's own: the proven outer instance a correlated subquery names.
     Outer,

@@ -2,6 +2,7 @@
 //! later (`q = q.where(..)`, `q.limit(10)`) join their query.
 
 use super::*;
+use crate::extract::conditions::operand;
 
 impl Extractor {
     /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
@@ -163,5 +164,46 @@ impl Extractor {
         self.facts
             .builder_passes
             .push(BuilderPass { site, callee, arg });
+    }
+
+    /// `inArray(col, db.select({ id: T.id }).from(T)..)` whose subquery was just read as the
+    /// query at `before`: which column takes its values, and the column it selects.
+    pub(super) fn note_in_array_subquery(
+        &mut self,
+        seg: &crate::extract::chain::Seg<'_>,
+        value: &Expr,
+        before: usize,
+    ) {
+        if seg.name != "inArray" {
+            return;
+        }
+        match self.facts.queries.get(before) {
+            Some(q) if q.span == self.at.span(value.span()) => {}
+            _ => return,
+        }
+        let Some(col) = seg.arg(0) else {
+            return;
+        };
+        let column = operand(&self.scopes, col);
+        let (_, segs) = crate::extract::chain::flatten(value);
+        let selected = segs
+            .iter()
+            .find(|s| s.name == "select" && s.is_call())
+            .and_then(|s| s.arg(0))
+            .and_then(|e| match unwrap(e) {
+                Expr::Object(o) if o.props.len() == 1 => match &o.props[0] {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => Some(operand(&self.scopes, &kv.value)),
+                        _ => None,
+                    },
+                    PropOrSpread::Spread(_) => None,
+                },
+                _ => None,
+            });
+        self.facts.in_array_subqueries.push(InArraySubquery {
+            site: before,
+            column,
+            selected,
+        });
     }
 }

@@ -16,8 +16,9 @@ pub(crate) struct Correlation {
     /// The proven outer instances it names: its own instances are proven through them by a
     /// foreign key as joins are.
     pub(crate) outer: Vec<TableRef>,
-    /// Its own instances equal to one of them on a tenant column.
-    pub(crate) same_tenant: Vec<TableRef>,
+    /// Its own instances proven by them (equal to one on a tenant column) or by a subquery
+    /// of its own (`inArray(col, <proven subquery>)` through a foreign key).
+    pub(crate) proven_own: Vec<TableRef>,
 }
 
 /// The outer instances the correlated subquery `q` names in an unconditional equality, when
@@ -34,7 +35,10 @@ pub(super) fn correlated_outer(
     atoms: &[&Pred],
     earlier: &[Vec<TenantCheck>],
 ) -> Correlation {
-    let mut found = Correlation::default();
+    let mut found = Correlation {
+        proven_own: in_array_proofs(ctx, file, q, atoms),
+        ..Correlation::default()
+    };
     let project = ctx.project;
     let site = &project.units[file].facts.queries[q.site];
     if !matches!(site.runs, Runs::Subquery(_) | Runs::InQuery(_)) {
@@ -57,8 +61,8 @@ pub(super) fn correlated_outer(
         }
         let own = std::iter::once(q.instance()).chain(q.joins.iter().map(|j| j.instance()));
         for x in own {
-            if tenant_equal(project, atoms, &x, p) && !found.same_tenant.contains(&x) {
-                found.same_tenant.push(x);
+            if tenant_equal(project, atoms, &x, p) && !found.proven_own.contains(&x) {
+                found.proven_own.push(x);
             }
         }
         found.outer.push(p.clone());
@@ -128,4 +132,66 @@ pub(super) fn subquery_help(binding: &str, col: &str) -> String {
     format!(
         "add `eq({binding}.{col}, <the caller's {col}>)` to the subquery's where clause, or correlate it with a tenant-filtered table of the outer query by a foreign key (`eq({binding}.<its foreign key>, <outer table>.id)`), so rows of other tenants are never read"
     )
+}
+
+/// `inArray(tasks.projectId, db.select({ id: projects.id }).from(projects).where(<tenant>))`
+/// as an unconditional part of `q`'s condition: the column takes only values of rows the
+/// subquery proves, so the instance is proven when the two columns are linked by a foreign key
+/// (the selected column is a one-column unique key the compared one references, or the
+/// reverse) or are both tenant columns.
+fn in_array_proofs(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    atoms: &[&Pred],
+) -> Vec<TableRef> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    if facts.in_array_subqueries.is_empty() {
+        return vec![];
+    }
+    let span = facts.queries[q.site].span;
+    let unique =
+        |t: &crate::link::Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
+    let mut out = vec![];
+    for s in &project.queries[file] {
+        let Some((c, k)) = &s.in_array else {
+            continue;
+        };
+        let inner = facts.queries[s.site].span;
+        let own = c.table == q.instance() || q.joins.iter().any(|j| j.instance() == c.table);
+        if !(own
+            && span.lo <= inner.lo
+            && inner.hi <= span.hi
+            && k.table == s.instance()
+            && atoms
+                .iter()
+                .any(|a| matches!(a, Pred::InArray(x) if x == c)))
+        {
+            continue;
+        }
+        let ts = project.table(s.table);
+        let tx = project.table(c.table.id);
+        if !ts.is_tenant_scoped() {
+            continue;
+        }
+        let conds = s.conditions();
+        let proven =
+            crate::predicate::all_guarantee_equality(&conds, &s.instance(), &ts.tenant_columns)
+                == Verdict::Proven
+                || (!ts.root_refs.is_empty()
+                    && crate::predicate::all_guarantee_equality(
+                        &conds,
+                        &s.instance(),
+                        &ts.root_refs,
+                    ) == Verdict::Proven);
+        let linked = (unique(ts, &k.key) && project.references(tx, &c.key, s.table))
+            || (unique(tx, &c.key) && project.references(ts, &k.key, c.table.id))
+            || (tx.tenant_columns.iter().any(|t| *t == *c.key)
+                && ts.tenant_columns.iter().any(|t| *t == *k.key));
+        if proven && linked && !out.contains(&c.table) {
+            out.push(c.table.clone());
+        }
+    }
+    out
 }
