@@ -60,6 +60,14 @@ pub struct FileFacts {
     /// Module-level enums (`const status = pgEnum('status', [..])`, `app.enum(..)`): columns
     /// built by them take few values.
     pub enums: Vec<Name>,
+    /// Clauses functions add to a query builder they take as a parameter
+    /// (`withPagination(qb, page) { return qb.limit(10) }`).
+    pub param_clauses: Vec<ParamClauses>,
+    /// Query builders passed to a call (`withPagination(q, 2)`): the callee may add clauses.
+    pub builder_passes: Vec<BuilderPass>,
+    /// `inArray(col, db.select({ id: T.id }).from(T)..)`: subqueries whose rows a column is
+    /// compared with.
+    pub in_array_subqueries: Vec<InArraySubquery>,
     /// `casing: 'snake_case'` passed to `drizzle(..)` or `defineConfig(..)`.
     pub snake_case: bool,
     /// Module-level names given a value made by `drizzle(..)` (`export const db =
@@ -594,4 +602,42 @@ pub enum UseTarget {
     /// `insert(T).values({ ...value, later })` (or `.values(value)`): every key of `value`,
     /// except the `later` keys written after it.
     Spread { table: TableExpr, later: Vec<Name> },
+}
+
+/// The clauses one call chain on a function's parameter adds to it (`qb.where(..).limit(10)`),
+/// when the parameter holds a query builder the caller passes.
+#[derive(Debug, Clone)]
+pub struct ParamClauses {
+    /// The function's span (its [`FunctionDef::span`]).
+    pub scope: Span,
+    pub param: Name,
+    /// The `where` the chain adds; `Absent` when it adds none.
+    pub where_: Where,
+    pub has_limit: bool,
+    pub has_order_by: bool,
+    pub has_offset: bool,
+    /// The chain is inside a condition or loop of the function: on some paths only.
+    pub conditional: bool,
+}
+
+/// A query builder passed to a call: `withPagination(q, 2)`, `scoped(db.select().from(t)
+/// .$dynamic(), orgId)`.
+#[derive(Debug, Clone)]
+pub struct BuilderPass {
+    /// Index of the builder's query in `queries`.
+    pub site: usize,
+    /// `["name"]`, `["this", "method"]` or `["object", "method"]`.
+    pub callee: Vec<Name>,
+    /// Which argument it is.
+    pub arg: usize,
+}
+
+/// `inArray(col, db.select({ id: T.id }).from(T)..)`: the subquery at `site` gives the values
+/// `column` may take.
+#[derive(Debug, Clone)]
+pub struct InArraySubquery {
+    pub site: usize,
+    pub column: Operand,
+    /// The one column the subquery selects (`{ id: T.id }`), when it selects one.
+    pub selected: Option<Operand>,
 }

@@ -209,9 +209,20 @@ impl Extractor {
                             argument: Some(argument),
                             ..ChainUse::default()
                         };
+                        let before = self.facts.queries.len();
                         self.nested(|x| x.call_chain(value, how));
+                        if argument == Argument::OfCall {
+                            self.note_builder_pass(seg, n, value, before);
+                        } else if n == 1 {
+                            self.note_in_array_subquery(seg, value, before);
+                        }
                     }
                     _ => {
+                        if is_operator(&seg.name) {
+                            self.note_subquery_use(value);
+                        } else {
+                            self.note_builder_pass(seg, n, value, usize::MAX);
+                        }
                         // `ids.map(loadUser)`: the named function is called once per element.
                         if let Some(info) = per_element {
                             if let Some(callee) = function_ref(value) {
@@ -275,6 +286,12 @@ impl Visit for Extractor {
             Expr::Call(_) => x.call_chain(e, ChainUse::default()),
             Expr::Member(_) => x.member_chain(e),
             Expr::Assign(a) => x.assign(a),
+            Expr::TaggedTpl(t) => {
+                for part in &t.tpl.exprs {
+                    x.note_subquery_use(part);
+                }
+                e.visit_children_with(x)
+            }
             _ => e.visit_children_with(x),
         });
     }

@@ -275,6 +275,9 @@ pub struct LinkedQuery {
     pub with: Vec<LinkedWith>,
     /// The `groupBy(..)` columns that resolve to columns of schema tables.
     pub group_by: Vec<Col>,
+    /// For a subquery `inArray(col, db.select({ id: T.id }).from(T)..)`: `col` and the column
+    /// it selects (`T.id`), both resolved.
+    pub in_array: Option<(Col, Col)>,
 }
 
 /// The conditions of a query as borrowed parts ([`LinkedQuery::conditions`]).

@@ -4,9 +4,9 @@
 use super::inline::Ctx;
 use super::model::{LinkedJoin, LinkedQuery, LinkedWith, Project};
 use super::resolve::Memo;
-use crate::facts::{dotted, QueryKind, QueryTarget, TableExpr, Where, WithFact};
+use crate::facts::{dotted, BuilderPass, QueryKind, QueryTarget, TableExpr, Where, WithFact};
 use crate::ids::{FileId, TableId};
-use crate::predicate::{Opnd, TableRef};
+use crate::predicate::{Opnd, Pred, TableRef};
 use crate::span::Span;
 
 /// A query of a checked file whose table is not in the schema: no rule checked it.
@@ -75,7 +75,12 @@ impl Project {
                 continue;
             };
             let ctx = Ctx::new(f, Some(table), &memo);
-            let where_ = q.where_.condition().map(|w| self.resolve_pred(w, &ctx));
+            let mut where_ = q.where_.condition().map(|w| self.resolve_pred(w, &ctx));
+            for pass in self.units[f].facts.builder_passes.iter() {
+                if pass.site == i {
+                    where_ = self.helper_where(f, table, pass, where_, &memo);
+                }
+            }
             let joins = q
                 .joins
                 .iter()
@@ -99,8 +104,21 @@ impl Project {
                     _ => None,
                 })
                 .collect();
+            let in_array = self.units[f]
+                .facts
+                .in_array_subqueries
+                .iter()
+                .find(|s| s.site == i)
+                .and_then(|s| {
+                    let col = |o| match self.resolve_operand(o, &ctx) {
+                        Ok(Opnd::Col(c)) => Some(c),
+                        _ => None,
+                    };
+                    Some((col(&s.column)?, col(s.selected.as_ref()?)?))
+                });
             out.push(LinkedQuery {
                 site: i,
+                in_array,
                 table,
                 alias,
                 where_,
@@ -110,6 +128,48 @@ impl Project {
             });
         }
         out
+    }
+
+    /// The query's condition after the project function it is passed to (`scoped(q, orgId)`)
+    /// adds its `where` to the builder: the helper's replaces `current`, or, added on some
+    /// paths only, leaves either. A callee that is not a project function adds nothing seen.
+    fn helper_where<'a>(
+        &'a self,
+        f: FileId,
+        table: TableId,
+        pass: &BuilderPass,
+        mut current: Option<Pred>,
+        memo: &Memo<'a>,
+    ) -> Option<Pred> {
+        let Some((hf, idx)) = self.resolve_function(f, &pass.callee) else {
+            return current;
+        };
+        let helper = &self.units[hf].facts;
+        let def = &helper.functions[idx];
+        let Some(param) = def.params.get(pass.arg) else {
+            return current;
+        };
+        let ctx = Ctx::new(hf, Some(table), memo);
+        for c in &helper.param_clauses {
+            if c.scope != def.span || c.param != *param {
+                continue;
+            }
+            let added = match &c.where_ {
+                Where::Absent => continue,
+                Where::Unreadable => Pred::Unknown {
+                    why: format!("a `where` in `{}` drizzle-guard cannot read", def.name),
+                    mentions: vec![],
+                    tenant_free: false,
+                },
+                Where::Condition(p) => self.resolve_pred(p, &ctx),
+            };
+            current = Some(if c.conditional {
+                Pred::Or(vec![current.unwrap_or(Pred::Undefined), added])
+            } else {
+                added
+            });
+        }
+        current
     }
 
     fn link_with<'a>(

@@ -297,6 +297,7 @@ impl Reader<'_> {
         read.has_limit = true;
         read.queries.push(LinkedQuery {
             site: self.site,
+            in_array: None,
             table: main.id,
             alias: main.alias,
             where_: Some(Pred::Unknown {
@@ -541,6 +542,7 @@ impl Reader<'_> {
             .collect();
         blocks.queries.push(LinkedQuery {
             site: self.site,
+            in_array: None,
             table: main.id,
             alias: main.alias,
             where_,

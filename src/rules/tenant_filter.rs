@@ -13,6 +13,8 @@ use crate::predicate::{
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
+mod correlated;
+
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
     summary: "A query on a tenant-scoped table is not filtered by its tenant column.",
@@ -69,6 +71,23 @@ is or is not tenant-scoped. Any one proof suffices:
   whose foreign key equals a proven table's key (children), or whose foreign key equals a
   proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
   any other column is not. `tenant.joins: "strict"` turns this off.
+- **Correlated subquery**: `exists(db.select().from(tasks).where(eq(tasks.projectId,
+  projects.id)))` reads `tasks` only for the outer query's `projects` rows: when that outer
+  instance is proven, the subquery's table is proven through it like a join (a foreign key, or
+  an equality of tenant columns). A subquery built outside any query (pushed onto a condition
+  array, kept in a local and placed in `sql`EXISTS (${sub})``) runs in the query that uses it,
+  which is checked for the outer table on its own. A subquery that is not correlated, or
+  correlated on another column, needs its own filter; so does a CTE's select
+  (`db.$with('x').as(..)`) and each statement of `db.batch([..])`. A prepared statement's
+  `sql.placeholder('orgId')` is a value like any other.
+- **Subquery of values**: `inArray(tasks.projectId, db.select({ id: projects.id })
+  .from(projects).where(<tenant filter>))` proves `tasks` when the compared and the selected
+  column are linked by a foreign key (or are both tenant columns) and the subquery is proven;
+  in one branch of an `or` it proves nothing.
+- **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
+  by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
+  `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
+  on some paths only may be absent, and a later `where` replaces an earlier one.
 
 The help of a finding says what would have proven it; when the query is keyed by a value of a
 row that an earlier read returned without a proof, the finding points at that read.
@@ -179,6 +198,17 @@ fn tenant_checks(
     for j in &q.joins {
         add(j.instance(), j.span, true);
     }
+    // A correlated subquery: its outer instances, proven, are joined to it by its condition.
+    let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
+    for i in &mut instances {
+        if i.3 != Verdict::Proven && correlation.proven_own.contains(&i.0) {
+            i.3 = Verdict::Proven;
+            i.4 = Proof::Correlated;
+        }
+    }
+    for p in correlation.outer {
+        instances.push((p, site.target_span, true, Verdict::Proven, Proof::Outer));
+    }
     if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
         // Proofs through foreign keys, carried from proven instances until none is added.
         loop {
@@ -204,6 +234,7 @@ fn tenant_checks(
     }
     instances
         .into_iter()
+        .filter(|i| i.4 != Proof::Outer)
         .map(|(table, span, joined, verdict, _)| TenantCheck {
             table: table.id,
             span,
@@ -223,6 +254,11 @@ enum Proof {
     /// Looked up by a secret it holds (an API key's hash, an OAuth code): the secret, not a
     /// tenant, decides who may see the row.
     Secret,
+    /// Equal on a tenant column to a proven outer instance of a correlated subquery, or taking
+    /// its values from a proven subquery (`inArray(col, db.select(..))`).
+    Correlated,
+    /// Not the query's own: the proven outer instance a correlated subquery names.
+    Outer,
 }
 
 /// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
@@ -558,6 +594,8 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     b = t.binding,
                     v = verb(site.kind)
                 )
+            } else if matches!(site.runs, crate::facts::Runs::Subquery(_)) {
+                correlated::subquery_help(&t.binding, col)
             } else {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the where clause, or key it by a row read earlier with its tenant filter (its primary key, or a foreign key to that row), so rows of other tenants are never {v}",

@@ -2,6 +2,7 @@
 //! later (`q = q.where(..)`, `q.limit(10)`) join their query.
 
 use super::*;
+use crate::extract::conditions::operand;
 
 impl Extractor {
     /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
@@ -16,6 +17,7 @@ impl Extractor {
             .rev()
             .find(|b| &b.name == name && b.scope == scope)
         else {
+            self.note_param_clauses(name, segs);
             return;
         };
         let conditional = self.frames.conditional > b.depth;
@@ -62,5 +64,146 @@ impl Extractor {
                 depth: self.frames.conditional,
             });
         }
+    }
+
+    /// `exists(q)`, `inArray(col, q)`, `sql`EXISTS (${q})``: the builder the local `q` holds
+    /// is placed in another query as a subquery and runs as part of it, not on its own.
+    pub(super) fn note_subquery_use(&mut self, e: &Expr) {
+        let Expr::Ident(i) = unwrap(e) else {
+            return;
+        };
+        if self.builders.is_empty() {
+            return;
+        }
+        let scope = self.frames.function_span(self.at);
+        let Some(b) = self
+            .builders
+            .iter()
+            .rev()
+            .find(|b| b.name == i.sym && b.scope == scope)
+        else {
+            return;
+        };
+        if let Some(site) = self.facts.queries.get_mut(b.site) {
+            site.runs = Runs::Subquery(site.runs.handling());
+        }
+    }
+
+    /// `qb.where(..).limit(10)` on the parameter `qb`: the clauses a caller that passes a
+    /// query builder gets ([`crate::facts::BuilderPass`]).
+    fn note_param_clauses(&mut self, name: &Name, segs: &[crate::extract::chain::Seg<'_>]) {
+        let clause = |s: &crate::extract::chain::Seg<'_>| {
+            s.is_call() && matches!(&*s.name, "where" | "limit" | "orderBy" | "offset")
+        };
+        if !segs.iter().any(clause) || !matches!(self.scopes.get(name), Some(Binding::Param)) {
+            return;
+        }
+        let Some(scope) = self.frames.function_span(self.at) else {
+            return;
+        };
+        let mut c = ParamClauses {
+            scope,
+            param: name.clone(),
+            where_: Where::Absent,
+            has_limit: false,
+            has_order_by: false,
+            has_offset: false,
+            conditional: self.frames.conditional > 0,
+        };
+        for seg in segs.iter().filter(|s| clause(s)) {
+            match &*seg.name {
+                "where" => {
+                    c.where_ = match seg.arg(0) {
+                        Some(w) => Where::Condition(pred(&self.scopes, w)),
+                        None => Where::Unreadable,
+                    }
+                }
+                "limit" => c.has_limit = true,
+                "orderBy" => c.has_order_by = true,
+                _ => c.has_offset = true,
+            }
+        }
+        self.facts.param_clauses.push(c);
+    }
+
+    /// `withPagination(q, 2)`: the builder at `site` (held by the local `q`, or written in
+    /// place) is passed as argument `arg` of the call `seg`, which may add clauses to it.
+    pub(super) fn note_builder_pass(
+        &mut self,
+        seg: &crate::extract::chain::Seg<'_>,
+        arg: usize,
+        value: &Expr,
+        before: usize,
+    ) {
+        let site = match value {
+            Expr::Ident(_) if self.builders.is_empty() => return,
+            Expr::Ident(i) => {
+                let scope = self.frames.function_span(self.at);
+                match self
+                    .builders
+                    .iter()
+                    .rev()
+                    .find(|b| b.name == i.sym && b.scope == scope)
+                {
+                    Some(b) => b.site,
+                    None => return,
+                }
+            }
+            Expr::Call(_) => match self.facts.queries.get(before) {
+                Some(q) if q.span == self.at.span(value.span()) => before,
+                _ => return,
+            },
+            _ => return,
+        };
+        let callee = match seg.object.map(unwrap) {
+            None if !seg.name.is_empty() => vec![seg.name.clone()],
+            Some(Expr::Ident(o)) => vec![o.sym.clone(), seg.name.clone()],
+            Some(Expr::This(_)) => vec![crate::extract::ast::this_name(), seg.name.clone()],
+            _ => return,
+        };
+        self.facts
+            .builder_passes
+            .push(BuilderPass { site, callee, arg });
+    }
+
+    /// `inArray(col, db.select({ id: T.id }).from(T)..)` whose subquery was just read as the
+    /// query at `before`: which column takes its values, and the column it selects.
+    pub(super) fn note_in_array_subquery(
+        &mut self,
+        seg: &crate::extract::chain::Seg<'_>,
+        value: &Expr,
+        before: usize,
+    ) {
+        if seg.name != "inArray" {
+            return;
+        }
+        match self.facts.queries.get(before) {
+            Some(q) if q.span == self.at.span(value.span()) => {}
+            _ => return,
+        }
+        let Some(col) = seg.arg(0) else {
+            return;
+        };
+        let column = operand(&self.scopes, col);
+        let (_, segs) = crate::extract::chain::flatten(value);
+        let selected = segs
+            .iter()
+            .find(|s| s.name == "select" && s.is_call())
+            .and_then(|s| s.arg(0))
+            .and_then(|e| match unwrap(e) {
+                Expr::Object(o) if o.props.len() == 1 => match &o.props[0] {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => Some(operand(&self.scopes, &kv.value)),
+                        _ => None,
+                    },
+                    PropOrSpread::Spread(_) => None,
+                },
+                _ => None,
+            });
+        self.facts.in_array_subqueries.push(InArraySubquery {
+            site: before,
+            column,
+            selected,
+        });
     }
 }
