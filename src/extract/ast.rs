@@ -208,3 +208,60 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<Atom> {
     }
     tested(&s.test)
 }
+
+/// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants
+/// after it. Also `if (!['a', 'b'].includes(g))`.
+pub(super) fn constant_guard(st: &Stmt) -> Option<&Atom> {
+    let Stmt::If(i) = st else { return None };
+    if i.alt.is_some() || !leaves(&i.cons) {
+        return None;
+    }
+    fn not_one_of(e: &Expr) -> Option<&Atom> {
+        match unwrap(e) {
+            Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                match (unwrap(&b.left), unwrap(&b.right)) {
+                    (Expr::Ident(i), Expr::Lit(Lit::Str(_)))
+                    | (Expr::Lit(Lit::Str(_)), Expr::Ident(i)) => Some(&i.sym),
+                    _ => None,
+                }
+            }
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
+                let l = not_one_of(&b.left)?;
+                (not_one_of(&b.right)? == l).then_some(l)
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Bang => {
+                let Expr::Call(c) = unwrap(&u.arg) else {
+                    return None;
+                };
+                let Callee::Expr(callee) = &c.callee else {
+                    return None;
+                };
+                let Expr::Member(m) = unwrap(callee) else {
+                    return None;
+                };
+                let literals = matches!(unwrap(&m.obj), Expr::Array(a) if a.elems.iter().all(|el| {
+                    el.as_ref().is_some_and(|el| el.spread.is_none() && matches!(unwrap(&el.expr), Expr::Lit(Lit::Str(_))))
+                }));
+                let includes = matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "includes");
+                match (literals && includes, c.args.as_slice()) {
+                    (true, [a]) => match unwrap(&a.expr) {
+                        Expr::Ident(i) => Some(&i.sym),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+    not_one_of(&i.test)
+}
+
+/// A statement that always leaves: `throw`, `return`, or a block ending in one.
+pub(super) fn leaves(st: &Stmt) -> bool {
+    match st {
+        Stmt::Throw(_) | Stmt::Return(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
+        _ => false,
+    }
+}

@@ -20,6 +20,7 @@ mod aggregates;
 mod ast;
 mod calls;
 mod chain;
+mod client;
 pub mod comments;
 mod conditions;
 mod conflict;
@@ -49,6 +50,13 @@ use swc_ecma_visit::VisitWith;
 pub fn extract(module: &Module, base: u32) -> FileFacts {
     let mut x = visitor::Extractor::new(base);
     x.prepass(module);
+    if client::is_client_module(module) {
+        // Browser code: its imports and exports, and the calls its loops make.
+        x.module_items(module);
+        let mut facts = x.facts;
+        client::calls_in_loops(module, ast::Offsets::new(base), &mut facts);
+        return facts;
+    }
     module.visit_with(&mut x);
     let mut facts = x.facts;
     if origins::worth_walking(module, &facts) {

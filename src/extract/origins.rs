@@ -10,7 +10,7 @@
 //! valid|header(..)`, Express/Fastify `req.body|params|query`, and `formData.get(..)`. The
 //! session: `ctx.*`, `session.*`, `locals.*`, `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
 
-use super::ast::{is_function, member_prop, prop_name, str_value, unwrap, Offsets};
+use super::ast::{is_function, leaves, member_prop, prop_name, str_value, unwrap, Offsets};
 use super::chain::Seg;
 use values::{input, member, prop_key, session_call, session_name, Env, SpanOf, Val};
 
@@ -584,14 +584,5 @@ impl Visit for Walk {
                 a.visit_with(self);
             }
         }
-    }
-}
-
-/// A statement that always leaves: `throw`, `return`, or a block ending in one.
-fn leaves(st: &Stmt) -> bool {
-    match st {
-        Stmt::Throw(_) | Stmt::Return(_) => true,
-        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
-        _ => false,
     }
 }

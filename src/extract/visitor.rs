@@ -3,7 +3,9 @@
 //! function or a chain means for it is passed to it as an argument, never left in a field for
 //! it to find.
 
-use super::ast::{awaited, is_function, prop_name, result_binding, unwrap, Offsets};
+use super::ast::{
+    awaited, constant_guard, is_function, prop_name, result_binding, unwrap, Offsets,
+};
 use super::calls::{callee_names, note_call, push_call, receiver};
 use super::chain::{flatten, function_ref};
 use super::conditions::{
@@ -83,6 +85,26 @@ impl Extractor {
     /// Binds the module's imports and constants before the walk.
     pub(super) fn prepass(&mut self, module: &Module) {
         prepass(module, &mut self.scopes, &mut self.facts);
+    }
+
+    /// The module's declarations (imports, exports, module-level constants) without walking
+    /// into any code: what a `'use client'` module gives.
+    pub(super) fn module_items(&mut self, module: &Module) {
+        for item in &module.body {
+            self.module_item(item);
+        }
+    }
+
+    fn module_item(&mut self, item: &ModuleItem) {
+        match item {
+            ModuleItem::ModuleDecl(decl) => {
+                module_decl(decl, &self.scopes, self.at, &mut self.facts)
+            }
+            ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) if self.frames.at_module_level() => {
+                module_var_decl(v, false, &self.scopes, self.at, &mut self.facts);
+            }
+            _ => {}
+        }
     }
 
     /// Runs `f` one expression level deeper. Deeply nested input must not overflow the stack:
@@ -269,15 +291,7 @@ impl Visit for Extractor {
     fn visit_ts_type_param_instantiation(&mut self, _: &TsTypeParamInstantiation) {}
 
     fn visit_module_item(&mut self, item: &ModuleItem) {
-        match item {
-            ModuleItem::ModuleDecl(decl) => {
-                module_decl(decl, &self.scopes, self.at, &mut self.facts)
-            }
-            ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) if self.frames.at_module_level() => {
-                module_var_decl(v, false, &self.scopes, self.at, &mut self.facts);
-            }
-            _ => {}
-        }
+        self.module_item(item);
         item.visit_children_with(self);
     }
 
@@ -286,20 +300,34 @@ impl Visit for Extractor {
             Expr::Call(_) => x.call_chain(e, ChainUse::default()),
             Expr::Member(_) => x.member_chain(e),
             Expr::Assign(a) => x.assign(a),
-            Expr::TaggedTpl(t) => {
-                for part in &t.tpl.exprs {
-                    x.note_subquery_use(part);
-                }
-                e.visit_children_with(x)
-            }
             _ => e.visit_children_with(x),
         });
+    }
+
+    // Outside `visit_expr`'s closure, which every expression goes through: `sql`EXISTS
+    // (${q})`` makes a stored builder `q` a subquery.
+    fn visit_tagged_tpl(&mut self, t: &TaggedTpl) {
+        for part in &t.tpl.exprs {
+            self.note_subquery_use(part);
+        }
+        t.visit_children_with(self);
     }
 
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             if let (Some(init), Some(local)) = (&d.init, result_binding(&d.name)) {
-                if let call @ Expr::Call(c) = awaited(init) {
+                // A chain (`db.select()..`, `f().g()`) names no project function as a whole.
+                let chained = |c: &CallExpr| match &c.callee {
+                    Callee::Expr(callee) => match unwrap(callee) {
+                        Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Call(_)),
+                        _ => false,
+                    },
+                    _ => true,
+                };
+                if let Some((call, c)) = Some(awaited(init)).and_then(|e| match e {
+                    Expr::Call(c) if !chained(c) => Some((e, c)),
+                    _ => None,
+                }) {
                     // `helper(..)`, `obj.m(..)`, `this.m(..)`, `repo.find(..)` on an instance,
                     // `ns.obj.m(..)`: what the whole call names.
                     let (root, segs) = flatten(call);
@@ -622,61 +650,4 @@ struct Builder {
     /// How many conditional constructs enclosed its binding: a clause added deeper is added
     /// on some paths only.
     depth: u32,
-}
-
-/// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants
-/// after it. Also `if (!['a', 'b'].includes(g))`.
-fn constant_guard(st: &Stmt) -> Option<&Atom> {
-    let Stmt::If(i) = st else { return None };
-    if i.alt.is_some() || !leaves(&i.cons) {
-        return None;
-    }
-    fn not_one_of(e: &Expr) -> Option<&Atom> {
-        match unwrap(e) {
-            Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
-                match (unwrap(&b.left), unwrap(&b.right)) {
-                    (Expr::Ident(i), Expr::Lit(Lit::Str(_)))
-                    | (Expr::Lit(Lit::Str(_)), Expr::Ident(i)) => Some(&i.sym),
-                    _ => None,
-                }
-            }
-            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => {
-                let l = not_one_of(&b.left)?;
-                (not_one_of(&b.right)? == l).then_some(l)
-            }
-            Expr::Unary(u) if u.op == UnaryOp::Bang => {
-                let Expr::Call(c) = unwrap(&u.arg) else {
-                    return None;
-                };
-                let Callee::Expr(callee) = &c.callee else {
-                    return None;
-                };
-                let Expr::Member(m) = unwrap(callee) else {
-                    return None;
-                };
-                let literals = matches!(unwrap(&m.obj), Expr::Array(a) if a.elems.iter().all(|el| {
-                    el.as_ref().is_some_and(|el| el.spread.is_none() && matches!(unwrap(&el.expr), Expr::Lit(Lit::Str(_))))
-                }));
-                let includes = matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "includes");
-                match (literals && includes, c.args.as_slice()) {
-                    (true, [a]) => match unwrap(&a.expr) {
-                        Expr::Ident(i) => Some(&i.sym),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-    not_one_of(&i.test)
-}
-
-/// A statement that always leaves: `throw`, `return`, or a block ending in one.
-fn leaves(st: &Stmt) -> bool {
-    match st {
-        Stmt::Throw(_) | Stmt::Return(_) => true,
-        Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
-        _ => false,
-    }
 }

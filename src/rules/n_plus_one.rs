@@ -37,7 +37,10 @@ a static `Repo.find(..)`, an object literal's `userService.list(..)`, `new Repo(
 `repo.find(..)` on a local given `new Repo(..)` or a parameter typed `Repo`, `this.repo.find(..)`
 on a field typed `Repo` (or given `new Repo(..)`, also in the constructor), and
 `services.users.list(..)` through a namespace import. A function defined inside a loop body
-runs its queries only when it is called, so it is judged by where it is called.
+runs its queries only when it is called, so it is judged by where it is called. In a
+`'use client'` module (browser code, which runs no query of its own) the calls its loops make
+to imported functions are followed the same way: a server action called once per item is a
+request and a query per item.
 
 A query on a table that is not in the schema drizzle-guard read is still counted when its
 receiver is surely Drizzle's (named `db`, `tx`, `trx`, `database` or ending in `Db`/`DB`, also as
