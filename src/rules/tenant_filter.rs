@@ -635,7 +635,8 @@ fn verb(kind: crate::facts::QueryKind) -> &'static str {
 /// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
 /// rows that all set the table's tenant column, with no conflict clause that could update an
 /// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
-/// the rows it returns are the caller's own. An upsert may return another tenant's row.
+/// the rows it returns are the caller's own. An upsert may return another tenant's row, unless
+/// its conflict target holds the tenant column or its `where`/`setWhere` proves the tenant.
 fn inserted_before(
     project: &Project,
     p: &LinkedQuery,
@@ -652,10 +653,23 @@ fn inserted_before(
             .scope
             .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
         && t.is_tenant_scoped()
-        && facts
-            .conflict
-            .as_ref()
-            .is_none_or(|c| c.action == crate::facts::ConflictAction::DoNothing)
+        && facts.conflict.as_ref().is_none_or(|c| match c.action {
+            crate::facts::ConflictAction::DoNothing => true,
+            // An upsert whose conflict is on the tenant column, or whose update is limited to
+            // the caller's rows, returns no other tenant's row either.
+            crate::facts::ConflictAction::DoUpdate => {
+                c.target
+                    .as_ref()
+                    .is_some_and(|k| k.iter().any(|k| t.is_tenant_column(k)))
+                    || (p.where_.is_some()
+                        && all_guarantee_equality_or_null(
+                            &p.conditions(),
+                            &p.instance(),
+                            &t.tenant_columns,
+                        ) == Verdict::Proven)
+            }
+            crate::facts::ConflictAction::DuplicateKeyUpdate => false,
+        })
         && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
             if !rows.is_empty()
                 && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
