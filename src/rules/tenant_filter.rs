@@ -51,8 +51,9 @@ is or is not tenant-scoped. Any one proof suffices:
   proof and throwing or returning early when nothing was found
   (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
-  (`eq(tasks.projectId, project.id)`: children of a checked parent), or the key the row's
-  foreign key points at. Also a key `k` (`input.id`) that an earlier read with a proof was
+  (`eq(tasks.projectId, project.id)`: children of a checked parent), the key the row's
+  foreign key points at, or a foreign key to the same tenant-scoped parent as one of the row's
+  (siblings). Also a key `k` (`input.id`) that an earlier read with a proof was
   keyed by, when that read's result was checked (`if (!row) throw ..`). A row the function
   inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
   `onConflictDoUpdate`) counts as a checked row of T.
@@ -435,7 +436,8 @@ fn returned_checked_rows(
 /// checked, so its tenant is known. Counts: the whole primary or unique key of T taken from a
 /// checked row of T itself; T's foreign key to the checked row's table, equal to the column it
 /// references (`eq(tasks.projectId, project.id)`: a child of a checked parent); T's one-column
-/// unique key equal to the checked row's foreign key to T (`eq(users.id, task.assigneeId)`).
+/// unique key equal to the checked row's foreign key to T (`eq(users.id, task.assigneeId)`);
+/// siblings (both foreign keys reference one tenant-scoped parent).
 fn keyed_by_checked_row(
     ctx: &RuleContext<'_>,
     file: FileId,
@@ -511,7 +513,11 @@ fn keyed_by_checked_row(
                             && table
                                 .unique_keys()
                                 .iter()
-                                .any(|u| u.len() == 1 && u[0] == *col)))
+                                .any(|u| u.len() == 1 && u[0] == *col))
+                        // Siblings: T's foreign key equal to the checked row's foreign key to
+                        // the same tenant-scoped parent (`eq(inbox.transactionId,
+                        // attachment.transactionId)`), as for joins.
+                        || siblings(project, table, col, tp, field))
             })
         })
 }
