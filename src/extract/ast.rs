@@ -128,6 +128,17 @@ pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     }
 }
 
+/// `obj.name(..)`: the object a method is called on, and the method's name.
+pub(super) fn method_call(c: &CallExpr) -> Option<(&Expr, Name)> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    Some((&m.obj, member_prop(&m.prop)?))
+}
+
 /// Whether a property is `name` (`x.name` or `x['name']`), without making a [`Name`] of it.
 pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
     match p {

@@ -409,16 +409,11 @@ fn row_values(s: &Scopes, e: &Expr) -> Option<Box<str>> {
             _ => None,
         },
         Expr::Call(c) => {
-            let Callee::Expr(callee) = &c.callee else {
-                return None;
-            };
-            let Expr::Member(m) = unwrap(callee) else {
-                return None;
-            };
-            match member_prop(&m.prop).as_deref() {
-                Some("filter") => row_values(s, &m.obj),
-                Some("map") => {
-                    let Expr::Ident(rows) = unwrap(&m.obj) else {
+            let (obj, method) = super::ast::method_call(c)?;
+            match &*method {
+                "filter" => row_values(s, obj),
+                "map" => {
+                    let Expr::Ident(rows) = unwrap(obj) else {
                         return None;
                     };
                     if !matches!(s.get(&rows.sym), Some(Binding::Opaque)) {

@@ -139,19 +139,11 @@ fn of_value(e: &Expr) -> Option<Held> {
             _ => None,
         },
         Expr::Call(c) => {
-            let Callee::Expr(callee) = &c.callee else {
-                return None;
-            };
-            let Expr::Member(m) = unwrap(callee) else {
-                return None;
-            };
-            let MemberProp::Ident(p) = &m.prop else {
-                return None;
-            };
+            let (obj, method) = super::ast::method_call(c)?;
             // `keys`/`values`/`entries` of `Object` only: a `Map`'s are iterators.
-            let on_object = matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "Object");
-            let array = match &*p.sym {
-                "from" => matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "Array"),
+            let on_object = matches!(unwrap(obj), Expr::Ident(o) if &*o.sym == "Object");
+            let array = match &*method {
+                "from" => matches!(unwrap(obj), Expr::Ident(o) if &*o.sym == "Array"),
                 "keys" | "values" | "entries" => on_object,
                 name => ARRAY_METHODS.contains(&name),
             };
