@@ -461,6 +461,7 @@ impl Visit for Extractor {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
+        self.note_clauses_on_every_branch(s);
         if let Some(local) = super::ast::null_checked(s) {
             let span = self.at.span(s.span);
             self.facts

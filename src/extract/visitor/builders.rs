@@ -207,3 +207,60 @@ impl Extractor {
         });
     }
 }
+
+impl Extractor {
+    /// An `if .. else` where every branch adds `orderBy` (or `limit`) to a builder local bound
+    /// at this depth (`if (asc) q.orderBy(asc(t.a)); else q.orderBy(desc(t.a));`, also through
+    /// `else if` chains, blocks and `c ? q.orderBy(..) : q.orderBy(..)`): the clause is on every
+    /// path, as if added unconditionally.
+    pub(super) fn note_clauses_on_every_branch(&mut self, s: &IfStmt) {
+        if s.alt.is_none() || self.builders.is_empty() {
+            return;
+        }
+        let scope = self.frames.function_span(self.at);
+        let depth = self.frames.conditional;
+        for b in self
+            .builders
+            .iter()
+            .filter(|b| b.scope == scope && b.depth == depth)
+        {
+            let Some(site) = self.facts.queries.get_mut(b.site) else {
+                continue;
+            };
+            if !site.has_order_by && adds_if(s, &b.name, "orderBy") {
+                site.has_order_by = true;
+            }
+            if !site.has_limit && adds_if(s, &b.name, "limit") {
+                site.has_limit = true;
+            }
+        }
+    }
+}
+
+/// Whether `st` adds the clause `method` to the builder `name` on every path through it.
+fn adds(st: &Stmt, name: &Name, method: &str) -> bool {
+    match st {
+        Stmt::Expr(e) => adds_expr(&e.expr, name, method),
+        Stmt::Block(b) => b.stmts.iter().any(|s| adds(s, name, method)),
+        Stmt::If(i) => adds_if(i, name, method),
+        _ => false,
+    }
+}
+
+fn adds_if(i: &IfStmt, name: &Name, method: &str) -> bool {
+    adds(&i.cons, name, method) && i.alt.as_deref().is_some_and(|a| adds(a, name, method))
+}
+
+fn adds_expr(e: &Expr, name: &Name, method: &str) -> bool {
+    match unwrap(e) {
+        Expr::Cond(c) => adds_expr(&c.cons, name, method) && adds_expr(&c.alt, name, method),
+        // `q = q.orderBy(..)`
+        Expr::Assign(a) => adds_expr(&a.right, name, method),
+        Expr::Call(_) => {
+            let (root, segs) = crate::extract::chain::flatten(e);
+            matches!(root.map(unwrap), Some(Expr::Ident(i)) if &i.sym == name)
+                && segs.iter().any(|s| s.is_call() && &*s.name == method)
+        }
+        _ => false,
+    }
+}
