@@ -268,6 +268,42 @@ pub(super) fn constant_guard(st: &Stmt) -> Option<&Atom> {
     not_one_of(&i.test)
 }
 
+/// `undefined` or `void 0`.
+pub(super) fn is_undefined(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Ident(i) => &*i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void,
+        _ => false,
+    }
+}
+
+/// The expression a test checks to hold a value: `x`, `!!x`, `x !== undefined`, `x != null`
+/// (either side). Anything else is the test itself.
+pub(super) fn presence_tested(test: &Expr) -> &Expr {
+    match unwrap(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => match unwrap(&u.arg) {
+            Expr::Unary(inner) if inner.op == UnaryOp::Bang => unwrap(&inner.arg),
+            // `!x` tests for no value.
+            _ => unwrap(test),
+        },
+        Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+            // `x !== null` lets `undefined` through; `x != null` does not.
+            let empty = |e: &Expr| {
+                is_undefined(e)
+                    || (b.op == BinaryOp::NotEq && matches!(unwrap(e), Expr::Lit(Lit::Null(_))))
+            };
+            if empty(&b.right) {
+                unwrap(&b.left)
+            } else if empty(&b.left) {
+                unwrap(&b.right)
+            } else {
+                unwrap(test)
+            }
+        }
+        other => other,
+    }
+}
+
 /// A statement that always leaves: `throw`, `return`, or a block ending in one.
 pub(super) fn leaves(st: &Stmt) -> bool {
     match st {

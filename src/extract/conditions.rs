@@ -238,23 +238,8 @@ fn drops_only_empty(c: &CallExpr) -> bool {
             let ArrowFunctionBody::Expr(body) = &*f.body else {
                 return false;
             };
-            let is_p = |e: &Expr| matches!(unwrap(e), Expr::Ident(i) if i.sym == p.id.sym);
-            match unwrap(body) {
-                e if is_p(e) => true,
-                Expr::Unary(u) if u.op == UnaryOp::Bang => matches!(
-                    unwrap(&u.arg),
-                    Expr::Unary(v) if v.op == UnaryOp::Bang && is_p(&v.arg)
-                ),
-                Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
-                    let empty = |e: &Expr| match unwrap(e) {
-                        Expr::Ident(i) => &*i.sym == "undefined",
-                        Expr::Lit(Lit::Null(_)) => b.op == BinaryOp::NotEq,
-                        _ => false,
-                    };
-                    (is_p(&b.left) && empty(&b.right)) || (is_p(&b.right) && empty(&b.left))
-                }
-                _ => false,
-            }
+            // `(c) => c`, `(c) => !!c`, `(c) => c !== undefined`, `(c) => c != null`.
+            matches!(super::ast::presence_tested(body), Expr::Ident(i) if i.sym == p.id.sym)
         }
         _ => false,
     }
@@ -562,21 +547,10 @@ pub(super) fn const_binding(
             Operand::Value(Some(path)) => Some(Binding::Path(path)),
             _ => Some(Binding::Opaque),
         },
-        Expr::Array(a) => {
-            let elems = a
-                .elems
-                .iter()
-                .flatten()
-                .flat_map(|el| {
-                    if el.spread.is_some() {
-                        spread_preds(s, &el.expr)
-                    } else {
-                        vec![pred(s, &el.expr)]
-                    }
-                })
-                .collect();
-            Some(Binding::Array { elems, depth })
-        }
+        Expr::Array(_) => Some(Binding::Array {
+            elems: spread_preds(s, e),
+            depth,
+        }),
         // Tables, relations and clients are resolved by name when linking.
         Expr::Call(c)
             if callee_ident(c).is_some_and(|n| {

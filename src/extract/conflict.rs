@@ -3,7 +3,7 @@
 //! `id` taken from `data`. When the key is absent, the row gets a fresh key and cannot conflict,
 //! so the condition applies to every update that can happen.
 
-use super::ast::{prop_atom, unwrap};
+use super::ast::{is_undefined, presence_tested, prop_atom, unwrap};
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
 
@@ -23,38 +23,10 @@ pub(super) fn guarded_branch<'a>(
         Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => (&*b.left, &*b.right),
         _ => return None,
     };
-    let tested = presence_test(test)?;
+    let tested = presence_tested(test);
     key_source(values, key)
         .is_some_and(|src| same_path(src, tested, key))
         .then_some(branch)
-}
-
-/// `undefined` / `void 0`.
-fn is_undefined(e: &Expr) -> bool {
-    match unwrap(e) {
-        Expr::Ident(i) => &*i.sym == "undefined",
-        Expr::Unary(u) => u.op == UnaryOp::Void,
-        _ => false,
-    }
-}
-
-/// The expression whose presence `test` checks: `x`, `!!x`, `x != null`, `x !== undefined`.
-fn presence_test(test: &Expr) -> Option<&Expr> {
-    match unwrap(test) {
-        Expr::Unary(u) if u.op == UnaryOp::Bang => match unwrap(&u.arg) {
-            Expr::Unary(inner) if inner.op == UnaryOp::Bang => Some(&inner.arg),
-            _ => None,
-        },
-        Expr::Bin(b)
-            if matches!(b.op, BinaryOp::NotEq | BinaryOp::NotEqEq)
-                && (is_undefined(&b.right)
-                    || matches!(unwrap(&b.right), Expr::Lit(Lit::Null(_)))) =>
-        {
-            Some(&b.left)
-        }
-        e @ (Expr::Ident(_) | Expr::Member(_)) => Some(e),
-        _ => None,
-    }
 }
 
 /// Where the row object `values` takes `key` from: `key: e` gives `e`, a shorthand `key` gives
