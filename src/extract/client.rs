@@ -5,7 +5,7 @@
 //! query per item). This walk records those calls and nothing else, at a fraction of the cost.
 
 use super::ast::{is_function, member_prop, unwrap, Offsets};
-use super::frames::{head_span, loop_info};
+use super::frames::{head_span, loop_info, steps_by_batch};
 use super::names::iteration_method;
 use crate::facts::{CallFact, FileFacts, LoopInfo, LoopKind, Name};
 use swc_common::Spanned;
@@ -33,6 +33,7 @@ pub(super) fn calls_in_loops(module: &Module, at: Offsets, facts: &mut FileFacts
         at,
         imported: facts.imports.iter().map(|i| i.local.clone()).collect(),
         loops: vec![],
+        in_catch: 0,
         calls: vec![],
     };
     module.visit_with(&mut walk);
@@ -45,6 +46,8 @@ struct Walk {
     imported: Vec<Name>,
     /// The loops the code being walked runs in, innermost last.
     loops: Vec<LoopInfo>,
+    /// Inside a `catch` clause: an error path, not per-item work (as `calls::push_call` says).
+    in_catch: u32,
     calls: Vec<CallFact>,
 }
 
@@ -52,6 +55,7 @@ impl Walk {
     /// Walks a function body that runs when called: the loops around its definition do not
     /// run it; `per_item` is the loop of an iteration method it is the callback of.
     fn function(&mut self, per_item: Option<LoopInfo>, f: impl FnOnce(&mut Self)) {
+        let catch = std::mem::take(&mut self.in_catch);
         let outer = match per_item {
             Some(l) => {
                 self.loops.push(l);
@@ -66,6 +70,7 @@ impl Walk {
                 self.loops.pop();
             }
         }
+        self.in_catch = catch;
     }
 
     fn in_loop(&mut self, info: LoopInfo, body: impl FnOnce(&mut Self)) {
@@ -99,7 +104,7 @@ impl Visit for Walk {
             c.visit_children_with(self);
             return;
         };
-        if !self.loops.is_empty() {
+        if !self.loops.is_empty() && self.in_catch == 0 {
             if let Some(names) = self.callee(callee) {
                 self.calls.push(CallFact {
                     callee: names,
@@ -142,15 +147,18 @@ impl Visit for Walk {
         self.function(None, |w| a.visit_children_with(w));
     }
 
+    fn visit_catch_clause(&mut self, c: &CatchClause) {
+        self.in_catch += 1;
+        c.visit_children_with(self);
+        self.in_catch -= 1;
+    }
+
     fn visit_for_stmt(&mut self, s: &ForStmt) {
         s.init.visit_with(self);
-        let info = loop_info(
-            self.at,
-            LoopKind::For,
-            head_span(s.span, s.body.span()),
-            false,
-            None,
-        );
+        let head = head_span(s.span, s.body.span());
+        let mut info = loop_info(self.at, LoopKind::For, head, false, None);
+        // `for (i = 0; i < n; i += size)`: batches, as in the full walk.
+        info.batched = s.update.as_deref().is_some_and(steps_by_batch);
         self.in_loop(info, |w| {
             s.test.visit_with(w);
             s.update.visit_with(w);
@@ -161,7 +169,10 @@ impl Visit for Walk {
     fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
         s.right.visit_with(self);
         let head = head_span(s.span, s.body.span());
-        let info = loop_info(self.at, LoopKind::ForOf, head, false, Some(&s.right));
+        // `for await` over anything but an array literal is taken as a stream of pages, the
+        // cautious reading (the full walk also knows names holding arrays).
+        let stream = s.is_await && !matches!(unwrap(&s.right), Expr::Array(_));
+        let info = loop_info(self.at, LoopKind::ForOf, head, stream, Some(&s.right));
         self.in_loop(info, |w| s.body.visit_with(w));
     }
 
