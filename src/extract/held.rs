@@ -88,10 +88,7 @@ impl Locals {
     /// `this.repo` with a field holding one.
     pub(super) fn instance_of(&self, e: &Expr) -> Option<Atom> {
         match unwrap(e) {
-            Expr::New(n) => match unwrap(&n.callee) {
-                Expr::Ident(c) => Some(c.sym.clone()),
-                _ => None,
-            },
+            Expr::New(_) => instance_class(e),
             Expr::Ident(i) => match self.get(&i.sym)? {
                 Held::Instance(c) => Some(c.clone()),
                 _ => None,

@@ -12,28 +12,25 @@
 
 use super::ast::{is_function, leaves, member_prop, prop_name, str_value, unwrap, Offsets};
 use super::chain::Seg;
-use values::{input, member, prop_key, session_call, session_name, Env, SpanOf, Val};
+use values::{input, member, prop_key, session_call, session_name, Env, Val};
 
 mod values;
 mod writes;
-use super::names::is_operator;
+use super::names::{is_global, is_operator};
 use crate::facts::*;
+use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 /// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions; and it is not client code
-/// (`'use client'`). Other files are not walked again.
+/// handlers, exports route handlers or server actions. Other files are not walked again
+/// (`'use client'` modules never get here: `client.rs` walks them).
 pub(super) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
-    let mut directives = module.body.iter().map_while(directive);
-    let (mut server, mut client) = (false, false);
-    for d in &mut directives {
-        server |= d == "use server";
-        client |= d == "use client";
-    }
-    if client {
-        return false;
-    }
+    let server = module
+        .body
+        .iter()
+        .map_while(directive)
+        .any(|d| d == "use server");
     server
         || facts.origins.handlers
         || !facts.queries.is_empty()
@@ -145,7 +142,7 @@ impl Walk {
                                 self.bind(&kv.value, Val::Unknown);
                                 continue;
                             };
-                            let span = self.at.span(kv.value.span_lo_hi());
+                            let span = self.at.span(kv.value.span());
                             let part = member(&v, None, &key, span);
                             self.bind(&kv.value, part);
                         }
@@ -192,11 +189,7 @@ impl Walk {
                         Pat::Ident(id) => id.id.sym.to_string(),
                         _ => String::new(),
                     };
-                    input(
-                        "the server action's argument",
-                        name,
-                        self.at.span(p.span_lo_hi()),
-                    )
+                    input("the server action's argument", name, self.at.span(p.span()))
                 }
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
@@ -278,7 +271,7 @@ impl Walk {
             _ => return,
         };
         if let Some(origin) = self.origin(value).fact() {
-            let span = self.at.span(value.span_lo_hi());
+            let span = self.at.span(value.span());
             let scope = self.scope();
             self.facts.uses.push(ValueUse {
                 target: UseTarget::Filter { table, column },
@@ -548,7 +541,8 @@ impl Visit for Walk {
             // `eq` may be the operators parameter's (`(t, { eq }) => ..`).
             Expr::Ident(f) if matches!(&*f.sym, "eq" | "inArray") => self.filter(c),
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
-                name if is_operator(name) || session_call(name) => {}
+                // Globals (`String(..)`, `console.log(..)`) are no project function.
+                name if is_operator(name) || session_call(name) || is_global(name) => {}
                 _ => self.call(c, || vec![f.sym.clone()]),
             },
             Expr::Member(m) => {
@@ -568,10 +562,14 @@ impl Visit for Walk {
                 }
                 if let Some(method) = method {
                     match unwrap(&m.obj) {
-                        Expr::Ident(o) if !self.is_bound(&o.sym) && !session_name(&o.sym) => {
+                        Expr::Ident(o)
+                            if !self.is_bound(&o.sym)
+                                && !session_name(&o.sym)
+                                && !is_global(&o.sym) =>
+                        {
                             self.call(c, || vec![o.sym.clone(), method]);
                         }
-                        Expr::This(_) => self.call(c, || vec![Name::from("this"), method]),
+                        Expr::This(_) => self.call(c, || vec![super::ast::this_name(), method]),
                         _ => {}
                     }
                 }

@@ -9,7 +9,8 @@ use crate::facts::{ArgOrigin, CallOrigins, FileFacts, InputOrigin, Name, Origin,
 use crate::ids::FileId;
 use crate::span::Span;
 
-/// How many calls deep input is followed from where it is read.
+/// How many rounds input is passed on from parameter to parameter: each round follows every
+/// call once, so it reaches at least this many calls deep from where it is read.
 const MAX_HOPS: usize = 4;
 
 impl InputParams {

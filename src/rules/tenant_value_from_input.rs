@@ -20,7 +20,7 @@ A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`) or a write of a tena
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
 input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
 `request.json()`, `searchParams` or `params`, the arguments of a `'use server'` file's exported
-functions, Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify
+functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread (unless the
 procedure's `.input(z.object({ .. }))`, written in place, has no tenant key: zod drops the

@@ -371,14 +371,3 @@ pub(super) fn prop_key(p: &Prop) -> Option<Name> {
         _ => None,
     }
 }
-
-/// Spans of nodes that have one, as swc's span.
-pub(super) trait SpanOf {
-    fn span_lo_hi(&self) -> swc_common::Span;
-}
-
-impl<T: swc_common::Spanned> SpanOf for T {
-    fn span_lo_hi(&self) -> swc_common::Span {
-        self.span()
-    }
-}

@@ -1,8 +1,9 @@
 //! The keys an insert's `values` or an update's `set` writes, and where their values come from.
 
-use super::values::{prop_key, Env, SpanOf, Val};
+use super::values::{prop_key, Env, Val};
 use crate::extract::ast::{member_prop, prop_name, unwrap};
 use crate::facts::{UseTarget, ValueUse};
+use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 /// `insert(T).values(v)`, `update(T).set(v)`: the keys written and where their values
@@ -83,7 +84,7 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
                     _ => true,
                 };
                 if let (true, Some(origin)) = (keep, origin.fact()) {
-                    let span = env.at.span(value.span_lo_hi());
+                    let span = env.at.span(value.span());
                     uses.push(ValueUse {
                         target,
                         origin,
@@ -96,7 +97,7 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
         e => {
             if let v @ Val::Input(_) = env.origin(e) {
                 if let Some(origin) = v.fact() {
-                    let span = env.at.span(e.span_lo_hi());
+                    let span = env.at.span(e.span());
                     uses.push(ValueUse {
                         target: UseTarget::Spread {
                             table,
