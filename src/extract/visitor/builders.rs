@@ -5,18 +5,24 @@ use super::*;
 use crate::extract::conditions::operand;
 
 impl Extractor {
+    /// The query builder the local `name` holds in the function the walk is in (the newest
+    /// binding), if any: the index of its entry in `builders`.
+    fn builder(&self, name: &Name) -> Option<usize> {
+        if self.builders.is_empty() {
+            return None;
+        }
+        let scope = self.frames.function_span(self.at);
+        self.builders
+            .iter()
+            .rposition(|b| &b.name == name && b.scope == scope)
+    }
+
     /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
     /// its query. A clause added in a branch the binding is not in holds on some paths only:
     /// a `where` there leaves the query's condition possibly empty, a `limit` or `orderBy`
     /// there is not counted.
     pub(super) fn add_clauses(&mut self, name: &Name, segs: &[crate::extract::chain::Seg<'_>]) {
-        let scope = self.frames.function_span(self.at);
-        let Some(b) = self
-            .builders
-            .iter()
-            .rev()
-            .find(|b| &b.name == name && b.scope == scope)
-        else {
+        let Some(b) = self.builder(name).map(|i| &self.builders[i]) else {
             self.note_param_clauses(name, segs);
             return;
         };
@@ -72,19 +78,11 @@ impl Extractor {
         let Expr::Ident(i) = unwrap(e) else {
             return;
         };
-        if self.builders.is_empty() {
-            return;
-        }
-        let scope = self.frames.function_span(self.at);
-        let Some(b) = self
-            .builders
-            .iter()
-            .rev()
-            .find(|b| b.name == i.sym && b.scope == scope)
-        else {
+        let Some(b) = self.builder(&i.sym) else {
             return;
         };
-        if let Some(site) = self.facts.queries.get_mut(b.site) {
+        let site = self.builders[b].site;
+        if let Some(site) = self.facts.queries.get_mut(site) {
             site.runs = Runs::Subquery(site.runs.handling());
         }
     }
@@ -136,19 +134,10 @@ impl Extractor {
         before: usize,
     ) {
         let site = match value {
-            Expr::Ident(_) if self.builders.is_empty() => return,
-            Expr::Ident(i) => {
-                let scope = self.frames.function_span(self.at);
-                match self
-                    .builders
-                    .iter()
-                    .rev()
-                    .find(|b| b.name == i.sym && b.scope == scope)
-                {
-                    Some(b) => b.site,
-                    None => return,
-                }
-            }
+            Expr::Ident(i) => match self.builder(&i.sym) {
+                Some(b) => self.builders[b].site,
+                None => return,
+            },
             Expr::Call(_) => match self.facts.queries.get(before) {
                 Some(q) if q.span == self.at.span(value.span()) => before,
                 _ => return,
