@@ -1,0 +1,347 @@
+//! Checked rows: a value of a row that an earlier read proved (in this function, an enclosing
+//! one, or a project function that returned it after checking it was found) keys the table
+//! it names, and a key that a checked read was keyed by names the same row again.
+
+use crate::facts::Name;
+use crate::ids::{FileId, TableId};
+use crate::link::{LinkedQuery, Project, Table};
+use crate::predicate::{
+    all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
+    Verdict,
+};
+use crate::rules::context::{RuleContext, TenantCheck};
+
+/// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
+/// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (a path such
+/// as `input.id`, or a name) names the row that read found in the caller's tenant; so does
+/// `eq(C.parentId, k)` on a child table C whose `parentId` references T. Without the check the
+/// read may have found nothing, and `k` may name another tenant's row.
+pub(super) fn same_key_as_checked_read(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let table = project.table(q.table);
+    let me = q.instance();
+    // (column, key expression) of every `eq(inst.column, k)` with `k` a path.
+    let keyed = |atoms: &[&Pred], inst: &TableRef| -> Vec<(Name, Box<str>)> {
+        atoms
+            .iter()
+            .filter_map(|a| match a {
+                Pred::Eq(Opnd::Col(c), Opnd::Value(Some(k)))
+                | Pred::Eq(Opnd::Value(Some(k)), Opnd::Col(c))
+                    if c.table == *inst =>
+                {
+                    Some((c.key.clone(), k.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
+    let mine = keyed(atoms, &me);
+    if mine.is_empty() {
+        return false;
+    }
+    // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
+    // both are the same unique key of the same table, or `col` references the read's table
+    // and `u` is unique there (children of the checked row).
+    let proves = |read: TableId, u: &str, col: &str| {
+        let tr = project.table(read);
+        unique(tr, u)
+            && if read == q.table {
+                u == col
+            } else {
+                project.references(table, col, read)
+            }
+    };
+    project.queries[file]
+        .iter()
+        .zip(earlier)
+        .any(|(p, checks)| {
+            let read = &facts.queries[p.site];
+            let Some(row) = read.result.as_deref() else {
+                return false;
+            };
+            read.kind.is_read()
+                && proven_before(p, read, site, checks)
+                && facts.null_checks.iter().any(|n| {
+                    *n.local == *row && read.span.hi <= n.span.lo && n.span.hi <= site.span.lo
+                })
+                && {
+                    let all = p.conditions();
+                    let theirs = keyed(&conjuncts_of(&all), &p.instance());
+                    mine.iter().any(|(col, k)| {
+                        theirs
+                            .iter()
+                            .any(|(u, k2)| k == k2 && proves(p.table, u, col))
+                    })
+                }
+        })
+}
+
+/// The tables of the rows `row` may hold when it was bound, before `site` in its scope, to
+/// what a project function returned (`const row = await getProject(ctx, id)`), where that
+/// function reads the table with its tenant filter proven and leaves early when nothing is
+/// found (`if (!found) throw ..`).
+fn returned_checked_rows(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &crate::facts::QuerySite,
+    row: &str,
+) -> Vec<TableId> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let mut out = vec![];
+    for call in facts.result_calls.iter().filter(|c| {
+        *c.local == *row
+            && c.span.hi <= site.span.lo
+            && site
+                .scope
+                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
+    }) {
+        let Some((f, i)) = project.resolve_function(file, &call.callee) else {
+            continue;
+        };
+        let helper = &project.units[f].facts;
+        let body = helper.functions[i].span;
+        for p in &project.queries[f] {
+            let read = &helper.queries[p.site];
+            let t = project.table(p.table);
+            let Some(found) = read.result.as_deref() else {
+                continue;
+            };
+            if read.kind.is_read()
+                && p.alias.is_none()
+                && read.scope == Some(body)
+                && t.is_tenant_scoped()
+                && (all_guarantee_equality(&p.conditions(), &p.instance(), &t.tenant_columns)
+                    == Verdict::Proven
+                    || (!t.root_refs.is_empty()
+                        && all_guarantee_equality(&p.conditions(), &p.instance(), &t.root_refs)
+                            == Verdict::Proven))
+                && helper.null_checks.iter().any(|n| {
+                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                })
+            {
+                out.push(p.table);
+            }
+        }
+    }
+    out
+}
+
+/// `update(T).where(eq(T.id, row.id))`, where `row` holds a row that an earlier query of an
+/// enclosing function read with its tenant filter proven: the key names a row already
+/// checked, so its tenant is known. Counts: the whole primary or unique key of T taken from a
+/// checked row of T itself; T's foreign key to the checked row's table, equal to the column it
+/// references (`eq(tasks.projectId, project.id)`: a child of a checked parent); T's one-column
+/// unique key equal to the checked row's foreign key to T (`eq(users.id, task.assigneeId)`);
+/// siblings (both foreign keys reference one tenant-scoped parent).
+pub(super) fn keyed_by_checked_row(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+) -> bool {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let site = &queries[q.site];
+    let table = project.table(me.id);
+    // (column key of `me`, local, property of the local): `eq(T.col, row.field)`.
+    let mut from_row: Vec<(&str, &str, &str)> = vec![];
+    for part in atoms {
+        if let Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
+        | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c)) = part
+        {
+            if c.table == *me {
+                if let Some((row, field)) = path.split_once('.') {
+                    if !field.contains('.') {
+                        from_row.push((&c.key, row, field));
+                    }
+                }
+            }
+        }
+    }
+    if from_row.is_empty() {
+        return false;
+    }
+    // The checked rows a local holds: earlier queries of an enclosing scope whose own table
+    // was proven, bound to that local.
+    let checked = |row: &str| {
+        project.queries[file]
+            .iter()
+            .zip(earlier)
+            .filter(move |(p, checks)| {
+                let earlier = &queries[p.site];
+                earlier.result.as_deref() == Some(row)
+                    && (proven_before(p, earlier, site, checks)
+                        || inserted_before(ctx.project, p, earlier, site))
+            })
+            .map(|(p, _)| p.table)
+            .chain(returned_checked_rows(ctx, file, site, row))
+            .collect::<Vec<_>>()
+    };
+    // The whole unique key of T from one checked row of T.
+    let own_key = table.unique_keys().iter().any(|key| {
+        let rows: Option<Vec<&str>> = key
+            .iter()
+            .map(|k| {
+                from_row
+                    .iter()
+                    .find(|(c, _, f)| c == k && f == k)
+                    .map(|(_, r, _)| *r)
+            })
+            .collect();
+        rows.is_some_and(|rows| {
+            rows.windows(2).all(|w| w[0] == w[1]) && checked(rows[0]).contains(&me.id)
+        })
+    });
+    own_key
+        || from_row.iter().any(|(col, row, field)| {
+            checked(row).into_iter().any(|parent| {
+                let tp = project.table(parent);
+                parent != me.id
+                    && ((project.references(table, col, parent)
+                        && tp
+                            .unique_keys()
+                            .iter()
+                            .any(|u| u.len() == 1 && u[0] == *field))
+                        || (project.references(tp, field, me.id)
+                            && table
+                                .unique_keys()
+                                .iter()
+                                .any(|u| u.len() == 1 && u[0] == *col))
+                        // Siblings: T's foreign key equal to the checked row's foreign key to
+                        // the same tenant-scoped parent (`eq(inbox.transactionId,
+                        // attachment.transactionId)`), as for joins.
+                        || siblings(project, table, col, tp, field))
+            })
+        })
+}
+
+/// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
+/// bound `row` without a tenant proof: with its filter, the key would have proven this query.
+pub(super) fn unproven_source<'f>(
+    ctx: &RuleContext<'f>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    all_checks: &[Vec<TenantCheck>],
+) -> Option<(&'f crate::facts::QuerySite, String)> {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let site = &queries[q.site];
+    let all = q.conditions();
+    let atoms = conjuncts_of(&all);
+    let rows: Vec<&str> = atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
+            | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c))
+                if c.table == *me =>
+            {
+                path.split_once('.').map(|(row, _)| row)
+            }
+            _ => None,
+        })
+        .collect();
+    project.queries[file]
+        .iter()
+        .zip(all_checks)
+        .filter(|(p, _)| p.site != q.site)
+        .find_map(|(p, checks)| {
+            let read = &queries[p.site];
+            let row = read.result.as_deref()?;
+            let unproven = checks
+                .first()
+                .is_some_and(|c| !c.joined && c.verdict != Verdict::Proven);
+            (read.kind.is_read()
+                && unproven
+                && rows.contains(&row)
+                && read.span.hi <= site.span.lo
+                && read
+                    .scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi))
+            .then(|| (read, row.to_string()))
+        })
+}
+
+/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
+/// rows that all set the table's tenant column, with no conflict clause that could update an
+/// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
+/// the rows it returns are the caller's own. An upsert may return another tenant's row, unless
+/// its conflict target holds the tenant column or its `where`/`setWhere` proves the tenant.
+fn inserted_before(
+    project: &Project,
+    p: &LinkedQuery,
+    insert: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+) -> bool {
+    let Some(facts) = insert.insert.as_deref() else {
+        return false;
+    };
+    let t = project.table(p.table);
+    p.alias.is_none()
+        && insert.span.hi <= site.span.lo
+        && insert
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && t.is_tenant_scoped()
+        && facts.conflict.as_ref().is_none_or(|c| match c.action {
+            crate::facts::ConflictAction::DoNothing => true,
+            // An upsert whose conflict is on the tenant column, or whose update is limited to
+            // the caller's rows, returns no other tenant's row either.
+            crate::facts::ConflictAction::DoUpdate => {
+                c.target
+                    .as_ref()
+                    .is_some_and(|k| k.iter().any(|k| t.is_tenant_column(k)))
+                    || (p.where_.is_some()
+                        && all_guarantee_equality_or_null(
+                            &p.conditions(),
+                            &p.instance(),
+                            &t.tenant_columns,
+                        ) == Verdict::Proven)
+            }
+            crate::facts::ConflictAction::DuplicateKeyUpdate => false,
+        })
+        && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
+            if !rows.is_empty()
+                && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
+}
+
+/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
+/// own table (not an alias), and that table's tenant filter was proven.
+fn proven_before(
+    p: &LinkedQuery,
+    read: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+    checks: &[TenantCheck],
+) -> bool {
+    p.alias.is_none()
+        && read.span.hi <= site.span.lo
+        && read
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && checks
+            .first()
+            .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+}
+
+/// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
+/// keysRoles.roleId`, both to `roles`): rows of one parent, which the proven row's tenant
+/// owns. A shared parent that is not tenant-scoped (`users`) proves nothing.
+pub(super) fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: &str) -> bool {
+    let theirs = project.targets_of_column(tp, cp);
+    project
+        .targets_of_column(tx, cx)
+        .iter()
+        .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
+}
