@@ -508,7 +508,8 @@ pub struct SuppressionComment {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawPred {
     Eq(Operand, Operand),
-    InArray(Operand),
+    /// `inArray(col, values)`: the column, and where the values start (see [`ValueAt`]).
+    InArray(Operand, Option<ValueAt>),
     IsNull(Operand),
     IsNotNull(Operand),
     /// A comparison that constrains columns without proving equality (`ne`, `gt`, `like`, ...).
@@ -541,16 +542,23 @@ pub struct RawArg {
     pub table: Option<Base>,
 }
 
+/// Where a value expression starts in its file (a byte offset): the key that joins a value in
+/// a condition to its origin in [`OriginFacts::uses`], which says where it comes from (request
+/// input, the session, a parameter, a row a local holds). Conditions keep no other account of
+/// their values.
+pub type ValueAt = u32;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
-    /// `base.key`: a column when `base` resolves to a table.
-    Member { base: Base, key: Name },
-    /// A value. `Some("row.id")` when it reads a property of a local variable, so that a row
-    /// fetched earlier can be recognised when its key is used again.
-    Value(Option<Box<str>>),
+    /// `base.key`: a column when `base` resolves to a table; otherwise a value starting at
+    /// `at`.
+    Member { base: Base, key: Name, at: ValueAt },
+    /// A value, and where it starts when it is written in the file.
+    Value(Option<ValueAt>),
     /// A parameter of the enclosing function used whole (`eq(col, v)` in `(col: Column, v) =>
-    /// ..`): the column the caller passes, when a helper is inlined; a value otherwise.
-    Param(Name),
+    /// ..`): the column the caller passes, when a helper is inlined; a value (starting at the
+    /// offset) otherwise.
+    Param(Name, ValueAt),
 }
 
 #[derive(Debug, Clone, PartialEq)]

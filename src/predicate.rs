@@ -29,14 +29,16 @@ pub struct Col {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opnd {
     Col(Col),
-    /// A value; `Some("row.id")` for a property of a local variable (see `Operand::Value`).
-    Value(Option<Box<str>>),
+    /// A value, and where it starts in the query's own file (see [`crate::facts::ValueAt`]):
+    /// `None` for a value of an inlined helper or one not written in the file.
+    Value(Option<crate::facts::ValueAt>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pred {
     Eq(Opnd, Opnd),
-    InArray(Col),
+    /// `inArray(col, values)`: where the values start, as for [`Opnd::Value`].
+    InArray(Col, Option<crate::facts::ValueAt>),
     IsNull(Col),
     IsNotNull(Col),
     /// Constrains these columns without proving equality.
@@ -210,7 +212,7 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
                     }
                 }
             }
-            Pred::InArray(c) | Pred::IsNull(c) | Pred::IsNotNull(c) => {
+            Pred::InArray(c, _) | Pred::IsNull(c) | Pred::IsNotNull(c) => {
                 if hit(c) {
                     return Verdict::Proven;
                 }
@@ -346,7 +348,7 @@ fn bound_col(atom: &Pred) -> Option<&Col> {
     match atom {
         Pred::Eq(Opnd::Col(c), Opnd::Value(_))
         | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-        | Pred::InArray(c) => Some(c),
+        | Pred::InArray(c, _) => Some(c),
         _ => None,
     }
 }
@@ -397,7 +399,7 @@ impl<'p> Bindings<'p> {
             match atom {
                 Pred::Eq(Opnd::Col(c), Opnd::Value(_))
                 | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-                | Pred::InArray(c) => b.bound.push(c),
+                | Pred::InArray(c, _) => b.bound.push(c),
                 Pred::Eq(Opnd::Col(a), Opnd::Col(b2)) => b.links.push((a, b2)),
                 _ => {}
             }
@@ -462,7 +464,7 @@ mod tests {
         assert_eq!(
             Pred::Or(vec![
                 eqv(0, "organizationId"),
-                Pred::InArray(col(0, "organizationId"))
+                Pred::InArray(col(0, "organizationId"), None)
             ])
             .guarantees_equality(t, &org()),
             Verdict::Proven
@@ -525,7 +527,7 @@ mod tests {
         parts.pop();
         parts.push(Pred::Or(vec![
             eqv(0, "organizationId"),
-            Pred::InArray(col(0, "organizationId")),
+            Pred::InArray(col(0, "organizationId"), None),
         ]));
         assert_eq!(
             Pred::And(parts).guarantees_equality(t, &org()),
@@ -577,7 +579,7 @@ mod tests {
         }
         assert_eq!(eqv(0, "id").pins_rows(&one(&pk)), Verdict::Proven);
         assert_eq!(
-            Pred::InArray(col(0, "id")).pins_rows(&one(&pk)),
+            Pred::InArray(col(0, "id"), None).pins_rows(&one(&pk)),
             Verdict::Proven
         );
         assert_eq!(eqv(0, "name").pins_rows(&one(&pk)), Verdict::Missing);

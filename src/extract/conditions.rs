@@ -140,14 +140,9 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
     };
     match &*op {
         "eq" => RawPred::Eq(nth(0), nth(1)),
-        // `inArray(col, rows.map((r) => r.id))`: the values are those of a local's rows. For
-        // every rule this is an equality with a value of those rows (bound, like `inArray`),
-        // written as the path `rows.id` so that a checked read's rows key the table as one
-        // checked row does.
-        "inArray" => match args.get(1).and_then(|a| row_values(s, &a.expr)) {
-            Some(path) => RawPred::Eq(nth(0), Operand::Value(Some(path))),
-            None => RawPred::InArray(nth(0)),
-        },
+        // Where the values come from (`rows.map((r) => r.id)`: a checked read's rows) is for
+        // the origins of values to say.
+        "inArray" => RawPred::InArray(nth(0), args.get(1).map(|a| s.value_at(&a.expr))),
         "isNull" => RawPred::IsNull(nth(0)),
         "isNotNull" => RawPred::IsNotNull(nth(0)),
         "and" | "or" => {
@@ -291,142 +286,41 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     }
 }
 
-/// An operand of a comparison: a column when it is `table.key`, otherwise a value.
+/// An operand of a comparison: a column when it is `table.key`, otherwise a value, known by
+/// where it starts (its origin, if it has one, is in the file's origin facts).
 pub(super) fn operand(s: &Scopes, e: &Expr) -> Operand {
-    let e = unwrap(e);
+    let at = s.value_at(e);
+    let mut e = unwrap(e);
     // `Number(row.id)`, `String(id)`: a conversion keeps what the value is.
-    if let Expr::Call(c) = e {
+    while let Expr::Call(c) = e {
         if matches!(callee_ident(c), Some("Number" | "String" | "BigInt"))
             && c.args.len() == 1
             && c.args[0].spread.is_none()
         {
-            return operand(s, &c.args[0].expr);
+            e = unwrap(&c.args[0].expr);
+        } else {
+            break;
         }
     }
     let m = match e {
         Expr::Member(m) => m,
         Expr::OptChain(OptChainExpr { base, .. }) => match &**base {
             OptChainBase::Member(m) => m,
-            OptChainBase::Call(_) => return Operand::Value(None),
+            OptChainBase::Call(_) => return Operand::Value(Some(at)),
         },
         // A parameter used whole: a column when the caller passes one (`(col: Column, v) =>
         // eq(col, v)`), bound when the helper is inlined.
         Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Param)) => {
-            return Operand::Param(i.sym.clone())
+            return Operand::Param(i.sym.clone(), at)
         }
-        // A bare name (`keyId`): a path too, so that a later query keyed by the same name can
-        // be recognised; a local copy of a property (`const keyAuthId = api.keyAuthId`) is the
-        // path it copies.
-        Expr::Ident(i) => {
-            return Operand::Value(Some(match s.get(&i.sym) {
-                Some(Binding::Path(p)) => p.clone(),
-                _ => i.sym.as_str().into(),
-            }))
-        }
-        _ => return Operand::Value(None),
+        _ => return Operand::Value(Some(at)),
     };
     let Some(key) = member_prop(&m.prop) else {
-        return Operand::Value(None);
+        return Operand::Value(Some(at));
     };
-    match (base_of(s, &m.obj), unwrap(&m.obj)) {
-        (Some(base), _) => Operand::Member { base, key },
-        // `item.id` where `item` is an element of a local's rows (`for (const item of rows)`):
-        // the rows' path.
-        (None, Expr::Ident(local)) => {
-            let local = match s.get(&local.sym) {
-                Some(Binding::Path(rows)) if !rows.contains('.') => &**rows,
-                _ => local.sym.as_str(),
-            };
-            Operand::Value(Some(format!("{local}.{key}").into_boxed_str()))
-        }
-        // `rows.find(..)?.id`, `rows[0].id`: a property of one of a local's rows.
-        (None, obj) => match element_of(s, obj) {
-            Some(rows) => Operand::Value(Some(format!("{rows}.{key}").into_boxed_str())),
-            None => Operand::Value(None),
-        },
-    }
-}
-
-/// The local whose rows `e` is one of: `rows.find(..)`, `rows.at(..)`, `rows[0]`, where `rows`
-/// is a local holding a value (a query's result), not a table or a parameter.
-fn element_of<'e>(s: &Scopes, e: &'e Expr) -> Option<&'e str> {
-    let obj = match unwrap(e) {
-        Expr::Call(c) => match &c.callee {
-            Callee::Expr(callee) => match unwrap(callee) {
-                Expr::Member(m)
-                    if matches!(member_prop(&m.prop).as_deref(), Some("find" | "at")) =>
-                {
-                    &m.obj
-                }
-                _ => return None,
-            },
-            _ => return None,
-        },
-        Expr::Member(m) if matches!(&m.prop, MemberProp::Computed(c) if matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_)))) => {
-            &m.obj
-        }
-        _ => return None,
-    };
-    match unwrap(obj) {
-        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Opaque)) => Some(i.sym.as_str()),
-        _ => None,
-    }
-}
-
-/// What a `for (const item of rows)` variable stands for: an element of `rows` when `rows` is a
-/// local holding a value (a query's result), so that `item.id` is a value of those rows.
-pub(super) fn element_binding(s: &Scopes, rows: &Expr) -> Binding {
-    match unwrap(rows) {
-        Expr::Ident(i) if matches!(s.get(&i.sym), Some(Binding::Opaque)) => {
-            Binding::Path(i.sym.as_str().into())
-        }
-        _ => Binding::Opaque,
-    }
-}
-
-/// The values of one property of a local's rows, as the path `rows.key`: `rows.map((r) =>
-/// r.key)` (also followed by `.filter(..)`), or a local bound to such a value
-/// (`const ids = rows.map(..)`).
-fn row_values(s: &Scopes, e: &Expr) -> Option<Box<str>> {
-    match unwrap(e) {
-        Expr::Ident(i) => match s.get(&i.sym) {
-            Some(Binding::Path(p)) if p.contains('.') => Some(p.clone()),
-            _ => None,
-        },
-        Expr::Call(c) => {
-            let (obj, method) = super::ast::method_call(c)?;
-            match &*method {
-                "filter" => row_values(s, obj),
-                "map" => {
-                    let Expr::Ident(rows) = unwrap(obj) else {
-                        return None;
-                    };
-                    if !matches!(s.get(&rows.sym), Some(Binding::Opaque)) {
-                        return None;
-                    }
-                    let Expr::Arrow(f) = unwrap(&c.args.first()?.expr) else {
-                        return None;
-                    };
-                    let [Pat::Ident(r)] = f.params.as_slice() else {
-                        return None;
-                    };
-                    let ArrowFunctionBody::Expr(body) = &*f.body else {
-                        return None;
-                    };
-                    let Expr::Member(field) = unwrap(body) else {
-                        return None;
-                    };
-                    match unwrap(&field.obj) {
-                        Expr::Ident(o) if o.sym == r.id.sym => Some(
-                            format!("{}.{}", rows.sym, member_prop(&field.prop)?).into_boxed_str(),
-                        ),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            }
-        }
-        _ => None,
+    match base_of(s, &m.obj) {
+        Some(base) => Operand::Member { base, key, at },
+        None => Operand::Value(Some(at)),
     }
 }
 
@@ -522,15 +416,8 @@ pub(super) fn const_binding(
         }
         Expr::Ident(_) | Expr::Member(_) if !module_level => match table_expr(s, e) {
             Some(t) => Some(Binding::Alias(t)),
-            None => match (e, operand(s, e)) {
-                (Expr::Member(_), Operand::Value(Some(path))) => Some(Binding::Path(path)),
-                _ => Some(Binding::Opaque),
-            },
+            None => Some(Binding::Opaque),
         },
-        // `const ids = rows.map((r) => r.id)`: the values of the rows' `id`.
-        Expr::Call(_) if !module_level && row_values(s, e).is_some() => {
-            row_values(s, e).map(Binding::Path)
-        }
         // `const conds = c ? [...base, ...more] : base`: a condition array either way; spread
         // into `and(..)`, every row passes one side's conjunction.
         Expr::Cond(c) if !module_level && is_array(s, &c.cons) && is_array(s, &c.alt) => {
@@ -542,11 +429,6 @@ pub(super) fn const_binding(
                 depth,
             })
         }
-        // `const id = rows.find(..)?.id`: a property of one of the rows.
-        Expr::OptChain(_) if !module_level => match operand(s, e) {
-            Operand::Value(Some(path)) => Some(Binding::Path(path)),
-            _ => Some(Binding::Opaque),
-        },
         Expr::Array(_) => Some(Binding::Array {
             elems: spread_preds(s, e),
             depth,

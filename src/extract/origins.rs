@@ -158,6 +158,11 @@ impl Walk {
             Pat::Array(a) => {
                 let elem = match &v {
                     Val::Input(_) | Val::Session => v.clone(),
+                    Val::Local { name, path, .. } => Val::Local {
+                        name: name.clone(),
+                        path: path.clone(),
+                        each: true,
+                    },
                     _ => Val::Unknown,
                 };
                 for p in a.elems.iter().flatten() {
@@ -362,6 +367,11 @@ impl Walk {
     }
 }
 
+/// `await ..` or a call: a value a local may be given and later read from.
+fn returns_value(init: &Expr) -> bool {
+    matches!(unwrap(init), Expr::Await(_) | Expr::Call(_))
+}
+
 /// The keys of a procedure's `.input(z.object({ .. }))`, found along the builder chain.
 fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
     for _ in 0..16 {
@@ -506,6 +516,31 @@ impl Visit for Walk {
                 continue;
             }
             let mut val = self.origin(init);
+            // `const row = await ..`, `const [row] = await ..`: what the local holds (a query's
+            // rows, a helper's result) is known by the local's name.
+            if matches!(val, Val::Unknown) && returns_value(init) {
+                match &d.name {
+                    Pat::Ident(name) => {
+                        val = Val::Local {
+                            name: name.id.sym.clone(),
+                            path: String::new(),
+                            each: false,
+                        }
+                    }
+                    Pat::Array(a) => {
+                        if let Some(Some(Pat::Ident(name))) = a.elems.first() {
+                            let row = Val::Local {
+                                name: name.id.sym.clone(),
+                                path: String::new(),
+                                each: false,
+                            };
+                            self.env.vars.push((name.id.sym.clone(), row));
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             // `const body = await req.json()`: the input is named by the local from here on.
             if let (Val::Input(i), Pat::Ident(name)) = (&mut val, &d.name) {
                 if i.path.ends_with(".json()") || i.path.contains(".valid(") {
@@ -529,6 +564,28 @@ impl Visit for Walk {
             }
             self.bind(&d.name, val);
         }
+    }
+
+    fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
+        s.right.visit_with(self);
+        let vars = self.env.vars.len();
+        if let ForHead::VarDecl(v) = &s.left {
+            // `for (const item of rows)`: one of the rows; `for (const id of input.ids)`: input.
+            let elem = match self.origin(&s.right) {
+                Val::Local { name, path, .. } => Val::Local {
+                    name,
+                    path,
+                    each: true,
+                },
+                v @ (Val::Input(_) | Val::Session) => v,
+                _ => Val::Unknown,
+            };
+            if let [d] = v.decls.as_slice() {
+                self.bind(&d.name, elem);
+            }
+        }
+        s.body.visit_with(self);
+        self.env.vars.truncate(vars);
     }
 
     fn visit_call_expr(&mut self, c: &CallExpr) {

@@ -67,6 +67,7 @@ fn raw_statement(s: &Scopes, tpl: &Tpl) -> RawStatement {
                 Operand::Member {
                     base: Base::Table(t),
                     key,
+                    ..
                 } => RawParam::Column(t, key),
                 _ => RawParam::Value,
             }

@@ -33,6 +33,7 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
                 let col = Operand::Member {
                     base: Base::SelfTable,
                     key: i.sym.clone(),
+                    at: 0,
                 };
                 parts.push(RawPred::Eq(col, Operand::Value(None)));
                 continue;
@@ -72,6 +73,7 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
                 let col = Operand::Member {
                     base: Base::SelfTable,
                     key: key.clone(),
+                    at: 0,
                 };
                 parts.push(column_filter(col, value, depth));
             }
@@ -98,7 +100,7 @@ fn column_filter(col: Operand, value: &Expr, depth: u32) -> RawPred {
                 let is_true = matches!(v, Expr::Lit(Lit::Bool(Bool { value: true, .. })));
                 parts.push(match op.as_str() {
                     "eq" => RawPred::Eq(col.clone(), Operand::Value(None)),
-                    "in" | "inArray" => RawPred::InArray(col.clone()),
+                    "in" | "inArray" => RawPred::InArray(col.clone(), None),
                     "isNull" if is_true => RawPred::IsNull(col.clone()),
                     "isNotNull" if is_true => RawPred::IsNotNull(col.clone()),
                     "OR" | "AND" | "NOT" => {

@@ -38,9 +38,6 @@ pub(super) enum Binding {
     /// Row objects (`const row = { .. }`, `const rows = [{ .. }, ..]`): the keys each sets,
     /// for an insert's `.values(row)`.
     Rows(Vec<RowKeys>),
-    /// A local copy of a local's property (`const keyAuthId = api.keyAuthId`): the path it
-    /// copies, so that a key taken from a checked row through a copy is still that row's.
-    Path(Box<str>),
 }
 
 /// What a name constructs: a table, a table creator's product, a table of a `pgSchema(..)`.
@@ -81,9 +78,25 @@ pub(super) struct Scopes {
     /// return one (`function countOf() { return count(); }`). Selecting one (or calling one)
     /// selects an aggregate.
     pub(super) aggregates: Vec<Atom>,
+    /// Where the file starts in swc's positions: values are known by their offset in the file.
+    pub(super) base: u32,
 }
 
 impl Scopes {
+    /// The scopes of a file that starts at `base` in swc's positions.
+    pub(super) fn new(base: u32) -> Self {
+        Scopes {
+            base,
+            ..Scopes::default()
+        }
+    }
+
+    /// Where the value `e` starts in the file (see [`ValueAt`]).
+    pub(super) fn value_at(&self, e: &Expr) -> ValueAt {
+        use swc_common::Spanned;
+        e.span().lo.0.saturating_sub(self.base)
+    }
+
     /// Opens the scope of a function or callback.
     pub(super) fn push(&mut self) {
         self.starts.push(self.locals.len());

@@ -70,7 +70,7 @@ impl Extractor {
         Extractor {
             at: Offsets::new(base),
             facts: FileFacts::default(),
-            scopes: Scopes::default(),
+            scopes: Scopes::new(base),
             frames: Frames::new(),
             owner: None,
             expr_depth: 0,
@@ -600,10 +600,8 @@ impl Visit for Extractor {
     fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
         self.visit_expr(&s.right);
         if let ForHead::VarDecl(v) = &s.left {
-            // `for (const item of rows)`: `item` is one of `rows`.
-            let each = super::conditions::element_binding(&self.scopes, &s.right);
             for d in &v.decls {
-                self.scopes.bind_pat(&d.name, each.clone());
+                self.scopes.bind_pat(&d.name, Binding::Opaque);
             }
         }
         let head = head_span(s.span, s.body.span());

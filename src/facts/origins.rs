@@ -18,6 +18,16 @@ pub enum Origin {
         index: u32,
         path: Box<str>,
     },
+    /// What the local `name` holds, given a call's result (`const row = await db.select()..`,
+    /// `const [row] = await ..`, `const found = await getProject(..)`), or a property of it
+    /// (`path`, dotted, empty for the whole). `each` when the value is one of many: an element
+    /// (`for (const item of rows)`, `rows.find(..)`, `rows[0]`) or a property's values
+    /// (`rows.map((r) => r.id)`). Whether the local holds a checked row is for the rules to say.
+    Local {
+        name: Name,
+        path: Box<str>,
+        each: bool,
+    },
 }
 
 /// Request input: what kind (`the tRPC input`), the value as the code names it

@@ -34,8 +34,9 @@ impl Project {
                 (Ok(a), Ok(b)) => Pred::Eq(a, b),
                 (Err(why), _) | (_, Err(why)) => opaque(why),
             },
-            RawPred::InArray(a) => match col_of(a) {
-                Ok(Some(c)) => Pred::InArray(c),
+            RawPred::InArray(a, at) => match col_of(a) {
+                // Where the values start means something in the query's own function only.
+                Ok(Some(c)) => Pred::InArray(c, at.filter(|_| ctx.depth == 0)),
                 Ok(None) => Pred::Other(vec![]),
                 Err(why) => opaque(why),
             },
@@ -93,19 +94,19 @@ impl Project {
         o: &'a Operand,
         ctx: &Ctx<'_, 'a>,
     ) -> Result<Opnd, String> {
-        let (base, key) = match o {
-            Operand::Member { base, key } => (base, key),
-            // A local variable's path means something only in the query's own function, not
-            // in a helper inlined into it.
-            Operand::Value(path) if ctx.depth == 0 => return Ok(Opnd::Value(path.clone())),
+        let (base, key, at) = match o {
+            Operand::Member { base, key, at } => (base, key, *at),
+            // Where a value starts means something only in the query's own function, not in a
+            // helper inlined into it.
+            Operand::Value(at) if ctx.depth == 0 => return Ok(Opnd::Value(*at)),
             Operand::Value(_) => return Ok(Opnd::Value(None)),
             // A column passed to an inlined helper; anything else passed is a value.
             // In the query's own function (not inlined) the parameter is a value with a path, like
             // any bare name, so that a later query keyed by the same name can be recognised.
-            Operand::Param(p) => {
+            Operand::Param(p, at) => {
                 return Ok(match ctx.env.and_then(|e| e.get(&**p)) {
                     Some(Arg { col: Some(c), .. }) => Opnd::Col(c.clone()),
-                    _ if ctx.depth == 0 => Opnd::Value(Some(p.as_str().into())),
+                    _ if ctx.depth == 0 => Opnd::Value(Some(*at)),
                     _ => Opnd::Value(None),
                 })
             }
@@ -117,9 +118,7 @@ impl Project {
             })),
             // `input.id` of the query's own function: a path, like a local's property.
             None => Ok(Opnd::Value(match base {
-                Base::Param(p) if ctx.depth == 0 && ctx.env.is_none() => {
-                    Some(format!("{p}.{key}").into_boxed_str())
-                }
+                Base::Param(_) if ctx.depth == 0 && ctx.env.is_none() => Some(at),
                 _ => None,
             })),
         }

@@ -121,7 +121,7 @@ impl Project {
                             Origin::Param { scope, index, path } => {
                                 out.lookup(f, *scope, *index, path)
                             }
-                            Origin::Session => vec![],
+                            Origin::Session | Origin::Local { .. } => vec![],
                         };
                         for passed in inputs {
                             if verified(self, f, c.scope, o, c.span.lo, &|x| {
@@ -174,8 +174,9 @@ impl Project {
     }
 }
 
-/// The same value: the same input read the same way, or the same parameter's property.
-fn same_value(a: &Origin, b: &Origin) -> bool {
+/// The same value: the same input read the same way, the same parameter's property, or the
+/// same property of what one local holds (one value, not one of many).
+pub fn same_value(a: &Origin, b: &Origin) -> bool {
     match (a, b) {
         (Origin::Input(a), Origin::Input(b)) => a.label == b.label && a.path == b.path,
         (
@@ -190,6 +191,18 @@ fn same_value(a: &Origin, b: &Origin) -> bool {
                 path: p2,
             },
         ) => s1 == s2 && i1 == i2 && p1 == p2,
+        (
+            Origin::Local {
+                name: n1,
+                path: p1,
+                each: false,
+            },
+            Origin::Local {
+                name: n2,
+                path: p2,
+                each: false,
+            },
+        ) => n1 == n2 && p1 == p2,
         _ => false,
     }
 }
@@ -217,6 +230,15 @@ pub fn argument(c: &CallOrigins, index: u32, path: &str) -> Option<Origin> {
                 Origin::Input(Box::new(i))
             }
             Origin::Session => Origin::Session,
+            Origin::Local { name, path, each } => Origin::Local {
+                name: name.clone(),
+                path: if path.is_empty() {
+                    rest.into()
+                } else {
+                    format!("{path}.{rest}").into()
+                },
+                each: *each,
+            },
             Origin::Param { scope, index, path } => Origin::Param {
                 scope: *scope,
                 index: *index,

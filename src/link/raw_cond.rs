@@ -172,7 +172,7 @@ impl Reader<'_> {
                 negated: false,
                 ..
             } => match self.column(expr, scope) {
-                Some(c) => Pred::InArray(c),
+                Some(c) => Pred::InArray(c, None),
                 None => self.unknown(e, scope),
             },
             Expr::UnaryOp {

@@ -179,7 +179,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                         && !verified_where_read(project, p)
                 })
                 .collect(),
-            Origin::Session => continue,
+            Origin::Session | Origin::Local { .. } => continue,
         };
         let Some(Passed {
             input: first,

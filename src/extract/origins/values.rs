@@ -18,6 +18,12 @@ pub(super) enum Val {
         index: u32,
         path: String,
     },
+    /// See [`Origin::Local`].
+    Local {
+        name: Name,
+        path: String,
+        each: bool,
+    },
     Const,
     Unknown,
     /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
@@ -47,6 +53,11 @@ impl Val {
                 scope: *scope,
                 index: *index,
                 path: path.as_str().into(),
+            }),
+            Val::Local { name, path, each } => Some(Origin::Local {
+                name: name.clone(),
+                path: path.as_str().into(),
+                each: *each,
             }),
             _ => None,
         }
@@ -84,6 +95,11 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             scope: *scope,
             index: *index,
             path: join(path, key),
+        },
+        Val::Local { name, path, each } => Val::Local {
+            name: name.clone(),
+            path: join(path, key),
+            each: *each,
         },
         Val::ProcedureOpts(keys) => match key {
             "input" => Val::Input(InputOrigin {
@@ -219,7 +235,19 @@ impl Env {
 
     fn member_origin(&self, m: &MemberExpr) -> Val {
         let Some(key) = member_prop(&m.prop) else {
-            return Val::Unknown;
+            // `rows[0]`: one of the rows.
+            return match (&m.prop, self.origin(&m.obj)) {
+                (MemberProp::Computed(c), Val::Local { name, path, .. })
+                    if path.is_empty() && matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_))) =>
+                {
+                    Val::Local {
+                        name,
+                        path,
+                        each: true,
+                    }
+                }
+                _ => Val::Unknown,
+            };
         };
         let base = self.origin(&m.obj);
         if matches!(base, Val::Unknown | Val::Const) {
@@ -291,6 +319,29 @@ impl Env {
                     }
                 }
                 let base = self.origin(&m.obj);
+                if let Val::Local { name, path, .. } = &base {
+                    return match &*method {
+                        // `rows.find(..)`, `rows.at(-1)`: one of the rows.
+                        "find" | "findLast" | "at" if path.is_empty() => Val::Local {
+                            name: name.clone(),
+                            path: String::new(),
+                            each: true,
+                        },
+                        // `rows.filter(..)`: some of them.
+                        "filter" | "slice" | "toSorted" | "toReversed" => base,
+                        // `rows.map((r) => r.id)`: the values of the rows' `id`.
+                        "map" if path.is_empty() => match first().and_then(|a| mapped_key(&a.expr))
+                        {
+                            Some(key) => Val::Local {
+                                name: name.clone(),
+                                path: key.to_string(),
+                                each: true,
+                            },
+                            None => Val::Unknown,
+                        },
+                        _ => Val::Unknown,
+                    };
+                }
                 if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
                     return match first().map(|a| self.compared(&a.expr)) {
                         Some(v @ (Val::Input(_) | Val::Param { .. })) => {
@@ -342,6 +393,26 @@ impl Env {
             }
             _ => Val::Unknown,
         }
+    }
+}
+
+/// `(r) => r.key`: the key.
+fn mapped_key(e: &Expr) -> Option<Name> {
+    let Expr::Arrow(f) = unwrap(e) else {
+        return None;
+    };
+    let [Pat::Ident(r)] = f.params.as_slice() else {
+        return None;
+    };
+    let ArrowFunctionBody::Expr(body) = &*f.body else {
+        return None;
+    };
+    let Expr::Member(field) = unwrap(body) else {
+        return None;
+    };
+    match unwrap(&field.obj) {
+        Expr::Ident(o) if o.sym == r.id.sym => member_prop(&field.prop),
+        _ => None,
     }
 }
 

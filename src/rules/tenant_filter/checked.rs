@@ -2,8 +2,9 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
-use crate::facts::Name;
+use crate::facts::{FileFacts, Name, Origin, UseTarget, ValueAt};
 use crate::ids::{FileId, TableId};
+use crate::link::origins::same_value;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
@@ -11,9 +12,42 @@ use crate::predicate::{
 };
 use crate::rules::context::{RuleContext, TenantCheck};
 
+/// Where the value written at `at` comes from, as the file's origin facts say (see
+/// `extract::origins`): request input, the session, a parameter, what a local holds.
+fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
+    facts
+        .origins
+        .uses
+        .iter()
+        .find(|u| u.span.lo == at && matches!(u.target, UseTarget::Filter { .. }))
+        .map(|u| &u.origin)
+}
+
+/// `(column, origin)` of every `eq(inst.column, v)` or `inArray(inst.column, v)` among
+/// `atoms` whose value `v` has a known origin.
+fn keyed_values<'f>(
+    facts: &'f FileFacts,
+    atoms: &[&Pred],
+    inst: &TableRef,
+) -> Vec<(Name, &'f Origin)> {
+    atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(at)))
+            | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
+            | Pred::InArray(c, Some(at))
+                if c.table == *inst =>
+            {
+                Some((c.key.clone(), origin_at(facts, *at)?))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
-/// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (a path such
-/// as `input.id`, or a name) names the row that read found in the caller's tenant; so does
+/// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (the same
+/// value by its origin: `input.id`, a parameter, a local's property) names the row that read found in the caller's tenant; so does
 /// `eq(C.parentId, k)` on a child table C whose `parentId` references T. Without the check the
 /// read may have found nothing, and `k` may name another tenant's row.
 pub(super) fn same_key_as_checked_read(
@@ -28,23 +62,8 @@ pub(super) fn same_key_as_checked_read(
     let site = &facts.queries[q.site];
     let table = project.table(q.table);
     let me = q.instance();
-    // (column, key expression) of every `eq(inst.column, k)` with `k` a path.
-    let keyed = |atoms: &[&Pred], inst: &TableRef| -> Vec<(Name, Box<str>)> {
-        atoms
-            .iter()
-            .filter_map(|a| match a {
-                Pred::Eq(Opnd::Col(c), Opnd::Value(Some(k)))
-                | Pred::Eq(Opnd::Value(Some(k)), Opnd::Col(c))
-                    if c.table == *inst =>
-                {
-                    Some((c.key.clone(), k.clone()))
-                }
-                _ => None,
-            })
-            .collect()
-    };
     let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
-    let mine = keyed(atoms, &me);
+    let mine = keyed_values(facts, atoms, &me);
     if mine.is_empty() {
         return false;
     }
@@ -75,11 +94,11 @@ pub(super) fn same_key_as_checked_read(
                 })
                 && {
                     let all = p.conditions();
-                    let theirs = keyed(&conjuncts_of(&all), &p.instance());
+                    let theirs = keyed_values(facts, &conjuncts_of(&all), &p.instance());
                     mine.iter().any(|(col, k)| {
                         theirs
                             .iter()
-                            .any(|(u, k2)| k == k2 && proves(p.table, u, col))
+                            .any(|(u, k2)| same_value(k, k2) && proves(p.table, u, col))
                     })
                 }
         })
@@ -155,21 +174,19 @@ pub(super) fn keyed_by_checked_row(
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];
     let table = project.table(me.id);
-    // (column key of `me`, local, property of the local): `eq(T.col, row.field)`.
-    let mut from_row: Vec<(&str, &str, &str)> = vec![];
-    for part in atoms {
-        if let Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
-        | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c)) = part
-        {
-            if c.table == *me {
-                if let Some((row, field)) = path.split_once('.') {
-                    if !field.contains('.') {
-                        from_row.push((&c.key, row, field));
-                    }
-                }
+    let facts = &project.units[file].facts;
+    // (column key of `me`, local, property of the local, one of many): `eq(T.col, row.field)`,
+    // also through a copy (`const { id } = row`) or over the rows (`rows.map((r) => r.id)`).
+    let keyed = keyed_values(facts, atoms, me);
+    let from_row: Vec<(&str, &str, &str, bool)> = keyed
+        .iter()
+        .filter_map(|(col, o)| match o {
+            Origin::Local { name, path, each } if !path.is_empty() && !path.contains('.') => {
+                Some((&**col, &**name, &**path, *each))
             }
-        }
-    }
+            _ => None,
+        })
+        .collect();
     if from_row.is_empty() {
         return false;
     }
@@ -196,8 +213,8 @@ pub(super) fn keyed_by_checked_row(
             .map(|k| {
                 from_row
                     .iter()
-                    .find(|(c, _, f)| c == k && f == k)
-                    .map(|(_, r, _)| *r)
+                    .find(|(c, _, f, each)| c == k && f == k && (key.len() == 1 || !each))
+                    .map(|(_, r, _, _)| *r)
             })
             .collect();
         rows.is_some_and(|rows| {
@@ -205,7 +222,7 @@ pub(super) fn keyed_by_checked_row(
         })
     });
     own_key
-        || from_row.iter().any(|(col, row, field)| {
+        || from_row.iter().any(|(col, row, field, _)| {
             checked(row).into_iter().any(|parent| {
                 let tp = project.table(parent);
                 parent != me.id
@@ -241,15 +258,11 @@ pub(super) fn unproven_source<'f>(
     let site = &queries[q.site];
     let all = q.conditions();
     let atoms = conjuncts_of(&all);
-    let rows: Vec<&str> = atoms
-        .iter()
-        .filter_map(|a| match a {
-            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(path)))
-            | Pred::Eq(Opnd::Value(Some(path)), Opnd::Col(c))
-                if c.table == *me =>
-            {
-                path.split_once('.').map(|(row, _)| row)
-            }
+    let facts = &project.units[file].facts;
+    let rows: Vec<&str> = keyed_values(facts, &atoms, me)
+        .into_iter()
+        .filter_map(|(_, o)| match o {
+            Origin::Local { name, path, .. } if !path.is_empty() => Some(&**name),
             _ => None,
         })
         .collect();

@@ -166,7 +166,7 @@ fn in_array_proofs(
             && k.table == s.instance()
             && atoms
                 .iter()
-                .any(|a| matches!(a, Pred::InArray(x) if x == c)))
+                .any(|a| matches!(a, Pred::InArray(x, _) if x == c)))
         {
             continue;
         }
