@@ -367,6 +367,17 @@ impl Walk {
     }
 }
 
+/// The parts of `a || b || ..`, unwrapped.
+fn disjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match unwrap(e) {
+        Expr::Bin(b) if b.op == BinaryOp::LogicalOr => {
+            disjuncts(&b.left, out);
+            disjuncts(&b.right, out);
+        }
+        e => out.push(e),
+    }
+}
+
 /// `await ..` or a call: a value a local may be given and later read from.
 fn returns_value(init: &Expr) -> bool {
     matches!(unwrap(init), Expr::Await(_) | Expr::Call(_))
@@ -467,37 +478,42 @@ impl Visit for Walk {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
-        // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
-        if let (Expr::Unary(u), true) = (unwrap(&s.test), leaves(&s.cons)) {
-            if u.op == UnaryOp::Bang {
-                if let Val::Membership(v) = self.origin(&u.arg) {
-                    if let Some(value) = v.fact() {
-                        let span = self.at.span(s.span);
-                        let scope = self.scope();
-                        self.facts.guards.push(Guard {
-                            value,
-                            against: Origin::Session,
-                            span,
-                            scope,
-                        });
+        if leaves(&s.cons) {
+            // Past `if (a || b) throw ..`, every part of the test is false.
+            let mut parts = vec![];
+            disjuncts(&s.test, &mut parts);
+            let span = self.at.span(s.span);
+            let scope = self.scope();
+            for part in parts {
+                match part {
+                    // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
+                    Expr::Unary(u) if u.op == UnaryOp::Bang => {
+                        if let Val::Membership(v) = self.origin(&u.arg) {
+                            if let Some(value) = v.fact() {
+                                self.facts.guards.push(Guard {
+                                    value,
+                                    against: Origin::Session,
+                                    span,
+                                    scope,
+                                });
+                            }
+                        }
                     }
-                }
-            }
-        }
-        if let (Expr::Bin(b), true) = (unwrap(&s.test), leaves(&s.cons)) {
-            if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) {
-                let (l, r) = (self.origin(&b.left).fact(), self.origin(&b.right).fact());
-                if let (Some(l), Some(r)) = (l, r) {
-                    let span = self.at.span(s.span);
-                    let scope = self.scope();
-                    for (value, against) in [(l.clone(), r.clone()), (r, l)] {
-                        self.facts.guards.push(Guard {
-                            value,
-                            against,
-                            span,
-                            scope,
-                        });
+                    // `if (row.teamId !== teamId) throw ..`: past it, the two are equal.
+                    Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
+                        let (l, r) = (self.origin(&b.left).fact(), self.origin(&b.right).fact());
+                        if let (Some(l), Some(r)) = (l, r) {
+                            for (value, against) in [(l.clone(), r.clone()), (r, l)] {
+                                self.facts.guards.push(Guard {
+                                    value,
+                                    against,
+                                    span,
+                                    scope,
+                                });
+                            }
+                        }
                     }
+                    _ => {}
                 }
             }
         }

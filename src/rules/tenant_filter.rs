@@ -14,7 +14,10 @@ use crate::span::Span;
 
 mod checked;
 mod correlated;
-use checked::{keyed_by_checked_row, same_key_as_checked_read, siblings, unproven_source};
+use checked::{
+    keyed_by_checked_row, keyed_by_unverified_row, same_key_as_checked_read, siblings,
+    unproven_source,
+};
 
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
@@ -192,6 +195,14 @@ fn tenant_checks(
             {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
+            }
+            if verdict == Verdict::Missing {
+                // Keyed by a row whose read cannot be verified: no more certain than that read.
+                if let Some(row) = keyed_by_unverified_row(ctx, file, q, &table, &atoms, earlier) {
+                    verdict = Verdict::Unverifiable(format!(
+                        "a key of `{row}`, read earlier by a query whose own tenant filter cannot be verified"
+                    ));
+                }
             }
             instances.push((table, span, joined, verdict, proof));
         }

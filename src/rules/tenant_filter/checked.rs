@@ -2,7 +2,7 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
-use crate::facts::{FileFacts, Name, Origin, UseTarget, ValueAt};
+use crate::facts::{FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::same_value;
 use crate::link::{LinkedQuery, Project, Table};
@@ -11,6 +11,7 @@ use crate::predicate::{
     Verdict,
 };
 use crate::rules::context::{RuleContext, TenantCheck};
+use crate::span::Span;
 
 /// Where the value written at `at` comes from, as the file's origin facts say (see
 /// `extract::origins`): request input, the session, a parameter, what a local holds.
@@ -155,6 +156,67 @@ fn returned_checked_rows(
     out
 }
 
+/// The tables whose rows `row` holds (a read bound to it, or a project function's read when
+/// it holds that function's result) and whose tenant column the code compared with a value,
+/// leaving when they differ (`if (!row || row.teamId !== teamId) throw ..`), before `site`
+/// in its function or an enclosing one: past the check, the row is the caller's.
+fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Vec<TableId> {
+    let facts = &project.units[file].facts;
+    let before = |span: Span, scope: Option<Span>| {
+        span.hi <= site.span.lo
+            && scope.is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+    };
+    let columns: Vec<&str> = facts
+        .origins
+        .guards
+        .iter()
+        .filter(|g| before(g.span, g.scope))
+        .filter_map(|g| match &g.value {
+            Origin::Local {
+                name,
+                path,
+                each: false,
+            } if **name == *row && !path.is_empty() && !path.contains('.') => Some(&**path),
+            _ => None,
+        })
+        .collect();
+    if columns.is_empty() {
+        return vec![];
+    }
+    let mut tables: Vec<TableId> = project.queries[file]
+        .iter()
+        .filter(|p| {
+            let read = &facts.queries[p.site];
+            p.alias.is_none()
+                && read.kind.is_read()
+                && read.result.as_deref() == Some(row)
+                && before(read.span, read.scope)
+        })
+        .map(|p| p.table)
+        .collect();
+    for call in facts.result_calls.iter().filter(|c| {
+        *c.local == *row
+            && c.span.hi <= site.span.lo
+            && site
+                .scope
+                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
+    }) {
+        if let Some((f, i)) = project.resolve_function(file, &call.callee) {
+            let body = project.units[f].facts.functions[i].span;
+            tables.extend(project.queries[f].iter().filter_map(|p| {
+                let read = &project.units[f].facts.queries[p.site];
+                (read.kind.is_read() && p.alias.is_none() && read.scope == Some(body))
+                    .then_some(p.table)
+            }));
+        }
+    }
+    tables.retain(|t| {
+        let t = project.table(*t);
+        t.is_tenant_scoped() && columns.iter().any(|c| t.is_tenant_column(c))
+    });
+    tables
+}
+
 /// `update(T).where(eq(T.id, row.id))`, where `row` holds a row that an earlier query of an
 /// enclosing function read with its tenant filter proven: the key names a row already
 /// checked, so its tenant is known. Counts: the whole primary or unique key of T taken from a
@@ -170,6 +232,34 @@ pub(super) fn keyed_by_checked_row(
     atoms: &[&Pred],
     earlier: &[Vec<TenantCheck>],
 ) -> bool {
+    keyed_by_row(ctx, file, q, me, atoms, earlier, true).is_some()
+}
+
+/// The local holding a row, read earlier by a query whose own tenant filter cannot be verified
+/// (a helper drizzle-guard cannot read), that keys this query as a checked row would: the
+/// query is as unverifiable as that read, not more.
+pub(super) fn keyed_by_unverified_row<'q>(
+    ctx: &RuleContext<'q>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+) -> Option<&'q str> {
+    keyed_by_row(ctx, file, q, me, atoms, earlier, false)
+}
+
+/// The local whose row keys `me` (see [`keyed_by_checked_row`]): a checked row when `proven`,
+/// otherwise a row read by a query whose verdict is unverifiable.
+fn keyed_by_row<'q>(
+    ctx: &RuleContext<'q>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+    proven: bool,
+) -> Option<&'q str> {
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];
@@ -188,26 +278,36 @@ pub(super) fn keyed_by_checked_row(
         })
         .collect();
     if from_row.is_empty() {
-        return false;
+        return None;
     }
     // The checked rows a local holds: earlier queries of an enclosing scope whose own table
     // was proven, bound to that local.
     let checked = |row: &str| {
-        project.queries[file]
+        let mut rows = project.queries[file]
             .iter()
             .zip(earlier)
             .filter(move |(p, checks)| {
                 let earlier = &queries[p.site];
                 earlier.result.as_deref() == Some(row)
-                    && (proven_before(p, earlier, site, checks)
-                        || inserted_before(ctx.project, p, earlier, site))
+                    && if proven {
+                        read_before(p, earlier, site, checks, |v| *v == Verdict::Proven)
+                            || inserted_before(ctx.project, p, earlier, site)
+                    } else {
+                        read_before(p, earlier, site, checks, |v| {
+                            matches!(v, Verdict::Unverifiable(_))
+                        })
+                    }
             })
             .map(|(p, _)| p.table)
-            .chain(returned_checked_rows(ctx, file, site, row))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        if proven {
+            rows.extend(returned_checked_rows(ctx, file, site, row));
+            rows.extend(guard_checked(project, file, site, row));
+        }
+        rows
     };
     // The whole unique key of T from one checked row of T.
-    let own_key = table.unique_keys().iter().any(|key| {
+    let own_key = table.unique_keys().iter().find_map(|key| {
         let rows: Option<Vec<&str>> = key
             .iter()
             .map(|k| {
@@ -217,16 +317,18 @@ pub(super) fn keyed_by_checked_row(
                     .map(|(_, r, _, _)| *r)
             })
             .collect();
-        rows.is_some_and(|rows| {
-            rows.windows(2).all(|w| w[0] == w[1]) && checked(rows[0]).contains(&me.id)
-        })
+        let rows = rows?;
+        (rows.windows(2).all(|w| w[0] == w[1]) && checked(rows[0]).contains(&me.id))
+            .then_some(rows[0])
     });
-    own_key
-        || from_row.iter().any(|(col, row, field, _)| {
-            checked(row).into_iter().any(|parent| {
-                let tp = project.table(parent);
-                parent != me.id
-                    && ((project.references(table, col, parent)
+    own_key.or_else(|| {
+        from_row
+            .iter()
+            .find(|(col, row, field, _)| {
+                checked(row).into_iter().any(|parent| {
+                    let tp = project.table(parent);
+                    parent != me.id
+                        && ((project.references(table, col, parent)
                         && tp
                             .unique_keys()
                             .iter()
@@ -240,8 +342,10 @@ pub(super) fn keyed_by_checked_row(
                         // the same tenant-scoped parent (`eq(inbox.transactionId,
                         // attachment.transactionId)`), as for joins.
                         || siblings(project, table, col, tp, field))
+                })
             })
-        })
+            .map(|(_, row, _, _)| *row)
+    })
 }
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
@@ -338,6 +442,18 @@ fn proven_before(
     site: &crate::facts::QuerySite,
     checks: &[TenantCheck],
 ) -> bool {
+    read_before(p, read, site, checks, |v| *v == Verdict::Proven)
+}
+
+/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
+/// own table (not an alias), and that table's verdict is one `want` accepts.
+fn read_before(
+    p: &LinkedQuery,
+    read: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+    checks: &[TenantCheck],
+    want: impl Fn(&Verdict) -> bool,
+) -> bool {
     p.alias.is_none()
         && read.span.hi <= site.span.lo
         && read
@@ -345,7 +461,7 @@ fn proven_before(
             .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
         && checks
             .first()
-            .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven)
+            .is_some_and(|c| !c.joined && want(&c.verdict))
 }
 
 /// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
