@@ -576,6 +576,9 @@ pub enum Base {
 /// `update(..).set({..})`, and the arguments of calls that pass such values on.
 #[derive(Debug, Default)]
 pub struct OriginFacts {
+    /// The file's values were followed (it holds queries, handlers or server actions): its
+    /// `calls` are all its calls to functions that may be the project's.
+    pub walked: bool,
     /// The file registers request handlers (`.query(fn)`, `app.get('/x', fn)`): its values
     /// are followed even when it holds no query.
     pub handlers: bool,

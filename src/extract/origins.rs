@@ -81,6 +81,7 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
         facts: OriginFacts::default(),
     };
     module.visit_with(&mut w);
+    w.facts.walked = true;
     w.facts
 }
 
@@ -311,9 +312,8 @@ impl Walk {
         }
     }
 
-    /// A call that may be to a project function, when an argument has a known origin.
+    /// A call that may be to a project function, with the origins of its arguments.
     fn call(&mut self, c: &CallExpr, callee: impl FnOnce() -> Vec<Name>) {
-        let mut known = false;
         let args: Vec<ArgOrigin> = c
             .args
             .iter()
@@ -340,30 +340,24 @@ impl Walk {
                                         _ => (prop_key(p), None),
                                     },
                                 };
-                                known |= origin.is_some();
                                 (key, origin)
                             })
                             .collect(),
                     ),
-                    e => {
-                        let o = self.origin(e).fact();
-                        known |= o.is_some();
-                        ArgOrigin::Value(o)
-                    }
+                    e => ArgOrigin::Value(self.origin(e).fact()),
                 }
             })
             .collect();
-        if known {
-            let span = self.at.span(c.span);
-            let scope = self.scope();
-            self.facts.calls.push(CallOrigins {
-                callee: callee(),
-                span,
-                scope,
-                result: None,
-                args,
-            });
-        }
+        // Every call is kept, known origins or not: a function's callers are all its calls.
+        let span = self.at.span(c.span);
+        let scope = self.scope();
+        self.facts.calls.push(CallOrigins {
+            callee: callee(),
+            span,
+            scope,
+            result: None,
+            args,
+        });
     }
 }
 

@@ -372,6 +372,8 @@ pub struct Project {
     pub(super) by_name: HashMap<String, Vec<TableId>>,
     /// Request input passed into project functions' parameters (`link::origins`).
     pub input_params: InputParams,
+    /// Calls by the name they call, built on first use (`Project::callers`).
+    pub(super) callers: std::sync::OnceLock<Callers>,
 }
 
 impl Project {
@@ -411,6 +413,15 @@ pub struct InputParam {
     /// The calls that pass it on, from where it is read: each call's file and index in that
     /// file's `origins.calls`.
     pub calls: Vec<(FileId, usize)>,
+}
+
+/// The calls of the files whose values were followed, by the last name of their callee
+/// (each as its file and index in `origins.calls`), and the imports of the other files, by the
+/// name they import (each as its file and index in `imports`): see `Project::callers`.
+#[derive(Debug, Default)]
+pub struct Callers {
+    pub(super) calls: HashMap<crate::facts::Name, Vec<(FileId, usize)>>,
+    pub(super) unread: HashMap<crate::facts::Name, Vec<(FileId, usize)>>,
 }
 
 /// The input reaching each project function's parameters, keyed by (file, the function's

@@ -4,7 +4,7 @@
 //! parameter; what the session or context passes is not. A value verified by a membership
 //! check before the call is not passed on as input.
 
-use super::model::{InputParam, InputParams, Project};
+use super::model::{Callers, InputParam, InputParams, Project};
 use crate::facts::{ArgOrigin, CallOrigins, FileFacts, InputOrigin, Name, Origin, UseTarget};
 use crate::ids::FileId;
 use crate::span::Span;
@@ -75,12 +75,73 @@ impl Passed {
 }
 
 impl Project {
+    /// Every call the project makes to the function `index` of `file` (each as its file and
+    /// its index in that file's `origins.calls`), when all of them are known: `None` when
+    /// nothing calls it, or when a file whose values were not followed (no query, handler or
+    /// server action in it) imports it. Calls are found by the function's name, then resolved.
+    pub fn callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
+        let def = &self.units[file].facts.functions[index];
+        let name = crate::facts::Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
+        let index_of = self.callers.get_or_init(|| self.index_calls());
+        let me = Some((file, index));
+        if index_of.unread.get(&name).is_some_and(|files| {
+            files.iter().any(|&(f, i)| {
+                self.resolve_function(f, &[self.units[f].facts.imports[i].local.clone()]) == me
+            })
+        }) {
+            return None;
+        }
+        let calls: Vec<(FileId, usize)> = index_of
+            .calls
+            .get(&name)?
+            .iter()
+            .copied()
+            .filter(|&(f, n)| {
+                self.resolve_function(f, &self.units[f].facts.origins.calls[n].callee) == me
+            })
+            .collect();
+        (!calls.is_empty()).then_some(calls)
+    }
+
+    /// Every call of the walked files by the callee's last name, and every import of the
+    /// others by the name it imports.
+    fn index_calls(&self) -> Callers {
+        let mut out = Callers::default();
+        for (f, unit) in self.units.iter_enumerated() {
+            let facts = &unit.facts;
+            if facts.origins.walked {
+                for (n, c) in facts.origins.calls.iter().enumerate() {
+                    if let Some(last) = c.callee.last() {
+                        out.calls.entry(last.clone()).or_default().push((f, n));
+                    }
+                }
+            } else {
+                for (i, import) in facts.imports.iter().enumerate() {
+                    let name = match &import.imported {
+                        crate::facts::Imported::Named(n) => n.clone(),
+                        crate::facts::Imported::Default => import.local.clone(),
+                        crate::facts::Imported::Namespace => continue,
+                    };
+                    out.unread.entry(name).or_default().push((f, i));
+                }
+            }
+        }
+        out
+    }
+
     /// Follows request input into the parameters of the project functions it is passed to.
     pub(super) fn follow_input(&self) -> InputParams {
         // Every call with a known argument origin, resolved once.
         let mut calls: Vec<(FileId, usize, &CallOrigins, (FileId, u32))> = vec![];
         for (f, unit) in self.units.iter_enumerated() {
             for (n, c) in unit.facts.origins.calls.iter().enumerate() {
+                let known = c.args.iter().any(|a| match a {
+                    ArgOrigin::Value(o) => o.is_some(),
+                    ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
+                });
+                if !known {
+                    continue;
+                }
                 if let Some((cf, ci)) = self.resolve_function(f, &c.callee) {
                     let span = self.units[cf].facts.functions[ci].span;
                     calls.push((f, n, c, (cf, span.lo)));

@@ -15,8 +15,8 @@ use crate::span::Span;
 mod checked;
 mod correlated;
 use checked::{
-    keyed_by_checked_row, keyed_by_unverified_row, same_key_as_checked_read, siblings,
-    unproven_source,
+    keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row,
+    same_key_as_checked_read, siblings, unproven_source,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -191,7 +191,8 @@ fn tenant_checks(
             }
             if verdict != Verdict::Proven
                 && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
-                    || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier)))
+                    || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
+                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms)))
             {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;

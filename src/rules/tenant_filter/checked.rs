@@ -2,9 +2,9 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
-use crate::facts::{FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
+use crate::facts::{CallOrigins, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
 use crate::ids::{FileId, TableId};
-use crate::link::origins::same_value;
+use crate::link::origins::{argument, same_value};
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
@@ -325,27 +325,30 @@ fn keyed_by_row<'q>(
         from_row
             .iter()
             .find(|(col, row, field, _)| {
-                checked(row).into_iter().any(|parent| {
-                    let tp = project.table(parent);
-                    parent != me.id
-                        && ((project.references(table, col, parent)
-                        && tp
-                            .unique_keys()
-                            .iter()
-                            .any(|u| u.len() == 1 && u[0] == *field))
-                        || (project.references(tp, field, me.id)
-                            && table
-                                .unique_keys()
-                                .iter()
-                                .any(|u| u.len() == 1 && u[0] == *col))
-                        // Siblings: T's foreign key equal to the checked row's foreign key to
-                        // the same tenant-scoped parent (`eq(inbox.transactionId,
-                        // attachment.transactionId)`), as for joins.
-                        || siblings(project, table, col, tp, field))
-                })
+                checked(row)
+                    .into_iter()
+                    .any(|parent| parent != me.id && related(project, me.id, col, parent, field))
             })
             .map(|(_, row, _, _)| *row)
     })
+}
+
+/// `T.col` (of table `t`) equal to `field` of a row of `parent` (another table) names rows that
+/// row's tenant owns: T's foreign key to the row's one-column unique key (a child), T's
+/// one-column unique key that the row's foreign key points at (its parent), or foreign keys of
+/// both to the same tenant-scoped table (siblings: `eq(inbox.transactionId,
+/// attachment.transactionId)`), as for joins.
+fn related(project: &Project, t: TableId, col: &str, parent: TableId, field: &str) -> bool {
+    let table = project.table(t);
+    let tp = project.table(parent);
+    (project.references(table, col, parent) && unique(tp, field))
+        || (project.references(tp, field, t) && unique(table, col))
+        || siblings(project, table, col, tp, field)
+}
+
+/// `k` is a one-column unique key of `t`.
+fn unique(t: &Table, k: &str) -> bool {
+    t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k)
 }
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
@@ -473,4 +476,133 @@ pub(super) fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: 
         .targets_of_column(tx, cx)
         .iter()
         .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
+}
+
+/// `eq(T.col, id)` in a project function whose `id` parameter every call the project makes
+/// fills with a key it checked first: a value of a row read with a proof and checked
+/// (`updateStatus(db, { id: customer.id })` after `if (!customer) throw ..`), or the key a
+/// checked read with a proof was keyed by (`rename(db, input.id)` after such a read of
+/// `input.id`). One call that passes anything else, a file that may call it whose values are
+/// not followed, or no call at all, and it proves nothing.
+pub(super) fn keyed_by_checked_callers(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    keyed_values(facts, atoms, me).iter().any(|(col, o)| {
+        let Origin::Param { scope, index, path } = o else {
+            return false;
+        };
+        let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
+            return false;
+        };
+        let Some(calls) = project.callers(file, f) else {
+            return false;
+        };
+        calls.iter().all(|&(g, n)| {
+            let call = &project.units[g].facts.origins.calls[n];
+            argument(call, *index, path)
+                .is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col))
+        })
+    })
+}
+
+/// The value `arg` that `call` (in `file`) passes names a row of `t` by `col` that the caller
+/// checked before the call (see [`keyed_by_checked_callers`]).
+fn checked_at_call(
+    project: &Project,
+    file: FileId,
+    call: &CallOrigins,
+    arg: &Origin,
+    t: TableId,
+    col: &str,
+) -> bool {
+    let facts = &project.units[file].facts;
+    let before = |span: Span, scope: Option<Span>| {
+        span.hi <= call.span.lo
+            && scope.is_none_or(|s| s.lo <= call.span.lo && call.span.hi <= s.hi)
+    };
+    let null_checked = |row: &str, after: Span| {
+        facts
+            .null_checks
+            .iter()
+            .any(|n| *n.local == *row && after.hi <= n.span.lo && n.span.hi <= call.span.lo)
+    };
+    // Earlier reads of this file with a proof of their own table, bound to a local checked
+    // to hold a row before the call.
+    let reads = project.queries[file].iter().filter(|p| {
+        let read = &facts.queries[p.site];
+        read.kind.is_read()
+            && p.alias.is_none()
+            && before(read.span, read.scope)
+            && read
+                .result
+                .as_deref()
+                .is_some_and(|row| null_checked(row, read.span))
+            && proven_directly(project, p)
+    });
+    match arg {
+        Origin::Local {
+            name, path, each, ..
+        } if !path.is_empty() && !path.contains('.') => {
+            let keys = |r: TableId| {
+                (r == t && *col == **path && unique(project.table(t), col) && !each)
+                    || (r != t && related(project, t, col, r, path))
+            };
+            // Read here, or returned by a project function that read it with a proof
+            // (`const customer = await getCustomer(db, { id, teamId }); if (!customer) ..`).
+            let read_here = reads
+                .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
+                .any(|p| keys(p.table));
+            read_here
+                || facts
+                    .result_calls
+                    .iter()
+                    .filter(|c| {
+                        c.local == *name && before(c.span, call.scope) && null_checked(name, c.span)
+                    })
+                    .filter_map(|c| project.resolve_function(file, &c.callee))
+                    .any(|(f, i)| {
+                        let body = project.units[f].facts.functions[i].span;
+                        project.queries[f].iter().any(|p| {
+                            let read = &project.units[f].facts.queries[p.site];
+                            read.kind.is_read()
+                                && p.alias.is_none()
+                                && read.scope == Some(body)
+                                && proven_directly(project, p)
+                                && keys(p.table)
+                        })
+                    })
+        }
+        Origin::Input(_) | Origin::Param { .. } => reads.into_iter().any(|p| {
+            let all = p.conditions();
+            keyed_values(facts, &conjuncts_of(&all), &p.instance())
+                .iter()
+                .any(|(u, k)| {
+                    same_value(arg, k)
+                        && unique(project.table(p.table), u)
+                        && if p.table == t {
+                            **u == *col
+                        } else {
+                            project.references(project.table(t), col, p.table)
+                        }
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// `p`'s own table is tenant-scoped and its conditions prove it directly (its tenant column,
+/// or a reference to a tenant root).
+fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
+    let t = project.table(p.table);
+    let all = p.conditions();
+    t.is_tenant_scoped()
+        && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns)
+            == Verdict::Proven
+            || (!t.root_refs.is_empty()
+                && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
 }
