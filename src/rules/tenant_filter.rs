@@ -50,7 +50,8 @@ is or is not tenant-scoped. Any one proof suffices:
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
 - **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
-  `for (const row of rows)`, `rows.find(..)?.id`) that an earlier query of the same (or an enclosing)
+  `for (const row of rows)`, `rows.find(..)?.id`, `rows.slice(..)`, also through a copy or
+  destructuring: `const { id } = row`) that an earlier query of the same (or an enclosing)
   function read with a proof, or that a project function returned after reading it with a
   proof and throwing or returning early when nothing was found
   (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
@@ -60,7 +61,16 @@ is or is not tenant-scoped. Any one proof suffices:
   (siblings). Also a key `k` (`input.id`) that an earlier read with a proof was
   keyed by, when that read's result was checked (`if (!row) throw ..`). A row the function
   inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
-  `onConflictDoUpdate`) counts as a checked row of T.
+  `onConflictDoUpdate`) counts as a checked row of T; so does a row read without a proof whose
+  tenant column the code then compares with a value, leaving when they differ
+  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported). Where a
+  key comes from is read by the same value-origin analysis as `tenant-value-from-input`.
+- **Checked by every caller**: a project function keyed by its parameter
+  (`updateStatus(db, id)` doing `update(T).where(eq(T.id, id))`) is proven when every call the
+  project makes to it passes a key the caller checked as above (a checked row's value, one a
+  helper returned and the caller checked, or the key of a checked read). One caller that passes
+  anything else, a file that imports the function without holding a query, handler or server
+  action (whose values are not followed), or no caller at all, and it is reported.
 - **Secret lookup**: equality (or `inArray`) on a column that is unique on its own and holds a
   secret by its name (key or SQL name ending in `hash`, `token` or `secret`, or named `code`:
   `eq(apiKeys.keyHash, hash)`, an OAuth code, a link token). Whoever holds the secret is
@@ -125,7 +135,8 @@ const project = await db.query.projects.findFirst({
 `tenant.exemptTables` lists tables that are shared across tenants on purpose; `tenant.tables`
 forces tables to be tenant-scoped; `tenant.joins` (`"fk"` or `"strict"`) decides whether joins
 through foreign keys carry a proof; `tenant.systemPaths` lists system code. When the filter is
-hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead.
+hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead;
+so it does a query keyed by a row whose read is itself unverifiable.
 "#;
 
 /// [`tenant_checks`] of every query of the file, in the order of `project.queries[file]`;
