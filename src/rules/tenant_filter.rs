@@ -53,8 +53,8 @@ is or is not tenant-scoped. Any one proof suffices:
   `for (const row of rows)`, `rows.find(..)?.id`, `rows.slice(..)`, also through a copy or
   destructuring: `const { id } = row`) that an earlier query of the same (or an enclosing)
   function read with a proof, or that a project function returned after reading it with a
-  proof and throwing or returning early when nothing was found
-  (`const existing = await getProject(orgId, id)`), keys the table: the row's own primary or unique key
+  proof (its last query, or a row it checked: `const existing = await getProject(orgId, id)`;
+  a value of such a row belongs to the caller's tenant, or there is no value), keys the table: the row's own primary or unique key
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), the key the row's
   foreign key points at, or a foreign key to the same tenant-scoped parent as one of the row's

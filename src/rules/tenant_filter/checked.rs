@@ -130,25 +130,28 @@ fn returned_checked_rows(
         };
         let helper = &project.units[f].facts;
         let body = helper.functions[i].span;
-        for p in &project.queries[f] {
+        let reads: Vec<&LinkedQuery> = project.queries[f]
+            .iter()
+            .filter(|p| helper.queries[p.site].scope == Some(body))
+            .collect();
+        for (k, p) in reads.iter().enumerate() {
             let read = &helper.queries[p.site];
-            let t = project.table(p.table);
-            let Some(found) = read.result.as_deref() else {
-                continue;
+            // What the helper returns: a row it found and checked (`if (!found) throw ..`), or
+            // its last query's rows (`return db.query.T.findFirst(..)`, `const found = await
+            // ..; return found`). A value of such a row is that tenant's, or there is none.
+            let last = k + 1 == reads.len();
+            let returned = match read.result.as_deref() {
+                Some(found) => {
+                    last || helper.null_checks.iter().any(|n| {
+                        *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                    })
+                }
+                None => {
+                    last && read.runs
+                        == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
+                }
             };
-            if read.kind.is_read()
-                && p.alias.is_none()
-                && read.scope == Some(body)
-                && t.is_tenant_scoped()
-                && (all_guarantee_equality(&p.conditions(), &p.instance(), &t.tenant_columns)
-                    == Verdict::Proven
-                    || (!t.root_refs.is_empty()
-                        && all_guarantee_equality(&p.conditions(), &p.instance(), &t.root_refs)
-                            == Verdict::Proven))
-                && helper.null_checks.iter().any(|n| {
-                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
-                })
-            {
+            if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
                 out.push(p.table);
             }
         }
