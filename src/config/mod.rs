@@ -65,7 +65,7 @@ pub struct Config {
     #[serde(default = "sections::default_max_file_size")]
     pub max_file_size: u64,
     /// Check test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `e2e/`, .. see
-    /// `rules::is_test_file`) too. They are
+    /// `source::is_test_file`) too. They are
     /// always read (for the schema and helpers); by default no rule reports in them.
     #[serde(default)]
     pub check_test_files: bool,

@@ -79,6 +79,7 @@ impl Project {
     /// its index in that file's `origins.calls`), when all of them are known: `None` when
     /// nothing calls it, or when a file whose values were not followed (no query, handler or
     /// server action in it) imports it. Calls are found by the function's name, then resolved.
+    /// Test files (`source::is_test_file`) are no callers: they serve no tenant's request.
     pub fn callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
         let def = &self.units[file].facts.functions[index];
         let name = crate::facts::Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
@@ -109,6 +110,9 @@ impl Project {
         let mut out = Callers::default();
         for (f, unit) in self.units.iter_enumerated() {
             let facts = &unit.facts;
+            if crate::source::is_test_file(&unit.rel) {
+                continue;
+            }
             if facts.origins.walked {
                 for (n, c) in facts.origins.calls.iter().enumerate() {
                     if let Some(last) = c.callee.last() {

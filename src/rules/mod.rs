@@ -106,7 +106,7 @@ pub fn check_file(
 ) -> Vec<Diagnostic> {
     let ctx = &RuleContext::new(project, config, tables, file);
     let mut out = vec![];
-    if !config.check_test_files && is_test_file(&project.units[file].rel) {
+    if !config.check_test_files && crate::source::is_test_file(&project.units[file].rel) {
         return out;
     }
     for rule in RULES {
@@ -120,31 +120,6 @@ pub fn check_file(
     }
     crate::locate::locate(root, &mut out);
     out
-}
-
-/// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
-/// no rule reports in `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, test factories
-/// (`*.factory.*`, `*.factories.*`), or under `__tests__/`, `__mocks__/`, `__fixtures__/`,
-/// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
-/// error in one is still reported).
-pub(crate) fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    [
-        ".test.",
-        ".spec.",
-        ".e2e.",
-        ".e2e-spec.",
-        ".factory.",
-        ".factories.",
-    ]
-    .iter()
-    .any(|m| name.contains(m))
-        || rel.split('/').any(|dir| {
-            matches!(
-                dir,
-                "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
-            )
-        })
 }
 
 /// What `drizzle-guard rule NAME` prints, and what `docs/rules/NAME.md` holds.
@@ -209,7 +184,7 @@ mod tests {
             "src/test-utils/org.factories.ts",
             "app.e2e-spec.ts",
         ] {
-            assert!(super::is_test_file(yes), "{yes}");
+            assert!(crate::source::is_test_file(yes), "{yes}");
         }
         for no in [
             "src/test.ts",
@@ -224,7 +199,7 @@ mod tests {
             "src/contest/a.ts",
             "",
         ] {
-            assert!(!super::is_test_file(no), "{no}");
+            assert!(!crate::source::is_test_file(no), "{no}");
         }
     }
 }

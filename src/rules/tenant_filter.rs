@@ -15,7 +15,7 @@ use crate::span::Span;
 mod checked;
 mod correlated;
 use checked::{
-    keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row,
+    keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row, owned_by_session,
     same_key_as_checked_read, siblings, unproven_source,
 };
 
@@ -71,6 +71,11 @@ is or is not tenant-scoped. Any one proof suffices:
   helper returned and the caller checked, or the key of a checked read). One caller that passes
   anything else, a file that imports the function without holding a query, handler or server
   action (whose values are not followed), or no caller at all, and it is reported.
+- **The signed-in user's rows**: equality on a foreign key to a table no tenant owns (the users)
+  with a value of the session (`eq(members.userId, ctx.session.user.id)`), directly or through a
+  parameter every call the project makes fills with one: the caller's own rows, such as their
+  memberships of every team. A value from request input, or a foreign key to a tenant-scoped
+  table, proves nothing this way.
 - **Secret lookup**: equality (or `inArray`) on a column that is unique on its own and holds a
   secret by its name (key or SQL name ending in `hash`, `token` or `secret`, or named `code`:
   `eq(apiKeys.keyHash, hash)`, an OAuth code, a link token). Whoever holds the secret is
@@ -208,6 +213,10 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
+            if verdict != Verdict::Proven && owned_by_session(ctx, file, &table, &atoms) {
+                verdict = Verdict::Proven;
+                proof = Proof::SessionUser;
+            }
             if verdict == Verdict::Missing {
                 // Keyed by a row whose read cannot be verified: no more certain than that read.
                 if let Some(row) = keyed_by_unverified_row(ctx, file, q, &table, &atoms, earlier) {
@@ -284,6 +293,8 @@ enum Proof {
     Correlated,
     /// Not the query's own: the proven outer instance a correlated subquery names.
     Outer,
+    /// The signed-in user's own rows: a foreign key to the users equal to the session's value.
+    SessionUser,
 }
 
 /// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])

@@ -609,3 +609,48 @@ fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
             || (!t.root_refs.is_empty()
                 && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
 }
+
+/// `eq(T.userId, session.user.id)`: a foreign key to a table no tenant owns (the users), equal
+/// to a value of the session (directly, or a parameter every call the project makes fills
+/// with one): the signed-in user's own rows, such as their memberships of every team.
+pub(super) fn owned_by_session(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let table = project.table(me.id);
+    keyed_values(facts, atoms, me).iter().any(|(col, o)| {
+        // The column's own foreign keys (not a relation declared from this side, which may
+        // point the other way).
+        let mut targets: Vec<TableId> = vec![];
+        if let Some((Some(target), _)) = table.column(col).and_then(|c| c.references.as_ref()) {
+            targets.push(*target);
+        }
+        for fk in &table.foreign_keys {
+            if fk.columns.len() == 1 && fk.columns[0] == **col {
+                targets.extend(fk.target);
+            }
+        }
+        if targets.is_empty() || targets.iter().any(|t| project.table(*t).is_tenant_scoped()) {
+            return false;
+        }
+        match o {
+            Origin::Session => true,
+            Origin::Param { scope, index, path } => {
+                let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
+                    return false;
+                };
+                project.callers(file, f).is_some_and(|calls| {
+                    calls.iter().all(|&(g, n)| {
+                        let call = &project.units[g].facts.origins.calls[n];
+                        argument(call, *index, path) == Some(Origin::Session)
+                    })
+                })
+            }
+            _ => false,
+        }
+    })
+}
