@@ -122,6 +122,31 @@ pub fn read_shown(root: &Root, rel: &str) -> Option<String> {
     })
 }
 
+/// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
+/// no rule reports in `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, test factories
+/// (`*.factory.*`, `*.factories.*`), or under `__tests__/`, `__mocks__/`, `__fixtures__/`,
+/// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
+/// error in one is still reported).
+pub fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    [
+        ".test.",
+        ".spec.",
+        ".e2e.",
+        ".e2e-spec.",
+        ".factory.",
+        ".factories.",
+    ]
+    .iter()
+    .any(|m| name.contains(m))
+        || rel.split('/').any(|dir| {
+            matches!(
+                dir,
+                "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,29 +227,4 @@ mod tests {
         );
         assert_eq!(read_shown(&via_link, "x.ts"), None);
     }
-}
-
-/// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
-/// no rule reports in `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, test factories
-/// (`*.factory.*`, `*.factories.*`), or under `__tests__/`, `__mocks__/`, `__fixtures__/`,
-/// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
-/// error in one is still reported).
-pub fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    [
-        ".test.",
-        ".spec.",
-        ".e2e.",
-        ".e2e-spec.",
-        ".factory.",
-        ".factories.",
-    ]
-    .iter()
-    .any(|m| name.contains(m))
-        || rel.split('/').any(|dir| {
-            matches!(
-                dir,
-                "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
-            )
-        })
 }
