@@ -89,7 +89,9 @@ is or is not tenant-scoped. Any one proof suffices:
 - **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
   by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
   `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
-  on some paths only may be absent, and a later `where` replaces an earlier one.
+  on some paths only may be absent, and a later `where` replaces an earlier one. The rows of
+  a builder awaited later (`const rows = await q`) are the query's rows, checked rows when it
+  is proven.
 
 The help of a finding says what would have proven it; when the query is keyed by a value of a
 row that an earlier read returned without a proof, the finding points at that read.

@@ -95,6 +95,13 @@ impl Extractor {
                         self.note_builder(&i.id.sym, before);
                     }
                 }
+                // `const rows = await q`: the rows of the query the builder `q` holds.
+                Expr::Ident(q) if matches!(value, Expr::Await(_)) => {
+                    if let Some(local) = result_binding(name) {
+                        self.note_builder_result(&q.sym, local);
+                    }
+                    self.visit_expr(init);
+                }
                 _ => self.visit_expr(init),
             },
         }

@@ -72,6 +72,22 @@ impl Extractor {
         }
     }
 
+    /// `const rows = await q` (or `const [row] = ..`) on a local `q` holding a query builder:
+    /// `rows` holds that query's result, as when the chain itself is awaited (until then the
+    /// site's result is the builder's own local, or none). The first such local is kept; a
+    /// builder awaited again binds no other.
+    pub(super) fn note_builder_result(&mut self, name: &Name, local: &Name) {
+        let Some(b) = self.builder(name) else {
+            return;
+        };
+        let site = self.builders[b].site;
+        if let Some(site) = self.facts.queries.get_mut(site) {
+            if site.result.as_ref().is_none_or(|r| r == name) {
+                site.result = Some(local.clone());
+            }
+        }
+    }
+
     /// `exists(q)`, `inArray(col, q)`, `sql`EXISTS (${q})``: the builder the local `q` holds
     /// is placed in another query as a subquery and runs as part of it, not on its own.
     pub(super) fn note_subquery_use(&mut self, e: &Expr) {
