@@ -47,6 +47,11 @@ impl Extractor {
                         }
                         (true, _, _) => Where::Unreadable,
                     };
+                    // Rows awaited before this `where` ([`Self::note_builder_result`]) were
+                    // read without it: they are no rows of the query as finally written.
+                    if site.result.as_ref().is_some_and(|r| r != &b.name) {
+                        site.result = None;
+                    }
                 }
                 "limit" if !conditional => site.has_limit = true,
                 "orderBy" if !conditional => site.has_order_by = true,
