@@ -649,4 +649,7 @@ struct Builder {
     /// How many conditional constructs enclosed its binding: a clause added deeper is added
     /// on some paths only.
     depth: u32,
+    /// Its rows were awaited (`const rows = await q`): a `where` added later was not there
+    /// when they were read.
+    awaited: bool,
 }

@@ -14,6 +14,7 @@ use crate::span::Span;
 
 mod checked;
 mod correlated;
+mod help;
 use checked::{
     keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row, owned_by_session,
     same_key_as_checked_read, siblings, unproven_source,
@@ -107,10 +108,16 @@ is or is not tenant-scoped. Any one proof suffices:
 - **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
   by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
   `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
-  on some paths only may be absent, and a later `where` replaces an earlier one.
+  on some paths only may be absent, and a later `where` replaces an earlier one. The rows of
+  a builder awaited later (`const rows = await q`) are the query's rows, checked rows when it
+  is proven.
 
 The help of a finding says what would have proven it; when the query is keyed by a value of a
-row that an earlier read returned without a proof, the finding points at that read.
+row that an earlier read returned without a proof, the finding points at that read. A tenant
+filter that holds on some paths only is no proof (`teamId !== undefined ? eq(invoices.teamId,
+teamId) : undefined`: a caller that passes no `teamId` reads every tenant's rows), and the help
+says so; a joined table reached through a foreign key of an instance that is itself unproven
+is reported with it, and its help names that instance, whose filter proves the join too.
 
 Inserts are not checked. Relations loaded with `with` are reached through their parent row
 and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
@@ -355,6 +362,14 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     if c.joined { " or the join's ON" } else { "" },
                     v = verb(site.kind)
                 )
+            } else if let Some(h) = c
+                .joined
+                .then(|| {
+                    help::through_unproven(ctx, q, site, c, checks, verb(site.kind), fk_linked)
+                })
+                .flatten()
+            {
+                h
             } else if c.joined {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the join condition or the where clause, or join `{b}` by its key to a foreign key of a tenant-filtered table (or by its foreign key to such a table's key), so rows of other tenants are never {v}",
@@ -363,6 +378,17 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 )
             } else if matches!(site.runs, crate::facts::Runs::Subquery(_)) {
                 correlated::subquery_help(&t.binding, col)
+            } else if let Some(h) = help::conditional_filter(
+                q,
+                &TableRef {
+                    id: c.table,
+                    alias: q.alias.clone(),
+                },
+                &t.binding,
+                &t.tenant_columns,
+                verb(site.kind),
+            ) {
+                h
             } else {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the where clause, or key it by a row read earlier with its tenant filter (its primary key, or a foreign key to that row), so rows of other tenants are never {v}",

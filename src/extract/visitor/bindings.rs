@@ -95,6 +95,11 @@ impl Extractor {
                         self.note_builder(&i.id.sym, before);
                     }
                 }
+                // `const rows = await q`: the rows of the query the builder `q` holds.
+                Expr::Ident(q) if matches!(value, Expr::Await(_)) => {
+                    self.note_builder_result(&q.sym);
+                    self.visit_expr(init);
+                }
                 _ => self.visit_expr(init),
             },
         }

@@ -47,6 +47,11 @@ impl Extractor {
                         }
                         (true, _, _) => Where::Unreadable,
                     };
+                    // Rows awaited before this `where` ([`Self::note_builder_result`]) were
+                    // read without it: they are no rows of the query as finally written.
+                    if b.awaited {
+                        site.result = None;
+                    }
                 }
                 "limit" if !conditional => site.has_limit = true,
                 "orderBy" if !conditional => site.has_order_by = true,
@@ -68,7 +73,18 @@ impl Extractor {
                 site: before,
                 scope: self.frames.function_span(self.at),
                 depth: self.frames.conditional,
+                awaited: false,
             });
+        }
+    }
+
+    /// `const rows = await q` (or `const [row] = ..`) on a local `q` holding a query builder:
+    /// the rows are the query's, which the site's result (the builder's own local) and the
+    /// value origins (`rows` holds what `q` holds) say already; a `where` added to `q` later
+    /// was not there when they were read.
+    pub(super) fn note_builder_result(&mut self, name: &Name) {
+        if let Some(b) = self.builder(name) {
+            self.builders[b].awaited = true;
         }
     }
 
