@@ -519,6 +519,8 @@ pub enum RawPred {
     Not(Box<RawPred>),
     /// No condition at all (`undefined`, a skipped optional part).
     Undefined,
+    /// A condition no row passes (`sql`false``).
+    False,
     /// Something drizzle-guard cannot see into; `why` is shown to the user.
     Unknown {
         why: String,

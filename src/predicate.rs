@@ -47,6 +47,9 @@ pub enum Pred {
     Or(Vec<Pred>),
     Not(Box<Pred>),
     Undefined,
+    /// No row passes it (`sql`false``): a branch with it returns nothing, and proves whatever
+    /// is asked of it.
+    False,
     Unknown {
         why: String,
         mentions: Vec<Col>,
@@ -230,7 +233,7 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
             }
             Pred::And(ps) | Pred::Or(ps) => stack.extend(ps.iter()),
             Pred::Not(p) => stack.push(p),
-            Pred::Undefined => {}
+            Pred::Undefined | Pred::False => {}
         }
     }
     match opaque {
@@ -264,7 +267,7 @@ fn eval<'p>(
         for p in parts {
             split(p, atoms, &mut ors);
         }
-        let verdict = if holds(atoms) {
+        let verdict = if holds(atoms) || atoms.iter().any(|a| matches!(a, Pred::False)) {
             Verdict::Proven
         } else {
             let mut why = first_why(atoms, tenant).cloned();

@@ -246,8 +246,11 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     if tpl.exprs.is_empty() && tpl.quasis.len() == 1 {
         // `sql`true``, `sql`1 = 1``: every row passes, as if there were no condition.
         let text: String = tpl.quasis[0].raw.split_whitespace().collect();
-        if matches!(text.to_lowercase().as_str(), "true" | "1=1" | "(true)") {
-            return RawPred::Undefined;
+        match text.to_lowercase().as_str() {
+            "true" | "1=1" | "(true)" => return RawPred::Undefined,
+            // `sql`false``, `sql`1 = 0``: no row passes.
+            "false" | "1=0" | "0=1" | "(false)" => return RawPred::False,
+            _ => {}
         }
     }
     let quasis: Vec<String> = tpl

@@ -55,6 +55,7 @@ impl Project {
             RawPred::Or(ps) => Pred::Or(ps.iter().map(|p| self.resolve_pred(p, ctx)).collect()),
             RawPred::Not(p) => Pred::Not(Box::new(self.resolve_pred(p, ctx))),
             RawPred::Undefined => Pred::Undefined,
+            RawPred::False => Pred::False,
             RawPred::Unknown { why, mentions, sql } => {
                 let mentions: Vec<Col> = mentions
                     .iter()

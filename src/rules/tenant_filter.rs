@@ -45,7 +45,8 @@ is or is not tenant-scoped. Any one proof suffices:
   `.filter(Boolean)`) or a helper; an equality between two tenant columns carries one table's
   guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
   unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
-  by any part; `or(..)` and `cond ? a : b` only when every branch is.
+  by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row
+  passes, `` sql`false` ``, needs nothing).
 - **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
   equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
