@@ -173,6 +173,32 @@ pub(crate) fn file_tenant_checks<'c>(
     })
 }
 
+/// Whether the value at `at`, compared with (or written to) column `col` of `q`'s own table,
+/// names a row the caller checked, as `eq(T.col, value)` would prove a query (a checked row's
+/// value, the key of a checked read, a parameter every caller fills with a checked key): an
+/// upsert's conflict key taken from one can only meet the caller's own row.
+pub(crate) fn checked_key(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    col: &crate::facts::Name,
+    at: crate::facts::ValueAt,
+) -> bool {
+    let me = q.instance();
+    let atom = Pred::Eq(
+        Opnd::Col(crate::predicate::Col {
+            table: me.clone(),
+            key: col.clone(),
+        }),
+        Opnd::Value(Some(at)),
+    );
+    let atoms = [&atom];
+    let earlier = file_tenant_checks(ctx, file);
+    keyed_by_checked_row(ctx, file, q, &me, &atoms, earlier)
+        || same_key_as_checked_read(ctx, file, q, &atoms, earlier)
+        || keyed_by_checked_callers(ctx, file, &me, &atoms)
+}
+
 /// The verdict for the query's own table and for every joined tenant-scoped table. `earlier`
 /// holds the checks of the file's queries before this one (their rows may prove it).
 fn tenant_checks(

@@ -2,8 +2,9 @@
 //! tenant's row.
 
 use super::context::{RuleContext, RuleDef, RuleKind};
+use super::tenant_filter::checked_key;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{ConflictAction, InsertValues, RowKeys};
+use crate::facts::{ConflictAction, InsertValues, RowKeys, UseTarget};
 use crate::ids::FileId;
 use crate::link::Table;
 use crate::predicate::{all_guarantee_equality, Verdict};
@@ -27,7 +28,9 @@ tenant column (`target: [T.organizationId, T.slug]`), a `setWhere` that proves t
 (also one written only for when the row carries a key, `where: data.id ? and(eq(T.id, data.id),
 eq(T.organizationId, orgId)) : undefined` with the row's `id` taken from `data`: without a key
 the row gets a fresh one and cannot conflict), `onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
-newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a target written
+newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a key taken from
+a row the caller checked or that a checked read was keyed by (as `tenant-filter`'s checked rows:
+`values({ id: found.id, .. })` after reading `found` with the tenant filter), a target written
 as something other than columns, a `set` that writes nothing but the conflicting key itself (the
 row stays as it was), and tables that are not tenant-scoped.
 
@@ -92,6 +95,20 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     && all_guarantee_equality(&q.conditions(), &q.instance(), &t.tenant_columns)
                         != Verdict::Missing
                 {
+                    continue;
+                }
+                // A conflict key taken from a row the caller checked (or the key of a checked
+                // read) can only meet the caller's own row.
+                let checked = unit.facts.origins.uses.iter().any(|u| match &u.target {
+                    UseTarget::Write { key, .. } => {
+                        target.contains(key)
+                            && site.span.lo <= u.span.lo
+                            && u.span.hi <= site.span.hi
+                            && checked_key(ctx, file, q, key, u.span.lo)
+                    }
+                    _ => false,
+                });
+                if checked {
                     continue;
                 }
                 target.iter().map(|k| k.to_string()).collect::<Vec<_>>()

@@ -13,14 +13,18 @@ use crate::predicate::{
 use crate::rules::context::{RuleContext, TenantCheck};
 use crate::span::Span;
 
-/// Where the value written at `at` comes from, as the file's origin facts say (see
-/// `extract::origins`): request input, the session, a parameter, what a local holds.
+/// Where the value written at `at` (compared in a filter, or written as a column's value) comes
+/// from, as the file's origin facts say (see `extract::origins`): request input, the session,
+/// a parameter, what a local holds.
 fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
     facts
         .origins
         .uses
         .iter()
-        .find(|u| u.span.lo == at && matches!(u.target, UseTarget::Filter { .. }))
+        .find(|u| {
+            u.span.lo == at
+                && matches!(u.target, UseTarget::Filter { .. } | UseTarget::Write { .. })
+        })
         .map(|u| &u.origin)
 }
 
