@@ -61,6 +61,7 @@ impl Project {
             target_starts: starts,
             by_name: HashMap::default(),
             input_params: Default::default(),
+            importers: Default::default(),
             callers: Default::default(),
         };
         p.stars = p.star_exports();

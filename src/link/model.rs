@@ -372,8 +372,11 @@ pub struct Project {
     pub(super) by_name: HashMap<String, Vec<TableId>>,
     /// Request input passed into project functions' parameters (`link::origins`).
     pub input_params: InputParams,
-    /// Calls by the name they call, built on first use (`Project::callers`).
-    pub(super) callers: std::sync::OnceLock<Callers>,
+    /// The files that import each file or re-export from it, built on first use
+    /// (`Project::callers`).
+    pub(super) importers: std::sync::OnceLock<PerFile<Vec<FileId>>>,
+    /// `Project::callers`' answers, kept: rules on many files ask about the same functions.
+    pub(super) callers: std::sync::Mutex<HashMap<(FileId, usize), Option<Vec<(FileId, usize)>>>>,
 }
 
 impl Project {
@@ -413,15 +416,6 @@ pub struct InputParam {
     /// The calls that pass it on, from where it is read: each call's file and index in that
     /// file's `origins.calls`.
     pub calls: Vec<(FileId, usize)>,
-}
-
-/// The calls of the files whose values were followed, by the last name of their callee
-/// (each as its file and index in `origins.calls`), and the imports of the other files, by the
-/// name they import (each as its file and index in `imports`): see `Project::callers`.
-#[derive(Debug, Default)]
-pub struct Callers {
-    pub(super) calls: HashMap<crate::facts::Name, Vec<(FileId, usize)>>,
-    pub(super) unread: HashMap<crate::facts::Name, Vec<(FileId, usize)>>,
 }
 
 /// The input reaching each project function's parameters, keyed by (file, the function's

@@ -4,9 +4,12 @@
 //! parameter; what the session or context passes is not. A value verified by a membership
 //! check before the call is not passed on as input.
 
-use super::model::{Callers, InputParam, InputParams, Project};
-use crate::facts::{ArgOrigin, CallOrigins, FileFacts, InputOrigin, Name, Origin, UseTarget};
+use super::model::{InputParam, InputParams, Project};
+use crate::facts::{
+    ArgOrigin, CallOrigins, Export, FileFacts, Imported, InputOrigin, Name, Origin, UseTarget,
+};
 use crate::ids::FileId;
+use crate::ids::PerFile;
 use crate::span::Span;
 
 /// How many rounds input is passed on from parameter to parameter: each round follows every
@@ -78,59 +81,98 @@ impl Project {
     /// Every call the project makes to the function `index` of `file` (each as its file and
     /// its index in that file's `origins.calls`), when all of them are known: `None` when
     /// nothing calls it, or when a file whose values were not followed (no query, handler or
-    /// server action in it) imports it. Calls are found by the function's name, then resolved.
-    /// Test files (`source::is_test_file`) are no callers: they serve no tenant's request.
+    /// server action in it) imports it. Only the files that can name it are read: its own, and
+    /// those importing it, directly or through files that re-export. Test files
+    /// (`source::is_test_file`) are no callers: they serve no tenant's request.
     pub fn callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
-        let def = &self.units[file].facts.functions[index];
-        let name = crate::facts::Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
-        let index_of = self.callers.get_or_init(|| self.index_calls());
-        let me = Some((file, index));
-        if index_of.unread.get(&name).is_some_and(|files| {
-            files.iter().any(|&(f, i)| {
-                self.resolve_function(f, &[self.units[f].facts.imports[i].local.clone()]) == me
-            })
-        }) {
-            return None;
+        // Asked for every query keyed by the function's parameters: found once.
+        if let Some(known) = self
+            .callers
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&(file, index)).cloned())
+        {
+            return known;
         }
-        let calls: Vec<(FileId, usize)> = index_of
-            .calls
-            .get(&name)?
-            .iter()
-            .copied()
-            .filter(|&(f, n)| {
-                self.resolve_function(f, &self.units[f].facts.origins.calls[n].callee) == me
-            })
-            .collect();
-        (!calls.is_empty()).then_some(calls)
+        let found = self.find_callers(file, index);
+        if let Ok(mut c) = self.callers.lock() {
+            c.insert((file, index), found.clone());
+        }
+        found
     }
 
-    /// Every call of the walked files by the callee's last name, and every import of the
-    /// others by the name it imports.
-    fn index_calls(&self) -> Callers {
-        let mut out = Callers::default();
-        for (f, unit) in self.units.iter_enumerated() {
-            let facts = &unit.facts;
-            if crate::source::is_test_file(&unit.rel) {
-                continue;
+    fn find_callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
+        let def = &self.units[file].facts.functions[index];
+        let name = Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
+        let me = Some((file, index));
+        let importers = self.importers.get_or_init(|| {
+            let mut out: PerFile<Vec<FileId>> = self.units.iter().map(|_| vec![]).collect();
+            for f in self.units.ids() {
+                for m in self.imported_files(f) {
+                    out[m].push(f);
+                }
             }
-            if facts.origins.walked {
-                for (n, c) in facts.origins.calls.iter().enumerate() {
-                    if let Some(last) = c.callee.last() {
-                        out.calls.entry(last.clone()).or_default().push((f, n));
+            out
+        });
+        let mut seen = vec![false; self.units.len()];
+        seen[file.0] = true;
+        let mut stack = vec![file];
+        let mut out = vec![];
+        while let Some(g) = stack.pop() {
+            let unit = &self.units[g];
+            let facts = &unit.facts;
+            // The names `g` may call the function by: its own name in its own file, else the
+            // local names of the imports that resolve to it (`import { f as g }`, a default
+            // import, `ns.f` of a namespace import).
+            let mut names: Vec<Vec<Name>> = vec![];
+            if g == file {
+                names.push(vec![name.clone()]);
+            } else {
+                for i in &facts.imports {
+                    let callee = match &i.imported {
+                        Imported::Named(n) if *n == name => vec![i.local.clone()],
+                        Imported::Named(_) => continue,
+                        Imported::Default => vec![i.local.clone()],
+                        Imported::Namespace => vec![i.local.clone(), name.clone()],
+                    };
+                    if self.resolve_function(g, &callee) == me {
+                        names.push(callee);
                     }
                 }
-            } else {
-                for (i, import) in facts.imports.iter().enumerate() {
-                    let name = match &import.imported {
-                        crate::facts::Imported::Named(n) => n.clone(),
-                        crate::facts::Imported::Default => import.local.clone(),
-                        crate::facts::Imported::Namespace => continue,
-                    };
-                    out.unread.entry(name).or_default().push((f, i));
+            }
+            if !names.is_empty() && !crate::source::is_test_file(&unit.rel) {
+                if !facts.origins.walked {
+                    // Its calls are unknown: one may be to the function.
+                    return None;
+                }
+                for (n, c) in facts.origins.calls.iter().enumerate() {
+                    let by_name = names.iter().any(|k| *k == c.callee);
+                    // In its own file, also as a method (`this.f(..)`, `Class.f(..)`).
+                    let own = g == file
+                        && c.callee.last() == Some(&name)
+                        && self.resolve_function(g, &c.callee) == me;
+                    if by_name || own {
+                        out.push((g, n));
+                    }
+                }
+            }
+            // Through a file that re-exports, the function reaches that file's importers.
+            let reexports = g == file
+                || facts
+                    .exports
+                    .iter()
+                    .any(|e| !matches!(e, Export::Local { .. }));
+            if reexports {
+                for &i in &importers[g] {
+                    if !seen[i.0] {
+                        seen[i.0] = true;
+                        stack.push(i);
+                    }
                 }
             }
         }
-        out
+        out.sort_unstable();
+        (!out.is_empty()).then_some(out)
     }
 
     /// Follows request input into the parameters of the project functions it is passed to.
