@@ -376,7 +376,7 @@ pub struct Project {
     /// (`Project::callers`).
     pub(super) importers: std::sync::OnceLock<PerFile<Vec<FileId>>>,
     /// `Project::callers`' answers, kept: rules on many files ask about the same functions.
-    pub(super) callers: std::sync::Mutex<HashMap<(FileId, usize), Option<Vec<(FileId, usize)>>>>,
+    pub(super) callers: std::sync::Mutex<HashMap<(FileId, usize), Callers>>,
 }
 
 impl Project {
@@ -417,6 +417,9 @@ pub struct InputParam {
     /// file's `origins.calls`.
     pub calls: Vec<(FileId, usize)>,
 }
+
+/// Every call of a function (its file, its index in `origins.calls`), when all are known.
+pub type Callers = Option<Vec<(FileId, usize)>>;
 
 /// The input reaching each project function's parameters, keyed by (file, the function's
 /// span start).

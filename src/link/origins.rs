@@ -146,7 +146,7 @@ impl Project {
                     return None;
                 }
                 for (n, c) in facts.origins.calls.iter().enumerate() {
-                    let by_name = names.iter().any(|k| *k == c.callee);
+                    let by_name = names.contains(&c.callee);
                     // In its own file, also as a method (`this.f(..)`, `Class.f(..)`).
                     let own = g == file
                         && c.callee.last() == Some(&name)
