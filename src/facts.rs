@@ -154,8 +154,11 @@ pub struct FunctionDef {
     /// `name`, or `Class.method`, or `object.method`: shared with the facts made inside it.
     pub name: FnName,
     pub params: Vec<Name>,
-    /// The returned expression read as a predicate, when the body is a single return (boxed:
-    /// most functions return something else).
+    /// What the function returns read as a predicate: the `or` of its returns (a `return` of
+    /// nothing, or falling off the end, is no condition; an array of conditions is their
+    /// conjunction), or the conjunction of an array parameter for a helper combining it by its
+    /// length. `None` when a return is something else (boxed: most functions return something
+    /// else).
     pub returns: Option<Box<RawPred>>,
     pub span: Span,
 }
@@ -540,6 +543,9 @@ pub struct RawArg {
     pub pred: RawPred,
     /// When the argument is an identifier or `ns.member`, it may name a table.
     pub table: Option<Base>,
+    /// An object literal of columns (`{ userId: notes.userId }`): a column bag for a helper
+    /// reading `cols.userId`. Empty otherwise.
+    pub bag: Vec<(Name, Operand)>,
 }
 
 /// Where a value expression starts in its file (a byte offset): the key that joins a value in

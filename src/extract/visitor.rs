@@ -469,6 +469,12 @@ impl Visit for Extractor {
                 .push(crate::facts::NullCheck { local, span });
         }
         self.test(&s.test);
+        if super::conditions::pushes_what_it_tests(s) {
+            // `if (w) conds.push(w)`: an absent `w` would be no condition anyway, so the push
+            // counts as unconditional (and `w` proves only if it is never absent).
+            s.cons.visit_with(self);
+            return;
+        }
         let once = self.counter_test(&s.test);
         self.with_cond(|x| {
             match once {

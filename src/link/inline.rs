@@ -95,6 +95,25 @@ impl Project {
         ctx: &Ctx<'_, 'a>,
     ) -> Result<Opnd, String> {
         let (base, key, at) = match o {
+            // `cols.userId` of a column bag the caller passed (`{ userId: notes.userId }`): the
+            // column under that key; a key it lacks is no column.
+            Operand::Member {
+                base: Base::Param(p),
+                key,
+                ..
+            } if ctx
+                .env
+                .and_then(|e| e.get(&**p))
+                .is_some_and(|a| !a.bag.is_empty()) =>
+            {
+                let bag = ctx.env.and_then(|e| e.get(&**p)).map(|a| &a.bag[..]);
+                return Ok(
+                    match bag.and_then(|b| b.iter().find(|(k, _)| **k == **key)) {
+                        Some((_, c)) => Opnd::Col(c.clone()),
+                        None => Opnd::Value(None),
+                    },
+                );
+            }
             Operand::Member { base, key, at } => (base, key, *at),
             // Where a value starts means something only in the query's own function, not in a
             // helper inlined into it.
@@ -158,6 +177,25 @@ impl Project {
         }
     }
 
+    /// The column bag an argument is: an object literal of columns, or a parameter bound to
+    /// one.
+    fn bag_arg<'a>(&'a self, a: &'a RawArg, ctx: &Ctx<'_, 'a>) -> Vec<(&'a Name, Col)> {
+        if let Some(Base::Param(p)) = &a.table {
+            return ctx
+                .env
+                .and_then(|e| e.get(&**p))
+                .map(|arg| arg.bag.clone())
+                .unwrap_or_default();
+        }
+        a.bag
+            .iter()
+            .filter_map(|(k, o)| match self.resolve_operand(o, ctx) {
+                Ok(Opnd::Col(c)) => Some((k, c)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
     fn inline_call<'a>(&'a self, callee: &[Name], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
@@ -194,7 +232,16 @@ impl Project {
                 Some(b) if table.is_none() => self.column_arg(b, ctx),
                 _ => None,
             };
-            env.insert(&**p, Arg { pred, table, col });
+            let bag = self.bag_arg(a, ctx);
+            env.insert(
+                &**p,
+                Arg {
+                    pred,
+                    table,
+                    col,
+                    bag,
+                },
+            );
         }
         for p in def.params.iter().skip(args.len()) {
             env.insert(
@@ -203,6 +250,7 @@ impl Project {
                     pred: Pred::Undefined,
                     table: None,
                     col: None,
+                    bag: vec![],
                 },
             );
         }
@@ -221,12 +269,15 @@ impl Project {
 
 /// A helper's parameter bound to an argument of its caller.
 #[derive(Debug, Clone)]
-struct Arg {
+struct Arg<'a> {
     pred: Pred,
     table: Option<TableRef>,
     /// The column passed (`helper(projects.organizationId, ..)`), or passed on by a helper
     /// that received it.
     col: Option<Col>,
+    /// The columns of a column bag passed (`{ userId: notes.userId }`), or passed on by a
+    /// helper that received it; empty for anything else.
+    bag: Vec<(&'a Name, Col)>,
 }
 
 /// Where a condition is resolved: the file whose names it uses, the table its query reads (for
@@ -235,7 +286,7 @@ struct Arg {
 pub(super) struct Ctx<'e, 'a> {
     file: FileId,
     self_table: Option<TableId>,
-    env: Option<&'e HashMap<&'e str, Arg>>,
+    env: Option<&'e HashMap<&'e str, Arg<'a>>>,
     depth: u32,
     memo: &'e Memo<'a>,
 }

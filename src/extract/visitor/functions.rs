@@ -19,6 +19,7 @@ impl Extractor {
         self.enter_function(&params, kind, f.span);
         if let Some(body) = &f.body {
             self.in_function(|x| body.visit_with(x));
+            self.note_body_end(&body.stmts);
         }
         self.leave_function();
     }
@@ -27,7 +28,10 @@ impl Extractor {
         let params: Vec<&Pat> = a.params.iter().collect();
         self.enter_function(&params, kind, a.span);
         self.in_function(|x| match &*a.body {
-            ArrowFunctionBody::FunctionBody(b) => b.visit_with(x),
+            ArrowFunctionBody::FunctionBody(b) => {
+                b.visit_with(x);
+                x.note_body_end(&b.stmts);
+            }
             ArrowFunctionBody::Expr(e) => {
                 x.note_return(Some(e));
                 x.visit_expr(e);
@@ -139,15 +143,33 @@ impl Extractor {
         if !(frame.record && frame.returns.is_some()) {
             return;
         }
-        let p = match arg {
-            Some(e) if looks_like_predicate(unwrap(e)) => pred(&self.scopes, e),
-            _ => unknown(""),
-        };
+        let p = super::super::conditions::returned(&self.scopes, arg);
         let frame = self.frames.innermost_mut();
         if matches!(p, RawPred::Unknown { .. }) {
             frame.returns = None;
         } else if let Some(r) = frame.returns.as_mut() {
             r.push(p);
+        }
+    }
+
+    /// A function body's end: reached, it returns no condition; and a body that returns no
+    /// condition it reads may still combine an array parameter's conditions by their number.
+    fn note_body_end(&mut self, stmts: &[Stmt]) {
+        let frame = self.frames.innermost_mut();
+        if !frame.record {
+            return;
+        }
+        match frame.returns.as_mut() {
+            Some(r) if !r.is_empty() => {
+                if super::super::combine::falls_through(stmts) {
+                    r.push(RawPred::Undefined);
+                }
+            }
+            _ => {
+                if let Some(p) = super::super::combine::combiner_param(&frame.params, stmts) {
+                    frame.returns = Some(vec![RawPred::And(vec![RawPred::Param(p)])]);
+                }
+            }
         }
     }
 }
