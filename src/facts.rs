@@ -154,6 +154,9 @@ pub struct FunctionDef {
     /// `name`, or `Class.method`, or `object.method`: shared with the facts made inside it.
     pub name: FnName,
     pub params: Vec<Name>,
+    /// Parameters whose default value names a table (`(t = notes) => ..`): bound to it when
+    /// a helper is called without that argument.
+    pub defaults: Vec<(Name, Base)>,
     /// What the function returns read as a predicate: the `or` of its returns (a `return` of
     /// nothing, or falling off the end, is no condition; an array of conditions is their
     /// conjunction), or the conjunction of an array parameter for a helper combining it by its

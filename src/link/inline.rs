@@ -177,6 +177,26 @@ impl Project {
         }
     }
 
+    /// The function a helper call names. `this.m(..)` written in a method of class `C` is
+    /// `C.m` (a file may hold several classes, each with its own `ownership`); not found there
+    /// (an inherited method), it is not read.
+    fn helper_of(&self, callee: &[Name], ctx: &Ctx<'_, '_>) -> Option<(FileId, usize)> {
+        match (callee, ctx.class) {
+            ([this, method], Some(class)) if this == "this" => self.units[ctx.file]
+                .facts
+                .functions
+                .iter()
+                .position(|d| {
+                    d.name
+                        .strip_prefix(class)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        .is_some_and(|m| m == &**method)
+                })
+                .map(|i| (ctx.file, i)),
+            _ => self.resolve_function(ctx.file, callee),
+        }
+    }
+
     /// The column bag an argument is: an object literal of columns, or a parameter bound to
     /// one.
     fn bag_arg<'a>(&'a self, a: &'a RawArg, ctx: &Ctx<'_, 'a>) -> Vec<(&'a Name, Col)> {
@@ -210,7 +230,7 @@ impl Project {
                 "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
             ));
         }
-        let Some((f, i)) = self.resolve_function(ctx.file, callee) else {
+        let Some((f, i)) = self.helper_of(callee, ctx) else {
             return opaque(format!(
                 "`{shown}(..)`, which is not defined in the checked files"
             ));
@@ -244,11 +264,20 @@ impl Project {
             );
         }
         for p in def.params.iter().skip(args.len()) {
+            // A table default is resolved where the helper is written.
+            let table = def
+                .defaults
+                .iter()
+                .find(|(d, _)| d == p)
+                .and_then(|(_, b)| match b {
+                    Base::Table(t) => self.resolve_ref_in(f, t, ctx.memo),
+                    _ => None,
+                });
             env.insert(
                 &**p,
                 Arg {
                     pred: Pred::Undefined,
-                    table: None,
+                    table,
                     col: None,
                     bag: vec![],
                 },
@@ -262,6 +291,7 @@ impl Project {
                 env: Some(&env),
                 depth: ctx.depth + 1,
                 memo: ctx.memo,
+                class: def.name.rsplit_once('.').map(|(c, _)| c),
             },
         )
     }
@@ -289,6 +319,8 @@ pub(super) struct Ctx<'e, 'a> {
     env: Option<&'e HashMap<&'e str, Arg<'a>>>,
     depth: u32,
     memo: &'e Memo<'a>,
+    /// The class (or object) whose method the condition is written in, for `this.m(..)`.
+    class: Option<&'a str>,
 }
 
 impl<'e, 'a> Ctx<'e, 'a> {
@@ -299,6 +331,13 @@ impl<'e, 'a> Ctx<'e, 'a> {
             env: None,
             depth: 0,
             memo,
+            class: None,
         }
+    }
+
+    /// Written in `function` (`Class.method`): `this.m(..)` is that class's method.
+    pub(super) fn within(mut self, function: Option<&'a str>) -> Self {
+        self.class = function.and_then(|f| f.rsplit_once('.')).map(|(c, _)| c);
+        self
     }
 }

@@ -81,6 +81,7 @@ impl Extractor {
         };
         // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
+        let mut defaults = vec![];
         self.scopes.push();
         self.held.enter();
         for p in params {
@@ -92,6 +93,15 @@ impl Extractor {
                 };
                 if let Pat::Ident(i) = ident {
                     names.push(i.id.sym.clone());
+                    // `(t = notes) => ..`: a table the helper filters when no argument is
+                    // passed.
+                    if let Pat::Assign(a) = p {
+                        if let Some(b @ Base::Table(_)) =
+                            super::super::conditions::base_of(&self.scopes, &a.right)
+                        {
+                            defaults.push((i.id.sym.clone(), b));
+                        }
+                    }
                 }
             }
             self.scopes.bind_pat(p, Binding::Param);
@@ -107,6 +117,7 @@ impl Extractor {
             loops,
             returns: Some(vec![]),
             params: names,
+            defaults,
             span,
             record,
             catch_depth: 0,
@@ -131,6 +142,7 @@ impl Extractor {
             self.facts.functions.push(FunctionDef {
                 name,
                 params: frame.params,
+                defaults: frame.defaults,
                 returns,
                 span: self.at.span(frame.span),
             });
