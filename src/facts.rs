@@ -77,6 +77,8 @@ pub struct FileFacts {
     /// Module-level names given an instance of a class (`export const users = new UserRepo(db)`),
     /// with the class's name: `users.find(..)` elsewhere calls `UserRepo.find`.
     pub instances: Vec<(Name, Name)>,
+    /// `class X extends Y`: (X, Y), for `this.m(..)` calling a method `X` inherits.
+    pub class_bases: Vec<(Name, Name)>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
     /// Where the values of tenant filters and writes, and the arguments of calls, come from

@@ -414,6 +414,11 @@ impl Visit for Extractor {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
+        if let Some(Expr::Ident(base)) = c.class.super_class.as_deref().map(unwrap) {
+            self.facts
+                .class_bases
+                .push((c.ident.sym.clone(), base.sym.clone()));
+        }
         let fields = std::mem::replace(&mut self.held.fields, held::class_fields(&c.class));
         self.with_owner(c.ident.sym.as_str(), |x| c.class.visit_with(x));
         self.held.fields = fields;

@@ -182,18 +182,43 @@ impl Project {
     /// (an inherited method), it is not read.
     fn helper_of(&self, callee: &[Name], ctx: &Ctx<'_, '_>) -> Option<(FileId, usize)> {
         match (callee, ctx.class) {
-            ([this, method], Some(class)) if this == "this" => self.units[ctx.file]
-                .facts
-                .functions
-                .iter()
-                .position(|d| {
-                    d.name
-                        .strip_prefix(class)
-                        .and_then(|rest| rest.strip_prefix('.'))
-                        .is_some_and(|m| m == &**method)
-                })
-                .map(|i| (ctx.file, i)),
+            ([this, method], Some(class)) if this == "this" => {
+                self.method_of(ctx.file, class, method, 0)
+            }
             _ => self.resolve_function(ctx.file, callee),
+        }
+    }
+
+    /// `class.method` in `file`, or the method the class inherits (`extends Base`, the base
+    /// class found through imports), a few classes up.
+    fn method_of(
+        &self,
+        file: FileId,
+        class: &str,
+        method: &str,
+        hops: u32,
+    ) -> Option<(FileId, usize)> {
+        let facts = &self.units[file].facts;
+        let own = facts.functions.iter().position(|d| {
+            d.name
+                .strip_prefix(class)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|m| m == method)
+        });
+        if let Some(i) = own {
+            return Some((file, i));
+        }
+        if hops >= MAX_INLINE {
+            return None;
+        }
+        let (_, base) = facts.class_bases.iter().find(|(c, _)| **c == *class)?;
+        match self.resolve_local(file, base, 0)? {
+            super::resolve::Sym::Object(f, i) => {
+                let name = &self.units[f].facts.functions[i].name;
+                let base = name.rsplit_once('.').map_or(&**name, |(c, _)| c);
+                self.method_of(f, base, method, hops + 1)
+            }
+            _ => None,
         }
     }
 
