@@ -42,7 +42,18 @@ pub(super) fn length_combined(c: &CondExpr) -> Option<&Atom> {
 /// the parameter's name.
 pub(super) fn combiner_param(params: &[Name], body: &[Stmt]) -> Option<Name> {
     // A combiner is short; most functions are not one.
-    if params.is_empty() || body.is_empty() || body.len() > 6 {
+    if params.is_empty() || body.len() > 6 {
+        return None;
+    }
+    // It starts with a filtered copy or a length test (checked before anything is allocated).
+    let starts = match body.first()? {
+        Stmt::If(i) => length_test(&i.test).is_some(),
+        Stmt::Return(r) => {
+            matches!(r.arg.as_deref().map(unwrap), Some(Expr::Cond(c)) if length_test(&c.test).is_some())
+        }
+        st => filtered_copy(st).is_some(),
+    };
+    if !starts {
         return None;
     }
     let mut k = Combiner {
