@@ -327,8 +327,15 @@ pub(super) fn drops_only_empty(c: &CallExpr) -> bool {
             let ArrowFunctionBody::Expr(body) = &*f.body else {
                 return false;
             };
-            // `(c) => c`, `(c) => !!c`, `(c) => c !== undefined`, `(c) => c != null`.
-            matches!(super::ast::presence_tested(body), Expr::Ident(i) if i.sym == p.id.sym)
+            // `(c) => c`, `(c) => !!c`, `(c) => c !== undefined`, `(c) => c != null`,
+            // `(c): c is SQL => Boolean(c)`.
+            let tested = match unwrap(body) {
+                Expr::Call(b) if callee_ident(b) == Some("Boolean") && b.args.len() == 1 => {
+                    unwrap(&b.args[0].expr)
+                }
+                body => super::ast::presence_tested(body),
+            };
+            matches!(tested, Expr::Ident(i) if i.sym == p.id.sym)
         }
         _ => false,
     }

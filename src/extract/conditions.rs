@@ -271,13 +271,14 @@ fn is_array(s: &Scopes, e: &Expr) -> bool {
     }
 }
 
-/// `xs.filter(..)` on a local condition array or a parameter.
+/// `xs.filter(..)` on a local condition array, a parameter or an array literal.
 fn filters_array(s: &Scopes, c: &CallExpr) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
     match unwrap(callee) {
         Expr::Member(m) => match unwrap(&m.obj) {
+            Expr::Array(_) => true,
             Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::Array { .. } | Binding::Param)),
             _ => false,
         },
