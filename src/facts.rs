@@ -77,6 +77,8 @@ pub struct FileFacts {
     /// Module-level names given an instance of a class (`export const users = new UserRepo(db)`),
     /// with the class's name: `users.find(..)` elsewhere calls `UserRepo.find`.
     pub instances: Vec<(Name, Name)>,
+    /// `class X extends Y`: (X, Y), for `this.m(..)` calling a method `X` inherits.
+    pub class_bases: Vec<(Name, Name)>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
     /// Where the values of tenant filters and writes, and the arguments of calls, come from
@@ -154,8 +156,14 @@ pub struct FunctionDef {
     /// `name`, or `Class.method`, or `object.method`: shared with the facts made inside it.
     pub name: FnName,
     pub params: Vec<Name>,
-    /// The returned expression read as a predicate, when the body is a single return (boxed:
-    /// most functions return something else).
+    /// Parameters whose default value names a table (`(t = notes) => ..`): bound to it when
+    /// a helper is called without that argument.
+    pub defaults: Vec<(Name, Base)>,
+    /// What the function returns read as a predicate: the `or` of its returns (a `return` of
+    /// nothing, or falling off the end, is no condition; an array of conditions is their
+    /// conjunction), or the conjunction of an array parameter for a helper combining it by its
+    /// length. `None` when a return is something else (boxed: most functions return something
+    /// else).
     pub returns: Option<Box<RawPred>>,
     pub span: Span,
 }
@@ -542,6 +550,9 @@ pub struct RawArg {
     pub pred: RawPred,
     /// When the argument is an identifier or `ns.member`, it may name a table.
     pub table: Option<Base>,
+    /// An object literal of columns (`{ userId: notes.userId }`): a column bag for a helper
+    /// reading `cols.userId`. Empty otherwise.
+    pub bag: Vec<(Name, Operand)>,
 }
 
 /// Where a value expression starts in its file (a byte offset): the key that joins a value in

@@ -4,6 +4,7 @@
 //! condition array's elements.
 
 use super::ast::{callee_ident, member_prop, str_name, this_name, unwrap};
+use super::combine::drops_only_empty;
 use super::constants::{is_constant_map, is_constant_string};
 use super::names::is_operator;
 use super::scope::{Binding, Scopes};
@@ -53,10 +54,14 @@ fn pred_inner(s: &Scopes, e: &Expr, depth: u32) -> RawPred {
             Some(_) => unknown(format!("`{}`", i.sym)),
             None => unknown(format!("`{}`", i.sym)),
         },
-        Expr::Cond(c) => RawPred::Or(vec![
-            pred_at(s, &c.cons, depth + 1),
-            pred_at(s, &c.alt, depth + 1),
-        ]),
+        Expr::Cond(c) => match super::combine::length_combined(c).and_then(|x| array_elems(s, x)) {
+            // `x.length > 1 ? and(...x) : x[0]`: `and(...x)`.
+            Some(elems) => RawPred::And(elems),
+            None => RawPred::Or(vec![
+                pred_at(s, &c.cons, depth + 1),
+                pred_at(s, &c.alt, depth + 1),
+            ]),
+        },
         Expr::Bin(b) => match b.op {
             // `flag && eq(..)` applies the condition only when `flag` holds.
             BinaryOp::LogicalAnd => {
@@ -125,10 +130,14 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
             .map(|a| RawArg {
                 pred: if a.spread.is_some() {
                     unknown("a spread argument")
+                } else if is_array(s, &a.expr) {
+                    // A condition array, for a helper that combines its elements.
+                    RawPred::And(spread_preds(s, &a.expr))
                 } else {
                     pred_at(s, &a.expr, depth + 1)
                 },
                 table: base_of(s, &a.expr),
+                bag: column_bag(s, &a.expr),
             })
             .collect();
         return RawPred::Call { callee: path, args };
@@ -171,11 +180,45 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
     }
 }
 
+/// The conditions of a local condition array, or an array parameter's (the caller's, when the
+/// helper is inlined).
+fn array_elems(s: &Scopes, name: &swc_atoms::Atom) -> Option<Vec<RawPred>> {
+    match s.get(name)? {
+        Binding::Array { elems, .. } => Some(elems.clone()),
+        Binding::Param => Some(vec![RawPred::Param(name.clone())]),
+        _ => None,
+    }
+}
+
+/// What `return arg` gives, read as a condition: a `return` of nothing is no condition, an
+/// array of conditions is their conjunction (TypeScript lets such a function's result be
+/// spread, `and(...scope())`, never used as one condition), a local names what it holds.
+pub(super) fn returned(s: &Scopes, arg: Option<&Expr>) -> RawPred {
+    let Some(e) = arg else {
+        return RawPred::Undefined;
+    };
+    match unwrap(e) {
+        Expr::Array(_) => RawPred::And(spread_preds(s, e)),
+        Expr::Ident(i) => match s.get(&i.sym) {
+            Some(Binding::Pred(p)) => p.clone(),
+            Some(Binding::Array { elems, .. }) => RawPred::And(elems.clone()),
+            _ => pred(s, e),
+        },
+        Expr::Unary(u) if u.op == UnaryOp::Void => RawPred::Undefined,
+        e if looks_like_predicate(e) => pred(s, e),
+        _ => unknown(""),
+    }
+}
+
 /// `...conds` inside `and(..)`: the elements of a condition array built in this function.
 pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
     match unwrap(e) {
         Expr::Ident(i) => match s.get(&i.sym) {
             Some(Binding::Array { elems, .. }) => elems.clone(),
+            // An array parameter: its elements are the caller's, when the helper is inlined.
+            Some(Binding::Param) => vec![RawPred::Param(i.sym.clone())],
+            // `const c = this.scope()`: what the function returns.
+            Some(Binding::Pred(p @ RawPred::Call { .. })) => vec![p.clone()],
             _ => vec![unknown(format!("the spread `...{}`", i.sym))],
         },
         Expr::Array(a) => a
@@ -198,7 +241,24 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
             },
             _ => vec![unknown("a spread drizzle-guard cannot follow")],
         },
+        // `...this.scope()`: the condition array a project function returns (read as the
+        // conjunction of its elements).
+        Expr::Call(c) if looks_like_predicate(e) && !local_method(s, c) => match pred(s, e) {
+            p @ RawPred::Call { .. } => vec![p],
+            _ => vec![unknown("a spread drizzle-guard cannot follow")],
+        },
         _ => vec![unknown("a spread drizzle-guard cannot follow")],
+    }
+}
+
+/// `conds.filter(keep)`: a method of a local value, not a project function.
+fn local_method(s: &Scopes, c: &CallExpr) -> bool {
+    match &c.callee {
+        Callee::Expr(callee) => match unwrap(callee) {
+            Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Ident(i) if s.get(&i.sym).is_some()),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -211,33 +271,39 @@ fn is_array(s: &Scopes, e: &Expr) -> bool {
     }
 }
 
-/// `xs.filter(Boolean)`, `xs.filter((c) => c)`, `xs.filter((c) => !!c)`,
-/// `xs.filter((c) => c !== undefined)` (or `!= null`): a filter that removes only the falsy
-/// elements, which are no condition (`undefined`) anyway.
-fn drops_only_empty(c: &CallExpr) -> bool {
+/// `xs.filter(..)` on a local condition array, a parameter or an array literal.
+fn filters_array(s: &Scopes, c: &CallExpr) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
-    let Expr::Member(m) = unwrap(callee) else {
-        return false;
-    };
-    if member_prop(&m.prop).as_deref() != Some("filter") || c.args.len() != 1 {
-        return false;
-    }
-    match unwrap(&c.args[0].expr) {
-        Expr::Ident(i) => &*i.sym == "Boolean",
-        Expr::Arrow(f) => {
-            let [Pat::Ident(p)] = f.params.as_slice() else {
-                return false;
-            };
-            let ArrowFunctionBody::Expr(body) = &*f.body else {
-                return false;
-            };
-            // `(c) => c`, `(c) => !!c`, `(c) => c !== undefined`, `(c) => c != null`.
-            matches!(super::ast::presence_tested(body), Expr::Ident(i) if i.sym == p.id.sym)
-        }
+    match unwrap(callee) {
+        Expr::Member(m) => match unwrap(&m.obj) {
+            Expr::Array(_) => true,
+            Expr::Ident(i) => matches!(s.get(&i.sym), Some(Binding::Array { .. } | Binding::Param)),
+            _ => false,
+        },
         _ => false,
     }
+}
+
+/// `{ userId: notes.userId, workspaceId: notes.workspaceId }` passed to a helper that reads
+/// `cols.userId`: each key's column. Empty for anything else.
+fn column_bag(s: &Scopes, e: &Expr) -> Vec<(Name, Operand)> {
+    let Expr::Object(o) = unwrap(e) else {
+        return vec![];
+    };
+    let mut bag = Vec::with_capacity(o.props.len());
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else { continue };
+        let Prop::KeyValue(kv) = &**p else { continue };
+        let Some(key) = super::ast::prop_atom(&kv.key) else {
+            continue;
+        };
+        if let o @ Operand::Member { .. } = operand(s, &kv.value) {
+            bag.push((key, o));
+        }
+    }
+    bag
 }
 
 /// `sql`${col} = ${value}`` is an equality; any other template is opaque but its columns
@@ -436,6 +502,13 @@ pub(super) fn const_binding(
             elems: spread_preds(s, e),
             depth,
         }),
+        // `const f = conds.filter(Boolean)`: the same conditions.
+        Expr::Call(c) if !module_level && drops_only_empty(c) && filters_array(s, c) => {
+            Some(Binding::Array {
+                elems: spread_preds(s, e),
+                depth,
+            })
+        }
         // Tables, relations and clients are resolved by name when linking.
         Expr::Call(c)
             if callee_ident(c).is_some_and(|n| {
@@ -527,6 +600,37 @@ pub(super) fn note_push(s: &mut Scopes, e: &Expr, depth: u32) {
     if let Some(Binding::Array { elems, .. }) = s.get_mut(&arr.sym) {
         elems.extend(new);
     }
+}
+
+/// `if (w) conds.push(w)` (or `w !== undefined`, a block of that one push, no `else`): the push
+/// of a name guarded by the name's own presence.
+pub(super) fn pushes_what_it_tests(st: &IfStmt) -> bool {
+    if st.alt.is_some() {
+        return false;
+    }
+    let Expr::Ident(tested) = super::ast::presence_tested(&st.test) else {
+        return false;
+    };
+    let push = match &*st.cons {
+        Stmt::Expr(e) => &*e.expr,
+        Stmt::Block(b) => match b.stmts.as_slice() {
+            [Stmt::Expr(e)] => &*e.expr,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let Expr::Call(c) = unwrap(push) else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return false;
+    };
+    super::ast::member_prop_is(&m.prop, "push")
+        && matches!(c.args.as_slice(), [a] if a.spread.is_none()
+            && matches!(unwrap(&a.expr), Expr::Ident(i) if i.sym == tested.sym))
 }
 
 /// The name of a parameter whose type is a string literal or a union of literals.

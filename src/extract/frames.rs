@@ -16,6 +16,8 @@ pub(super) struct FnFrame {
     /// Return values read as predicates; `None` once a return is not a predicate.
     pub(super) returns: Option<Vec<RawPred>>,
     pub(super) params: Vec<Name>,
+    /// Parameters whose default value names a table (`t = notes`).
+    pub(super) defaults: Vec<(Name, Base)>,
     pub(super) span: swc_common::Span,
     /// Whether the function is recorded as a [`FunctionDef`] when it ends (it has a name).
     pub(super) record: bool,
@@ -33,6 +35,7 @@ impl FnFrame {
             loops: vec![],
             returns: None,
             params: vec![],
+            defaults: vec![],
             span: Default::default(),
             record: false,
             catch_depth: 0,

@@ -21,6 +21,7 @@ mod ast;
 mod calls;
 mod chain;
 mod client;
+mod combine;
 pub mod comments;
 mod conditions;
 mod conflict;

@@ -414,6 +414,11 @@ impl Visit for Extractor {
     }
 
     fn visit_class_decl(&mut self, c: &ClassDecl) {
+        if let Some(Expr::Ident(base)) = c.class.super_class.as_deref().map(unwrap) {
+            self.facts
+                .class_bases
+                .push((c.ident.sym.clone(), base.sym.clone()));
+        }
         let fields = std::mem::replace(&mut self.held.fields, held::class_fields(&c.class));
         self.with_owner(c.ident.sym.as_str(), |x| c.class.visit_with(x));
         self.held.fields = fields;
@@ -469,6 +474,12 @@ impl Visit for Extractor {
                 .push(crate::facts::NullCheck { local, span });
         }
         self.test(&s.test);
+        if super::conditions::pushes_what_it_tests(s) {
+            // `if (w) conds.push(w)`: an absent `w` would be no condition anyway, so the push
+            // counts as unconditional (and `w` proves only if it is never absent).
+            s.cons.visit_with(self);
+            return;
+        }
         let once = self.counter_test(&s.test);
         self.with_cond(|x| {
             match once {

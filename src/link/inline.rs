@@ -96,6 +96,25 @@ impl Project {
         ctx: &Ctx<'_, 'a>,
     ) -> Result<Opnd, String> {
         let (base, key, at) = match o {
+            // `cols.userId` of a column bag the caller passed (`{ userId: notes.userId }`): the
+            // column under that key; a key it lacks is no column.
+            Operand::Member {
+                base: Base::Param(p),
+                key,
+                ..
+            } if ctx
+                .env
+                .and_then(|e| e.get(&**p))
+                .is_some_and(|a| !a.bag.is_empty()) =>
+            {
+                let bag = ctx.env.and_then(|e| e.get(&**p)).map(|a| &a.bag[..]);
+                return Ok(
+                    match bag.and_then(|b| b.iter().find(|(k, _)| **k == **key)) {
+                        Some((_, c)) => Opnd::Col(c.clone()),
+                        None => Opnd::Value(None),
+                    },
+                );
+            }
             Operand::Member { base, key, at } => (base, key, *at),
             // Where a value starts means something only in the query's own function, not in a
             // helper inlined into it.
@@ -159,6 +178,70 @@ impl Project {
         }
     }
 
+    /// The function a helper call names. `this.m(..)` written in a method of class `C` is
+    /// `C.m` (a file may hold several classes, each with its own `ownership`); not found there
+    /// (an inherited method), it is not read.
+    fn helper_of(&self, callee: &[Name], ctx: &Ctx<'_, '_>) -> Option<(FileId, usize)> {
+        match (callee, ctx.class) {
+            ([this, method], Some(class)) if this == "this" => {
+                self.method_of(ctx.file, class, method, 0)
+            }
+            _ => self.resolve_function(ctx.file, callee),
+        }
+    }
+
+    /// `class.method` in `file`, or the method the class inherits (`extends Base`, the base
+    /// class found through imports), a few classes up.
+    fn method_of(
+        &self,
+        file: FileId,
+        class: &str,
+        method: &str,
+        hops: u32,
+    ) -> Option<(FileId, usize)> {
+        let facts = &self.units[file].facts;
+        let own = facts.functions.iter().position(|d| {
+            d.name
+                .strip_prefix(class)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|m| m == method)
+        });
+        if let Some(i) = own {
+            return Some((file, i));
+        }
+        if hops >= MAX_INLINE {
+            return None;
+        }
+        let (_, base) = facts.class_bases.iter().find(|(c, _)| **c == *class)?;
+        match self.resolve_local(file, base, 0)? {
+            super::resolve::Sym::Object(f, i) => {
+                let name = &self.units[f].facts.functions[i].name;
+                let base = name.rsplit_once('.').map_or(&**name, |(c, _)| c);
+                self.method_of(f, base, method, hops + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The column bag an argument is: an object literal of columns, or a parameter bound to
+    /// one.
+    fn bag_arg<'a>(&'a self, a: &'a RawArg, ctx: &Ctx<'_, 'a>) -> Vec<(&'a Name, Col)> {
+        if let Some(Base::Param(p)) = &a.table {
+            return ctx
+                .env
+                .and_then(|e| e.get(&**p))
+                .map(|arg| arg.bag.clone())
+                .unwrap_or_default();
+        }
+        a.bag
+            .iter()
+            .filter_map(|(k, o)| match self.resolve_operand(o, ctx) {
+                Ok(Opnd::Col(c)) => Some((k, c)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
     fn inline_call<'a>(&'a self, callee: &[Name], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
@@ -173,7 +256,7 @@ impl Project {
                 "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
             ));
         }
-        let Some((f, i)) = self.resolve_function(ctx.file, callee) else {
+        let Some((f, i)) = self.helper_of(callee, ctx) else {
             return opaque(format!(
                 "`{shown}(..)`, which is not defined in the checked files"
             ));
@@ -195,15 +278,34 @@ impl Project {
                 Some(b) if table.is_none() => self.column_arg(b, ctx),
                 _ => None,
             };
-            env.insert(&**p, Arg { pred, table, col });
+            let bag = self.bag_arg(a, ctx);
+            env.insert(
+                &**p,
+                Arg {
+                    pred,
+                    table,
+                    col,
+                    bag,
+                },
+            );
         }
         for p in def.params.iter().skip(args.len()) {
+            // A table default is resolved where the helper is written.
+            let table = def
+                .defaults
+                .iter()
+                .find(|(d, _)| d == p)
+                .and_then(|(_, b)| match b {
+                    Base::Table(t) => self.resolve_ref_in(f, t, ctx.memo),
+                    _ => None,
+                });
             env.insert(
                 &**p,
                 Arg {
                     pred: Pred::Undefined,
-                    table: None,
+                    table,
                     col: None,
+                    bag: vec![],
                 },
             );
         }
@@ -215,6 +317,7 @@ impl Project {
                 env: Some(&env),
                 depth: ctx.depth + 1,
                 memo: ctx.memo,
+                class: def.name.rsplit_once('.').map(|(c, _)| c),
             },
         )
     }
@@ -222,12 +325,15 @@ impl Project {
 
 /// A helper's parameter bound to an argument of its caller.
 #[derive(Debug, Clone)]
-struct Arg {
+struct Arg<'a> {
     pred: Pred,
     table: Option<TableRef>,
     /// The column passed (`helper(projects.organizationId, ..)`), or passed on by a helper
     /// that received it.
     col: Option<Col>,
+    /// The columns of a column bag passed (`{ userId: notes.userId }`), or passed on by a
+    /// helper that received it; empty for anything else.
+    bag: Vec<(&'a Name, Col)>,
 }
 
 /// Where a condition is resolved: the file whose names it uses, the table its query reads (for
@@ -236,9 +342,11 @@ struct Arg {
 pub(super) struct Ctx<'e, 'a> {
     file: FileId,
     self_table: Option<TableId>,
-    env: Option<&'e HashMap<&'e str, Arg>>,
+    env: Option<&'e HashMap<&'e str, Arg<'a>>>,
     depth: u32,
     memo: &'e Memo<'a>,
+    /// The class (or object) whose method the condition is written in, for `this.m(..)`.
+    class: Option<&'a str>,
 }
 
 impl<'e, 'a> Ctx<'e, 'a> {
@@ -249,6 +357,13 @@ impl<'e, 'a> Ctx<'e, 'a> {
             env: None,
             depth: 0,
             memo,
+            class: None,
         }
+    }
+
+    /// Written in `function` (`Class.method`): `this.m(..)` is that class's method.
+    pub(super) fn within(mut self, function: Option<&'a str>) -> Self {
+        self.class = function.and_then(|f| f.rsplit_once('.')).map(|(c, _)| c);
+        self
     }
 }

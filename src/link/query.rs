@@ -74,7 +74,7 @@ impl Project {
             let Some(TableRef { id: table, alias }) = table else {
                 continue;
             };
-            let ctx = Ctx::new(f, Some(table), &memo);
+            let ctx = Ctx::new(f, Some(table), &memo).within(q.function.as_deref());
             let mut where_ = q.where_.condition().map(|w| self.resolve_pred(w, &ctx));
             for pass in self.units[f].facts.builder_passes.iter() {
                 if pass.site == i {

@@ -42,7 +42,14 @@ is or is not tenant-scoped. Any one proof suffices:
 
 - **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
   `where`, a join's `on`, a relational filter, a condition array (also spread through
-  `.filter(Boolean)`) or a helper; an equality between two tenant columns carries one table's
+  `.filter(Boolean)`, or combined as `conds.length > 1 ? and(...conds) : conds[0]`) or a
+  helper: a function, a method or an arrow-function field (`this.ownership()`, the calling
+  class's own or the one it inherits), given the table, a column bag (`(ctx, cols) =>
+  eq(cols.userId, ctx.userId)` called with `notes` or `{ userId: notes.userId }`) or a
+  condition array it combines. A helper with several `return`s proves only if every one does:
+  a bare `return`, `return undefined` or falling off the end is a path with no condition.
+  `if (w) conds.push(w)` adds `w` unconditionally (an absent `w` is no condition either), so it
+  proves only when `w` is never absent. An equality between two tenant columns carries one table's
   guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
   unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row

@@ -19,6 +19,7 @@ impl Extractor {
         self.enter_function(&params, kind, f.span);
         if let Some(body) = &f.body {
             self.in_function(|x| body.visit_with(x));
+            self.note_body_end(&body.stmts);
         }
         self.leave_function();
     }
@@ -27,7 +28,10 @@ impl Extractor {
         let params: Vec<&Pat> = a.params.iter().collect();
         self.enter_function(&params, kind, a.span);
         self.in_function(|x| match &*a.body {
-            ArrowFunctionBody::FunctionBody(b) => b.visit_with(x),
+            ArrowFunctionBody::FunctionBody(b) => {
+                b.visit_with(x);
+                x.note_body_end(&b.stmts);
+            }
             ArrowFunctionBody::Expr(e) => {
                 x.note_return(Some(e));
                 x.visit_expr(e);
@@ -77,6 +81,7 @@ impl Extractor {
         };
         // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
+        let mut defaults = vec![];
         self.scopes.push();
         self.held.enter();
         for p in params {
@@ -88,6 +93,15 @@ impl Extractor {
                 };
                 if let Pat::Ident(i) = ident {
                     names.push(i.id.sym.clone());
+                    // `(t = notes) => ..`: a table the helper filters when no argument is
+                    // passed.
+                    if let Pat::Assign(a) = p {
+                        if let Some(b @ Base::Table(_)) =
+                            super::super::conditions::base_of(&self.scopes, &a.right)
+                        {
+                            defaults.push((i.id.sym.clone(), b));
+                        }
+                    }
                 }
             }
             self.scopes.bind_pat(p, Binding::Param);
@@ -103,6 +117,7 @@ impl Extractor {
             loops,
             returns: Some(vec![]),
             params: names,
+            defaults,
             span,
             record,
             catch_depth: 0,
@@ -127,6 +142,7 @@ impl Extractor {
             self.facts.functions.push(FunctionDef {
                 name,
                 params: frame.params,
+                defaults: frame.defaults,
                 returns,
                 span: self.at.span(frame.span),
             });
@@ -139,15 +155,33 @@ impl Extractor {
         if !(frame.record && frame.returns.is_some()) {
             return;
         }
-        let p = match arg {
-            Some(e) if looks_like_predicate(unwrap(e)) => pred(&self.scopes, e),
-            _ => unknown(""),
-        };
+        let p = super::super::conditions::returned(&self.scopes, arg);
         let frame = self.frames.innermost_mut();
         if matches!(p, RawPred::Unknown { .. }) {
             frame.returns = None;
         } else if let Some(r) = frame.returns.as_mut() {
             r.push(p);
+        }
+    }
+
+    /// A function body's end: reached, it returns no condition; and a body that returns no
+    /// condition it reads may still combine an array parameter's conditions by their number.
+    fn note_body_end(&mut self, stmts: &[Stmt]) {
+        let frame = self.frames.innermost_mut();
+        if !frame.record {
+            return;
+        }
+        match frame.returns.as_mut() {
+            Some(r) if !r.is_empty() => {
+                if super::super::combine::falls_through(stmts) {
+                    r.push(RawPred::Undefined);
+                }
+            }
+            _ => {
+                if let Some(p) = super::super::combine::combiner_param(&frame.params, stmts) {
+                    frame.returns = Some(vec![RawPred::And(vec![RawPred::Param(p)])]);
+                }
+            }
         }
     }
 }
