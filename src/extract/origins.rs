@@ -58,10 +58,11 @@ pub(super) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
 pub(super) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
     segs.iter().any(|s| {
         let named = |a: &ExprOrSpread| matches!(unwrap(&a.expr), Expr::Ident(_));
+        // tRPC's take the middleware alone (Hono's and Express's `app.use('*', mw)` a path).
         if module_level && matches!(&*s.name, "use" | "middleware" | "unstable_pipe") {
-            return s
-                .args
-                .is_some_and(|a| a.iter().any(|a| is_function(&a.expr) || named(a)));
+            return s.args.is_some_and(
+                |a| matches!(a, [a] if a.spread.is_none() && (is_function(&a.expr) || named(a))),
+            );
         }
         matches!(
             &*s.name,
