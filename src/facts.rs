@@ -599,6 +599,10 @@ pub struct OriginFacts {
     pub calls: Vec<CallOrigins>,
     /// `if (input.teamId !== ctx.teamId) throw ..`: past the `if`, `value` equals `against`.
     pub guards: Vec<Guard>,
+    /// Module-level tRPC builders and middlewares made with `.use(..)`/`.middleware(..)`.
+    pub builders: Vec<Builder>,
+    /// tRPC procedures (`.query(fn)`, `.mutation(fn)`) and the builder chains they are made on.
+    pub procedures: Vec<Builder>,
 }
 
 /// A value whose origin is known (request input, the session, a parameter), and where it goes.

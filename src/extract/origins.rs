@@ -5,15 +5,22 @@
 //! leaves no fact.
 //!
 //! What counts as request input: a tRPC procedure's `input` (and next-safe-action's
-//! `parsedInput`), a Next.js route handler's `request.json()`, `searchParams` and `params`, the
+//! `parsedInput`), a Next.js route handler's `request.json()`, `searchParams` and `params`, a
+//! default-exported component's `params` and `searchParams` props (a page's or layout's), the
 //! arguments of a `'use server'` file's exported functions, Hono's `c.req.param|query|json|
 //! valid|header(..)`, Express/Fastify `req.body|params|query`, and `formData.get(..)`. The
 //! session: `ctx.*`, `session.*`, `locals.*`, `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
+//!
+//! It also records the tRPC builder chains (`builders`): which module-level builders are made
+//! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
+//! finds the membership checks a procedure's middlewares make.
 
 use super::ast::{is_function, leaves, member_prop, prop_name, str_value, unwrap, Offsets};
 use super::chain::Seg;
 use values::{input, member, prop_key, session_call, session_name, Env, Val};
 
+mod builders;
+mod object_filter;
 mod values;
 mod writes;
 use super::names::{is_global, is_operator};
@@ -37,12 +44,26 @@ pub(super) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
         || facts.exports.iter().any(
             |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
         )
+        || (facts
+            .exports
+            .iter()
+            .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
+            && module.body.iter().any(values::page_with_url_props))
 }
 
 /// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
-/// `.get('/x', fn)`.
-pub(super) fn registers_handler(segs: &[Seg<'_>]) -> bool {
+/// `.get('/x', fn)`; or a middleware (`.use(fn)`, `.use(isMember)`, `t.middleware(fn)`), whose
+/// membership checks the procedures made on the builder rely on.
+/// Builders and middlewares count at module level only, where they are declared.
+pub(super) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
     segs.iter().any(|s| {
+        let named = |a: &ExprOrSpread| matches!(unwrap(&a.expr), Expr::Ident(_));
+        // tRPC's take the middleware alone (Hono's and Express's `app.use('*', mw)` a path).
+        if module_level && matches!(&*s.name, "use" | "middleware" | "unstable_pipe") {
+            return s.args.is_some_and(
+                |a| matches!(a, [a] if a.spread.is_none() && (is_function(&a.expr) || named(a))),
+            );
+        }
         matches!(
             &*s.name,
             "query"
@@ -111,6 +132,9 @@ enum FnKind {
     ServerAction,
     /// An exported `GET`/`POST`/.. of a route file.
     RouteHandler,
+    /// A default-exported component (a Next.js page or layout): its props' `params` and
+    /// `searchParams` are the URL's.
+    Page,
 }
 
 struct Walk {
@@ -199,6 +223,7 @@ impl Walk {
                 }
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
+                FnKind::Page if i == 0 => Val::PageProps(scope),
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,
@@ -312,6 +337,17 @@ impl Walk {
         }
     }
 
+    /// A module-level builder (`const teamProcedure = protectedProcedure.use(isMember)`).
+    fn builder(&mut self, d: &VarDeclarator) {
+        if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+            let span = self.at.span(init.span());
+            let name = Some(name.id.sym.clone());
+            if let Some(b) = builders::read(name, init, span, self.at) {
+                self.facts.builders.push(b);
+            }
+        }
+    }
+
     /// A call that may be to a project function, with the origins of its arguments.
     fn call(&mut self, c: &CallExpr, callee: impl FnOnce() -> Vec<Name>) {
         let args: Vec<ArgOrigin> = c
@@ -377,39 +413,6 @@ fn returns_value(init: &Expr) -> bool {
     matches!(unwrap(init), Expr::Await(_) | Expr::Call(_))
 }
 
-/// The keys of a procedure's `.input(z.object({ .. }))`, found along the builder chain.
-fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
-    for _ in 0..16 {
-        let Expr::Call(c) = unwrap(e) else {
-            return None;
-        };
-        let Callee::Expr(callee) = &c.callee else {
-            return None;
-        };
-        let Expr::Member(m) = unwrap(callee) else {
-            return None;
-        };
-        if member_prop(&m.prop).as_deref() == Some("input") {
-            let Expr::Call(z) = unwrap(&c.args.first()?.expr) else {
-                return None;
-            };
-            let Some(Expr::Object(o)) = z.args.first().map(|a| unwrap(&a.expr)) else {
-                return None;
-            };
-            let mut keys = vec![];
-            for p in &o.props {
-                match p {
-                    PropOrSpread::Prop(p) => keys.push(prop_key(p)?),
-                    PropOrSpread::Spread(_) => return None,
-                }
-            }
-            return Some(keys.into());
-        }
-        e = &m.obj;
-    }
-    None
-}
-
 const ROUTE_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl Visit for Walk {
@@ -447,6 +450,7 @@ impl Visit for Walk {
                     if kind == FnKind::Plain || !self.function_expr(init, kind) {
                         decl.visit_with(self);
                     }
+                    self.builder(decl);
                 }
             }
             decl => decl.visit_with(self),
@@ -458,6 +462,7 @@ impl Visit for Walk {
             DefaultDecl::Fn(f) if self.use_server => {
                 self.fn_node(&f.function, FnKind::ServerAction)
             }
+            DefaultDecl::Fn(f) => self.fn_node(&f.function, FnKind::Page),
             decl => decl.visit_with(self),
         }
     }
@@ -523,6 +528,7 @@ impl Visit for Walk {
             let calls = self.facts.calls.len();
             init.visit_with(self);
             if self.env.scopes.is_empty() {
+                self.builder(d);
                 continue;
             }
             let mut val = self.origin(init);
@@ -621,9 +627,23 @@ impl Visit for Walk {
                             writes::write(&self.env, &mut self.facts.uses, &m.obj, name, &a.expr);
                         }
                     }
+                    // `db.query.T.findMany({ where: { teamId: v } })`
+                    Some("findMany" | "findFirst") => {
+                        if let Some(Expr::Object(o)) = c.args.first().map(|a| unwrap(&a.expr)) {
+                            if let Some(w) = object_filter::object_where(o) {
+                                object_filter::read(&self.env, &mut self.facts.uses, w, 0);
+                            }
+                        }
+                    }
                     Some("query" | "mutation" | "subscription" | "action") => {
                         kind = FnKind::Procedure;
-                        self.schema = schema_keys(&m.obj);
+                        self.schema = builders::schema_keys(&m.obj);
+                        if c.args.iter().any(|a| is_function(&a.expr)) {
+                            let span = self.at.span(c.span);
+                            if let Some(p) = builders::read(None, &m.obj, span, self.at) {
+                                self.facts.procedures.push(p);
+                            }
+                        }
                     }
                     _ => {}
                 }

@@ -160,7 +160,8 @@ impl Extractor {
     fn call_chain(&mut self, e: &Expr, how: ChainUse<'_>) {
         let (root, segs) = flatten(e);
         if !self.facts.origins.handlers {
-            self.facts.origins.handlers = super::origins::registers_handler(&segs);
+            let module_level = self.frames.at_module_level();
+            self.facts.origins.handlers = super::origins::registers_handler(&segs, module_level);
         }
         note_push(&mut self.scopes, e, self.frames.conditional);
         let mut recogniser = Recogniser {

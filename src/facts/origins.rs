@@ -30,6 +30,9 @@ pub enum Origin {
     },
 }
 
+/// The label of a tRPC procedure's `input`.
+pub const TRPC_INPUT: &str = "the tRPC input";
+
 /// Request input: what kind (`the tRPC input`), the value as the code names it
 /// (`input.teamId`), and where it is read.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,4 +73,28 @@ pub struct Guard {
     /// The `if` statement.
     pub span: Span,
     pub scope: Option<Span>,
+}
+
+/// A tRPC builder chain (`protectedProcedure.use(isMember).input(..)`): the builder it starts
+/// from and the middlewares it adds. Recorded for module-level builders and middlewares
+/// (`const teamProcedure = protectedProcedure.use(isMember)`, `const isMember =
+/// t.middleware(fn)`) and for every procedure (`teamProcedure.input(..).query(fn)`).
+#[derive(Debug, Clone)]
+pub struct Builder {
+    /// The module-level `const` it is bound to (`None` for a procedure).
+    pub name: Option<Name>,
+    /// The declaration's initialiser, or the procedure's `.query(fn)` call.
+    pub span: Span,
+    /// The name the chain starts from (`protectedProcedure`; `t` for `t.procedure`).
+    pub base: Option<Name>,
+    pub middlewares: Vec<Middleware>,
+}
+
+/// A middleware a builder chain adds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Middleware {
+    /// Written in place: the function's span.
+    Inline(Span),
+    /// A name: a builder or middleware (`t.middleware(fn)`), or a project function.
+    Named(Name),
 }

@@ -5,11 +5,12 @@
 //! One module per job, each using only those listed before it: `model` (the data the rules
 //! read), `modules` (module specifiers to files, and the path helpers), `packages` (workspace
 //! packages by name, for `@acme/db`), `tsconfig` (the `paths` aliases in force), `resolve` (what a name stands for), `inline` (conditions, with helper
-//! calls inlined), `schema` (the tables) and `query` (the queries). This file runs them in
+//! calls inlined), `middleware` (the tRPC middlewares a procedure runs), `schema` (the tables) and `query` (the queries). This file runs them in
 //! order. What `--changed-since` then checks is decided in the `changed` module, which reads the
 //! linked project; nothing here reads it.
 
 mod inline;
+mod middleware;
 mod model;
 mod modules;
 pub mod origins;
@@ -63,6 +64,7 @@ impl Project {
             input_params: Default::default(),
             importers: Default::default(),
             callers: Default::default(),
+            checked_inputs: Default::default(),
         };
         p.stars = p.star_exports();
         p.build_tables(config);
@@ -96,6 +98,7 @@ impl Project {
             })
             .collect();
         p.queries = PerFile::from(queries);
+        p.checked_inputs = p.checked_inputs();
         p.input_params = p.follow_input();
         p
     }

@@ -377,6 +377,8 @@ pub struct Project {
     pub(super) importers: std::sync::OnceLock<PerFile<Vec<FileId>>>,
     /// `Project::callers`' answers, kept: rules on many files ask about the same functions.
     pub(super) callers: std::sync::Mutex<HashMap<(FileId, usize), Callers>>,
+    /// The tRPC input keys each procedure's middlewares check membership for.
+    pub checked_inputs: CheckedInputs,
 }
 
 impl Project {
@@ -425,3 +427,20 @@ pub type Callers = Option<Vec<(FileId, usize)>>;
 /// span start).
 #[derive(Debug, Default)]
 pub struct InputParams(pub(super) HashMap<(FileId, u32), Vec<InputParam>>);
+
+/// For each file, the tRPC procedures (the span of their `.query(fn)` call) whose middlewares
+/// check membership, with the input paths they check (`input.teamId`).
+#[derive(Debug, Default)]
+pub struct CheckedInputs(pub(super) PerFile<Vec<(Span, Vec<Box<str>>)>>);
+
+impl CheckedInputs {
+    /// Whether a middleware of the procedure in `file` holding offset `at` checked `path` of
+    /// its input.
+    pub fn at(&self, file: FileId, at: u32, path: &str) -> bool {
+        self.0.get(file).is_some_and(|procs| {
+            procs
+                .iter()
+                .any(|(s, paths)| s.lo <= at && at < s.hi && paths.iter().any(|p| **p == *path))
+        })
+    }
+}

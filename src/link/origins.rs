@@ -396,6 +396,12 @@ pub fn verified(
     if guarded {
         return true;
     }
+    // A membership check in a middleware of the tRPC procedure (`.use(..)` on its builder).
+    if let Origin::Input(i) = value {
+        if i.label == crate::facts::TRPC_INPUT && project.checked_inputs.at(file, before, &i.path) {
+            return true;
+        }
+    }
     // Reads of tenant-scoped tables in the function `scope` of `f`, before `before`.
     let reads = |f: FileId, scope: Option<Span>, before: u32| {
         let facts = &project.units[f].facts;

@@ -16,10 +16,13 @@ pub const RULE: RuleDef = RuleDef {
 };
 
 const DOC: &str = r#"## What it reports
-A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`) or a write of a tenant column
+A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`, a relational object filter
+`findMany({ where: { teamId: v } })`) or a write of a tenant column
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
 input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
-`request.json()`, `searchParams` or `params`, the arguments of a `'use server'` file's exported
+`request.json()`, `searchParams` or `params`, a page's or layout's `params` and `searchParams`
+props (a default-exported component, `export default async function Page({ params })`: the
+URL), the arguments of a `'use server'` file's exported
 functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread (unless the
@@ -32,8 +35,11 @@ query, with the input as a related location).
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
 `getSession()`, Hono's `c.get(..)`, `locals`); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose
-result is checked with `if (!member) throw ..`), in the same function or in a project function
-called before it; a value compared with the session's before the query
+result is checked with `if (!member) throw ..`), in the same function, in a project function
+called before it, or in a tRPC middleware of the procedure: one added with `.use(..)` on the
+builder the procedure is made from, or on the builders that one is made from
+(`teamProcedure = protectedProcedure.use(isMember)`, also imported from another file), written
+in place, as `t.middleware(fn)` or as a function, and checking the same input key; a value compared with the session's before the query
 (`if (input.teamId !== ctx.teamId) throw ..`) or found among the session user's rows
 (`if (!teams.some((t) => t.id === input.teamId)) throw ..`, with `teams` read by a function given
 a session value); a query that also filters by a session value.

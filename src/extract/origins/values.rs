@@ -32,6 +32,10 @@ pub(super) enum Val {
     Request,
     /// A route handler's second argument (`{ params }`).
     RouteContext,
+    /// A default-exported component's props (a Next.js page's or layout's): `params` and
+    /// `searchParams` are the URL's (in Next.js 15, promises of it); other props are the
+    /// parameter's, which callers fill.
+    PageProps(Span),
     SearchParams,
     FormData,
     /// Hono's context `c`, and its `c.req`.
@@ -58,6 +62,11 @@ impl Val {
                 name: name.clone(),
                 path: path.as_str().into(),
                 each: *each,
+            }),
+            Val::PageProps(scope) => Some(Origin::Param {
+                scope: *scope,
+                index: 0,
+                path: "".into(),
             }),
             _ => None,
         }
@@ -103,7 +112,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         },
         Val::ProcedureOpts(keys) => match key {
             "input" => Val::Input(InputOrigin {
-                label: "the tRPC input",
+                label: crate::facts::TRPC_INPUT,
                 path: "input".into(),
                 span,
                 keys: keys.as_ref().map(|k| k.to_vec().into_boxed_slice()),
@@ -123,6 +132,15 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         Val::RouteContext => match key {
             "params" => input("the route parameters", "params".into(), span),
             _ => Val::Unknown,
+        },
+        Val::PageProps(scope) => match key {
+            "params" => input("the route parameters", "params".into(), span),
+            "searchParams" => input("the query string", "searchParams".into(), span),
+            _ => Val::Param {
+                scope: *scope,
+                index: 0,
+                path: key.to_owned(),
+            },
         },
         Val::HonoContext => match key {
             "req" => Val::HonoRequest,
@@ -441,4 +459,25 @@ pub(super) fn prop_key(p: &Prop) -> Option<Name> {
         Prop::Method(m) => prop_name(&m.key).map(Name::from),
         _ => None,
     }
+}
+
+/// `export default function Page({ params, searchParams })`: a page or layout given the URL.
+pub(super) fn page_with_url_props(item: &ModuleItem) -> bool {
+    let ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(d)) = item else {
+        return false;
+    };
+    let DefaultDecl::Fn(f) = &d.decl else {
+        return false;
+    };
+    let Some(Pat::Object(o)) = f.function.params.first().map(|p| &p.pat) else {
+        return false;
+    };
+    o.props.iter().any(|p| {
+        let key = match p {
+            ObjectPatProp::KeyValue(kv) => prop_name(&kv.key),
+            ObjectPatProp::Assign(a) => Some(a.key.id.sym.to_string()),
+            ObjectPatProp::Rest(_) => None,
+        };
+        matches!(key.as_deref(), Some("params" | "searchParams"))
+    })
 }
