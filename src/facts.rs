@@ -596,7 +596,10 @@ pub struct OriginFacts {
     /// are followed even when it holds no query.
     pub handlers: bool,
     pub uses: Vec<ValueUse>,
+    /// Calls with at least one argument of known origin.
     pub calls: Vec<CallOrigins>,
+    /// The callee's last name of every other call: such a call passes nothing a caller checked.
+    pub opaque_calls: Vec<Name>,
     /// `if (input.teamId !== ctx.teamId) throw ..`: past the `if`, `value` equals `against`.
     pub guards: Vec<Guard>,
     /// Module-level tRPC builders and middlewares made with `.use(..)`/`.middleware(..)`.

@@ -348,8 +348,10 @@ impl Walk {
         }
     }
 
-    /// A call that may be to a project function, with the origins of its arguments.
-    fn call(&mut self, c: &CallExpr, callee: impl FnOnce() -> Vec<Name>) {
+    /// A call that may be to a project function (`last` is its callee's last name), with the
+    /// origins of its arguments; one whose arguments have no known origin is kept by that name
+    /// alone (`OriginFacts::opaque_calls`).
+    fn call(&mut self, c: &CallExpr, last: &Name, callee: impl FnOnce() -> Vec<Name>) {
         let args: Vec<ArgOrigin> = c
             .args
             .iter()
@@ -384,7 +386,16 @@ impl Walk {
                 }
             })
             .collect();
-        // Every call is kept, known origins or not: a function's callers are all its calls.
+        // Every call is kept: one passing something of known origin with its arguments, any other
+        // by its name alone, so that a function's callers are all known.
+        let known = args.iter().any(|a| match a {
+            ArgOrigin::Value(o) => o.is_some(),
+            ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
+        });
+        if !known {
+            self.facts.opaque_calls.push(last.clone());
+            return;
+        }
         let span = self.at.span(c.span);
         let scope = self.scope();
         self.facts.calls.push(CallOrigins {
@@ -616,7 +627,7 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
-                _ => self.call(c, || vec![f.sym.clone()]),
+                _ => self.call(c, &f.sym, || vec![f.sym.clone()]),
             },
             Expr::Member(m) => {
                 let method = member_prop(&m.prop);
@@ -654,9 +665,13 @@ impl Visit for Walk {
                                 && !session_name(&o.sym)
                                 && !is_global(&o.sym) =>
                         {
-                            self.call(c, || vec![o.sym.clone(), method]);
+                            let last = method.clone();
+                            self.call(c, &last, || vec![o.sym.clone(), method]);
                         }
-                        Expr::This(_) => self.call(c, || vec![super::ast::this_name(), method]),
+                        Expr::This(_) => {
+                            let last = method.clone();
+                            self.call(c, &last, || vec![super::ast::this_name(), method])
+                        }
                         _ => {}
                     }
                 }

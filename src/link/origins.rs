@@ -145,6 +145,16 @@ impl Project {
                     // Its calls are unknown: one may be to the function.
                     return None;
                 }
+                // A call passing nothing of known origin passes no checked key either.
+                let last = |k: &Vec<Name>| k.last().cloned();
+                if facts
+                    .origins
+                    .opaque_calls
+                    .iter()
+                    .any(|o| *o == name || names.iter().any(|k| last(k).as_ref() == Some(o)))
+                {
+                    return None;
+                }
                 for (n, c) in facts.origins.calls.iter().enumerate() {
                     let by_name = names.contains(&c.callee);
                     // In its own file, also as a method (`this.f(..)`, `Class.f(..)`).
@@ -181,13 +191,6 @@ impl Project {
         let mut calls: Vec<(FileId, usize, &CallOrigins, (FileId, u32))> = vec![];
         for (f, unit) in self.units.iter_enumerated() {
             for (n, c) in unit.facts.origins.calls.iter().enumerate() {
-                let known = c.args.iter().any(|a| match a {
-                    ArgOrigin::Value(o) => o.is_some(),
-                    ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
-                });
-                if !known {
-                    continue;
-                }
                 if let Some((cf, ci)) = self.resolve_function(f, &c.callee) {
                     let span = self.units[cf].facts.functions[ci].span;
                     calls.push((f, n, c, (cf, span.lo)));
