@@ -92,7 +92,12 @@ impl Extractor {
                     let before = self.facts.queries.len();
                     self.nested(|x| x.call_chain(chain, how));
                     if let (true, Pat::Ident(i)) = (stored, name) {
-                        self.note_builder(&i.id.sym, before);
+                        if self.facts.queries.len() > before {
+                            self.note_builder(&i.id.sym, before);
+                        } else {
+                            // `let query = base.$dynamic()`: another name for `base`'s builder.
+                            self.note_builder_alias(&i.id.sym, chain);
+                        }
                     }
                 }
                 // `const rows = await q`: the rows of the query the builder `q` holds.

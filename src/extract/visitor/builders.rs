@@ -78,6 +78,35 @@ impl Extractor {
         }
     }
 
+    /// `let query = base.$dynamic()` (or `base.where(..)`) where `base` holds a query builder:
+    /// `query` names the same builder, so clauses added to it (`query.limit(n)`) are the
+    /// query's too.
+    pub(super) fn note_builder_alias(&mut self, name: &Name, chain: &Expr) {
+        let mut e = crate::extract::ast::unwrap(chain);
+        let root = loop {
+            match e {
+                Expr::Call(c) => match &c.callee {
+                    Callee::Expr(callee) => e = crate::extract::ast::unwrap(callee),
+                    _ => return,
+                },
+                Expr::Member(m) => e = crate::extract::ast::unwrap(&m.obj),
+                Expr::Ident(i) => break &i.sym,
+                _ => return,
+            }
+        };
+        let Some(b) = self.builder(root) else {
+            return;
+        };
+        let alias = Builder {
+            name: name.clone(),
+            site: self.builders[b].site,
+            scope: self.builders[b].scope,
+            depth: self.frames.conditional,
+            awaited: false,
+        };
+        self.builders.push(alias);
+    }
+
     /// `const rows = await q` (or `const [row] = ..`) on a local `q` holding a query builder:
     /// the rows are the query's, which the site's result (the builder's own local) and the
     /// value origins (`rows` holds what `q` holds) say already; a `where` added to `q` later
