@@ -97,31 +97,30 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                // A conflict key taken from a row the caller checked (or the key of a checked
-                // read) can only meet the caller's own row.
-                let checked = unit.facts.origins.uses.iter().any(|u| match &u.target {
-                    UseTarget::Write { key, .. } => {
-                        target.contains(key)
-                            && site.span.lo <= u.span.lo
-                            && u.span.hi <= site.span.hi
-                            && checked_key(ctx, file, q, key, u.span.lo)
-                    }
-                    _ => false,
-                });
-                if checked {
-                    continue;
-                }
-                target.iter().map(|k| k.to_string()).collect::<Vec<_>>()
+                vec![target.iter().map(|k| k.to_string()).collect::<Vec<_>>()]
             }
             ConflictAction::DuplicateKeyUpdate => {
                 let InsertValues::Rows(rows) = &insert.values else {
                     continue;
                 };
-                match supplied_key(t, rows) {
-                    Some(k) => k,
-                    None => continue,
-                }
+                supplied_keys(t, rows)
             }
+        };
+        // A conflict key with a column taken from a row the caller checked (or the key of a
+        // checked read) can only meet the caller's own row; every key that may conflict must.
+        let checked = |key: &[String]| {
+            unit.facts.origins.uses.iter().any(|u| match &u.target {
+                UseTarget::Write { key: k, .. } => {
+                    key.iter().any(|c| **c == **k)
+                        && site.span.lo <= u.span.lo
+                        && u.span.hi <= site.span.hi
+                        && checked_key(ctx, file, q, k, u.span.lo)
+                }
+                _ => false,
+            })
+        };
+        let Some(key) = key.into_iter().find(|k| !checked(k)) else {
+            continue;
         };
         // A `set` that writes nothing but the key that conflicted leaves that row as it was.
         if !conflict.set.opaque
@@ -185,17 +184,18 @@ fn fixed_in_every_row(values: &InsertValues, target: &[crate::facts::Name]) -> b
     }
 }
 
-/// MySQL: a primary or unique key without the tenant column whose columns some row sets, not
-/// all of them to values no client chose.
-fn supplied_key(t: &Table, rows: &[RowKeys]) -> Option<Vec<String>> {
+/// MySQL: the primary and unique keys without the tenant column whose columns some row sets,
+/// not all of them to values no client chose.
+fn supplied_keys(t: &Table, rows: &[RowKeys]) -> Vec<Vec<String>> {
     t.unique_keys()
         .iter()
         .filter(|k| !k.iter().any(|c| t.tenant_columns.contains(c)))
-        .find(|k| {
+        .filter(|k| {
             rows.iter().any(|r| {
                 k.iter().all(|c| r.keys.iter().any(|x| **x == **c))
                     && !k.iter().all(|c| r.fixed.iter().any(|x| **x == **c))
             })
         })
         .cloned()
+        .collect()
 }
