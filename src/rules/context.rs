@@ -142,9 +142,15 @@ impl TablesByFile {
             }
         }
         let system = match globs.build() {
-            Ok(set) if !set.is_empty() => {
-                project.units.iter().map(|u| set.is_match(&u.rel)).collect()
-            }
+            // Only a file with queries or tenant values can have tenant findings to skip.
+            Ok(set) if !set.is_empty() => project
+                .units
+                .iter_enumerated()
+                .map(|(f, u)| {
+                    (!project.queries[f].is_empty() || !u.facts.origins.uses.is_empty())
+                        && set.is_match(&u.rel)
+                })
+                .collect(),
             _ => vec![],
         };
         TablesByFile { order, system }

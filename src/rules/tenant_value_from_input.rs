@@ -89,6 +89,20 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &project.units[file];
     let facts = &unit.facts;
     for u in &facts.origins.uses {
+        // Only input, or a parameter callers may fill with input, can be the client's choice.
+        match &u.origin {
+            Origin::Session | Origin::Local { .. } => continue,
+            // No caller passes input for it (most parameters): nothing to look at.
+            Origin::Param { scope, index, path }
+                if project
+                    .input_params
+                    .lookup(file, *scope, *index, path)
+                    .is_empty() =>
+            {
+                continue
+            }
+            _ => {}
+        }
         // The query around the value (the innermost).
         let site = facts
             .queries
