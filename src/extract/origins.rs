@@ -15,11 +15,15 @@
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
 //! finds the membership checks a procedure's middlewares make.
 
-use super::ast::{is_function, leaves, member_prop, prop_name, str_value, unwrap, Offsets};
-use super::chain::Seg;
+use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
 use values::{input, member, prop_key, session_call, session_name, Env, Val};
 
 mod builders;
+mod handlers;
+use handlers::{directive, stmt_directive, ROUTE_METHODS};
+pub(super) use handlers::{registers_handler, worth_walking};
+mod module_level;
+use module_level::{has_function, CalledNames};
 mod object_filter;
 mod values;
 mod writes;
@@ -28,61 +32,6 @@ use crate::facts::*;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
-
-/// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions. Other files are not walked again
-/// (`'use client'` modules never get here: `client.rs` walks them).
-pub(super) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
-    let server = module
-        .body
-        .iter()
-        .map_while(directive)
-        .any(|d| d == "use server");
-    server
-        || facts.origins.handlers
-        || !facts.queries.is_empty()
-        || facts.exports.iter().any(
-            |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
-        )
-        || (facts
-            .exports
-            .iter()
-            .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
-            && module.body.iter().any(values::page_with_url_props))
-}
-
-/// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
-/// `.get('/x', fn)`; or a middleware (`.use(fn)`, `.use(isMember)`, `t.middleware(fn)`), whose
-/// membership checks the procedures made on the builder rely on.
-/// Builders and middlewares count at module level only, where they are declared.
-pub(super) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
-    segs.iter().any(|s| {
-        let named = |a: &ExprOrSpread| matches!(unwrap(&a.expr), Expr::Ident(_));
-        // tRPC's take the middleware alone (Hono's and Express's `app.use('*', mw)` a path).
-        if module_level && matches!(&*s.name, "use" | "middleware" | "unstable_pipe") {
-            return s.args.is_some_and(
-                |a| matches!(a, [a] if a.spread.is_none() && (is_function(&a.expr) || named(a))),
-            );
-        }
-        matches!(
-            &*s.name,
-            "query"
-                | "mutation"
-                | "subscription"
-                | "action"
-                | "get"
-                | "post"
-                | "put"
-                | "patch"
-                | "delete"
-                | "all"
-                | "route"
-                | "handler"
-        ) && s
-            .args
-            .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
-    })
-}
 
 /// Collects the origin facts of one module.
 pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
@@ -104,21 +53,6 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
     module.visit_with(&mut w);
     w.facts.walked = true;
     w.facts
-}
-
-/// A directive of the prologue (`'use server'`).
-fn directive(item: &ModuleItem) -> Option<String> {
-    match item {
-        ModuleItem::Stmt(s) => stmt_directive(s),
-        _ => None,
-    }
-}
-
-fn stmt_directive(s: &Stmt) -> Option<String> {
-    match s {
-        Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(_))) => str_value(&e.expr),
-        _ => None,
-    }
 }
 
 /// How a function is entered, from the code around it.
@@ -352,6 +286,12 @@ impl Walk {
     /// origins of its arguments; one whose arguments have no known origin is kept by that name
     /// alone (`OriginFacts::opaque_calls`).
     fn call(&mut self, c: &CallExpr, last: &Name, callee: impl FnOnce() -> Vec<Name>) {
+        // At module level no value of a request reaches a call (route definitions, schemas):
+        // its name is all a function's callers need.
+        if self.env.scopes.is_empty() {
+            self.facts.opaque_calls.push(last.clone());
+            return;
+        }
         let args: Vec<ArgOrigin> = c
             .args
             .iter()
@@ -423,8 +363,6 @@ fn disjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 fn returns_value(init: &Expr) -> bool {
     matches!(unwrap(init), Expr::Await(_) | Expr::Call(_))
 }
-
-const ROUTE_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl Visit for Walk {
     fn visit_ts_type(&mut self, _: &TsType) {}
@@ -537,16 +475,27 @@ impl Visit for Walk {
                 continue;
             };
             let calls = self.facts.calls.len();
-            init.visit_with(self);
             if self.env.scopes.is_empty() {
+                // A module-level value with no function in it (a route's definition, a schema,
+                // a constant) holds no value of a request: only its calls' names are kept.
+                if has_function(init) {
+                    init.visit_with(self);
+                } else {
+                    let mut names = CalledNames(&mut self.facts.opaque_calls);
+                    init.visit_with(&mut names);
+                }
                 self.builder(d);
                 continue;
             }
+            init.visit_with(self);
             let mut val = self.origin(init);
             // `const row = await ..`, `const [row] = await ..`: what the local holds (a query's
             // rows, a helper's result) is known by the local's name.
             if matches!(val, Val::Unknown) && returns_value(init) {
                 match &d.name {
+                    // `const session = await verifyAccessToken(token)`: what the code calls its
+                    // session, as an unbound `session` is.
+                    Pat::Ident(name) if session_name(&name.id.sym) => val = Val::Session,
                     Pat::Ident(name) => {
                         val = Val::Local {
                             name: name.id.sym.clone(),

@@ -1,0 +1,79 @@
+//! Which modules the origins walk reads, and the chains that register request handlers.
+
+use crate::extract::ast::{is_function, str_value, unwrap};
+use crate::extract::chain::Seg;
+use crate::facts::*;
+use swc_ecma_ast::*;
+
+/// Whether values are worth following in this module: it holds queries, registers request
+/// handlers, exports route handlers or server actions. Other files are not walked again
+/// (`'use client'` modules never get here: `client.rs` walks them).
+pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
+    let server = module
+        .body
+        .iter()
+        .map_while(directive)
+        .any(|d| d == "use server");
+    server
+        || facts.origins.handlers
+        || !facts.queries.is_empty()
+        || facts.exports.iter().any(
+            |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
+        )
+        || (facts
+            .exports
+            .iter()
+            .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
+            && module.body.iter().any(super::values::page_with_url_props))
+}
+
+/// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
+/// `.get('/x', fn)`; or a middleware (`.use(fn)`, `.use(isMember)`, `t.middleware(fn)`), whose
+/// membership checks the procedures made on the builder rely on.
+/// Builders and middlewares count at module level only, where they are declared.
+pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
+    segs.iter().any(|s| {
+        let named = |a: &ExprOrSpread| matches!(unwrap(&a.expr), Expr::Ident(_));
+        // tRPC's take the middleware alone (Hono's and Express's `app.use('*', mw)` a path).
+        if module_level && matches!(&*s.name, "use" | "middleware" | "unstable_pipe") {
+            return s.args.is_some_and(
+                |a| matches!(a, [a] if a.spread.is_none() && (is_function(&a.expr) || named(a))),
+            );
+        }
+        matches!(
+            &*s.name,
+            "query"
+                | "mutation"
+                | "subscription"
+                | "action"
+                | "get"
+                | "post"
+                | "put"
+                | "patch"
+                | "delete"
+                | "all"
+                | "route"
+                | "handler"
+        ) && s
+            .args
+            .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
+    })
+}
+
+/// A directive of the prologue (`'use server'`).
+pub(super) fn directive(item: &ModuleItem) -> Option<String> {
+    match item {
+        ModuleItem::Stmt(s) => stmt_directive(s),
+        _ => None,
+    }
+}
+
+pub(super) fn stmt_directive(s: &Stmt) -> Option<String> {
+    match s {
+        Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(_))) => str_value(&e.expr),
+        _ => None,
+    }
+}
+
+pub(super) const ROUTE_METHODS: [&str; 7] =
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
