@@ -15,9 +15,10 @@ use crate::span::Span;
 mod checked;
 mod correlated;
 mod help;
+mod keys;
 use checked::{
-    keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row, owned_by_session,
-    same_key_as_checked_read, siblings, unproven_source,
+    branches_keyed_by_checked, keyed_by_checked_callers, keyed_by_checked_row,
+    keyed_by_unverified_row, owned_by_session, same_key_as_checked_read, siblings, unproven_source,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -249,7 +250,9 @@ fn tenant_checks(
             if verdict != Verdict::Proven
                 && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
                     || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
-                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms)))
+                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms))
+                    || (!joined
+                        && branches_keyed_by_checked(ctx, file, q, &table, &atoms, earlier)))
             {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
