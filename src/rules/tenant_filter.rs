@@ -15,9 +15,10 @@ use crate::span::Span;
 mod checked;
 mod correlated;
 mod help;
+mod keys;
 use checked::{
-    keyed_by_checked_callers, keyed_by_checked_row, keyed_by_unverified_row, owned_by_session,
-    same_key_as_checked_read, siblings, unproven_source,
+    branches_keyed_by_checked, keyed_by_checked_callers, keyed_by_checked_row,
+    keyed_by_unverified_row, owned_by_session, same_key_as_checked_read, siblings, unproven_source,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -72,8 +73,16 @@ is or is not tenant-scoped. Any one proof suffices:
   inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
   `onConflictDoUpdate`) counts as a checked row of T; so does a row read without a proof whose
   tenant column the code then compares with a value, leaving when they differ
-  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported). Where a
-  key comes from is read by the same value-origin analysis as `tenant-value-from-input`.
+  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported), or whose
+  foreign key the code compared with the key of a checked row or of a checked read
+  (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
+  rows a proven `update`/`delete` returns (`.returning()`) are checked rows too. Many keys
+  (`inArray(T.id, ids)`) a checked read was keyed by are checked when the code compared the
+  count, `if (rows.length !== ids.length) throw ..` (or `new Set(ids).size`), on a read with
+  no join that could repeat a row; `if (!rows.length)` says nothing of each id. An `or` (or
+  `cond ? a : b`) whose every branch is keyed so is proven. `[...ids]` and
+  `[...new Set(ids)]` are `ids`. Where a key comes from is read by the same value-origin
+  analysis as `tenant-value-from-input`.
 - **Checked by every caller**: a project function keyed by its parameter
   (`updateStatus(db, id)` doing `update(T).where(eq(T.id, id))`) is proven when every call the
   project makes to it passes a key the caller checked as above (a checked row's value, one a
@@ -249,7 +258,9 @@ fn tenant_checks(
             if verdict != Verdict::Proven
                 && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
                     || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
-                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms)))
+                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms))
+                    || (!joined
+                        && branches_keyed_by_checked(ctx, file, q, &table, &atoms, earlier)))
             {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;

@@ -247,6 +247,26 @@ impl Env {
                 either(self.origin(&b.left), self.origin(&b.right))
             }
             Expr::Cond(c) => either(self.origin(&c.cons), self.origin(&c.alt)),
+            // `[...ids]`, `[...new Set(ids)]`: the values of `ids`, copied.
+            Expr::Array(a) => match a.elems.as_slice() {
+                [Some(ExprOrSpread {
+                    spread: Some(_),
+                    expr,
+                })] => match unwrap(expr) {
+                    Expr::New(n) => match (unwrap(&n.callee), n.args.as_deref()) {
+                        (Expr::Ident(set), Some([arg]))
+                            if &*set.sym == "Set"
+                                && arg.spread.is_none()
+                                && !self.is_bound(&set.sym) =>
+                        {
+                            self.origin(&arg.expr)
+                        }
+                        _ => Val::Unknown,
+                    },
+                    e => self.origin(e),
+                },
+                _ => Val::Unknown,
+            },
             _ => Val::Unknown,
         }
     }
@@ -267,6 +287,18 @@ impl Env {
                 _ => Val::Unknown,
             };
         };
+        // `new Set(ids).size`: how many distinct values `ids` holds, read as its count (a check
+        // that it equals a count of rows found fails on duplicates, never passes wrongly).
+        if &*key == "size" {
+            if let Expr::New(n) = unwrap(&m.obj) {
+                if let (Expr::Ident(set), Some([arg])) = (unwrap(&n.callee), n.args.as_deref()) {
+                    if &*set.sym == "Set" && arg.spread.is_none() && !self.is_bound(&set.sym) {
+                        let of = self.origin(&arg.expr);
+                        return member(&of, None, "length", self.at.span(m.span));
+                    }
+                }
+            }
+        }
         let base = self.origin(&m.obj);
         if matches!(base, Val::Unknown | Val::Const) {
             return Val::Unknown;

@@ -2,59 +2,26 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
-use crate::facts::{CallOrigins, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
+pub(super) use super::keys::siblings;
+use super::keys::{
+    counted, inserted_before, keyed_values, keys_of, proven_before, proven_directly, read_before,
+    related, unique,
+};
+use crate::facts::{CallOrigins, Origin, QuerySite};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
-use crate::link::{LinkedQuery, Project, Table};
-use crate::predicate::{
-    all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
-    Verdict,
-};
+use crate::link::{LinkedQuery, Project};
+use crate::predicate::{conjuncts_of, Pred, TableRef, Verdict};
 use crate::rules::context::{RuleContext, TenantCheck};
 use crate::span::Span;
 
-/// Where the value written at `at` (compared in a filter, or written as a column's value) comes
-/// from, as the file's origin facts say (see `extract::origins`): request input, the session,
-/// a parameter, what a local holds.
-fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
-    facts
-        .origins
-        .uses
-        .iter()
-        .find(|u| {
-            u.span.lo == at
-                && matches!(u.target, UseTarget::Filter { .. } | UseTarget::Write { .. })
-        })
-        .map(|u| &u.origin)
-}
-
-/// `(column, origin)` of every `eq(inst.column, v)` or `inArray(inst.column, v)` among
-/// `atoms` whose value `v` has a known origin.
-fn keyed_values<'f>(
-    facts: &'f FileFacts,
-    atoms: &[&Pred],
-    inst: &TableRef,
-) -> Vec<(Name, &'f Origin)> {
-    atoms
-        .iter()
-        .filter_map(|a| match a {
-            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(at)))
-            | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
-            | Pred::InArray(c, Some(at))
-                if c.table == *inst =>
-            {
-                Some((c.key.clone(), origin_at(facts, *at)?))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
 /// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (the same
-/// value by its origin: `input.id`, a parameter, a local's property) names the row that read found in the caller's tenant; so does
-/// `eq(C.parentId, k)` on a child table C whose `parentId` references T. Without the check the
-/// read may have found nothing, and `k` may name another tenant's row.
+/// value by its origin: `input.id`, a parameter, a local's property) names the row that read
+/// found in the caller's tenant; so does `eq(C.parentId, k)` on a child table C whose
+/// `parentId` references T. Without the check the read may have found nothing, and `k` may
+/// name another tenant's row. Many keys (`inArray(T.id, ids)`) are checked by a count (see
+/// [`checked_read_key`]).
 pub(super) fn same_key_as_checked_read(
     ctx: &RuleContext<'_>,
     file: FileId,
@@ -66,24 +33,75 @@ pub(super) fn same_key_as_checked_read(
     let facts = &project.units[file].facts;
     let site = &facts.queries[q.site];
     let table = project.table(q.table);
-    let me = q.instance();
-    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
-    let mine = keyed_values(facts, atoms, &me);
-    if mine.is_empty() {
-        return false;
-    }
+    let mine = keyed_values(facts, atoms, &q.instance());
     // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
     // both are the same unique key of the same table, or `col` references the read's table
     // and `u` is unique there (children of the checked row).
-    let proves = |read: TableId, u: &str, col: &str| {
-        let tr = project.table(read);
-        unique(tr, u)
-            && if read == q.table {
-                u == col
-            } else {
-                project.references(table, col, read)
+    mine.iter().any(|(col, k)| {
+        checked_read_key(project, file, site, k, earlier, |read, u| {
+            unique(project.table(read), u)
+                && if read == q.table {
+                    u == &**col
+                } else {
+                    project.references(table, col, read)
+                }
+        })
+    })
+}
+
+/// `or(inArray(topics.sessionId, sessionIds), inArray(topics.agentId, agentIds))` (also a
+/// `cond ? a : b`): a disjunction among `atoms` whose every branch is keyed by checked rows or
+/// checked keys as one condition would be (see [`keyed_by_checked_row`],
+/// [`same_key_as_checked_read`]); a branch no row passes needs nothing. One branch keyed by
+/// anything else, and the rows it lets through may be another tenant's.
+pub(super) fn branches_keyed_by_checked(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    atoms: &[&Pred],
+    earlier: &[Vec<TenantCheck>],
+) -> bool {
+    fn proven(
+        ctx: &RuleContext<'_>,
+        file: FileId,
+        q: &LinkedQuery,
+        me: &TableRef,
+        branch: &Pred,
+        earlier: &[Vec<TenantCheck>],
+    ) -> bool {
+        match branch {
+            Pred::Or(bs) => bs.iter().all(|b| proven(ctx, file, q, me, b, earlier)),
+            Pred::False => true,
+            b => {
+                let atoms = conjuncts_of(&[b]);
+                keyed_by_checked_row(ctx, file, q, me, &atoms, earlier)
+                    || (*me == q.instance()
+                        && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
+                    || branches_keyed_by_checked(ctx, file, q, me, &atoms, earlier)
             }
-    };
+        }
+    }
+    atoms.iter().any(|a| {
+        matches!(a, Pred::Or(bs) if !bs.is_empty() && bs.iter().all(|b| proven(ctx, file, q, me, b, earlier)))
+    })
+}
+
+/// Whether `k` (the same value by its origin) keys, on a column `u` of table `t` that
+/// `accept(t, u)` takes, a read with a proof of its own table before `site` (in its function
+/// or an enclosing one) whose result the code checked before `site`: one key (`eq(T.u, k)`) by
+/// `if (!row) throw ..`; many (`inArray(T.u, ids)`) by a count, `if (rows.length !==
+/// ids.length) throw ..` (or `new Set(ids).size`), on a read with no join that could repeat
+/// a row: as many rows found as keys asked for, each key names one of the caller's rows.
+fn checked_read_key(
+    project: &Project,
+    file: FileId,
+    site: &QuerySite,
+    k: &Origin,
+    earlier: &[Vec<TenantCheck>],
+    accept: impl Fn(TableId, &str) -> bool,
+) -> bool {
+    let facts = &project.units[file].facts;
     project.queries[file]
         .iter()
         .zip(earlier)
@@ -92,20 +110,25 @@ pub(super) fn same_key_as_checked_read(
             let Some(row) = read.result.as_deref() else {
                 return false;
             };
-            read.kind.is_read()
-                && proven_before(p, read, site, checks)
-                && facts.null_checks.iter().any(|n| {
-                    *n.local == *row && read.span.hi <= n.span.lo && n.span.hi <= site.span.lo
+            if !(read.kind.is_read() && proven_before(p, read, site, checks)) {
+                return false;
+            }
+            let all = p.conditions();
+            keys_of(facts, &conjuncts_of(&all), &p.instance())
+                .iter()
+                .any(|(u, k2, many)| {
+                    same_value(k, k2)
+                        && accept(p.table, u)
+                        && if *many {
+                            p.joins.is_empty() && counted(facts, row, k2, read.span, site)
+                        } else {
+                            facts.null_checks.iter().any(|n| {
+                                *n.local == *row
+                                    && read.span.hi <= n.span.lo
+                                    && n.span.hi <= site.span.lo
+                            })
+                        }
                 })
-                && {
-                    let all = p.conditions();
-                    let theirs = keyed_values(facts, &conjuncts_of(&all), &p.instance());
-                    mine.iter().any(|(col, k)| {
-                        theirs
-                            .iter()
-                            .any(|(u, k2)| same_value(k, k2) && proves(p.table, u, col))
-                    })
-                }
         })
 }
 
@@ -190,6 +213,18 @@ fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -
     if columns.is_empty() {
         return vec![];
     }
+    let mut tables = rows_held(project, file, site, row);
+    tables.retain(|t| {
+        let t = project.table(*t);
+        t.is_tenant_scoped() && columns.iter().any(|c| t.is_tenant_column(c))
+    });
+    tables
+}
+
+/// The tables whose rows `row` may hold before `site`, in its function or an enclosing one:
+/// a read bound to it, or the reads of a project function whose result it holds.
+fn rows_held(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Vec<TableId> {
+    let facts = &project.units[file].facts;
     let mut tables: Vec<TableId> = project.queries[file]
         .iter()
         .filter(|p| {
@@ -197,7 +232,10 @@ fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -
             p.alias.is_none()
                 && read.kind.is_read()
                 && read.result.as_deref() == Some(row)
-                && before(read.span, read.scope)
+                && read.span.hi <= site.span.lo
+                && read
+                    .scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
         })
         .map(|p| p.table)
         .collect();
@@ -217,10 +255,6 @@ fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -
             }));
         }
     }
-    tables.retain(|t| {
-        let t = project.table(*t);
-        t.is_tenant_scoped() && columns.iter().any(|c| t.is_tenant_column(c))
-    });
     tables
 }
 
@@ -287,31 +321,24 @@ fn keyed_by_row<'q>(
     if from_row.is_empty() {
         return None;
     }
-    // The checked rows a local holds: earlier queries of an enclosing scope whose own table
-    // was proven, bound to that local.
+    // The checked rows a local holds (or, unless `proven`, rows of unverifiable reads).
     let checked = |row: &str| {
-        let mut rows = project.queries[file]
-            .iter()
-            .zip(earlier)
-            .filter(move |(p, checks)| {
-                let earlier = &queries[p.site];
-                earlier.result.as_deref() == Some(row)
-                    && if proven {
-                        read_before(p, earlier, site, checks, |v| *v == Verdict::Proven)
-                            || inserted_before(ctx.project, p, earlier, site)
-                    } else {
-                        read_before(p, earlier, site, checks, |v| {
+        if proven {
+            checked_rows(ctx, file, site, row, earlier, true)
+        } else {
+            project.queries[file]
+                .iter()
+                .zip(earlier)
+                .filter(|(p, checks)| {
+                    let read = &queries[p.site];
+                    read.result.as_deref() == Some(row)
+                        && read_before(p, read, site, checks, |v| {
                             matches!(v, Verdict::Unverifiable(_))
                         })
-                    }
-            })
-            .map(|(p, _)| p.table)
-            .collect::<Vec<_>>();
-        if proven {
-            rows.extend(returned_checked_rows(ctx, file, site, row));
-            rows.extend(guard_checked(project, file, site, row));
+                })
+                .map(|(p, _)| p.table)
+                .collect()
         }
-        rows
     };
     // The whole unique key of T from one checked row of T.
     let own_key = table.unique_keys().iter().find_map(|key| {
@@ -340,22 +367,105 @@ fn keyed_by_row<'q>(
     })
 }
 
-/// `T.col` (of table `t`) equal to `field` of a row of `parent` (another table) names rows that
-/// row's tenant owns: T's foreign key to the row's one-column unique key (a child), T's
-/// one-column unique key that the row's foreign key points at (its parent), or foreign keys of
-/// both to the same tenant-scoped table (siblings: `eq(inbox.transactionId,
-/// attachment.transactionId)`), as for joins.
-fn related(project: &Project, t: TableId, col: &str, parent: TableId, field: &str) -> bool {
-    let table = project.table(t);
-    let tp = project.table(parent);
-    (project.references(table, col, parent) && unique(tp, field))
-        || (project.references(tp, field, t) && unique(table, col))
-        || siblings(project, table, col, tp, field)
+/// The tables whose checked rows the local `row` holds before `site`: rows an earlier query
+/// of an enclosing scope read with its own table proven (or inserted as the caller's), a
+/// project function returned after reading them with a proof, or the code checked after
+/// reading them (a tenant column compared with a value; with `guards`, also a foreign key
+/// compared with a checked value: see [`guarded_children`]).
+fn checked_rows(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &QuerySite,
+    row: &str,
+    earlier: &[Vec<TenantCheck>],
+    guards: bool,
+) -> Vec<TableId> {
+    let project = ctx.project;
+    let queries = &project.units[file].facts.queries;
+    let mut rows: Vec<TableId> = project.queries[file]
+        .iter()
+        .zip(earlier)
+        .filter(|(p, checks)| {
+            let read = &queries[p.site];
+            read.result.as_deref() == Some(row)
+                && (read_before(p, read, site, checks, |v| *v == Verdict::Proven)
+                    || inserted_before(project, p, read, site))
+        })
+        .map(|(p, _)| p.table)
+        .collect();
+    rows.extend(returned_checked_rows(ctx, file, site, row));
+    rows.extend(guard_checked(project, file, site, row));
+    if guards {
+        rows.extend(guarded_children(ctx, file, site, row, earlier));
+    }
+    rows
 }
 
-/// `k` is a one-column unique key of `t`.
-fn unique(t: &Table, k: &str) -> bool {
-    t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k)
+/// The tables of the rows `row` holds whose foreign key to a table P the code compared with a
+/// checked value of P's one-column unique key, leaving when they differ, before `site`:
+/// `if (!task || task.projectId !== project.id) throw ..` with `project` a checked row of
+/// `projects`, or with the key of a checked read of it (`projectId` after a read keyed by it
+/// with a proof, then `if (!project) throw ..`). Past the check, the row is a child of the
+/// caller's row, so its tenant's. A value nobody checked, or a column that is no foreign key
+/// to the checked row's table, proves nothing.
+fn guarded_children(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &QuerySite,
+    row: &str,
+    earlier: &[Vec<TenantCheck>],
+) -> Vec<TableId> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let compared: Vec<(&str, &Origin)> = facts
+        .origins
+        .guards
+        .iter()
+        .filter(|g| {
+            g.span.hi <= site.span.lo
+                && g.scope
+                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        })
+        .filter_map(|g| match &g.value {
+            Origin::Local {
+                name,
+                path,
+                each: false,
+            } if **name == *row && !path.is_empty() && !path.contains('.') => {
+                Some((&**path, &g.against))
+            }
+            _ => None,
+        })
+        .collect();
+    if compared.is_empty() {
+        return vec![];
+    }
+    let mut tables = rows_held(project, file, site, row);
+    tables.retain(|t| {
+        let t = project.table(*t);
+        t.is_tenant_scoped()
+            && compared.iter().any(|(fk, against)| {
+                let parents = project.targets_of_column(t, fk);
+                let parent_key =
+                    |p: TableId, u: &str| parents.contains(&p) && unique(project.table(p), u);
+                !parents.is_empty()
+                    && match against {
+                        Origin::Local {
+                            name,
+                            path,
+                            each: false,
+                        } if !path.is_empty() && !path.contains('.') => {
+                            checked_rows(ctx, file, site, name, earlier, false)
+                                .into_iter()
+                                .any(|p| parent_key(p, path))
+                        }
+                        k => checked_read_key(project, file, site, k, earlier, |p, u| {
+                            parent_key(p, u)
+                        }),
+                    }
+            })
+    });
+    tables
 }
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
@@ -399,90 +509,6 @@ pub(super) fn unproven_source<'f>(
                     .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi))
             .then(|| (read, row.to_string()))
         })
-}
-
-/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
-/// rows that all set the table's tenant column, with no conflict clause that could update an
-/// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
-/// the rows it returns are the caller's own. An upsert may return another tenant's row, unless
-/// its conflict target holds the tenant column or its `where`/`setWhere` proves the tenant.
-fn inserted_before(
-    project: &Project,
-    p: &LinkedQuery,
-    insert: &crate::facts::QuerySite,
-    site: &crate::facts::QuerySite,
-) -> bool {
-    let Some(facts) = insert.insert.as_deref() else {
-        return false;
-    };
-    let t = project.table(p.table);
-    p.alias.is_none()
-        && insert.span.hi <= site.span.lo
-        && insert
-            .scope
-            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-        && t.is_tenant_scoped()
-        && facts.conflict.as_ref().is_none_or(|c| match c.action {
-            crate::facts::ConflictAction::DoNothing => true,
-            // An upsert whose conflict is on the tenant column, or whose update is limited to
-            // the caller's rows, returns no other tenant's row either.
-            crate::facts::ConflictAction::DoUpdate => {
-                c.target
-                    .as_ref()
-                    .is_some_and(|k| k.iter().any(|k| t.is_tenant_column(k)))
-                    || (p.where_.is_some()
-                        && all_guarantee_equality_or_null(
-                            &p.conditions(),
-                            &p.instance(),
-                            &t.tenant_columns,
-                        ) == Verdict::Proven)
-            }
-            crate::facts::ConflictAction::DuplicateKeyUpdate => false,
-        })
-        && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
-            if !rows.is_empty()
-                && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
-}
-
-/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
-/// own table (not an alias), and that table's tenant filter was proven.
-fn proven_before(
-    p: &LinkedQuery,
-    read: &crate::facts::QuerySite,
-    site: &crate::facts::QuerySite,
-    checks: &[TenantCheck],
-) -> bool {
-    read_before(p, read, site, checks, |v| *v == Verdict::Proven)
-}
-
-/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
-/// own table (not an alias), and that table's verdict is one `want` accepts.
-fn read_before(
-    p: &LinkedQuery,
-    read: &crate::facts::QuerySite,
-    site: &crate::facts::QuerySite,
-    checks: &[TenantCheck],
-    want: impl Fn(&Verdict) -> bool,
-) -> bool {
-    p.alias.is_none()
-        && read.span.hi <= site.span.lo
-        && read
-            .scope
-            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-        && checks
-            .first()
-            .is_some_and(|c| !c.joined && want(&c.verdict))
-}
-
-/// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
-/// keysRoles.roleId`, both to `roles`): rows of one parent, which the proven row's tenant
-/// owns. A shared parent that is not tenant-scoped (`users`) proves nothing.
-pub(super) fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: &str) -> bool {
-    let theirs = project.targets_of_column(tp, cp);
-    project
-        .targets_of_column(tx, cx)
-        .iter()
-        .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
 }
 
 /// `eq(T.col, id)` in a project function whose `id` parameter every call the project makes
@@ -600,18 +626,6 @@ fn checked_at_call(
         }),
         _ => false,
     }
-}
-
-/// `p`'s own table is tenant-scoped and its conditions prove it directly (its tenant column,
-/// or a reference to a tenant root).
-fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
-    let t = project.table(p.table);
-    let all = p.conditions();
-    t.is_tenant_scoped()
-        && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns)
-            == Verdict::Proven
-            || (!t.root_refs.is_empty()
-                && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
 }
 
 /// `eq(T.userId, session.user.id)`: a foreign key to a table no tenant owns (the users), equal

@@ -1,0 +1,246 @@
+//! What a query is keyed by and what the code checked about a row: the origins of the values
+//! a condition compares with a table's columns, a count check of many keys, the keys and
+//! foreign keys that tie one table's rows to another's, and whether an earlier query read (or
+//! inserted) rows the caller owns. The leaves of [`super::checked`].
+
+use crate::facts::{FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
+use crate::ids::TableId;
+use crate::link::origins::same_value;
+use crate::link::{LinkedQuery, Project, Table};
+use crate::predicate::{
+    all_guarantee_equality, all_guarantee_equality_or_null, Opnd, Pred, TableRef, Verdict,
+};
+use crate::rules::context::TenantCheck;
+use crate::span::Span;
+
+/// Where the value written at `at` (compared in a filter, or written as a column's value) comes
+/// from, as the file's origin facts say (see `extract::origins`): request input, the session,
+/// a parameter, what a local holds.
+pub(super) fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
+    facts
+        .origins
+        .uses
+        .iter()
+        .find(|u| {
+            u.span.lo == at
+                && matches!(u.target, UseTarget::Filter { .. } | UseTarget::Write { .. })
+        })
+        .map(|u| &u.origin)
+}
+
+/// `(column, origin)` of every `eq(inst.column, v)` or `inArray(inst.column, v)` among
+/// `atoms` whose value `v` has a known origin.
+pub(super) fn keyed_values<'f>(
+    facts: &'f FileFacts,
+    atoms: &[&Pred],
+    inst: &TableRef,
+) -> Vec<(Name, &'f Origin)> {
+    atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(at)))
+            | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
+            | Pred::InArray(c, Some(at))
+                if c.table == *inst =>
+            {
+                Some((c.key.clone(), origin_at(facts, *at)?))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `(column, origin, many)` of every `eq(inst.column, v)` (`many` false) or
+/// `inArray(inst.column, v)` (`many` true) among `atoms` whose value has a known origin.
+pub(super) fn keys_of<'f>(
+    facts: &'f FileFacts,
+    atoms: &[&Pred],
+    inst: &TableRef,
+) -> Vec<(Name, &'f Origin, bool)> {
+    atoms
+        .iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(at)))
+            | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
+                if c.table == *inst =>
+            {
+                Some((c.key.clone(), origin_at(facts, *at)?, false))
+            }
+            Pred::InArray(c, Some(at)) if c.table == *inst => {
+                Some((c.key.clone(), origin_at(facts, *at)?, true))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `if (rows.length !== ids.length) throw ..` (either way round, `new Set(ids).size` for
+/// `ids.length`) after `read` and before `site`, in a scope holding `site`, where `ids` is
+/// `keys` by its origin.
+pub(super) fn counted(
+    facts: &FileFacts,
+    rows: &str,
+    keys: &Origin,
+    read: Span,
+    site: &QuerySite,
+) -> bool {
+    let count = match keys {
+        Origin::Input(i) => Origin::Input(Box::new(crate::facts::InputOrigin {
+            path: format!("{}.length", i.path).into(),
+            ..(**i).clone()
+        })),
+        Origin::Param { scope, index, path } => Origin::Param {
+            scope: *scope,
+            index: *index,
+            path: dotted(path, "length"),
+        },
+        Origin::Local {
+            name,
+            path,
+            each: false,
+        } => Origin::Local {
+            name: name.clone(),
+            path: dotted(path, "length"),
+            each: false,
+        },
+        Origin::Local { .. } | Origin::Session => return false,
+    };
+    facts.origins.guards.iter().any(|g| {
+        read.hi <= g.span.lo
+            && g.span.hi <= site.span.lo
+            && g.scope
+                .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+            && matches!(&g.value, Origin::Local { name, path, each: false }
+                if **name == *rows && &**path == "length")
+            && same_value(&g.against, &count)
+    })
+}
+
+/// `path.key`, or `key` for an empty path.
+pub(super) fn dotted(path: &str, key: &str) -> Box<str> {
+    if path.is_empty() {
+        key.into()
+    } else {
+        format!("{path}.{key}").into()
+    }
+}
+
+/// `k` is a one-column unique key of `t`.
+pub(super) fn unique(t: &Table, k: &str) -> bool {
+    t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k)
+}
+
+/// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
+/// keysRoles.roleId`, both to `roles`): rows of one parent, which the proven row's tenant
+/// owns. A shared parent that is not tenant-scoped (`users`) proves nothing.
+pub(super) fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: &str) -> bool {
+    let theirs = project.targets_of_column(tp, cp);
+    project
+        .targets_of_column(tx, cx)
+        .iter()
+        .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
+}
+
+/// `T.col` (of table `t`) equal to `field` of a row of `parent` (another table) names rows that
+/// row's tenant owns: T's foreign key to the row's one-column unique key (a child), T's
+/// one-column unique key that the row's foreign key points at (its parent), or foreign keys of
+/// both to the same tenant-scoped table (siblings: `eq(inbox.transactionId,
+/// attachment.transactionId)`), as for joins.
+pub(super) fn related(
+    project: &Project,
+    t: TableId,
+    col: &str,
+    parent: TableId,
+    field: &str,
+) -> bool {
+    let table = project.table(t);
+    let tp = project.table(parent);
+    (project.references(table, col, parent) && unique(tp, field))
+        || (project.references(tp, field, t) && unique(table, col))
+        || siblings(project, table, col, tp, field)
+}
+
+/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
+/// rows that all set the table's tenant column, with no conflict clause that could update an
+/// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
+/// the rows it returns are the caller's own. An upsert may return another tenant's row, unless
+/// its conflict target holds the tenant column or its `where`/`setWhere` proves the tenant.
+pub(super) fn inserted_before(
+    project: &Project,
+    p: &LinkedQuery,
+    insert: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+) -> bool {
+    let Some(facts) = insert.insert.as_deref() else {
+        return false;
+    };
+    let t = project.table(p.table);
+    p.alias.is_none()
+        && insert.span.hi <= site.span.lo
+        && insert
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && t.is_tenant_scoped()
+        && facts.conflict.as_ref().is_none_or(|c| match c.action {
+            crate::facts::ConflictAction::DoNothing => true,
+            // An upsert whose conflict is on the tenant column, or whose update is limited to
+            // the caller's rows, returns no other tenant's row either.
+            crate::facts::ConflictAction::DoUpdate => {
+                c.target
+                    .as_ref()
+                    .is_some_and(|k| k.iter().any(|k| t.is_tenant_column(k)))
+                    || (p.where_.is_some()
+                        && all_guarantee_equality_or_null(
+                            &p.conditions(),
+                            &p.instance(),
+                            &t.tenant_columns,
+                        ) == Verdict::Proven)
+            }
+            crate::facts::ConflictAction::DuplicateKeyUpdate => false,
+        })
+        && matches!(&facts.values, crate::facts::InsertValues::Rows(rows)
+            if !rows.is_empty()
+                && rows.iter().all(|r| r.keys.iter().any(|k| t.is_tenant_column(k))))
+}
+
+/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
+/// own table (not an alias), and that table's tenant filter was proven.
+pub(super) fn proven_before(
+    p: &LinkedQuery,
+    read: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+    checks: &[TenantCheck],
+) -> bool {
+    read_before(p, read, site, checks, |v| *v == Verdict::Proven)
+}
+
+/// `p` (whose site is `read`) ran before `site`, in its function or an enclosing one, on its
+/// own table (not an alias), and that table's verdict is one `want` accepts.
+pub(super) fn read_before(
+    p: &LinkedQuery,
+    read: &crate::facts::QuerySite,
+    site: &crate::facts::QuerySite,
+    checks: &[TenantCheck],
+    want: impl Fn(&Verdict) -> bool,
+) -> bool {
+    p.alias.is_none()
+        && read.span.hi <= site.span.lo
+        && read
+            .scope
+            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && checks
+            .first()
+            .is_some_and(|c| !c.joined && want(&c.verdict))
+}
+
+/// `p`'s own table is tenant-scoped and its conditions prove it directly (its tenant column,
+/// or a reference to a tenant root).
+pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
+    let t = project.table(p.table);
+    let all = p.conditions();
+    t.is_tenant_scoped()
+        && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns)
+            == Verdict::Proven
+            || (!t.root_refs.is_empty()
+                && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
+}
