@@ -595,6 +595,7 @@ pub struct OriginFacts {
     /// The file registers request handlers (`.query(fn)`, `app.get('/x', fn)`): its values
     /// are followed even when it holds no query.
     pub handlers: bool,
+    /// Sorted by where each value starts (and ends): a value is found by its start.
     pub uses: Vec<ValueUse>,
     /// Calls with at least one argument of known origin.
     pub calls: Vec<CallOrigins>,

@@ -52,6 +52,8 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
+    // In source order of the values: a value is found by where it starts (`ValueAt`).
+    w.facts.uses.sort_by_key(|u| (u.span.lo, u.span.hi));
     w.facts
 }
 

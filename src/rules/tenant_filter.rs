@@ -89,7 +89,7 @@ is or is not tenant-scoped. Any one proof suffices:
   helper returned and the caller checked, or the key of a checked read). One caller that passes
   anything else, a file that imports the function without holding a query, handler or server
   action (whose values are not followed), or no caller at all, and it is reported.
-- **The signed-in user's rows**: equality on a foreign key to a table no tenant owns (the users)
+- **The signed-in user's rows** (the query's own table): equality on a foreign key to a table no tenant owns (the users)
   with a value of the session (`eq(members.userId, ctx.session.user.id)`), directly or through a
   parameter every call the project makes fills with one: the caller's own rows, such as their
   memberships of every team. A value from request input, or a foreign key to a tenant-scoped
@@ -265,7 +265,8 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
-            if verdict != Verdict::Proven && owned_by_session(ctx, file, &table, &atoms) {
+            if verdict != Verdict::Proven && !joined && owned_by_session(ctx, file, &table, &atoms)
+            {
                 verdict = Verdict::Proven;
                 proof = Proof::SessionUser;
             }
