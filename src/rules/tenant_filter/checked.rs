@@ -4,8 +4,8 @@
 
 pub(super) use super::keys::siblings;
 use super::keys::{
-    counted, inserted_before, keyed_values, keys_of, proven_before, proven_directly, read_before,
-    related, unique,
+    counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
+    ran_before, read_before, related, unique,
 };
 use crate::facts::{CallOrigins, Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -145,13 +145,11 @@ fn returned_checked_rows(
     let project = ctx.project;
     let facts = &project.units[file].facts;
     let mut out = vec![];
-    for call in facts.result_calls.iter().filter(|c| {
-        *c.local == *row
-            && c.span.hi <= site.span.lo
-            && site
-                .scope
-                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
-    }) {
+    for call in facts
+        .result_calls
+        .iter()
+        .filter(|c| *c.local == *row && earlier_in(c.span, site))
+    {
         let Some((f, i)) = project.resolve_function(file, &call.callee) else {
             continue;
         };
@@ -191,24 +189,9 @@ fn returned_checked_rows(
 /// leaving when they differ (`if (!row || row.teamId !== teamId) throw ..`), before `site`
 /// in its function or an enclosing one: past the check, the row is the caller's.
 fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Vec<TableId> {
-    let facts = &project.units[file].facts;
-    let before = |span: Span, scope: Option<Span>| {
-        span.hi <= site.span.lo
-            && scope.is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-    };
-    let columns: Vec<&str> = facts
-        .origins
-        .guards
-        .iter()
-        .filter(|g| before(g.span, g.scope))
-        .filter_map(|g| match &g.value {
-            Origin::Local {
-                name,
-                path,
-                each: false,
-            } if **name == *row && !path.is_empty() && !path.contains('.') => Some(&**path),
-            _ => None,
-        })
+    let columns: Vec<&str> = guards_on(project, file, site, row)
+        .into_iter()
+        .map(|(column, _)| column)
         .collect();
     if columns.is_empty() {
         return vec![];
@@ -219,6 +202,33 @@ fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -
         t.is_tenant_scoped() && columns.iter().any(|c| t.is_tenant_column(c))
     });
     tables
+}
+
+/// The checks before `site` that leave unless a column of the row `row` holds equals a value
+/// (`if (!row || row.teamId !== teamId) throw ..`): each column, with what it is compared with.
+fn guards_on<'p>(
+    project: &'p Project,
+    file: FileId,
+    site: &QuerySite,
+    row: &str,
+) -> Vec<(&'p str, &'p Origin)> {
+    project.units[file]
+        .facts
+        .origins
+        .guards
+        .iter()
+        .filter(|g| ran_before(g.span, g.scope, site.span))
+        .filter_map(|g| match &g.value {
+            Origin::Local {
+                name,
+                path,
+                each: false,
+            } if **name == *row && !path.is_empty() && !path.contains('.') => {
+                Some((&**path, &g.against))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The tables whose rows `row` may hold before `site`, in its function or an enclosing one:
@@ -232,20 +242,15 @@ fn rows_held(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Ve
             p.alias.is_none()
                 && read.kind.is_read()
                 && read.result.as_deref() == Some(row)
-                && read.span.hi <= site.span.lo
-                && read
-                    .scope
-                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+                && ran_before(read.span, read.scope, site.span)
         })
         .map(|p| p.table)
         .collect();
-    for call in facts.result_calls.iter().filter(|c| {
-        *c.local == *row
-            && c.span.hi <= site.span.lo
-            && site
-                .scope
-                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
-    }) {
+    for call in facts
+        .result_calls
+        .iter()
+        .filter(|c| *c.local == *row && earlier_in(c.span, site))
+    {
         if let Some((f, i)) = project.resolve_function(file, &call.callee) {
             let body = project.units[f].facts.functions[i].span;
             tables.extend(project.queries[f].iter().filter_map(|p| {
@@ -416,27 +421,7 @@ fn guarded_children(
     earlier: &[Vec<TenantCheck>],
 ) -> Vec<TableId> {
     let project = ctx.project;
-    let facts = &project.units[file].facts;
-    let compared: Vec<(&str, &Origin)> = facts
-        .origins
-        .guards
-        .iter()
-        .filter(|g| {
-            g.span.hi <= site.span.lo
-                && g.scope
-                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
-        })
-        .filter_map(|g| match &g.value {
-            Origin::Local {
-                name,
-                path,
-                each: false,
-            } if **name == *row && !path.is_empty() && !path.contains('.') => {
-                Some((&**path, &g.against))
-            }
-            _ => None,
-        })
-        .collect();
+    let compared = guards_on(project, file, site, row);
     if compared.is_empty() {
         return vec![];
     }
@@ -503,10 +488,7 @@ pub(super) fn unproven_source<'f>(
             (read.kind.is_read()
                 && unproven
                 && rows.contains(&row)
-                && read.span.hi <= site.span.lo
-                && read
-                    .scope
-                    .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi))
+                && ran_before(read.span, read.scope, site.span))
             .then(|| (read, row.to_string()))
         })
 }
@@ -554,10 +536,7 @@ fn checked_at_call(
     col: &str,
 ) -> bool {
     let facts = &project.units[file].facts;
-    let before = |span: Span, scope: Option<Span>| {
-        span.hi <= call.span.lo
-            && scope.is_none_or(|s| s.lo <= call.span.lo && call.span.hi <= s.hi)
-    };
+    let before = |span: Span, scope: Option<Span>| ran_before(span, scope, call.span);
     let null_checked = |row: &str, after: Span| {
         facts
             .null_checks

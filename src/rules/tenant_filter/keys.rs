@@ -106,9 +106,7 @@ pub(super) fn counted(
     };
     facts.origins.guards.iter().any(|g| {
         read.hi <= g.span.lo
-            && g.span.hi <= site.span.lo
-            && g.scope
-                .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+            && ran_before(g.span, g.scope, site.span)
             && matches!(&g.value, Origin::Local { name, path, each: false }
                 if **name == *rows && &**path == "length")
             && same_value(&g.against, &count)
@@ -175,10 +173,7 @@ pub(super) fn inserted_before(
     };
     let t = project.table(p.table);
     p.alias.is_none()
-        && insert.span.hi <= site.span.lo
-        && insert
-            .scope
-            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && ran_before(insert.span, insert.scope, site.span)
         && t.is_tenant_scoped()
         && facts.conflict.as_ref().is_none_or(|c| match c.action {
             crate::facts::ConflictAction::DoNothing => true,
@@ -223,10 +218,7 @@ pub(super) fn read_before(
     want: impl Fn(&Verdict) -> bool,
 ) -> bool {
     p.alias.is_none()
-        && read.span.hi <= site.span.lo
-        && read
-            .scope
-            .is_none_or(|s| s.lo <= site.span.lo && site.span.hi <= s.hi)
+        && ran_before(read.span, read.scope, site.span)
         && checks
             .first()
             .is_some_and(|c| !c.joined && want(&c.verdict))
@@ -242,4 +234,19 @@ pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
             == Verdict::Proven
             || (!t.root_refs.is_empty()
                 && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
+}
+
+/// What spans `span`, in the function `scope` (`None` at module level), ran before `at`, in
+/// `at`'s function or one enclosing it: a read, an insert or a check that `at` comes after.
+pub(super) fn ran_before(span: Span, scope: Option<Span>, at: Span) -> bool {
+    span.hi <= at.lo && scope.is_none_or(|s| s.lo <= at.lo && at.hi <= s.hi)
+}
+
+/// `span` lies before `site`, inside `site`'s own function (a call whose result the query's
+/// function holds).
+pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
+    span.hi <= site.span.lo
+        && site
+            .scope
+            .is_none_or(|s| s.lo <= span.lo && span.hi <= s.hi)
 }
