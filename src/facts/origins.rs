@@ -98,3 +98,12 @@ pub enum Middleware {
     /// A name: a builder or middleware (`t.middleware(fn)`), or a project function.
     Named(Name),
 }
+
+/// `path.key`, or `key` for an empty path: a property of a value's path (`input.teamId`).
+pub fn join_path(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}

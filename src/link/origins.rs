@@ -6,7 +6,8 @@
 
 use super::model::{InputParam, InputParams, Project};
 use crate::facts::{
-    ArgOrigin, CallOrigins, Export, FileFacts, Imported, InputOrigin, Name, Origin, UseTarget,
+    join_path, ArgOrigin, CallOrigins, Export, FileFacts, Imported, InputOrigin, Name, Origin,
+    UseTarget,
 };
 use crate::ids::FileId;
 use crate::ids::PerFile;
@@ -342,21 +343,13 @@ pub fn argument(c: &CallOrigins, index: u32, path: &str) -> Option<Origin> {
             Origin::Session => Origin::Session,
             Origin::Local { name, path, each } => Origin::Local {
                 name: name.clone(),
-                path: if path.is_empty() {
-                    rest.into()
-                } else {
-                    format!("{path}.{rest}").into()
-                },
+                path: join_path(path, rest).into(),
                 each: *each,
             },
             Origin::Param { scope, index, path } => Origin::Param {
                 scope: *scope,
                 index: *index,
-                path: if path.is_empty() {
-                    rest.into()
-                } else {
-                    format!("{path}.{rest}").into()
-                },
+                path: join_path(path, rest).into(),
             },
         }
     };

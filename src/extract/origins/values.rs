@@ -3,7 +3,7 @@
 
 use crate::extract::ast::Offsets;
 use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
-use crate::facts::{InputOrigin, Name, Origin, TableExpr};
+use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr};
 use crate::span::Span;
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
@@ -82,14 +82,6 @@ pub(super) fn input(label: &'static str, path: String, span: Span) -> Val {
     })
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 /// `base.key`: what a property of a value holds. `base_text` is how the code names the base,
 /// when it is a name (for the description of input read from a request).
 pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span) -> Val {
@@ -98,16 +90,16 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         None => k.to_owned(),
     };
     match base {
-        Val::Input(i) => input(i.label, join(&i.path, key), span),
+        Val::Input(i) => input(i.label, join_path(&i.path, key), span),
         Val::Session => Val::Session,
         Val::Param { scope, index, path } => Val::Param {
             scope: *scope,
             index: *index,
-            path: join(path, key),
+            path: join_path(path, key),
         },
         Val::Local { name, path, each } => Val::Local {
             name: name.clone(),
-            path: join(path, key),
+            path: join_path(path, key),
             each: *each,
         },
         Val::ProcedureOpts(keys) => match key {

@@ -3,7 +3,7 @@
 //! foreign keys that tie one table's rows to another's, and whether an earlier query read (or
 //! inserted) rows the caller owns. The leaves of [`super::checked`].
 
-use crate::facts::{FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
+use crate::facts::{join_path, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
 use crate::ids::TableId;
 use crate::link::origins::same_value;
 use crate::link::{LinkedQuery, Project, Table};
@@ -91,7 +91,7 @@ pub(super) fn counted(
         Origin::Param { scope, index, path } => Origin::Param {
             scope: *scope,
             index: *index,
-            path: dotted(path, "length"),
+            path: join_path(path, "length").into(),
         },
         Origin::Local {
             name,
@@ -99,7 +99,7 @@ pub(super) fn counted(
             each: false,
         } => Origin::Local {
             name: name.clone(),
-            path: dotted(path, "length"),
+            path: join_path(path, "length").into(),
             each: false,
         },
         Origin::Local { .. } | Origin::Session => return false,
@@ -111,15 +111,6 @@ pub(super) fn counted(
                 if **name == *rows && &**path == "length")
             && same_value(&g.against, &count)
     })
-}
-
-/// `path.key`, or `key` for an empty path.
-pub(super) fn dotted(path: &str, key: &str) -> Box<str> {
-    if path.is_empty() {
-        key.into()
-    } else {
-        format!("{path}.{key}").into()
-    }
 }
 
 /// `k` is a one-column unique key of `t`.
