@@ -508,19 +508,32 @@ pub(super) fn keyed_by_checked_callers(
     let project = ctx.project;
     let facts = &project.units[file].facts;
     keyed_values(facts, atoms, me).iter().any(|(col, o)| {
-        let Origin::Param { scope, index, path } = o else {
-            return false;
-        };
-        let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
-            return false;
-        };
-        let Some(calls) = project.callers(file, f) else {
-            return false;
-        };
+        every_caller_passes(project, file, o, |g, call, arg| {
+            checked_at_call(project, g, call, arg, me.id, col)
+        })
+    })
+}
+
+/// `o` is a parameter of a project function (or a property of one), and every call the
+/// project makes to that function passes for it a value `test` accepts; there is at least one
+/// such call, and every call is known (`Project::callers`).
+fn every_caller_passes(
+    project: &Project,
+    file: FileId,
+    o: &Origin,
+    test: impl Fn(FileId, &CallOrigins, &Origin) -> bool,
+) -> bool {
+    let Origin::Param { scope, index, path } = o else {
+        return false;
+    };
+    let facts = &project.units[file].facts;
+    let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
+        return false;
+    };
+    project.callers(file, f).is_some_and(|calls| {
         calls.iter().all(|&(g, n)| {
             let call = &project.units[g].facts.origins.calls[n];
-            argument(call, *index, path)
-                .is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col))
+            argument(call, *index, path).is_some_and(|arg| test(g, call, &arg))
         })
     })
 }
@@ -634,20 +647,7 @@ pub(super) fn owned_by_session(
         if targets.is_empty() || targets.iter().any(|t| project.table(*t).is_tenant_scoped()) {
             return false;
         }
-        match o {
-            Origin::Session => true,
-            Origin::Param { scope, index, path } => {
-                let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
-                    return false;
-                };
-                project.callers(file, f).is_some_and(|calls| {
-                    calls.iter().all(|&(g, n)| {
-                        let call = &project.units[g].facts.origins.calls[n];
-                        argument(call, *index, path) == Some(Origin::Session)
-                    })
-                })
-            }
-            _ => false,
-        }
+        **o == Origin::Session
+            || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
     })
 }
