@@ -68,9 +68,14 @@ is or is not tenant-scoped. Any one proof suffices:
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), the key the row's
   foreign key points at, or a foreign key to the same tenant-scoped parent as one of the row's
-  (siblings). Also a key `k` (`input.id`) that an earlier read with a proof was
-  keyed by, when that read's result was checked (`if (!row) throw ..`). A row the function
-  inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
+  (siblings). A row a relation loaded with `with` brings along is a checked row too
+  (`project.settings.id`, `project.tasks.at(0)`, `project.tasks.map((t) => t.id)`) when the
+  relation ties it to the checked row on one column each side as a join proof would (a
+  foreign key to a unique key, or two foreign keys to one tenant-scoped parent); a nested
+  object that is no relation the read loaded (a select's own shape) is not. Copies
+  (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
+  that an earlier read with a proof was keyed by, when that read's result was checked
+  (`if (!row) throw ..`). A row the function inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
   `onConflictDoUpdate`) counts as a checked row of T; so does a row read without a proof whose
   tenant column the code then compares with a value, leaving when they differ
   (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported), or whose

@@ -244,31 +244,34 @@ impl Env {
                 [Some(ExprOrSpread {
                     spread: Some(_),
                     expr,
-                })] => match unwrap(expr) {
-                    Expr::New(n) => match (unwrap(&n.callee), n.args.as_deref()) {
-                        (Expr::Ident(set), Some([arg]))
-                            if &*set.sym == "Set"
-                                && arg.spread.is_none()
-                                && !self.is_bound(&set.sym) =>
-                        {
-                            self.origin(&arg.expr)
-                        }
-                        _ => Val::Unknown,
-                    },
-                    e => self.origin(e),
-                },
+                })] => self.copied(expr),
                 _ => Val::Unknown,
             },
             _ => Val::Unknown,
         }
     }
 
+    /// The values a copy of `e` holds: those of `e`, or of `ids` for `new Set(ids)`.
+    fn copied(&self, e: &Expr) -> Val {
+        match unwrap(e) {
+            Expr::New(n) => match (unwrap(&n.callee), n.args.as_deref()) {
+                (Expr::Ident(set), Some([arg]))
+                    if &*set.sym == "Set" && arg.spread.is_none() && !self.is_bound(&set.sym) =>
+                {
+                    self.origin(&arg.expr)
+                }
+                _ => Val::Unknown,
+            },
+            e => self.origin(e),
+        }
+    }
+
     fn member_origin(&self, m: &MemberExpr) -> Val {
         let Some(key) = member_prop(&m.prop) else {
-            // `rows[0]`: one of the rows.
+            // `rows[0]`: one of the rows (`row.tasks[0]`: one of a relation's rows).
             return match (&m.prop, self.origin(&m.obj)) {
                 (MemberProp::Computed(c), Val::Local { name, path, .. })
-                    if path.is_empty() && matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_))) =>
+                    if matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_))) =>
                 {
                     Val::Local {
                         name,
@@ -352,6 +355,14 @@ impl Env {
                 let Some(method) = member_prop(&m.prop) else {
                     return Val::Unknown;
                 };
+                // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
+                if &*method == "from" && c.args.len() == 1 {
+                    if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
+                        if &*array.sym == "Array" && !self.is_bound(&array.sym) {
+                            return self.copied(&a.expr);
+                        }
+                    }
+                }
                 // `schema.parse(input)`: validated, still chosen by the client.
                 if matches!(&*method, "parse" | "parseAsync") {
                     if let Some(a) = first() {
@@ -363,20 +374,20 @@ impl Env {
                 let base = self.origin(&m.obj);
                 if let Val::Local { name, path, .. } = &base {
                     return match &*method {
-                        // `rows.find(..)`, `rows.at(-1)`: one of the rows.
-                        "find" | "findLast" | "at" if path.is_empty() => Val::Local {
+                        // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
+                        // one of a relation's rows).
+                        "find" | "findLast" | "at" => Val::Local {
                             name: name.clone(),
-                            path: String::new(),
+                            path: path.clone(),
                             each: true,
                         },
                         // `rows.filter(..)`: some of them.
                         "filter" | "slice" | "toSorted" | "toReversed" => base,
                         // `rows.map((r) => r.id)`: the values of the rows' `id`.
-                        "map" if path.is_empty() => match first().and_then(|a| mapped_key(&a.expr))
-                        {
+                        "map" => match first().and_then(|a| mapped_key(&a.expr)) {
                             Some(key) => Val::Local {
                                 name: name.clone(),
-                                path: key.to_string(),
+                                path: join_path(path, &key),
                                 each: true,
                             },
                             None => Val::Unknown,

@@ -5,7 +5,7 @@
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
-    ran_before, read_before, related, unique,
+    ran_before, read_before, related, through, unique,
 };
 use crate::facts::{CallOrigins, Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -136,12 +136,12 @@ fn checked_read_key(
 /// what a project function returned (`const row = await getProject(ctx, id)`), where that
 /// function reads the table with its tenant filter proven and leaves early when nothing is
 /// found (`if (!found) throw ..`).
-fn returned_checked_rows(
-    ctx: &RuleContext<'_>,
+fn returned_checked_rows<'p>(
+    ctx: &RuleContext<'p>,
     file: FileId,
     site: &crate::facts::QuerySite,
     row: &str,
-) -> Vec<TableId> {
+) -> Vec<&'p LinkedQuery> {
     let project = ctx.project;
     let facts = &project.units[file].facts;
     let mut out = vec![];
@@ -177,7 +177,7 @@ fn returned_checked_rows(
                 }
             };
             if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
-                out.push(p.table);
+                out.push(*p);
             }
         }
     }
@@ -188,7 +188,12 @@ fn returned_checked_rows(
 /// it holds that function's result) and whose tenant column the code compared with a value,
 /// leaving when they differ (`if (!row || row.teamId !== teamId) throw ..`), before `site`
 /// in its function or an enclosing one: past the check, the row is the caller's.
-fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Vec<TableId> {
+fn guard_checked<'p>(
+    project: &'p Project,
+    file: FileId,
+    site: &QuerySite,
+    row: &str,
+) -> Vec<&'p LinkedQuery> {
     let columns: Vec<&str> = guards_on(project, file, site, row)
         .into_iter()
         .map(|(column, _)| column)
@@ -196,12 +201,12 @@ fn guard_checked(project: &Project, file: FileId, site: &QuerySite, row: &str) -
     if columns.is_empty() {
         return vec![];
     }
-    let mut tables = rows_held(project, file, site, row);
-    tables.retain(|t| {
-        let t = project.table(*t);
+    let mut reads = rows_held(project, file, site, row);
+    reads.retain(|p| {
+        let t = project.table(p.table);
         t.is_tenant_scoped() && columns.iter().any(|c| t.is_tenant_column(c))
     });
-    tables
+    reads
 }
 
 /// The checks before `site` that leave unless a column of the row `row` holds equals a value
@@ -233,9 +238,14 @@ fn guards_on<'p>(
 
 /// The tables whose rows `row` may hold before `site`, in its function or an enclosing one:
 /// a read bound to it, or the reads of a project function whose result it holds.
-fn rows_held(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Vec<TableId> {
+fn rows_held<'p>(
+    project: &'p Project,
+    file: FileId,
+    site: &QuerySite,
+    row: &str,
+) -> Vec<&'p LinkedQuery> {
     let facts = &project.units[file].facts;
-    let mut tables: Vec<TableId> = project.queries[file]
+    let mut reads: Vec<&LinkedQuery> = project.queries[file]
         .iter()
         .filter(|p| {
             let read = &facts.queries[p.site];
@@ -244,7 +254,6 @@ fn rows_held(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Ve
                 && read.result.as_deref() == Some(row)
                 && ran_before(read.span, read.scope, site.span)
         })
-        .map(|p| p.table)
         .collect();
     for call in facts
         .result_calls
@@ -253,14 +262,13 @@ fn rows_held(project: &Project, file: FileId, site: &QuerySite, row: &str) -> Ve
     {
         if let Some((f, i)) = project.resolve_function(file, &call.callee) {
             let body = project.units[f].facts.functions[i].span;
-            tables.extend(project.queries[f].iter().filter_map(|p| {
+            reads.extend(project.queries[f].iter().filter(|p| {
                 let read = &project.units[f].facts.queries[p.site];
-                (read.kind.is_read() && p.alias.is_none() && read.scope == Some(body))
-                    .then_some(p.table)
+                read.kind.is_read() && p.alias.is_none() && read.scope == Some(body)
             }));
         }
     }
-    tables
+    reads
 }
 
 /// `update(T).where(eq(T.id, row.id))`, where `row` holds a row that an earlier query of an
@@ -312,12 +320,13 @@ fn keyed_by_row<'q>(
     let table = project.table(me.id);
     let facts = &project.units[file].facts;
     // (column key of `me`, local, property of the local, one of many): `eq(T.col, row.field)`,
-    // also through a copy (`const { id } = row`) or over the rows (`rows.map((r) => r.id)`).
+    // also through a copy (`const { id } = row`), over the rows (`rows.map((r) => r.id)`) or
+    // through relations loaded with `with` (`row.keyAuth.id`: see [`through`]).
     let keyed = keyed_values(facts, atoms, me);
     let from_row: Vec<(&str, &str, &str, bool)> = keyed
         .iter()
         .filter_map(|(col, o)| match o {
-            Origin::Local { name, path, each } if !path.is_empty() && !path.contains('.') => {
+            Origin::Local { name, path, each } if !path.is_empty() => {
                 Some((&**col, &**name, &**path, *each))
             }
             _ => None,
@@ -341,53 +350,68 @@ fn keyed_by_row<'q>(
                             matches!(v, Verdict::Unverifiable(_))
                         })
                 })
-                .map(|(p, _)| p.table)
+                .map(|(p, _)| p)
                 .collect()
         }
     };
+    // `row.a.b.field` as (`row.a.b`, `field`).
+    let split = |row: &'q str, path: &'q str| match path.rsplit_once('.') {
+        Some((via, field)) => ((row, via), field),
+        None => ((row, ""), path),
+    };
     // The whole unique key of T from one checked row of T.
     let own_key = table.unique_keys().iter().find_map(|key| {
-        let rows: Option<Vec<&str>> = key
+        let rows: Option<Vec<(&str, &str)>> = key
             .iter()
             .map(|k| {
                 from_row
                     .iter()
-                    .find(|(c, _, f, each)| c == k && f == k && (key.len() == 1 || !each))
-                    .map(|(_, r, _, _)| *r)
+                    .find(|(c, r, p, each)| {
+                        c == k && split(r, p).1 == k && (key.len() == 1 || !each)
+                    })
+                    .map(|(_, r, p, _)| (*r, *p))
             })
             .collect();
         let rows = rows?;
-        (rows.windows(2).all(|w| w[0] == w[1]) && checked(rows[0]).contains(&me.id))
-            .then_some(rows[0])
+        let (row, path) = rows[0];
+        (rows
+            .windows(2)
+            .all(|w| split(w[0].0, w[0].1).0 == split(w[1].0, w[1].1).0)
+            && checked(row)
+                .into_iter()
+                .any(|p| through(project, p, path).is_some_and(|(t, _)| t == me.id)))
+        .then_some(row)
     });
     own_key.or_else(|| {
         from_row
             .iter()
-            .find(|(col, row, field, _)| {
-                checked(row)
-                    .into_iter()
-                    .any(|parent| parent != me.id && related(project, me.id, col, parent, field))
+            .find(|(col, row, path, _)| {
+                checked(row).into_iter().any(|p| {
+                    through(project, p, path).is_some_and(|(parent, field)| {
+                        parent != me.id && related(project, me.id, col, parent, field)
+                    })
+                })
             })
             .map(|(_, row, _, _)| *row)
     })
 }
 
-/// The tables whose checked rows the local `row` holds before `site`: rows an earlier query
+/// The queries whose checked rows the local `row` holds before `site`: rows an earlier query
 /// of an enclosing scope read with its own table proven (or inserted as the caller's), a
 /// project function returned after reading them with a proof, or the code checked after
 /// reading them (a tenant column compared with a value; with `guards`, also a foreign key
 /// compared with a checked value: see [`guarded_children`]).
-fn checked_rows(
-    ctx: &RuleContext<'_>,
+fn checked_rows<'p>(
+    ctx: &RuleContext<'p>,
     file: FileId,
     site: &QuerySite,
     row: &str,
     earlier: &[Vec<TenantCheck>],
     guards: bool,
-) -> Vec<TableId> {
+) -> Vec<&'p LinkedQuery> {
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
-    let mut rows: Vec<TableId> = project.queries[file]
+    let mut rows: Vec<&LinkedQuery> = project.queries[file]
         .iter()
         .zip(earlier)
         .filter(|(p, checks)| {
@@ -396,7 +420,7 @@ fn checked_rows(
                 && (read_before(p, read, site, checks, |v| *v == Verdict::Proven)
                     || inserted_before(project, p, read, site))
         })
-        .map(|(p, _)| p.table)
+        .map(|(p, _)| p)
         .collect();
     rows.extend(returned_checked_rows(ctx, file, site, row));
     rows.extend(guard_checked(project, file, site, row));
@@ -413,21 +437,21 @@ fn checked_rows(
 /// with a proof, then `if (!project) throw ..`). Past the check, the row is a child of the
 /// caller's row, so its tenant's. A value nobody checked, or a column that is no foreign key
 /// to the checked row's table, proves nothing.
-fn guarded_children(
-    ctx: &RuleContext<'_>,
+fn guarded_children<'p>(
+    ctx: &RuleContext<'p>,
     file: FileId,
     site: &QuerySite,
     row: &str,
     earlier: &[Vec<TenantCheck>],
-) -> Vec<TableId> {
+) -> Vec<&'p LinkedQuery> {
     let project = ctx.project;
     let compared = guards_on(project, file, site, row);
     if compared.is_empty() {
         return vec![];
     }
-    let mut tables = rows_held(project, file, site, row);
-    tables.retain(|t| {
-        let t = project.table(*t);
+    let mut reads = rows_held(project, file, site, row);
+    reads.retain(|p| {
+        let t = project.table(p.table);
         t.is_tenant_scoped()
             && compared.iter().any(|(fk, against)| {
                 let parents = project.targets_of_column(t, fk);
@@ -442,7 +466,7 @@ fn guarded_children(
                         } if !path.is_empty() && !path.contains('.') => {
                             checked_rows(ctx, file, site, name, earlier, false)
                                 .into_iter()
-                                .any(|p| parent_key(p, path))
+                                .any(|p| parent_key(p.table, path))
                         }
                         k => checked_read_key(project, file, site, k, earlier, |p, u| {
                             parent_key(p, u)
@@ -450,7 +474,7 @@ fn guarded_children(
                     }
             })
     });
-    tables
+    reads
 }
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that

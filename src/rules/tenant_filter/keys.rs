@@ -6,7 +6,7 @@
 use crate::facts::{join_path, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
 use crate::ids::TableId;
 use crate::link::origins::same_value;
-use crate::link::{LinkedQuery, Project, Table};
+use crate::link::{LinkedQuery, LinkedWith, Project, Table};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, Opnd, Pred, TableRef, Verdict,
 };
@@ -146,6 +146,51 @@ pub(super) fn related(
     (project.references(table, col, parent) && unique(tp, field))
         || (project.references(tp, field, t) && unique(table, col))
         || siblings(project, table, col, tp, field)
+}
+
+/// The table and column that `path` names on a row `p` read: `id` on `p`'s own table, or
+/// `keyAuth.id` on the row its relation `keyAuth`, loaded with `with`, ties to it, when every
+/// relation on the way ties rows on one column each side as [`related`] accepts for a join (a
+/// foreign key to a unique key, or two to one tenant-scoped parent): such a row is the read
+/// row's tenant's, as a row joined through a foreign key of a filtered row is. A property
+/// that is no relation the read loaded (a JSON column, a nested select) names nothing.
+pub(super) fn through<'p>(
+    project: &Project,
+    p: &'p LinkedQuery,
+    path: &'p str,
+) -> Option<(TableId, &'p str)> {
+    let mut t = p.table;
+    let mut with: &[LinkedWith] = &p.with;
+    let mut path = path;
+    while let Some((name, rest)) = path.split_once('.') {
+        let w = with.iter().find(|w| w.relation == name)?;
+        let r = w.target?;
+        if !relation_ties(project, t, name, r) {
+            return None;
+        }
+        (t, with, path) = (r, &w.with, rest);
+    }
+    Some((t, path))
+}
+
+/// The relation `name` of table `t` to `r` ties one column of each as [`related`] accepts. A
+/// relation declared without its columns (`many(posts)`) takes them from the other side's
+/// relations back to `t`, all of which must tie (which one Drizzle pairs it with is not read).
+fn relation_ties(project: &Project, t: TableId, name: &str, r: TableId) -> bool {
+    let ties = |mine: &[String], theirs: &[String]| matches!((mine, theirs), ([a], [b]) if related(project, r, b, t, a));
+    let Some(rel) = project.table(t).relations.iter().find(|x| x.name == name) else {
+        return false;
+    };
+    if !rel.fields.is_empty() {
+        return ties(&rel.fields, &rel.references);
+    }
+    let mut back = project
+        .table(r)
+        .relations
+        .iter()
+        .filter(|x| x.target == Some(t) && !x.fields.is_empty())
+        .peekable();
+    back.peek().is_some() && back.all(|x| ties(&x.references, &x.fields))
 }
 
 /// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
