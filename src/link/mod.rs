@@ -51,6 +51,10 @@ impl Project {
         let tsconfig = tsconfig::TsconfigCache::default();
         let targets = modules.resolve_all(&|dir| tsconfig.for_dir(dir), &units);
         let units = PerFile::from(units);
+        let callers = units
+            .iter()
+            .map(|u| u.facts.functions.iter().map(|_| Default::default()).collect())
+            .collect();
         let mut p = Project {
             by_binding: units.iter().map(|_| HashMap::default()).collect(),
             root,
@@ -63,7 +67,7 @@ impl Project {
             by_name: HashMap::default(),
             input_params: Default::default(),
             importers: Default::default(),
-            callers: Default::default(),
+            callers,
             checked_inputs: Default::default(),
         };
         p.stars = p.star_exports();

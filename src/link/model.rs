@@ -375,8 +375,9 @@ pub struct Project {
     /// The files that import each file or re-export from it, built on first use
     /// (`Project::callers`).
     pub(super) importers: std::sync::OnceLock<PerFile<Vec<FileId>>>,
-    /// `Project::callers`' answers, kept: rules on many files ask about the same functions.
-    pub(super) callers: std::sync::Mutex<HashMap<(FileId, usize), Callers>>,
+    /// `Project::callers`' answers, per file and function, each found on first use (rules on
+    /// many files ask about the same functions) and read without a lock after that.
+    pub(super) callers: PerFile<Box<[std::sync::OnceLock<Callers>]>>,
     /// The tRPC input keys each procedure's middlewares check membership for.
     pub checked_inputs: CheckedInputs,
 }

@@ -85,21 +85,13 @@ impl Project {
     /// server action in it) imports it. Only the files that can name it are read: its own, and
     /// those importing it, directly or through files that re-export. Test files
     /// (`source::is_test_file`) are no callers: they serve no tenant's request.
-    pub fn callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
-        // Asked for every query keyed by the function's parameters: found once.
-        if let Some(known) = self
-            .callers
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&(file, index)).cloned())
-        {
-            return known;
-        }
-        let found = self.find_callers(file, index);
-        if let Ok(mut c) = self.callers.lock() {
-            c.insert((file, index), found.clone());
-        }
-        found
+    pub fn callers(&self, file: FileId, index: usize) -> Option<&[(FileId, usize)]> {
+        // Asked for every query keyed by the function's parameters: found once. Two threads
+        // asking at once find the same answer; one of them keeps it.
+        self.callers[file]
+            .get(index)?
+            .get_or_init(|| self.find_callers(file, index))
+            .as_deref()
     }
 
     fn find_callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
