@@ -609,6 +609,23 @@ pub struct OriginFacts {
     pub procedures: Vec<Builder>,
 }
 
+impl OriginFacts {
+    /// The values that start at `at`.
+    pub fn uses_at(&self, at: ValueAt) -> impl Iterator<Item = &ValueUse> {
+        let first = self.uses.partition_point(|u| u.span.lo < at);
+        self.uses[first..].iter().take_while(move |u| u.span.lo == at)
+    }
+
+    /// The values written inside `span` (a query's), in order.
+    pub fn uses_within(&self, span: Span) -> impl Iterator<Item = &ValueUse> {
+        let first = self.uses.partition_point(|u| u.span.lo < span.lo);
+        self.uses[first..]
+            .iter()
+            .take_while(move |u| u.span.lo < span.hi)
+            .filter(move |u| u.span.hi <= span.hi)
+    }
+}
+
 /// A value whose origin is known (request input, the session, a parameter), and where it goes.
 #[derive(Debug, Clone)]
 pub struct ValueUse {

@@ -109,12 +109,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         // A conflict key with a column taken from a row the caller checked (or the key of a
         // checked read) can only meet the caller's own row; every key that may conflict must.
         let checked = |key: &[String]| {
-            unit.facts.origins.uses.iter().any(|u| match &u.target {
+            unit.facts.origins.uses_within(site.span).any(|u| match &u.target {
                 UseTarget::Write { key: k, .. } => {
-                    key.iter().any(|c| **c == **k)
-                        && site.span.lo <= u.span.lo
-                        && u.span.hi <= site.span.hi
-                        && checked_key(ctx, file, q, k, u.span.lo)
+                    key.iter().any(|c| **c == **k) && checked_key(ctx, file, q, k, u.span.lo)
                 }
                 _ => false,
             })

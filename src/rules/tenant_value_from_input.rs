@@ -159,14 +159,8 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let others: Vec<&Origin> = match (&u.target, site) {
             (UseTarget::Filter { .. }, Some(site)) => facts
                 .origins
-                .uses
-                .iter()
-                .filter(|o| {
-                    !std::ptr::eq(*o, u)
-                        && matches!(o.target, UseTarget::Filter { .. })
-                        && site.span.lo <= o.span.lo
-                        && o.span.hi <= site.span.hi
-                })
+                .uses_within(site.span)
+                .filter(|o| !std::ptr::eq(*o, u) && matches!(o.target, UseTarget::Filter { .. }))
                 .map(|o| &o.origin)
                 .collect(),
             _ => vec![],

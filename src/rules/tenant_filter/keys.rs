@@ -17,12 +17,9 @@ use crate::span::Span;
 /// from, as the file's origin facts say (see `extract::origins`): request input, the session,
 /// a parameter, what a local holds.
 pub(super) fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
-    // The uses are sorted by where their values start (`extract::origins::collect`).
-    let uses = &facts.origins.uses;
-    let first = uses.partition_point(|u| u.span.lo < at);
-    uses[first..]
-        .iter()
-        .take_while(|u| u.span.lo == at)
+    facts
+        .origins
+        .uses_at(at)
         .find(|u| matches!(u.target, UseTarget::Filter { .. } | UseTarget::Write { .. }))
         .map(|u| &u.origin)
 }
