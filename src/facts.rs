@@ -613,7 +613,9 @@ impl OriginFacts {
     /// The values that start at `at`.
     pub fn uses_at(&self, at: ValueAt) -> impl Iterator<Item = &ValueUse> {
         let first = self.uses.partition_point(|u| u.span.lo < at);
-        self.uses[first..].iter().take_while(move |u| u.span.lo == at)
+        self.uses[first..]
+            .iter()
+            .take_while(move |u| u.span.lo == at)
     }
 
     /// The values written inside `span` (a query's), in order.

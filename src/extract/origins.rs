@@ -490,7 +490,11 @@ impl Visit for Walk {
                 continue;
             }
             init.visit_with(self);
-            let mut val = self.origin(init);
+            let mut val = match unwrap(init) {
+                // `const tuple = { keyId: key.id }`: what each key holds, for writes of it.
+                Expr::Object(o) => self.object(o),
+                e => self.origin(e),
+            };
             // `const row = await ..`, `const [row] = await ..`: what the local holds (a query's
             // rows, a helper's result) is known by the local's name.
             if matches!(val, Val::Unknown) && returns_value(init) {

@@ -53,7 +53,13 @@ impl Project {
         let units = PerFile::from(units);
         let callers = units
             .iter()
-            .map(|u| u.facts.functions.iter().map(|_| Default::default()).collect())
+            .map(|u| {
+                u.facts
+                    .functions
+                    .iter()
+                    .map(|_| Default::default())
+                    .collect()
+            })
             .collect();
         let mut p = Project {
             by_binding: units.iter().map(|_| HashMap::default()).collect(),

@@ -12,13 +12,15 @@ use crate::predicate::{
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
+mod callers;
 mod checked;
 mod correlated;
 mod help;
 mod keys;
+use callers::{keyed_by_checked_callers, owned_by_session};
 use checked::{
-    branches_keyed_by_checked, keyed_by_checked_callers, keyed_by_checked_row,
-    keyed_by_unverified_row, owned_by_session, same_key_as_checked_read, siblings, unproven_source,
+    branches_keyed_by_checked, keyed_by_checked_row, keyed_by_unverified_row,
+    same_key_as_checked_read, siblings, unproven_source,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -72,7 +74,9 @@ is or is not tenant-scoped. Any one proof suffices:
   (`project.settings.id`, `project.tasks.at(0)`, `project.tasks.map((t) => t.id)`) when the
   relation ties it to the checked row on one column each side as a join proof would (a
   foreign key to a unique key, or two foreign keys to one tenant-scoped parent); a nested
-  object that is no relation the read loaded (a select's own shape) is not. Copies
+  object that is no relation the read loaded (a select's own shape) is not. A tenant root read
+  by a unique key equal to a value of the session (`eq(workspaces.orgId, ctx.tenant.id)`) is
+  the caller's tenant: the rows its relations load are checked rows too. Copies
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
   (`if (!row) throw ..`). A row the function inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no

@@ -30,7 +30,9 @@ eq(T.organizationId, orgId)) : undefined` with the row's `id` taken from `data`:
 the row gets a fresh one and cannot conflict), `onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
 newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a key taken from
 a row the caller checked or that a checked read was keyed by (as `tenant-filter`'s checked rows:
-`values({ id: found.id, .. })` after reading `found` with the tenant filter), a target written
+`values({ id: found.id, .. })` after reading `found` with the tenant filter; also through a
+local object, `const tuple = { id: found.id }; values({ ...tuple })`, unless a later key or
+spread writes over it), a target written
 as something other than columns, a `set` that writes nothing but the conflicting key itself (the
 row stays as it was), and tables that are not tenant-scoped.
 
@@ -109,12 +111,15 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         // A conflict key with a column taken from a row the caller checked (or the key of a
         // checked read) can only meet the caller's own row; every key that may conflict must.
         let checked = |key: &[String]| {
-            unit.facts.origins.uses_within(site.span).any(|u| match &u.target {
-                UseTarget::Write { key: k, .. } => {
-                    key.iter().any(|c| **c == **k) && checked_key(ctx, file, q, k, u.span.lo)
-                }
-                _ => false,
-            })
+            unit.facts
+                .origins
+                .uses_within(site.span)
+                .any(|u| match &u.target {
+                    UseTarget::Write { key: k, .. } => {
+                        key.iter().any(|c| **c == **k) && checked_key(ctx, file, q, k, u.span.lo)
+                    }
+                    _ => false,
+                })
         };
         let Some(key) = key.into_iter().find(|k| !checked(k)) else {
             continue;

@@ -46,6 +46,9 @@ pub(super) enum Val {
     SessionRows,
     /// `teams.some((t) => t.id === v)` on the session's rows: whether `v` is one of them.
     Membership(Box<Val>),
+    /// An object literal a local holds (`const tuple = { keyId: key.id, roleId }`): what each
+    /// key holds, the last of a key winning.
+    Object(std::rc::Rc<[(Name, Val)]>),
 }
 
 impl Val {
@@ -102,6 +105,11 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             path: join_path(path, key),
             each: *each,
         },
+        Val::Object(props) => props
+            .iter()
+            .rev()
+            .find(|(k, _)| **k == *key)
+            .map_or(Val::Unknown, |(_, v)| v.clone()),
         Val::ProcedureOpts(keys) => match key {
             "input" => Val::Input(InputOrigin {
                 label: crate::facts::TRPC_INPUT,
@@ -232,7 +240,7 @@ impl Env {
             Expr::Member(m) => self.member_origin(m),
             Expr::OptChain(c) => match &*c.base {
                 OptChainBase::Member(m) => self.member_origin(m),
-                OptChainBase::Call(_) => Val::Unknown,
+                OptChainBase::Call(c) => self.called(&c.callee, &c.args, c.span),
             },
             Expr::Call(c) => self.call_origin(c),
             Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
@@ -248,6 +256,39 @@ impl Env {
                 _ => Val::Unknown,
             },
             _ => Val::Unknown,
+        }
+    }
+
+    /// What an object literal bound to a local holds (see [`Val::Object`]), when one of its
+    /// values has a known origin. A spread of anything but such an object may overwrite any
+    /// key written before it: those are forgotten.
+    pub(super) fn object(&self, o: &ObjectLit) -> Val {
+        let mut props: Vec<(Name, Val)> = vec![];
+        for p in &o.props {
+            match p {
+                PropOrSpread::Spread(s) => match self.origin(&s.expr) {
+                    Val::Object(inner) => props.extend(inner.iter().cloned()),
+                    _ => props.clear(),
+                },
+                PropOrSpread::Prop(p) => match &**p {
+                    Prop::KeyValue(kv) => {
+                        let Some(key) = prop_name(&kv.key) else {
+                            props.clear();
+                            continue;
+                        };
+                        props.push((key.into(), self.origin(&kv.value)));
+                    }
+                    Prop::Shorthand(i) => {
+                        props.push((i.sym.clone(), self.origin(&Expr::Ident(i.clone()))));
+                    }
+                    _ => {}
+                },
+            }
+        }
+        if props.iter().any(|(_, v)| v.fact().is_some()) {
+            Val::Object(props.into())
+        } else {
+            Val::Unknown
         }
     }
 
@@ -334,7 +375,12 @@ impl Env {
         let Callee::Expr(callee) = &c.callee else {
             return Val::Unknown;
         };
-        let first = || c.args.first().filter(|a| a.spread.is_none());
+        self.called(callee, &c.args, c.span)
+    }
+
+    /// What a call of `callee` with `args` returns (also an optional call: `rows?.at(0)`).
+    fn called(&self, callee: &Expr, args: &[ExprOrSpread], call: swc_common::Span) -> Val {
+        let first = || args.first().filter(|a| a.spread.is_none());
         match unwrap(callee) {
             Expr::Ident(f) if self.is_bound(&f.sym) => Val::Unknown,
             Expr::Ident(f) => match &*f.sym {
@@ -342,8 +388,7 @@ impl Env {
                     first().map_or(Val::Unknown, |a| self.origin(&a.expr))
                 }
                 name if session_call(name) => Val::Session,
-                _ if c
-                    .args
+                _ if args
                     .iter()
                     .any(|a| matches!(self.origin(&a.expr), Val::Session)) =>
                 {
@@ -351,99 +396,104 @@ impl Env {
                 }
                 _ => Val::Unknown,
             },
-            Expr::Member(m) => {
-                let Some(method) = member_prop(&m.prop) else {
-                    return Val::Unknown;
-                };
-                // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
-                if &*method == "from" && c.args.len() == 1 {
-                    if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
-                        if &*array.sym == "Array" && !self.is_bound(&array.sym) {
-                            return self.copied(&a.expr);
-                        }
-                    }
-                }
-                // `schema.parse(input)`: validated, still chosen by the client.
-                if matches!(&*method, "parse" | "parseAsync") {
-                    if let Some(a) = first() {
-                        if let v @ Val::Input(_) = self.origin(&a.expr) {
-                            return v;
-                        }
-                    }
-                }
-                let base = self.origin(&m.obj);
-                if let Val::Local { name, path, .. } = &base {
-                    return match &*method {
-                        // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
-                        // one of a relation's rows).
-                        "find" | "findLast" | "at" => Val::Local {
-                            name: name.clone(),
-                            path: path.clone(),
-                            each: true,
-                        },
-                        // `rows.filter(..)`: some of them.
-                        "filter" | "slice" | "toSorted" | "toReversed" => base,
-                        // `rows.map((r) => r.id)`: the values of the rows' `id`.
-                        "map" => match first().and_then(|a| mapped_key(&a.expr)) {
-                            Some(key) => Val::Local {
-                                name: name.clone(),
-                                path: join_path(path, &key),
-                                each: true,
-                            },
-                            None => Val::Unknown,
-                        },
-                        _ => Val::Unknown,
-                    };
-                }
-                if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
-                    return match first().map(|a| self.compared(&a.expr)) {
-                        Some(v @ (Val::Input(_) | Val::Param { .. })) => {
-                            Val::Membership(Box::new(v))
-                        }
-                        _ => Val::Unknown,
-                    };
-                }
-                let span = self.at.span(c.span);
-                let arg_text = || {
-                    first()
-                        .and_then(|a| str_value(&a.expr))
-                        .map(|s| format!("'{s}'"))
-                        .unwrap_or_default()
-                };
-                let root = root_name(&m.obj).unwrap_or_default();
-                match (&base, &*method) {
-                    (
-                        Val::HonoRequest,
-                        "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
-                        | "formData",
-                    ) => input(
-                        "the Hono request",
-                        format!("{root}.req.{method}({})", arg_text()),
-                        span,
-                    ),
-                    (Val::HonoContext, "get") => Val::Session,
-                    (Val::Request, "json") => {
-                        input("the request body", format!("{root}.json()"), span)
-                    }
-                    (Val::Request, "formData") => Val::FormData,
-                    (Val::SearchParams, "get" | "getAll") => input(
-                        "the query string",
-                        format!("searchParams.{method}({})", arg_text()),
-                        span,
-                    ),
-                    (Val::FormData, "get" | "getAll") => input(
-                        "the submitted form",
-                        format!("formData.{method}({})", arg_text()),
-                        span,
-                    ),
-                    (_, "get" | "getAll") if root == "formData" => input(
-                        "the submitted form",
-                        format!("formData.{method}({})", arg_text()),
-                        span,
-                    ),
-                    _ => Val::Unknown,
+            Expr::Member(m) => self.method_call(m, args, call),
+            // `row?.tasks.at(0)`: the callee is itself optional.
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => self.method_call(m, args, call),
+                OptChainBase::Call(_) => Val::Unknown,
+            },
+            _ => Val::Unknown,
+        }
+    }
+
+    /// What a method call `obj.method(args)` returns.
+    fn method_call(&self, m: &MemberExpr, args: &[ExprOrSpread], call: swc_common::Span) -> Val {
+        let first = || args.first().filter(|a| a.spread.is_none());
+        let Some(method) = member_prop(&m.prop) else {
+            return Val::Unknown;
+        };
+        // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
+        if &*method == "from" && args.len() == 1 {
+            if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
+                if &*array.sym == "Array" && !self.is_bound(&array.sym) {
+                    return self.copied(&a.expr);
                 }
             }
+        }
+        // `schema.parse(input)`: validated, still chosen by the client.
+        if matches!(&*method, "parse" | "parseAsync") {
+            if let Some(a) = first() {
+                if let v @ Val::Input(_) = self.origin(&a.expr) {
+                    return v;
+                }
+            }
+        }
+        let base = self.origin(&m.obj);
+        if let Val::Local { name, path, .. } = &base {
+            return match &*method {
+                // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
+                // one of a relation's rows).
+                "find" | "findLast" | "at" => Val::Local {
+                    name: name.clone(),
+                    path: path.clone(),
+                    each: true,
+                },
+                // `rows.filter(..)`: some of them.
+                "filter" | "slice" | "toSorted" | "toReversed" => base,
+                // `rows.map((r) => r.id)`: the values of the rows' `id`.
+                "map" => match first().and_then(|a| mapped_key(&a.expr)) {
+                    Some(key) => Val::Local {
+                        name: name.clone(),
+                        path: join_path(path, &key),
+                        each: true,
+                    },
+                    None => Val::Unknown,
+                },
+                _ => Val::Unknown,
+            };
+        }
+        if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
+            return match first().map(|a| self.compared(&a.expr)) {
+                Some(v @ (Val::Input(_) | Val::Param { .. })) => Val::Membership(Box::new(v)),
+                _ => Val::Unknown,
+            };
+        }
+        let span = self.at.span(call);
+        let arg_text = || {
+            first()
+                .and_then(|a| str_value(&a.expr))
+                .map(|s| format!("'{s}'"))
+                .unwrap_or_default()
+        };
+        let root = root_name(&m.obj).unwrap_or_default();
+        match (&base, &*method) {
+            (
+                Val::HonoRequest,
+                "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
+                | "formData",
+            ) => input(
+                "the Hono request",
+                format!("{root}.req.{method}({})", arg_text()),
+                span,
+            ),
+            (Val::HonoContext, "get") => Val::Session,
+            (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),
+            (Val::Request, "formData") => Val::FormData,
+            (Val::SearchParams, "get" | "getAll") => input(
+                "the query string",
+                format!("searchParams.{method}({})", arg_text()),
+                span,
+            ),
+            (Val::FormData, "get" | "getAll") => input(
+                "the submitted form",
+                format!("formData.{method}({})", arg_text()),
+                span,
+            ),
+            (_, "get" | "getAll") if root == "formData" => input(
+                "the submitted form",
+                format!("formData.{method}({})", arg_text()),
+                span,
+            ),
             _ => Val::Unknown,
         }
     }

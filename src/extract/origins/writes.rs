@@ -2,7 +2,8 @@
 
 use super::values::{prop_key, Env, Val};
 use crate::extract::ast::{member_prop, prop_name, unwrap};
-use crate::facts::{UseTarget, ValueUse};
+use crate::facts::{Name, TableExpr, UseTarget, ValueUse};
+use crate::span::Span;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
@@ -79,6 +80,13 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
                     },
                 };
                 let origin = env.origin(value);
+                // `...tuple`, a local object literal: each key it writes, unless written again
+                // after the spread.
+                if let (Val::Object(props), UseTarget::Spread { later, .. }) = (&origin, &target) {
+                    let props = props.iter().filter(|(k, _)| !later.contains(k));
+                    object_writes(uses, &table, props, env.at.span(value.span()), scope);
+                    continue;
+                }
                 let keep = match target {
                     UseTarget::Spread { .. } => matches!(origin, Val::Input(_)),
                     _ => true,
@@ -94,8 +102,12 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
                 }
             }
         }
-        e => {
-            if let v @ Val::Input(_) = env.origin(e) {
+        e => match env.origin(e) {
+            // `values(tuple)`: each key the local object literal writes.
+            Val::Object(props) => {
+                object_writes(uses, &table, props.iter(), env.at.span(e.span()), scope)
+            }
+            v @ Val::Input(_) => {
                 if let Some(origin) = v.fact() {
                     let span = env.at.span(e.span());
                     uses.push(ValueUse {
@@ -109,6 +121,31 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
                     });
                 }
             }
+            _ => {}
+        },
+    }
+}
+
+/// The writes of the keys of a local object literal (see [`Val::Object`]) into `table`, all
+/// at `span`, where the query names the object (a value is found by its start and its key).
+fn object_writes<'v>(
+    uses: &mut Vec<ValueUse>,
+    table: &TableExpr,
+    props: impl Iterator<Item = &'v (Name, Val)>,
+    span: Span,
+    scope: Option<Span>,
+) {
+    for (key, v) in props {
+        if let Some(origin) = v.fact() {
+            uses.push(ValueUse {
+                target: UseTarget::Write {
+                    table: table.clone(),
+                    key: key.clone(),
+                },
+                origin,
+                span,
+                scope,
+            });
         }
     }
 }

@@ -13,15 +13,26 @@ use crate::predicate::{
 use crate::rules::context::TenantCheck;
 use crate::span::Span;
 
-/// Where the value written at `at` (compared in a filter, or written as a column's value) comes
-/// from, as the file's origin facts say (see `extract::origins`): request input, the session,
-/// a parameter, what a local holds.
-pub(super) fn origin_at(facts: &FileFacts, at: ValueAt) -> Option<&Origin> {
-    facts
-        .origins
-        .uses_at(at)
-        .find(|u| matches!(u.target, UseTarget::Filter { .. } | UseTarget::Write { .. }))
-        .map(|u| &u.origin)
+/// Where the value written at `at` for column `key` (compared in a filter, or written as a
+/// column's value) comes from, as the file's origin facts say (see `extract::origins`):
+/// request input, the session, a parameter, what a local holds. A local object spread into a
+/// write (`values({ ...tuple })`) writes several keys at one place: the key tells them apart.
+pub(super) fn origin_at<'f>(facts: &'f FileFacts, at: ValueAt, key: &str) -> Option<&'f Origin> {
+    let mut first = None;
+    for u in facts.origins.uses_at(at) {
+        match &u.target {
+            UseTarget::Write { key: k, .. } | UseTarget::Filter { column: k, .. }
+                if **k == *key =>
+            {
+                return Some(&u.origin)
+            }
+            UseTarget::Write { .. } | UseTarget::Filter { .. } => {
+                first = first.or(Some(&u.origin));
+            }
+            UseTarget::Spread { .. } => {}
+        }
+    }
+    first
 }
 
 /// `(column, origin)` of every `eq(inst.column, v)` or `inArray(inst.column, v)` among
@@ -39,7 +50,7 @@ pub(super) fn keyed_values<'f>(
             | Pred::InArray(c, Some(at))
                 if c.table == *inst =>
             {
-                Some((c.key.clone(), origin_at(facts, *at)?))
+                Some((c.key.clone(), origin_at(facts, *at, &c.key)?))
             }
             _ => None,
         })
@@ -60,10 +71,10 @@ pub(super) fn keys_of<'f>(
             | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
                 if c.table == *inst =>
             {
-                Some((c.key.clone(), origin_at(facts, *at)?, false))
+                Some((c.key.clone(), origin_at(facts, *at, &c.key)?, false))
             }
             Pred::InArray(c, Some(at)) if c.table == *inst => {
-                Some((c.key.clone(), origin_at(facts, *at)?, true))
+                Some((c.key.clone(), origin_at(facts, *at, &c.key)?, true))
             }
             _ => None,
         })

@@ -1,0 +1,172 @@
+//! Proofs by a function's callers: a helper keyed by its parameter is proven when every call
+//! the project makes passes a key the caller checked, or a value of the session (the
+//! signed-in user's own rows).
+
+use super::keys::keyed_values;
+use super::keys::{proven_directly, ran_before, related, unique};
+use crate::facts::{CallOrigins, Origin};
+use crate::ids::{FileId, TableId};
+use crate::link::origins::{argument, same_value};
+use crate::link::Project;
+use crate::predicate::{conjuncts_of, Pred, TableRef};
+use crate::rules::context::RuleContext;
+use crate::span::Span;
+
+/// `eq(T.col, id)` in a project function whose `id` parameter every call the project makes
+/// fills with a key it checked first: a value of a row read with a proof and checked
+/// (`updateStatus(db, { id: customer.id })` after `if (!customer) throw ..`), or the key a
+/// checked read with a proof was keyed by (`rename(db, input.id)` after such a read of
+/// `input.id`). One call that passes anything else, a file that may call it whose values are
+/// not followed, or no call at all, and it proves nothing.
+pub(super) fn keyed_by_checked_callers(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    keyed_values(facts, atoms, me).iter().any(|(col, o)| {
+        every_caller_passes(project, file, o, |g, call, arg| {
+            checked_at_call(project, g, call, arg, me.id, col)
+        })
+    })
+}
+
+/// `o` is a parameter of a project function (or a property of one), and every call the
+/// project makes to that function passes for it a value `test` accepts; there is at least one
+/// such call, and every call is known (`Project::callers`).
+fn every_caller_passes(
+    project: &Project,
+    file: FileId,
+    o: &Origin,
+    test: impl Fn(FileId, &CallOrigins, &Origin) -> bool,
+) -> bool {
+    let Origin::Param { scope, index, path } = o else {
+        return false;
+    };
+    let facts = &project.units[file].facts;
+    let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
+        return false;
+    };
+    project.callers(file, f).is_some_and(|calls| {
+        calls.iter().all(|&(g, n)| {
+            let call = &project.units[g].facts.origins.calls[n];
+            argument(call, *index, path).is_some_and(|arg| test(g, call, &arg))
+        })
+    })
+}
+
+/// The value `arg` that `call` (in `file`) passes names a row of `t` by `col` that the caller
+/// checked before the call (see [`keyed_by_checked_callers`]).
+fn checked_at_call(
+    project: &Project,
+    file: FileId,
+    call: &CallOrigins,
+    arg: &Origin,
+    t: TableId,
+    col: &str,
+) -> bool {
+    let facts = &project.units[file].facts;
+    let before = |span: Span, scope: Option<Span>| ran_before(span, scope, call.span);
+    let null_checked = |row: &str, after: Span| {
+        facts
+            .null_checks
+            .iter()
+            .any(|n| *n.local == *row && after.hi <= n.span.lo && n.span.hi <= call.span.lo)
+    };
+    // Earlier reads of this file with a proof of their own table, bound to a local checked
+    // to hold a row before the call.
+    let reads = project.queries[file].iter().filter(|p| {
+        let read = &facts.queries[p.site];
+        read.kind.is_read()
+            && p.alias.is_none()
+            && before(read.span, read.scope)
+            && read
+                .result
+                .as_deref()
+                .is_some_and(|row| null_checked(row, read.span))
+            && proven_directly(project, p)
+    });
+    match arg {
+        Origin::Local {
+            name, path, each, ..
+        } if !path.is_empty() && !path.contains('.') => {
+            let keys = |r: TableId| {
+                (r == t && *col == **path && unique(project.table(t), col) && !each)
+                    || (r != t && related(project, t, col, r, path))
+            };
+            // Read here, or returned by a project function that read it with a proof
+            // (`const customer = await getCustomer(db, { id, teamId }); if (!customer) ..`).
+            let read_here = reads
+                .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
+                .any(|p| keys(p.table));
+            read_here
+                || facts
+                    .result_calls
+                    .iter()
+                    .filter(|c| {
+                        c.local == *name && before(c.span, call.scope) && null_checked(name, c.span)
+                    })
+                    .filter_map(|c| project.resolve_function(file, &c.callee))
+                    .any(|(f, i)| {
+                        let body = project.units[f].facts.functions[i].span;
+                        project.queries[f].iter().any(|p| {
+                            let read = &project.units[f].facts.queries[p.site];
+                            read.kind.is_read()
+                                && p.alias.is_none()
+                                && read.scope == Some(body)
+                                && proven_directly(project, p)
+                                && keys(p.table)
+                        })
+                    })
+        }
+        Origin::Input(_) | Origin::Param { .. } => reads.into_iter().any(|p| {
+            let all = p.conditions();
+            keyed_values(facts, &conjuncts_of(&all), &p.instance())
+                .iter()
+                .any(|(u, k)| {
+                    same_value(arg, k)
+                        && unique(project.table(p.table), u)
+                        && if p.table == t {
+                            **u == *col
+                        } else {
+                            project.references(project.table(t), col, p.table)
+                        }
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// `eq(T.userId, session.user.id)`: a foreign key to a table no tenant owns (the users), equal
+/// to a value of the session (directly, or a parameter every call the project makes fills
+/// with one): the signed-in user's own rows, such as their memberships of every team.
+pub(super) fn owned_by_session(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let table = project.table(me.id);
+    keyed_values(facts, atoms, me).iter().any(|(col, o)| {
+        // The column's own foreign keys (not a relation declared from this side, which may
+        // point the other way).
+        let mut targets: Vec<TableId> = vec![];
+        if let Some((Some(target), _)) = table.column(col).and_then(|c| c.references.as_ref()) {
+            targets.push(*target);
+        }
+        for fk in &table.foreign_keys {
+            if fk.columns.len() == 1 && fk.columns[0] == **col {
+                targets.extend(fk.target);
+            }
+        }
+        if targets.is_empty() || targets.iter().any(|t| project.table(*t).is_tenant_scoped()) {
+            return false;
+        }
+        **o == Origin::Session
+            || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
+    })
+}
