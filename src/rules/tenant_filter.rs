@@ -242,25 +242,36 @@ fn tenant_checks(
     {
         return vec![];
     }
-    let all = q.conditions();
-    let atoms = conjuncts_of(&all);
+    let whole = q.conditions();
+    let outer = q.joins.iter().any(|j| !inner(j));
+    let all_rows = if outer { restricts_all(q) } else { vec![] };
     // Every instance the query reads, with its verdict; unscoped ones take no part.
-    let mut instances: Vec<(TableRef, Span, bool, Verdict, Proof)> =
+    let mut instances: Vec<(TableRef, Span, bool, Verdict, Proof, Option<usize>)> =
         Vec::with_capacity(1 + q.joins.len());
-    let mut add = |table: TableRef, span: Span, joined: bool| {
+    let mut add = |table: TableRef, span: Span, own: Option<usize>| {
+        let joined = own.is_some();
         let t = project.table(table.id);
         if t.is_tenant_scoped() {
+            // What restricts this instance's rows (with an outer join, not every part does).
+            let mine;
+            let all: &[&Pred] = if outer {
+                mine = restricting(q, &all_rows, own);
+                &mine
+            } else {
+                &whole
+            };
+            let atoms = conjuncts_of(all);
             // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
-            let mut verdict = all_guarantee_equality_or_null(&all, &table, &t.tenant_columns);
+            let mut verdict = all_guarantee_equality_or_null(all, &table, &t.tenant_columns);
             if verdict != Verdict::Proven && !t.root_refs.is_empty() {
                 // A reference to a tenant root pins the rows to that tenant too.
-                let refs = all_guarantee_equality(&all, &table, &t.root_refs);
+                let refs = all_guarantee_equality(all, &table, &t.root_refs);
                 if refs == Verdict::Proven {
                     verdict = refs;
                 }
             }
             let mut proof = Proof::Direct;
-            if verdict != Verdict::Proven && secret_lookup(t, &all, &table) {
+            if verdict != Verdict::Proven && secret_lookup(t, all, &table) {
                 verdict = Verdict::Proven;
                 proof = Proof::Secret;
             }
@@ -287,13 +298,14 @@ fn tenant_checks(
                     ));
                 }
             }
-            instances.push((table, span, joined, verdict, proof));
+            instances.push((table, span, joined, verdict, proof, own));
         }
     };
-    add(q.instance(), site.target_span, false);
-    for j in &q.joins {
-        add(j.instance(), j.span, true);
+    add(q.instance(), site.target_span, None);
+    for (k, j) in q.joins.iter().enumerate() {
+        add(j.instance(), j.span, Some(k));
     }
+    let atoms = conjuncts_of(&whole);
     // A correlated subquery: its outer instances, proven, are joined to it by its condition.
     let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
     for i in &mut instances {
@@ -303,7 +315,14 @@ fn tenant_checks(
         }
     }
     for p in correlation.outer {
-        instances.push((p, site.target_span, true, Verdict::Proven, Proof::Outer));
+        instances.push((
+            p,
+            site.target_span,
+            true,
+            Verdict::Proven,
+            Proof::Outer,
+            None,
+        ));
     }
     if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
         // Proofs through foreign keys, carried from proven instances until none is added.
@@ -314,8 +333,17 @@ fn tenant_checks(
                     continue;
                 }
                 let x = &instances[i].0;
-                let through = instances.iter().any(|(p, _, _, v, _)| {
-                    *v == Verdict::Proven && p != x && fk_linked(project, &atoms, x, p)
+                // The link must restrict `x`'s rows: a left join's condition ties only the
+                // rows it joins to the rows before it, not the other way round.
+                let mine;
+                let atoms: &[&Pred] = if outer {
+                    mine = conjuncts_of(&restricting(q, &all_rows, instances[i].5));
+                    &mine
+                } else {
+                    &atoms
+                };
+                let through = instances.iter().any(|(p, _, _, v, _, _)| {
+                    *v == Verdict::Proven && p != x && fk_linked(project, atoms, x, p)
                 });
                 if through {
                     instances[i].3 = Verdict::Proven;
@@ -331,7 +359,7 @@ fn tenant_checks(
     instances
         .into_iter()
         .filter(|i| i.4 != Proof::Outer)
-        .map(|(table, span, joined, verdict, _)| TenantCheck {
+        .map(|(table, span, joined, verdict, _, _)| TenantCheck {
             table: table.id,
             span,
             verdict,
@@ -361,6 +389,81 @@ enum Proof {
 
 /// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
 /// equal to a value: the lookup that authenticates a token or key, before any tenant is known.
+/// A join whose condition restricts every row of the result (`innerJoin`, a cross join).
+fn inner(j: &crate::link::LinkedJoin) -> bool {
+    !matches!(
+        &*j.kind,
+        "leftJoin" | "leftJoinLateral" | "rightJoin" | "fullJoin"
+    )
+}
+
+/// Per join of `q`, whether its condition restricts every row of the result: an inner join,
+/// or a left join whose rows the rest of the query requires (`eq(files.id, ..)` in the `where`
+/// or in an inner join's condition drops every row where the left join found nothing, so it
+/// acts as an inner join).
+fn restricts_all(q: &LinkedQuery) -> Vec<bool> {
+    let mut all: Vec<bool> = q.joins.iter().map(inner).collect();
+    loop {
+        let mut changed = false;
+        for k in 0..q.joins.len() {
+            if all[k] || !matches!(&*q.joins[k].kind, "leftJoin" | "leftJoinLateral") {
+                continue;
+            }
+            let me = q.joins[k].instance();
+            let mut parts = q.where_.iter().chain(
+                q.joins
+                    .iter()
+                    .zip(&all)
+                    .enumerate()
+                    .filter(|(m, (_, r))| *m != k && **r)
+                    .filter_map(|(_, (j, _))| j.on.as_ref()),
+            );
+            let required = parts.any(|p| {
+                conjuncts_of(&[p]).iter().any(|a| match a {
+                    Pred::Eq(a, b) => [a, b]
+                        .iter()
+                        .any(|o| matches!(o, Opnd::Col(c) if c.table == me)),
+                    Pred::InArray(c, _) | Pred::IsNotNull(c) => c.table == me,
+                    _ => false,
+                })
+            });
+            if required {
+                all[k] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return all;
+        }
+    }
+}
+
+/// The parts of `q`'s condition that restrict the rows of its instance `own` (`None`: the
+/// table it reads from; `Some(k)`: its `k`th join): the `where`; the instance's own join
+/// condition, unless a right or full join keeps its every row; the condition of a join that
+/// restricts every row (see [`restricts_all`]); and a right join's for the instances before
+/// it, which it may leave empty. A left join's condition restricts only the rows it joins:
+/// `from(transactions).leftJoin(attachments, and(eq(attachments.transactionId,
+/// transactions.id), eq(attachments.teamId, teamId)))` returns every team's transactions.
+fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<&'q Pred> {
+    let mut out: Vec<&Pred> = q.where_.iter().collect();
+    for (k, j) in q.joins.iter().enumerate() {
+        let Some(on) = &j.on else {
+            continue;
+        };
+        let keeps = match &*j.kind {
+            "rightJoin" | "fullJoin" if own == Some(k) => false,
+            _ if own == Some(k) || all[k] => true,
+            "rightJoin" => own.is_none_or(|o| o < k),
+            _ => false,
+        };
+        if keeps {
+            out.push(on);
+        }
+    }
+    out
+}
+
 fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
     let secrets = t.secret_keys();
     !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven
