@@ -18,8 +18,11 @@
 use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
 use values::{input, member, prop_key, session_call, session_name, Env, Val};
 
+mod assign;
 mod builders;
+mod flow;
 mod handlers;
+mod lets;
 use handlers::{directive, stmt_directive, ROUTE_METHODS};
 pub(super) use handlers::{registers_handler, worth_walking};
 mod module_level;
@@ -49,6 +52,7 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
         schema: None,
         use_server,
         facts: OriginFacts::default(),
+        lets: lets::Lets::new(),
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
@@ -80,6 +84,7 @@ struct Walk {
     schema: Option<std::rc::Rc<[Name]>>,
     use_server: bool,
     facts: OriginFacts,
+    lets: lets::Lets,
 }
 
 /// What names hold is read through the walk's environment.
@@ -94,7 +99,7 @@ impl Walk {
     /// Binds every name `pat` introduces to what its part of `v` holds.
     fn bind(&mut self, pat: &Pat, v: Val) {
         match pat {
-            Pat::Ident(i) => self.env.vars.push((i.id.sym.clone(), v)),
+            Pat::Ident(i) => self.push_var(i.id.sym.clone(), v),
             Pat::Object(o) => {
                 for p in &o.props {
                     match p {
@@ -110,7 +115,7 @@ impl Walk {
                         ObjectPatProp::Assign(a) => {
                             let span = self.at.span(a.key.span);
                             let part = member(&v, None, &a.key.id.sym, span);
-                            self.env.vars.push((a.key.id.sym.clone(), part));
+                            self.push_var(a.key.id.sym.clone(), part);
                         }
                         ObjectPatProp::Rest(r) => self.bind(&r.arg, v.clone()),
                     }
@@ -137,9 +142,11 @@ impl Walk {
     }
 
     /// Enters a function: binds its parameters by what `kind` says they hold.
+    /// Its body may run again after its own assignments to names bound outside: see
+    /// [`Walk::repeated`].
     fn function<'p>(
         &mut self,
-        params: impl Iterator<Item = &'p Pat>,
+        params: impl Iterator<Item = &'p Pat> + Clone,
         body: &dyn Fn(&mut Self),
         span: swc_common::Span,
         kind: FnKind,
@@ -147,6 +154,22 @@ impl Walk {
         let scope = self.at.span(span);
         let env = self.env.vars.len();
         self.env.scopes.push(scope);
+        let schema = self.schema.clone();
+        self.repeated(&mut |w| {
+            w.schema = schema.clone();
+            w.params(params.clone(), scope, kind);
+            body(w);
+        });
+        self.env.scopes.pop();
+        self.truncate_vars(env);
+    }
+
+    fn params<'p>(
+        &mut self,
+        params: impl Iterator<Item = &'p Pat>,
+        scope: crate::span::Span,
+        kind: FnKind,
+    ) {
         for (i, p) in params.enumerate() {
             let v = match kind {
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
@@ -185,9 +208,6 @@ impl Walk {
             };
             self.bind(pat, v);
         }
-        body(self);
-        self.env.scopes.pop();
-        self.env.vars.truncate(env);
     }
 
     fn function_expr(&mut self, e: &Expr, kind: FnKind) -> bool {
@@ -467,13 +487,20 @@ impl Visit for Walk {
                 }
             }
         }
-        s.visit_children_with(self);
+        s.test.visit_with(self);
+        self.branch(|w| s.cons.visit_with(w));
+        if let Some(alt) = &s.alt {
+            self.branch(|w| alt.visit_with(w));
+        }
     }
 
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
             let Some(init) = &d.init else {
                 d.name.visit_with(self);
+                if let (Pat::Ident(name), false) = (&d.name, self.env.scopes.is_empty()) {
+                    self.push_unassigned(name.id.sym.clone());
+                }
                 continue;
             };
             let calls = self.facts.calls.len();
@@ -516,7 +543,7 @@ impl Visit for Walk {
                                 path: String::new(),
                                 each: false,
                             };
-                            self.env.vars.push((name.id.sym.clone(), row));
+                            self.push_var(name.id.sym.clone(), row);
                         }
                         continue;
                     }
@@ -548,26 +575,53 @@ impl Visit for Walk {
         }
     }
 
+    // Loops, and code that may not run on every path: see `flow`.
     fn visit_for_of_stmt(&mut self, s: &ForOfStmt) {
-        s.right.visit_with(self);
-        let vars = self.env.vars.len();
-        if let ForHead::VarDecl(v) = &s.left {
-            // `for (const item of rows)`: one of the rows; `for (const id of input.ids)`: input.
-            let elem = match self.origin(&s.right) {
-                Val::Local { name, path, .. } => Val::Local {
-                    name,
-                    path,
-                    each: true,
-                },
-                v @ (Val::Input(_) | Val::Session) => v,
-                _ => Val::Unknown,
-            };
-            if let [d] = v.decls.as_slice() {
-                self.bind(&d.name, elem);
-            }
-        }
-        s.body.visit_with(self);
-        self.env.vars.truncate(vars);
+        self.for_of(s);
+    }
+
+    fn visit_for_in_stmt(&mut self, s: &ForInStmt) {
+        self.for_in(s);
+    }
+
+    fn visit_for_stmt(&mut self, s: &ForStmt) {
+        self.for_loop(s);
+    }
+
+    fn visit_while_stmt(&mut self, s: &WhileStmt) {
+        self.repeated(&mut |w| s.visit_children_with(w));
+    }
+
+    fn visit_do_while_stmt(&mut self, s: &DoWhileStmt) {
+        self.repeated(&mut |w| s.visit_children_with(w));
+    }
+
+    fn visit_cond_expr(&mut self, c: &CondExpr) {
+        self.cond(c);
+    }
+
+    fn visit_bin_expr(&mut self, b: &BinExpr) {
+        self.bin(b);
+    }
+
+    fn visit_switch_case(&mut self, c: &SwitchCase) {
+        self.branch(|w| c.visit_children_with(w));
+    }
+
+    fn visit_try_stmt(&mut self, s: &TryStmt) {
+        self.try_stmt(s);
+    }
+
+    fn visit_labeled_stmt(&mut self, s: &LabeledStmt) {
+        self.branch(|w| s.visit_children_with(w));
+    }
+
+    fn visit_assign_expr(&mut self, a: &AssignExpr) {
+        self.assign(a);
+    }
+
+    fn visit_update_expr(&mut self, u: &UpdateExpr) {
+        self.update(u);
     }
 
     fn visit_call_expr(&mut self, c: &CallExpr) {

@@ -28,7 +28,9 @@ functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formDat
 `set` of a tenant-scoped table without setting the tenant column after the spread (unless the
 procedure's `.input(z.object({ .. }))`, written in place, has no tenant key: zod drops the
 keys it does not name). Values are
-followed through locals, destructuring and object properties, and into project functions: a
+followed through locals (also a `let` assigned after its declaration: input on one path is
+input, named `input.teamId (on some paths)` when other paths give another value), destructuring
+and object properties, and into project functions: a
 query helper's `teamId` parameter is input when a caller passes input (the finding is at the
 query, with the input as a related location).
 
