@@ -51,16 +51,7 @@ impl Project {
         let tsconfig = tsconfig::TsconfigCache::default();
         let targets = modules.resolve_all(&|dir| tsconfig.for_dir(dir), &units);
         let units = PerFile::from(units);
-        let callers = units
-            .iter()
-            .map(|u| {
-                u.facts
-                    .functions
-                    .iter()
-                    .map(|_| Default::default())
-                    .collect()
-            })
-            .collect();
+        let callers = units.iter().map(|_| Default::default()).collect();
         let mut p = Project {
             by_binding: units.iter().map(|_| HashMap::default()).collect(),
             root,

@@ -376,8 +376,9 @@ pub struct Project {
     /// (`Project::callers`).
     pub(super) importers: std::sync::OnceLock<PerFile<Vec<FileId>>>,
     /// `Project::callers`' answers, per file and function, each found on first use (rules on
-    /// many files ask about the same functions) and read without a lock after that.
-    pub(super) callers: PerFile<Box<[std::sync::OnceLock<Callers>]>>,
+    /// many files ask about the same functions) and read without a lock after that; a file's
+    /// slots are made when one of its functions is first asked about (few are).
+    pub(super) callers: PerFile<std::sync::OnceLock<Box<[std::sync::OnceLock<Callers>]>>>,
     /// The tRPC input keys each procedure's middlewares check membership for.
     pub checked_inputs: CheckedInputs,
 }

@@ -88,7 +88,11 @@ impl Project {
     pub fn callers(&self, file: FileId, index: usize) -> Option<&[(FileId, usize)]> {
         // Asked for every query keyed by the function's parameters: found once. Two threads
         // asking at once find the same answer; one of them keeps it.
-        self.callers[file]
+        let slots = self.callers[file].get_or_init(|| {
+            let functions = self.units[file].facts.functions.len();
+            (0..functions).map(|_| Default::default()).collect()
+        });
+        slots
             .get(index)?
             .get_or_init(|| self.find_callers(file, index))
             .as_deref()

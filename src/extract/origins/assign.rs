@@ -172,10 +172,10 @@ impl Walk {
             // A value of no known origin is still one value until the next assignment: a
             // key checked by a read and used again after it names the same row.
             self.lets.versions += 1;
-            new = Val::Local {
-                name: format!("{name}'{}", self.lets.versions).into(),
+            new = Val::Version {
+                name: name.clone(),
+                n: self.lets.versions,
                 path: String::new(),
-                each: false,
             };
         }
         // A loop or function around walks its code again (`Walk::repeated`) when what its
@@ -270,6 +270,18 @@ fn same(a: &Val, b: &Val) -> bool {
                 each: e2,
             },
         ) => n1 == n2 && p1 == p2 && e1 == e2,
+        (
+            Val::Version {
+                name: n1,
+                n: v1,
+                path: p1,
+            },
+            Val::Version {
+                name: n2,
+                n: v2,
+                path: p2,
+            },
+        ) => n1 == n2 && v1 == v2 && p1 == p2,
         (Val::PageProps(a), Val::PageProps(b)) => a == b,
         (Val::Unknown, Val::Unknown)
         | (Val::Const, Val::Const)

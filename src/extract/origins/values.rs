@@ -46,6 +46,14 @@ pub(super) enum Val {
     SessionRows,
     /// `teams.some((t) => t.id === v)` on the session's rows: whether `v` is one of them.
     Membership(Box<Val>),
+    /// A value of its own: what the local `name` holds after its `n`th assignment of no known
+    /// origin in the file (or a property of it, `path`). Equal only to itself; named `name'n`
+    /// where a use records it (naming it at each assignment cost more than all its uses).
+    Version {
+        name: Name,
+        n: u32,
+        path: String,
+    },
     /// An object literal a local holds (`const tuple = { keyId: key.id, roleId }`): what each
     /// key holds, the last of a key winning.
     Object(std::rc::Rc<[(Name, Val)]>),
@@ -65,6 +73,11 @@ impl Val {
                 name: name.clone(),
                 path: path.as_str().into(),
                 each: *each,
+            }),
+            Val::Version { name, n, path } => Some(Origin::Local {
+                name: format!("{name}'{n}").into(),
+                path: path.as_str().into(),
+                each: false,
             }),
             Val::PageProps(scope) => Some(Origin::Param {
                 scope: *scope,
@@ -104,6 +117,11 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             name: name.clone(),
             path: join_path(path, key),
             each: *each,
+        },
+        Val::Version { name, n, path } => Val::Version {
+            name: name.clone(),
+            n: *n,
+            path: join_path(path, key),
         },
         Val::Object(props) => props
             .iter()
