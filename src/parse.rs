@@ -151,11 +151,13 @@ pub fn nesting_depth(src: &str) -> usize {
     let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
     // The bracket depth at which each open expression-bodied arrow started.
     let mut arrows: Vec<usize> = vec![];
+    // Past the next `end` (vectorised searches: comments are long runs of bytes to skip).
     let skip_to = |from: usize, end: &[u8]| {
-        b[from..]
-            .windows(end.len())
-            .position(|w| w == end)
-            .map_or(b.len(), |p| from + p + end.len())
+        let found = match end {
+            [one] => memchr::memchr(*one, &b[from..]),
+            _ => memchr::memmem::find(&b[from..], end),
+        };
+        found.map_or(b.len(), |p| from + p + end.len())
     };
     while i < b.len() {
         // Most bytes are none of the ones below: skip them with one table lookup each.
