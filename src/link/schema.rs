@@ -292,11 +292,12 @@ impl Project {
     /// columns of each scoped table.
     fn scope_tenants(&mut self, config: &Config) {
         let named = |t: &Table, e: &String| e == &t.binding || e == &t.sql_name;
-        // Roots first: the targets of every tenant-named column (of any table but the target).
+        // Roots first: the targets of every tenant-named column (of any table but the target),
+        // referenced on a one-column unique key: a row each.
         let mut roots: Vec<(usize, String)> = vec![];
         for t in &self.tables {
             for key in &t.tenant_named {
-                for target in self.targets_of_column(t, key) {
+                for target in self.keyed_targets_of_column(t, key) {
                     if target != t.id {
                         roots.push((target.0, format!("{}.{key}", t.binding)));
                     }
@@ -347,8 +348,10 @@ impl Project {
             };
             t.tenant_columns = if t.tenant_scope.is_scoped() {
                 let mut cols: Vec<String> = t.tenant_named.clone();
-                if !t.root_of.is_empty() || cols.is_empty() {
-                    cols.extend(t.primary_key_columns());
+                // Each column is a filter on its own: a primary key of several columns is none.
+                let key = t.primary_key_columns();
+                if (!t.root_of.is_empty() || cols.is_empty()) && key.len() == 1 {
+                    cols.extend(key);
                 }
                 cols.dedup();
                 cols
@@ -394,6 +397,50 @@ impl Project {
     /// Whether column `key` of `t` references table `target` (see [`Self::targets_of_column`]).
     pub fn references(&self, t: &Table, key: &str, target: crate::ids::TableId) -> bool {
         self.targets_of_column(t, key).contains(&target)
+    }
+
+    /// The tables column `key` of `t` references on a one-column unique key of theirs (a
+    /// primary key, a unique column): one row each. A reference to any other column (a
+    /// relation `fields: [t.teamId], references: [categories.teamId]`) names no row.
+    pub fn keyed_targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
+        let one = |target: crate::ids::TableId, col: &str| {
+            self.tables[target.0]
+                .unique_keys()
+                .iter()
+                .any(|u| u.len() == 1 && u[0] == col)
+        };
+        let mut out = vec![];
+        if let Some((Some(target), col)) = t.column(key).and_then(|c| c.references.as_ref()) {
+            if one(*target, col) {
+                out.push(*target);
+            }
+        }
+        for fk in &t.foreign_keys {
+            if let (Some(target), [k], [col]) = (
+                fk.target,
+                fk.columns.as_slice(),
+                fk.target_columns.as_slice(),
+            ) {
+                if k == key && one(target, col) {
+                    out.push(target);
+                }
+            }
+        }
+        for r in &t.relations {
+            if let (false, Some(target), [k], [col]) = (
+                r.many,
+                r.target,
+                r.fields.as_slice(),
+                r.references.as_slice(),
+            ) {
+                if k == key && one(target, col) {
+                    out.push(target);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or

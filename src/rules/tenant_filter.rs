@@ -57,8 +57,11 @@ is or is not tenant-scoped. Any one proof suffices:
   unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row
   passes, `` sql`false` ``, needs nothing).
-- **Tenant root**: a table that tenant columns reference (`organizations`) is filtered by
-  equality on its primary key, when it is tenant-scoped (`tenant.tables`). Another column of a
+- **Tenant root**: a table that tenant columns reference on a key of one column
+  (`organizations.id`) is filtered by equality on its primary key, when it is tenant-scoped
+  (`tenant.tables`). A relation tied on a column that is no key of its target (`fields:
+  [t.teamId], references: [categories.teamId]`, as introspection writes it) makes no root, and
+  a primary key of several columns filters nothing column by column. Another column of a
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
 - **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
