@@ -82,8 +82,11 @@ is or is not tenant-scoped. Any one proof suffices:
   the caller's tenant: the rows its relations load are checked rows too. Copies
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
-  (`if (!row) throw ..`). A row the function inserted with the tenant column set (`db.insert(T).values({ .., orgId }).returning()`, no
-  `onConflictDoUpdate`) counts as a checked row of T; so does a row read without a proof whose
+  (`if (!row) throw ..`). A row the function inserted with the tenant column set
+  (`db.insert(T).values({ .., orgId }).returning()`, no `onConflictDoUpdate`) counts as a
+  checked row of T for its own key and its children; its foreign keys are what the code wrote
+  (maybe the client's ids), so the parent and siblings they name are not proven. So does a row
+  read without a proof whose
   tenant column the code then compares with a value, leaving when they differ
   (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported), or whose
   foreign key the code compared with the key of a checked row or of a checked read

@@ -381,13 +381,24 @@ fn keyed_by_row<'q>(
                 .any(|p| through(project, p, path).is_some_and(|(t, _)| t == me.id)))
         .then_some(row)
     });
+    // A row this function inserted: its own key is new, but its foreign keys are what the
+    // code wrote, maybe the client's choice; only its children are the caller's.
+    let inserted = |p: &LinkedQuery| {
+        project.queries[file].iter().any(|x| std::ptr::eq(x, p)) && queries[p.site].insert.is_some()
+    };
     own_key.or_else(|| {
         from_row
             .iter()
             .find(|(col, row, path, _)| {
                 checked(row).into_iter().any(|p| {
                     through(project, p, path).is_some_and(|(parent, field)| {
-                        parent != me.id && related(project, me.id, col, parent, field)
+                        parent != me.id
+                            && if inserted(p) {
+                                project.references(table, col, parent)
+                                    && unique(project.table(parent), field)
+                            } else {
+                                related(project, me.id, col, parent, field)
+                            }
                     })
                 })
             })
