@@ -664,4 +664,7 @@ struct Builder {
     /// Its rows were awaited (`const rows = await q`): a `where` added later was not there
     /// when they were read.
     awaited: bool,
+    /// A `where` was added in a branch: the path through it may end there (`if (s) return
+    /// q.where(..)`), so a later `where` replaces it on the other paths only.
+    branch_where: bool,
 }

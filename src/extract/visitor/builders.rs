@@ -22,10 +22,11 @@ impl Extractor {
     /// a `where` there leaves the query's condition possibly empty, a `limit` or `orderBy`
     /// there is not counted.
     pub(super) fn add_clauses(&mut self, name: &Name, segs: &[crate::extract::chain::Seg<'_>]) {
-        let Some(b) = self.builder(name).map(|i| &self.builders[i]) else {
+        let Some(i) = self.builder(name) else {
             self.note_param_clauses(name, segs);
             return;
         };
+        let b = &mut self.builders[i];
         let conditional = self.frames.conditional > b.depth;
         let Some(site) = self.facts.queries.get_mut(b.site) else {
             return;
@@ -37,7 +38,24 @@ impl Extractor {
                         Some(w) => Where::Condition(pred(&self.scopes, w)),
                         None => Where::Unreadable,
                     };
+                    let branch = b.branch_where;
+                    b.branch_where |= conditional;
                     site.where_ = match (conditional, &site.where_, new) {
+                        // `if (s) return q.where(a); return q.where(b)`: either may be what
+                        // ran (a path with no `where` yet takes the new one).
+                        (false, Where::Condition(old), Where::Condition(p)) if branch => {
+                            let mut parts: Vec<RawPred> = match old {
+                                RawPred::Or(parts) => parts
+                                    .iter()
+                                    .filter(|x| !matches!(x, RawPred::Undefined))
+                                    .cloned()
+                                    .collect(),
+                                old => vec![old.clone()],
+                            };
+                            parts.push(p);
+                            Where::Condition(RawPred::Or(parts))
+                        }
+                        (false, Where::Unreadable, _) if branch => Where::Unreadable,
                         (false, _, new) => new,
                         (true, Where::Absent, Where::Condition(p)) => {
                             Where::Condition(RawPred::Or(vec![RawPred::Undefined, p]))
@@ -74,6 +92,7 @@ impl Extractor {
                 scope: self.frames.function_span(self.at),
                 depth: self.frames.conditional,
                 awaited: false,
+                branch_where: false,
             });
         }
     }
@@ -103,6 +122,7 @@ impl Extractor {
             scope: self.builders[b].scope,
             depth: self.frames.conditional,
             awaited: false,
+            branch_where: false,
         };
         self.builders.push(alias);
     }
