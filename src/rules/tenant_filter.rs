@@ -252,8 +252,7 @@ fn tenant_checks(
     let outer = q.joins.iter().any(|j| !inner(j));
     let all_rows = if outer { restricts_all(q) } else { vec![] };
     // Every instance the query reads, with its verdict; unscoped ones take no part.
-    let mut instances: Vec<(TableRef, Span, bool, Verdict, Proof, Option<usize>)> =
-        Vec::with_capacity(1 + q.joins.len());
+    let mut instances: Vec<Instance> = Vec::with_capacity(1 + q.joins.len());
     let mut add = |table: TableRef, span: Span, own: Option<usize>| {
         let joined = own.is_some();
         let t = project.table(table.id);
@@ -304,7 +303,14 @@ fn tenant_checks(
                     ));
                 }
             }
-            instances.push((table, span, joined, verdict, proof, own));
+            instances.push(Instance {
+                table,
+                span,
+                joined,
+                verdict,
+                proof,
+                restricted_by: outer.then_some(atoms),
+            });
         }
     };
     add(q.instance(), site.target_span, None);
@@ -315,45 +321,41 @@ fn tenant_checks(
     // A correlated subquery: its outer instances, proven, are joined to it by its condition.
     let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
     for i in &mut instances {
-        if i.3 != Verdict::Proven && correlation.proven_own.contains(&i.0) {
-            i.3 = Verdict::Proven;
-            i.4 = Proof::Correlated;
+        if i.verdict != Verdict::Proven && correlation.proven_own.contains(&i.table) {
+            i.verdict = Verdict::Proven;
+            i.proof = Proof::Correlated;
         }
     }
     for p in correlation.outer {
-        instances.push((
-            p,
-            site.target_span,
-            true,
-            Verdict::Proven,
-            Proof::Outer,
-            None,
-        ));
+        instances.push(Instance {
+            table: p,
+            span: site.target_span,
+            joined: true,
+            verdict: Verdict::Proven,
+            proof: Proof::Outer,
+            restricted_by: None,
+        });
     }
     if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
         // Proofs through foreign keys, carried from proven instances until none is added.
         loop {
             let mut changed = false;
             for i in 0..instances.len() {
-                if instances[i].3 == Verdict::Proven {
+                if instances[i].verdict == Verdict::Proven {
                     continue;
                 }
-                let x = &instances[i].0;
+                let x = &instances[i].table;
                 // The link must restrict `x`'s rows: a left join's condition ties only the
                 // rows it joins to the rows before it, not the other way round.
-                let mine;
-                let atoms: &[&Pred] = if outer {
-                    mine = conjuncts_of(&restricting(q, &all_rows, instances[i].5));
-                    &mine
-                } else {
-                    &atoms
-                };
-                let through = instances.iter().any(|(p, _, _, v, _, _)| {
-                    *v == Verdict::Proven && p != x && fk_linked(project, atoms, x, p)
+                let atoms = instances[i].restricted_by.as_deref().unwrap_or(&atoms);
+                let through = instances.iter().any(|p| {
+                    p.verdict == Verdict::Proven
+                        && p.table != *x
+                        && fk_linked(project, atoms, x, &p.table)
                 });
                 if through {
-                    instances[i].3 = Verdict::Proven;
-                    instances[i].4 = Proof::ForeignKey;
+                    instances[i].verdict = Verdict::Proven;
+                    instances[i].proof = Proof::ForeignKey;
                     changed = true;
                 }
             }
@@ -364,14 +366,27 @@ fn tenant_checks(
     }
     instances
         .into_iter()
-        .filter(|i| i.4 != Proof::Outer)
-        .map(|(table, span, joined, verdict, _, _)| TenantCheck {
-            table: table.id,
-            span,
-            verdict,
-            joined,
+        .filter(|i| i.proof != Proof::Outer)
+        .map(|i| TenantCheck {
+            table: i.table.id,
+            span: i.span,
+            verdict: i.verdict,
+            joined: i.joined,
         })
         .collect()
+}
+
+/// An instance a query reads (its own table, a joined one, a correlated subquery's outer one),
+/// while its verdict is worked out.
+struct Instance<'q> {
+    table: TableRef,
+    span: Span,
+    joined: bool,
+    verdict: Verdict,
+    proof: Proof,
+    /// With an outer join, the conjuncts that restrict its rows (see [`restricting`]); without
+    /// one, every part of the condition does.
+    restricted_by: Option<Vec<&'q Pred>>,
 }
 
 /// How an instance was proven (kept for the reader of the code; the finding only exists when

@@ -383,9 +383,10 @@ fn keyed_by_row<'q>(
     });
     // A row this function inserted: its own key is new, but its foreign keys are what the
     // code wrote, maybe the client's choice; only its children are the caller's.
-    let inserted = |p: &LinkedQuery| {
-        project.queries[file].iter().any(|x| std::ptr::eq(x, p)) && queries[p.site].insert.is_some()
-    };
+    // (Inserts come from this file's own queries: `checked_rows` takes other files' reads only.)
+    let here = project.queries[file].as_ptr_range();
+    let inserted =
+        |p: &LinkedQuery| here.contains(&std::ptr::from_ref(p)) && queries[p.site].insert.is_some();
     own_key.or_else(|| {
         from_row
             .iter()

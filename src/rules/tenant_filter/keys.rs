@@ -36,24 +36,15 @@ pub(super) fn origin_at<'f>(facts: &'f FileFacts, at: ValueAt, key: &str) -> Opt
 }
 
 /// `(column, origin)` of every `eq(inst.column, v)` or `inArray(inst.column, v)` among
-/// `atoms` whose value `v` has a known origin.
+/// `atoms` whose value `v` has a known origin ([`keys_of`] without telling the two apart).
 pub(super) fn keyed_values<'f>(
     facts: &'f FileFacts,
     atoms: &[&Pred],
     inst: &TableRef,
 ) -> Vec<(Name, &'f Origin)> {
-    atoms
-        .iter()
-        .filter_map(|a| match a {
-            Pred::Eq(Opnd::Col(c), Opnd::Value(Some(at)))
-            | Pred::Eq(Opnd::Value(Some(at)), Opnd::Col(c))
-            | Pred::InArray(c, Some(at))
-                if c.table == *inst =>
-            {
-                Some((c.key.clone(), origin_at(facts, *at, &c.key)?))
-            }
-            _ => None,
-        })
+    keys_of(facts, atoms, inst)
+        .into_iter()
+        .map(|(col, o, _)| (col, o))
         .collect()
 }
 
