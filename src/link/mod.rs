@@ -27,7 +27,7 @@ mod tsconfig;
 pub(crate) use inline::MAX_INLINE;
 pub use model::{
     Column, ConditionParts, ForeignKey, LinkedJoin, LinkedQuery, LinkedWith, Project, Relation,
-    Table, TenantScope, Unit,
+    Table, TenantScope, Unit, Unmatched,
 };
 pub(crate) use paths::{normalize, strip_ts_ext};
 pub use query::UnresolvedQuery;

@@ -332,7 +332,29 @@ pub struct LinkedJoin {
     pub span: Span,
 }
 
+/// Which rows a join keeps when its condition finds no match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    /// None (`innerJoin`, a cross join): its condition restricts every row of the result.
+    Dropped,
+    /// The rows before it (`leftJoin`): its condition restricts only the rows it joins.
+    KeepBefore,
+    /// Its own rows (`rightJoin`): its condition restricts only the rows before it.
+    KeepJoined,
+    /// Both (`fullJoin`).
+    KeepBoth,
+}
+
 impl LinkedJoin {
+    pub fn unmatched(&self) -> Unmatched {
+        match &*self.kind {
+            "leftJoin" | "leftJoinLateral" => Unmatched::KeepBefore,
+            "rightJoin" => Unmatched::KeepJoined,
+            "fullJoin" => Unmatched::KeepBoth,
+            _ => Unmatched::Dropped,
+        }
+    }
+
     pub fn instance(&self) -> TableRef {
         TableRef {
             id: self.table,

@@ -141,7 +141,10 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             report(main, site.target_span, &all, "read of", keyed);
         }
         for j in &q.joins {
-            let inner = !matches!(&*j.kind, "leftJoin" | "leftJoinLateral" | "fullJoin");
+            let inner = !matches!(
+                j.unmatched(),
+                crate::link::Unmatched::KeepBefore | crate::link::Unmatched::KeepBoth
+            );
             let reported = match config.parent_joins {
                 ParentJoins::All => true,
                 ParentJoins::Inner => inner || !to_parent(project, j),

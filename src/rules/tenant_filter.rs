@@ -4,7 +4,7 @@ use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
 use crate::config::TenantJoins;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
-use crate::link::{LinkedQuery, Project, Table};
+use crate::link::{LinkedQuery, Project, Table, Unmatched};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
     Verdict,
@@ -249,7 +249,7 @@ fn tenant_checks(
         return vec![];
     }
     let whole = q.conditions();
-    let outer = q.joins.iter().any(|j| !inner(j));
+    let outer = q.joins.iter().any(|j| j.unmatched() != Unmatched::Dropped);
     let all_rows = if outer { restricts_all(q) } else { vec![] };
     // Every instance the query reads, with its verdict; unscoped ones take no part.
     let mut instances: Vec<Instance> = Vec::with_capacity(1 + q.joins.len());
@@ -408,26 +408,20 @@ enum Proof {
     SessionUser,
 }
 
-/// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
-/// equal to a value: the lookup that authenticates a token or key, before any tenant is known.
-/// A join whose condition restricts every row of the result (`innerJoin`, a cross join).
-fn inner(j: &crate::link::LinkedJoin) -> bool {
-    !matches!(
-        &*j.kind,
-        "leftJoin" | "leftJoinLateral" | "rightJoin" | "fullJoin"
-    )
-}
-
 /// Per join of `q`, whether its condition restricts every row of the result: an inner join,
 /// or a left join whose rows the rest of the query requires (`eq(files.id, ..)` in the `where`
 /// or in an inner join's condition drops every row where the left join found nothing, so it
 /// acts as an inner join).
 fn restricts_all(q: &LinkedQuery) -> Vec<bool> {
-    let mut all: Vec<bool> = q.joins.iter().map(inner).collect();
+    let mut all: Vec<bool> = q
+        .joins
+        .iter()
+        .map(|j| j.unmatched() == Unmatched::Dropped)
+        .collect();
     loop {
         let mut changed = false;
         for k in 0..q.joins.len() {
-            if all[k] || !matches!(&*q.joins[k].kind, "leftJoin" | "leftJoinLateral") {
+            if all[k] || q.joins[k].unmatched() != Unmatched::KeepBefore {
                 continue;
             }
             let me = q.joins[k].instance();
@@ -472,10 +466,10 @@ fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<
         let Some(on) = &j.on else {
             continue;
         };
-        let keeps = match &*j.kind {
-            "rightJoin" | "fullJoin" if own == Some(k) => false,
+        let keeps = match j.unmatched() {
+            Unmatched::KeepJoined | Unmatched::KeepBoth if own == Some(k) => false,
             _ if own == Some(k) || all[k] => true,
-            "rightJoin" => own.is_none_or(|o| o < k),
+            Unmatched::KeepJoined => own.is_none_or(|o| o < k),
             _ => false,
         };
         if keeps {
@@ -485,6 +479,8 @@ fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<
     out
 }
 
+/// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
+/// equal to a value: the lookup that authenticates a token or key, before any tenant is known.
 fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
     let secrets = t.secret_keys();
     !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven
