@@ -123,7 +123,11 @@ is or is not tenant-scoped. Any one proof suffices:
   foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
   whose foreign key equals a proven table's key (children), or whose foreign key equals a
   proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
-  any other column is not. `tenant.joins: "strict"` turns this off.
+  any other column is not. `tenant.joins: "strict"` turns these join proofs off. Either way,
+  a join condition proves only the rows it restricts: a left join's (a tenant filter written in
+  it, or its link to a filtered table) never the rows before it, unless the rest of the query
+  requires the joined rows (a `where` or an inner join on one of its columns); a right join's
+  only the rows before it; a full join's none.
 - **Correlated subquery**: `exists(db.select().from(tasks).where(eq(tasks.projectId,
   projects.id)))` reads `tasks` only for the outer query's `projects` rows: when that outer
   instance is proven, the subquery's table is proven through it like a join (a foreign key, or
