@@ -233,6 +233,18 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
                 }
             })
             .collect(),
+        // `...(c ? [eq(..)] : [])`: one branch's elements or the other's.
+        Expr::Cond(c) => {
+            let branch = |e: &Expr| {
+                let mut ps = spread_preds(s, e);
+                match ps.len() {
+                    0 => RawPred::Undefined,
+                    1 => ps.pop().unwrap_or(RawPred::Undefined),
+                    _ => RawPred::And(ps),
+                }
+            };
+            vec![RawPred::Or(vec![branch(&c.cons), branch(&c.alt)])]
+        }
         // `...conds.filter(Boolean)`: only the elements that are no condition at all go.
         Expr::Call(c) if drops_only_empty(c) => match &c.callee {
             Callee::Expr(callee) => match unwrap(callee) {
@@ -332,12 +344,10 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     {
         return RawPred::Eq(operand(s, &tpl.exprs[0]), operand(s, &tpl.exprs[1]));
     }
-    let mentions = tpl
-        .exprs
-        .iter()
-        .map(|e| operand(s, e))
-        .filter(|o| matches!(o, Operand::Member { .. }))
-        .collect();
+    let mut mentions = vec![];
+    for e in &tpl.exprs {
+        interpolated_columns(s, e, 0, &mut mentions);
+    }
     let text: String = tpl
         .quasis
         .iter()
@@ -352,6 +362,33 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
         why,
         mentions,
         sql: Some(text.to_lowercase().into_boxed_str()),
+    }
+}
+
+/// The columns an interpolation of a raw fragment names: itself (`${t.body}`), or inside a
+/// call or a nested fragment (`${isNull(t.deletedAt)}`, `${sql`${t.id}`}`), which a fragment
+/// may embed as SQL.
+fn interpolated_columns(s: &Scopes, e: &Expr, depth: usize, out: &mut Vec<Operand>) {
+    if depth > 8 {
+        return;
+    }
+    match unwrap(e) {
+        Expr::Call(c) => {
+            for a in &c.args {
+                interpolated_columns(s, &a.expr, depth + 1, out);
+            }
+        }
+        Expr::TaggedTpl(t) => {
+            for e in &t.tpl.exprs {
+                interpolated_columns(s, e, depth + 1, out);
+            }
+        }
+        e => {
+            let o = operand(s, e);
+            if matches!(o, Operand::Member { .. }) {
+                out.push(o);
+            }
+        }
     }
 }
 

@@ -2,11 +2,11 @@
 //! helpers that return a condition inlined with their parameters bound to the caller's
 //! arguments.
 
-use super::model::{HashMap, Project};
+use super::model::{HashMap, Project, Table};
 use super::resolve::Memo;
 use crate::facts::{dotted, Base, Name, Operand, RawArg, RawPred, TableExpr};
 use crate::ids::{FileId, TableId};
-use crate::predicate::{Col, Opnd, Pred, TableRef};
+use crate::predicate::{CannotFilter, Col, Opnd, Pred, TableRef};
 
 /// How many helpers deep a condition is inlined.
 pub(crate) const MAX_INLINE: u32 = 4;
@@ -27,7 +27,7 @@ impl Project {
         let opaque = |why: String| Pred::Unknown {
             why,
             mentions: vec![],
-            tenant_free: false,
+            cannot_filter: CannotFilter::NOTHING,
         };
         match raw {
             RawPred::Eq(a, b) => match (opnd(a), opnd(b)) {
@@ -61,23 +61,27 @@ impl Project {
                     .iter()
                     .filter_map(|o| col_of(o).ok().flatten())
                     .collect();
-                // A raw fragment that interpolates no tenant column and names none cannot
-                // filter by tenant.
+                // A raw fragment that interpolates no tenant (soft-delete) column and names
+                // none cannot filter by tenant (deleted rows).
                 // (Columns of two instances may join through a foreign key: not decided.)
-                let tenant_free = sql.as_deref().is_some_and(|text| {
-                    mentions.windows(2).all(|w| w[0].table == w[1].table)
-                        && !mentions.iter().any(|c| {
-                            self.table(c.table.id)
-                                .tenant_named
-                                .iter()
-                                .any(|k| **k == *c.key)
-                        })
-                        && !self.names_tenant_column(text)
+                let cannot_filter = sql.as_deref().map_or(CannotFilter::NOTHING, |text| {
+                    let interpolates = |of: fn(&Table) -> &[String]| {
+                        mentions
+                            .iter()
+                            .any(|c| of(self.table(c.table.id)).iter().any(|k| **k == *c.key))
+                    };
+                    CannotFilter {
+                        tenant: mentions.windows(2).all(|w| w[0].table == w[1].table)
+                            && !interpolates(|t| &t.tenant_named)
+                            && !self.names_column(text, |t| &t.tenant_named),
+                        deleted: !interpolates(|t| &t.soft_delete_columns)
+                            && !self.names_column(text, |t| &t.soft_delete_columns),
+                    }
                 });
                 Pred::Unknown {
                     why: why.clone(),
                     mentions,
-                    tenant_free,
+                    cannot_filter,
                 }
             }
             RawPred::Param(p) => match ctx.env.and_then(|e| e.get(&**p)) {
@@ -249,7 +253,7 @@ impl Project {
         let opaque = |why: String| Pred::Unknown {
             why,
             mentions: vec![],
-            tenant_free: false,
+            cannot_filter: CannotFilter::NOTHING,
         };
         if ctx.depth >= MAX_INLINE {
             return opaque(format!(

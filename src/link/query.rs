@@ -6,7 +6,7 @@ use super::model::{LinkedJoin, LinkedQuery, LinkedWith, Project};
 use super::resolve::Memo;
 use crate::facts::{dotted, BuilderPass, QueryKind, QueryTarget, TableExpr, Where, WithFact};
 use crate::ids::{FileId, TableId};
-use crate::predicate::{Opnd, Pred, TableRef};
+use crate::predicate::{CannotFilter, Opnd, Pred, TableRef};
 use crate::span::Span;
 
 /// A query of a checked file whose table is not in the schema: no rule checked it.
@@ -159,7 +159,7 @@ impl Project {
                 Where::Unreadable => Pred::Unknown {
                     why: format!("a `where` in `{}` drizzle-guard cannot read", def.name),
                     mentions: vec![],
-                    tenant_free: false,
+                    cannot_filter: CannotFilter::NOTHING,
                 },
                 Where::Condition(p) => self.resolve_pred(p, &ctx),
             };

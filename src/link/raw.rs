@@ -16,7 +16,7 @@ use crate::facts::{
     TableExpr, Where,
 };
 use crate::ids::{FileId, TableId};
-use crate::predicate::{Col, Pred, TableRef};
+use crate::predicate::{CannotFilter, Col, Pred, TableRef};
 use crate::span::Span;
 use sqlparser::ast::{
     Expr, FromTable, GroupByExpr, Ident, LimitClause, ObjectName, Query, Select, SelectItem,
@@ -303,7 +303,7 @@ impl Reader<'_> {
             where_: Some(Pred::Unknown {
                 why,
                 mentions: vec![],
-                tenant_free: false,
+                cannot_filter: CannotFilter::NOTHING,
             }),
             joins: tables
                 .map(|t| LinkedJoin {
@@ -524,7 +524,7 @@ impl Reader<'_> {
             let fragment = Pred::Unknown {
                 why: "an interpolated SQL fragment".into(),
                 mentions: vec![],
-                tenant_free: false,
+                cannot_filter: CannotFilter::NOTHING,
             };
             where_ = Some(match where_ {
                 Some(w) => Pred::And(vec![w, fragment]),

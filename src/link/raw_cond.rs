@@ -4,7 +4,7 @@
 use super::raw::{On, Reader, Scope};
 use super::raw_text::{simple, Param, COLUMN_MARK};
 use crate::facts::Name;
-use crate::predicate::{Col, Opnd, Pred, TableRef};
+use crate::predicate::{CannotFilter, Col, Opnd, Pred, TableRef};
 use sqlparser::ast::{
     BinaryOperator, Expr, Ident, JoinConstraint, JoinOperator, UnaryOperator, Value,
 };
@@ -184,7 +184,7 @@ impl Reader<'_> {
             Expr::Exists { .. } => Pred::Unknown {
                 why: "an `EXISTS` subquery".into(),
                 mentions: vec![],
-                tenant_free: false,
+                cannot_filter: CannotFilter::NOTHING,
             },
             _ => self.unknown(e, scope),
         }
@@ -203,7 +203,7 @@ impl Reader<'_> {
         Pred::Unknown {
             why: "a raw SQL condition".into(),
             mentions,
-            tenant_free: false,
+            cannot_filter: CannotFilter::NOTHING,
         }
     }
 

@@ -383,11 +383,11 @@ impl Project {
         }
     }
 
-    /// Whether lowercased raw SQL `text` names a tenant-named column of any table (by SQL
-    /// name or key).
-    pub(super) fn names_tenant_column(&self, text: &str) -> bool {
+    /// Whether lowercased raw SQL `text` names a column of any table among those `of` gives
+    /// (tenant-named, soft-delete), by SQL name or key.
+    pub(super) fn names_column(&self, text: &str, of: fn(&Table) -> &[String]) -> bool {
         self.tables.iter().any(|t| {
-            t.tenant_named.iter().any(|k| {
+            of(t).iter().any(|k| {
                 let sql = t.column(k).map_or(k.as_str(), |c| c.sql_name.as_str());
                 text.contains(&sql.to_lowercase()) || text.contains(&k.to_lowercase())
             })
