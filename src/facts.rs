@@ -36,7 +36,7 @@ pub fn dotted(parts: &[Name]) -> String {
 }
 
 /// Everything drizzle-guard needs to know about one source file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileFacts {
     pub imports: Vec<Import>,
     pub exports: Vec<Export>,
@@ -587,7 +587,7 @@ pub enum Base {
 /// Where values come from, for the values that can carry a tenant: the value side of every
 /// `eq`/`inArray` on a table's column, every key written by `insert(..).values({..})` and
 /// `update(..).set({..})`, and the arguments of calls that pass such values on.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OriginFacts {
     /// The file's values were followed (it holds queries, handlers or server actions): its
     /// `calls` are all its calls to functions that may be the project's.

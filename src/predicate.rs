@@ -156,27 +156,30 @@ pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
 
 /// [`Pred::guarantees_equality`] of `and(parts)`.
 pub fn all_guarantee_equality(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdict {
-    guarantee(parts, table, cols, false)
+    guarantee(parts, table, cols, &[])
 }
 
-/// [`all_guarantee_equality`], where a branch may also keep one of `cols` null
-/// (`isNull(T.teamId)`): rows that no tenant owns, not another tenant's.
+/// [`all_guarantee_equality`], where a branch may also keep one of `null` null
+/// (`isNull(T.teamId)`): rows that no tenant owns, not another tenant's (see
+/// [`crate::link::Table::tenant_null`]).
 pub fn all_guarantee_equality_or_null(
     parts: &[&Pred],
     table: &TableRef,
     cols: &[String],
+    null: &[String],
 ) -> Verdict {
-    guarantee(parts, table, cols, true)
+    guarantee(parts, table, cols, null)
 }
 
-fn guarantee(parts: &[&Pred], table: &TableRef, cols: &[String], null: bool) -> Verdict {
+fn guarantee(parts: &[&Pred], table: &TableRef, cols: &[String], null: &[String]) -> Verdict {
     let is_tenant = |c: &Col| &c.table == table && cols.iter().any(|k| **k == *c.key);
     every_branch(parts, true, |branch| {
         // Most branches bind the column directly; the closure over column equalities is only
         // needed when they do not and the branch has such an equality.
         let mut links = false;
         for atom in branch {
-            if null && matches!(atom, Pred::IsNull(c) if is_tenant(c)) {
+            if matches!(atom, Pred::IsNull(c) if &c.table == table && null.iter().any(|k| **k == *c.key))
+            {
                 return true;
             }
             match bound_col(atom) {

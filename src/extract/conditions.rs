@@ -520,6 +520,10 @@ pub(super) fn const_binding(
         Expr::Call(c) if callee_ident(c) == Some("alias") => {
             Some(Binding::Alias(alias_expr(s, c)?))
         }
+        // `const scope = undefined`: no condition.
+        Expr::Ident(i) if !module_level && &*i.sym == "undefined" => {
+            Some(Binding::Pred(RawPred::Undefined))
+        }
         Expr::Ident(_) | Expr::Member(_) if !module_level => match table_expr(s, e) {
             Some(t) => Some(Binding::Alias(t)),
             None => Some(Binding::Opaque),
@@ -528,10 +532,7 @@ pub(super) fn const_binding(
         // into `and(..)`, every row passes one side's conjunction.
         Expr::Cond(c) if !module_level && is_array(s, &c.cons) && is_array(s, &c.alt) => {
             Some(Binding::Array {
-                elems: vec![RawPred::Or(vec![
-                    RawPred::And(spread_preds(s, &c.cons)),
-                    RawPred::And(spread_preds(s, &c.alt)),
-                ])],
+                elems: spread_preds(s, e),
                 depth,
             })
         }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub(super) type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// One checked source file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Unit {
     pub path: PathBuf,
     /// Relative to the scan root, `/`-separated: what every output shows.
@@ -108,6 +108,10 @@ pub struct Table {
     /// `tenant.columns`, then, for a tenant root, its primary key. Empty when the table is not
     /// tenant-scoped ([`Table::tenant_scope`] says why).
     pub tenant_columns: Vec<String>,
+    /// The tenant columns whose `isNull(..)` keeps to rows no tenant owns: each, when every
+    /// other tenant column of the table is nullable. (With `userId` not null beside
+    /// `workspaceId`, `isNull(workspaceId)` keeps every user's personal rows.)
+    pub tenant_null: Vec<String>,
     /// Every column matching `tenant.columns` (empty for an exempt table), whether or not
     /// it makes the table tenant-scoped.
     pub tenant_named: Vec<String>,

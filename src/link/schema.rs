@@ -67,6 +67,7 @@ impl Project {
                     foreign_keys: vec![],
                     relations: vec![],
                     tenant_columns: vec![],
+                    tenant_null: vec![],
                     tenant_named: vec![],
                     tenant_scope: TenantScope::NoColumn,
                     root_of: vec![],
@@ -358,6 +359,13 @@ impl Project {
             } else {
                 vec![]
             };
+            let not_null = |k: &String| t.column(k).is_some_and(|c| c.not_null);
+            t.tenant_null = t
+                .tenant_columns
+                .iter()
+                .filter(|k| !t.tenant_columns.iter().any(|o| o != *k && not_null(o)))
+                .cloned()
+                .collect();
         }
         // Other columns of scoped tables that reference a tenant root also pin rows to a
         // tenant (`keys.forWorkspaceId` beside `keys.workspaceId`).

@@ -54,7 +54,10 @@ is or is not tenant-scoped. Any one proof suffices:
   `if (w) conds.push(w)` adds `w` unconditionally (an absent `w` is no condition either), so it
   proves only when `w` is never absent. An equality between two tenant columns carries one table's
   guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
-  unclaimed record) keeps other tenants' rows out too. `and(..)` is proven
+  unclaimed record) keeps other tenants' rows out too, unless another tenant column of the
+  table is never null (with `userId` not null, `isNull(notes.workspaceId)` keeps every user's
+  personal notes). A conditional spread `...(c ? [a] : [])` is either branch's elements.
+  `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row
   passes, `` sql`false` ``, needs nothing).
 - **Tenant root**: a table that tenant columns reference on a key of one column
@@ -271,7 +274,8 @@ fn tenant_checks(
             };
             let atoms = conjuncts_of(all);
             // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
-            let mut verdict = all_guarantee_equality_or_null(all, &table, &t.tenant_columns);
+            let mut verdict =
+                all_guarantee_equality_or_null(all, &table, &t.tenant_columns, &t.tenant_null);
             if verdict != Verdict::Proven && !t.root_refs.is_empty() {
                 // A reference to a tenant root pins the rows to that tenant too.
                 let refs = all_guarantee_equality(all, &table, &t.root_refs);

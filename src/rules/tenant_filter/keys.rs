@@ -223,6 +223,7 @@ pub(super) fn inserted_before(
                             &p.conditions(),
                             &p.instance(),
                             &t.tenant_columns,
+                            &t.tenant_null,
                         ) == Verdict::Proven)
             }
             crate::facts::ConflictAction::DuplicateKeyUpdate => false,
@@ -265,7 +266,7 @@ pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
     let t = project.table(p.table);
     let all = p.conditions();
     t.is_tenant_scoped()
-        && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns)
+        && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns, &t.tenant_null)
             == Verdict::Proven
             || (!t.root_refs.is_empty()
                 && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
