@@ -172,13 +172,30 @@ pub(super) fn relational_config(
             Some("offset") => site.has_offset = true,
             Some("orderBy") => site.has_order_by = true,
             Some("with") => {
-                if let Expr::Object(w) = unwrap(&kv.value) {
-                    site.with = with_relations(s, at, conditional, w, 0);
+                for w in with_objects(&kv.value) {
+                    site.with.extend(with_relations(s, at, conditional, w, 0));
                 }
             }
             _ => {}
         }
     }
+}
+
+/// The object literals a `with` may be: itself, or either branch of `c ? {..} : undefined`
+/// (`c && {..}`), each of which may be what ran.
+fn with_objects(e: &Expr) -> Vec<&ObjectLit> {
+    let mut out = vec![];
+    let mut stack = vec![e];
+    // Bounded: a conditional nested deeper than this is not read.
+    while let Some(e) = stack.pop().filter(|_| out.len() + stack.len() < 16) {
+        match unwrap(e) {
+            Expr::Object(o) => out.push(o),
+            Expr::Cond(c) => stack.extend([&*c.alt, &*c.cons]),
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => stack.push(&b.right),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn with_relations(
@@ -221,8 +238,9 @@ fn with_relations(
                         Some("limit") => fact.has_limit = true,
                         Some("orderBy") => fact.many_hint = true,
                         Some("with") => {
-                            if let Expr::Object(inner) = unwrap(&ckv.value) {
-                                fact.with = with_relations(s, at, conditional, inner, depth + 1);
+                            for inner in with_objects(&ckv.value) {
+                                let more = with_relations(s, at, conditional, inner, depth + 1);
+                                fact.with.extend(more);
                             }
                         }
                         _ => {}
