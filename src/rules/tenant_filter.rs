@@ -20,7 +20,7 @@ mod keys;
 use callers::{keyed_by_checked_callers, owned_by_session};
 use checked::{
     branches_keyed_by_checked, keyed_by_checked_row, keyed_by_unverified_row,
-    same_key_as_checked_read, siblings, unproven_source,
+    same_key_as_checked_read, siblings, unproven_source, Proving,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -231,9 +231,14 @@ pub(crate) fn checked_key(
         Opnd::Value(Some(at)),
     );
     let atoms = [&atom];
-    let earlier = file_tenant_checks(ctx, file);
-    keyed_by_checked_row(ctx, file, q, &me, &atoms, earlier)
-        || same_key_as_checked_read(ctx, file, q, &atoms, earlier)
+    let p = Proving {
+        ctx,
+        file,
+        q,
+        earlier: file_tenant_checks(ctx, file),
+    };
+    keyed_by_checked_row(p, &me, &atoms)
+        || same_key_as_checked_read(p, &atoms)
         || keyed_by_checked_callers(ctx, file, &me, &atoms)
 }
 
@@ -245,6 +250,12 @@ fn tenant_checks(
     q: &LinkedQuery,
     earlier: &[Vec<TenantCheck>],
 ) -> Vec<TenantCheck> {
+    let p = Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    };
     let project = ctx.project;
     let site = &project.units[file].facts.queries[q.site];
     if !(site.kind.is_read()
@@ -289,11 +300,10 @@ fn tenant_checks(
                 proof = Proof::Secret;
             }
             if verdict != Verdict::Proven
-                && (keyed_by_checked_row(ctx, file, q, &table, &atoms, earlier)
-                    || (!joined && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
+                && (keyed_by_checked_row(p, &table, &atoms)
+                    || (!joined && same_key_as_checked_read(p, &atoms))
                     || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms))
-                    || (!joined
-                        && branches_keyed_by_checked(ctx, file, q, &table, &atoms, earlier)))
+                    || (!joined && branches_keyed_by_checked(p, &table, &atoms)))
             {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
@@ -305,7 +315,7 @@ fn tenant_checks(
             }
             if verdict == Verdict::Missing {
                 // Keyed by a row whose read cannot be verified: no more certain than that read.
-                if let Some(row) = keyed_by_unverified_row(ctx, file, q, &table, &atoms, earlier) {
+                if let Some(row) = keyed_by_unverified_row(p, &table, &atoms) {
                     verdict = Verdict::Unverifiable(format!(
                         "a key of `{row}`, read earlier by a query whose own tenant filter cannot be verified"
                     ));
@@ -327,7 +337,7 @@ fn tenant_checks(
     }
     let atoms = conjuncts_of(&whole);
     // A correlated subquery: its outer instances, proven, are joined to it by its condition.
-    let correlation = correlated::correlated_outer(ctx, file, q, &atoms, earlier);
+    let correlation = correlated::correlated_outer(p, &atoms);
     for i in &mut instances {
         if i.verdict != Verdict::Proven && correlation.proven_own.contains(&i.table) {
             i.verdict = Verdict::Proven;
@@ -585,7 +595,15 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     id: c.table,
                     alias: q.alias.clone(),
                 };
-                if let Some((read, row)) = unproven_source(ctx, file, q, &me, all_checks) {
+                if let Some((read, row)) = unproven_source(
+                    Proving {
+                        ctx,
+                        file,
+                        q,
+                        earlier: all_checks,
+                    },
+                    &me,
+                ) {
                     d = d.related(
                         &unit.rel,
                         read.target_span,

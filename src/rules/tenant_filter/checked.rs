@@ -14,6 +14,16 @@ use crate::link::{LinkedQuery, Project};
 use crate::predicate::{conjuncts_of, Pred, TableRef, Verdict};
 use crate::rules::context::{RuleContext, TenantCheck};
 
+/// The query being proven and the tenant checks of the file's queries before it: what every
+/// proof by a checked row or key reads.
+#[derive(Clone, Copy)]
+pub(super) struct Proving<'a> {
+    pub ctx: &'a RuleContext<'a>,
+    pub file: FileId,
+    pub q: &'a LinkedQuery,
+    pub earlier: &'a [Vec<TenantCheck>],
+}
+
 /// `update(T).where(eq(T.id, k))` after `const row = await <read of T keyed eq(T.id, k) with
 /// its tenant filter>; if (!row) throw ..` in an enclosing scope: the same key `k` (the same
 /// value by its origin: `input.id`, a parameter, a local's property) names the row that read
@@ -21,13 +31,13 @@ use crate::rules::context::{RuleContext, TenantCheck};
 /// `parentId` references T. Without the check the read may have found nothing, and `k` may
 /// name another tenant's row. Many keys (`inArray(T.id, ids)`) are checked by a count (see
 /// [`checked_read_key`]).
-pub(super) fn same_key_as_checked_read(
-    ctx: &RuleContext<'_>,
-    file: FileId,
-    q: &LinkedQuery,
-    atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
-) -> bool {
+pub(super) fn same_key_as_checked_read(p: Proving<'_>, atoms: &[&Pred]) -> bool {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    } = p;
     let project = ctx.project;
     let facts = &project.units[file].facts;
     let site = &facts.queries[q.site];
@@ -53,37 +63,22 @@ pub(super) fn same_key_as_checked_read(
 /// checked keys as one condition would be (see [`keyed_by_checked_row`],
 /// [`same_key_as_checked_read`]); a branch no row passes needs nothing. One branch keyed by
 /// anything else, and the rows it lets through may be another tenant's.
-pub(super) fn branches_keyed_by_checked(
-    ctx: &RuleContext<'_>,
-    file: FileId,
-    q: &LinkedQuery,
-    me: &TableRef,
-    atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
-) -> bool {
-    fn proven(
-        ctx: &RuleContext<'_>,
-        file: FileId,
-        q: &LinkedQuery,
-        me: &TableRef,
-        branch: &Pred,
-        earlier: &[Vec<TenantCheck>],
-    ) -> bool {
+pub(super) fn branches_keyed_by_checked(p: Proving<'_>, me: &TableRef, atoms: &[&Pred]) -> bool {
+    fn proven(p: Proving<'_>, me: &TableRef, branch: &Pred) -> bool {
         match branch {
-            Pred::Or(bs) => bs.iter().all(|b| proven(ctx, file, q, me, b, earlier)),
+            Pred::Or(bs) => bs.iter().all(|b| proven(p, me, b)),
             Pred::False => true,
             b => {
                 let atoms = conjuncts_of(&[b]);
-                keyed_by_checked_row(ctx, file, q, me, &atoms, earlier)
-                    || (*me == q.instance()
-                        && same_key_as_checked_read(ctx, file, q, &atoms, earlier))
-                    || branches_keyed_by_checked(ctx, file, q, me, &atoms, earlier)
+                keyed_by_checked_row(p, me, &atoms)
+                    || (*me == p.q.instance() && same_key_as_checked_read(p, &atoms))
+                    || branches_keyed_by_checked(p, me, &atoms)
             }
         }
     }
-    atoms.iter().any(|a| {
-        matches!(a, Pred::Or(bs) if !bs.is_empty() && bs.iter().all(|b| proven(ctx, file, q, me, b, earlier)))
-    })
+    atoms
+        .iter()
+        .any(|a| matches!(a, Pred::Or(bs) if !bs.is_empty() && bs.iter().all(|b| proven(p, me, b))))
 }
 
 /// Whether `k` (the same value by its origin) keys, on a column `u` of table `t` that
@@ -277,42 +272,35 @@ fn rows_held<'p>(
 /// references (`eq(tasks.projectId, project.id)`: a child of a checked parent); T's one-column
 /// unique key equal to the checked row's foreign key to T (`eq(users.id, task.assigneeId)`);
 /// siblings (both foreign keys reference one tenant-scoped parent).
-pub(super) fn keyed_by_checked_row(
-    ctx: &RuleContext<'_>,
-    file: FileId,
-    q: &LinkedQuery,
-    me: &TableRef,
-    atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
-) -> bool {
-    keyed_by_row(ctx, file, q, me, atoms, earlier, true).is_some()
+pub(super) fn keyed_by_checked_row(p: Proving<'_>, me: &TableRef, atoms: &[&Pred]) -> bool {
+    keyed_by_row(p, me, atoms, true).is_some()
 }
 
 /// The local holding a row, read earlier by a query whose own tenant filter cannot be verified
 /// (a helper drizzle-guard cannot read), that keys this query as a checked row would: the
 /// query is as unverifiable as that read, not more.
-pub(super) fn keyed_by_unverified_row<'q>(
-    ctx: &RuleContext<'q>,
-    file: FileId,
-    q: &LinkedQuery,
+pub(super) fn keyed_by_unverified_row<'a>(
+    p: Proving<'a>,
     me: &TableRef,
     atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
-) -> Option<&'q str> {
-    keyed_by_row(ctx, file, q, me, atoms, earlier, false)
+) -> Option<&'a str> {
+    keyed_by_row(p, me, atoms, false)
 }
 
 /// The local whose row keys `me` (see [`keyed_by_checked_row`]): a checked row when `proven`,
 /// otherwise a row read by a query whose verdict is unverifiable.
-fn keyed_by_row<'q>(
-    ctx: &RuleContext<'q>,
-    file: FileId,
-    q: &LinkedQuery,
+fn keyed_by_row<'a>(
+    p: Proving<'a>,
     me: &TableRef,
     atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
     proven: bool,
-) -> Option<&'q str> {
+) -> Option<&'a str> {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    } = p;
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];
@@ -354,7 +342,7 @@ fn keyed_by_row<'q>(
         }
     };
     // `row.a.b.field` as (`row.a.b`, `field`).
-    let split = |row: &'q str, path: &'q str| match path.rsplit_once('.') {
+    let split = |row: &'a str, path: &'a str| match path.rsplit_once('.') {
         Some((via, field)) => ((row, via), field),
         None => ((row, ""), path),
     };
@@ -517,13 +505,16 @@ fn guarded_children<'p>(
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
 /// bound `row` without a tenant proof: with its filter, the key would have proven this query.
-pub(super) fn unproven_source<'f>(
-    ctx: &RuleContext<'f>,
-    file: FileId,
-    q: &LinkedQuery,
+pub(super) fn unproven_source<'a>(
+    p: Proving<'a>,
     me: &TableRef,
-    all_checks: &[Vec<TenantCheck>],
-) -> Option<(&'f crate::facts::QuerySite, String)> {
+) -> Option<(&'a crate::facts::QuerySite, String)> {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier: all_checks,
+    } = p;
     let project = ctx.project;
     let queries = &project.units[file].facts.queries;
     let site = &queries[q.site];

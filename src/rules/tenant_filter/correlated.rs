@@ -4,6 +4,7 @@
 //! the subquery's own instances are proven through it the way joins are (a foreign key, or an
 //! equality between tenant columns).
 
+use super::checked::Proving;
 use crate::facts::Runs;
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project};
@@ -28,13 +29,13 @@ pub(crate) struct Correlation {
 /// A subquery written outside any query's chain (`const c = exists(..)`, pushed onto a
 /// condition array) runs in whichever query uses the condition, which is checked on its own:
 /// a tenant-scoped outer table counts as proven there, and that query is reported if it is not.
-pub(super) fn correlated_outer(
-    ctx: &RuleContext<'_>,
-    file: FileId,
-    q: &LinkedQuery,
-    atoms: &[&Pred],
-    earlier: &[Vec<TenantCheck>],
-) -> Correlation {
+pub(super) fn correlated_outer(p: Proving<'_>, atoms: &[&Pred]) -> Correlation {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    } = p;
     let mut found = Correlation {
         proven_own: in_array_proofs(ctx, file, q, atoms),
         ..Correlation::default()
