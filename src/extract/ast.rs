@@ -148,6 +148,23 @@ pub(crate) fn member_prop_is(p: &MemberProp, name: &str) -> bool {
     }
 }
 
+/// The arrow passed to `xs.map(..)`, when that is what `c` is.
+pub(super) fn map_callback(c: &CallExpr) -> Option<&ArrowExpr> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    if !member_prop_is(&m.prop, "map") {
+        return None;
+    }
+    match unwrap(&c.args.first()?.expr) {
+        Expr::Arrow(a) => Some(a),
+        _ => None,
+    }
+}
+
 /// The value of `key: value` in an object literal.
 pub(super) fn object_prop<'a>(o: &'a ObjectLit, key: &str) -> Option<&'a Expr> {
     o.props.iter().find_map(|p| match p {

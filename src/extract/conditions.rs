@@ -8,6 +8,7 @@ use super::combine::drops_only_empty;
 use super::constants::{is_constant_map, is_constant_string};
 use super::names::is_operator;
 use super::scope::{Binding, Scopes};
+use super::shapes::{is_schema_table_call, looks_like_table_call};
 use crate::facts::*;
 use swc_ecma_ast::*;
 
@@ -212,6 +213,14 @@ pub(super) fn returned(s: &Scopes, arg: Option<&Expr>) -> RawPred {
 
 /// `...conds` inside `and(..)`: the elements of a condition array built in this function.
 pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
+    // `...xs.map((x) => eq(..))`: as many conditions as elements, each what the callback
+    // returns: read as one. (An empty list would make `or()` no condition at all; code that
+    // spreads a list guards it, and reading that case too reported lookups by a list.)
+    if let Expr::Call(c) = unwrap(e) {
+        if let Some(p) = mapped(s, c) {
+            return vec![p];
+        }
+    }
     match unwrap(e) {
         Expr::Ident(i) => match s.get(&i.sym) {
             Some(Binding::Array { elems, .. }) => elems.clone(),
@@ -261,6 +270,28 @@ pub(super) fn spread_preds(s: &Scopes, e: &Expr) -> Vec<RawPred> {
         },
         _ => vec![unknown("a spread drizzle-guard cannot follow")],
     }
+}
+
+/// What the callback of `xs.map((x) => cond)` returns, read where the call is: an arrow whose
+/// body is the condition (or a block of one `return`), whose parameters shadow no name in
+/// scope (the body would read them as the outer ones).
+fn mapped(s: &Scopes, c: &CallExpr) -> Option<RawPred> {
+    let a = super::ast::map_callback(c)?;
+    let simple = a.params.iter().all(|p| match p {
+        Pat::Ident(i) => s.get(&i.id.sym).is_none(),
+        _ => false,
+    });
+    if !simple {
+        return None;
+    }
+    let body = match &*a.body {
+        ArrowFunctionBody::Expr(e) => &**e,
+        ArrowFunctionBody::FunctionBody(b) => match b.stmts.as_slice() {
+            [Stmt::Return(ReturnStmt { arg: Some(e), .. })] => &**e,
+            _ => return None,
+        },
+    };
+    Some(pred(s, body))
 }
 
 /// `conds.filter(keep)`: a method of a local value, not a project function.
@@ -576,27 +607,6 @@ pub(super) fn const_binding(
     }
 }
 
-/// `createTable('x', {..})`, `make('x', (d) => ({..}))`: a string, then columns. At module
-/// level it may be a table built through an imported table function, resolved when linking.
-fn looks_like_table_call(c: &CallExpr) -> bool {
-    c.args
-        .first()
-        .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Lit(Lit::Str(_))))
-        && c.args
-            .get(1)
-            .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Object(_) | Expr::Arrow(_)))
-}
-
-/// `billing.table('x', ..)` on a `pgSchema(..)` object.
-fn is_schema_table_call(c: &CallExpr) -> bool {
-    match &c.callee {
-        Callee::Expr(e) => {
-            matches!(unwrap(e), Expr::Member(m) if super::ast::member_prop_is(&m.prop, "table"))
-        }
-        _ => false,
-    }
-}
-
 /// `conds.push(x)` on a condition array: conditional when it happens deeper (`depth`, in
 /// conditional constructs) than the array's declaration (inside an `if`, a loop, a `&&`).
 pub(super) fn note_push(s: &mut Scopes, e: &Expr, depth: u32) {
@@ -637,58 +647,5 @@ pub(super) fn note_push(s: &mut Scopes, e: &Expr, depth: u32) {
     }
     if let Some(Binding::Array { elems, .. }) = s.get_mut(&arr.sym) {
         elems.extend(new);
-    }
-}
-
-/// `if (w) conds.push(w)` (or `w !== undefined`, a block of that one push, no `else`): the push
-/// of a name guarded by the name's own presence.
-pub(super) fn pushes_what_it_tests(st: &IfStmt) -> bool {
-    if st.alt.is_some() {
-        return false;
-    }
-    let Expr::Ident(tested) = super::ast::presence_tested(&st.test) else {
-        return false;
-    };
-    let push = match &*st.cons {
-        Stmt::Expr(e) => &*e.expr,
-        Stmt::Block(b) => match b.stmts.as_slice() {
-            [Stmt::Expr(e)] => &*e.expr,
-            _ => return false,
-        },
-        _ => return false,
-    };
-    let Expr::Call(c) = unwrap(push) else {
-        return false;
-    };
-    let Callee::Expr(callee) = &c.callee else {
-        return false;
-    };
-    let Expr::Member(m) = unwrap(callee) else {
-        return false;
-    };
-    super::ast::member_prop_is(&m.prop, "push")
-        && matches!(c.args.as_slice(), [a] if a.spread.is_none()
-            && matches!(unwrap(&a.expr), Expr::Ident(i) if i.sym == tested.sym))
-}
-
-/// The name of a parameter whose type is a string literal or a union of literals.
-pub(super) fn literal_typed_param(p: &Pat) -> Option<&swc_atoms::Atom> {
-    let p = match p {
-        Pat::Assign(a) => &*a.left,
-        p => p,
-    };
-    let Pat::Ident(i) = p else { return None };
-    let ann = i.type_ann.as_ref()?;
-    literal_type(&ann.type_ann).then_some(&i.id.sym)
-}
-
-fn literal_type(t: &TsType) -> bool {
-    match t {
-        TsType::TsLitType(l) => matches!(l.lit, TsLit::Str(_) | TsLit::Number(_)),
-        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
-            u.types.iter().all(|t| literal_type(t))
-        }
-        TsType::TsParenthesizedType(p) => literal_type(&p.type_ann),
-        _ => false,
     }
 }

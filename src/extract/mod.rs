@@ -37,6 +37,7 @@ mod relational;
 mod rows;
 mod schema;
 mod scope;
+mod shapes;
 mod visitor;
 
 pub(crate) use ast::{callee_ident, member_prop_is, prop_name, str_value, unwrap};

@@ -81,19 +81,7 @@ pub(super) fn insert_values(s: &Scopes, v: &Expr) -> InsertValues {
 /// `xs.map((x) => ({ .. }))` or `xs.map((x) => { ..; return { .. }; })`: the row the callback
 /// returns (its parameters' names hide outer rows of the same name).
 pub(super) fn mapped_row(s: &Scopes, c: &CallExpr) -> Option<RowKeys> {
-    let Callee::Expr(callee) = &c.callee else {
-        return None;
-    };
-    let Expr::Member(m) = unwrap(callee) else {
-        return None;
-    };
-    if !super::ast::member_prop_is(&m.prop, "map") {
-        return None;
-    }
-    let cb = c.args.first()?;
-    let Expr::Arrow(arrow) = unwrap(&cb.expr) else {
-        return None;
-    };
+    let arrow = super::ast::map_callback(c)?;
     let mut params = vec![];
     for p in &arrow.params {
         pat_names(p, &mut params);

@@ -8,9 +8,7 @@ use super::ast::{
 };
 use super::calls::{callee_names, note_call, push_call, receiver};
 use super::chain::{flatten, function_ref};
-use super::conditions::{
-    const_binding, literal_typed_param, looks_like_predicate, note_push, pred, unknown,
-};
+use super::conditions::{const_binding, looks_like_predicate, note_push, pred, unknown};
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::held;
 use super::module_items::{module_decl, module_var_decl, prepass};
@@ -475,7 +473,7 @@ impl Visit for Extractor {
                 .push(crate::facts::NullCheck { local, span });
         }
         self.test(&s.test);
-        if super::conditions::pushes_what_it_tests(s) {
+        if super::shapes::pushes_what_it_tests(s) {
             // `if (w) conds.push(w)`: an absent `w` would be no condition anyway, so the push
             // counts as unconditional (and `w` proves only if it is never absent).
             s.cons.visit_with(self);

@@ -56,7 +56,8 @@ is or is not tenant-scoped. Any one proof suffices:
   guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
   unclaimed record) keeps other tenants' rows out too, unless another tenant column of the
   table is never null (with `userId` not null, `isNull(notes.workspaceId)` keeps every user's
-  personal notes). A conditional spread `...(c ? [a] : [])` is either branch's elements.
+  personal notes). A conditional spread `...(c ? [a] : [])` is either branch's elements, and
+  `...xs.map((x) => cond)` is what the callback returns (an empty list is not considered).
   `and(..)` is proven
   by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row
   passes, `` sql`false` ``, needs nothing).

@@ -106,7 +106,7 @@ impl Extractor {
             }
             self.scopes.bind_pat(p, Binding::Param);
             // `column: 'name' | 'created_at'`: the type allows only constants.
-            if let Some(name) = literal_typed_param(p) {
+            if let Some(name) = super::super::shapes::literal_typed_param(p) {
                 self.scopes.bind(name, Binding::Str);
             }
         }
