@@ -542,6 +542,9 @@ pub enum RawPred {
     Call {
         callee: Vec<Name>,
         args: Vec<RawArg>,
+        /// A function defined in the enclosing one (`const where = (c) => and(..)`): its index
+        /// among this file's functions, found by where it is rather than by name.
+        local: Option<u32>,
     },
 }
 

@@ -87,10 +87,15 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
     let Callee::Expr(callee) = &c.callee else {
         return unknown("a call");
     };
+    let mut local = None;
     let (op, path): (Option<Name>, Vec<Name>) = match unwrap(callee) {
         Expr::Ident(i) => {
             let name = i.sym.clone();
             match s.get(&i.sym) {
+                Some(Binding::LocalFn(f)) => {
+                    local = Some(*f);
+                    (None, vec![name])
+                }
                 Some(Binding::Param) | Some(Binding::Opaque) | Some(Binding::Pred(_)) => {
                     return unknown(format!("`{name}(..)`"))
                 }
@@ -141,7 +146,11 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
                 bag: column_bag(s, &a.expr),
             })
             .collect();
-        return RawPred::Call { callee: path, args };
+        return RawPred::Call {
+            callee: path,
+            args,
+            local,
+        };
     };
     let nth = |i: usize| -> Operand {
         args.get(i)

@@ -38,6 +38,9 @@ pub(super) enum Binding {
     /// Row objects (`const row = { .. }`, `const rows = [{ .. }, ..]`): the keys each sets,
     /// for an insert's `.values(row)`.
     Rows(Vec<RowKeys>),
+    /// A function defined in the enclosing one (`const where = (c) => and(..)`), by its index
+    /// among the file's functions.
+    LocalFn(u32),
 }
 
 /// What a name constructs: a table, a table creator's product, a table of a `pgSchema(..)`.

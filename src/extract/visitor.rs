@@ -346,6 +346,8 @@ impl Visit for Extractor {
                     }
                 }
             }
+            // The index a function defined here gets, if it is one (see `Binding::LocalFn`).
+            let functions_before = self.facts.functions.len();
             if let Some(init) = &d.init {
                 let module_const = match &d.name {
                     Pat::Ident(i) if self.frames.at_module_level() => Some(i.id.sym.clone()),
@@ -365,6 +367,16 @@ impl Visit for Extractor {
                     // A destructuring pattern binds each of its names as opaque (`bind_pat`):
                     // what the initialiser is does not matter.
                     _ if !matches!(d.name, Pat::Ident(_)) => Binding::Opaque,
+                    // `const where = (c) => and(..)`: the function the walk just recorded.
+                    Some(init)
+                        if v.kind == VarDeclKind::Const
+                            && matches!(unwrap(init), Expr::Arrow(_) | Expr::Fn(_))
+                            && self.facts.functions.len() > functions_before
+                            && matches!(&d.name, Pat::Ident(i)
+                                if self.facts.functions.last().is_some_and(|f| *f.name == *i.id.sym)) =>
+                    {
+                        Binding::LocalFn((self.facts.functions.len() - 1) as u32)
+                    }
                     Some(init) if v.kind == VarDeclKind::Const => {
                         match const_binding(&self.scopes, init, false, self.frames.conditional) {
                             None | Some(Binding::Opaque) => {

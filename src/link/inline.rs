@@ -36,7 +36,7 @@ impl Project {
             },
             RawPred::InArray(a, at) => match col_of(a) {
                 // Where the values start means something in the query's own function only.
-                Ok(Some(c)) => Pred::InArray(c, at.filter(|_| ctx.depth == 0)),
+                Ok(Some(c)) => Pred::InArray(c, at.filter(|_| ctx.here)),
                 Ok(None) => Pred::Other(vec![]),
                 Err(why) => opaque(why),
             },
@@ -90,7 +90,11 @@ impl Project {
                     "the parameter `{p}`, a condition passed in by the caller"
                 )),
             },
-            RawPred::Call { callee, args } => self.inline_call(callee, args, ctx),
+            RawPred::Call {
+                callee,
+                args,
+                local,
+            } => self.inline_call(callee, args, *local, ctx),
         }
     }
 
@@ -120,9 +124,9 @@ impl Project {
                 );
             }
             Operand::Member { base, key, at } => (base, key, *at),
-            // Where a value starts means something only in the query's own function, not in a
-            // helper inlined into it.
-            Operand::Value(at) if ctx.depth == 0 => return Ok(Opnd::Value(*at)),
+            // Where a value starts means something only in the query's own function (and the
+            // functions defined in it), not in a helper written elsewhere.
+            Operand::Value(at) if ctx.here => return Ok(Opnd::Value(*at)),
             Operand::Value(_) => return Ok(Opnd::Value(None)),
             // A column passed to an inlined helper; anything else passed is a value.
             // In the query's own function (not inlined) the parameter is a value with a path, like
@@ -130,7 +134,7 @@ impl Project {
             Operand::Param(p, at) => {
                 return Ok(match ctx.env.and_then(|e| e.get(&**p)) {
                     Some(Arg { col: Some(c), .. }) => Opnd::Col(c.clone()),
-                    _ if ctx.depth == 0 => Opnd::Value(Some(*at)),
+                    _ if ctx.here => Opnd::Value(Some(*at)),
                     _ => Opnd::Value(None),
                 })
             }
@@ -248,7 +252,13 @@ impl Project {
 
     /// A project helper returning a predicate, inlined with its parameters bound to the
     /// caller's arguments (a few levels deep).
-    fn inline_call<'a>(&'a self, callee: &[Name], args: &'a [RawArg], ctx: &Ctx<'_, 'a>) -> Pred {
+    fn inline_call<'a>(
+        &'a self,
+        callee: &[Name],
+        args: &'a [RawArg],
+        local: Option<u32>,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Pred {
         let shown = dotted(callee);
         let opaque = |why: String| Pred::Unknown {
             why,
@@ -260,7 +270,11 @@ impl Project {
                 "`{shown}(..)`, nested helpers deeper than drizzle-guard follows"
             ));
         }
-        let Some((f, i)) = self.helper_of(callee, ctx) else {
+        let found = match local {
+            Some(i) => Some((ctx.file, i as usize)),
+            None => self.helper_of(callee, ctx),
+        };
+        let Some((f, i)) = found else {
             return opaque(format!(
                 "`{shown}(..)`, which is not defined in the checked files"
             ));
@@ -320,6 +334,7 @@ impl Project {
                 self_table: None,
                 env: Some(&env),
                 depth: ctx.depth + 1,
+                here: ctx.here && local.is_some(),
                 memo: ctx.memo,
                 class: def.name.rsplit_once('.').map(|(c, _)| c),
             },
@@ -348,6 +363,9 @@ pub(super) struct Ctx<'e, 'a> {
     self_table: Option<TableId>,
     env: Option<&'e HashMap<&'e str, Arg<'a>>>,
     depth: u32,
+    /// Whether a value's start is in the query's own function (or a function defined in it,
+    /// inlined there), where its origin is known; not in a helper written elsewhere.
+    here: bool,
     memo: &'e Memo<'a>,
     /// The class (or object) whose method the condition is written in, for `this.m(..)`.
     class: Option<&'a str>,
@@ -360,6 +378,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
             self_table,
             env: None,
             depth: 0,
+            here: true,
             memo,
             class: None,
         }
