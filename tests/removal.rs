@@ -296,7 +296,8 @@ fn run_folder(root: &Path) -> Outcome {
             let text = texts[s.unit].as_ref().unwrap();
             let mutated = format!("{}undefined{}", &text[..s.start], &text[s.end..]);
             let mut us = units.clone();
-            us[s.unit] = engine::unit_from_bytes(root, &units[s.unit].path, mutated.into_bytes());
+            let bytes = mutated.clone().into_bytes();
+            us[s.unit] = engine::unit_from_bytes(root, &units[s.unit].path, bytes);
             let p = Project::link(root.to_path_buf(), us, &config);
             let rel = &units[s.unit].rel;
             let base = &base[s.family as usize];
@@ -312,9 +313,11 @@ fn run_folder(root: &Path) -> Outcome {
                 .min_by_key(|sp| sp.hi - sp.lo);
             let report = engine::check(&p, &config, std::time::Instant::now());
             let after = findings(&report, s.family.rules());
-            // Fact spans carry byte offsets only.
-            let line_of =
-                |at: u32| text[..(at as usize).min(text.len())].matches('\n').count() as u32 + 1;
+            // Fact spans carry byte offsets only (into the mutated text).
+            let line_of = |at: u32| {
+                let at = (at as usize).min(mutated.len());
+                mutated[..at].matches('\n').count() as u32 + 1
+            };
             let lines = query.map(|q| line_of(q.lo)..=line_of(q.hi));
             let mine =
                 |f: &Finding| &f.0 == rel && lines.as_ref().is_some_and(|l| l.contains(&f.1));
