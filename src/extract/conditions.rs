@@ -43,6 +43,14 @@ fn pred_inner(s: &Scopes, e: &Expr, depth: u32) -> RawPred {
     };
     match e {
         Expr::Ident(i) if &*i.sym == "undefined" => RawPred::Undefined,
+        // `ops.undefined`: an operator the operators object does not have is no condition.
+        Expr::Member(m)
+            if super::ast::member_prop_is(&m.prop, "undefined")
+                && matches!(unwrap(&m.obj), Expr::Ident(o)
+                    if matches!(s.get(&o.sym), Some(Binding::Ops | Binding::Param))) =>
+        {
+            RawPred::Undefined
+        }
         Expr::Lit(Lit::Null(_)) | Expr::Lit(Lit::Bool(Bool { value: true, .. })) => {
             RawPred::Undefined
         }
