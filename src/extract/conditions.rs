@@ -120,7 +120,8 @@ fn pred_call(s: &Scopes, c: &CallExpr, depth: u32) -> RawPred {
                 Expr::Ident(obj) => match s.get(&obj.sym) {
                     Some(Binding::Ops) if is_operator(&prop) => (Some(prop), vec![]),
                     Some(Binding::Param) if is_operator(&prop) => (Some(prop), vec![]),
-                    Some(Binding::Param) | Some(Binding::Opaque) => {
+                    // (A local function's `.call(..)` is not a helper of that name elsewhere.)
+                    Some(Binding::Param | Binding::Opaque | Binding::LocalFn(_)) => {
                         return unknown(format!("`{}.{}(..)`", obj.sym, prop))
                     }
                     _ => (None, vec![obj.sym.clone(), prop]),
