@@ -417,35 +417,9 @@ impl Project {
                 .iter()
                 .any(|u| u.len() == 1 && u[0] == col)
         };
-        let mut out = vec![];
-        if let Some((Some(target), col)) = t.column(key).and_then(|c| c.references.as_ref()) {
-            if one(*target, col) {
-                out.push(*target);
-            }
-        }
-        for fk in &t.foreign_keys {
-            if let (Some(target), [k], [col]) = (
-                fk.target,
-                fk.columns.as_slice(),
-                fk.target_columns.as_slice(),
-            ) {
-                if k == key && one(target, col) {
-                    out.push(target);
-                }
-            }
-        }
-        for r in &t.relations {
-            if let (false, Some(target), [k], [col]) = (
-                r.many,
-                r.target,
-                r.fields.as_slice(),
-                r.references.as_slice(),
-            ) {
-                if k == key && one(target, col) {
-                    out.push(target);
-                }
-            }
-        }
+        let mut out: Vec<_> = references_of_column(t, key)
+            .filter_map(|(target, col)| col.filter(|c| one(target, c)).map(|_| target))
+            .collect();
         out.sort();
         out.dedup();
         out
@@ -454,24 +428,40 @@ impl Project {
     /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or
     /// a `one(..)` relation with it as the only field.
     pub fn targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
-        let mut out = vec![];
-        if let Some((Some(target), _)) = t.column(key).and_then(|c| c.references.as_ref()) {
-            out.push(*target);
-        }
-        for fk in &t.foreign_keys {
-            if fk.columns.len() == 1 && fk.columns[0] == key {
-                out.extend(fk.target);
-            }
-        }
-        for r in &t.relations {
-            if !r.many && r.fields.len() == 1 && r.fields[0] == key {
-                out.extend(r.target);
-            }
-        }
+        let mut out: Vec<_> = references_of_column(t, key)
+            .map(|(target, _)| target)
+            .collect();
         out.sort();
         out.dedup();
         out
     }
+}
+
+/// Each reference of column `key` of `t` (its inline or `foreignKey()` reference, a `one(..)`
+/// relation with it as the only field): the table, and the column referenced when it is one.
+fn references_of_column<'t>(
+    t: &'t Table,
+    key: &'t str,
+) -> impl Iterator<Item = (crate::ids::TableId, Option<&'t str>)> {
+    let inline = t
+        .column(key)
+        .and_then(|c| c.references.as_ref())
+        .and_then(|(target, col)| Some(((*target)?, Some(col.as_str()))));
+    let one = |cols: &'t [String]| match cols {
+        [c] => Some(c.as_str()),
+        _ => None,
+    };
+    let fks = t
+        .foreign_keys
+        .iter()
+        .filter(move |fk| fk.columns.len() == 1 && fk.columns[0] == key)
+        .filter_map(move |fk| Some((fk.target?, one(&fk.target_columns))));
+    let relations = t
+        .relations
+        .iter()
+        .filter(move |r| !r.many && r.fields.len() == 1 && r.fields[0] == key)
+        .filter_map(move |r| Some((r.target?, one(&r.references))));
+    inline.into_iter().chain(fks).chain(relations)
 }
 
 fn to_snake(key: &str) -> String {
