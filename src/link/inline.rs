@@ -73,9 +73,9 @@ impl Project {
                     CannotFilter {
                         tenant: mentions.windows(2).all(|w| w[0].table == w[1].table)
                             && !interpolates(|t| &t.tenant_named)
-                            && !self.names_column(text, |t| &t.tenant_named),
+                            && !Self::names_any(text, &self.raw_names.tenant),
                         deleted: !interpolates(|t| &t.soft_delete_columns)
-                            && !self.names_column(text, |t| &t.soft_delete_columns),
+                            && !Self::names_any(text, &self.raw_names.deleted),
                     }
                 });
                 Pred::Unknown {

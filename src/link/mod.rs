@@ -66,6 +66,7 @@ impl Project {
             importers: Default::default(),
             callers,
             checked_inputs: Default::default(),
+            raw_names: Default::default(),
         };
         p.stars = p.star_exports();
         p.build_tables(config);

@@ -407,6 +407,16 @@ pub struct Project {
     pub(super) callers: PerFile<std::sync::OnceLock<Box<[std::sync::OnceLock<Callers>]>>>,
     /// The tRPC input keys each procedure's middlewares check membership for.
     pub checked_inputs: CheckedInputs,
+    /// How raw SQL text may name each tenant-named and each soft-delete column (its SQL name
+    /// and its key, lowercased), made once with the tables (see `Project::names_any`).
+    pub(super) raw_names: RawNames,
+}
+
+/// See [`Project::raw_names`].
+#[derive(Debug, Default)]
+pub(super) struct RawNames {
+    pub tenant: Vec<String>,
+    pub deleted: Vec<String>,
 }
 
 impl Project {

@@ -17,6 +17,10 @@ impl Project {
         self.fill_columns(config);
         self.add_relations();
         self.scope_tenants(config);
+        self.raw_names = super::model::RawNames {
+            tenant: self.lowercased_names(|t| &t.tenant_named),
+            deleted: self.lowercased_names(|t| &t.soft_delete_columns),
+        };
     }
 
     /// The tables, by binding and by name, their columns and relations still empty.
@@ -391,15 +395,25 @@ impl Project {
         }
     }
 
-    /// Whether lowercased raw SQL `text` names a column of any table among those `of` gives
-    /// (tenant-named, soft-delete), by SQL name or key.
-    pub(super) fn names_column(&self, text: &str, of: fn(&Table) -> &[String]) -> bool {
-        self.tables.iter().any(|t| {
-            of(t).iter().any(|k| {
+    /// The SQL name and the key, lowercased, of every column `of` gives (tenant-named,
+    /// soft-delete) of every table.
+    fn lowercased_names(&self, of: fn(&Table) -> &[String]) -> Vec<String> {
+        let mut out = vec![];
+        for t in &self.tables {
+            for k in of(t) {
                 let sql = t.column(k).map_or(k.as_str(), |c| c.sql_name.as_str());
-                text.contains(&sql.to_lowercase()) || text.contains(&k.to_lowercase())
-            })
-        })
+                out.push(sql.to_lowercase());
+                out.push(k.to_lowercase());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether lowercased raw SQL `text` holds one of `names` ([`Project::raw_names`]).
+    pub(super) fn names_any(text: &str, names: &[String]) -> bool {
+        names.iter().any(|n| text.contains(n.as_str()))
     }
 
     /// Whether column `key` of `t` references table `target` (see [`Self::targets_of_column`]).
