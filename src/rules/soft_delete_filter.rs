@@ -27,11 +27,11 @@ relation's preset `where` in `defineRelations`). `isNull(..)`, `isNotNull(..)` a
 read, in a condition after the read (`if (!row || row.isTrashed) return`,
 `if (row?.deletedAt) throw`). A condition containing something drizzle-guard cannot read (a
 condition passed in by the caller, a package's function) on every path is not reported; one
-around which a path goes (another branch of an `or`, a condition pushed only sometimes) is. A raw `sql` fragment
-in a condition is read: one that interpolates no soft-delete column (nor a call on one, such as
-`${isNull(t.deletedAt)}`) and whose text names none cannot filter deleted rows, whatever else it
-does (`sql`lower(${t.name}) like ${q}``), so it is no choice. A raw `SELECT`
-(`db.execute(sql`..`)`) is checked too: `deleted_at is null` counts.
+around which a path goes (another branch of an `or`, a condition pushed only sometimes) is.
+A raw `sql` fragment in a condition is read: one that interpolates no soft-delete column (nor a
+call on one, such as `${isNull(t.deletedAt)}`) and whose text names none cannot filter deleted
+rows, whatever else it does (`sql`lower(${t.name}) like ${q}``), so it is no choice. A raw
+`SELECT` (`db.execute(sql`..`)`) is checked too: `deleted_at is null` counts.
 
 Parent rows. A `one` relation is not reported: it loads the row the parent points at, and the
 relational API gives it no `where` in v1; check that row's column in code, or filter the parent.

@@ -48,9 +48,9 @@ is or is not tenant-scoped. Any one proof suffices:
   `.filter(Boolean)`, or combined as `conds.length > 1 ? and(...conds) : conds[0]`) or a
   helper: a function, a method or an arrow-function field (`this.ownership()`, the calling
   class's own or the one it inherits), or a function defined in the query's own function
-  (`const where = (s) => and(..)`, read with that function's values), given the table, a column bag (`(ctx, cols) =>
-  eq(cols.userId, ctx.userId)` called with `notes` or `{ userId: notes.userId }`) or a
-  condition array it combines. A helper with several `return`s proves only if every one does:
+  (`const where = (s) => and(..)`, read with that function's values), given the table, a
+  column bag (`(ctx, cols) => eq(cols.userId, ctx.userId)` called with `notes` or
+  `{ userId: notes.userId }`) or a condition array it combines. A helper with several `return`s proves only if every one does:
   a bare `return`, `return undefined` or falling off the end is a path with no condition.
   `if (w) conds.push(w)` adds `w` unconditionally (an absent `w` is no condition either), so it
   proves only when `w` is never absent. An equality between two tenant columns carries one table's
