@@ -410,7 +410,11 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
     RawPred::Unknown {
         why,
         mentions,
-        sql: Some(text.to_lowercase().into_boxed_str()),
+        sql: Some(Box::new(RawSql {
+            lower: text.to_lowercase().into_boxed_str(),
+            parts: tpl.quasis.iter().map(|q| Box::from(&*q.raw)).collect(),
+            values: tpl.exprs.iter().map(|e| operand(s, e)).collect(),
+        })),
     }
 }
 

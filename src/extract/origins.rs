@@ -20,6 +20,7 @@ use values::{input, member, prop_key, session_call, session_name, Env, Val};
 
 mod assign;
 mod builders;
+mod filters;
 mod flow;
 mod handlers;
 mod lets;
@@ -244,29 +245,6 @@ impl Walk {
         };
         let params = f.params.iter().map(|p| &p.pat);
         self.function(params, &|w: &mut Self| f.body.visit_with(w), f.span, kind);
-    }
-
-    /// `eq(T.col, v)`, `inArray(T.col, v)` (either way round).
-    fn filter(&mut self, c: &CallExpr) {
-        let [a, b] = c.args.as_slice() else { return };
-        if a.spread.is_some() || b.spread.is_some() {
-            return;
-        }
-        let (table, column, value) = match (self.filtered(&a.expr), self.filtered(&b.expr)) {
-            (Some((t, k)), None) => (t, k, &b.expr),
-            (None, Some((t, k))) => (t, k, &a.expr),
-            _ => return,
-        };
-        if let Some(origin) = self.origin(value).fact() {
-            let span = self.at.span(value.span());
-            let scope = self.scope();
-            self.facts.uses.push(ValueUse {
-                target: UseTarget::Filter { table, column },
-                origin,
-                span,
-                scope,
-            });
-        }
     }
 
     /// A column a filter compares: of a table (`Some`), or of the relational query's own table
@@ -622,6 +600,11 @@ impl Visit for Walk {
 
     fn visit_update_expr(&mut self, u: &UpdateExpr) {
         self.update(u);
+    }
+
+    fn visit_tagged_tpl(&mut self, t: &TaggedTpl) {
+        self.raw_values(t);
+        t.visit_children_with(self);
     }
 
     fn visit_call_expr(&mut self, c: &CallExpr) {

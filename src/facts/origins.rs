@@ -1,6 +1,7 @@
 //! Where values come from: the facts `extract::origins` records and `link::origins` follows
 //! across files.
 
+use super::schema::TableExpr;
 use crate::span::Span;
 use swc_atoms::Atom as Name;
 
@@ -107,3 +108,83 @@ pub fn join_path(path: &str, key: &str) -> String {
         format!("{path}.{key}")
     }
 }
+
+/// Where values come from, for the values that can carry a tenant: the value side of every
+/// `eq`/`inArray` on a table's column, every key written by `insert(..).values({..})` and
+/// `update(..).set({..})`, and the arguments of calls that pass such values on.
+#[derive(Debug, Default, Clone)]
+pub struct OriginFacts {
+    /// The file's values were followed (it holds queries, handlers or server actions): its
+    /// `calls` are all its calls to functions that may be the project's.
+    pub walked: bool,
+    /// The file registers request handlers (`.query(fn)`, `app.get('/x', fn)`): its values
+    /// are followed even when it holds no query.
+    pub handlers: bool,
+    /// Sorted by where each value starts (and ends): a value is found by its start.
+    pub uses: Vec<ValueUse>,
+    /// Calls with at least one argument of known origin.
+    pub calls: Vec<CallOrigins>,
+    /// The callee's last name of every other call: such a call passes nothing a caller checked.
+    pub opaque_calls: Vec<Name>,
+    /// `if (input.teamId !== ctx.teamId) throw ..`: past the `if`, `value` equals `against`.
+    pub guards: Vec<Guard>,
+    /// Module-level tRPC builders and middlewares made with `.use(..)`/`.middleware(..)`.
+    pub builders: Vec<Builder>,
+    /// tRPC procedures (`.query(fn)`, `.mutation(fn)`) and the builder chains they are made on.
+    pub procedures: Vec<Builder>,
+}
+
+impl OriginFacts {
+    /// The values that start at `at`.
+    pub fn uses_at(&self, at: ValueAt) -> impl Iterator<Item = &ValueUse> {
+        let first = self.uses.partition_point(|u| u.span.lo < at);
+        self.uses[first..]
+            .iter()
+            .take_while(move |u| u.span.lo == at)
+    }
+
+    /// The values written inside `span` (a query's), in order.
+    pub fn uses_within(&self, span: Span) -> impl Iterator<Item = &ValueUse> {
+        let first = self.uses.partition_point(|u| u.span.lo < span.lo);
+        self.uses[first..]
+            .iter()
+            .take_while(move |u| u.span.lo < span.hi)
+            .filter(move |u| u.span.hi <= span.hi)
+    }
+}
+
+/// A value whose origin is known (request input, the session, a parameter), and where it goes.
+#[derive(Debug, Clone)]
+pub struct ValueUse {
+    pub target: UseTarget,
+    pub origin: Origin,
+    /// The value expression (for a spread, the spread object).
+    pub span: Span,
+    /// The enclosing function's span (`None` at module level).
+    pub scope: Option<Span>,
+}
+
+/// Where a value goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UseTarget {
+    /// `eq(T.column, value)`, `inArray(T.column, value)`; `table` is `None` for a column of
+    /// the relational query's own table (`where: (t, { eq }) => eq(t.column, value)`).
+    Filter {
+        table: Option<TableExpr>,
+        column: Name,
+    },
+    /// `insert(T).values({ key: value })`, `update(T).set({ key: value })`.
+    Write { table: TableExpr, key: Name },
+    /// `sql`namespace_id = ${value}``: a value a raw fragment interpolates, compared with a
+    /// column the fragment's text names (read when the fragment is linked to its query).
+    Raw,
+    /// `insert(T).values({ ...value, later })` (or `.values(value)`): every key of `value`,
+    /// except the `later` keys written after it.
+    Spread { table: TableExpr, later: Vec<Name> },
+}
+
+/// Where a value expression starts in its file (a byte offset): the key that joins a value in
+/// a condition to its origin in [`OriginFacts::uses`], which says where it comes from (request
+/// input, the session, a parameter, a row a local holds). Conditions keep no other account of
+/// their values.
+pub type ValueAt = u32;

@@ -64,7 +64,8 @@ impl Project {
                 // A raw fragment that interpolates no tenant (soft-delete) column and names
                 // none cannot filter by tenant (deleted rows).
                 // (Columns of two instances may join through a foreign key: not decided.)
-                let cannot_filter = sql.as_deref().map_or(CannotFilter::NOTHING, |text| {
+                let cannot_filter = sql.as_deref().map_or(CannotFilter::NOTHING, |sql| {
+                    let text = &*sql.lower;
                     let interpolates = |of: fn(&Table) -> &[String]| {
                         mentions
                             .iter()
@@ -78,10 +79,24 @@ impl Project {
                             && !Self::names_any(text, &self.raw_names.deleted),
                     }
                 });
-                Pred::Unknown {
+                let whole = Pred::Unknown {
                     why: why.clone(),
                     mentions,
                     cannot_filter,
+                };
+                // What the text says about the query's own table, read.
+                let read = sql.as_deref().zip(ctx.self_table).and_then(|(sql, table)| {
+                    let values: Vec<_> = sql.values.iter().map(opnd).collect();
+                    super::fragment::read(self, table, &sql.parts, &values)
+                });
+                match read {
+                    None => whole,
+                    Some((mut read, rest)) => {
+                        if rest {
+                            read.push(whole);
+                        }
+                        Pred::and(read)
+                    }
                 }
             }
             RawPred::Param(p) => match ctx.env.and_then(|e| e.get(&**p)) {

@@ -9,6 +9,7 @@
 //! order. What `--changed-since` then checks is decided in the `changed` module, which reads the
 //! linked project; nothing here reads it.
 
+mod fragment;
 mod inline;
 mod middleware;
 mod model;

@@ -1,6 +1,7 @@
 //! Conditions of raw statements: the columns a `WHERE` or `ON` names, resolved in the block's
 //! scope, and the condition in the predicate algebra.
 
+use super::model::Project;
 use super::raw::{On, Reader, Scope};
 use super::raw_text::{simple, Param, COLUMN_MARK};
 use crate::facts::Name;
@@ -85,20 +86,8 @@ impl Reader<'_> {
         }
     }
 
-    /// The column of `t` whose SQL name (or key) `id` is.
     fn column_of(&self, t: &TableRef, id: &Ident) -> Option<Col> {
-        let table = self.project.table(t.id);
-        let c = table.columns.iter().find(|c| {
-            if id.quote_style.is_some() {
-                c.sql_name == id.value || c.key == id.value
-            } else {
-                c.sql_name.eq_ignore_ascii_case(&id.value) || c.key.eq_ignore_ascii_case(&id.value)
-            }
-        })?;
-        Some(Col {
-            table: t.clone(),
-            key: Name::from(c.key.as_str()),
-        })
+        column_named(self.project, t, id)
     }
 
     fn operand(&self, e: &Expr, scope: &Scope) -> Option<Opnd> {
@@ -235,4 +224,21 @@ impl Reader<'_> {
             _ => {}
         }
     }
+}
+
+/// The column of `t` whose SQL name (or key) `id` is: as written when quoted, in any case
+/// otherwise.
+pub(super) fn column_named(project: &Project, t: &TableRef, id: &Ident) -> Option<Col> {
+    let table = project.table(t.id);
+    let c = table.columns.iter().find(|c| {
+        if id.quote_style.is_some() {
+            c.sql_name == id.value || c.key == id.value
+        } else {
+            c.sql_name.eq_ignore_ascii_case(&id.value) || c.key.eq_ignore_ascii_case(&id.value)
+        }
+    })?;
+    Some(Col {
+        table: t.clone(),
+        key: Name::from(c.key.as_str()),
+    })
 }

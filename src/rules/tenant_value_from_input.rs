@@ -91,6 +91,11 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &project.units[file];
     let facts = &unit.facts;
     for u in &facts.origins.uses {
+        // A raw fragment's value: which column it meets is in the fragment's text, not read
+        // here.
+        if u.target == UseTarget::Raw {
+            continue;
+        }
         // Only input, or a parameter callers may fill with input, can be the client's choice.
         match &u.origin {
             Origin::Session | Origin::Local { .. } => continue,
@@ -125,6 +130,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     .find(|q| q.site == i)
                     .map(|q| q.table)
             }),
+            UseTarget::Raw => None,
         };
         let site = site.map(|(_, s)| s);
         let Some(id) = id else {
@@ -135,6 +141,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let col = match &u.target {
+            UseTarget::Raw => continue,
             UseTarget::Filter { column: c, .. } | UseTarget::Write { key: c, .. } => {
                 if !t.is_tenant_column(c) {
                     continue;
@@ -217,7 +224,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             }
         );
         let msg = match &u.target {
-            UseTarget::Filter { .. } => format!(
+            UseTarget::Filter { .. } | UseTarget::Raw => format!(
                 "`{col}` in the filter on `{}` comes from {from}, which the client chooses; take the tenant from the session (`ctx.{col}`) or check membership first",
                 t.binding
             ),

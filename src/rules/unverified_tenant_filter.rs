@@ -18,7 +18,8 @@ pub const RULE: RuleDef = RuleDef {
 
 const DOC: &str = r#"## What it reports
 The `tenant-filter` check on a query whose answer depends on something opaque: a raw `sql`
-fragment other than `sql`${col} = ${value}``, a helper function that is not in the checked files
+fragment whose text is not a comparison of the query's own columns (`organization_id =
+coalesce(${v}, organization_id)`, a column of another table by its SQL name), a helper function that is not in the checked files
 (imported from a package) or does not simply return a condition, a condition passed in as a
 parameter, or a variable reassigned in ways drizzle-guard does not follow. No other part of the
 `where` clause proves the tenant filter. A raw `sql` fragment that interpolates no tenant column

@@ -26,7 +26,7 @@ pub(super) fn origin_at<'f>(facts: &'f FileFacts, at: ValueAt, key: &str) -> Opt
             {
                 return Some(&u.origin)
             }
-            UseTarget::Write { .. } | UseTarget::Filter { .. } => {
+            UseTarget::Write { .. } | UseTarget::Filter { .. } | UseTarget::Raw => {
                 first = first.or(Some(&u.origin));
             }
             UseTarget::Spread { .. } => {}

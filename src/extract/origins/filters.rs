@@ -1,0 +1,56 @@
+//! The values filters compare with columns: `eq(T.col, v)`, `inArray(T.col, v)`, and the
+//! values a raw `sql` fragment interpolates.
+
+use super::Walk;
+use crate::extract::ast::unwrap;
+use crate::facts::{UseTarget, ValueUse};
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+impl Walk {
+    /// `eq(T.col, v)`, `inArray(T.col, v)` (either way round).
+    pub(super) fn filter(&mut self, c: &CallExpr) {
+        let [a, b] = c.args.as_slice() else { return };
+        if a.spread.is_some() || b.spread.is_some() {
+            return;
+        }
+        let (table, column, value) = match (self.filtered(&a.expr), self.filtered(&b.expr)) {
+            (Some((t, k)), None) => (t, k, &b.expr),
+            (None, Some((t, k))) => (t, k, &a.expr),
+            _ => return,
+        };
+        if let Some(origin) = self.origin(value).fact() {
+            let span = self.at.span(value.span());
+            let scope = self.scope();
+            self.facts.uses.push(ValueUse {
+                target: UseTarget::Filter { table, column },
+                origin,
+                span,
+                scope,
+            });
+        }
+    }
+
+    /// `sql`namespace_id = ${ns.id}``: where each interpolated value comes from, for the
+    /// equalities the fragment's text makes (see `link::fragment`).
+    pub(super) fn raw_values(&mut self, t: &TaggedTpl) {
+        if !matches!(unwrap(&t.tag), Expr::Ident(i) if &*i.sym == "sql") {
+            return;
+        }
+        for e in &t.tpl.exprs {
+            if self.column(e).is_some() {
+                continue;
+            }
+            if let Some(origin) = self.origin(e).fact() {
+                let span = self.at.span(e.span());
+                let scope = self.scope();
+                self.facts.uses.push(ValueUse {
+                    target: UseTarget::Raw,
+                    origin,
+                    span,
+                    scope,
+                });
+            }
+        }
+    }
+}
