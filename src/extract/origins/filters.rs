@@ -17,6 +17,10 @@ impl Walk {
         let (table, column, value) = match (self.filtered(&a.expr), self.filtered(&b.expr)) {
             (Some((t, k)), None) => (t, k, &b.expr),
             (None, Some((t, k))) => (t, k, &a.expr),
+            // `eq(projects.id, params.id)` in `(params) => ..`: the first parameter is a value
+            // here, not the relational query's own table, since a table's column is named.
+            (Some((Some(t), k)), Some((None, _))) => (Some(t), k, &b.expr),
+            (Some((None, _)), Some((Some(t), k))) => (Some(t), k, &a.expr),
             _ => return,
         };
         if let Some(origin) = self.origin(value).fact() {

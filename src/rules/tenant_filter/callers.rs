@@ -2,6 +2,7 @@
 //! the project makes passes a key the caller checked, or a value of the session (the
 //! signed-in user's own rows).
 
+use super::checked::key_of_checked_call;
 use super::keys::keyed_values;
 use super::keys::{proven_directly, ran_before, related, unique};
 use crate::facts::{CallOrigins, Origin};
@@ -121,20 +122,22 @@ fn checked_at_call(
                         })
                     })
         }
-        Origin::Input(_) | Origin::Param { .. } => reads.into_iter().any(|p| {
-            let all = p.conditions();
-            keyed_values(facts, &conjuncts_of(&all), &p.instance())
-                .iter()
-                .any(|(u, k)| {
-                    same_value(arg, k)
-                        && unique(project.table(p.table), u)
-                        && if p.table == t {
-                            **u == *col
-                        } else {
-                            project.references(project.table(t), col, p.table)
-                        }
-                })
-        }),
+        Origin::Input(_) | Origin::Param { .. } => {
+            let accept = |read: TableId, u: &str| {
+                unique(project.table(read), u)
+                    && if read == t {
+                        u == col
+                    } else {
+                        project.references(project.table(t), col, read)
+                    }
+            };
+            reads.into_iter().any(|p| {
+                let all = p.conditions();
+                keyed_values(facts, &conjuncts_of(&all), &p.instance())
+                    .iter()
+                    .any(|(u, k)| same_value(arg, k) && accept(p.table, u))
+            }) || key_of_checked_call(project, file, call.span, arg, accept)
+        }
         _ => false,
     }
 }

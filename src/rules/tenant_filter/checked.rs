@@ -9,10 +9,11 @@ use super::keys::{
 };
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
-use crate::link::origins::same_value;
+use crate::link::origins::{argument, same_value};
 use crate::link::{LinkedQuery, Project};
 use crate::predicate::{conjuncts_of, Pred, TableRef, Verdict};
 use crate::rules::context::{RuleContext, TenantCheck};
+use crate::span::Span;
 
 /// The query being proven and the tenant checks of the file's queries before it: what every
 /// proof by a checked row or key reads.
@@ -47,14 +48,16 @@ pub(super) fn same_key_as_checked_read(p: Proving<'_>, atoms: &[&Pred]) -> bool 
     // both are the same unique key of the same table, or `col` references the read's table
     // and `u` is unique there (children of the checked row).
     mine.iter().any(|(col, k)| {
-        checked_read_key(project, file, site, k, earlier, |read, u| {
+        let accept = |read: TableId, u: &str| {
             unique(project.table(read), u)
                 && if read == q.table {
                     u == &**col
                 } else {
                     project.references(table, col, read)
                 }
-        })
+        };
+        checked_read_key(project, file, site, k, earlier, accept)
+            || key_of_checked_call(project, file, site.span, k, accept)
     })
 }
 
@@ -144,38 +147,90 @@ fn returned_checked_rows<'p>(
         .iter()
         .filter(|c| *c.local == *row && earlier_in(c.span, site))
     {
-        let Some((f, i)) = project.resolve_function(file, &call.callee) else {
-            continue;
-        };
-        let helper = &project.units[f].facts;
-        let body = helper.functions[i].span;
-        let reads: Vec<&LinkedQuery> = project.queries[f]
-            .iter()
-            .filter(|p| helper.queries[p.site].scope == Some(body))
-            .collect();
-        for (k, p) in reads.iter().enumerate() {
-            let read = &helper.queries[p.site];
-            // What the helper returns: a row it found and checked (`if (!found) throw ..`), or
-            // its last query's rows (`return db.query.T.findFirst(..)`, `const found = await
-            // ..; return found`). A value of such a row is that tenant's, or there is none.
-            let last = k + 1 == reads.len();
-            let returned = match read.result.as_deref() {
-                Some(found) => {
-                    last || helper.null_checks.iter().any(|n| {
-                        *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
-                    })
-                }
-                None => {
-                    last && read.runs
-                        == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
-                }
-            };
-            if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
-                out.push(*p);
-            }
+        if let Some((f, i)) = project.resolve_function(file, &call.callee) {
+            out.extend(returned_reads(project, f, i));
         }
     }
     out
+}
+
+/// The reads of project function `i` of file `f` whose rows it returns, each with a proof of
+/// its own: a row it found and checked (`if (!found) throw ..`), or its last query's rows
+/// (`return db.query.T.findFirst(..)`, `const found = await ..; return found`). A value of
+/// such a row is that tenant's, or there is none.
+pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&LinkedQuery> {
+    let helper = &project.units[f].facts;
+    let body = helper.functions[i].span;
+    let reads: Vec<&LinkedQuery> = project.queries[f]
+        .iter()
+        .filter(|p| helper.queries[p.site].scope == Some(body))
+        .collect();
+    let mut out = vec![];
+    for (k, p) in reads.iter().enumerate() {
+        let read = &helper.queries[p.site];
+        let last = k + 1 == reads.len();
+        let returned = match read.result.as_deref() {
+            Some(found) => {
+                last || helper.null_checks.iter().any(|n| {
+                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                })
+            }
+            None => {
+                last && read.runs
+                    == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
+            }
+        };
+        if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
+            out.push(*p);
+        }
+    }
+    out
+}
+
+/// `const found = await getProject({ id: k, orgId }); if (!found) ..` before `at` (in `at`'s
+/// function or an enclosing one): a project function that returns the rows of a read
+/// with a proof, keyed by the parameter the call fills with `k` (one key, `eq(T.u, param)`),
+/// and the caller checked that a row came back. Whether a key column `u` of such a read's
+/// table answers, `accept` says. Without the check the read may have found nothing, and `k`
+/// may name another tenant's row.
+pub(super) fn key_of_checked_call(
+    project: &Project,
+    file: FileId,
+    at: Span,
+    k: &Origin,
+    accept: impl Fn(TableId, &str) -> bool,
+) -> bool {
+    let facts = &project.units[file].facts;
+    facts.origins.calls.iter().any(|call| {
+        let Some(found) = call.result.as_deref() else {
+            return false;
+        };
+        if !ran_before(call.span, call.scope, at)
+            || !facts
+                .null_checks
+                .iter()
+                .any(|n| *n.local == *found && call.span.hi <= n.span.lo && n.span.hi <= at.lo)
+        {
+            return false;
+        }
+        let Some((f, i)) = project.resolve_function(file, &call.callee) else {
+            return false;
+        };
+        let callee = &project.units[f].facts;
+        let body = callee.functions[i].span;
+        returned_reads(project, f, i).into_iter().any(|p| {
+            let all = p.conditions();
+            keys_of(callee, &conjuncts_of(&all), &p.instance())
+                .iter()
+                .any(|(u, o, many)| match o {
+                    Origin::Param { scope, index, path } if !many && *scope == body => {
+                        argument(call, *index, path).is_some_and(|arg| same_value(k, &arg))
+                            && accept(p.table, u)
+                    }
+                    _ => false,
+                })
+        })
+    })
 }
 
 /// The tables whose rows `row` holds (a read bound to it, or a project function's read when
