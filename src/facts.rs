@@ -551,13 +551,22 @@ pub enum RawPred {
 /// A raw `sql` template used as a condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawSql {
-    /// Its text with `${..}` for each interpolation, lowercased (what it may name).
+    /// Its text with `${..}` for each interpolation, lowercased (what it may name, and the
+    /// text between the interpolations: see [`RawSql::parts`]).
     pub lower: Box<str>,
-    /// Its text between the interpolations, as written.
-    pub parts: Vec<Box<str>>,
     /// Each interpolation as an operand (a column, or a value and where it starts).
     pub values: Vec<Operand>,
 }
+
+impl RawSql {
+    /// The text between the interpolations, lowercased.
+    pub fn parts(&self) -> std::str::Split<'_, &'static str> {
+        self.lower.split(RAW_HOLE)
+    }
+}
+
+/// How [`RawSql::lower`] writes an interpolation.
+pub const RAW_HOLE: &str = "${..}";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawArg {

@@ -402,7 +402,7 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
         .iter()
         .map(|q| q.raw.as_str().to_owned())
         .collect::<Vec<_>>()
-        .join("${..}");
+        .join(RAW_HOLE);
     let mut why = format!("the raw SQL `sql`{}``", text.trim());
     if why.len() > 80 {
         why = "a raw `sql` fragment".to_string();
@@ -412,7 +412,6 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
         mentions,
         sql: Some(Box::new(RawSql {
             lower: text.to_lowercase().into_boxed_str(),
-            parts: tpl.quasis.iter().map(|q| Box::from(&*q.raw)).collect(),
             values: tpl.exprs.iter().map(|e| operand(s, e)).collect(),
         })),
     }

@@ -1,14 +1,15 @@
 //! Raw `sql` fragments in a builder's condition (`.where(sql`namespace_id = ${ns.id}`)`): the
 //! equalities and null tests its text makes on the query's own table, read with the SQL
 //! parser, so that a key or tenant column named by its SQL name proves what `eq(..)` would.
-//! What the reader does not know stays one opaque conjunct, as the whole fragment was.
+//! What the reader does not know stays one opaque conjunct, as the whole fragment was. Only a
+//! fragment with an equality is read.
 
 use super::model::Project;
 use super::raw_cond::column_named;
 use super::raw_text::COLUMN_MARK;
 use crate::ids::TableId;
 use crate::predicate::{Col, Opnd, Pred, TableRef};
-use sqlparser::ast::{BinaryOperator, CastKind, Expr, Value};
+use sqlparser::ast::{BinaryOperator, CastKind, Expr, Ident, Value};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -18,22 +19,21 @@ use sqlparser::tokenizer::Token;
 /// says more than that. `None` when nothing is read (or the text does not parse): the
 /// fragment stays opaque. `values` are the interpolations, resolved (an `Err` is one that
 /// could not be).
-pub(super) fn read(
+pub(super) fn read<'a>(
     project: &Project,
     table: TableId,
-    parts: &[Box<str>],
+    parts: impl Iterator<Item = &'a str> + Clone,
     values: &[Result<Opnd, String>],
 ) -> Option<(Vec<Pred>, bool)> {
-    // Nothing to read without a comparison or a null test.
-    if !parts
-        .iter()
-        .any(|p| p.contains('=') || p.contains("null") || p.contains("NULL"))
-    {
+    // Only an equality proves a tenant or keys a row: a fragment with none (`${t.x} IS NULL`,
+    // `${t.amount} <= ${v}`) is not parsed (a parse costs as much as a small file's queries);
+    // nor is one with a subquery, whose rows the reader does not follow.
+    if !parts.clone().any(has_equality) || parts.clone().any(|p| p.contains("select")) {
         return None;
     }
     let mut text = String::new();
     let mut at = vec![];
-    for (i, part) in parts.iter().enumerate() {
+    for (i, part) in parts.enumerate() {
         text.push_str(part);
         match values.get(i) {
             Some(Ok(Opnd::Col(_))) => text.push_str(&format!(" {COLUMN_MARK}{i} ")),
@@ -69,6 +69,24 @@ pub(super) fn read(
         }
     }
     (!read.is_empty()).then_some((read, rest))
+}
+
+/// The text is read lowercased: a quoted name (`"userId"`) matches in any case too.
+fn unquoted(id: &Ident) -> Ident {
+    Ident::new(id.value.as_str())
+}
+
+/// `=` on its own, not part of `<=`, `>=`, `!=`, `=>` or `:=`.
+fn has_equality(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'='
+            && !matches!(
+                i.checked_sub(1).map(|j| b[j]),
+                Some(b'<' | b'>' | b'!' | b':' | b'=')
+            )
+            && !matches!(b.get(i + 1), Some(b'>' | b'='))
+    })
 }
 
 fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>, depth: u32) {
@@ -159,14 +177,14 @@ impl Fragment<'_> {
                     Ok(Opnd::Col(c)) => Some(c.clone()),
                     _ => None,
                 },
-                None => column_named(self.project, &self.me, id),
+                None => column_named(self.project, &self.me, &unquoted(id)),
             },
             Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
                 let table = self.project.table(self.me.id);
                 parts[0]
                     .value
                     .eq_ignore_ascii_case(&table.sql_name)
-                    .then(|| column_named(self.project, &self.me, &parts[1]))
+                    .then(|| column_named(self.project, &self.me, &unquoted(&parts[1])))
                     .flatten()
             }
             Expr::Nested(inner) => self.column(inner),

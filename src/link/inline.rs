@@ -87,7 +87,7 @@ impl Project {
                 // What the text says about the query's own table, read.
                 let read = sql.as_deref().zip(ctx.self_table).and_then(|(sql, table)| {
                     let values: Vec<_> = sql.values.iter().map(opnd).collect();
-                    super::fragment::read(self, table, &sql.parts, &values)
+                    super::fragment::read(self, table, sql.parts(), &values)
                 });
                 match read {
                     None => whole,

@@ -123,10 +123,11 @@ is or is not tenant-scoped. Any one proof suffices:
   secret (`slug`), proves nothing.
 - **Raw fragments** in a query's condition are read as SQL: `sql`${table.organizationId} =
   ${orgId}``, and the query's own columns by their SQL name (`sql`organization_id = ${orgId}``,
-  `tasks.organization_id`), compared with `=` (also under `AND`/`OR`, and with `IS [NOT]
+  `tasks.organization_id`), compared with `=` (also under `AND`/`OR`, beside `IS [NOT]
   NULL`), count as `eq(..)` would, as direct proofs or as keys of checked rows
   (`sql`project_id = ${project.id}``). Anything else in the text (a function, `ANY`, a name
-  qualified by something other than the table) stays opaque (`unverified-tenant-filter`).
+  qualified by something other than the table), and a fragment with no `=` or with a
+  subquery, stays opaque (`unverified-tenant-filter`).
 - **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
   checked the same way, each table they name on its own, in every statement of the text, in
   subqueries of the `WHERE` and in the `SELECT` of an `INSERT .. SELECT` (see
