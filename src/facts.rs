@@ -478,6 +478,9 @@ pub struct NullCheck {
     pub local: Name,
     /// The `if` statement.
     pub span: Span,
+    /// It leaves by throwing (`if (!row) throw ..`), not by returning: a function that reads
+    /// `local` so returns only a row it found.
+    pub throws: bool,
 }
 
 /// `const row = await f(..)` / `const [row] = await ns.f(..)` (a local bound to the result

@@ -197,8 +197,16 @@ pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
 }
 
 /// The local that `if (!x) { ..; throw/return }` checks (also `x == null`, `x === undefined`,
-/// `!x?.y`, `!x || ..`): the statement leaves the function unless `x` holds a value.
-pub(super) fn null_checked(s: &IfStmt) -> Option<Atom> {
+/// `!x?.y`, `!x || ..`): the statement leaves the function unless `x` holds a value; and
+/// whether it leaves by throwing.
+pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool)> {
+    fn throws(st: &Stmt) -> bool {
+        match st {
+            Stmt::Throw(_) => true,
+            Stmt::Block(b) => b.stmts.last().is_some_and(throws),
+            _ => false,
+        }
+    }
     fn exits(st: &Stmt) -> bool {
         match st {
             Stmt::Throw(_) | Stmt::Return(_) => true,
@@ -234,7 +242,7 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<Atom> {
     if !exits(&s.cons) {
         return None;
     }
-    tested(&s.test)
+    Some((tested(&s.test)?, throws(&s.cons)))
 }
 
 /// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants

@@ -664,6 +664,14 @@ impl Visit for Walk {
                             let last = method.clone();
                             self.call(c, &last, || vec![super::ast::this_name(), method])
                         }
+                        // A method of a local (`model.rename(id)`): maybe a project class's,
+                        // called on an instance whose class is not followed. Its name is kept
+                        // so that the method's callers are not taken as known (see
+                        // `Project::callers`); following its arguments costs more than the
+                        // proofs it would allow.
+                        Expr::Ident(o) if !session_name(&o.sym) => {
+                            self.facts.opaque_calls.push(method);
+                        }
                         _ => {}
                     }
                 }

@@ -478,11 +478,13 @@ impl Visit for Extractor {
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
         self.note_clauses_on_every_branch(s);
-        if let Some(local) = super::ast::null_checked(s) {
+        if let Some((local, throws)) = super::ast::null_checked(s) {
             let span = self.at.span(s.span);
-            self.facts
-                .null_checks
-                .push(crate::facts::NullCheck { local, span });
+            self.facts.null_checks.push(crate::facts::NullCheck {
+                local,
+                span,
+                throws,
+            });
         }
         self.test(&s.test);
         if super::shapes::pushes_what_it_tests(s) {

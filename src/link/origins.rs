@@ -101,6 +101,7 @@ impl Project {
     fn find_callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
         let def = &self.units[file].facts.functions[index];
         let name = Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
+        let method = def.name.contains('.');
         let me = Some((file, index));
         let importers = self.importers.get_or_init(|| {
             let mut out: PerFile<Vec<FileId>> = self.units.iter().map(|_| vec![]).collect();
@@ -137,7 +138,9 @@ impl Project {
                     }
                 }
             }
-            if !names.is_empty() && !crate::source::is_test_file(&unit.rel) {
+            // A file that reaches a class may call its method on an instance (`model.f(..)`,
+            // an opaque call by its name: which class the instance is of is not followed).
+            if (!names.is_empty() || method) && !crate::source::is_test_file(&unit.rel) {
                 if !facts.origins.walked {
                     // Its calls are unknown: one may be to the function.
                     return None;

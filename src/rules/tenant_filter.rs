@@ -109,7 +109,10 @@ is or is not tenant-scoped. Any one proof suffices:
   project makes to it passes a key the caller checked as above (a checked row's value, one a
   helper returned and the caller checked, or the key of a checked read). One caller that passes
   anything else, a file that imports the function without holding a query, handler or server
-  action (whose values are not followed), or no caller at all, and it is reported.
+  action (whose values are not followed), or no caller at all, and it is reported. A class's
+  method is proven so only when it is called on `this` alone: a call of that name on an
+  instance (`model.rename(id)`, in any file that reaches the class) is one whose class is not
+  followed.
 - **The signed-in user's rows** (the query's own table): equality on a foreign key to a table no tenant owns (the users)
   with a value of the session (`eq(members.userId, ctx.session.user.id)`), directly or through a
   parameter every call the project makes fills with one: the caller's own rows, such as their

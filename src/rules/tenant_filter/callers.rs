@@ -2,7 +2,7 @@
 //! the project makes passes a key the caller checked, or a value of the session (the
 //! signed-in user's own rows).
 
-use super::checked::key_of_checked_call;
+use super::checked::{key_of_checked_call, throws_when_missing};
 use super::keys::keyed_values;
 use super::keys::{proven_directly, ran_before, related, unique};
 use crate::facts::{CallOrigins, Origin};
@@ -106,17 +106,19 @@ fn checked_at_call(
                 || facts
                     .result_calls
                     .iter()
-                    .filter(|c| {
-                        c.local == *name && before(c.span, call.scope) && null_checked(name, c.span)
+                    .filter(|c| c.local == *name && before(c.span, call.scope))
+                    .filter_map(|c| {
+                        let (f, i) = project.resolve_function(file, &c.callee)?;
+                        Some((f, i, null_checked(name, c.span)))
                     })
-                    .filter_map(|c| project.resolve_function(file, &c.callee))
-                    .any(|(f, i)| {
+                    .any(|(f, i, checked)| {
                         let body = project.units[f].facts.functions[i].span;
                         project.queries[f].iter().any(|p| {
                             let read = &project.units[f].facts.queries[p.site];
                             read.kind.is_read()
                                 && p.alias.is_none()
                                 && read.scope == Some(body)
+                                && (checked || throws_when_missing(project, f, body, p))
                                 && proven_directly(project, p)
                                 && keys(p.table)
                         })

@@ -190,7 +190,8 @@ pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&Lin
 /// `const found = await getProject({ id: k, orgId }); if (!found) ..` before `at` (in `at`'s
 /// function or an enclosing one): a project function that returns the rows of a read
 /// with a proof, keyed by the parameter the call fills with `k` (one key, `eq(T.u, param)`),
-/// and the caller checked that a row came back. Whether a key column `u` of such a read's
+/// and the caller checked that a row came back, or the function throws when it finds none
+/// (`await loadOwnedEnvironment(workspaceId, input.environmentId)`). Whether a key column `u` of such a read's
 /// table answers, `accept` says. Without the check the read may have found nothing, and `k`
 /// may name another tenant's row.
 pub(super) fn key_of_checked_call(
@@ -202,23 +203,24 @@ pub(super) fn key_of_checked_call(
 ) -> bool {
     let facts = &project.units[file].facts;
     facts.origins.calls.iter().any(|call| {
-        let Some(found) = call.result.as_deref() else {
+        if !ran_before(call.span, call.scope, at) {
             return false;
-        };
-        if !ran_before(call.span, call.scope, at)
-            || !facts
+        }
+        let checked = call.result.as_deref().is_some_and(|found| {
+            facts
                 .null_checks
                 .iter()
                 .any(|n| *n.local == *found && call.span.hi <= n.span.lo && n.span.hi <= at.lo)
-        {
-            return false;
-        }
+        });
         let Some((f, i)) = project.resolve_function(file, &call.callee) else {
             return false;
         };
         let callee = &project.units[f].facts;
         let body = callee.functions[i].span;
         returned_reads(project, f, i).into_iter().any(|p| {
+            if !checked && !throws_when_missing(project, f, body, p) {
+                return false;
+            }
             let all = p.conditions();
             keys_of(callee, &conjuncts_of(&all), &p.instance())
                 .iter()
@@ -229,6 +231,24 @@ pub(super) fn key_of_checked_call(
                     }
                     _ => false,
                 })
+        })
+    })
+}
+
+/// The read `p` in the function `body` of file `f` is bound to a local the function checks
+/// and throws when it is missing (`if (!env) throw new TRPCError(..)`): past a call, the read
+/// found its row, whether the caller checks the result or not.
+pub(super) fn throws_when_missing(
+    project: &Project,
+    f: FileId,
+    body: Span,
+    p: &LinkedQuery,
+) -> bool {
+    let facts = &project.units[f].facts;
+    let read = &facts.queries[p.site];
+    read.result.as_deref().is_some_and(|found| {
+        facts.null_checks.iter().any(|n| {
+            n.throws && *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
         })
     })
 }
