@@ -78,7 +78,7 @@ is or is not tenant-scoped. Any one proof suffices:
   (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
   (`eq(tasks.projectId, project.id)`: children of a checked parent), the key the row's
   foreign key points at, or a foreign key to the same tenant-scoped parent as one of the row's
-  (siblings). A row a relation loaded with `with` brings along is a checked row too
+  (siblings), in another table or the row's own (`eq(comments.taskId, comment.taskId)`). A row a relation loaded with `with` brings along is a checked row too
   (`project.settings.id`, `project.tasks.at(0)`, `project.tasks.map((t) => t.id)`) when the
   relation ties it to the checked row on one column each side as a join proof would (a
   foreign key to a unique key, or two foreign keys to one tenant-scoped parent); a nested

@@ -455,14 +455,15 @@ fn keyed_by_row<'a>(
             .iter()
             .find(|(col, row, path, _)| {
                 checked(row).into_iter().any(|p| {
+                    // The same table too: rows of the checked row's parent (siblings,
+                    // `inArray(links.sessionId, links.map((l) => l.sessionId))`) or children.
                     through(project, p, path).is_some_and(|(parent, field)| {
-                        parent != me.id
-                            && if inserted(p) {
-                                project.references(table, col, parent)
-                                    && unique(project.table(parent), field)
-                            } else {
-                                related(project, me.id, col, parent, field)
-                            }
+                        if inserted(p) {
+                            project.references(table, col, parent)
+                                && unique(project.table(parent), field)
+                        } else {
+                            related(project, me.id, col, parent, field)
+                        }
                     })
                 })
             })
