@@ -88,7 +88,8 @@ is or is not tenant-scoped. Any one proof suffices:
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
   (`if (!row) throw ..`), or that a project function reading with a proof was passed for its
-  key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`). A row the function inserted with the tenant column set
+  key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`); not in a
+  `catch` clause, where the error may have come before the check. A row the function inserted with the tenant column set
   (`db.insert(T).values({ .., orgId }).returning()`, no `onConflictDoUpdate`) counts as a
   checked row of T for its own key and its children; its foreign keys are what the code wrote
   (maybe the client's ids), so the parent and siblings they name are not proven. So does a row

@@ -42,6 +42,10 @@ pub(super) fn same_key_as_checked_read(p: Proving<'_>, atoms: &[&Pred]) -> bool 
     let project = ctx.project;
     let facts = &project.units[file].facts;
     let site = &facts.queries[q.site];
+    // In a `catch` clause the error may have come before the check: nothing was checked.
+    if matches!(site.runs, crate::facts::Runs::OnError(_)) {
+        return false;
+    }
     let table = project.table(q.table);
     let mine = keyed_values(facts, atoms, &q.instance());
     // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
