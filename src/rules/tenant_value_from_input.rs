@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{Origin, UseTarget};
 use crate::ids::FileId;
 use crate::link::origins::{verified, Passed};
+use crate::predicate::{Col, Opnd, Pred};
 use crate::rule_id::RuleId;
 
 pub const RULE: RuleDef = RuleDef {
@@ -17,7 +18,8 @@ pub const RULE: RuleDef = RuleDef {
 
 const DOC: &str = r#"## What it reports
 A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`, a relational object filter
-`findMany({ where: { teamId: v } })`) or a write of a tenant column
+`findMany({ where: { teamId: v } })`, a raw fragment `sql`team_id = ${v}`` read as SQL, see
+`tenant-filter`) or a write of a tenant column
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
 input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
 `request.json()`, `searchParams` or `params`, a page's or layout's `params` and `searchParams`
@@ -91,11 +93,6 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &project.units[file];
     let facts = &unit.facts;
     for u in &facts.origins.uses {
-        // A raw fragment's value: which column it meets is in the fragment's text, not read
-        // here.
-        if u.target == UseTarget::Raw {
-            continue;
-        }
         // Only input, or a parameter callers may fill with input, can be the client's choice.
         match &u.origin {
             Origin::Session | Origin::Local { .. } => continue,
@@ -117,6 +114,18 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             .enumerate()
             .filter(|(_, q)| q.span.lo <= u.span.lo && u.span.hi <= q.span.hi)
             .min_by_key(|(_, q)| q.span.hi - q.span.lo);
+        // A raw fragment's value: the column its text compares it with, as the linked query
+        // reads it (`sql`team_id = ${input.teamId}``).
+        let raw = match (&u.target, site) {
+            (UseTarget::Raw, Some((i, _))) => project.queries[file]
+                .iter()
+                .filter(|q| q.site == i)
+                .find_map(|q| {
+                    let all = q.conditions();
+                    all.iter().find_map(|p| compared_at(p, u.span.lo).cloned())
+                }),
+            _ => None,
+        };
         let id = match &u.target {
             UseTarget::Filter {
                 table: Some(table), ..
@@ -130,7 +139,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     .find(|q| q.site == i)
                     .map(|q| q.table)
             }),
-            UseTarget::Raw => None,
+            UseTarget::Raw => raw.as_ref().map(|c| c.table.id),
         };
         let site = site.map(|(_, s)| s);
         let Some(id) = id else {
@@ -141,7 +150,10 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let col = match &u.target {
-            UseTarget::Raw => continue,
+            UseTarget::Raw => match raw {
+                Some(c) if t.is_tenant_column(&c.key) => c.key.to_string(),
+                _ => continue,
+            },
             UseTarget::Filter { column: c, .. } | UseTarget::Write { key: c, .. } => {
                 if !t.is_tenant_column(c) {
                     continue;
@@ -166,10 +178,13 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         // When the query also filters by a session value, its rows are the session's own, or
         // the read is the membership check itself.
         let others: Vec<&Origin> = match (&u.target, site) {
-            (UseTarget::Filter { .. }, Some(site)) => facts
+            (UseTarget::Filter { .. } | UseTarget::Raw, Some(site)) => facts
                 .origins
                 .uses_within(site.span)
-                .filter(|o| !std::ptr::eq(*o, u) && matches!(o.target, UseTarget::Filter { .. }))
+                .filter(|o| {
+                    !std::ptr::eq(*o, u)
+                        && matches!(o.target, UseTarget::Filter { .. } | UseTarget::Raw)
+                })
                 .map(|o| &o.origin)
                 .collect(),
             _ => vec![],
@@ -279,4 +294,20 @@ fn verified_where_read(project: &crate::link::Project, p: &Passed) -> bool {
     verified(project, f, call.scope, &value, call.span.lo, &|o| {
         *o == Origin::Session
     })
+}
+
+/// The column a condition compares with the value that starts at `at` (`Eq(col, value)`,
+/// either way round, anywhere in it).
+fn compared_at(p: &Pred, at: u32) -> Option<&Col> {
+    match p {
+        Pred::Eq(Opnd::Col(c), Opnd::Value(Some(v)))
+        | Pred::Eq(Opnd::Value(Some(v)), Opnd::Col(c))
+            if *v == at =>
+        {
+            Some(c)
+        }
+        Pred::And(ps) | Pred::Or(ps) => ps.iter().find_map(|p| compared_at(p, at)),
+        Pred::Not(p) => compared_at(p, at),
+        _ => None,
+    }
 }
