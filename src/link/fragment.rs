@@ -31,6 +31,10 @@ pub(super) fn read<'a>(
     if !parts.clone().any(has_equality) || parts.clone().any(|p| p.contains("select")) {
         return None;
     }
+    // The text itself holding `${..}` would shift every value to the wrong place.
+    if parts.clone().count() != values.len() + 1 {
+        return None;
+    }
     let mut text = String::new();
     let mut at = vec![];
     for (i, part) in parts.enumerate() {
