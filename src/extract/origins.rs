@@ -157,9 +157,11 @@ impl Walk {
         self.env.scopes.push(scope);
         let schema = self.schema.clone();
         self.repeated(&mut |w| {
+            let outer = std::mem::replace(&mut w.lets.fn_region, w.lets.region);
             w.schema = schema.clone();
             w.params(params.clone(), scope, kind);
             body(w);
+            w.lets.fn_region = outer;
         });
         self.env.scopes.pop();
         self.truncate_vars(env);
@@ -432,6 +434,7 @@ impl Visit for Walk {
             disjuncts(&s.test, &mut parts);
             let span = self.at.span(s.span);
             let scope = self.scope();
+            let top = self.lets.region == self.lets.fn_region;
             for part in parts {
                 match part {
                     // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
@@ -443,6 +446,7 @@ impl Visit for Walk {
                                     against: Origin::Session,
                                     span,
                                     scope,
+                                    top,
                                 });
                             }
                         }
@@ -457,6 +461,7 @@ impl Visit for Walk {
                                     against,
                                     span,
                                     scope,
+                                    top,
                                 });
                             }
                         }

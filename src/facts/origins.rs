@@ -74,6 +74,8 @@ pub struct Guard {
     /// The `if` statement.
     pub span: Span,
     pub scope: Option<Span>,
+    /// The `if` is on every path of its function (not in a branch, a loop or a `try`).
+    pub top: bool,
 }
 
 /// A tRPC builder chain (`protectedProcedure.use(isMember).input(..)`): the builder it starts

@@ -188,6 +188,9 @@ pub(crate) struct TenantCheck {
     pub span: Span,
     pub verdict: Verdict,
     pub joined: bool,
+    /// Proven only by a check of its row after it (`if (row.orgId !== orgId) throw`): its rows
+    /// prove later queries past that check alone, not as a proven read's do.
+    pub checked_after: bool,
 }
 
 /// A finding at a query's table, fingerprinted by the query's function and code.

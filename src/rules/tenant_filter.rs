@@ -19,7 +19,7 @@ mod help;
 mod keys;
 use callers::{keyed_by_checked_callers, owned_by_session};
 use checked::{
-    branches_keyed_by_checked, keyed_by_checked_row, keyed_by_unverified_row,
+    branches_keyed_by_checked, checked_after_read, keyed_by_checked_row, keyed_by_unverified_row,
     same_key_as_checked_read, siblings, unproven_source, Proving,
 };
 
@@ -95,7 +95,8 @@ is or is not tenant-scoped. Any one proof suffices:
   (maybe the client's ids), so the parent and siblings they name are not proven. So does a row
   read without a proof whose
   tenant column the code then compares with a value, leaving when they differ
-  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is still reported), or whose
+  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is proven too when that check
+  is on every path of its function, not in a branch, and no other query runs between them), or whose
   foreign key the code compared with the key of a checked row or of a checked read
   (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
   rows a proven `update`/`delete` returns (`.returning()`) are checked rows too. Many keys
@@ -322,6 +323,14 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
+            if verdict != Verdict::Proven
+                && !joined
+                && table == q.instance()
+                && checked_after_read(p)
+            {
+                verdict = Verdict::Proven;
+                proof = Proof::CheckedAfter;
+            }
             if verdict != Verdict::Proven && !joined && owned_by_session(ctx, file, &table, &atoms)
             {
                 verdict = Verdict::Proven;
@@ -404,6 +413,7 @@ fn tenant_checks(
             span: i.span,
             verdict: i.verdict,
             joined: i.joined,
+            checked_after: i.proof == Proof::CheckedAfter,
         })
         .collect()
 }
@@ -438,6 +448,9 @@ enum Proof {
     Outer,
     /// The signed-in user's own rows: a foreign key to the users equal to the session's value.
     SessionUser,
+    /// A read whose row the code compares with the caller's tenant right after it, leaving
+    /// when they differ.
+    CheckedAfter,
 }
 
 /// Per join of `q`, whether its condition restricts every row of the result: an inner join,

@@ -8,6 +8,9 @@ pub(super) struct Lets {
     /// The region the walk is in, and the last one made.
     pub(super) region: u32,
     pub(super) regions: u32,
+    /// The region of the innermost function's own body: code in it runs on every path of
+    /// that function.
+    pub(super) fn_region: u32,
     /// The lowest index of `Env::vars` whose value an assignment changed since the innermost
     /// loop or function began.
     pub(super) changed_below: usize,
@@ -23,6 +26,7 @@ impl Lets {
             bound: vec![],
             region: 0,
             regions: 0,
+            fn_region: 0,
             changed_below: usize::MAX,
             versions: 0,
             again: false,

@@ -239,6 +239,39 @@ pub(super) fn key_of_checked_call(
     })
 }
 
+/// `const row = await db.select().from(T).where(eq(T.id, id)).get(); if (!row ||
+/// row.workspaceId !== ws) throw ..`: the read itself, when the code after it in its function
+/// compares the row's tenant column with a value and leaves when they differ, on every path
+/// (not in a branch) and before any other query runs. Past the check the row is the caller's. (Other uses of the row before the check,
+/// such as logging it, are not looked for.)
+pub(super) fn checked_after_read(p: Proving<'_>) -> bool {
+    let Proving { ctx, file, q, .. } = p;
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let Some(row) = site.result.as_deref() else {
+        return false;
+    };
+    if !site.kind.is_read()
+        || q.alias.is_some()
+        || site.runs != crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
+    {
+        return false;
+    }
+    let table = project.table(q.table);
+    facts.origins.guards.iter().any(|g| {
+        site.span.hi <= g.span.lo
+            && g.scope == site.scope
+            && g.top
+            && matches!(&g.value, Origin::Local { name, path, each: false }
+                if **name == *row && table.is_tenant_column(path))
+            && !facts
+                .queries
+                .iter()
+                .any(|o| site.span.hi <= o.span.lo && o.span.hi <= g.span.lo)
+    })
+}
+
 /// The read `p` in the function `body` of file `f` is bound to a local the function checks
 /// and throws when it is missing (`if (!env) throw new TRPCError(..)`): past a call, the read
 /// found its row, whether the caller checks the result or not.

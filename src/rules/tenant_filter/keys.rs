@@ -257,7 +257,7 @@ pub(super) fn read_before(
         && ran_before(read.span, read.scope, site.span)
         && checks
             .first()
-            .is_some_and(|c| !c.joined && want(&c.verdict))
+            .is_some_and(|c| !c.joined && !c.checked_after && want(&c.verdict))
 }
 
 /// `p`'s own table is tenant-scoped and its conditions prove it directly (its tenant column,
