@@ -250,6 +250,8 @@ pub struct QuerySite {
     /// Properties of that local read in a condition later in the same function
     /// (`if (!row || row.deletedAt)`): columns the code looks at after the read.
     pub result_tests: Vec<Name>,
+    /// An `update` or `delete` with `.returning(..)`: its result holds the rows it changed.
+    pub returning: bool,
     /// For an insert: what its values set and what it does on a conflict (boxed: most
     /// queries are not inserts). An upsert's `where`/`setWhere` is the site's `where_`: the
     /// condition an existing row must pass to be updated.

@@ -329,6 +329,7 @@ impl Recogniser<'_> {
             }
             // MySQL and SQLite: `update(..).set(..).where(..).limit(n)` works in batches.
             site.has_limit |= seg.name == "limit" && seg.is_call();
+            site.returning |= seg.name == "returning" && seg.is_call() && form != Form::Insert;
         }
         if form == Form::Insert {
             site.insert = Some(Box::new(self.insert(rest, &mut site)));
@@ -466,6 +467,7 @@ impl Recogniser<'_> {
             scope: self.frames.function_span(self.at),
             result: how.result.cloned(),
             result_tests: vec![],
+            returning: false,
             insert: None,
             receiver: Receiver::Other,
         }

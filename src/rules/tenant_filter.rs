@@ -99,7 +99,8 @@ is or is not tenant-scoped. Any one proof suffices:
   is on every path of its function, not in a branch, and no other query runs between them), or whose
   foreign key the code compared with the key of a checked row or of a checked read
   (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
-  rows a proven `update`/`delete` returns (`.returning()`) are checked rows too. Many keys
+  rows a proven `update`/`delete` returns (`.returning()`) are checked rows too, and the key it
+  was keyed by is a checked key once its returned row was checked. Many keys
   (`inArray(T.id, ids)`) a checked read was keyed by are checked when the code compared the
   count, `if (rows.length !== ids.length) throw ..` (or `new Set(ids).size`), on a read with
   no join that could repeat a row; `if (!rows.length)` says nothing of each id. An `or` (or

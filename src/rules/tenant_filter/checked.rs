@@ -111,7 +111,8 @@ fn checked_read_key(
             let Some(row) = read.result.as_deref() else {
                 return false;
             };
-            if !(read.kind.is_read() && proven_before(p, read, site, checks)) {
+            // A proven update or delete that returns its rows found them like a read.
+            if !((read.kind.is_read() || read.returning) && proven_before(p, read, site, checks)) {
                 return false;
             }
             let all = p.conditions();
