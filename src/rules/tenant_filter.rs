@@ -112,7 +112,8 @@ is or is not tenant-scoped. Any one proof suffices:
   project makes to it passes a key the caller checked as above (a checked row's value, one a
   helper returned and the caller checked, or the key of a checked read). One caller that passes
   anything else, a file that imports the function without holding a query, handler or server
-  action (whose values are not followed), or no caller at all, and it is reported. A class's
+  action (whose values are not followed), or no caller at all, and it is reported; when the
+  calls are known, the finding points at the first one that passes a key it did not check. A class's
   method is proven so only when it is called on `this` alone: a call of that name on an
   instance (`model.rename(id)`, in any file that reaches the class) is one whose class is not
   followed.
@@ -638,6 +639,21 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                         format!(
                             "the key comes from `{row}`, read here without a tenant filter (a row read with one proves what its primary key or a foreign key to it keys)"
                         ),
+                    );
+                }
+            }
+            if !c.joined && !raw {
+                let me = TableRef {
+                    id: c.table,
+                    alias: q.alias.clone(),
+                };
+                let all = q.conditions();
+                let atoms = conjuncts_of(&all);
+                if let Some((g, span)) = callers::unchecked_caller(ctx, file, &me, &atoms) {
+                    d = d.related(
+                        &ctx.project.units[g].rel,
+                        span,
+                        "this call passes a key it did not check first: read that row with its tenant filter here (and leave when it is missing), or pass a value of such a row, and every call checking so proves the query",
                     );
                 }
             }

@@ -34,6 +34,32 @@ pub(super) fn keyed_by_checked_callers(
     })
 }
 
+/// Where a proof by callers breaks: for a query keyed by a parameter (`eq(T.id, id)` in
+/// `rename(id)`) whose calls the project knows, the first call (by file, then position) that
+/// passes a key it did not check. Shown beside the finding: checking the key there, or
+/// filtering in the function, proves the query.
+pub(super) fn unchecked_caller(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+) -> Option<(FileId, Span)> {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    keyed_values(facts, atoms, me).iter().find_map(|(col, o)| {
+        let Origin::Param { scope, index, path } = o else {
+            return None;
+        };
+        let f = facts.functions.iter().position(|f| f.span.lo == scope.lo)?;
+        project.callers(file, f)?.iter().find_map(|&(g, n)| {
+            let call = &project.units[g].facts.origins.calls[n];
+            let checked = argument(call, *index, path)
+                .is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col));
+            (!checked).then_some((g, call.span))
+        })
+    })
+}
+
 /// `o` is a parameter of a project function (or a property of one), and every call the
 /// project makes to that function passes for it a value `test` accepts; there is at least one
 /// such call, and every call is known (`Project::callers`).
