@@ -641,12 +641,6 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                         ),
                     );
                 }
-            }
-            if !c.joined && !raw {
-                let me = TableRef {
-                    id: c.table,
-                    alias: q.alias.clone(),
-                };
                 let all = q.conditions();
                 let atoms = conjuncts_of(&all);
                 if let Some((g, span)) = callers::unchecked_caller(ctx, file, &me, &atoms) {

@@ -4,7 +4,7 @@
 
 use super::checked::{key_of_checked_call, throws_when_missing};
 use super::keys::keyed_values;
-use super::keys::{proven_directly, ran_before, related, unique};
+use super::keys::{proven_directly, ran_before, related, same_row_key, unique};
 use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -151,14 +151,7 @@ fn checked_at_call(
                     })
         }
         Origin::Input(_) | Origin::Param { .. } => {
-            let accept = |read: TableId, u: &str| {
-                unique(project.table(read), u)
-                    && if read == t {
-                        u == col
-                    } else {
-                        project.references(project.table(t), col, read)
-                    }
-            };
+            let accept = |read: TableId, u: &str| same_row_key(project, t, col, read, u);
             reads.into_iter().any(|p| {
                 let all = p.conditions();
                 keyed_values(facts, &conjuncts_of(&all), &p.instance())

@@ -5,7 +5,7 @@
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
-    ran_before, read_before, related, through, unique,
+    ran_before, read_before, related, same_row_key, through, unique,
 };
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -46,20 +46,12 @@ pub(super) fn same_key_as_checked_read(p: Proving<'_>, atoms: &[&Pred]) -> bool 
     if matches!(site.runs, crate::facts::Runs::OnError(_)) {
         return false;
     }
-    let table = project.table(q.table);
     let mine = keyed_values(facts, atoms, &q.instance());
     // The read's table and key column `u` equal to `k` prove this query's `col` = `k` when
     // both are the same unique key of the same table, or `col` references the read's table
     // and `u` is unique there (children of the checked row).
     mine.iter().any(|(col, k)| {
-        let accept = |read: TableId, u: &str| {
-            unique(project.table(read), u)
-                && if read == q.table {
-                    u == &**col
-                } else {
-                    project.references(table, col, read)
-                }
-        };
+        let accept = |read: TableId, u: &str| same_row_key(project, q.table, col, read, u);
         checked_read_key(project, file, site, k, earlier, accept)
             || key_of_checked_call(project, file, site.span, k, accept)
     })

@@ -286,3 +286,21 @@ pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
             .scope
             .is_none_or(|s| s.lo <= span.lo && span.hi <= s.hi)
 }
+
+/// A read of `read` keyed by its column `u` equal to a value `k`, and `T.col` (of table `t`)
+/// equal to the same `k`, name the same row or its children: `u` is unique in `read`, and it is
+/// `col` itself (the same table) or `col` references `read`.
+pub(super) fn same_row_key(
+    project: &Project,
+    t: TableId,
+    col: &str,
+    read: TableId,
+    u: &str,
+) -> bool {
+    unique(project.table(read), u)
+        && if read == t {
+            u == col
+        } else {
+            project.references(project.table(t), col, read)
+        }
+}
