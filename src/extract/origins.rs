@@ -16,7 +16,7 @@
 //! finds the membership checks a procedure's middlewares make.
 
 use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
-use values::{input, member, prop_key, session_call, session_name, Env, Val};
+use values::{input, member, prop_key, returns_session, session_call, session_name, Env, Val};
 
 mod assign;
 mod builders;
@@ -442,6 +442,7 @@ impl Visit for Walk {
                         if let Val::Membership(v) = self.origin(&u.arg) {
                             if let Some(value) = v.fact() {
                                 self.facts.guards.push(Guard {
+                                    beside: self.declared_here(&value),
                                     value,
                                     against: Origin::Session,
                                     span,
@@ -457,6 +458,7 @@ impl Visit for Walk {
                         if let (Some(l), Some(r)) = (l, r) {
                             for (value, against) in [(l.clone(), r.clone()), (r, l)] {
                                 self.facts.guards.push(Guard {
+                                    beside: self.declared_here(&value),
                                     value,
                                     against,
                                     span,
@@ -510,8 +512,11 @@ impl Visit for Walk {
             if matches!(val, Val::Unknown) && returns_value(init) {
                 match &d.name {
                     // `const session = await verifyAccessToken(token)`: what the code calls its
-                    // session, as an unbound `session` is.
-                    Pat::Ident(name) if session_name(&name.id.sym) => val = Val::Session,
+                    // session, as an unbound `session` is; not a row of a table named so
+                    // (`const session = await getChatSession(..)`, `await db.select()..`).
+                    Pat::Ident(name) if session_name(&name.id.sym) && returns_session(init) => {
+                        val = Val::Session
+                    }
                     Pat::Ident(name) => {
                         val = Val::Local {
                             name: name.id.sym.clone(),

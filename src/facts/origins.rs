@@ -76,6 +76,10 @@ pub struct Guard {
     pub scope: Option<Span>,
     /// The `if` is on every path of its function (not in a branch, a loop or a `try`).
     pub top: bool,
+    /// The `if` is in the block that declared the local its value names (`const [row] = await
+    /// ..; if (!row || row.teamId !== teamId) throw ..`, both in one branch), not in a branch,
+    /// a loop or a `try` inside it: it runs on every path from that declaration.
+    pub beside: bool,
 }
 
 /// A tRPC builder chain (`protectedProcedure.use(isMember).input(..)`): the builder it starts

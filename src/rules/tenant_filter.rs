@@ -96,7 +96,8 @@ is or is not tenant-scoped. Any one proof suffices:
   read without a proof whose
   tenant column the code then compares with a value, leaving when they differ
   (`if (!row || row.orgId !== orgId) throw ..`; the read itself is proven too when that check
-  is on every path of its function, not in a branch, and no other query runs between them), or whose
+  runs on every path from the read (in the block that declared the row, or on every path of
+  the function; not in a branch of its own) and no other query runs between them), or whose
   foreign key the code compared with the key of a checked row or of a checked read
   (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
   rows a proven `update`/`delete` returns (`.returning()`) are checked rows too, and the key it

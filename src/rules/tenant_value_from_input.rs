@@ -37,7 +37,9 @@ query helper's `teamId` parameter is input when a caller passes input (the findi
 query, with the input as a related location).
 
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
-`getSession()`, Hono's `c.get(..)`, `locals`); a value verified by a membership check before the
+`getSession()`, Hono's `c.get(..)`, `locals`; a local named `session` is the session unless the
+call that gave it is neither named for a session nor checks a credential, such as
+`getChatSession(id)`, whose row it holds); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose
 result is checked with `if (!member) throw ..`), in the same function, in a project function
 called before it, or in a tRPC middleware of the procedure: one added with `.use(..)` on the

@@ -28,7 +28,7 @@
 use super::values::Val;
 use super::Walk;
 use crate::extract::ast::unwrap;
-use crate::facts::InputOrigin;
+use crate::facts::{InputOrigin, Origin};
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
@@ -147,6 +147,19 @@ impl Walk {
             }
             _ => v,
         }
+    }
+
+    /// Whether `value` names a local declared in the region the walk is in (see
+    /// [`crate::facts::Guard::beside`]).
+    pub(super) fn declared_here(&self, value: &Origin) -> bool {
+        let Origin::Local { name, .. } = value else {
+            return false;
+        };
+        self.env
+            .vars
+            .iter()
+            .rposition(|(n, _)| **n == **name)
+            .is_some_and(|i| self.lets.bound[i].0 == self.lets.region)
     }
 
     /// `name` is given `v`: on every path from where it was bound (`replace`, in its own

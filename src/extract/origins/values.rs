@@ -188,6 +188,38 @@ pub(super) fn session_call(name: &str) -> bool {
     )
 }
 
+/// Whether a call bound to a local named `session` returns the signed-in session, by the name
+/// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
+/// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends
+/// in `Session` (`getUserSession`). Anything else (`getChatSessionInWorkspace({ sessionId })`,
+/// `sessionModel.findById(id)`, a query) returns a row of the app's own sessions.
+pub(super) fn returns_session(init: &Expr) -> bool {
+    let mut e = unwrap(init);
+    if let Expr::Await(a) = e {
+        e = unwrap(&a.arg);
+    }
+    let Expr::Call(c) = e else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let name = match unwrap(callee) {
+        Expr::Ident(i) => i.sym.to_string(),
+        Expr::Member(m) => match member_prop(&m.prop) {
+            Some(n) => n.to_string(),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let lower = name.to_ascii_lowercase();
+    session_call(&name)
+        || name.ends_with("Session")
+        || ["auth", "verify", "validate", "token"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// Names that hold the session or context wherever they are not bound otherwise.
 pub(super) fn session_name(name: &str) -> bool {
     matches!(name, "ctx" | "session" | "locals")

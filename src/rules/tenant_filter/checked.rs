@@ -235,8 +235,9 @@ pub(super) fn key_of_checked_call(
 /// `const row = await db.select().from(T).where(eq(T.id, id)).get(); if (!row ||
 /// row.workspaceId !== ws) throw ..`: the read itself, when the code after it in its function
 /// compares the row's tenant column with a value and leaves when they differ, on every path
-/// (not in a branch) and before any other query runs. Past the check the row is the caller's. (Other uses of the row before the check,
-/// such as logging it, are not looked for.)
+/// from the read (in the block that declared the row, or on every path of the function; not in
+/// a branch of its own) and before any other query runs. Past the check the row is the
+/// caller's. (Other uses of the row before the check, such as logging it, are not looked for.)
 pub(super) fn checked_after_read(p: Proving<'_>) -> bool {
     let Proving { ctx, file, q, .. } = p;
     let project = ctx.project;
@@ -255,7 +256,7 @@ pub(super) fn checked_after_read(p: Proving<'_>) -> bool {
     facts.origins.guards.iter().any(|g| {
         site.span.hi <= g.span.lo
             && g.scope == site.scope
-            && g.top
+            && (g.top || g.beside)
             && matches!(&g.value, Origin::Local { name, path, each: false }
                 if **name == *row && table.is_tenant_column(path))
             && !facts
