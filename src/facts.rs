@@ -48,6 +48,9 @@ pub struct FileFacts {
     pub column_groups: Vec<ColumnGroup>,
     /// Module-level `const x = alias(T, ..)` or `const x = T`.
     pub aliases: Vec<(String, TableExpr)>,
+    /// Module-level zod object schemas (`export const CreateInput = z.object({ .. })`), for the
+    /// keys a request validated by one can hold.
+    pub schemas: Vec<(Name, ZodObject)>,
     pub relations: Vec<RelationsDef>,
     pub functions: Vec<FunctionDef>,
     pub queries: Vec<QuerySite>,

@@ -39,6 +39,7 @@ mod schema;
 mod scope;
 mod shapes;
 mod visitor;
+mod zod;
 
 pub(crate) use ast::{callee_ident, member_prop_is, prop_name, str_value, unwrap};
 pub use names::{is_aggregate, is_operator};

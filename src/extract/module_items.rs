@@ -266,6 +266,8 @@ fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut Fi
                 }
             } else if is_enum_def(call) {
                 facts.enums.push(Name::from(name));
+            } else if let Some(z) = super::zod::schema_of(e) {
+                facts.schemas.push((Name::from(name), z));
             }
         }
         Expr::Object(o) => {

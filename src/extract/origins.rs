@@ -18,6 +18,7 @@
 use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
 use values::{input, member, prop_key, returns_session, session_call, session_name, Env, Val};
 
+mod args;
 mod assign;
 mod builders;
 mod filters;
@@ -49,8 +50,10 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
             at,
             vars: vec![],
             scopes: vec![],
+            body: None,
         },
         schema: None,
+        routes: handlers::routes(module),
         use_server,
         facts: OriginFacts::default(),
         lets: lets::Lets::new(),
@@ -80,9 +83,11 @@ enum FnKind {
 
 struct Walk {
     env: Env,
-    /// The keys of the `.input(z.object({ .. }))` of the procedure whose handler is entered
-    /// next.
-    schema: Option<std::rc::Rc<[Name]>>,
+    /// The schema of the `.input(..)` of the procedure whose handler is entered next.
+    schema: Option<std::rc::Rc<ZodObject>>,
+    /// The module's `@hono/zod-openapi` routes (`const route = createRoute(..)`) with a body
+    /// schema.
+    routes: Vec<(Name, std::rc::Rc<ZodObject>)>,
     use_server: bool,
     facts: OriginFacts,
     lets: lets::Lets,
@@ -650,7 +655,7 @@ impl Visit for Walk {
                     }
                     Some("query" | "mutation" | "subscription" | "action") => {
                         kind = FnKind::Procedure;
-                        self.schema = builders::schema_keys(&m.obj);
+                        self.schema = builders::input_schema(&m.obj);
                         if c.args.iter().any(|a| is_function(&a.expr)) {
                             let span = self.at.span(c.span);
                             if let Some(p) = builders::read(None, &m.obj, span, self.at) {
@@ -689,10 +694,6 @@ impl Visit for Walk {
             _ => {}
         }
         callee.visit_with(self);
-        for a in &c.args {
-            if kind == FnKind::Plain || !self.function_expr(&a.expr, kind) {
-                a.visit_with(self);
-            }
-        }
+        self.call_args(c, kind);
     }
 }

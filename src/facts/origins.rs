@@ -41,9 +41,39 @@ pub struct InputOrigin {
     pub label: &'static str,
     pub path: Box<str>,
     pub span: Span,
-    /// For a tRPC `input` whose schema is written in place (`.input(z.object({ .. }))`), the
-    /// keys it lets through (boxed: most inputs have none known).
-    pub keys: Option<Box<[Name]>>,
+    /// The zod object schema that validated it, when known: a tRPC procedure's `.input(..)`,
+    /// the body schema of a `@hono/zod-openapi` route or of a `zValidator('json', ..)` (boxed:
+    /// most inputs have none known). Zod drops the keys it does not name.
+    pub schema: Option<Box<ZodObject>>,
+}
+
+/// A zod object schema as written (`z.object({ a, b })`, `Schema.omit({ id: true }).partial()`,
+/// `Base.extend({ c })`): the keys it lets through, maybe starting from a schema named
+/// elsewhere, which linking resolves. Methods that keep the keys (`partial`, `strict`,
+/// `openapi`, `refine`, ..) are not recorded; a schema changed in any other way (`passthrough`,
+/// `transform`, a spread) is no `ZodObject`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZodObject {
+    pub base: ZodBase,
+    pub ops: Vec<ZodOp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZodBase {
+    /// `z.object({ .. })`'s keys.
+    Keys(Vec<Name>),
+    /// A schema bound to a name (a module-level `const`, maybe imported).
+    Named(Name),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZodOp {
+    Omit(Vec<Name>),
+    Pick(Vec<Name>),
+    /// `extend({ .. })` (also `merge(z.object({ .. }))`): these keys added.
+    Extend(Vec<Name>),
+    /// `merge(Other)`: the keys of a schema bound to a name added.
+    Merge(Name),
 }
 
 /// A call whose arguments carry known origins, for following values into project functions.

@@ -5,7 +5,8 @@
 use super::model::{HashMap, Project};
 use super::paths::common_prefix;
 use crate::facts::{
-    Export, Imported, Name, QueryTarget, Receiver, TableExpr, TableFnKind, ViaImport,
+    Export, Imported, Name, QueryTarget, Receiver, TableExpr, TableFnKind, ViaImport, ZodBase,
+    ZodObject, ZodOp,
 };
 use crate::ids::{FileId, PerFile, TableId};
 use crate::predicate::TableRef;
@@ -36,6 +37,8 @@ pub(super) enum Sym {
     TableFn(FileId, usize),
     /// `import * as schema from 'some-package'`: members fall back to table names.
     ForeignNamespace,
+    /// A module-level zod object schema: an index into its file's `schemas`.
+    Schema(FileId, usize),
 }
 
 const MAX_HOPS: u32 = 24;
@@ -250,6 +253,9 @@ impl Project {
         }
         if let Some(i) = facts.table_fns.iter().position(|g| g.binding == name) {
             return Some(Sym::TableFn(file, i));
+        }
+        if let Some(i) = facts.schemas.iter().position(|(n, _)| n == name) {
+            return Some(Sym::Schema(file, i));
         }
         // `const users = new UserRepo(db)`: the class, whose methods `users.find(..)` calls.
         if let Some((_, class)) = facts.instances.iter().find(|(n, _)| n == name) {
@@ -489,5 +495,37 @@ fn written(t: &TableExpr) -> String {
         TableExpr::Name(n) => n.to_string(),
         TableExpr::Member(a, b) => crate::facts::dotted(&[a.clone(), b.clone()]),
         TableExpr::Alias(_, inner) => written(inner),
+    }
+}
+
+impl Project {
+    /// The keys a zod object schema written in `file` lets through, its names resolved
+    /// through imports: `None` when a schema it builds on is not one drizzle-guard can read
+    /// (a package's, one that spreads or transforms).
+    pub fn zod_keys(&self, file: FileId, schema: &ZodObject) -> Option<Vec<Name>> {
+        self.zod_keys_in(file, schema, 0)
+    }
+
+    fn zod_keys_in(&self, file: FileId, schema: &ZodObject, hops: u32) -> Option<Vec<Name>> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let named = |name: &Name| match self.resolve_local(file, name, hops + 1)? {
+            Sym::Schema(f, i) => self.zod_keys_in(f, &self.units[f].facts.schemas[i].1, hops + 1),
+            _ => None,
+        };
+        let mut keys = match &schema.base {
+            ZodBase::Keys(k) => k.clone(),
+            ZodBase::Named(n) => named(n)?,
+        };
+        for op in &schema.ops {
+            match op {
+                ZodOp::Omit(k) => keys.retain(|x| !k.contains(x)),
+                ZodOp::Pick(k) => keys.retain(|x| k.contains(x)),
+                ZodOp::Extend(k) => keys.extend(k.iter().cloned()),
+                ZodOp::Merge(n) => keys.extend(named(n)?),
+            }
+        }
+        Some(keys)
     }
 }

@@ -27,9 +27,15 @@ props (a default-exported component, `export default async function Page({ param
 URL), the arguments of a `'use server'` file's exported
 functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
-`set` of a tenant-scoped table without setting the tenant column after the spread (unless the
-procedure's `.input(z.object({ .. }))`, written in place, has no tenant key: zod drops the
-keys it does not name). Values are
+`set` of a tenant-scoped table without setting the tenant column after the spread, unless the
+zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
+procedure's `.input(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
+handler)` with `route = createRoute({ request: { body: .. } })` in the same module) read with
+`c.req.valid('json')`, or a `zValidator('json', schema)` among a Hono route's arguments. The
+schema may be written in place or named, also in another module, and built with `omit`,
+`pick`, `extend`, `merge` and the methods that keep its keys (`partial`, `strict`, `openapi`,
+`refine`, ..); one that may keep other keys (`passthrough`, a spread, `transform`) or that
+cannot be read (a package's) counts as any keys. Values are
 followed through locals (also a `let` assigned after its declaration: input on one path is
 input, named `input.teamId (on some paths)` when other paths give another value), destructuring
 and object properties, and into project functions: a
@@ -163,10 +169,10 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 c.to_string()
             }
             UseTarget::Spread { later, .. } => {
-                // The tenant column is set after the spread, or the input's schema (written in
-                // place) has no such key.
+                // The tenant column is set after the spread, or the schema that validated the
+                // input has no such key (zod drops the keys it does not name).
                 let schema = match &u.origin {
-                    Origin::Input(i) => i.keys.as_deref(),
+                    Origin::Input(i) => i.schema.as_deref().and_then(|s| project.zod_keys(file, s)),
                     _ => None,
                 };
                 if later.iter().any(|k| t.is_tenant_column(k))

@@ -247,7 +247,7 @@ fn join(old: &Val, new: Val) -> Val {
     match (old, &new) {
         (_, Val::Input(i)) | (Val::Input(i), _) => Val::Input(InputOrigin {
             path: format!("{} (on some paths)", i.path).into(),
-            keys: None,
+            schema: None,
             ..i.clone()
         }),
         _ => Val::Unknown,

@@ -1,11 +1,10 @@
 //! tRPC builder chains: the builder a chain starts from and the middlewares it adds
 //! (`protectedProcedure.use(isMember).input(..)`), so that link can find the membership checks
-//! a procedure's middlewares make; and the keys of the `.input(z.object({ .. }))` written along
-//! a procedure's chain.
+//! a procedure's middlewares make; and the schema of the `.input(..)` written along a
+//! procedure's chain.
 
-use super::values::prop_key;
 use crate::extract::ast::{member_prop, unwrap, Offsets};
-use crate::facts::{Builder, Middleware, Name};
+use crate::facts::{Builder, Middleware, Name, ZodObject};
 use crate::span::Span;
 use swc_ecma_ast::*;
 
@@ -77,8 +76,9 @@ pub(super) fn read(name: Option<Name>, e: &Expr, span: Span, at: Offsets) -> Opt
     None
 }
 
-/// The keys of a procedure's `.input(z.object({ .. }))`, found along the builder chain.
-pub(super) fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
+/// The schema of a procedure's `.input(..)` (`z.object({ .. })`, a schema's name, a method
+/// of one), found along the builder chain.
+pub(super) fn input_schema(mut e: &Expr) -> Option<std::rc::Rc<ZodObject>> {
     for _ in 0..16 {
         let Expr::Call(c) = unwrap(e) else {
             return None;
@@ -90,20 +90,7 @@ pub(super) fn schema_keys(mut e: &Expr) -> Option<std::rc::Rc<[Name]>> {
             return None;
         };
         if member_prop(&m.prop).as_deref() == Some("input") {
-            let Expr::Call(z) = unwrap(&c.args.first()?.expr) else {
-                return None;
-            };
-            let Some(Expr::Object(o)) = z.args.first().map(|a| unwrap(&a.expr)) else {
-                return None;
-            };
-            let mut keys = vec![];
-            for p in &o.props {
-                match p {
-                    PropOrSpread::Prop(p) => keys.push(prop_key(p)?),
-                    PropOrSpread::Spread(_) => return None,
-                }
-            }
-            return Some(keys.into());
+            return crate::extract::zod::named_or_schema(&c.args.first()?.expr).map(Into::into);
         }
         e = &m.obj;
     }

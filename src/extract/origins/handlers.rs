@@ -77,3 +77,54 @@ pub(super) fn stmt_directive(s: &Stmt) -> Option<String> {
 
 pub(super) const ROUTE_METHODS: [&str; 7] =
     ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The module's `@hono/zod-openapi` routes with a request body schema: `const putRoute =
+/// createRoute({ request: { body: .. } })`, exported or not.
+pub(crate) fn routes(module: &Module) -> Vec<(Name, std::rc::Rc<ZodObject>)> {
+    let mut out = vec![];
+    for item in &module.body {
+        let v = match item {
+            ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) => v,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                decl: Decl::Var(v),
+                ..
+            })) => v,
+            _ => continue,
+        };
+        for d in &v.decls {
+            if let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) {
+                if let Some(body) = crate::extract::zod::route_body(init) {
+                    out.push((name.id.sym.clone(), body.into()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The body schema of the route a call registers a handler for: `api.openapi(route, handler)`
+/// with one of the module's `routes`, or a `zValidator('json', S)` among its arguments
+/// (`app.post('/x', zValidator('json', S), handler)`).
+pub(crate) fn body_schema(
+    c: &CallExpr,
+    routes: &[(Name, std::rc::Rc<ZodObject>)],
+) -> Option<std::rc::Rc<ZodObject>> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    if crate::extract::ast::member_prop(&m.prop).as_deref() == Some("openapi") {
+        if let Some(Expr::Ident(route)) = c.args.first().map(|a| unwrap(&a.expr)) {
+            return routes
+                .iter()
+                .find(|(n, _)| *n == route.sym)
+                .map(|(_, s)| s.clone());
+        }
+    }
+    c.args
+        .iter()
+        .find_map(|a| crate::extract::zod::json_validator(&a.expr))
+        .map(Into::into)
+}

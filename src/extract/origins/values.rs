@@ -3,7 +3,7 @@
 
 use crate::extract::ast::Offsets;
 use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
-use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr};
+use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr, ZodObject};
 use crate::span::Span;
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
@@ -27,7 +27,7 @@ pub(super) enum Val {
     Const,
     Unknown,
     /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
-    ProcedureOpts(Option<std::rc::Rc<[Name]>>),
+    ProcedureOpts(Option<std::rc::Rc<ZodObject>>),
     /// A web `Request`/`NextRequest`, or an Express/Fastify request.
     Request,
     /// A route handler's second argument (`{ params }`).
@@ -94,7 +94,7 @@ pub(super) fn input(label: &'static str, path: String, span: Span) -> Val {
         label,
         path: path.into(),
         span,
-        keys: None,
+        schema: None,
     })
 }
 
@@ -128,12 +128,12 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             .rev()
             .find(|(k, _)| **k == *key)
             .map_or(Val::Unknown, |(_, v)| v.clone()),
-        Val::ProcedureOpts(keys) => match key {
+        Val::ProcedureOpts(schema) => match key {
             "input" => Val::Input(InputOrigin {
                 label: crate::facts::TRPC_INPUT,
                 path: "input".into(),
                 span,
-                keys: keys.as_ref().map(|k| k.to_vec().into_boxed_slice()),
+                schema: schema.as_ref().map(|s| Box::new((**s).clone())),
             }),
             "parsedInput" => input("the action's input", "parsedInput".into(), span),
             "ctx" => Val::Session,
@@ -232,6 +232,10 @@ pub(super) struct Env {
     pub(super) vars: Vec<(Atom, Val)>,
     /// The spans of the functions the walk is in, innermost last.
     pub(super) scopes: Vec<Span>,
+    /// The body schema of the Hono route whose handler the walk is in (`api.openapi(route,
+    /// handler)`, `app.post(path, zValidator('json', S), handler)`): what `c.req.valid('json')`
+    /// lets through.
+    pub(super) body: Option<std::rc::Rc<ZodObject>>,
 }
 
 impl Env {
@@ -521,11 +525,21 @@ impl Env {
                 Val::HonoRequest,
                 "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
                 | "formData",
-            ) => input(
-                "the Hono request",
-                format!("{root}.req.{method}({})", arg_text()),
-                span,
-            ),
+            ) => {
+                let text = arg_text();
+                let body = method == "valid" && text == "'json'";
+                match input(
+                    "the Hono request",
+                    format!("{root}.req.{method}({text})"),
+                    span,
+                ) {
+                    Val::Input(mut i) if body => {
+                        i.schema = self.body.as_ref().map(|s| Box::new((**s).clone()));
+                        Val::Input(i)
+                    }
+                    v => v,
+                }
+            }
             (Val::HonoContext, "get") => Val::Session,
             (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),
             (Val::Request, "formData") => Val::FormData,
