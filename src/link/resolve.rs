@@ -254,9 +254,6 @@ impl Project {
         if let Some(i) = facts.table_fns.iter().position(|g| g.binding == name) {
             return Some(Sym::TableFn(file, i));
         }
-        if let Some(i) = facts.schemas.iter().position(|(n, _)| n == name) {
-            return Some(Sym::Schema(file, i));
-        }
         // `const users = new UserRepo(db)`: the class, whose methods `users.find(..)` calls.
         if let Some((_, class)) = facts.instances.iter().find(|(n, _)| n == name) {
             return match self.resolve_local(file, class, hops + 1)? {
@@ -272,7 +269,14 @@ impl Project {
         }) {
             return Some(Sym::Object(file, i));
         }
-        let at = facts.imports.iter().position(|i| i.local == name)?;
+        let Some(at) = facts.imports.iter().position(|i| i.local == name) else {
+            // Looked for last: a schema module holds many, and tables are looked up through it.
+            return facts
+                .schemas
+                .iter()
+                .position(|(n, _)| n == name)
+                .map(|i| Sym::Schema(file, i));
+        };
         let imp = &facts.imports[at];
         let target = self.targets_of(file)[at];
         match (&imp.imported, target) {
