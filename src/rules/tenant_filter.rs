@@ -70,7 +70,7 @@ is or is not tenant-scoped. Any one proof suffices:
   tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
   tenant as well.
 - **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
-  `for (const row of rows)`, `rows.find(..)?.id`, `rows.slice(..)`, also through a copy or
+  `for (const row of rows)`, `rows.find(..)?.id`, `rows.slice(..)`, `rows.sort(..)`, also through a copy or
   destructuring: `const { id } = row`) that an earlier query of the same (or an enclosing)
   function read with a proof, or that a project function returned after reading it with a
   proof (its last query, or a row it checked: `const existing = await getProject(orgId, id)`;
@@ -88,7 +88,10 @@ is or is not tenant-scoped. Any one proof suffices:
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
   (`if (!row) throw ..`), or that a project function reading with a proof was passed for its
-  key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`); not in a
+  key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`): it keys that
+  row, its children, and, when the read was keyed by a foreign key equal to `k` alone (not
+  among many), the parent it points at (`eq(runs.monitorId, k)` found a row, then
+  `eq(monitors.id, k)`); not in a
   `catch` clause, where the error may have come before the check. A row the function inserted with the tenant column set
   (`db.insert(T).values({ .., orgId }).returning()`, no `onConflictDoUpdate`) counts as a
   checked row of T for its own key and its children; its foreign keys are what the code wrote

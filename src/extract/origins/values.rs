@@ -492,8 +492,9 @@ impl Env {
                     path: path.clone(),
                     each: true,
                 },
-                // `rows.filter(..)`: some of them.
-                "filter" | "slice" | "toSorted" | "toReversed" => base,
+                // `rows.filter(..)`: some of them (`sort` and `reverse` return the array
+                // itself, reordered).
+                "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse" => base,
                 // `rows.map((r) => r.id)`: the values of the rows' `id`.
                 "map" => match first().and_then(|a| mapped_key(&a.expr)) {
                     Some(key) => Val::Local {

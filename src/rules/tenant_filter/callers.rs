@@ -151,12 +151,13 @@ fn checked_at_call(
                     })
         }
         Origin::Input(_) | Origin::Param { .. } => {
-            let accept = |read: TableId, u: &str| same_row_key(project, t, col, read, u);
+            let accept =
+                |read: TableId, u: &str, one: bool| same_row_key(project, t, col, read, u, one);
             reads.into_iter().any(|p| {
                 let all = p.conditions();
                 keyed_values(facts, &conjuncts_of(&all), &p.instance())
                     .iter()
-                    .any(|(u, k)| same_value(arg, k) && accept(p.table, u))
+                    .any(|(u, k)| same_value(arg, k) && accept(p.table, u, false))
             }) || key_of_checked_call(project, file, call.span, arg, accept)
         }
         _ => false,

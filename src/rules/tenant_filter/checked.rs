@@ -51,7 +51,8 @@ pub(super) fn same_key_as_checked_read(p: Proving<'_>, atoms: &[&Pred]) -> bool 
     // both are the same unique key of the same table, or `col` references the read's table
     // and `u` is unique there (children of the checked row).
     mine.iter().any(|(col, k)| {
-        let accept = |read: TableId, u: &str| same_row_key(project, q.table, col, read, u);
+        let accept =
+            |read: TableId, u: &str, one: bool| same_row_key(project, q.table, col, read, u, one);
         checked_read_key(project, file, site, k, earlier, accept)
             || key_of_checked_call(project, file, site.span, k, accept)
     })
@@ -92,7 +93,7 @@ fn checked_read_key(
     site: &QuerySite,
     k: &Origin,
     earlier: &[Vec<TenantCheck>],
-    accept: impl Fn(TableId, &str) -> bool,
+    accept: impl Fn(TableId, &str, bool) -> bool,
 ) -> bool {
     let facts = &project.units[file].facts;
     project.queries[file]
@@ -112,7 +113,7 @@ fn checked_read_key(
                 .iter()
                 .any(|(u, k2, many)| {
                     same_value(k, k2)
-                        && accept(p.table, u)
+                        && accept(p.table, u, !*many)
                         && if *many {
                             p.joins.is_empty() && counted(facts, row, k2, read.span, site)
                         } else {
@@ -196,7 +197,7 @@ pub(super) fn key_of_checked_call(
     file: FileId,
     at: Span,
     k: &Origin,
-    accept: impl Fn(TableId, &str) -> bool,
+    accept: impl Fn(TableId, &str, bool) -> bool,
 ) -> bool {
     let facts = &project.units[file].facts;
     facts.origins.calls.iter().any(|call| {
@@ -224,7 +225,7 @@ pub(super) fn key_of_checked_call(
                 .any(|(u, o, many)| match o {
                     Origin::Param { scope, index, path } if !many && *scope == body => {
                         argument(call, *index, path).is_some_and(|arg| same_value(k, &arg))
-                            && accept(p.table, u)
+                            && accept(p.table, u, true)
                     }
                     _ => false,
                 })
@@ -601,7 +602,7 @@ fn guarded_children<'p>(
                                 .into_iter()
                                 .any(|p| parent_key(p.table, path))
                         }
-                        k => checked_read_key(project, file, site, k, earlier, |p, u| {
+                        k => checked_read_key(project, file, site, k, earlier, |p, u, _| {
                             parent_key(p, u)
                         }),
                     }

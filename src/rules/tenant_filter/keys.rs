@@ -288,19 +288,25 @@ pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
 }
 
 /// A read of `read` keyed by its column `u` equal to a value `k`, and `T.col` (of table `t`)
-/// equal to the same `k`, name the same row or its children: `u` is unique in `read`, and it is
-/// `col` itself (the same table) or `col` references `read`.
+/// equal to the same `k`, name the same row, its children or its parent: `u` is unique in
+/// `read`, and it is `col` itself (the same table) or `col` references `read`; or, when the read
+/// was keyed by `k` alone (`one`, not among many keys), `u` references `t` and `col` is unique
+/// in `t`: a row of the caller's with that foreign key was found, so the row it points at is
+/// its parent (`eq(monitorRuns.monitorId, k)` checked, then `eq(monitors.id, k)`).
 pub(super) fn same_row_key(
     project: &Project,
     t: TableId,
     col: &str,
     read: TableId,
     u: &str,
+    one: bool,
 ) -> bool {
-    unique(project.table(read), u)
+    let tr = project.table(read);
+    (unique(tr, u)
         && if read == t {
             u == col
         } else {
             project.references(project.table(t), col, read)
-        }
+        })
+        || (one && read != t && project.references(tr, u, t) && unique(project.table(t), col))
 }
