@@ -255,6 +255,9 @@ pub struct QuerySite {
     pub result_tests: Vec<Name>,
     /// An `update` or `delete` with `.returning(..)`: its result holds the rows it changed.
     pub returning: bool,
+    /// The keys of a select's shape that name another table's column, or a column under
+    /// another name (`{ reportWorkspaceId: statusReport.workspaceId }`): (key, table, column).
+    pub selected: Vec<(Name, TableExpr, Name)>,
     /// For an insert: what its values set and what it does on a conflict (boxed: most
     /// queries are not inserts). An upsert's `where`/`setWhere` is the site's `where_`: the
     /// condition an existing row must pass to be updated.

@@ -229,6 +229,11 @@ impl Recogniser<'_> {
             segs[si].arg(0)
         };
         site.aggregates_only = selection.is_some_and(|e| aggregates_only(self.scopes, e));
+        if let (Some(Expr::Object(o)), QueryTarget::Table(from)) =
+            (selection.map(unwrap), &site.target)
+        {
+            site.selected = selected(self.scopes, o, from);
+        }
         for seg in rest {
             if !seg.is_call() {
                 continue;
@@ -468,10 +473,35 @@ impl Recogniser<'_> {
             result: how.result.cloned(),
             result_tests: vec![],
             returning: false,
+            selected: vec![],
             insert: None,
             receiver: Receiver::Other,
         }
     }
+}
+
+/// The keys of a select's shape (`{ id: t.id, reportWorkspaceId: r.workspaceId }`) that name
+/// a column of another table than `from`, or a column under another name.
+fn selected(s: &Scopes, o: &ObjectLit, from: &TableExpr) -> Vec<(Name, TableExpr, Name)> {
+    let mut out = vec![];
+    for p in &o.props {
+        let PropOrSpread::Prop(p) = p else { continue };
+        let Prop::KeyValue(kv) = &**p else { continue };
+        let (Some(key), Expr::Member(m)) = (super::ast::prop_atom(&kv.key), unwrap(&kv.value))
+        else {
+            continue;
+        };
+        let (Some(col), Some(Base::Table(t))) = (
+            super::ast::member_prop(&m.prop),
+            super::conditions::base_of(s, &m.obj),
+        ) else {
+            continue;
+        };
+        if t != *from || key != col {
+            out.push((key, t, col));
+        }
+    }
+    out
 }
 
 /// Whether the chain has a `.$dynamic` link (called or not).

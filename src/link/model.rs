@@ -282,6 +282,9 @@ pub struct LinkedQuery {
     /// For a subquery `inArray(col, db.select({ id: T.id }).from(T)..)`: `col` and the column
     /// it selects (`T.id`), both resolved.
     pub in_array: Option<(Col, Col)>,
+    /// The keys of a select's shape that name another table's column or a column under another
+    /// name (`QuerySite::selected`), resolved: (key, instance, column).
+    pub selected: Vec<(Name, TableRef, Name)>,
 }
 
 /// The conditions of a query as borrowed parts ([`LinkedQuery::conditions`]).

@@ -116,9 +116,15 @@ impl Project {
                     };
                     Some((col(&s.column)?, col(s.selected.as_ref()?)?))
                 });
+            let selected = q
+                .selected
+                .iter()
+                .filter_map(|(k, t, c)| Some((k.clone(), self.resolve_ref(f, t)?, c.clone())))
+                .collect();
             out.push(LinkedQuery {
                 site: i,
                 in_array,
+                selected,
                 table,
                 alias,
                 where_,

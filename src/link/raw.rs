@@ -298,6 +298,7 @@ impl Reader<'_> {
         read.queries.push(LinkedQuery {
             site: self.site,
             in_array: None,
+            selected: vec![],
             table: main.id,
             alias: main.alias,
             where_: Some(Pred::Unknown {
@@ -543,6 +544,7 @@ impl Reader<'_> {
         blocks.queries.push(LinkedQuery {
             site: self.site,
             in_array: None,
+            selected: vec![],
             table: main.id,
             alias: main.alias,
             where_,

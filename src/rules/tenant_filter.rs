@@ -100,7 +100,10 @@ is or is not tenant-scoped. Any one proof suffices:
   tenant column the code then compares with a value, leaving when they differ
   (`if (!row || row.orgId !== orgId) throw ..`; the read itself is proven too when that check
   runs on every path from the read (in the block that declared the row, or on every path of
-  the function; not in a branch of its own) and no other query runs between them), or whose
+  the function; not in a branch of its own) and no other query runs between them; the column
+  may be a joined table's, selected under a name of its own, `{ reportOrg:
+  reports.organizationId }` and `row.reportOrg !== orgId`: that join is proven, with what is
+  joined to it through a foreign key), or whose
   foreign key the code compared with the key of a checked row or of a checked read
   (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
   rows a proven `update`/`delete` returns (`.returning()`) are checked rows too, and the key it
@@ -329,11 +332,7 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
-            if verdict != Verdict::Proven
-                && !joined
-                && table == q.instance()
-                && checked_after_read(p)
-            {
+            if verdict != Verdict::Proven && checked_after_read(p, &table) {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedAfter;
             }
@@ -411,6 +410,9 @@ fn tenant_checks(
             }
         }
     }
+    // Rows proven by a check after the read (or through a foreign key of such rows) are the
+    // caller's only past that check.
+    let after = instances.iter().any(|i| i.proof == Proof::CheckedAfter);
     instances
         .into_iter()
         .filter(|i| i.proof != Proof::Outer)
@@ -419,7 +421,8 @@ fn tenant_checks(
             span: i.span,
             verdict: i.verdict,
             joined: i.joined,
-            checked_after: i.proof == Proof::CheckedAfter,
+            checked_after: i.proof == Proof::CheckedAfter
+                || (after && i.proof == Proof::ForeignKey),
         })
         .collect()
 }

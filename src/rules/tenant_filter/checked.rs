@@ -239,7 +239,9 @@ pub(super) fn key_of_checked_call(
 /// from the read (in the block that declared the row, or on every path of the function; not in
 /// a branch of its own) and before any other query runs. Past the check the row is the
 /// caller's. (Other uses of the row before the check, such as logging it, are not looked for.)
-pub(super) fn checked_after_read(p: Proving<'_>) -> bool {
+/// The instance may be a joined one, its tenant column selected under a key of its own
+/// (`{ reportWorkspaceId: statusReport.workspaceId }` and `row.reportWorkspaceId !== ws`).
+pub(super) fn checked_after_read(p: Proving<'_>, me: &TableRef) -> bool {
     let Proving { ctx, file, q, .. } = p;
     let project = ctx.project;
     let facts = &project.units[file].facts;
@@ -253,13 +255,18 @@ pub(super) fn checked_after_read(p: Proving<'_>) -> bool {
     {
         return false;
     }
-    let table = project.table(q.table);
+    let table = project.table(me.id);
+    // The key of the row that holds `me`'s column `col`.
+    let holds = |path: &str| match q.selected.iter().find(|(k, _, _)| **k == *path) {
+        Some((_, t, col)) => t == me && table.is_tenant_column(col),
+        None => *me == q.instance() && table.is_tenant_column(path),
+    };
     facts.origins.guards.iter().any(|g| {
         site.span.hi <= g.span.lo
             && g.scope == site.scope
             && (g.top || g.beside)
             && matches!(&g.value, Origin::Local { name, path, each: false }
-                if **name == *row && table.is_tenant_column(path))
+                if **name == *row && holds(path))
             && !facts
                 .queries
                 .iter()
@@ -434,18 +441,9 @@ fn keyed_by_row<'a>(
         if proven {
             checked_rows(ctx, file, site, row, earlier, true)
         } else {
-            project.queries[file]
-                .iter()
-                .zip(earlier)
-                .filter(|(p, checks)| {
-                    let read = &queries[p.site];
-                    read.result.as_deref() == Some(row)
-                        && read_before(p, read, site, checks, |v| {
-                            matches!(v, Verdict::Unverifiable(_))
-                        })
-                })
-                .map(|(p, _)| p)
-                .collect()
+            reads_bound_to(project, file, earlier, site, row, |c| {
+                !c.checked_after && matches!(c.verdict, Verdict::Unverifiable(_))
+            })
         }
     };
     // `row.a.b.field` as (`row.a.b`, `field`).
@@ -455,25 +453,27 @@ fn keyed_by_row<'a>(
     };
     // The whole unique key of T from one checked row of T.
     let own_key = table.unique_keys().iter().find_map(|key| {
-        let rows: Option<Vec<(&str, &str)>> = key
+        let rows: Option<Vec<(&str, &str, &str)>> = key
             .iter()
             .map(|k| {
                 from_row
                     .iter()
-                    .find(|(c, r, p, each)| {
-                        c == k && split(r, p).1 == k && (key.len() == 1 || !each)
-                    })
-                    .map(|(_, r, p, _)| (*r, *p))
+                    .find(|(c, _, _, each)| c == k && (key.len() == 1 || !each))
+                    .map(|(_, r, p, _)| (*r, *p, k.as_str()))
             })
             .collect();
         let rows = rows?;
-        let (row, path) = rows[0];
+        let row = rows[0].0;
+        // Each column of the key is that column of one checked row of T (`row.id`, or a key
+        // of the select's shape naming it: `row.taskId`).
         (rows
             .windows(2)
             .all(|w| split(w[0].0, w[0].1).0 == split(w[1].0, w[1].1).0)
-            && checked(row)
-                .into_iter()
-                .any(|p| through(project, p, path).is_some_and(|(t, _)| t == me.id)))
+            && checked(row).into_iter().any(|p| {
+                rows.iter().all(|(_, path, k)| {
+                    through(project, p, path).is_some_and(|(t, f)| t == me.id && f == *k)
+                })
+            }))
         .then_some(row)
     });
     // A row this function inserted: its own key is new, but its foreign keys are what the
@@ -501,6 +501,31 @@ fn keyed_by_row<'a>(
             })
             .map(|(_, row, _, _)| *row)
     })
+}
+
+/// The reads of `file` bound to the local `row` before `site` (in its function or an enclosing
+/// one, on their own table) whose own table's check `test` accepts.
+fn reads_bound_to<'p>(
+    project: &'p Project,
+    file: FileId,
+    earlier: &[Vec<TenantCheck>],
+    site: &QuerySite,
+    row: &str,
+    test: impl Fn(&TenantCheck) -> bool,
+) -> Vec<&'p LinkedQuery> {
+    let queries = &project.units[file].facts.queries;
+    project.queries[file]
+        .iter()
+        .zip(earlier)
+        .filter(|(p, checks)| {
+            let read = &queries[p.site];
+            read.result.as_deref() == Some(row)
+                && p.alias.is_none()
+                && ran_before(read.span, read.scope, site.span)
+                && checks.first().is_some_and(|c| !c.joined && test(c))
+        })
+        .map(|(p, _)| p)
+        .collect()
 }
 
 /// The queries whose checked rows the local `row` holds before `site`: rows an earlier query
@@ -541,6 +566,13 @@ fn checked_rows<'p>(
     }));
     rows.extend(returned_checked_rows(ctx, file, site, row));
     rows.extend(guard_checked(project, file, site, row));
+    // A read proven by the check after it (a joined table's tenant column, selected under a
+    // name of its own: see `checked_after_read`), past that check.
+    if !guards_on(project, file, site, row).is_empty() {
+        rows.extend(reads_bound_to(project, file, earlier, site, row, |c| {
+            c.checked_after && c.verdict == Verdict::Proven
+        }));
+    }
     if guards {
         rows.extend(guarded_children(ctx, file, site, row, earlier));
     }

@@ -158,6 +158,11 @@ pub(super) fn through<'p>(
     p: &'p LinkedQuery,
     path: &'p str,
 ) -> Option<(TableId, &'p str)> {
+    // A key of the select's shape: a column of the query's own table under another name
+    // (`{ taskId: tasks.id }`); another table's column is no row of this read's.
+    if let Some((_, t, col)) = p.selected.iter().find(|(k, _, _)| **k == *path) {
+        return (*t == p.instance()).then_some((p.table, &**col));
+    }
     let mut t = p.table;
     let mut with: &[LinkedWith] = &p.with;
     let mut path = path;
