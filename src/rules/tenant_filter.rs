@@ -12,6 +12,7 @@ use crate::predicate::{
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
+mod after;
 mod callers;
 mod checked;
 mod correlated;
@@ -87,7 +88,8 @@ is or is not tenant-scoped. Any one proof suffices:
   the caller's tenant: the rows its relations load are checked rows too. Copies
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
-  (`if (!row) throw ..`), or that a project function reading with a proof was passed for its
+  (`if (!row) throw ..`; a read proven by the check of its row after it counts past that
+  check, also for a caller of the query's function), or that a project function reading with a proof was passed for its
   key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`): it keys that
   row, its children, and, when the read was keyed by a foreign key equal to `k` alone (not
   among many), the parent it points at (`eq(runs.monitorId, k)` found a row, then
@@ -332,7 +334,7 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
-            if verdict != Verdict::Proven && checked_after_read(p, &table) {
+            if verdict != Verdict::Proven && checked_after_read(project, file, q, &table) {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedAfter;
             }

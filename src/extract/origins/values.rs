@@ -474,10 +474,11 @@ impl Env {
                 }
             }
         }
-        // `schema.parse(input)`: validated, still chosen by the client.
+        // `schema.parse(input)`: validated, still chosen by the client (or by the callers,
+        // for a parameter: `Input.parse(args.input)`).
         if matches!(&*method, "parse" | "parseAsync") {
             if let Some(a) = first() {
-                if let v @ Val::Input(_) = self.origin(&a.expr) {
+                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
                     return v;
                 }
             }

@@ -2,7 +2,9 @@
 //! the project makes passes a key the caller checked, or a value of the session (the
 //! signed-in user's own rows).
 
-use super::checked::{key_of_checked_call, throws_when_missing};
+use super::checked::{
+    checked_after_read, checked_before, key_of_checked_call, throws_when_missing,
+};
 use super::keys::keyed_values;
 use super::keys::{proven_directly, ran_before, related, same_row_key, unique};
 use crate::facts::{CallOrigins, Origin};
@@ -109,11 +111,13 @@ fn checked_at_call(
         read.kind.is_read()
             && p.alias.is_none()
             && before(read.span, read.scope)
-            && read
-                .result
-                .as_deref()
-                .is_some_and(|row| null_checked(row, read.span))
-            && proven_directly(project, p)
+            && read.result.as_deref().is_some_and(|row| {
+                null_checked(row, read.span)
+                    && (proven_directly(project, p)
+                        // Proven by its check after it, which came before the call.
+                        || (checked_after_read(project, file, p, &p.instance())
+                            && checked_before(project, file, p, call.span)))
+            })
     });
     match arg {
         Origin::Local {

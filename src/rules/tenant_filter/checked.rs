@@ -2,6 +2,7 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
+pub(super) use super::after::{checked_after_read, checked_before};
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
@@ -104,8 +105,19 @@ fn checked_read_key(
             let Some(row) = read.result.as_deref() else {
                 return false;
             };
-            // A proven update or delete that returns its rows found them like a read.
-            if !((read.kind.is_read() || read.returning) && proven_before(p, read, site, checks)) {
+            // A proven update or delete that returns its rows found them like a read; a read
+            // proven by its check after it, past that check.
+            let after_check = || {
+                p.alias.is_none()
+                    && ran_before(read.span, read.scope, site.span)
+                    && checks.first().is_some_and(|c| {
+                        !c.joined && c.checked_after && c.verdict == Verdict::Proven
+                    })
+                    && checked_before(project, file, p, site.span)
+            };
+            if !((read.kind.is_read() || read.returning)
+                && (proven_before(p, read, site, checks) || after_check()))
+            {
                 return false;
             }
             let all = p.conditions();
@@ -230,47 +242,6 @@ pub(super) fn key_of_checked_call(
                     _ => false,
                 })
         })
-    })
-}
-
-/// `const row = await db.select().from(T).where(eq(T.id, id)).get(); if (!row ||
-/// row.workspaceId !== ws) throw ..`: the read itself, when the code after it in its function
-/// compares the row's tenant column with a value and leaves when they differ, on every path
-/// from the read (in the block that declared the row, or on every path of the function; not in
-/// a branch of its own) and before any other query runs. Past the check the row is the
-/// caller's. (Other uses of the row before the check, such as logging it, are not looked for.)
-/// The instance may be a joined one, its tenant column selected under a key of its own
-/// (`{ reportWorkspaceId: statusReport.workspaceId }` and `row.reportWorkspaceId !== ws`).
-pub(super) fn checked_after_read(p: Proving<'_>, me: &TableRef) -> bool {
-    let Proving { ctx, file, q, .. } = p;
-    let project = ctx.project;
-    let facts = &project.units[file].facts;
-    let site = &facts.queries[q.site];
-    let Some(row) = site.result.as_deref() else {
-        return false;
-    };
-    if !site.kind.is_read()
-        || q.alias.is_some()
-        || site.runs != crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
-    {
-        return false;
-    }
-    let table = project.table(me.id);
-    // The key of the row that holds `me`'s column `col`.
-    let holds = |path: &str| match q.selected.iter().find(|(k, _, _)| **k == *path) {
-        Some((_, t, col)) => t == me && table.is_tenant_column(col),
-        None => *me == q.instance() && table.is_tenant_column(path),
-    };
-    facts.origins.guards.iter().any(|g| {
-        site.span.hi <= g.span.lo
-            && g.scope == site.scope
-            && (g.top || g.beside)
-            && matches!(&g.value, Origin::Local { name, path, each: false }
-                if **name == *row && holds(path))
-            && !facts
-                .queries
-                .iter()
-                .any(|o| site.span.hi <= o.span.lo && o.span.hi <= g.span.lo)
     })
 }
 

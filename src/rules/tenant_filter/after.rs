@@ -1,0 +1,71 @@
+//! Proofs by a check after a read: `const row = await <read by id>; if (!row || row.orgId !==
+//! orgId) throw ..` proves the read, and its row past the check.
+
+use crate::facts::{Guard, Origin};
+use crate::ids::FileId;
+use crate::link::{LinkedQuery, Project};
+use crate::predicate::TableRef;
+use crate::span::Span;
+
+/// The check that proves the read `q` (see [`checked_after_read`]) comes before `at`: its
+/// row, and a key it was read by, are the caller's there. A check of another column, or none
+/// yet, and they are not.
+pub(super) fn checked_before(project: &Project, file: FileId, q: &LinkedQuery, at: Span) -> bool {
+    let instances = std::iter::once(q.instance()).chain(q.joins.iter().map(|j| j.instance()));
+    instances
+        .into_iter()
+        .any(|me| tenant_checks_after(project, file, q, &me).is_some_and(|g| g.span.hi <= at.lo))
+}
+
+/// `const row = await db.select().from(T).where(eq(T.id, id)).get(); if (!row ||
+/// row.workspaceId !== ws) throw ..`: the read itself, when the code after it in its function
+/// compares the row's tenant column with a value and leaves when they differ, on every path
+/// from the read (in the block that declared the row, or on every path of the function; not in
+/// a branch of its own) and before any other query runs. Past the check the row is the
+/// caller's. (Other uses of the row before the check, such as logging it, are not looked for.)
+/// The instance may be a joined one, its tenant column selected under a key of its own
+/// (`{ reportWorkspaceId: statusReport.workspaceId }` and `row.reportWorkspaceId !== ws`).
+pub(super) fn checked_after_read(
+    project: &Project,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+) -> bool {
+    tenant_checks_after(project, file, q, me).is_some()
+}
+
+/// The check after the read `q` that compares `me`'s tenant column (see
+/// [`checked_after_read`]).
+fn tenant_checks_after<'p>(
+    project: &'p Project,
+    file: FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+) -> Option<&'p Guard> {
+    let facts = &project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let row = site.result.as_deref()?;
+    if !site.kind.is_read()
+        || q.alias.is_some()
+        || site.runs != crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
+    {
+        return None;
+    }
+    let table = project.table(me.id);
+    // The key of the row that holds `me`'s column `col`.
+    let holds = |path: &str| match q.selected.iter().find(|(k, _, _)| **k == *path) {
+        Some((_, t, col)) => t == me && table.is_tenant_column(col),
+        None => *me == q.instance() && table.is_tenant_column(path),
+    };
+    facts.origins.guards.iter().find(|g| {
+        site.span.hi <= g.span.lo
+            && g.scope == site.scope
+            && (g.top || g.beside)
+            && matches!(&g.value, Origin::Local { name, path, each: false }
+                if **name == *row && holds(path))
+            && !facts
+                .queries
+                .iter()
+                .any(|o| site.span.hi <= o.span.lo && o.span.hi <= g.span.lo)
+    })
+}
