@@ -89,7 +89,8 @@ is or is not tenant-scoped. Any one proof suffices:
   (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
   that an earlier read with a proof was keyed by, when that read's result was checked
   (`if (!row) throw ..`; a read proven by the check of its row after it counts past that
-  check, also for a caller of the query's function), or that a project function reading with a proof was passed for its
+  check, also for a caller of the query's function; so is a row a helper returns after such a
+  check of its own table, or of the parent it joins through its foreign key), or that a project function reading with a proof was passed for its
   key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`): it keys that
   row, its children, and, when the read was keyed by a foreign key equal to `k` alone (not
   among many), the parent it points at (`eq(runs.monitorId, k)` found a row, then

@@ -34,6 +34,36 @@ pub(super) fn checked_after_read(
     tenant_checks_after(project, file, q, me).is_some()
 }
 
+/// The rows of the read `q` are the caller's by the check after it: its own table's tenant
+/// column was compared, or that of a table it joins (inner) as the parent its foreign key
+/// points at (`innerJoin(reports, eq(updates.reportId, reports.id))`, then `row.reportOrg !==
+/// orgId`): what a function returns of such a row is the caller's.
+pub(super) fn checked_after_rows(project: &Project, file: FileId, q: &LinkedQuery) -> bool {
+    let me = q.instance();
+    checked_after_read(project, file, q, &me)
+        || q.joins.iter().any(|j| {
+            j.unmatched() == crate::link::Unmatched::Dropped
+                && checked_after_read(project, file, q, &j.instance())
+                && j.on.as_ref().is_some_and(|on| {
+                    crate::predicate::conjuncts_of(&[on])
+                        .iter()
+                        .any(|a| match a {
+                            crate::predicate::Pred::Eq(
+                                crate::predicate::Opnd::Col(a),
+                                crate::predicate::Opnd::Col(b),
+                            ) => {
+                                let (mine, theirs) = if a.table == me { (a, b) } else { (b, a) };
+                                mine.table == me
+                                    && theirs.table == j.instance()
+                                    && project.references(project.table(me.id), &mine.key, j.table)
+                                    && super::keys::unique(project.table(j.table), &theirs.key)
+                            }
+                            _ => false,
+                        })
+                })
+        })
+}
+
 /// The check after the read `q` that compares `me`'s tenant column (see
 /// [`checked_after_read`]).
 fn tenant_checks_after<'p>(

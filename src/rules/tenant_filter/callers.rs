@@ -3,7 +3,8 @@
 //! signed-in user's own rows).
 
 use super::checked::{
-    checked_after_read, checked_before, key_of_checked_call, throws_when_missing,
+    checked_after_read, checked_after_rows, checked_before, key_of_checked_call,
+    throws_when_missing,
 };
 use super::keys::keyed_values;
 use super::keys::{proven_directly, ran_before, related, same_row_key, unique};
@@ -136,7 +137,14 @@ fn checked_at_call(
                 || facts
                     .result_calls
                     .iter()
-                    .filter(|c| c.local == *name && before(c.span, call.scope))
+                    // Bound in the calling function itself, before the call.
+                    .filter(|c| {
+                        c.local == *name
+                            && c.span.hi <= call.span.lo
+                            && call
+                                .scope
+                                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
+                    })
                     .filter_map(|c| {
                         let (f, i) = project.resolve_function(file, &c.callee)?;
                         Some((f, i, null_checked(name, c.span)))
@@ -148,8 +156,10 @@ fn checked_at_call(
                             read.kind.is_read()
                                 && p.alias.is_none()
                                 && read.scope == Some(body)
-                                && (checked || throws_when_missing(project, f, body, p))
-                                && proven_directly(project, p)
+                                && (((checked || throws_when_missing(project, f, body, p))
+                                    && proven_directly(project, p))
+                                    // Its check after it throws: past the call, the caller's.
+                                    || checked_after_rows(project, f, p))
                                 && keys(p.table)
                         })
                     })

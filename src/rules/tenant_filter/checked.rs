@@ -2,7 +2,7 @@
 //! one, or a project function that returned it after checking it was found) keys the table
 //! it names, and a key that a checked read was keyed by names the same row again.
 
-pub(super) use super::after::{checked_after_read, checked_before};
+pub(super) use super::after::{checked_after_read, checked_after_rows, checked_before};
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
