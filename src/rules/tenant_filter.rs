@@ -20,8 +20,8 @@ mod help;
 mod keys;
 use callers::{keyed_by_checked_callers, owned_by_session};
 use checked::{
-    branches_keyed_by_checked, checked_after_read, keyed_by_checked_row, keyed_by_unverified_row,
-    same_key_as_checked_read, siblings, unproven_source, Proving,
+    branches_keyed_by_checked, checked_after_read, checked_child_after_read, keyed_by_checked_row,
+    keyed_by_unverified_row, same_key_as_checked_read, siblings, unproven_source, Proving,
 };
 
 pub const RULE: RuleDef = RuleDef {
@@ -108,7 +108,8 @@ is or is not tenant-scoped. Any one proof suffices:
   reports.organizationId }` and `row.reportOrg !== orgId`: that join is proven, with what is
   joined to it through a foreign key), or whose
   foreign key the code compared with the key of a checked row or of a checked read
-  (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row). The
+  (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row; the
+  read itself is proven by such a check as by one of its tenant column). The
   rows a proven `update`/`delete` returns (`.returning()`) are checked rows too, and the key it
   was keyed by is a checked key once its returned row was checked. Many keys
   (`inArray(T.id, ids)`) a checked read was keyed by are checked when the code compared the
@@ -335,7 +336,10 @@ fn tenant_checks(
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedRow;
             }
-            if verdict != Verdict::Proven && checked_after_read(project, file, q, &table) {
+            if verdict != Verdict::Proven
+                && (checked_after_read(project, file, q, &table)
+                    || (table == q.instance() && checked_child_after_read(p)))
+            {
                 verdict = Verdict::Proven;
                 proof = Proof::CheckedAfter;
             }

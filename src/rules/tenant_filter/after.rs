@@ -72,27 +72,60 @@ fn tenant_checks_after<'p>(
     q: &LinkedQuery,
     me: &TableRef,
 ) -> Option<&'p Guard> {
-    let facts = &project.units[file].facts;
-    let site = &facts.queries[q.site];
-    let row = site.result.as_deref()?;
-    if !site.kind.is_read()
-        || q.alias.is_some()
-        || site.runs != crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
-    {
-        return None;
-    }
+    let row = project.units[file].facts.queries[q.site]
+        .result
+        .as_deref()?;
     let table = project.table(me.id);
     // The key of the row that holds `me`'s column `col`.
     let holds = |path: &str| match q.selected.iter().find(|(k, _, _)| **k == *path) {
         Some((_, t, col)) => t == me && table.is_tenant_column(col),
         None => *me == q.instance() && table.is_tenant_column(path),
     };
-    facts.origins.guards.iter().find(|g| {
-        site.span.hi <= g.span.lo
+    positioned_after(project, file, q).find(|g| {
+        matches!(&g.value, Origin::Local { name, path, each: false }
+                if **name == *row && holds(path))
+    })
+}
+
+/// The checks of the read `q`'s row right after it, on every path from it (see
+/// [`checked_after_read`]): each as the property of the row compared and what it is compared
+/// with (`if (!task || task.projectId !== id) throw ..`: `projectId`, `id`).
+pub(super) fn guards_after<'p>(
+    project: &'p Project,
+    file: FileId,
+    q: &LinkedQuery,
+) -> impl Iterator<Item = (&'p str, &'p Origin)> {
+    let row = project.units[file].facts.queries[q.site].result.clone();
+    positioned_after(project, file, q).filter_map(move |g| match &g.value {
+        Origin::Local {
+            name,
+            path,
+            each: false,
+        } if Some(name) == row.as_ref() && !path.is_empty() && !path.contains('.') => {
+            Some((&**path, &g.against))
+        }
+        _ => None,
+    })
+}
+
+/// The checks after the read `q` that run on every path from it, before any other query: none
+/// for a read that is not bound as written in its function.
+fn positioned_after<'p>(
+    project: &'p Project,
+    file: FileId,
+    q: &LinkedQuery,
+) -> impl Iterator<Item = &'p Guard> {
+    let facts = &project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let readable = site.result.is_some()
+        && site.kind.is_read()
+        && q.alias.is_none()
+        && site.runs == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten);
+    facts.origins.guards.iter().filter(move |g| {
+        readable
+            && site.span.hi <= g.span.lo
             && g.scope == site.scope
             && (g.top || g.beside)
-            && matches!(&g.value, Origin::Local { name, path, each: false }
-                if **name == *row && holds(path))
             && !facts
                 .queries
                 .iter()

@@ -590,28 +590,58 @@ fn guarded_children<'p>(
     reads.retain(|p| {
         let t = project.table(p.table);
         t.is_tenant_scoped()
-            && compared.iter().any(|(fk, against)| {
-                let parents = project.targets_of_column(t, fk);
-                let parent_key =
-                    |p: TableId, u: &str| parents.contains(&p) && unique(project.table(p), u);
-                !parents.is_empty()
-                    && match against {
-                        Origin::Local {
-                            name,
-                            path,
-                            each: false,
-                        } if !path.is_empty() && !path.contains('.') => {
-                            checked_rows(ctx, file, site, name, earlier, false)
-                                .into_iter()
-                                .any(|p| parent_key(p.table, path))
-                        }
-                        k => checked_read_key(project, file, site, k, earlier, |p, u, _| {
-                            parent_key(p, u)
-                        }),
-                    }
-            })
+            && compared
+                .iter()
+                .any(|(fk, against)| fk_checked(ctx, file, site, t, fk, against, earlier))
     });
     reads
+}
+
+/// `fk` of `t` references a table P, and `against` is a checked value of P's one-column unique
+/// key before `site`: a checked row's (`project.id`) or the key of a checked read of P.
+fn fk_checked(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    site: &QuerySite,
+    t: &crate::link::Table,
+    fk: &str,
+    against: &Origin,
+    earlier: &[Vec<TenantCheck>],
+) -> bool {
+    let project = ctx.project;
+    let parents = project.targets_of_column(t, fk);
+    let parent_key = |p: TableId, u: &str| parents.contains(&p) && unique(project.table(p), u);
+    !parents.is_empty()
+        && match against {
+            Origin::Local {
+                name,
+                path,
+                each: false,
+            } if !path.is_empty() && !path.contains('.') => {
+                checked_rows(ctx, file, site, name, earlier, false)
+                    .into_iter()
+                    .any(|p| parent_key(p.table, path))
+            }
+            k => checked_read_key(project, file, site, k, earlier, |p, u, _| parent_key(p, u)),
+        }
+}
+
+/// `const [task] = await <read of tasks by id>; if (!task || task.projectId !== project.id)
+/// throw ..` with `project` checked before: the read itself, as [`checked_after_read`] proves
+/// one by its tenant column, when its foreign key is compared with a checked value of the
+/// parent's key (see [`guarded_children`]).
+pub(super) fn checked_child_after_read(p: Proving<'_>) -> bool {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    } = p;
+    let project = ctx.project;
+    let site = &project.units[file].facts.queries[q.site];
+    let t = project.table(q.table);
+    super::after::guards_after(project, file, q)
+        .any(|(path, against)| fk_checked(ctx, file, site, t, path, against, earlier))
 }
 
 /// For a query keyed by a row's value (`eq(T.id, row.id)`), the earlier read in scope that
