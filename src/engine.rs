@@ -127,6 +127,8 @@ pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
     let root = &Root::new(&opts.root);
     let max = config.max_file_size;
     let inject = InjectedPanic::from_env(Stage::Extract);
+    // Test files are not checked unless asked: where their values come from matters to none.
+    let tests = config.check_test_files;
     let mut left_out = vec![];
     found.retain(|f| match f {
         Found::LeftOut(p) => {
@@ -138,7 +140,7 @@ pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
     let mut units: Vec<Unit> = found
         .par_iter()
         .map(|f| match f {
-            Found::File(path) => unit_at(root, path, max, inject.as_ref()),
+            Found::File(path) => unit_at(root, path, max, inject.as_ref(), tests),
             Found::ModelOnly(path) | Found::LeftOut(path) => {
                 model_only(root, path, max, inject.as_ref())
             }
@@ -163,9 +165,15 @@ pub fn load_units(opts: &Options, config: &Config) -> Result<Vec<Unit>, Error> {
 
 /// One file read, parsed and extracted, or the reason it could not be. A file outside the root
 /// is not read, and not checked.
-fn unit_at(root: &Root, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
+fn unit_at(
+    root: &Root,
+    path: &Path,
+    max: u64,
+    inject: Option<&InjectedPanic>,
+    tests: bool,
+) -> Unit {
     match read_source(root, path, max) {
-        Ok(src) => unit_from_source(root.path(), path, &src, inject),
+        Ok(src) => unit_from_source(root.path(), path, &src, inject, tests),
         Err(Unread::Problem(message)) => {
             unit_with_problem(root.path(), path, ProblemKind::Unparsable, message)
         }
@@ -184,7 +192,7 @@ fn unit_at(root: &Root, path: &Path, max: u64, inject: Option<&InjectedPanic>) -
 fn model_only(root: &Root, path: &Path, max: u64, inject: Option<&InjectedPanic>) -> Unit {
     Unit {
         check: false,
-        ..unit_at(root, path, max, inject)
+        ..unit_at(root, path, max, inject, true)
     }
 }
 
@@ -281,20 +289,25 @@ fn unit_with_problem(root: &Path, path: &Path, kind: ProblemKind, message: Strin
 /// from disk, minus the size limit.
 pub fn unit_from_bytes(root: &Path, path: &Path, bytes: Vec<u8>) -> Unit {
     match source_from_bytes(bytes) {
-        Ok(src) => unit_from_source(root, path, &src, None),
+        Ok(src) => unit_from_source(root, path, &src, None, true),
         Err(message) => unit_with_problem(root, path, ProblemKind::Unparsable, message),
     }
 }
 
 /// Parses and extracts one file's text into a unit; a panic is reported for this file alone.
+/// The values of a test file (`source::is_test_file`) are followed only when `tests` (the
+/// `checkTestFiles` setting): no rule reads them otherwise, and no test is a caller.
 pub fn unit_from_source(
     root: &Path,
     path: &Path,
     src: &str,
     inject: Option<&InjectedPanic>,
+    tests: bool,
 ) -> Unit {
     let rel = relative(root, path);
-    let parsed = crate::parse::parse_and_extract_then(path, src, |_| {
+    // Asked only of a file worth following (is_test_file is not free on every file).
+    let values = || tests || !crate::source::is_test_file(&rel);
+    let parsed = crate::parse::parse_and_extract_then(path, src, &values, |_| {
         if let Some(i) = inject {
             i.trigger(&rel)
         }

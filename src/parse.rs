@@ -35,18 +35,20 @@ pub struct ParsedFile {
 /// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts. A panic in the parser or
 /// the extractor is caught and becomes an [`ProblemKind::Internal`] problem for this file alone.
 pub fn parse_and_extract(path: &Path, src: &str) -> ParsedFile {
-    parse_and_extract_then(path, src, |_| {})
+    parse_and_extract_then(path, src, &|| true, |_| {})
 }
 
 /// [`parse_and_extract`], then `after` on the result, inside the same panic guard (the engine's
-/// test hook uses it to prove an extraction panic is contained).
+/// test hook uses it to prove an extraction panic is contained). Without `values`, where values
+/// come from is not followed (see `extract::extract`); it is asked of a file worth following only.
 pub fn parse_and_extract_then(
     path: &Path,
     src: &str,
+    values: &dyn Fn() -> bool,
     after: impl FnOnce(&ParsedFile),
 ) -> ParsedFile {
     let run = || {
-        let parsed = parse_inner(path, src);
+        let parsed = parse_inner(path, src, values);
         after(&parsed);
         parsed
     };
@@ -233,7 +235,7 @@ fn shrink(f: &mut FileFacts) {
 static IGNORE_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(crate::extract::comments::IGNORE));
 
-fn parse_inner(path: &Path, src: &str) -> ParsedFile {
+fn parse_inner(path: &Path, src: &str, values: &dyn Fn() -> bool) -> ParsedFile {
     let text = module_text(src);
     // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
     let b = text.as_bytes();
@@ -288,7 +290,7 @@ fn parse_inner(path: &Path, src: &str) -> ParsedFile {
     };
     match parsed {
         Ok(module) => {
-            let mut facts = crate::extract::extract(&module, 1);
+            let mut facts = crate::extract::extract(&module, 1, values);
             let (leading, trailing) = comments.take_all();
             let (leading, trailing) = (leading.borrow(), trailing.borrow());
             facts.suppressions = crate::extract::comments::suppressions(

@@ -49,8 +49,10 @@ use swc_ecma_ast::Module;
 use swc_ecma_visit::VisitWith;
 
 /// Extracts the facts of one parsed module. Spans are offsets into the file's text, which swc
-/// numbers from `base` (the source file's start position); they are not located yet.
-pub fn extract(module: &Module, base: u32) -> FileFacts {
+/// numbers from `base` (the source file's start position); they are not located yet. Without
+/// `values()`, asked of a module worth walking only, the origins of values are not followed
+/// (`origins.walked` stays false).
+pub fn extract(module: &Module, base: u32, values: &dyn Fn() -> bool) -> FileFacts {
     let mut x = visitor::Extractor::new(base);
     x.prepass(module);
     if client::is_client_module(module) {
@@ -62,7 +64,7 @@ pub fn extract(module: &Module, base: u32) -> FileFacts {
     }
     module.visit_with(&mut x);
     let mut facts = x.facts;
-    if origins::worth_walking(module, &facts) {
+    if origins::worth_walking(module, &facts) && values() {
         let handlers = facts.origins.handlers;
         facts.origins = origins::collect(module, ast::Offsets::new(base));
         facts.origins.handlers = handlers;
