@@ -295,8 +295,9 @@ pub fn unit_from_bytes(root: &Path, path: &Path, bytes: Vec<u8>) -> Unit {
 }
 
 /// Parses and extracts one file's text into a unit; a panic is reported for this file alone.
-/// The values of a test file (`source::is_test_file`) are followed only when `tests` (the
-/// `checkTestFiles` setting): no rule reads them otherwise, and no test is a caller.
+/// A test file (`source::is_test_file`) is extracted in full only when `tests` (the
+/// `checkTestFiles` setting): otherwise no rule checks it and no test is a caller, so only its
+/// imports, exports and definitions (tables a test may define) are read.
 pub fn unit_from_source(
     root: &Path,
     path: &Path,
@@ -305,9 +306,8 @@ pub fn unit_from_source(
     tests: bool,
 ) -> Unit {
     let rel = relative(root, path);
-    // Asked only of a file worth following (is_test_file is not free on every file).
-    let values = || tests || !crate::source::is_test_file(&rel);
-    let parsed = crate::parse::parse_and_extract_then(path, src, &values, |_| {
+    let full = tests || !crate::source::is_test_file(&rel);
+    let parsed = crate::parse::parse_and_extract_then(path, src, full, |_| {
         if let Some(i) = inject {
             i.trigger(&rel)
         }

@@ -35,20 +35,20 @@ pub struct ParsedFile {
 /// Parses `src` as TypeScript (TSX for `.tsx`) and extracts its facts. A panic in the parser or
 /// the extractor is caught and becomes an [`ProblemKind::Internal`] problem for this file alone.
 pub fn parse_and_extract(path: &Path, src: &str) -> ParsedFile {
-    parse_and_extract_then(path, src, &|| true, |_| {})
+    parse_and_extract_then(path, src, true, |_| {})
 }
 
 /// [`parse_and_extract`], then `after` on the result, inside the same panic guard (the engine's
-/// test hook uses it to prove an extraction panic is contained). Without `values`, where values
-/// come from is not followed (see `extract::extract`); it is asked of a file worth following only.
+/// test hook uses it to prove an extraction panic is contained). Without `full`, only what
+/// other files read of the module is extracted (see `extract::extract`).
 pub fn parse_and_extract_then(
     path: &Path,
     src: &str,
-    values: &dyn Fn() -> bool,
+    full: bool,
     after: impl FnOnce(&ParsedFile),
 ) -> ParsedFile {
     let run = || {
-        let parsed = parse_inner(path, src, values);
+        let parsed = parse_inner(path, src, full);
         after(&parsed);
         parsed
     };
@@ -235,7 +235,7 @@ fn shrink(f: &mut FileFacts) {
 static IGNORE_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(crate::extract::comments::IGNORE));
 
-fn parse_inner(path: &Path, src: &str, values: &dyn Fn() -> bool) -> ParsedFile {
+fn parse_inner(path: &Path, src: &str, full: bool) -> ParsedFile {
     let text = module_text(src);
     // Counting is a fast vectorised pass; only a file with enough brackets and `>` is scanned.
     let b = text.as_bytes();
@@ -290,7 +290,7 @@ fn parse_inner(path: &Path, src: &str, values: &dyn Fn() -> bool) -> ParsedFile 
     };
     match parsed {
         Ok(module) => {
-            let mut facts = crate::extract::extract(&module, 1, values);
+            let mut facts = crate::extract::extract(&module, 1, full);
             let (leading, trailing) = comments.take_all();
             let (leading, trailing) = (leading.borrow(), trailing.borrow());
             facts.suppressions = crate::extract::comments::suppressions(

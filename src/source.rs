@@ -128,23 +128,27 @@ pub fn read_shown(root: &Root, rel: &str) -> Option<String> {
 /// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
 /// error in one is still reported).
 pub fn is_test_file(rel: &str) -> bool {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    [
-        ".test.",
-        ".spec.",
-        ".e2e.",
-        ".e2e-spec.",
-        ".factory.",
-        ".factories.",
-    ]
-    .iter()
-    .any(|m| name.contains(m))
-        || rel.split('/').any(|dir| {
-            matches!(
-                dir,
-                "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
+    // Asked of every file: segments are compared whole rather than searched for substrings.
+    let mut parts = rel.split('/');
+    let name = parts.next_back().unwrap_or(rel);
+    // `.test.` and the like: a dot-separated segment of the name with a dot on either side.
+    let mut segments = name.split('.').skip(1).peekable();
+    while let Some(s) = segments.next() {
+        if segments.peek().is_some()
+            && matches!(
+                s,
+                "test" | "spec" | "e2e" | "e2e-spec" | "factory" | "factories"
             )
-        })
+        {
+            return true;
+        }
+    }
+    std::iter::once(name).chain(parts).any(|dir| {
+        matches!(
+            dir,
+            "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
+        )
+    })
 }
 
 #[cfg(test)]

@@ -65,8 +65,9 @@ pub struct Config {
     #[serde(default = "sections::default_max_file_size")]
     pub max_file_size: u64,
     /// Check test files (`*.test.ts`, `*.spec.ts`, `__tests__/`, `e2e/`, .. see
-    /// `source::is_test_file`) too. They are
-    /// always read (for the schema and helpers); by default no rule reports in them.
+    /// `source::is_test_file`) too. By default they are read only for what other files take
+    /// from them (imports, exports, module-level definitions such as tables), and no rule
+    /// reports in them.
     #[serde(default)]
     pub check_test_files: bool,
     /// A baseline file (relative to this configuration file) applied to every `check` that

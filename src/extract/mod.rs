@@ -50,11 +50,16 @@ use swc_ecma_visit::VisitWith;
 
 /// Extracts the facts of one parsed module. Spans are offsets into the file's text, which swc
 /// numbers from `base` (the source file's start position); they are not located yet. Without
-/// `values()`, asked of a module worth walking only, the origins of values are not followed
-/// (`origins.walked` stays false).
-pub fn extract(module: &Module, base: u32, values: &dyn Fn() -> bool) -> FileFacts {
+/// `full` (a test file that is not checked), only what other files read of a module: its
+/// imports, exports and module-level definitions (tables, relations, schemas); no query, call
+/// or value of it is looked for, and its origins are not walked (`origins.walked` stays false).
+pub fn extract(module: &Module, base: u32, full: bool) -> FileFacts {
     let mut x = visitor::Extractor::new(base);
     x.prepass(module);
+    if !full {
+        x.module_items(module);
+        return x.facts;
+    }
     if client::is_client_module(module) {
         // Browser code: its imports and exports, and the calls its loops make.
         x.module_items(module);
@@ -64,7 +69,7 @@ pub fn extract(module: &Module, base: u32, values: &dyn Fn() -> bool) -> FileFac
     }
     module.visit_with(&mut x);
     let mut facts = x.facts;
-    if origins::worth_walking(module, &facts) && values() {
+    if origins::worth_walking(module, &facts) {
         let handlers = facts.origins.handlers;
         facts.origins = origins::collect(module, ast::Offsets::new(base));
         facts.origins.handlers = handlers;
@@ -176,6 +181,28 @@ mod tests {
             }
             assert_eq!(super::normalize_code(text), want, "{text:?}");
         }
+    }
+
+    /// A test file that is not checked is read for what other files take from it alone: its
+    /// tables, imports and exports, not its queries, functions or values.
+    #[test]
+    fn a_module_read_in_part_keeps_its_definitions_only() {
+        let src = "import { pgTable, uuid } from 'drizzle-orm/pg-core';\n\
+            import { db } from './db';\n\
+            export const seeded = pgTable('seeded', { id: uuid('id').primaryKey() });\n\
+            export async function wipe() { return db.delete(seeded); }\n";
+        let module = crate::parse::parse_module(Path::new("x.test.ts"), src).unwrap();
+        let part = super::extract(&module, 1, false);
+        assert_eq!(part.tables.len(), 1);
+        assert_eq!(part.imports.len(), 3);
+        assert!(!part.exports.is_empty());
+        assert!(part.queries.is_empty() && part.functions.is_empty());
+        assert!(!part.origins.walked);
+        let whole = super::extract(&module, 1, true);
+        assert_eq!(whole.tables.len(), 1);
+        assert_eq!(whole.queries.len(), 1);
+        assert_eq!(whole.functions.len(), 1);
+        assert!(whole.origins.walked);
     }
 
     /// (start offset, part of another query) of every query site, in file order.
