@@ -201,12 +201,14 @@ impl Walk {
                             scope,
                             index: i as u32,
                             path: String::new(),
+                            each: false,
                         },
                     },
                     _ => Val::Param {
                         scope,
                         index: i as u32,
                         path: String::new(),
+                        each: false,
                     },
                 },
             };
@@ -271,6 +273,7 @@ impl Walk {
                 scope,
                 index: 0,
                 path,
+                each: false,
             }) if path.is_empty() && Some(*scope) == self.scope() => {
                 Some((None, member_prop(&m.prop)?))
             }
@@ -529,14 +532,11 @@ impl Visit for Walk {
                             each: false,
                         }
                     }
+                    // (`const [a, b] = await Promise.all([qa, qb])`: each query's rows.)
                     Pat::Array(a) => {
-                        if let Some(Some(Pat::Ident(name))) = a.elems.first() {
-                            let row = Val::Local {
-                                name: name.id.sym.clone(),
-                                path: String::new(),
-                                each: false,
-                            };
-                            self.push_var(name.id.sym.clone(), row);
+                        for name in a.elems.iter().flatten().filter_map(|p| p.as_ident()) {
+                            let (name, path, each) = (name.id.sym.clone(), String::new(), false);
+                            self.push_var(name.clone(), Val::Local { name, path, each });
                         }
                         continue;
                     }

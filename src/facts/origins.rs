@@ -13,11 +13,14 @@ pub enum Origin {
     /// The session or request context (`ctx.*`, `auth()`, `c.get(..)`).
     Session,
     /// A parameter of the function whose span is `scope` (its `index`th), or a property of it
-    /// (`path`, dotted, empty for the parameter itself): the callers decide.
+    /// (`path`, dotted, empty for the parameter itself): the callers decide. `each` when the
+    /// value is the property's values over the rows the parameter holds (`rows.map((r) =>
+    /// r.id)`), as for [`Origin::Local`].
     Param {
         scope: Span,
         index: u32,
         path: Box<str>,
+        each: bool,
     },
     /// What the local `name` holds, given a call's result (`const row = await db.select()..`,
     /// `const [row] = await ..`, `const found = await getProject(..)`), or a property of it

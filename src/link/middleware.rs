@@ -43,10 +43,14 @@ impl Project {
     fn middleware_checks(&self, file: FileId, span: Span) -> Vec<Box<str>> {
         let facts = &self.units[file].facts.origins;
         let input_path = |o: &Origin| match o {
-            Origin::Param { scope, index, path }
-                if *scope == span
-                    && *index == 0
-                    && (&**path == "input" || path.starts_with("input.")) =>
+            Origin::Param {
+                scope,
+                index,
+                path,
+                each: false,
+            } if *scope == span
+                && *index == 0
+                && (&**path == "input" || path.starts_with("input.")) =>
             {
                 Some(path.clone())
             }
@@ -71,9 +75,12 @@ impl Project {
         }
         let session = |o: &Origin| match o {
             Origin::Session => true,
-            Origin::Param { scope, index, path } => {
-                *scope == span && *index == 0 && (&**path == "ctx" || path.starts_with("ctx."))
-            }
+            Origin::Param {
+                scope,
+                index,
+                path,
+                each: false,
+            } => *scope == span && *index == 0 && (&**path == "ctx" || path.starts_with("ctx.")),
             _ => false,
         };
         candidates.retain(|path| {
@@ -81,6 +88,7 @@ impl Project {
                 scope: span,
                 index: 0,
                 path: path.clone(),
+                each: false,
             };
             verified(self, file, Some(span), &value, u32::MAX, &session)
         });

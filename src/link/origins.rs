@@ -68,7 +68,13 @@ impl Passed {
     pub fn resolve(&self, project: &Project, origin: &Origin) -> Option<Origin> {
         let mut o = origin.clone();
         for &(f, n) in self.calls.iter().rev() {
-            let Origin::Param { index, path, .. } = &o else {
+            let Origin::Param {
+                index,
+                path,
+                each: false,
+                ..
+            } = &o
+            else {
                 break;
             };
             let call = project.units[f].facts.origins.calls.get(n)?;
@@ -228,10 +234,15 @@ impl Project {
                                 file: f,
                                 calls: vec![],
                             }],
-                            Origin::Param { scope, index, path } => {
-                                out.lookup(f, *scope, *index, path)
+                            Origin::Param {
+                                scope,
+                                index,
+                                path,
+                                each: false,
+                            } => out.lookup(f, *scope, *index, path),
+                            Origin::Session | Origin::Local { .. } | Origin::Param { .. } => {
+                                vec![]
                             }
-                            Origin::Session | Origin::Local { .. } => vec![],
                         };
                         for passed in inputs {
                             if verified(self, f, c.scope, o, c.span.lo, &|x| {
@@ -294,11 +305,13 @@ pub fn same_value(a: &Origin, b: &Origin) -> bool {
                 scope: s1,
                 index: i1,
                 path: p1,
+                each: false,
             },
             Origin::Param {
                 scope: s2,
                 index: i2,
                 path: p2,
+                each: false,
             },
         ) => s1 == s2 && i1 == i2 && p1 == p2,
         (
@@ -345,10 +358,16 @@ pub fn argument(c: &CallOrigins, index: u32, path: &str) -> Option<Origin> {
                 path: join_path(path, rest).into(),
                 each: *each,
             },
-            Origin::Param { scope, index, path } => Origin::Param {
+            Origin::Param {
+                scope,
+                index,
+                path,
+                each,
+            } => Origin::Param {
                 scope: *scope,
                 index: *index,
                 path: join_path(path, rest).into(),
+                each: *each,
             },
         }
     };
@@ -429,7 +448,12 @@ pub fn verified(
         let callee = &project.units[cf].facts;
         let fn_span = Some(callee.functions[ci].span);
         let passed = |o: &Origin| match o {
-            Origin::Param { index, path, .. } => argument(c, *index, path),
+            Origin::Param {
+                index,
+                path,
+                each: false,
+                ..
+            } => argument(c, *index, path),
             o => Some(o.clone()),
         };
         let session = |o: &Origin| passed(o).is_some_and(|o| is_session(&o));

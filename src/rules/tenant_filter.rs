@@ -23,6 +23,7 @@ use checked::{
     branches_keyed_by_checked, checked_after_read, checked_child_after_read, keyed_by_checked_row,
     keyed_by_unverified_row, same_key_as_checked_read, siblings, unproven_source, Proving,
 };
+use keys::links_tenant_rows;
 
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
@@ -32,191 +33,9 @@ pub const RULE: RuleDef = RuleDef {
     security_severity: Some("8.1"),
 };
 
-const DOC: &str = r#"## What it reports
-A `select`, `$count`, `findMany`/`findFirst`, `update` or `delete` on a tenant-scoped table (one
-with a column named in `tenant.columns`, such as `organizationId`) with no proof that its rows
-belong to the caller's tenant: no `eq(table.organizationId, ..)` or
-`inArray(table.organizationId, ..)`, and none of the other proofs below.
-
-A tenant-named column does not make a table tenant-scoped when it is unique on its own and
-references no table (an external id on a tenant root, a one-to-one mapping) or is a nullable
-foreign key with `onDelete: 'set null'` (a pointer such as a user's current team);
-`tenant.tables` forces such a table, and `drizzle-guard schema` prints for every table why it
-is or is not tenant-scoped. Any one proof suffices:
-
-- **Direct**: `eq(table.organizationId, ..)` or `inArray(table.organizationId, ..)` in the
-  `where`, a join's `on`, a relational filter, a condition array (also spread through
-  `.filter(Boolean)`, or combined as `conds.length > 1 ? and(...conds) : conds[0]`) or a
-  helper: a function, a method or an arrow-function field (`this.ownership()`, the calling
-  class's own or the one it inherits), or a function defined in the query's own function
-  (`const where = (s) => and(..)`, read with that function's values), given the table, a
-  column bag (`(ctx, cols) => eq(cols.userId, ctx.userId)` called with `notes` or
-  `{ userId: notes.userId }`) or a condition array it combines. A helper with several `return`s proves only if every one does:
-  a bare `return`, `return undefined` or falling off the end is a path with no condition.
-  `if (w) conds.push(w)` adds `w` unconditionally (an absent `w` is no condition either), so it
-  proves only when `w` is never absent. An equality between two tenant columns carries one table's
-  guarantee to the other; `isNull(table.organizationId)` (rows no tenant owns, such as an
-  unclaimed record) keeps other tenants' rows out too, unless another tenant column of the
-  table is never null (with `userId` not null, `isNull(notes.workspaceId)` keeps every user's
-  personal notes). A conditional spread `...(c ? [a] : [])` is either branch's elements, and
-  `...xs.map((x) => cond)` is what the callback returns (an empty list is not considered).
-  `and(..)` is proven
-  by any part; `or(..)` and `cond ? a : b` only when every branch is (a branch no row
-  passes, `` sql`false` ``, needs nothing).
-- **Tenant root**: a table that tenant columns reference on a key of one column
-  (`organizations.id`) is filtered by equality on its primary key, when it is tenant-scoped
-  (`tenant.tables`). A relation tied on a column that is no key of its target (`fields:
-  [t.teamId], references: [categories.teamId]`, as introspection writes it) makes no root, and
-  a primary key of several columns filters nothing column by column. Another column of a
-  tenant-scoped table that references a tenant root (`keys.forWorkspaceId`) pins rows to a
-  tenant as well.
-- **Checked row**: a value of a row (or of the rows: `inArray(T.id, rows.map((r) => r.id))`,
-  `for (const row of rows)`, `rows.find(..)?.id`, `rows.slice(..)`, `rows.sort(..)`, also through a copy or
-  destructuring: `const { id } = row`) that an earlier query of the same (or an enclosing)
-  function read with a proof, or that a project function returned after reading it with a
-  proof (its last query, or a row it checked: `const existing = await getProject(orgId, id)`;
-  a value of such a row belongs to the caller's tenant, or there is no value), keys the table: the row's own primary or unique key
-  (`update(T).where(eq(T.id, row.id))`), a foreign key to the row's table
-  (`eq(tasks.projectId, project.id)`: children of a checked parent), the key the row's
-  foreign key points at, or a foreign key to the same tenant-scoped parent as one of the row's
-  (siblings), in another table or the row's own (`eq(comments.taskId, comment.taskId)`). A row a relation loaded with `with` brings along is a checked row too
-  (`project.settings.id`, `project.tasks.at(0)`, `project.tasks.map((t) => t.id)`) when the
-  relation ties it to the checked row on one column each side as a join proof would (a
-  foreign key to a unique key, or two foreign keys to one tenant-scoped parent); a nested
-  object that is no relation the read loaded (a select's own shape) is not. A tenant root read
-  by a unique key equal to a value of the session (`eq(workspaces.orgId, ctx.tenant.id)`) is
-  the caller's tenant: the rows its relations load are checked rows too. Copies
-  (`Array.from(new Set(ids))`, `[...ids]`) are their values. Also a key `k` (`input.id`)
-  that an earlier read with a proof was keyed by, when that read's result was checked
-  (`if (!row) throw ..`; a read proven by the check of its row after it counts past that
-  check, also for a caller of the query's function; so is a row a helper returns after such a
-  check of its own table, or of the parent it joins through its foreign key), or that a project function reading with a proof was passed for its
-  key (`const found = await getProject({ id: input.id, orgId }); if (!found) ..`): it keys that
-  row, its children, and, when the read was keyed by a foreign key equal to `k` alone (not
-  among many), the parent it points at (`eq(runs.monitorId, k)` found a row, then
-  `eq(monitors.id, k)`); not in a
-  `catch` clause, where the error may have come before the check. A row the function inserted with the tenant column set
-  (`db.insert(T).values({ .., orgId }).returning()`, no `onConflictDoUpdate`) counts as a
-  checked row of T for its own key and its children; its foreign keys are what the code wrote
-  (maybe the client's ids), so the parent and siblings they name are not proven. So does a row
-  read without a proof whose
-  tenant column the code then compares with a value, leaving when they differ
-  (`if (!row || row.orgId !== orgId) throw ..`; the read itself is proven too when that check
-  runs on every path from the read (in the block that declared the row, or on every path of
-  the function; not in a branch of its own) and no other query runs between them; the column
-  may be a joined table's, selected under a name of its own, `{ reportOrg:
-  reports.organizationId }` and `row.reportOrg !== orgId`: that join is proven, with what is
-  joined to it through a foreign key), or whose
-  foreign key the code compared with the key of a checked row or of a checked read
-  (`if (!task || task.projectId !== project.id) throw ..`: a child of the caller's row; the
-  read itself is proven by such a check as by one of its tenant column). The
-  rows a proven `update`/`delete` returns (`.returning()`) are checked rows too, and the key it
-  was keyed by is a checked key once its returned row was checked. Many keys
-  (`inArray(T.id, ids)`) a checked read was keyed by are checked when the code compared the
-  count, `if (rows.length !== ids.length) throw ..` (or `new Set(ids).size`), on a read with
-  no join that could repeat a row; `if (!rows.length)` says nothing of each id. An `or` (or
-  `cond ? a : b`) whose every branch is keyed so is proven. `[...ids]` and
-  `[...new Set(ids)]` are `ids`. Where a key comes from is read by the same value-origin
-  analysis as `tenant-value-from-input`.
-- **Checked by every caller**: a project function keyed by its parameter
-  (`updateStatus(db, id)` doing `update(T).where(eq(T.id, id))`) is proven when every call the
-  project makes to it passes a key the caller checked as above (a checked row's value, one a
-  helper returned and the caller checked, or the key of a checked read). One caller that passes
-  anything else, a file that imports the function without holding a query, handler or server
-  action (whose values are not followed), or no caller at all, and it is reported; when the
-  calls are known, the finding points at the first one that passes a key it did not check. A class's
-  method is proven so only when it is called on `this` alone: a call of that name on an
-  instance (`model.rename(id)`, in any file that reaches the class) is one whose class is not
-  followed.
-- **The signed-in user's rows** (the query's own table): equality on a foreign key to a table no tenant owns (the users)
-  with a value of the session (`eq(members.userId, ctx.session.user.id)`), directly or through a
-  parameter every call the project makes fills with one: the caller's own rows, such as their
-  memberships of every team. A value from request input, or a foreign key to a tenant-scoped
-  table, proves nothing this way.
-- **Secret lookup**: equality (or `inArray`) on a column that is unique on its own and holds a
-  secret by its name (key or SQL name ending in `hash`, `token` or `secret`, or named `code`:
-  `eq(apiKeys.keyHash, hash)`, an OAuth code, a link token). Whoever holds the secret is
-  entitled to the row; this is the read that finds the tenant. A checked row it returns proves
-  later queries like any other. A non-unique token column, or a unique column that is no
-  secret (`slug`), proves nothing.
-- **Raw fragments** in a query's condition are read as SQL: `sql`${table.organizationId} =
-  ${orgId}``, and the query's own columns by their SQL name (`sql`organization_id = ${orgId}``,
-  `tasks.organization_id`), compared with `=` (also under `AND`/`OR`, beside `IS [NOT]
-  NULL`), count as `eq(..)` would, as direct proofs or as keys of checked rows
-  (`sql`project_id = ${project.id}``). Anything else in the text (a function, `ANY`, a name
-  qualified by something other than the table), and a fragment with no `=` or with a
-  subquery, stays opaque (`unverified-tenant-filter`).
-- **Raw statements** (`db.execute(sql`..`)`, `run`, `all`, `get`, `values`) are parsed and
-  checked the same way, each table they name on its own, in every statement of the text, in
-  subqueries of the `WHERE` and in the `SELECT` of an `INSERT .. SELECT` (see
-  docs/conditions.md).
-- **Through a foreign key in a join**: a joined table whose primary or unique key equals a
-  foreign key of a proven table (`leftJoin(projects, eq(projects.id, tasks.projectId))`), or
-  whose foreign key equals a proven table's key (children), or whose foreign key equals a
-  proven table's foreign key to the same tenant-scoped parent (siblings), is proven. A join on
-  any other column is not. `tenant.joins: "strict"` turns these join proofs off. Either way,
-  a join condition proves only the rows it restricts: a left join's (a tenant filter written in
-  it, or its link to a filtered table) never the rows before it, unless the rest of the query
-  requires the joined rows (a `where` or an inner join on one of its columns); a right join's
-  only the rows before it; a full join's none.
-- **Correlated subquery**: `exists(db.select().from(tasks).where(eq(tasks.projectId,
-  projects.id)))` reads `tasks` only for the outer query's `projects` rows: when that outer
-  instance is proven, the subquery's table is proven through it like a join (a foreign key, or
-  an equality of tenant columns). A subquery built outside any query (pushed onto a condition
-  array, kept in a local and placed in `sql`EXISTS (${sub})``) runs in the query that uses it,
-  which is checked for the outer table on its own. A subquery that is not correlated, or
-  correlated on another column, needs its own filter; so does a CTE's select
-  (`db.$with('x').as(..)`) and each statement of `db.batch([..])`. A prepared statement's
-  `sql.placeholder('orgId')` is a value like any other.
-- **Subquery of values**: `inArray(tasks.projectId, db.select({ id: projects.id })
-  .from(projects).where(<tenant filter>))` proves `tasks` when the compared and the selected
-  column are linked by a foreign key (or are both tenant columns) and the subquery is proven;
-  in one branch of an `or` it proves nothing.
-- **Builders**: a `where` added later to a builder held in a variable (`q = q.where(..)`), or
-  by a project function the builder is passed to (`forOrganization(q, orgId)` whose body is
-  `return qb.where(eq(projects.organizationId, orgId))`), is the query's condition; one added
-  on some paths only may be absent, and a later `where` replaces an earlier one. The rows of
-  a builder awaited later (`const rows = await q`) are the query's rows, checked rows when it
-  is proven.
-
-The help of a finding says what would have proven it; when the query is keyed by a value of a
-row that an earlier read returned without a proof, the finding points at that read. A tenant
-filter that holds on some paths only is no proof (`teamId !== undefined ? eq(invoices.teamId,
-teamId) : undefined`: a caller that passes no `teamId` reads every tenant's rows), and the help
-says so; a joined table reached through a foreign key of an instance that is itself unproven
-is reported with it, and its help names that instance, whose filter proves the join too.
-
-Inserts are not checked. Relations loaded with `with` are reached through their parent row
-and are covered by the parent's filter. Files matching `tenant.systemPaths` (seeds, scripts,
-migrations) get no tenant findings.
-
-## Why it matters
-A query that forgets the tenant filter returns, changes or deletes rows of every tenant. Looking a
-row up by its id alone lets any signed-in user read another organization's data by guessing ids
-(an insecure direct object reference).
-
-## Example
-```ts
-const project = await db.query.projects.findFirst({
-  where: eq(projects.id, input.id),
-});
-```
-
-## Fix
-```ts
-const project = await db.query.projects.findFirst({
-  where: and(eq(projects.id, input.id), eq(projects.organizationId, ctx.orgId)),
-});
-```
-
-## Configuration
-`tenant.columns` lists the tenant column names (TypeScript key or SQL name);
-`tenant.exemptTables` lists tables that are shared across tenants on purpose; `tenant.tables`
-forces tables to be tenant-scoped; `tenant.joins` (`"fk"` or `"strict"`) decides whether joins
-through foreign keys carry a proof; `tenant.systemPaths` lists system code. When the filter is
-hidden in something drizzle-guard cannot read, `unverified-tenant-filter` reports it instead;
-so it does a query keyed by a row whose read is itself unverifiable.
-"#;
+// The rule's documentation (docs/rules/tenant-filter.md is written from it) is the longest
+// of all: it lives in its own file.
+const DOC: &str = include_str!("tenant_filter/doc.md");
 
 /// [`tenant_checks`] of every query of the file, in the order of `project.queries[file]`;
 /// computed on the first call for the file and kept in the context. None in system code
@@ -294,6 +113,7 @@ fn tenant_checks(
     {
         return vec![];
     }
+    let fk = ctx.config.tenant.joins == TenantJoins::Fk;
     let whole = q.conditions();
     let outer = q.joins.iter().any(|j| j.unmatched() != Unmatched::Dropped);
     let all_rows = if outer { restricts_all(q) } else { vec![] };
@@ -302,7 +122,11 @@ fn tenant_checks(
     let mut add = |table: TableRef, span: Span, own: Option<usize>| {
         let joined = own.is_some();
         let t = project.table(table.id);
-        if t.is_tenant_scoped() {
+        // A table no tenant owns that links tenant-scoped rows (a many-to-many link table, a
+        // child owned through its parent): never reported, but when keyed by a checked row it
+        // carries the proof through its foreign keys to the tables joined to it.
+        let link = !t.is_tenant_scoped() && fk && links_tenant_rows(project, t);
+        if t.is_tenant_scoped() || link {
             // What restricts this instance's rows (with an outer join, not every part does).
             let mine;
             let all: &[&Pred] = if outer {
@@ -312,6 +136,24 @@ fn tenant_checks(
                 &whole
             };
             let atoms = conjuncts_of(all);
+            if link {
+                let keyed = keyed_by_checked_row(p, &table, &atoms)
+                    || keyed_by_checked_callers(ctx, file, &table, &atoms);
+                instances.push(Instance {
+                    table,
+                    span,
+                    joined,
+                    verdict: if keyed {
+                        Verdict::Proven
+                    } else {
+                        Verdict::Missing
+                    },
+                    proof: Proof::CheckedRow,
+                    restricted_by: outer.then_some(atoms),
+                    link,
+                });
+                return;
+            }
             // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
             let mut verdict =
                 all_guarantee_equality_or_null(all, &table, &t.tenant_columns, &t.tenant_null);
@@ -363,6 +205,7 @@ fn tenant_checks(
                 verdict,
                 proof,
                 restricted_by: outer.then_some(atoms),
+                link,
             });
         }
     };
@@ -387,9 +230,10 @@ fn tenant_checks(
             verdict: Verdict::Proven,
             proof: Proof::Outer,
             restricted_by: None,
+            link: false,
         });
     }
-    if ctx.config.tenant.joins == TenantJoins::Fk && instances.len() > 1 {
+    if fk && instances.len() > 1 {
         // Proofs through foreign keys, carried from proven instances until none is added.
         loop {
             let mut changed = false;
@@ -422,7 +266,7 @@ fn tenant_checks(
     let after = instances.iter().any(|i| i.proof == Proof::CheckedAfter);
     instances
         .into_iter()
-        .filter(|i| i.proof != Proof::Outer)
+        .filter(|i| i.proof != Proof::Outer && !i.link)
         .map(|i| TenantCheck {
             table: i.table.id,
             span: i.span,
@@ -445,6 +289,8 @@ struct Instance<'q> {
     /// With an outer join, the conjuncts that restrict its rows (see [`restricting`]); without
     /// one, every part of the condition does.
     restricted_by: Option<Vec<&'q Pred>>,
+    /// A link between tenant-scoped rows that no tenant owns itself: it only carries proofs.
+    link: bool,
 }
 
 /// How an instance was proven (kept for the reader of the code; the finding only exists when

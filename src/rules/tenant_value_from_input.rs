@@ -103,13 +103,15 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     for u in &facts.origins.uses {
         // Only input, or a parameter callers may fill with input, can be the client's choice.
         match &u.origin {
-            Origin::Session | Origin::Local { .. } => continue,
+            // (nor the values over a parameter's rows: `rows.map((r) => r.id)`).
+            Origin::Session | Origin::Local { .. } | Origin::Param { each: true, .. } => continue,
             // No caller passes input for it (most parameters): nothing to look at.
-            Origin::Param { scope, index, path }
-                if project
-                    .input_params
-                    .lookup(file, *scope, *index, path)
-                    .is_empty() =>
+            Origin::Param {
+                scope, index, path, ..
+            } if project
+                .input_params
+                .lookup(file, *scope, *index, path)
+                .is_empty() =>
             {
                 continue
             }
@@ -214,7 +216,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             }
             // A caller's input, unless that caller passes a session value for another filter
             // of the same query, or verified the value in this function with one.
-            Origin::Param { scope, index, path } => project
+            Origin::Param {
+                scope, index, path, ..
+            } => project
                 .input_params
                 .lookup(file, *scope, *index, path)
                 .into_iter()

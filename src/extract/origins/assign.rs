@@ -264,13 +264,15 @@ fn same(a: &Val, b: &Val) -> bool {
                 scope: s1,
                 index: i1,
                 path: p1,
+                each: e1,
             },
             Val::Param {
                 scope: s2,
                 index: i2,
                 path: p2,
+                each: e2,
             },
-        ) => s1 == s2 && i1 == i2 && p1 == p2,
+        ) => s1 == s2 && i1 == i2 && p1 == p2 && e1 == e2,
         (
             Val::Local {
                 name: n1,

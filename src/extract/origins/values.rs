@@ -17,6 +17,7 @@ pub(super) enum Val {
         scope: Span,
         index: u32,
         path: String,
+        each: bool,
     },
     /// See [`Origin::Local`].
     Local {
@@ -64,10 +65,16 @@ impl Val {
         match self {
             Val::Input(i) => Some(Origin::Input(Box::new(i.clone()))),
             Val::Session => Some(Origin::Session),
-            Val::Param { scope, index, path } => Some(Origin::Param {
+            Val::Param {
+                scope,
+                index,
+                path,
+                each,
+            } => Some(Origin::Param {
                 scope: *scope,
                 index: *index,
                 path: path.as_str().into(),
+                each: *each,
             }),
             Val::Local { name, path, each } => Some(Origin::Local {
                 name: name.clone(),
@@ -83,6 +90,7 @@ impl Val {
                 scope: *scope,
                 index: 0,
                 path: "".into(),
+                each: false,
             }),
             _ => None,
         }
@@ -108,10 +116,16 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
     match base {
         Val::Input(i) => input(i.label, join_path(&i.path, key), span),
         Val::Session => Val::Session,
-        Val::Param { scope, index, path } => Val::Param {
+        Val::Param {
+            scope,
+            index,
+            path,
+            each,
+        } => Val::Param {
             scope: *scope,
             index: *index,
             path: join_path(path, key),
+            each: *each,
         },
         Val::Local { name, path, each } => Val::Local {
             name: name.clone(),
@@ -158,6 +172,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
                 scope: *scope,
                 index: 0,
                 path: key.to_owned(),
+                each: false,
             },
         },
         Val::HonoContext => match key {
@@ -307,6 +322,11 @@ impl Env {
                     spread: Some(_),
                     expr,
                 })] => self.copied(expr),
+                // `[row]`: a list of that one row (`[project].map((p) => p.id)` is its `id`).
+                [Some(ExprOrSpread { spread: None, expr })] => match self.origin(expr) {
+                    v @ Val::Local { .. } => v,
+                    _ => Val::Unknown,
+                },
                 _ => Val::Unknown,
             },
             _ => Val::Unknown,
@@ -506,6 +526,28 @@ impl Env {
                     None => Val::Unknown,
                 },
                 _ => Val::Unknown,
+            };
+        }
+        // `rows.map((r) => r.id)` over a parameter's rows: the values of their `id`, as the
+        // callers' rows hold them.
+        if let (
+            Val::Param {
+                scope,
+                index,
+                path,
+                each: false,
+            },
+            "map",
+        ) = (&base, &*method)
+        {
+            return match first().and_then(|a| mapped_key(&a.expr)) {
+                Some(key) => Val::Param {
+                    scope: *scope,
+                    index: *index,
+                    path: join_path(path, &key),
+                    each: true,
+                },
+                None => Val::Unknown,
             };
         }
         if let (Val::SessionRows, "some" | "find") = (&base, &*method) {

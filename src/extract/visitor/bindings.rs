@@ -82,6 +82,30 @@ impl Extractor {
                 self.with_owner(owner, |x| x.visit_expr(init));
             }
             _ => match awaited(init) {
+                // `const [a, b] = await Promise.all([qa, qb])`: each query's rows are bound
+                // to its own name, as `const a = await qa` would.
+                Expr::Call(c) if matches!(name, Pat::Array(_)) && promise_all(c).is_some() => {
+                    let (Pat::Array(names), Some(elems)) = (name, promise_all(c)) else {
+                        return;
+                    };
+                    for (i, e) in elems.iter().enumerate() {
+                        let Some(e) = e else { continue };
+                        match awaited(&e.expr) {
+                            chain @ Expr::Call(_) if e.spread.is_none() => {
+                                let how = ChainUse {
+                                    argument: None,
+                                    stored: false,
+                                    result: names
+                                        .elems
+                                        .get(i)
+                                        .and_then(|p| result_binding(p.as_ref()?)),
+                                };
+                                self.nested(|x| x.call_chain(chain, how));
+                            }
+                            _ => self.visit_expr(&e.expr),
+                        }
+                    }
+                }
                 chain @ Expr::Call(_) => {
                     let stored = matches!(value, Expr::Call(_));
                     let how = ChainUse {
@@ -140,5 +164,25 @@ impl Extractor {
         self.testing += 1;
         self.visit_expr(e);
         self.testing -= 1;
+    }
+}
+
+/// The elements of `Promise.all([..])`'s array, written out.
+fn promise_all(c: &CallExpr) -> Option<&[Option<ExprOrSpread>]> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    let (Expr::Ident(promise), Some(all)) = (unwrap(&m.obj), m.prop.as_ident()) else {
+        return None;
+    };
+    if &*promise.sym != "Promise" || &*all.sym != "all" || c.args.len() != 1 {
+        return None;
+    }
+    match unwrap(&c.args[0].expr) {
+        Expr::Array(a) if c.args[0].spread.is_none() => Some(&a.elems),
+        _ => None,
     }
 }

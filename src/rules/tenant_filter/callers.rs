@@ -11,7 +11,7 @@ use super::keys::{proven_directly, ran_before, related, same_row_key, unique};
 use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
-use crate::link::Project;
+use crate::link::{LinkedQuery, Project};
 use crate::predicate::{conjuncts_of, Pred, TableRef};
 use crate::rules::context::RuleContext;
 use crate::span::Span;
@@ -50,14 +50,9 @@ pub(super) fn unchecked_caller(
     let project = ctx.project;
     let facts = &project.units[file].facts;
     keyed_values(facts, atoms, me).iter().find_map(|(col, o)| {
-        let Origin::Param { scope, index, path } = o else {
-            return None;
-        };
-        let f = facts.functions.iter().position(|f| f.span.lo == scope.lo)?;
-        project.callers(file, f)?.iter().find_map(|&(g, n)| {
-            let call = &project.units[g].facts.origins.calls[n];
-            let checked = argument(call, *index, path)
-                .is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col));
+        calls_passing(project, file, o)?.find_map(|(g, call, arg)| {
+            let checked =
+                arg.is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col));
             (!checked).then_some((g, call.span))
         })
     })
@@ -72,19 +67,47 @@ fn every_caller_passes(
     o: &Origin,
     test: impl Fn(FileId, &CallOrigins, &Origin) -> bool,
 ) -> bool {
-    let Origin::Param { scope, index, path } = o else {
-        return false;
+    calls_passing(project, file, o)
+        .is_some_and(|mut calls| calls.all(|(g, call, arg)| arg.is_some_and(|a| test(g, call, &a))))
+}
+
+/// For a parameter `o` (or a property of one) of a project function whose calls are all known
+/// (`Project::callers`): each call, its file, and what it passes for `o`.
+fn calls_passing<'p>(
+    project: &'p Project,
+    file: FileId,
+    o: &'p Origin,
+) -> Option<impl Iterator<Item = (FileId, &'p CallOrigins, Option<Origin>)> + 'p> {
+    let Origin::Param {
+        scope,
+        index,
+        path,
+        each,
+    } = o
+    else {
+        return None;
     };
     let facts = &project.units[file].facts;
-    let Some(f) = facts.functions.iter().position(|f| f.span.lo == scope.lo) else {
-        return false;
-    };
-    project.callers(file, f).is_some_and(|calls| {
-        calls.iter().all(|&(g, n)| {
-            let call = &project.units[g].facts.origins.calls[n];
-            argument(call, *index, path).is_some_and(|arg| test(g, call, &arg))
-        })
-    })
+    let f = facts.functions.iter().position(|f| f.span.lo == scope.lo)?;
+    Some(project.callers(file, f)?.iter().map(move |&(g, n)| {
+        let call = &project.units[g].facts.origins.calls[n];
+        (g, call, passed(call, *index, path, *each))
+    }))
+}
+
+/// What `call` passes for a parameter's property (see [`argument`]); with `each`, the callee
+/// took that property's values over the rows passed (`rows.map((r) => r.id)`), so it is one of
+/// many at the caller too. Only a local's rows can be followed so.
+fn passed(call: &CallOrigins, index: u32, path: &str, each: bool) -> Option<Origin> {
+    match argument(call, index, path)? {
+        Origin::Local { name, path, .. } if each => Some(Origin::Local {
+            name,
+            path,
+            each: true,
+        }),
+        _ if each => None,
+        arg => Some(arg),
+    }
 }
 
 /// The value `arg` that `call` (in `file`) passes names a row of `t` by `col` that the caller
@@ -112,14 +135,19 @@ fn checked_at_call(
         read.kind.is_read()
             && p.alias.is_none()
             && before(read.span, read.scope)
-            && read.result.as_deref().is_some_and(|row| {
-                null_checked(row, read.span)
-                    && (proven_directly(project, p)
-                        // Proven by its check after it, which came before the call.
-                        || (checked_after_read(project, file, p, &p.instance())
-                            && checked_before(project, file, p, call.span)))
-            })
+            && (proven_directly(project, p)
+                // Proven by its check after it, which came before the call.
+                || (checked_after_read(project, file, p, &p.instance())
+                    && checked_before(project, file, p, call.span)))
     });
+    // A read's row, checked to be there before the call (a list's rows need no check: the
+    // values over them, `rows.map((r) => r.id)`, are of rows that are there).
+    let there = |p: &LinkedQuery, each: bool| {
+        let read = &facts.queries[p.site];
+        read.result
+            .as_deref()
+            .is_some_and(|row| each || null_checked(row, read.span))
+    };
     match arg {
         Origin::Local {
             name, path, each, ..
@@ -132,7 +160,7 @@ fn checked_at_call(
             // (`const customer = await getCustomer(db, { id, teamId }); if (!customer) ..`).
             let read_here = reads
                 .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
-                .any(|p| keys(p.table));
+                .any(|p| there(p, *each) && keys(p.table));
             read_here
                 || facts
                     .result_calls
@@ -167,7 +195,7 @@ fn checked_at_call(
         Origin::Input(_) | Origin::Param { .. } => {
             let accept =
                 |read: TableId, u: &str, one: bool| same_row_key(project, t, col, read, u, one);
-            reads.into_iter().any(|p| {
+            reads.filter(|p| there(p, false)).any(|p| {
                 let all = p.conditions();
                 keyed_values(facts, &conjuncts_of(&all), &p.instance())
                     .iter()

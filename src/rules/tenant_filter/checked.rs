@@ -235,7 +235,12 @@ pub(super) fn key_of_checked_call(
             keys_of(callee, &conjuncts_of(&all), &p.instance())
                 .iter()
                 .any(|(u, o, many)| match o {
-                    Origin::Param { scope, index, path } if !many && *scope == body => {
+                    Origin::Param {
+                        scope,
+                        index,
+                        path,
+                        each: false,
+                    } if !many && *scope == body => {
                         argument(call, *index, path).is_some_and(|arg| same_value(k, &arg))
                             && accept(p.table, u, true)
                     }

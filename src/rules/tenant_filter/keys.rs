@@ -87,10 +87,16 @@ pub(super) fn counted(
             path: format!("{}.length", i.path).into(),
             ..(**i).clone()
         })),
-        Origin::Param { scope, index, path } => Origin::Param {
+        Origin::Param {
+            scope,
+            index,
+            path,
+            each: false,
+        } => Origin::Param {
             scope: *scope,
             index: *index,
             path: join_path(path, "length").into(),
+            each: false,
         },
         Origin::Local {
             name,
@@ -101,7 +107,7 @@ pub(super) fn counted(
             path: join_path(path, "length").into(),
             each: false,
         },
-        Origin::Local { .. } | Origin::Session => return false,
+        Origin::Local { .. } | Origin::Param { .. } | Origin::Session => return false,
     };
     facts.origins.guards.iter().any(|g| {
         read.hi <= g.span.lo
@@ -126,6 +132,19 @@ pub(super) fn siblings(project: &Project, tx: &Table, cx: &str, tp: &Table, cp: 
         .targets_of_column(tx, cx)
         .iter()
         .any(|r| theirs.contains(r) && project.table(*r).is_tenant_scoped())
+}
+
+/// A table no tenant owns with a column that references a tenant-scoped table on a key of one
+/// column: each of its rows belongs to one tenant's row (a link table of a many-to-many, a
+/// child owned through its parent).
+pub(super) fn links_tenant_rows(project: &Project, t: &Table) -> bool {
+    !t.is_tenant_scoped()
+        && t.columns.iter().any(|c| {
+            project
+                .keyed_targets_of_column(t, &c.key)
+                .iter()
+                .any(|r| project.table(*r).is_tenant_scoped())
+        })
 }
 
 /// `T.col` (of table `t`) equal to `field` of a row of `parent` (another table) names rows that
