@@ -266,7 +266,8 @@ fn tenant_checks(
     let after = instances.iter().any(|i| i.proof == Proof::CheckedAfter);
     instances
         .into_iter()
-        .filter(|i| i.proof != Proof::Outer && !i.link)
+        // A link is shown only when proven: its rows are checked rows, and it is never reported.
+        .filter(|i| i.proof != Proof::Outer && (!i.link || i.verdict == Verdict::Proven))
         .map(|i| TenantCheck {
             table: i.table.id,
             span: i.span,

@@ -316,7 +316,8 @@ pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
 /// `read`, and it is `col` itself (the same table) or `col` references `read`; or, when the read
 /// was keyed by `k` alone (`one`, not among many keys), `u` references `t` and `col` is unique
 /// in `t`: a row of the caller's with that foreign key was found, so the row it points at is
-/// its parent (`eq(monitorRuns.monitorId, k)` checked, then `eq(monitors.id, k)`).
+/// its parent (`eq(monitorRuns.monitorId, k)` checked, then `eq(monitors.id, k)`), and so the
+/// parent's other children: `u` and `col` reference the same tenant-scoped table (siblings).
 pub(super) fn same_row_key(
     project: &Project,
     t: TableId,
@@ -333,4 +334,5 @@ pub(super) fn same_row_key(
             project.references(project.table(t), col, read)
         })
         || (one && read != t && project.references(tr, u, t) && unique(project.table(t), col))
+        || (one && siblings(project, project.table(t), col, tr, u))
 }
