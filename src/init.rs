@@ -7,7 +7,9 @@
 //! mark (`deleted`, `archived`, `trashed`, `removed`) that are nullable timestamps or numbers, or
 //! booleans. The system paths are the defaults plus each directory named like system code
 //! (`scripts`, `tools`, `migrate`, ...) that holds queries on tenant-scoped tables and that the
-//! defaults do not cover. How many findings each rule gives with the defaults and with the proposal is shown,
+//! defaults do not cover, unless it lies inside application source (`src/tools/` is a feature).
+//! A tenant-like name only in tables a tenant owns already, or pointing at a tenant-scoped
+//! table's rows, is no tenant column. How many findings each rule gives with the defaults and with the proposal is shown,
 //! so the reader sees what the proposal changes; then the snippets for the CI and hooks the
 //! repository already uses. With `--dry-run` standard output is exactly the JSON document.
 
@@ -79,8 +81,12 @@ const SYSTEM_DIRS: &[&str] = &[
     "tools",
     "backfill",
     "backfills",
-    "maintenance",
 ];
+
+/// Directories of application source: a directory named like system code inside one
+/// (`packages/services/src/maintenance/`, scheduled maintenance windows) is a feature of the
+/// app, not an operator's tool.
+const SOURCE_DIRS: &[&str] = &["src", "app", "lib", "server", "api", "routes", "pages"];
 
 const SOFT_DELETE_WORDS: &[&str] = &["deleted", "archived", "trashed", "removed"];
 
@@ -117,15 +123,18 @@ pub fn propose(project: &Project) -> Proposal {
         .collect();
     let scoped = tables.iter().filter(|t| t.is_tenant_scoped()).count();
     let mut out = Proposal::default();
-    // Per column key: the tables having it and what each references.
-    let mut by_key: BTreeMap<&str, Vec<(&str, Option<crate::ids::TableId>)>> = BTreeMap::new();
+    // Per column key: the tables having it, what each references, and whether the table is
+    // tenant-scoped already.
+    type Having<'t> = Vec<(&'t str, Option<crate::ids::TableId>, bool)>;
+    let mut by_key: BTreeMap<&str, Having> = BTreeMap::new();
     for t in tables {
         for c in &t.columns {
             let target = c.references.as_ref().and_then(|(t, _)| *t);
-            by_key
-                .entry(c.key.as_str())
-                .or_default()
-                .push((t.binding.as_str(), target));
+            by_key.entry(c.key.as_str()).or_default().push((
+                t.binding.as_str(),
+                target,
+                t.is_tenant_scoped(),
+            ));
         }
     }
     if scoped * 2 < tables.len() {
@@ -134,8 +143,23 @@ pub fn propose(project: &Project) -> Proposal {
             if default_tenant.contains(&s) || person_like(&s) {
                 continue;
             }
-            let names: Vec<&str> = having.iter().map(|(b, _)| *b).collect();
+            let names: Vec<&str> = having.iter().map(|(b, ..)| *b).collect();
             let shown = list(&names);
+            // Only in tables a tenant owns already, or pointing at rows of such a table (a
+            // component's `groupId`, its group in the workspace): a link, not the tenant.
+            // So is a column named after its own table (`account.accountId`: the row's id at
+            // an auth provider).
+            let stem = s.strip_suffix("id").unwrap_or(&s).trim_end_matches('s');
+            let owned = having.iter().all(|(_, _, scoped)| *scoped)
+                || having
+                    .iter()
+                    .any(|(_, t, _)| t.is_some_and(|t| project.table(t).is_tenant_scoped()))
+                || having
+                    .iter()
+                    .all(|(b, ..)| squash(b).trim_end_matches('s') == stem);
+            if owned {
+                continue;
+            }
             if tenant_like(&s) {
                 out.tenant.push(Proposed {
                     column: key.to_string(),
@@ -146,7 +170,7 @@ pub fn propose(project: &Project) -> Proposal {
             let first = having[0].1;
             let shared = having.len() >= 3 && having.len() * 4 >= tables.len();
             if let (true, Some(target)) = (shared, first) {
-                if having.iter().all(|(_, t)| *t == Some(target)) {
+                if having.iter().all(|(_, t, _)| *t == Some(target)) {
                     out.tenant.push(Proposed {
                         column: key.to_string(),
                         why: format!(
@@ -219,12 +243,16 @@ fn system_paths(project: &Project) -> Vec<Proposed> {
             continue;
         }
         let parts: Vec<&str> = unit.rel.split('/').collect();
-        let Some(i) = parts[..parts.len().saturating_sub(1)]
+        let dirs_of = &parts[..parts.len().saturating_sub(1)];
+        let Some(i) = dirs_of
             .iter()
             .position(|d| SYSTEM_DIRS.contains(&squash(d).as_str()))
         else {
             continue;
         };
+        if dirs_of[..i].iter().any(|d| SOURCE_DIRS.contains(d)) {
+            continue;
+        }
         let e = dirs
             .entry(format!("{}/**", parts[..=i].join("/")))
             .or_default();
