@@ -60,6 +60,9 @@ pub struct FileFacts {
     pub null_checks: Vec<NullCheck>,
     /// `const row = await helper(..)`: a local holding what a function call returned.
     pub result_calls: Vec<ResultCall>,
+    /// `const row = await db.transaction(async (tx) => { ..; return created; })`: a local
+    /// holding what a transaction's callback returned.
+    pub tx_results: Vec<TxResult>,
     /// Module-level enums (`const status = pgEnum('status', [..])`, `app.enum(..)`): columns
     /// built by them take few values.
     pub enums: Vec<Name>,
@@ -498,6 +501,20 @@ pub struct ResultCall {
     pub local: Name,
     /// `["f"]` or `["ns", "f"]`.
     pub callee: Vec<Name>,
+    pub span: Span,
+}
+
+/// `const local = await db.transaction(async (tx) => { ..; return inner; })`: `local` holds
+/// the rows the callback's local `inner` held at its last statement.
+#[derive(Debug, Clone)]
+pub struct TxResult {
+    pub local: Name,
+    pub inner: Name,
+    /// The callback (the scope of the queries in it).
+    pub body: Span,
+    /// The closing `return inner`.
+    pub ret: Span,
+    /// The whole `await db.transaction(..)`.
     pub span: Span,
 }
 

@@ -69,6 +69,17 @@ impl Extractor {
             _ => None,
         };
         let value = unwrap(init);
+        if let (Some(local), Expr::Call(c)) = (ident, awaited(init)) {
+            if let Some((body, ret, inner)) = transaction_return(c) {
+                self.facts.tx_results.push(crate::facts::TxResult {
+                    local: local.into(),
+                    inner: inner.clone(),
+                    body: self.at.span(body),
+                    ret: self.at.span(ret),
+                    span: self.at.span(init.span()),
+                });
+            }
+        }
         match (value, ident) {
             (Expr::Arrow(_) | Expr::Fn(_), _) => {
                 let name = ident.map(|n| match &self.owner {
@@ -183,6 +194,41 @@ fn promise_all(c: &CallExpr) -> Option<&[Option<ExprOrSpread>]> {
     }
     match unwrap(&c.args[0].expr) {
         Expr::Array(a) if c.args[0].spread.is_none() => Some(&a.elems),
+        _ => None,
+    }
+}
+
+/// `x.transaction(async (tx) => { ..; return row; })` (also `function`): the callback's span,
+/// its last statement and the local it returns.
+fn transaction_return(c: &CallExpr) -> Option<(swc_common::Span, swc_common::Span, &Atom)> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    if m.prop.as_ident().is_none_or(|p| &*p.sym != "transaction") {
+        return None;
+    }
+    let first = c.args.first().filter(|a| a.spread.is_none())?;
+    let (span, body) = match unwrap(&first.expr) {
+        Expr::Arrow(a) => match &*a.body {
+            ArrowFunctionBody::FunctionBody(b) => (a.span, b),
+            ArrowFunctionBody::Expr(_) => return None,
+        },
+        Expr::Fn(f) => (f.function.span, f.function.body.as_ref()?),
+        _ => return None,
+    };
+    let Some(Stmt::Return(ReturnStmt {
+        arg: Some(arg),
+        span: ret,
+        ..
+    })) = body.stmts.last()
+    else {
+        return None;
+    };
+    match unwrap(arg) {
+        Expr::Ident(i) => Some((span, *ret, &i.sym)),
         _ => None,
     }
 }

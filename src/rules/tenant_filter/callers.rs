@@ -7,7 +7,9 @@ use super::checked::{
     throws_when_missing,
 };
 use super::keys::keyed_values;
-use super::keys::{proven_directly, ran_before, related, same_row_key, unique};
+use super::keys::{
+    inserted_before, proven_directly, ran_before, related, same_row_key, unique, within,
+};
 use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -122,12 +124,13 @@ fn checked_at_call(
 ) -> bool {
     let facts = &project.units[file].facts;
     let before = |span: Span, scope: Option<Span>| ran_before(span, scope, call.span);
-    let null_checked = |row: &str, after: Span| {
+    let null_checked_before = |row: &str, after: Span, before: Span| {
         facts
             .null_checks
             .iter()
-            .any(|n| *n.local == *row && after.hi <= n.span.lo && n.span.hi <= call.span.lo)
+            .any(|n| *n.local == *row && after.hi <= n.span.lo && n.span.hi <= before.lo)
     };
+    let null_checked = |row: &str, after: Span| null_checked_before(row, after, call.span);
     // Earlier reads of this file with a proof of their own table, bound to a local checked
     // to hold a row before the call.
     let reads = project.queries[file].iter().filter(|p| {
@@ -161,7 +164,26 @@ fn checked_at_call(
             let read_here = reads
                 .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
                 .any(|p| there(p, *each) && keys(p.table));
+            // Returned by a transaction's callback that read it with a proof (and checked it)
+            // or inserted it with the tenant column set.
+            let returned = facts.tx_results.iter().filter(|t| {
+                t.local == *name && t.span.hi <= call.span.lo && within(call.scope, t.span)
+            });
+            let from_tx = returned.into_iter().any(|t| {
+                project.queries[file].iter().any(|p| {
+                    let read = &facts.queries[p.site];
+                    read.result.as_deref() == Some(&*t.inner)
+                        && read.scope == Some(t.body)
+                        && keys(p.table)
+                        && ((read.kind.is_read()
+                            && p.alias.is_none()
+                            && proven_directly(project, p)
+                            && (*each || null_checked_before(t.inner.as_str(), read.span, t.ret)))
+                            || inserted_before(project, p, read, t.ret))
+                })
+            });
             read_here
+                || from_tx
                 || facts
                     .result_calls
                     .iter()

@@ -6,7 +6,7 @@ pub(super) use super::after::{checked_after_read, checked_after_rows, checked_be
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
-    ran_before, read_before, related, same_row_key, through, unique,
+    ran_before, read_before, related, same_row_key, session_root, through, unique, within,
 };
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -526,7 +526,7 @@ fn checked_rows<'p>(
             let read = &queries[p.site];
             read.result.as_deref() == Some(row)
                 && (read_before(p, read, site, checks, |v| *v == Verdict::Proven)
-                    || inserted_before(project, p, read, site))
+                    || inserted_before(project, p, read, site.span))
         })
         .map(|(p, _)| p)
         .collect();
@@ -552,24 +552,19 @@ fn checked_rows<'p>(
     if guards {
         rows.extend(guarded_children(ctx, file, site, row, earlier));
     }
-    rows
-}
-
-/// `p` reads a tenant root that is not tenant-scoped itself by one of its one-column unique
-/// keys equal to a value of the session: the row it finds is the caller's tenant.
-fn session_root(project: &Project, file: FileId, p: &LinkedQuery) -> bool {
-    let t = project.table(p.table);
-    if t.is_tenant_scoped() || t.root_of.is_empty() {
-        return false;
+    // What a transaction's callback returned (`const row = await db.transaction(async (tx) =>
+    // { ..; return created; })`, earlier in this function): its checked rows at its `return`.
+    for t in project.units[file]
+        .facts
+        .tx_results
+        .iter()
+        .filter(|t| *t.local == *row && t.span.hi <= site.span.lo && within(site.scope, t.span))
+    {
+        let mut at = site.clone();
+        (at.span, at.scope) = (t.ret, Some(t.body));
+        rows.extend(checked_rows(ctx, file, &at, &t.inner, earlier, guards));
     }
-    let all = p.conditions();
-    keys_of(
-        &project.units[file].facts,
-        &conjuncts_of(&all),
-        &p.instance(),
-    )
-    .iter()
-    .any(|(u, o, many)| !many && **o == Origin::Session && unique(t, u))
+    rows
 }
 
 /// The tables of the rows `row` holds whose foreign key to a table P the code compared with a

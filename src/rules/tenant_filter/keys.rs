@@ -4,11 +4,12 @@
 //! inserted) rows the caller owns. The leaves of [`super::checked`].
 
 use crate::facts::{join_path, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
-use crate::ids::TableId;
+use crate::ids::{FileId, TableId};
 use crate::link::origins::same_value;
 use crate::link::{LinkedQuery, LinkedWith, Project, Table};
 use crate::predicate::{
-    all_guarantee_equality, all_guarantee_equality_or_null, Opnd, Pred, TableRef, Verdict,
+    all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
+    Verdict,
 };
 use crate::rules::context::TenantCheck;
 use crate::span::Span;
@@ -216,7 +217,7 @@ fn relation_ties(project: &Project, t: TableId, name: &str, r: TableId) -> bool 
     back.peek().is_some() && back.all(|x| ties(&x.references, &x.fields))
 }
 
-/// `p` (whose site is `insert`) inserted, before `site` in its function or an enclosing one,
+/// `p` (whose site is `insert`) inserted, before `at` in its function or an enclosing one,
 /// rows that all set the table's tenant column, with no conflict clause that could update an
 /// existing row instead (`const [row] = await db.insert(T).values({ .., teamId }).returning()`):
 /// the rows it returns are the caller's own. An upsert may return another tenant's row, unless
@@ -225,14 +226,14 @@ pub(super) fn inserted_before(
     project: &Project,
     p: &LinkedQuery,
     insert: &crate::facts::QuerySite,
-    site: &crate::facts::QuerySite,
+    at: Span,
 ) -> bool {
     let Some(facts) = insert.insert.as_deref() else {
         return false;
     };
     let t = project.table(p.table);
     p.alias.is_none()
-        && ran_before(insert.span, insert.scope, site.span)
+        && ran_before(insert.span, insert.scope, at)
         && t.is_tenant_scoped()
         && facts.conflict.as_ref().is_none_or(|c| match c.action {
             crate::facts::ConflictAction::DoNothing => true,
@@ -335,4 +336,26 @@ pub(super) fn same_row_key(
         })
         || (one && read != t && project.references(tr, u, t) && unique(project.table(t), col))
         || (one && siblings(project, project.table(t), col, tr, u))
+}
+
+/// `span` lies in the function whose span is `scope` (anywhere at module level).
+pub(super) fn within(scope: Option<Span>, span: Span) -> bool {
+    scope.is_none_or(|s| s.lo <= span.lo && span.hi <= s.hi)
+}
+
+/// `p` reads a tenant root that is not tenant-scoped itself by one of its one-column unique
+/// keys equal to a value of the session: the row it finds is the caller's tenant.
+pub(super) fn session_root(project: &Project, file: FileId, p: &LinkedQuery) -> bool {
+    let t = project.table(p.table);
+    if t.is_tenant_scoped() || t.root_of.is_empty() {
+        return false;
+    }
+    let all = p.conditions();
+    keys_of(
+        &project.units[file].facts,
+        &conjuncts_of(&all),
+        &p.instance(),
+    )
+    .iter()
+    .any(|(u, o, many)| !many && **o == Origin::Session && unique(t, u))
 }
