@@ -203,6 +203,24 @@ pub(super) fn session_call(name: &str) -> bool {
     )
 }
 
+/// A call with no arguments that returns the signed-in user by its name: `getUser()`,
+/// `getCurrentUser()`, `requireSessionUser()` (`get`, `require`, `fetch` or `load`, maybe
+/// `Current`, `Session`, `Auth`, `SignedIn` or `LoggedIn`, then `User`). With an argument
+/// (`getUser(id)`) it looks a user up.
+pub(super) fn session_user_call(name: &str) -> bool {
+    let Some(rest) = ["get", "require", "fetch", "load"]
+        .iter()
+        .find_map(|v| name.strip_prefix(v))
+    else {
+        return false;
+    };
+    let rest = ["Current", "Session", "Auth", "SignedIn", "LoggedIn"]
+        .iter()
+        .find_map(|q| rest.strip_prefix(q))
+        .unwrap_or(rest);
+    rest == "User"
+}
+
 /// Whether a call bound to a local named `session` returns the signed-in session, by the name
 /// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
 /// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends
@@ -462,6 +480,7 @@ impl Env {
                     first().map_or(Val::Unknown, |a| self.origin(&a.expr))
                 }
                 name if session_call(name) => Val::Session,
+                name if args.is_empty() && session_user_call(name) => Val::Session,
                 _ if args
                     .iter()
                     .any(|a| matches!(self.origin(&a.expr), Val::Session)) =>
