@@ -148,6 +148,10 @@ pub fn conjuncts_of<'p>(parts: &[&'p Pred]) -> Vec<&'p Pred> {
     while let Some(p) = stack.pop() {
         match p {
             Pred::And(ps) => stack.extend(ps.iter().rev()),
+            // `cond ? inArray(T.id, ids) : sql`false``: the rows are the one branch's, or none.
+            Pred::Or(ps) if ps.iter().filter(|b| !matches!(b, Pred::False)).count() == 1 => {
+                stack.extend(ps.iter().filter(|b| !matches!(b, Pred::False)));
+            }
             other => out.push(other),
         }
     }

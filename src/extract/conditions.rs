@@ -374,9 +374,9 @@ fn sql_template(s: &Scopes, tpl: &Tpl) -> RawPred {
         // `sql`true``, `sql`1 = 1``: every row passes, as if there were no condition.
         let text: String = tpl.quasis[0].raw.split_whitespace().collect();
         match text.to_lowercase().as_str() {
-            "true" | "1=1" | "(true)" => return RawPred::Undefined,
-            // `sql`false``, `sql`1 = 0``: no row passes.
-            "false" | "1=0" | "0=1" | "(false)" => return RawPred::False,
+            "true" | "1=1" | "(true)" | "1" => return RawPred::Undefined,
+            // `sql`false``, `sql`1 = 0``, `sql`0`` (MySQL, SQLite): no row passes.
+            "false" | "1=0" | "0=1" | "(false)" | "0" => return RawPred::False,
             _ => {}
         }
     }

@@ -30,6 +30,7 @@ pub(super) use handlers::{registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
+mod session;
 mod values;
 mod writes;
 use super::names::{is_global, is_operator};
@@ -516,7 +517,8 @@ impl Visit for Walk {
                 e => self.origin(e),
             };
             // `const row = await ..`, `const [row] = await ..`: what the local holds (a query's
-            // rows, a helper's result) is known by the local's name.
+            // rows, a helper's result) is known by the local's name; `const [a, b] = await
+            // Promise.all([qa, qb])`: each name, each query's rows.
             if matches!(val, Val::Unknown) && returns_value(init) {
                 match &d.name {
                     // `const session = await verifyAccessToken(token)`: what the code calls its
@@ -525,18 +527,10 @@ impl Visit for Walk {
                     Pat::Ident(name) if session_name(&name.id.sym) && returns_session(init) => {
                         val = Val::Session
                     }
-                    Pat::Ident(name) => {
-                        val = Val::Local {
-                            name: name.id.sym.clone(),
-                            path: String::new(),
-                            each: false,
-                        }
-                    }
-                    // (`const [a, b] = await Promise.all([qa, qb])`: each query's rows.)
+                    Pat::Ident(name) => val = Val::rows(&name.id.sym),
                     Pat::Array(a) => {
                         for name in a.elems.iter().flatten().filter_map(|p| p.as_ident()) {
-                            let (name, path, each) = (name.id.sym.clone(), String::new(), false);
-                            self.push_var(name.clone(), Val::Local { name, path, each });
+                            self.push_var(name.id.sym.clone(), Val::rows(&name.id.sym));
                         }
                         continue;
                     }
@@ -640,6 +634,7 @@ impl Visit for Walk {
                 let method = member_prop(&m.prop);
                 match method.as_deref() {
                     Some("eq" | "inArray") => self.filter(c),
+                    Some("add" | "push") => self.accumulate(m, c),
                     Some(name @ ("values" | "set")) => {
                         if let Some(a) = c.args.first().filter(|a| a.spread.is_none()) {
                             writes::write(&self.env, &mut self.facts.uses, &m.obj, name, &a.expr);

@@ -162,6 +162,33 @@ impl Walk {
             .is_some_and(|i| self.lets.bound[i].0 == self.lets.region)
     }
 
+    /// `xs.add(v)`, `xs.push(v)` on a local that holds a new empty collection, or the values
+    /// added so far: it now holds the values of `v` (one of many); values of two origins hold
+    /// nothing known.
+    pub(super) fn accumulate(&mut self, m: &MemberExpr, c: &CallExpr) {
+        let (Expr::Ident(xs), [a]) = (unwrap(&m.obj), c.args.as_slice()) else {
+            return;
+        };
+        if a.spread.is_some() || !self.is_bound(&xs.sym) {
+            return;
+        }
+        let name = &xs.sym;
+        let Some(i) = self.env.vars.iter().rposition(|(n, _)| n == name) else {
+            return;
+        };
+        let values = self.origin(&a.expr).one_of_many();
+        let old = &self.env.vars[i].1;
+        if matches!(old, Val::Empty) || same(old, &values) {
+            self.assign_name(name, values, false);
+        } else if matches!(
+            old,
+            Val::Local { each: true, .. } | Val::Param { each: true, .. }
+        ) {
+            self.assign_name(name, Val::Unknown, false);
+        }
+        // Anything else (a query's rows, `rows.push(found)`) is left as it was.
+    }
+
     /// `name` is given `v`: on every path from where it was bound (`replace`, in its own
     /// region), the new value; otherwise what both give (see the module's doc).
     fn assign_name(&mut self, name: &Atom, v: Val, replace: bool) {
@@ -245,6 +272,9 @@ fn join(old: &Val, new: Val) -> Val {
         return old.clone();
     }
     match (old, &new) {
+        // A collection still empty on some paths holds some of the values added on others.
+        (Val::Empty, _) => new,
+        (_, Val::Empty) => old.clone(),
         (_, Val::Input(i)) | (Val::Input(i), _) => Val::Input(InputOrigin {
             path: format!("{} (on some paths)", i.path).into(),
             schema: None,
@@ -299,6 +329,7 @@ fn same(a: &Val, b: &Val) -> bool {
         ) => n1 == n2 && v1 == v2 && p1 == p2,
         (Val::PageProps(a), Val::PageProps(b)) => a == b,
         (Val::Unknown, Val::Unknown)
+        | (Val::Empty, Val::Empty)
         | (Val::Const, Val::Const)
         | (Val::Session, Val::Session)
         | (Val::SessionRows, Val::SessionRows)

@@ -66,13 +66,8 @@ impl Walk {
         let vars = self.env.vars.len();
         // `for (const item of rows)`: one of the rows; `for (const id of input.ids)`: input.
         let elem = match self.origin(&s.right) {
-            Val::Local { name, path, .. } => Val::Local {
-                name,
-                path,
-                each: true,
-            },
             v @ (Val::Input(_) | Val::Session) => v,
-            _ => Val::Unknown,
+            v => v.one_of_many(),
         };
         self.repeated(&mut |w| {
             match &s.left {

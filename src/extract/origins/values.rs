@@ -1,6 +1,8 @@
 //! What values hold: request input, the session, a parameter, or the request objects input is
 //! read from; and the reading of an expression's origin.
 
+use super::session::session_user_call;
+pub(super) use super::session::{returns_session, session_call, session_name};
 use crate::extract::ast::Offsets;
 use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
 use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr, ZodObject};
@@ -27,6 +29,9 @@ pub(super) enum Val {
     },
     Const,
     Unknown,
+    /// A new empty collection (`new Set()`, `[]`): what the code adds to it
+    /// (`ids.add(row.id)`, `ids.push(row.id)`) is what it holds (see `Walk::accumulate`).
+    Empty,
     /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
     ProcedureOpts(Option<std::rc::Rc<ZodObject>>),
     /// A web `Request`/`NextRequest`, or an Express/Fastify request.
@@ -61,6 +66,36 @@ pub(super) enum Val {
 }
 
 impl Val {
+    /// What the local `name` holds, given a call's result: known by its name.
+    pub(super) fn rows(name: &Atom) -> Val {
+        Val::Local {
+            name: name.clone(),
+            path: String::new(),
+            each: false,
+        }
+    }
+
+    /// One of the rows (or values) this holds: an element of a local's rows or of a
+    /// parameter's; anything else is not followed so.
+    pub(super) fn one_of_many(self) -> Val {
+        match self {
+            Val::Local { name, path, .. } => Val::Local {
+                name,
+                path,
+                each: true,
+            },
+            Val::Param {
+                scope, index, path, ..
+            } => Val::Param {
+                scope,
+                index,
+                path,
+                each: true,
+            },
+            _ => Val::Unknown,
+        }
+    }
+
     pub(super) fn fact(&self) -> Option<Origin> {
         match self {
             Val::Input(i) => Some(Origin::Input(Box::new(i.clone()))),
@@ -184,80 +219,6 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
     }
 }
 
-/// The calls that return the session (or its user).
-pub(super) fn session_call(name: &str) -> bool {
-    matches!(
-        name,
-        "auth"
-            | "getSession"
-            | "getServerSession"
-            | "getServerAuthSession"
-            | "currentUser"
-            | "getCurrentUser"
-            | "getAuth"
-            | "validateRequest"
-            | "requireAuth"
-            | "requireUser"
-            | "requireSession"
-            | "getUserSession"
-    )
-}
-
-/// A call with no arguments that returns the signed-in user by its name: `getUser()`,
-/// `getCurrentUser()`, `requireSessionUser()` (`get`, `require`, `fetch` or `load`, maybe
-/// `Current`, `Session`, `Auth`, `SignedIn` or `LoggedIn`, then `User`). With an argument
-/// (`getUser(id)`) it looks a user up.
-pub(super) fn session_user_call(name: &str) -> bool {
-    let Some(rest) = ["get", "require", "fetch", "load"]
-        .iter()
-        .find_map(|v| name.strip_prefix(v))
-    else {
-        return false;
-    };
-    let rest = ["Current", "Session", "Auth", "SignedIn", "LoggedIn"]
-        .iter()
-        .find_map(|q| rest.strip_prefix(q))
-        .unwrap_or(rest);
-    rest == "User"
-}
-
-/// Whether a call bound to a local named `session` returns the signed-in session, by the name
-/// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
-/// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends
-/// in `Session` (`getUserSession`). Anything else (`getChatSessionInWorkspace({ sessionId })`,
-/// `sessionModel.findById(id)`, a query) returns a row of the app's own sessions.
-pub(super) fn returns_session(init: &Expr) -> bool {
-    let mut e = unwrap(init);
-    if let Expr::Await(a) = e {
-        e = unwrap(&a.arg);
-    }
-    let Expr::Call(c) = e else {
-        return false;
-    };
-    let Callee::Expr(callee) = &c.callee else {
-        return false;
-    };
-    let name = match unwrap(callee) {
-        Expr::Ident(i) => i.sym.to_string(),
-        Expr::Member(m) => match member_prop(&m.prop) {
-            Some(n) => n.to_string(),
-            None => return false,
-        },
-        _ => return false,
-    };
-    let lower = name.to_ascii_lowercase();
-    session_call(&name)
-        || name.ends_with("Session")
-        || ["auth", "verify", "validate", "token"]
-            .iter()
-            .any(|w| lower.contains(w))
-}
-
-/// Names that hold the session or context wherever they are not bound otherwise.
-pub(super) fn session_name(name: &str) -> bool {
-    matches!(name, "ctx" | "session" | "locals")
-}
-
 /// The names in scope and the functions the walk is in.
 pub(super) struct Env {
     pub(super) at: Offsets,
@@ -334,8 +295,16 @@ impl Env {
                 either(self.origin(&b.left), self.origin(&b.right))
             }
             Expr::Cond(c) => either(self.origin(&c.cons), self.origin(&c.alt)),
+            Expr::New(n)
+                if n.args.as_ref().is_none_or(|a| a.is_empty())
+                    && matches!(unwrap(&n.callee), Expr::Ident(s)
+                        if &*s.sym == "Set" && !self.is_bound(&s.sym)) =>
+            {
+                Val::Empty
+            }
             // `[...ids]`, `[...new Set(ids)]`: the values of `ids`, copied.
             Expr::Array(a) => match a.elems.as_slice() {
+                [] => Val::Empty,
                 [Some(ExprOrSpread {
                     spread: Some(_),
                     expr,

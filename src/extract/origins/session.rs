@@ -1,0 +1,79 @@
+//! Names that give the session: calls that return it (or its signed-in user), and names that
+//! hold it wherever they are not bound otherwise.
+
+use crate::extract::ast::{member_prop, unwrap};
+use swc_ecma_ast::*;
+
+/// The calls that return the session (or its user).
+pub(super) fn session_call(name: &str) -> bool {
+    matches!(
+        name,
+        "auth"
+            | "getSession"
+            | "getServerSession"
+            | "getServerAuthSession"
+            | "currentUser"
+            | "getCurrentUser"
+            | "getAuth"
+            | "validateRequest"
+            | "requireAuth"
+            | "requireUser"
+            | "requireSession"
+            | "getUserSession"
+    )
+}
+
+/// A call with no arguments that returns the signed-in user by its name: `getUser()`,
+/// `getCurrentUser()`, `requireSessionUser()` (`get`, `require`, `fetch` or `load`, maybe
+/// `Current`, `Session`, `Auth`, `SignedIn` or `LoggedIn`, then `User`). With an argument
+/// (`getUser(id)`) it looks a user up.
+pub(super) fn session_user_call(name: &str) -> bool {
+    let Some(rest) = ["get", "require", "fetch", "load"]
+        .iter()
+        .find_map(|v| name.strip_prefix(v))
+    else {
+        return false;
+    };
+    let rest = ["Current", "Session", "Auth", "SignedIn", "LoggedIn"]
+        .iter()
+        .find_map(|q| rest.strip_prefix(q))
+        .unwrap_or(rest);
+    rest == "User"
+}
+
+/// Whether a call bound to a local named `session` returns the signed-in session, by the name
+/// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
+/// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends
+/// in `Session` (`getUserSession`). Anything else (`getChatSessionInWorkspace({ sessionId })`,
+/// `sessionModel.findById(id)`, a query) returns a row of the app's own sessions.
+pub(super) fn returns_session(init: &Expr) -> bool {
+    let mut e = unwrap(init);
+    if let Expr::Await(a) = e {
+        e = unwrap(&a.arg);
+    }
+    let Expr::Call(c) = e else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    let name = match unwrap(callee) {
+        Expr::Ident(i) => i.sym.to_string(),
+        Expr::Member(m) => match member_prop(&m.prop) {
+            Some(n) => n.to_string(),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let lower = name.to_ascii_lowercase();
+    session_call(&name)
+        || name.ends_with("Session")
+        || ["auth", "verify", "validate", "token"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// Names that hold the session or context wherever they are not bound otherwise.
+pub(super) fn session_name(name: &str) -> bool {
+    matches!(name, "ctx" | "session" | "locals")
+}
