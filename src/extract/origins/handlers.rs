@@ -54,6 +54,7 @@ pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
                 | "all"
                 | "route"
                 | "handler"
+                | "openapi"
         ) && s
             .args
             .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))

@@ -52,9 +52,12 @@ pub(super) fn unchecked_caller(
     let project = ctx.project;
     let facts = &project.units[file].facts;
     keyed_values(facts, atoms, me).iter().find_map(|(col, o)| {
+        let user_key = user_key(project, me, col);
         calls_passing(project, file, o)?.find_map(|(g, call, arg)| {
-            let checked =
-                arg.is_some_and(|arg| checked_at_call(project, g, call, &arg, me.id, col));
+            let checked = arg.is_some_and(|arg| {
+                (user_key && arg == Origin::Session)
+                    || checked_at_call(project, g, call, &arg, me.id, col)
+            });
             (!checked).then_some((g, call.span))
         })
     })
@@ -239,23 +242,27 @@ pub(super) fn owned_by_session(
 ) -> bool {
     let project = ctx.project;
     let facts = &project.units[file].facts;
-    let table = project.table(me.id);
     keyed_values(facts, atoms, me).iter().any(|(col, o)| {
-        // The column's own foreign keys (not a relation declared from this side, which may
-        // point the other way).
-        let mut targets: Vec<TableId> = vec![];
-        if let Some((Some(target), _)) = table.column(col).and_then(|c| c.references.as_ref()) {
-            targets.push(*target);
-        }
-        for fk in &table.foreign_keys {
-            if fk.columns.len() == 1 && fk.columns[0] == **col {
-                targets.extend(fk.target);
-            }
-        }
-        if targets.is_empty() || targets.iter().any(|t| project.table(*t).is_tenant_scoped()) {
-            return false;
-        }
-        **o == Origin::Session
-            || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
+        user_key(project, me, col)
+            && (**o == Origin::Session
+                || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session))
     })
+}
+
+/// Column `col` of `me`'s table is a foreign key to tables no tenant owns (the users) and to
+/// no other: equal to a value of the session, it keys the signed-in user's own rows.
+fn user_key(project: &Project, me: &TableRef, col: &str) -> bool {
+    let table = project.table(me.id);
+    // The column's own foreign keys (not a relation declared from this side, which may point
+    // the other way).
+    let mut targets: Vec<TableId> = vec![];
+    if let Some((Some(target), _)) = table.column(col).and_then(|c| c.references.as_ref()) {
+        targets.push(*target);
+    }
+    for fk in &table.foreign_keys {
+        if fk.columns.len() == 1 && fk.columns[0] == *col {
+            targets.extend(fk.target);
+        }
+    }
+    !targets.is_empty() && !targets.iter().any(|t| project.table(*t).is_tenant_scoped())
 }
