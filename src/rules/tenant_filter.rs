@@ -136,68 +136,18 @@ fn tenant_checks(
                 &whole
             };
             let atoms = conjuncts_of(all);
-            if link {
+            let (verdict, proof) = if link {
                 let keyed = keyed_by_checked_row(p, &table, &atoms)
                     || keyed_by_checked_callers(ctx, file, &table, &atoms);
-                instances.push(Instance {
-                    table,
-                    span,
-                    joined,
-                    verdict: if keyed {
-                        Verdict::Proven
-                    } else {
-                        Verdict::Missing
-                    },
-                    proof: Proof::CheckedRow,
-                    restricted_by: outer.then_some(atoms),
-                    link,
-                });
-                return;
-            }
-            // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
-            let mut verdict =
-                all_guarantee_equality_or_null(all, &table, &t.tenant_columns, &t.tenant_null);
-            if verdict != Verdict::Proven && !t.root_refs.is_empty() {
-                // A reference to a tenant root pins the rows to that tenant too.
-                let refs = all_guarantee_equality(all, &table, &t.root_refs);
-                if refs == Verdict::Proven {
-                    verdict = refs;
-                }
-            }
-            let mut proof = Proof::Direct;
-            if verdict != Verdict::Proven && secret_lookup(t, all, &table) {
-                verdict = Verdict::Proven;
-                proof = Proof::Secret;
-            }
-            if verdict != Verdict::Proven
-                && (keyed_by_checked_row(p, &table, &atoms)
-                    || (!joined && same_key_as_checked_read(p, &atoms))
-                    || (!joined && keyed_by_checked_callers(ctx, file, &table, &atoms))
-                    || (!joined && branches_keyed_by_checked(p, &table, &atoms)))
-            {
-                verdict = Verdict::Proven;
-                proof = Proof::CheckedRow;
-            }
-            if verdict != Verdict::Proven
-                && (checked_after_read(project, file, q, &table)
-                    || (table == q.instance() && checked_child_after_read(p)))
-            {
-                verdict = Verdict::Proven;
-                proof = Proof::CheckedAfter;
-            }
-            if verdict != Verdict::Proven && !joined && owned_by_session(ctx, file, &table, &atoms)
-            {
-                verdict = Verdict::Proven;
-                proof = Proof::SessionUser;
-            }
-            if verdict == Verdict::Missing {
-                // Keyed by a row whose read cannot be verified: no more certain than that read.
-                if let Some(row) = keyed_by_unverified_row(p, &table, &atoms) {
-                    verdict = Verdict::Unverifiable(format!(
-                        "a key of `{row}`, read earlier by a query whose own tenant filter cannot be verified"
-                    ));
-                }
-            }
+                let verdict = if keyed {
+                    Verdict::Proven
+                } else {
+                    Verdict::Missing
+                };
+                (verdict, Proof::CheckedRow)
+            } else {
+                scoped_verdict(p, t, &table, all, &atoms, joined)
+            };
             instances.push(Instance {
                 table,
                 span,
@@ -277,6 +227,63 @@ fn tenant_checks(
                 || (after && i.proof == Proof::ForeignKey),
         })
         .collect()
+}
+
+/// The verdict for a tenant-scoped instance `table` (of table `t`) whose rows `all` restricts
+/// (`atoms`, its conjuncts), and the proof that gave it.
+fn scoped_verdict(
+    p: Proving<'_>,
+    t: &Table,
+    table: &TableRef,
+    all: &[&Pred],
+    atoms: &[&Pred],
+    joined: bool,
+) -> (Verdict, Proof) {
+    let Proving { ctx, file, q, .. } = p;
+    let project = ctx.project;
+    // `isNull(T.teamId)` keeps to rows no tenant owns: not another tenant's either.
+    let mut verdict = all_guarantee_equality_or_null(all, table, &t.tenant_columns, &t.tenant_null);
+    if verdict != Verdict::Proven && !t.root_refs.is_empty() {
+        // A reference to a tenant root pins the rows to that tenant too.
+        let refs = all_guarantee_equality(all, table, &t.root_refs);
+        if refs == Verdict::Proven {
+            verdict = refs;
+        }
+    }
+    let mut proof = Proof::Direct;
+    if verdict != Verdict::Proven && secret_lookup(t, all, table) {
+        verdict = Verdict::Proven;
+        proof = Proof::Secret;
+    }
+    if verdict != Verdict::Proven
+        && (keyed_by_checked_row(p, table, atoms)
+            || (!joined && same_key_as_checked_read(p, atoms))
+            || (!joined && keyed_by_checked_callers(ctx, file, table, atoms))
+            || (!joined && branches_keyed_by_checked(p, table, atoms)))
+    {
+        verdict = Verdict::Proven;
+        proof = Proof::CheckedRow;
+    }
+    if verdict != Verdict::Proven
+        && (checked_after_read(project, file, q, table)
+            || (*table == q.instance() && checked_child_after_read(p)))
+    {
+        verdict = Verdict::Proven;
+        proof = Proof::CheckedAfter;
+    }
+    if verdict != Verdict::Proven && !joined && owned_by_session(ctx, file, table, atoms) {
+        verdict = Verdict::Proven;
+        proof = Proof::SessionUser;
+    }
+    if verdict == Verdict::Missing {
+        // Keyed by a row whose read cannot be verified: no more certain than that read.
+        if let Some(row) = keyed_by_unverified_row(p, table, atoms) {
+            verdict = Verdict::Unverifiable(format!(
+                "a key of `{row}`, read earlier by a query whose own tenant filter cannot be verified"
+            ));
+        }
+    }
+    (verdict, proof)
 }
 
 /// An instance a query reads (its own table, a joined one, a correlated subquery's outer one),

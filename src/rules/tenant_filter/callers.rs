@@ -8,7 +8,7 @@ use super::checked::{
 };
 use super::keys::keyed_values;
 use super::keys::{
-    inserted_before, proven_directly, ran_before, related, same_row_key, unique, within,
+    inserted_before, proven_directly, ran_before, related, same_row_key, tx_results_before, unique,
 };
 use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
@@ -169,9 +169,7 @@ fn checked_at_call(
                 .any(|p| there(p, *each) && keys(p.table));
             // Returned by a transaction's callback that read it with a proof (and checked it)
             // or inserted it with the tenant column set.
-            let returned = facts.tx_results.iter().filter(|t| {
-                t.local == *name && t.span.hi <= call.span.lo && within(call.scope, t.span)
-            });
+            let returned = tx_results_before(facts, name, call.span, call.scope);
             let from_tx = returned.into_iter().any(|t| {
                 project.queries[file].iter().any(|p| {
                     let read = &facts.queries[p.site];

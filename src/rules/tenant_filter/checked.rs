@@ -6,7 +6,8 @@ pub(super) use super::after::{checked_after_read, checked_after_rows, checked_be
 pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
-    ran_before, read_before, related, same_row_key, session_root, through, unique, within,
+    ran_before, read_before, related, same_row_key, session_root, through, tx_results_before,
+    unique,
 };
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -554,12 +555,7 @@ fn checked_rows<'p>(
     }
     // What a transaction's callback returned (`const row = await db.transaction(async (tx) =>
     // { ..; return created; })`, earlier in this function): its checked rows at its `return`.
-    for t in project.units[file]
-        .facts
-        .tx_results
-        .iter()
-        .filter(|t| *t.local == *row && t.span.hi <= site.span.lo && within(site.scope, t.span))
-    {
+    for t in tx_results_before(&project.units[file].facts, row, site.span, site.scope) {
         let mut at = site.clone();
         (at.span, at.scope) = (t.ret, Some(t.body));
         rows.extend(checked_rows(ctx, file, &at, &t.inner, earlier, guards));

@@ -300,16 +300,32 @@ pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
 /// What spans `span`, in the function `scope` (`None` at module level), ran before `at`, in
 /// `at`'s function or one enclosing it: a read, an insert or a check that `at` comes after.
 pub(super) fn ran_before(span: Span, scope: Option<Span>, at: Span) -> bool {
-    span.hi <= at.lo && scope.is_none_or(|s| s.lo <= at.lo && at.hi <= s.hi)
+    span.hi <= at.lo && within(scope, at)
 }
 
 /// `span` lies before `site`, inside `site`'s own function (a call whose result the query's
 /// function holds).
 pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
-    span.hi <= site.span.lo
-        && site
-            .scope
-            .is_none_or(|s| s.lo <= span.lo && span.hi <= s.hi)
+    before_in(span, site.span, site.scope)
+}
+
+/// `span` lies before `at`, inside `at`'s function `scope`.
+pub(super) fn before_in(span: Span, at: Span, scope: Option<Span>) -> bool {
+    span.hi <= at.lo && within(scope, span)
+}
+
+/// The transactions whose callback's returned row the local `local` holds at `at` (in its
+/// function `scope`): `const local = await db.transaction(..)` earlier in that function.
+pub(super) fn tx_results_before<'f>(
+    facts: &'f FileFacts,
+    local: &'f str,
+    at: Span,
+    scope: Option<Span>,
+) -> impl Iterator<Item = &'f crate::facts::TxResult> {
+    facts
+        .tx_results
+        .iter()
+        .filter(move |t| *t.local == *local && before_in(t.span, at, scope))
 }
 
 /// A read of `read` keyed by its column `u` equal to a value `k`, and `T.col` (of table `t`)
@@ -339,7 +355,7 @@ pub(super) fn same_row_key(
 }
 
 /// `span` lies in the function whose span is `scope` (anywhere at module level).
-pub(super) fn within(scope: Option<Span>, span: Span) -> bool {
+fn within(scope: Option<Span>, span: Span) -> bool {
     scope.is_none_or(|s| s.lo <= span.lo && span.hi <= s.hi)
 }
 
