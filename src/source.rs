@@ -125,8 +125,8 @@ pub fn read_shown(root: &Root, rel: &str) -> Option<String> {
 /// Tests make, read and wipe rows of every tenant on purpose: unless `checkTestFiles` is set,
 /// no rule reports in `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.e2e-spec.*`, test factories
 /// (`*.factory.*`, `*.factories.*`), or under `__tests__/`, `__mocks__/`, `__fixtures__/`,
-/// `e2e/`, `test/` or `tests/` (they are still read for the schema and helpers, and a parse
-/// error in one is still reported).
+/// `e2e/`, `test/` or `tests/` (they are still read for their imports, exports and tables, and
+/// a parse error in one is still reported).
 pub fn is_test_file(rel: &str) -> bool {
     // Asked of every file: segments are compared whole rather than searched for substrings.
     let mut parts = rel.split('/');
