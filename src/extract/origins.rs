@@ -518,14 +518,19 @@ impl Visit for Walk {
             };
             // `const row = await ..`, `const [row] = await ..`: what the local holds (a query's
             // rows, a helper's result) is known by the local's name; `const [a, b] = await
-            // Promise.all([qa, qb])`: each name, each query's rows.
-            if matches!(val, Val::Unknown) && returns_value(init) {
+            // Promise.all([qa, qb])`: each name, each query's rows. A helper given a value of
+            // the session (`const project = await getProject(input.id, ctx.orgId)`) returns
+            // the session's rows, which are also this local's.
+            if matches!(val, Val::Unknown | Val::SessionRows(None)) && returns_value(init) {
                 match &d.name {
                     // `const session = await verifyAccessToken(token)`: what the code calls its
                     // session, as an unbound `session` is; not a row of a table named so
                     // (`const session = await getChatSession(..)`, `await db.select()..`).
                     Pat::Ident(name) if session_name(&name.id.sym) && returns_session(init) => {
                         val = Val::Session
+                    }
+                    Pat::Ident(name) if matches!(val, Val::SessionRows(_)) => {
+                        val = Val::SessionRows(Some(name.id.sym.clone()))
                     }
                     Pat::Ident(name) => val = Val::rows(&name.id.sym),
                     Pat::Array(a) => {

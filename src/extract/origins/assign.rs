@@ -328,11 +328,11 @@ fn same(a: &Val, b: &Val) -> bool {
             },
         ) => n1 == n2 && v1 == v2 && p1 == p2,
         (Val::PageProps(a), Val::PageProps(b)) => a == b,
+        (Val::SessionRows(a), Val::SessionRows(b)) => a == b,
         (Val::Unknown, Val::Unknown)
         | (Val::Empty, Val::Empty)
         | (Val::Const, Val::Const)
         | (Val::Session, Val::Session)
-        | (Val::SessionRows, Val::SessionRows)
         | (Val::Request, Val::Request)
         | (Val::RouteContext, Val::RouteContext)
         | (Val::SearchParams, Val::SearchParams)

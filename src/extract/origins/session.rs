@@ -41,6 +41,30 @@ pub(super) fn session_user_call(name: &str) -> bool {
     rest == "User"
 }
 
+/// A call that takes the session and is named for its user's id: `getUserId(ctx)`,
+/// `tryGetActorUserId(ctx.actor)`, `requireUserID(session)` (`get`, `tryGet`, `require`,
+/// `resolve` or `extract`, maybe `Actor`, `Session`, `Current` or `Auth`, then `UserId`).
+/// `getTeamsByUserId(db, id)` is no such call.
+pub(super) fn session_user_id_call(name: &str) -> bool {
+    let Some(rest) = ["tryGet", "get", "require", "resolve", "extract"]
+        .iter()
+        .find_map(|v| name.strip_prefix(v))
+    else {
+        return false;
+    };
+    let rest = ["Actor", "Session", "Current", "Auth"]
+        .iter()
+        .find_map(|q| rest.strip_prefix(q))
+        .unwrap_or(rest);
+    matches!(rest, "UserId" | "UserID")
+}
+
+/// A call named for a context made from its argument: `toServiceCtx(ctx)`,
+/// `createServiceContext(session)`.
+pub(super) fn session_context_call(name: &str) -> bool {
+    name.ends_with("Ctx") || name.ends_with("Context")
+}
+
 /// Whether a call bound to a local named `session` returns the signed-in session, by the name
 /// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
 /// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends

@@ -1,8 +1,8 @@
 //! What values hold: request input, the session, a parameter, or the request objects input is
 //! read from; and the reading of an expression's origin.
 
-use super::session::session_user_call;
 pub(super) use super::session::{returns_session, session_call, session_name};
+use super::session::{session_context_call, session_user_call, session_user_id_call};
 use crate::extract::ast::Offsets;
 use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
 use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr, ZodObject};
@@ -48,8 +48,9 @@ pub(super) enum Val {
     HonoContext,
     HonoRequest,
     /// What a function returns when given a session value (`getTeamsByUserId(db,
-    /// session.user.id)`): the session's own rows.
-    SessionRows,
+    /// session.user.id)`): the session's own rows; once bound to a local (`Some`), also that
+    /// local's rows (`const project = await getProject(input.id, ctx.orgId)`).
+    SessionRows(Option<Atom>),
     /// `teams.some((t) => t.id === v)` on the session's rows: whether `v` is one of them.
     Membership(Box<Val>),
     /// A value of its own: what the local `name` holds after its `n`th assignment of no known
@@ -116,6 +117,7 @@ impl Val {
                 path: path.as_str().into(),
                 each: *each,
             }),
+            Val::SessionRows(Some(name)) => Val::rows(name).fact(),
             Val::Version { name, n, path } => Some(Origin::Local {
                 name: format!("{name}'{n}").into(),
                 path: path.as_str().into(),
@@ -167,6 +169,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             path: join_path(path, key),
             each: *each,
         },
+        Val::SessionRows(Some(name)) => member(&Val::rows(name), base_text, key, span),
         Val::Version { name, n, path } => Val::Version {
             name: name.clone(),
             n: *n,
@@ -189,6 +192,9 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             _ => Val::Unknown,
         },
         Val::Request => match key {
+            // What authentication middleware put on the request: NextAuth's `auth((req) =>
+            // ..)` (`req.auth`), Passport and express-session (`req.user`, `req.session`).
+            "auth" | "user" | "session" => Val::Session,
             "body" => input("the request body", named(key), span),
             "params" => input("the route parameters", named(key), span),
             "query" => input("the query string", named(key), span),
@@ -445,16 +451,29 @@ impl Env {
         match unwrap(callee) {
             Expr::Ident(f) if self.is_bound(&f.sym) => Val::Unknown,
             Expr::Ident(f) => match &*f.sym {
-                "String" | "Number" | "BigInt" => {
+                "String" | "Number" | "BigInt" | "parseInt" => {
                     first().map_or(Val::Unknown, |a| self.origin(&a.expr))
                 }
                 name if session_call(name) => Val::Session,
                 name if args.is_empty() && session_user_call(name) => Val::Session,
+                // `tryGetActorUserId(ctx.actor)`: the user id its one argument carries, by the
+                // call's name (the session's, for the session).
+                name if session_user_id_call(name) && args.len() == 1 => match first() {
+                    Some(a) => member(&self.origin(&a.expr), None, "userId", self.at.span(call)),
+                    None => Val::Unknown,
+                },
+                // `toServiceCtx(ctx)`: a context made from the session.
+                name if session_context_call(name)
+                    && args.len() == 1
+                    && matches!(first().map(|a| self.origin(&a.expr)), Some(Val::Session)) =>
+                {
+                    Val::Session
+                }
                 _ if args
                     .iter()
                     .any(|a| matches!(self.origin(&a.expr), Val::Session)) =>
                 {
-                    Val::SessionRows
+                    Val::SessionRows(None)
                 }
                 _ => Val::Unknown,
             },
@@ -474,6 +493,12 @@ impl Env {
         let Some(method) = member_prop(&m.prop) else {
             return Val::Unknown;
         };
+        // `Number.parseInt(id)`: the same value, as a number.
+        if let (Expr::Ident(number), "parseInt", Some(a)) = (unwrap(&m.obj), &*method, first()) {
+            if &*number.sym == "Number" && !self.is_bound(&number.sym) {
+                return self.origin(&a.expr);
+            }
+        }
         // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
         if &*method == "from" && args.len() == 1 {
             if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
@@ -538,7 +563,7 @@ impl Env {
                 None => Val::Unknown,
             };
         }
-        if let (Val::SessionRows, "some" | "find") = (&base, &*method) {
+        if let (Val::SessionRows(_), "some" | "find") = (&base, &*method) {
             return match first().map(|a| self.compared(&a.expr)) {
                 Some(v @ (Val::Input(_) | Val::Param { .. })) => Val::Membership(Box::new(v)),
                 _ => Val::Unknown,

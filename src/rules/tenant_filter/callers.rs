@@ -14,7 +14,7 @@ use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
 use crate::link::{LinkedQuery, Project};
-use crate::predicate::{conjuncts_of, Pred, TableRef};
+use crate::predicate::{conjuncts_of, Opnd, Pred, TableRef};
 use crate::rules::context::RuleContext;
 use crate::span::Span;
 
@@ -240,10 +240,45 @@ pub(super) fn owned_by_session(
 ) -> bool {
     let project = ctx.project;
     let facts = &project.units[file].facts;
-    keyed_values(facts, atoms, me).iter().any(|(col, o)| {
-        user_key(project, me, col)
-            && (**o == Origin::Session
-                || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session))
+    let session = |o: &Origin| {
+        *o == Origin::Session
+            || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
+    };
+    keyed_values(facts, atoms, me)
+        .iter()
+        .any(|(col, o)| user_key(project, me, col) && session(o))
+        || session_user_joined(ctx, file, me, atoms, &session)
+}
+
+/// `innerJoin(users, eq(users.id, T.userId)).where(eq(users.id, session.user.id))`: the user
+/// foreign key equal to a unique key of the users row the session keys.
+fn session_user_joined(
+    ctx: &RuleContext<'_>,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+    session: &dyn Fn(&Origin) -> bool,
+) -> bool {
+    let project = ctx.project;
+    let facts = &project.units[file].facts;
+    atoms.iter().any(|a| {
+        let Pred::Eq(Opnd::Col(x), Opnd::Col(y)) = a else {
+            return false;
+        };
+        let (mine, user) = match (x.table == *me, y.table == *me) {
+            (true, false) => (x, y),
+            (false, true) => (y, x),
+            _ => return false,
+        };
+        let users = project.table(user.table.id);
+        user_key(project, me, &mine.key)
+            && project
+                .targets_of_column(project.table(me.id), &mine.key)
+                .contains(&user.table.id)
+            && unique(users, &user.key)
+            && keyed_values(facts, atoms, &user.table)
+                .iter()
+                .any(|(c, o)| *c == user.key && session(o))
     })
 }
 
