@@ -16,7 +16,9 @@
 //! finds the membership checks a procedure's middlewares make.
 
 use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
-use values::{input, member, prop_key, returns_session, session_call, session_name, Env, Val};
+use values::{
+    destructured_rows, member, prop_key, returns_session, session_call, session_name, Env, Val,
+};
 
 mod args;
 mod assign;
@@ -25,6 +27,8 @@ mod filters;
 mod flow;
 mod handlers;
 mod lets;
+mod methods;
+mod params;
 use handlers::{directive, stmt_directive, ROUTE_METHODS};
 pub(super) use handlers::{registers_handler, worth_walking};
 mod module_level;
@@ -171,54 +175,6 @@ impl Walk {
         });
         self.env.scopes.pop();
         self.truncate_vars(env);
-    }
-
-    fn params<'p>(
-        &mut self,
-        params: impl Iterator<Item = &'p Pat>,
-        scope: crate::span::Span,
-        kind: FnKind,
-    ) {
-        for (i, p) in params.enumerate() {
-            let v = match kind {
-                FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
-                FnKind::ServerAction => {
-                    let name = match p {
-                        Pat::Ident(id) => id.id.sym.to_string(),
-                        _ => String::new(),
-                    };
-                    input("the server action's argument", name, self.at.span(p.span()))
-                }
-                FnKind::RouteHandler if i == 0 => Val::Request,
-                FnKind::RouteHandler if i == 1 => Val::RouteContext,
-                FnKind::Page if i == 0 => Val::PageProps(scope),
-                _ => match p {
-                    Pat::Ident(id) => match &*id.id.sym {
-                        "ctx" | "context" | "session" | "locals" => Val::Session,
-                        "req" | "request" => Val::Request,
-                        "c" => Val::HonoContext,
-                        "formData" => Val::FormData,
-                        _ => Val::Param {
-                            scope,
-                            index: i as u32,
-                            path: String::new(),
-                            each: false,
-                        },
-                    },
-                    _ => Val::Param {
-                        scope,
-                        index: i as u32,
-                        path: String::new(),
-                        each: false,
-                    },
-                },
-            };
-            let pat = match p {
-                Pat::Assign(a) => &*a.left,
-                p => p,
-            };
-            self.bind(pat, v);
-        }
     }
 
     fn function_expr(&mut self, e: &Expr, kind: FnKind) -> bool {
@@ -539,6 +495,9 @@ impl Visit for Walk {
                         }
                         continue;
                     }
+                    // `const { report, update } = await db.transaction(..)`: each name, its
+                    // own rows.
+                    Pat::Object(o) => val = destructured_rows(o),
                     _ => {}
                 }
             }

@@ -4,7 +4,7 @@
 pub(super) use super::session::{returns_session, session_call, session_name};
 use super::session::{session_context_call, session_user_call, session_user_id_call};
 use crate::extract::ast::Offsets;
-use crate::extract::ast::{member_prop, prop_name, str_value, unwrap};
+use crate::extract::ast::{member_prop, prop_name, unwrap};
 use crate::facts::{join_path, InputOrigin, Name, Origin, TableExpr, ZodObject};
 use crate::span::Span;
 use swc_atoms::Atom;
@@ -360,7 +360,7 @@ impl Env {
     }
 
     /// The values a copy of `e` holds: those of `e`, or of `ids` for `new Set(ids)`.
-    fn copied(&self, e: &Expr) -> Val {
+    pub(super) fn copied(&self, e: &Expr) -> Val {
         match unwrap(e) {
             Expr::New(n) => match (unwrap(&n.callee), n.args.as_deref()) {
                 (Expr::Ident(set), Some([arg]))
@@ -414,7 +414,7 @@ impl Env {
     }
 
     /// `(t) => t.id === v`: what `v` holds.
-    fn compared(&self, e: &Expr) -> Val {
+    pub(super) fn compared(&self, e: &Expr) -> Val {
         let Expr::Arrow(a) = unwrap(e) else {
             return Val::Unknown;
         };
@@ -486,158 +486,26 @@ impl Env {
             _ => Val::Unknown,
         }
     }
-
-    /// What a method call `obj.method(args)` returns.
-    fn method_call(&self, m: &MemberExpr, args: &[ExprOrSpread], call: swc_common::Span) -> Val {
-        let first = || args.first().filter(|a| a.spread.is_none());
-        let Some(method) = member_prop(&m.prop) else {
-            return Val::Unknown;
-        };
-        // `Number.parseInt(id)`: the same value, as a number.
-        if let (Expr::Ident(number), "parseInt", Some(a)) = (unwrap(&m.obj), &*method, first()) {
-            if &*number.sym == "Number" && !self.is_bound(&number.sym) {
-                return self.origin(&a.expr);
-            }
-        }
-        // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
-        if &*method == "from" && args.len() == 1 {
-            if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
-                if &*array.sym == "Array" && !self.is_bound(&array.sym) {
-                    return self.copied(&a.expr);
-                }
-            }
-        }
-        // `schema.parse(input)`: validated, still chosen by the client (or by the callers,
-        // for a parameter: `Input.parse(args.input)`).
-        if matches!(&*method, "parse" | "parseAsync") {
-            if let Some(a) = first() {
-                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
-                    return v;
-                }
-            }
-        }
-        let base = self.origin(&m.obj);
-        if let Val::Local { name, path, .. } = &base {
-            return match &*method {
-                // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
-                // one of a relation's rows).
-                "find" | "findLast" | "at" => Val::Local {
-                    name: name.clone(),
-                    path: path.clone(),
-                    each: true,
-                },
-                // `rows.filter(..)`: some of them (`sort` and `reverse` return the array
-                // itself, reordered).
-                "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse" => base,
-                // `rows.map((r) => r.id)`: the values of the rows' `id`.
-                "map" => match first().and_then(|a| mapped_key(&a.expr)) {
-                    Some(key) => Val::Local {
-                        name: name.clone(),
-                        path: join_path(path, &key),
-                        each: true,
-                    },
-                    None => Val::Unknown,
-                },
-                _ => Val::Unknown,
-            };
-        }
-        // `rows.map((r) => r.id)` over a parameter's rows: the values of their `id`, as the
-        // callers' rows hold them.
-        if let (
-            Val::Param {
-                scope,
-                index,
-                path,
-                each: false,
-            },
-            "map",
-        ) = (&base, &*method)
-        {
-            return match first().and_then(|a| mapped_key(&a.expr)) {
-                Some(key) => Val::Param {
-                    scope: *scope,
-                    index: *index,
-                    path: join_path(path, &key),
-                    each: true,
-                },
-                None => Val::Unknown,
-            };
-        }
-        if let (Val::SessionRows(_), "some" | "find") = (&base, &*method) {
-            return match first().map(|a| self.compared(&a.expr)) {
-                Some(v @ (Val::Input(_) | Val::Param { .. })) => Val::Membership(Box::new(v)),
-                _ => Val::Unknown,
-            };
-        }
-        let span = self.at.span(call);
-        let arg_text = || {
-            first()
-                .and_then(|a| str_value(&a.expr))
-                .map(|s| format!("'{s}'"))
-                .unwrap_or_default()
-        };
-        let root = root_name(&m.obj).unwrap_or_default();
-        match (&base, &*method) {
-            (
-                Val::HonoRequest,
-                "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
-                | "formData",
-            ) => {
-                let text = arg_text();
-                let body = method == "valid" && text == "'json'";
-                match input(
-                    "the Hono request",
-                    format!("{root}.req.{method}({text})"),
-                    span,
-                ) {
-                    Val::Input(mut i) if body => {
-                        i.schema = self.body.as_ref().map(|s| Box::new((**s).clone()));
-                        Val::Input(i)
-                    }
-                    v => v,
-                }
-            }
-            (Val::HonoContext, "get") => Val::Session,
-            (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),
-            (Val::Request, "formData") => Val::FormData,
-            (Val::SearchParams, "get" | "getAll") => input(
-                "the query string",
-                format!("searchParams.{method}({})", arg_text()),
-                span,
-            ),
-            (Val::FormData, "get" | "getAll") => input(
-                "the submitted form",
-                format!("formData.{method}({})", arg_text()),
-                span,
-            ),
-            (_, "get" | "getAll") if root == "formData" => input(
-                "the submitted form",
-                format!("formData.{method}({})", arg_text()),
-                span,
-            ),
-            _ => Val::Unknown,
-        }
-    }
 }
 
-/// `(r) => r.key`: the key.
-fn mapped_key(e: &Expr) -> Option<Name> {
-    let Expr::Arrow(f) = unwrap(e) else {
-        return None;
-    };
-    let [Pat::Ident(r)] = f.params.as_slice() else {
-        return None;
-    };
-    let ArrowFunctionBody::Expr(body) = &*f.body else {
-        return None;
-    };
-    let Expr::Member(field) = unwrap(body) else {
-        return None;
-    };
-    match unwrap(&field.obj) {
-        Expr::Ident(o) if o.sym == r.id.sym => member_prop(&field.prop),
-        _ => None,
-    }
+/// `const { a, b: c } = await ..`: what an object holds whose keys are each the rows of the
+/// local it is bound to (`a`'s, `c`'s); anything else it destructures holds nothing known.
+pub(super) fn destructured_rows(o: &ObjectPat) -> Val {
+    let props: Vec<(Name, Val)> = o
+        .props
+        .iter()
+        .filter_map(|p| match p {
+            ObjectPatProp::Assign(a) if a.value.is_none() => {
+                Some((a.key.id.sym.as_str().into(), Val::rows(&a.key.id.sym)))
+            }
+            ObjectPatProp::KeyValue(kv) => match (&*kv.value, prop_name(&kv.key)) {
+                (Pat::Ident(local), Some(key)) => Some((key.into(), Val::rows(&local.id.sym))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    Val::Object(props.into())
 }
 
 /// One value of `a || b`, `c ? a : b`: input if either is (the client may choose it).
@@ -646,15 +514,6 @@ fn either(a: Val, b: Val) -> Val {
         (a @ Val::Input(_), _) | (_, a @ Val::Input(_)) => a,
         (Val::Unknown | Val::Const, b) => b,
         (a, _) => a,
-    }
-}
-
-/// The name at the root of `a.b.c`.
-fn root_name(e: &Expr) -> Option<String> {
-    match unwrap(e) {
-        Expr::Ident(i) => Some(i.sym.to_string()),
-        Expr::Member(m) => root_name(&m.obj),
-        _ => None,
     }
 }
 

@@ -69,15 +69,17 @@ impl Extractor {
             _ => None,
         };
         let value = unwrap(init);
-        if let (Some(local), Expr::Call(c)) = (ident, awaited(init)) {
-            if let Some((body, ret, inner)) = transaction_return(c) {
-                self.facts.tx_results.push(crate::facts::TxResult {
-                    local: local.into(),
-                    inner: inner.clone(),
-                    body: self.at.span(body),
-                    ret: self.at.span(ret),
-                    span: self.at.span(init.span()),
-                });
+        if let Expr::Call(c) = awaited(init) {
+            if let Some((body, ret, returned)) = transaction_return(c) {
+                for (local, inner) in returned_locals(name, returned) {
+                    self.facts.tx_results.push(crate::facts::TxResult {
+                        local: local.as_str().into(),
+                        inner: inner.clone(),
+                        body: self.at.span(body),
+                        ret: self.at.span(ret),
+                        span: self.at.span(init.span()),
+                    });
+                }
             }
         }
         match (value, ident) {
@@ -200,7 +202,7 @@ fn promise_all(c: &CallExpr) -> Option<&[Option<ExprOrSpread>]> {
 
 /// `x.transaction(async (tx) => { ..; return row; })` (also `function`): the callback's span,
 /// its last statement and the local it returns.
-fn transaction_return(c: &CallExpr) -> Option<(swc_common::Span, swc_common::Span, &Atom)> {
+fn transaction_return(c: &CallExpr) -> Option<(swc_common::Span, swc_common::Span, &Expr)> {
     let Callee::Expr(callee) = &c.callee else {
         return None;
     };
@@ -227,8 +229,53 @@ fn transaction_return(c: &CallExpr) -> Option<(swc_common::Span, swc_common::Spa
     else {
         return None;
     };
-    match unwrap(arg) {
-        Expr::Ident(i) => Some((span, *ret, &i.sym)),
-        _ => None,
+    Some((span, *ret, unwrap(arg)))
+}
+
+/// The locals `name` binds to locals of the callback that `returned` names: `const row = ..`
+/// with `return created`, or `const { report, update } = ..` with `return { report, update:
+/// created }` (by key; a key the object does not name by a local binds nothing).
+fn returned_locals<'e>(name: &'e Pat, returned: &'e Expr) -> Vec<(&'e Atom, &'e Atom)> {
+    match (name, returned) {
+        (Pat::Ident(local), Expr::Ident(inner)) => vec![(&local.id.sym, &inner.sym)],
+        (Pat::Object(pat), Expr::Object(obj)) => {
+            let inner_of = |key: &str| {
+                obj.props.iter().rev().find_map(|p| match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::Shorthand(i) if &*i.sym == key => Some(&i.sym),
+                        Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => {
+                            match unwrap(&kv.value) {
+                                Expr::Ident(i) => Some(&i.sym),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    },
+                    PropOrSpread::Spread(_) => None,
+                })
+            };
+            // A spread may write any key: then nothing is known of the object.
+            if obj
+                .props
+                .iter()
+                .any(|p| matches!(p, PropOrSpread::Spread(_)))
+            {
+                return vec![];
+            }
+            pat.props
+                .iter()
+                .filter_map(|p| match p {
+                    ObjectPatProp::Assign(a) if a.value.is_none() => {
+                        Some((&a.key.id.sym, inner_of(&a.key.id.sym)?))
+                    }
+                    ObjectPatProp::KeyValue(kv) => match &*kv.value {
+                        Pat::Ident(local) => Some((&local.id.sym, inner_of(&prop_name(&kv.key)?)?)),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => vec![],
     }
 }

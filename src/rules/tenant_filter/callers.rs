@@ -8,7 +8,8 @@ use super::checked::{
 };
 use super::keys::keyed_values;
 use super::keys::{
-    inserted_before, proven_directly, ran_before, related, same_row_key, tx_results_before, unique,
+    inserted_before, proven_directly, ran_before, related, same_row_key, through,
+    tx_results_before, unique,
 };
 use crate::facts::{CallOrigins, Origin};
 use crate::ids::{FileId, TableId};
@@ -30,11 +31,25 @@ pub(super) fn keyed_by_checked_callers(
     me: &TableRef,
     atoms: &[&Pred],
 ) -> bool {
-    let project = ctx.project;
+    by_checked_callers(ctx.project, file, me, atoms, CALLER_DEPTH)
+}
+
+/// How many helpers deep a proof by callers follows the rows callers pass: a caller's read
+/// may itself be proven by its own callers (`notify(id)` reads the row its callers checked,
+/// then passes its `pageId` on), up to this many times.
+const CALLER_DEPTH: u8 = 2;
+
+fn by_checked_callers(
+    project: &Project,
+    file: FileId,
+    me: &TableRef,
+    atoms: &[&Pred],
+    depth: u8,
+) -> bool {
     let facts = &project.units[file].facts;
     keyed_values(facts, atoms, me).iter().any(|(col, o)| {
         every_caller_passes(project, file, o, |g, call, arg| {
-            checked_at_call(project, g, call, arg, me.id, col)
+            checked_at_call(project, g, call, arg, me.id, col, depth)
         })
     })
 }
@@ -56,7 +71,7 @@ pub(super) fn unchecked_caller(
         calls_passing(project, file, o)?.find_map(|(g, call, arg)| {
             let checked = arg.is_some_and(|arg| {
                 (user_key && arg == Origin::Session)
-                    || checked_at_call(project, g, call, &arg, me.id, col)
+                    || checked_at_call(project, g, call, &arg, me.id, col, CALLER_DEPTH)
             });
             (!checked).then_some((g, call.span))
         })
@@ -124,6 +139,7 @@ fn checked_at_call(
     arg: &Origin,
     t: TableId,
     col: &str,
+    depth: u8,
 ) -> bool {
     let facts = &project.units[file].facts;
     let before = |span: Span, scope: Option<Span>| ran_before(span, scope, call.span);
@@ -144,7 +160,12 @@ fn checked_at_call(
             && (proven_directly(project, p)
                 // Proven by its check after it, which came before the call.
                 || (checked_after_read(project, file, p, &p.instance())
-                    && checked_before(project, file, p, call.span)))
+                    && checked_before(project, file, p, call.span))
+                // Keyed by what its own function's callers checked.
+                || (depth > 1 && {
+                    let all = p.conditions();
+                    by_checked_callers(project, file, &p.instance(), &conjuncts_of(&all), depth - 1)
+                }))
     });
     // A read's row, checked to be there before the call (a list's rows need no check: the
     // values over them, `rows.map((r) => r.id)`, are of rows that are there).
@@ -157,16 +178,20 @@ fn checked_at_call(
     match arg {
         Origin::Local {
             name, path, each, ..
-        } if !path.is_empty() && !path.contains('.') => {
-            let keys = |r: TableId| {
-                (r == t && *col == **path && unique(project.table(t), col) && !each)
-                    || (r != t && related(project, t, col, r, path))
+        } if !path.is_empty() => {
+            // The row `p` read names a row of `t` by `col` with the value at `path`: a column
+            // of its own (`found.id`), or of a row its relations loaded (`found.report.pageId`).
+            let keys = |p: &LinkedQuery| {
+                through(project, p, path).is_some_and(|(r, field)| {
+                    (r == t && *col == *field && unique(project.table(t), col) && !each)
+                        || (r != t && related(project, t, col, r, field))
+                })
             };
             // Read here, or returned by a project function that read it with a proof
             // (`const customer = await getCustomer(db, { id, teamId }); if (!customer) ..`).
             let read_here = reads
                 .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
-                .any(|p| there(p, *each) && keys(p.table));
+                .any(|p| there(p, *each) && keys(p));
             // Returned by a transaction's callback that read it with a proof (and checked it)
             // or inserted it with the tenant column set.
             let returned = tx_results_before(facts, name, call.span, call.scope);
@@ -175,7 +200,7 @@ fn checked_at_call(
                     let read = &facts.queries[p.site];
                     read.result.as_deref() == Some(&*t.inner)
                         && read.scope == Some(t.body)
-                        && keys(p.table)
+                        && keys(p)
                         && ((read.kind.is_read()
                             && p.alias.is_none()
                             && proven_directly(project, p)
@@ -211,7 +236,7 @@ fn checked_at_call(
                                     && proven_directly(project, p))
                                     // Its check after it throws: past the call, the caller's.
                                     || checked_after_rows(project, f, p))
-                                && keys(p.table)
+                                && keys(p)
                         })
                     })
         }

@@ -1,0 +1,175 @@
+//! What a method call returns: a row of a local's rows, the values over a parameter's rows,
+//! a membership test over the session's rows, or a read of request input.
+
+use super::values::{input, Env, Val};
+use crate::extract::ast::{member_prop, str_value, unwrap};
+use crate::facts::{join_path, Name};
+use swc_ecma_ast::*;
+
+impl Env {
+    /// What a method call `obj.method(args)` returns.
+    pub(super) fn method_call(
+        &self,
+        m: &MemberExpr,
+        args: &[ExprOrSpread],
+        call: swc_common::Span,
+    ) -> Val {
+        let first = || args.first().filter(|a| a.spread.is_none());
+        let Some(method) = member_prop(&m.prop) else {
+            return Val::Unknown;
+        };
+        // `Number.parseInt(id)`: the same value, as a number.
+        if let (Expr::Ident(number), "parseInt", Some(a)) = (unwrap(&m.obj), &*method, first()) {
+            if &*number.sym == "Number" && !self.is_bound(&number.sym) {
+                return self.origin(&a.expr);
+            }
+        }
+        // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
+        if &*method == "from" && args.len() == 1 {
+            if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {
+                if &*array.sym == "Array" && !self.is_bound(&array.sym) {
+                    return self.copied(&a.expr);
+                }
+            }
+        }
+        // `schema.parse(input)`: validated, still chosen by the client (or by the callers,
+        // for a parameter: `Input.parse(args.input)`).
+        if matches!(&*method, "parse" | "parseAsync") {
+            if let Some(a) = first() {
+                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
+                    return v;
+                }
+            }
+        }
+        let base = self.origin(&m.obj);
+        if let Val::Local { name, path, .. } = &base {
+            return match &*method {
+                // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
+                // one of a relation's rows).
+                "find" | "findLast" | "at" => Val::Local {
+                    name: name.clone(),
+                    path: path.clone(),
+                    each: true,
+                },
+                // `rows.filter(..)`: some of them (`sort` and `reverse` return the array
+                // itself, reordered).
+                "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse" => base,
+                // `rows.map((r) => r.id)`: the values of the rows' `id`.
+                "map" => match first().and_then(|a| mapped_key(&a.expr)) {
+                    Some(key) => Val::Local {
+                        name: name.clone(),
+                        path: join_path(path, &key),
+                        each: true,
+                    },
+                    None => Val::Unknown,
+                },
+                _ => Val::Unknown,
+            };
+        }
+        // `rows.map((r) => r.id)` over a parameter's rows: the values of their `id`, as the
+        // callers' rows hold them.
+        if let (
+            Val::Param {
+                scope,
+                index,
+                path,
+                each: false,
+            },
+            "map",
+        ) = (&base, &*method)
+        {
+            return match first().and_then(|a| mapped_key(&a.expr)) {
+                Some(key) => Val::Param {
+                    scope: *scope,
+                    index: *index,
+                    path: join_path(path, &key),
+                    each: true,
+                },
+                None => Val::Unknown,
+            };
+        }
+        if let (Val::SessionRows(_), "some" | "find") = (&base, &*method) {
+            return match first().map(|a| self.compared(&a.expr)) {
+                Some(v @ (Val::Input(_) | Val::Param { .. })) => Val::Membership(Box::new(v)),
+                _ => Val::Unknown,
+            };
+        }
+        let span = self.at.span(call);
+        let arg_text = || {
+            first()
+                .and_then(|a| str_value(&a.expr))
+                .map(|s| format!("'{s}'"))
+                .unwrap_or_default()
+        };
+        let root = root_name(&m.obj).unwrap_or_default();
+        match (&base, &*method) {
+            (
+                Val::HonoRequest,
+                "param" | "query" | "queries" | "json" | "valid" | "header" | "parseBody"
+                | "formData",
+            ) => {
+                let text = arg_text();
+                let body = method == "valid" && text == "'json'";
+                match input(
+                    "the Hono request",
+                    format!("{root}.req.{method}({text})"),
+                    span,
+                ) {
+                    Val::Input(mut i) if body => {
+                        i.schema = self.body.as_ref().map(|s| Box::new((**s).clone()));
+                        Val::Input(i)
+                    }
+                    v => v,
+                }
+            }
+            (Val::HonoContext, "get") => Val::Session,
+            (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),
+            (Val::Request, "formData") => Val::FormData,
+            (Val::SearchParams, "get" | "getAll") => input(
+                "the query string",
+                format!("searchParams.{method}({})", arg_text()),
+                span,
+            ),
+            (Val::FormData, "get" | "getAll") => input(
+                "the submitted form",
+                format!("formData.{method}({})", arg_text()),
+                span,
+            ),
+            (_, "get" | "getAll") if root == "formData" => input(
+                "the submitted form",
+                format!("formData.{method}({})", arg_text()),
+                span,
+            ),
+            _ => Val::Unknown,
+        }
+    }
+}
+
+/// `(r) => r.key`: the key.
+fn mapped_key(e: &Expr) -> Option<Name> {
+    let Expr::Arrow(f) = unwrap(e) else {
+        return None;
+    };
+    let [Pat::Ident(r)] = f.params.as_slice() else {
+        return None;
+    };
+    let ArrowFunctionBody::Expr(body) = &*f.body else {
+        return None;
+    };
+    let Expr::Member(field) = unwrap(body) else {
+        return None;
+    };
+    match unwrap(&field.obj) {
+        Expr::Ident(o) if o.sym == r.id.sym => member_prop(&field.prop),
+        _ => None,
+    }
+}
+
+/// The name at the root of `a.b.c`.
+fn root_name(e: &Expr) -> Option<String> {
+    match unwrap(e) {
+        Expr::Ident(i) => Some(i.sym.to_string()),
+        Expr::Member(m) => root_name(&m.obj),
+        _ => None,
+    }
+}
