@@ -239,6 +239,8 @@ pub struct QuerySite {
     /// Where and how the query runs.
     pub runs: Runs,
     pub has_limit: bool,
+    /// The code takes one row: SQLite's `.get()` or `.limit(1)` (`findFirst` is its kind).
+    pub takes_one: bool,
     pub has_offset: bool,
     pub has_order_by: bool,
     pub has_group_by: bool,

@@ -241,7 +241,13 @@ impl Recogniser<'_> {
             match &*seg.name {
                 "where" => site.where_ = self.where_arg(seg),
                 // SQLite's `.get()` (better-sqlite3, libsql, D1, bun) returns the first row.
-                "limit" | "get" => site.has_limit = true,
+                "limit" | "get" => {
+                    site.has_limit = true;
+                    site.takes_one |= &*seg.name == "get"
+                        || seg.arg(0).is_some_and(
+                            |a| matches!(unwrap(a), Expr::Lit(Lit::Num(n)) if n.value == 1.0),
+                        );
+                }
                 "offset" => site.has_offset = true,
                 "orderBy" => site.has_order_by = true,
                 "groupBy" => {
@@ -461,6 +467,7 @@ impl Recogniser<'_> {
             where_: Where::Absent,
             runs,
             has_limit: false,
+            takes_one: false,
             has_offset: false,
             has_order_by: false,
             has_group_by: false,

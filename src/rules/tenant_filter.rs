@@ -271,7 +271,11 @@ fn scoped_verdict(
         verdict = Verdict::Proven;
         proof = Proof::CheckedAfter;
     }
-    if verdict != Verdict::Proven && !joined && owned_by_session(ctx, file, table, atoms) {
+    // One row of the signed-in user's in any tenant (`findFirst`, `.get()`, `.limit(1)`) is an
+    // arbitrary tenant's: only the user's rows as a whole (a list, a write) are theirs.
+    let site = &project.units[file].facts.queries[q.site];
+    let one = site.kind == crate::facts::QueryKind::FindFirst || site.takes_one;
+    if verdict != Verdict::Proven && !joined && !one && owned_by_session(ctx, file, table, atoms) {
         verdict = Verdict::Proven;
         proof = Proof::SessionUser;
     }
