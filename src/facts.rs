@@ -311,6 +311,9 @@ pub struct RowKeys {
     pub keys: Vec<Name>,
     /// The row also takes keys from something not visible (`...input`): more may be set.
     pub opaque: bool,
+    /// The keys the row surely holds as written: set by a key of its own after every spread
+    /// that may set them too (`{ ...input, reportId: report.id }`).
+    pub settled: Vec<Name>,
     /// The keys whose value no client chose: a fresh id made in place (`id: newId('key')`,
     /// `crypto.randomUUID()`, or a local `const` holding one) or a constant.
     pub fixed: Vec<Name>,

@@ -191,6 +191,11 @@ pub(super) fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKey
         match p {
             PropOrSpread::Spread(sp) => {
                 let inner = single_row(s, &sp.expr, hidden);
+                if inner.opaque {
+                    row.settled.clear();
+                } else {
+                    row.settled.retain(|k| !inner.keys.contains(k));
+                }
                 row.opaque |= inner.opaque;
                 row.keys.extend(inner.keys);
                 row.fixed.extend(inner.fixed);
@@ -216,8 +221,14 @@ pub(super) fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKey
                     _ => None,
                 };
                 match key {
-                    Some(k) => row.keys.push(k),
-                    None => row.opaque = true,
+                    Some(k) => {
+                        row.settled.push(k.clone());
+                        row.keys.push(k)
+                    }
+                    None => {
+                        row.settled.clear();
+                        row.opaque = true
+                    }
                 }
             }
         }

@@ -4,7 +4,7 @@ use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
 use crate::config::TenantJoins;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
-use crate::link::{LinkedQuery, Project, Table, Unmatched};
+use crate::link::{LinkedQuery, Table, Unmatched};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
     Verdict,
@@ -21,9 +21,9 @@ mod keys;
 use callers::{keyed_by_checked_callers, owned_by_session};
 use checked::{
     branches_keyed_by_checked, checked_after_read, checked_child_after_read, keyed_by_checked_row,
-    keyed_by_unverified_row, same_key_as_checked_read, siblings, unproven_source, Proving,
+    keyed_by_unverified_row, same_key_as_checked_read, unproven_source, Proving,
 };
-use keys::links_tenant_rows;
+use keys::{fk_linked, links_tenant_rows};
 
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
@@ -403,32 +403,6 @@ fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<
 fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
     let secrets = t.secret_keys();
     !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven
-}
-
-/// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
-/// key: `x`'s one-column unique key equals `p`'s column that references `x` (the parent of a
-/// proven row), `x`'s column that references `p` equals `p`'s one-column unique key (a child
-/// of a proven row), or both reference the same tenant-scoped parent (siblings). An equality
-/// on any other column proves nothing.
-fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> bool {
-    let tx = project.table(x.id);
-    let tp = project.table(p.id);
-    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
-    atoms.iter().any(|a| {
-        let Pred::Eq(Opnd::Col(a), Opnd::Col(b)) = a else {
-            return false;
-        };
-        let (cx, cp) = if &a.table == x && &b.table == p {
-            (a, b)
-        } else if &b.table == x && &a.table == p {
-            (b, a)
-        } else {
-            return false;
-        };
-        (unique(tx, &cx.key) && project.references(tp, &cp.key, x.id))
-            || (unique(tp, &cp.key) && project.references(tx, &cx.key, p.id))
-            || siblings(project, tx, &cx.key, tp, &cp.key)
-    })
 }
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {

@@ -37,8 +37,14 @@ impl Extractor {
                     let key = crate::extract::ast::member_prop(&m.prop);
                     for row in rows.iter_mut() {
                         match &key {
-                            Some(k) => row.keys.push(k.clone()),
-                            None => row.opaque = true,
+                            Some(k) => {
+                                row.keys.push(k.clone());
+                                row.settled.push(k.clone());
+                            }
+                            None => {
+                                row.opaque = true;
+                                row.settled.clear();
+                            }
                         }
                     }
                 }

@@ -8,13 +8,13 @@ use super::checked::{
 };
 use super::keys::keyed_values;
 use super::keys::{
-    inserted_before, proven_directly, ran_before, related, same_row_key, through,
+    fk_linked, inserted_before, proven_directly, ran_before, related, same_row_key, through,
     tx_results_before, unique,
 };
-use crate::facts::{CallOrigins, Origin};
+use crate::facts::{CallOrigins, ConflictAction, InsertValues, Origin, UseTarget};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
-use crate::link::{LinkedQuery, Project};
+use crate::link::{LinkedQuery, Project, Unmatched};
 use crate::predicate::{conjuncts_of, Opnd, Pred, TableRef};
 use crate::rules::context::RuleContext;
 use crate::span::Span;
@@ -141,6 +141,108 @@ fn checked_at_call(
     col: &str,
     depth: u8,
 ) -> bool {
+    let at = Here {
+        span: call.span,
+        scope: call.scope,
+    };
+    checked_at(project, file, at, arg, t, col, depth)
+}
+
+/// `p` (whose site is `insert`) inserted before `at`, with no conflict clause that could
+/// update an existing row, rows of a table no tenant owns that each set a foreign key to a
+/// tenant-scoped table, after any spread, to a key the code checked before the insert
+/// (`tx.insert(reportUpdates).values({ ...input, reportId: report.id })` after a checked read
+/// of `report`): the new rows are that parent's, so the caller's.
+fn link_inserted_before(
+    project: &Project,
+    file: FileId,
+    p: &LinkedQuery,
+    insert: &crate::facts::QuerySite,
+    at: Span,
+    depth: u8,
+) -> bool {
+    let Some(facts) = insert.insert.as_deref() else {
+        return false;
+    };
+    let t = project.table(p.table);
+    let InsertValues::Rows(rows) = &facts.values else {
+        return false;
+    };
+    if depth == 0
+        || t.is_tenant_scoped()
+        || p.alias.is_some()
+        || rows.is_empty()
+        || !ran_before(insert.span, insert.scope, at)
+        || facts
+            .conflict
+            .as_ref()
+            .is_some_and(|c| c.action != ConflictAction::DoNothing)
+    {
+        return false;
+    }
+    let origins = &project.units[file].facts.origins;
+    let here = Here {
+        span: insert.span,
+        scope: insert.scope,
+    };
+    t.columns.iter().any(|c| {
+        let parents: Vec<TableId> = project
+            .keyed_targets_of_column(t, &c.key)
+            .into_iter()
+            .filter(|r| project.table(*r).is_tenant_scoped())
+            .collect();
+        let mut values = origins
+            .uses_within(insert.span)
+            .filter(|u| matches!(&u.target, UseTarget::Write { key, .. } if **key == *c.key))
+            .peekable();
+        !parents.is_empty()
+            && rows.iter().all(|r| r.settled.iter().any(|k| **k == *c.key))
+            && values.peek().is_some()
+            && values.all(|u| {
+                parents.iter().any(|&parent| {
+                    project.table(parent).unique_keys().iter().any(|k| {
+                        matches!(k.as_slice(), [k] if checked_at(project, file, here, &u.origin, parent, k, depth - 1))
+                    })
+                })
+            })
+    })
+}
+
+/// `p` reads a table no tenant owns, inner-joined through a foreign key to a row the code
+/// checks after the read (`innerJoin(reports, eq(updates.reportId, reports.id))`, then the
+/// report's tenant column compared): the rows read are that row's.
+fn checked_through_join(project: &Project, file: FileId, p: &LinkedQuery) -> bool {
+    let me = p.instance();
+    if project.table(p.table).is_tenant_scoped() {
+        return false;
+    }
+    let all = p.conditions();
+    let atoms = conjuncts_of(&all);
+    p.joins.iter().any(|j| {
+        j.unmatched() == Unmatched::Dropped
+            && fk_linked(project, &atoms, &me, &j.instance())
+            && checked_after_read(project, file, p, &j.instance())
+    })
+}
+
+/// A point of the code: a span, in its function (`None` at module level).
+#[derive(Clone, Copy)]
+struct Here {
+    span: Span,
+    scope: Option<Span>,
+}
+
+/// The value `arg` at `call` (in `file`) names a row of `t` by `col` that the code checked
+/// before that point.
+fn checked_at(
+    project: &Project,
+    file: FileId,
+    call: Here,
+    arg: &Origin,
+    t: TableId,
+    col: &str,
+    depth: u8,
+) -> bool {
     let facts = &project.units[file].facts;
     let before = |span: Span, scope: Option<Span>| ran_before(span, scope, call.span);
     let null_checked_before = |row: &str, after: Span, before: Span| {
@@ -158,8 +260,10 @@ fn checked_at_call(
             && p.alias.is_none()
             && before(read.span, read.scope)
             && (proven_directly(project, p)
-                // Proven by its check after it, which came before the call.
-                || (checked_after_read(project, file, p, &p.instance())
+                // Proven by its check after it, which came before the call; for a table no
+                // tenant owns, the check of a row it joins through its foreign key.
+                || ((checked_after_read(project, file, p, &p.instance())
+                    || checked_through_join(project, file, p))
                     && checked_before(project, file, p, call.span))
                 // Keyed by what its own function's callers checked.
                 || (depth > 1 && {
@@ -192,6 +296,14 @@ fn checked_at_call(
             let read_here = reads
                 .filter(|p| facts.queries[p.site].result.as_deref() == Some(&**name))
                 .any(|p| there(p, *each) && keys(p));
+            // Inserted here as the caller's (`const [created] = await db.insert(T)..`).
+            let inserted_here = project.queries[file].iter().any(|p| {
+                let insert = &facts.queries[p.site];
+                insert.result.as_deref() == Some(&**name)
+                    && keys(p)
+                    && (inserted_before(project, p, insert, call.span)
+                        || link_inserted_before(project, file, p, insert, call.span, depth))
+            });
             // Returned by a transaction's callback that read it with a proof (and checked it)
             // or inserted it with the tenant column set.
             let returned = tx_results_before(facts, name, call.span, call.scope);
@@ -205,10 +317,12 @@ fn checked_at_call(
                             && p.alias.is_none()
                             && proven_directly(project, p)
                             && (*each || null_checked_before(t.inner.as_str(), read.span, t.ret)))
-                            || inserted_before(project, p, read, t.ret))
+                            || inserted_before(project, p, read, t.ret)
+                            || link_inserted_before(project, file, p, read, t.ret, depth))
                 })
             });
             read_here
+                || inserted_here
                 || from_tx
                 || facts
                     .result_calls

@@ -3,7 +3,6 @@
 //! it names, and a key that a checked read was keyed by names the same row again.
 
 pub(super) use super::after::{checked_after_read, checked_after_rows, checked_before};
-pub(super) use super::keys::siblings;
 use super::keys::{
     counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
     ran_before, read_before, related, same_row_key, session_root, through, tx_results_before,

@@ -375,3 +375,29 @@ pub(super) fn session_root(project: &Project, file: FileId, p: &LinkedQuery) -> 
     .iter()
     .any(|(u, o, many)| !many && **o == Origin::Session && unique(t, u))
 }
+
+/// Whether an unconditional equality joins `x` to the proven instance `p` through a foreign
+/// key: `x`'s one-column unique key equals `p`'s column that references `x` (the parent of a
+/// proven row), `x`'s column that references `p` equals `p`'s one-column unique key (a child
+/// of a proven row), or both reference the same tenant-scoped parent (siblings). An equality
+/// on any other column proves nothing.
+pub(super) fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> bool {
+    let tx = project.table(x.id);
+    let tp = project.table(p.id);
+    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
+    atoms.iter().any(|a| {
+        let Pred::Eq(Opnd::Col(a), Opnd::Col(b)) = a else {
+            return false;
+        };
+        let (cx, cp) = if &a.table == x && &b.table == p {
+            (a, b)
+        } else if &b.table == x && &a.table == p {
+            (b, a)
+        } else {
+            return false;
+        };
+        (unique(tx, &cx.key) && project.references(tp, &cp.key, x.id))
+            || (unique(tp, &cp.key) && project.references(tx, &cx.key, p.id))
+            || siblings(project, tx, &cx.key, tp, &cp.key)
+    })
+}
