@@ -225,8 +225,29 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool)> {
             {
                 local_of(&b.left)
             }
+            // `rows.length === 0`, `rows.length < 1`: no row (as `!rows.length` is).
+            Expr::Bin(b)
+                if matches!(
+                    (b.op, number(&b.right)),
+                    (
+                        BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::LtEq,
+                        Some(0.0)
+                    ) | (BinaryOp::Lt, Some(1.0))
+                ) && is_length(&b.left) =>
+            {
+                local_of(&b.left)
+            }
             _ => None,
         }
+    }
+    fn number(e: &Expr) -> Option<f64> {
+        match unwrap(e) {
+            Expr::Lit(Lit::Num(n)) => Some(n.value),
+            _ => None,
+        }
+    }
+    fn is_length(e: &Expr) -> bool {
+        matches!(unwrap(e), Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("length"))
     }
     fn local_of(e: &Expr) -> Option<Atom> {
         match unwrap(e) {
