@@ -4,12 +4,15 @@
 //! the subquery's own instances are proven through it the way joins are (a foreign key, or an
 //! equality between tenant columns).
 
-use super::checked::Proving;
+use super::callers::keyed_by_checked_callers;
+use super::checked::{keyed_by_checked_row, same_key_as_checked_read, Proving};
+use super::keys::links_tenant_rows;
+use crate::config::TenantJoins;
 use crate::facts::Runs;
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project};
-use crate::predicate::{Col, Opnd, Pred, TableRef, Verdict};
-use crate::rules::context::{RuleContext, TenantCheck};
+use crate::predicate::{conjuncts_of, Col, Opnd, Pred, TableRef, Verdict};
+use crate::rules::context::TenantCheck;
 
 /// What a correlated subquery's condition proves.
 #[derive(Default)]
@@ -37,7 +40,7 @@ pub(super) fn correlated_outer(p: Proving<'_>, atoms: &[&Pred]) -> Correlation {
         earlier,
     } = p;
     let mut found = Correlation {
-        proven_own: in_array_proofs(ctx, file, q, atoms),
+        proven_own: in_array_proofs(p, atoms),
         ..Correlation::default()
     };
     let project = ctx.project;
@@ -140,12 +143,13 @@ pub(super) fn subquery_help(binding: &str, col: &str) -> String {
 /// subquery proves, so the instance is proven when the two columns are linked by a foreign key
 /// (the selected column is a one-column unique key the compared one references, or the
 /// reverse) or are both tenant columns.
-fn in_array_proofs(
-    ctx: &RuleContext<'_>,
-    file: FileId,
-    q: &LinkedQuery,
-    atoms: &[&Pred],
-) -> Vec<TableRef> {
+fn in_array_proofs(p: Proving<'_>, atoms: &[&Pred]) -> Vec<TableRef> {
+    let Proving {
+        ctx,
+        file,
+        q,
+        earlier,
+    } = p;
     let project = ctx.project;
     let facts = &project.units[file].facts;
     if facts.in_array_subqueries.is_empty() {
@@ -173,19 +177,34 @@ fn in_array_proofs(
         }
         let ts = project.table(s.table);
         let tx = project.table(c.table.id);
-        if !ts.is_tenant_scoped() {
+        // A link no tenant owns (`inArray(tags.id, db.select({ id: projectTags.tagId })
+        // .from(projectTags).where(eq(projectTags.projectId, project.id)))`) proves what it
+        // selects when it is keyed by a checked row, as it does joined.
+        let link = !ts.is_tenant_scoped()
+            && ctx.config.tenant.joins == TenantJoins::Fk
+            && links_tenant_rows(project, ts);
+        if !ts.is_tenant_scoped() && !link {
             continue;
         }
         let conds = s.conditions();
-        let proven =
-            crate::predicate::all_guarantee_equality(&conds, &s.instance(), &ts.tenant_columns)
-                == Verdict::Proven
-                || (!ts.root_refs.is_empty()
-                    && crate::predicate::all_guarantee_equality(
-                        &conds,
-                        &s.instance(),
-                        &ts.root_refs,
-                    ) == Verdict::Proven);
+        let direct = |cols: &[String]| {
+            crate::predicate::all_guarantee_equality(&conds, &s.instance(), cols) == Verdict::Proven
+        };
+        let keyed = || {
+            let own = conjuncts_of(&conds);
+            let sp = Proving {
+                ctx,
+                file,
+                q: s,
+                earlier,
+            };
+            keyed_by_checked_row(sp, &s.instance(), &own)
+                || same_key_as_checked_read(sp, &own)
+                || keyed_by_checked_callers(ctx, file, &s.instance(), &own)
+        };
+        let proven = (!link
+            && (direct(&ts.tenant_columns) || (!ts.root_refs.is_empty() && direct(&ts.root_refs))))
+            || keyed();
         let linked = (unique(ts, &k.key) && project.references(tx, &c.key, s.table))
             || (unique(tx, &c.key) && project.references(ts, &k.key, c.table.id))
             || (tx.tenant_columns.iter().any(|t| *t == *c.key)
