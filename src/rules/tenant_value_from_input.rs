@@ -42,6 +42,10 @@ and object properties, and into project functions: a
 query helper's `teamId` parameter is input when a caller passes input (the finding is at the
 query, with the input as a related location).
 
+Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, Clerk's
+`unsafeMetadata`) is reported like request input: it comes with the session, but the client
+chose it.
+
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
 `getSession()`, Hono's `c.get(..)`, `locals`; a local named `session` is the session unless the
 call that gave it is neither named for a session nor checks a credential, such as

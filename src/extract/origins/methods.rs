@@ -18,6 +18,11 @@ impl Env {
         let Some(method) = member_prop(&m.prop) else {
             return Val::Unknown;
         };
+        // `supabase.auth.getUser()`, `auth.api.getSession({ headers })`: the signed-in user or
+        // session, from an auth client.
+        if matches!(&*method, "getUser" | "getSession" | "getClaims") && auth_client(&m.obj) {
+            return Val::Session;
+        }
         // `Number.parseInt(id)`: the same value, as a number.
         if let (Expr::Ident(number), "parseInt", Some(a)) = (unwrap(&m.obj), &*method, first()) {
             if &*number.sym == "Number" && !self.is_bound(&number.sym) {
@@ -142,6 +147,18 @@ impl Env {
             ),
             _ => Val::Unknown,
         }
+    }
+}
+
+/// `x.auth` or `auth.api` (Supabase's and better-auth's clients).
+fn auth_client(e: &Expr) -> bool {
+    let Expr::Member(m) = unwrap(e) else {
+        return false;
+    };
+    match member_prop(&m.prop).as_deref() {
+        Some("auth") => true,
+        Some("api") => matches!(unwrap(&m.obj), Expr::Ident(i) if &*i.sym == "auth"),
+        _ => false,
     }
 }
 

@@ -152,6 +152,11 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
     };
     match base {
         Val::Input(i) => input(i.label, join_path(&i.path, key), span),
+        // Metadata the signed-in user can write themselves (Supabase's `user_metadata`,
+        // Clerk's `unsafeMetadata`) is theirs to choose, not the session's.
+        Val::Session if matches!(key, "user_metadata" | "unsafeMetadata") => {
+            input("metadata the user writes", named(key), span)
+        }
         Val::Session => Val::Session,
         Val::Param {
             scope,
