@@ -28,17 +28,12 @@ pub(super) fn session_call(name: &str) -> bool {
 /// `Current`, `Session`, `Auth`, `SignedIn` or `LoggedIn`, then `User`). With an argument
 /// (`getUser(id)`) it looks a user up.
 pub(super) fn session_user_call(name: &str) -> bool {
-    let Some(rest) = ["get", "require", "fetch", "load"]
-        .iter()
-        .find_map(|v| name.strip_prefix(v))
-    else {
-        return false;
-    };
-    let rest = ["Current", "Session", "Auth", "SignedIn", "LoggedIn"]
-        .iter()
-        .find_map(|q| rest.strip_prefix(q))
-        .unwrap_or(rest);
-    rest == "User"
+    verb_qualifier_noun(
+        name,
+        &["get", "require", "fetch", "load"],
+        &["Current", "Session", "Auth", "SignedIn", "LoggedIn"],
+        &["User"],
+    )
 }
 
 /// A call that takes the session and is named for its user's id: `getUserId(ctx)`,
@@ -46,17 +41,24 @@ pub(super) fn session_user_call(name: &str) -> bool {
 /// `resolve` or `extract`, maybe `Actor`, `Session`, `Current` or `Auth`, then `UserId`).
 /// `getTeamsByUserId(db, id)` is no such call.
 pub(super) fn session_user_id_call(name: &str) -> bool {
-    let Some(rest) = ["tryGet", "get", "require", "resolve", "extract"]
-        .iter()
-        .find_map(|v| name.strip_prefix(v))
-    else {
+    verb_qualifier_noun(
+        name,
+        &["tryGet", "get", "require", "resolve", "extract"],
+        &["Actor", "Session", "Current", "Auth"],
+        &["UserId", "UserID"],
+    )
+}
+
+/// `name` is one of `verbs`, maybe one of `qualifiers`, then one of `nouns`.
+fn verb_qualifier_noun(name: &str, verbs: &[&str], qualifiers: &[&str], nouns: &[&str]) -> bool {
+    let Some(rest) = verbs.iter().find_map(|v| name.strip_prefix(v)) else {
         return false;
     };
-    let rest = ["Actor", "Session", "Current", "Auth"]
+    let rest = qualifiers
         .iter()
         .find_map(|q| rest.strip_prefix(q))
         .unwrap_or(rest);
-    matches!(rest, "UserId" | "UserID")
+    nouns.contains(&rest)
 }
 
 /// A call named for a context made from its argument: `toServiceCtx(ctx)`,

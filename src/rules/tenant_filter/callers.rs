@@ -185,7 +185,10 @@ fn link_inserted_before(
         span: insert.span,
         scope: insert.scope,
     };
-    t.columns.iter().any(|c| {
+    // Only a key every row writes after its spreads can name the parent.
+    let settled =
+        |c: &&crate::link::Column| rows.iter().all(|r| r.settled.iter().any(|k| **k == *c.key));
+    t.columns.iter().filter(settled).any(|c| {
         let parents: Vec<TableId> = project
             .keyed_targets_of_column(t, &c.key)
             .into_iter()
@@ -196,7 +199,6 @@ fn link_inserted_before(
             .filter(|u| matches!(&u.target, UseTarget::Write { key, .. } if **key == *c.key))
             .peekable();
         !parents.is_empty()
-            && rows.iter().all(|r| r.settled.iter().any(|k| **k == *c.key))
             && values.peek().is_some()
             && values.all(|u| {
                 parents.iter().any(|&parent| {
