@@ -18,10 +18,9 @@ mod checked;
 mod correlated;
 mod help;
 mod keys;
-use callers::{keyed_by_checked_callers, owned_by_session};
+use callers::{keyed_by_checked, owned_by_session};
 use checked::{
-    branches_keyed_by_checked, checked_after_read, checked_child_after_read, keyed_by_checked_row,
-    keyed_by_unverified_row, same_key_as_checked_read, unproven_source, Proving,
+    checked_after_read, checked_child_after_read, keyed_by_unverified_row, unproven_source, Proving,
 };
 use keys::{fk_linked, links_tenant_rows};
 
@@ -84,9 +83,7 @@ pub(crate) fn checked_key(
         q,
         earlier: file_tenant_checks(ctx, file),
     };
-    keyed_by_checked_row(p, &me, &atoms)
-        || same_key_as_checked_read(p, &atoms)
-        || keyed_by_checked_callers(ctx, file, &me, &atoms)
+    keyed_by_checked(p, &me, &atoms)
 }
 
 /// The verdict for the query's own table and for every joined tenant-scoped table. `earlier`
@@ -137,9 +134,7 @@ fn tenant_checks(
             };
             let atoms = conjuncts_of(all);
             let (verdict, proof) = if link {
-                let keyed = keyed_by_checked_row(p, &table, &atoms)
-                    || keyed_by_checked_callers(ctx, file, &table, &atoms);
-                let verdict = if keyed {
+                let verdict = if keyed_by_checked(p, &table, &atoms) {
                     Verdict::Proven
                 } else {
                     Verdict::Missing
@@ -255,12 +250,7 @@ fn scoped_verdict(
         verdict = Verdict::Proven;
         proof = Proof::Secret;
     }
-    if verdict != Verdict::Proven
-        && (keyed_by_checked_row(p, table, atoms)
-            || (!joined && same_key_as_checked_read(p, atoms))
-            || (!joined && keyed_by_checked_callers(ctx, file, table, atoms))
-            || (!joined && branches_keyed_by_checked(p, table, atoms)))
-    {
+    if verdict != Verdict::Proven && keyed_by_checked(p, table, atoms) {
         verdict = Verdict::Proven;
         proof = Proof::CheckedRow;
     }

@@ -3,8 +3,9 @@
 //! signed-in user's own rows).
 
 use super::checked::{
-    checked_after_read, checked_after_rows, checked_before, key_of_checked_call,
-    throws_when_missing,
+    branches_keyed_by_checked, checked_after_read, checked_after_rows, checked_before,
+    key_of_checked_call, keyed_by_checked_row, same_key_as_checked_read, throws_when_missing,
+    Proving,
 };
 use super::keys::keyed_values;
 use super::keys::{
@@ -18,6 +19,21 @@ use crate::link::{LinkedQuery, Project, Unmatched};
 use crate::predicate::{conjuncts_of, Opnd, Pred, TableRef};
 use crate::rules::context::RuleContext;
 use crate::span::Span;
+
+/// Whether `me` (an instance of `p.q`) is keyed by what the code checked: a value of a checked
+/// row ([`keyed_by_checked_row`]) or a key every caller checked first
+/// ([`keyed_by_checked_callers`]); for the query's own table also the key of a checked read
+/// ([`same_key_as_checked_read`]) and `or` branches each keyed so
+/// ([`branches_keyed_by_checked`]). Every proof by a checked row asks this one question: of
+/// a tenant-scoped instance, a link table carrying proofs, an `inArray` subquery, an upsert's
+/// conflict key.
+pub(super) fn keyed_by_checked(p: Proving<'_>, me: &TableRef, atoms: &[&Pred]) -> bool {
+    let own = *me == p.q.instance();
+    keyed_by_checked_row(p, me, atoms)
+        || (own && same_key_as_checked_read(p, atoms))
+        || keyed_by_checked_callers(p.ctx, p.file, me, atoms)
+        || (own && branches_keyed_by_checked(p, me, atoms))
+}
 
 /// `eq(T.col, id)` in a project function whose `id` parameter every call the project makes
 /// fills with a key it checked first: a value of a row read with a proof and checked

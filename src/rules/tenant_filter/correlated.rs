@@ -4,8 +4,8 @@
 //! the subquery's own instances are proven through it the way joins are (a foreign key, or an
 //! equality between tenant columns).
 
-use super::callers::keyed_by_checked_callers;
-use super::checked::{keyed_by_checked_row, same_key_as_checked_read, Proving};
+use super::callers::keyed_by_checked;
+use super::checked::Proving;
 use super::keys::links_tenant_rows;
 use crate::config::TenantJoins;
 use crate::facts::Runs;
@@ -198,9 +198,7 @@ fn in_array_proofs(p: Proving<'_>, atoms: &[&Pred]) -> Vec<TableRef> {
                 q: s,
                 earlier,
             };
-            keyed_by_checked_row(sp, &s.instance(), &own)
-                || same_key_as_checked_read(sp, &own)
-                || keyed_by_checked_callers(ctx, file, &s.instance(), &own)
+            keyed_by_checked(sp, &s.instance(), &own)
         };
         let proven = (!link
             && (direct(&ts.tenant_columns) || (!ts.root_refs.is_empty() && direct(&ts.root_refs))))
