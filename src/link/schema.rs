@@ -418,25 +418,33 @@ impl Project {
 
     /// Whether column `key` of `t` references table `target` (see [`Self::targets_of_column`]).
     pub fn references(&self, t: &Table, key: &str, target: crate::ids::TableId) -> bool {
-        self.targets_of_column(t, key).contains(&target)
+        references_of_column(t, key).any(|(r, _)| r == target)
     }
 
     /// The tables column `key` of `t` references on a one-column unique key of theirs (a
     /// primary key, a unique column): one row each. A reference to any other column (a
     /// relation `fields: [t.teamId], references: [categories.teamId]`) names no row.
     pub fn keyed_targets_of_column(&self, t: &Table, key: &str) -> Vec<crate::ids::TableId> {
-        let one = |target: crate::ids::TableId, col: &str| {
+        let mut out: Vec<_> = self.keyed_targets(t, key).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// [`Self::keyed_targets_of_column`] unsorted, maybe with repeats, without allocating.
+    pub fn keyed_targets<'a>(
+        &'a self,
+        t: &'a Table,
+        key: &'a str,
+    ) -> impl Iterator<Item = crate::ids::TableId> + 'a {
+        let one = move |target: crate::ids::TableId, col: &str| {
             self.tables[target.0]
                 .unique_keys()
                 .iter()
                 .any(|u| u.len() == 1 && u[0] == col)
         };
-        let mut out: Vec<_> = references_of_column(t, key)
-            .filter_map(|(target, col)| col.filter(|c| one(target, c)).map(|_| target))
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+        references_of_column(t, key)
+            .filter_map(move |(target, col)| col.filter(|c| one(target, c)).map(|_| target))
     }
 
     /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or

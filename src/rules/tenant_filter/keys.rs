@@ -142,9 +142,8 @@ pub(super) fn links_tenant_rows(project: &Project, t: &Table) -> bool {
     !t.is_tenant_scoped()
         && t.columns.iter().any(|c| {
             project
-                .keyed_targets_of_column(t, &c.key)
-                .iter()
-                .any(|r| project.table(*r).is_tenant_scoped())
+                .keyed_targets(t, &c.key)
+                .any(|r| project.table(r).is_tenant_scoped())
         })
 }
 
