@@ -491,24 +491,50 @@ impl Recogniser<'_> {
 /// a column of another table than `from`, or a column under another name.
 fn selected(s: &Scopes, o: &ObjectLit, from: &TableExpr) -> Vec<(Name, TableExpr, Name)> {
     let mut out = vec![];
+    shape(s, o, from, None, 0, &mut out);
+    out
+}
+
+/// How deep [`selected`] follows nested objects of a select's shape (`{ team: { id: teams.id } }`
+/// is `team.id`); deeper keys are not recorded.
+const SHAPE_DEPTH: u8 = 4;
+
+fn shape(
+    s: &Scopes,
+    o: &ObjectLit,
+    from: &TableExpr,
+    prefix: Option<&str>,
+    depth: u8,
+    out: &mut Vec<(Name, TableExpr, Name)>,
+) {
     for p in &o.props {
         let PropOrSpread::Prop(p) = p else { continue };
         let Prop::KeyValue(kv) = &**p else { continue };
-        let (Some(key), Expr::Member(m)) = (super::ast::prop_atom(&kv.key), unwrap(&kv.value))
-        else {
+        let Some(key) = super::ast::prop_atom(&kv.key) else {
             continue;
         };
-        let (Some(col), Some(Base::Table(t))) = (
-            super::ast::member_prop(&m.prop),
-            super::conditions::base_of(s, &m.obj),
-        ) else {
-            continue;
+        let full: Name = match prefix {
+            Some(pre) => format!("{pre}.{key}").into(),
+            None => key.clone(),
         };
-        if t != *from || key != col {
-            out.push((key, t, col));
+        match unwrap(&kv.value) {
+            Expr::Member(m) => {
+                let (Some(col), Some(Base::Table(t))) = (
+                    super::ast::member_prop(&m.prop),
+                    super::conditions::base_of(s, &m.obj),
+                ) else {
+                    continue;
+                };
+                if prefix.is_some() || t != *from || key != col {
+                    out.push((full, t, col));
+                }
+            }
+            Expr::Object(inner) if depth < SHAPE_DEPTH => {
+                shape(s, inner, from, Some(&full), depth + 1, out);
+            }
+            _ => {}
         }
     }
-    out
 }
 
 /// Whether the chain has a `.$dynamic` link (called or not).

@@ -6,7 +6,7 @@
 use crate::facts::{join_path, FileFacts, Name, Origin, QuerySite, UseTarget, ValueAt};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::same_value;
-use crate::link::{LinkedQuery, LinkedWith, Project, Table};
+use crate::link::{LinkedQuery, LinkedWith, Project, Table, Unmatched};
 use crate::predicate::{
     all_guarantee_equality, all_guarantee_equality_or_null, conjuncts_of, Opnd, Pred, TableRef,
     Verdict,
@@ -170,17 +170,31 @@ pub(super) fn related(
 /// `keyAuth.id` on the row its relation `keyAuth`, loaded with `with`, ties to it, when every
 /// relation on the way ties rows on one column each side as [`related`] accepts for a join (a
 /// foreign key to a unique key, or two to one tenant-scoped parent): such a row is the read
-/// row's tenant's, as a row joined through a foreign key of a filtered row is. A property
-/// that is no relation the read loaded (a JSON column, a nested select) names nothing.
+/// row's tenant's, as a row joined through a foreign key of a filtered row is. A key of the
+/// select's shape names its column (`{ taskId: tasks.id }`, nested: `{ task: { id: tasks.id }
+/// }` is `task.id`): of the query's own table, or of a table joined to it through a foreign key
+/// (`leftJoin(suggestions, eq(suggestions.inboxId, inbox.id))`: a child or the parent of the
+/// read row, by a join whose condition restricts the joined rows). A property that is no
+/// relation the read loaded and no such key (a JSON column, a table joined any other way)
+/// names nothing.
 pub(super) fn through<'p>(
     project: &Project,
     p: &'p LinkedQuery,
     path: &'p str,
 ) -> Option<(TableId, &'p str)> {
-    // A key of the select's shape: a column of the query's own table under another name
-    // (`{ taskId: tasks.id }`); another table's column is no row of this read's.
     if let Some((_, t, col)) = p.selected.iter().find(|(k, _, _)| **k == *path) {
-        return (*t == p.instance()).then_some((p.table, &**col));
+        let me = p.instance();
+        let joined_to_me = || {
+            p.joins.iter().any(|j| {
+                j.instance() == *t
+                    && matches!(j.unmatched(), Unmatched::Dropped | Unmatched::KeepBefore)
+                    && j.on.as_ref().is_some_and(|on| {
+                        let atoms = crate::predicate::conjuncts_of(&[on]);
+                        fk_linked(project, &atoms, t, &me)
+                    })
+            })
+        };
+        return (*t == me || joined_to_me()).then_some((t.id, &**col));
     }
     let mut t = p.table;
     let mut with: &[LinkedWith] = &p.with;
