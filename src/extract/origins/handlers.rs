@@ -6,8 +6,9 @@ use crate::facts::*;
 use swc_ecma_ast::*;
 
 /// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions. Other files are not walked again
-/// (`'use client'` modules never get here: `client.rs` walks them).
+/// handlers, exports route handlers or server actions, or defines background jobs
+/// ([`defines_jobs`]). Other files are not walked again (`'use client'` modules never get
+/// here: `client.rs` walks them).
 pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
     let server = module
         .body
@@ -16,6 +17,7 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
         .any(|d| d == "use server");
     server
         || facts.origins.handlers
+        || defines_jobs(module)
         || !facts.queries.is_empty()
         || facts.exports.iter().any(
             |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
@@ -25,6 +27,62 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
             .iter()
             .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
             && module.body.iter().any(super::values::page_with_url_props))
+}
+
+/// Background jobs declared at module level: a trigger.dev task (`task({ run })`,
+/// `schemaTask({ run })`, `schedules.task({ run })`) or a queue processor class (a method
+/// `process(job)`, as BullMQ's `WorkerHost` and processors built on it have). A job calls the
+/// project's query functions as a request handler does; its calls are followed, so a helper it
+/// calls is proven (or not) by what the job checked before the call, and is no longer called
+/// from a file whose values nobody read.
+fn defines_jobs(module: &Module) -> bool {
+    let task = |e: &Expr| {
+        let Expr::Call(c) = unwrap(e) else {
+            return false;
+        };
+        let named = match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Ident(i) => matches!(&*i.sym, "task" | "schemaTask"),
+                Expr::Member(m) => {
+                    matches!(unwrap(&m.obj), Expr::Ident(o) if &*o.sym == "schedules")
+                        && crate::extract::ast::member_prop(&m.prop).as_deref() == Some("task")
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        named
+            && c.args.iter().any(|a| {
+                matches!(unwrap(&a.expr), Expr::Object(o) if o.props.iter().any(|p| {
+                    matches!(p, PropOrSpread::Prop(p) if match &**p {
+                        Prop::KeyValue(kv) => crate::extract::ast::prop_atom(&kv.key).as_deref() == Some("run"),
+                        Prop::Method(m) => crate::extract::ast::prop_atom(&m.key).as_deref() == Some("run"),
+                        _ => false,
+                    })
+                }))
+            })
+    };
+    let processor = |c: &Class| {
+        c.body.iter().any(|m| {
+            matches!(m, ClassMember::Method(m)
+                if !m.function.params.is_empty()
+                    && crate::extract::ast::prop_atom(&m.key).as_deref() == Some("process"))
+        })
+    };
+    let decl = |d: &Decl| match d {
+        Decl::Class(c) => processor(&c.class),
+        Decl::Var(v) => v.decls.iter().any(|d| d.init.as_deref().is_some_and(task)),
+        _ => false,
+    };
+    module.body.iter().any(|item| match item {
+        ModuleItem::Stmt(Stmt::Decl(d)) => decl(d),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => decl(&e.decl),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(ExportDefaultDecl {
+            decl: DefaultDecl::Class(c),
+            ..
+        })) => processor(&c.class),
+        _ => false,
+    })
 }
 
 /// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
