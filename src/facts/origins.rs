@@ -171,9 +171,22 @@ pub struct OriginFacts {
     pub builders: Vec<Builder>,
     /// tRPC procedures (`.query(fn)`, `.mutation(fn)`) and the builder chains they are made on.
     pub procedures: Vec<Builder>,
+    /// A local reassigned under a condition from one local's rows to another's (`let item =
+    /// result; if (..) item = primary;`), named apart (`item'3`, see `Origin::Local`), and
+    /// the locals whose rows it may hold: it is a checked row when every one of them is.
+    pub merged: Vec<(Name, Vec<Name>)>,
 }
 
 impl OriginFacts {
+    /// The locals whose rows `local` holds: those a conditional reassignment merged
+    /// ([`Self::merged`]), or `local` itself.
+    pub fn alternatives<'a>(&'a self, local: &'a str) -> Vec<&'a str> {
+        match self.merged.iter().find(|(n, _)| **n == *local) {
+            Some((_, alts)) => alts.iter().map(|a| &**a).collect(),
+            None => vec![local],
+        }
+    }
+
     /// The values that start at `at`.
     pub fn uses_at(&self, at: ValueAt) -> impl Iterator<Item = &ValueUse> {
         let first = self.uses.partition_point(|u| u.span.lo < at);

@@ -13,7 +13,9 @@
 //! origin; `x ??= v` (`||=`, `&&=`) may give `v`. A value of no known origin that an
 //! assignment gives is a `Val::Local` named apart (`x'3`): no read's result, but the same
 //! value wherever it is used before the next assignment (a key a read checked names the
-//! same row again).
+//! same row again). When each value it may hold is a local's rows as a whole (`let item =
+//! found; if (..) item = parent;`), those locals are recorded (`OriginFacts::merged`): it is
+//! a checked row when every one of them is.
 //!
 //! Loops and functions may run their code again after an assignment later in their body
 //! (`while (..) { use(x); x = next; }`, an iteration callback): when an assignment there
@@ -203,18 +205,32 @@ impl Walk {
         };
         let (region, unassigned) = self.lets.bound[i];
         let old = &self.env.vars[i].1;
+        let mut merged = None;
         let mut new = if unassigned || (replace && region == self.lets.region) {
             v
         } else {
+            merged = self.rows_of(old).zip(self.rows_of(&v)).map(|(mut a, b)| {
+                for n in b {
+                    if !a.contains(&n) {
+                        a.push(n);
+                    }
+                }
+                a
+            });
             join(old, v)
         };
         if matches!(new, Val::Unknown) {
             // A value of no known origin is still one value until the next assignment: a
             // key checked by a read and used again after it names the same row.
             self.lets.versions += 1;
+            let n = self.lets.versions;
+            if let Some(alts) = merged {
+                // Either local's rows: what every one of them is, it is.
+                self.facts.merged.push((format!("{name}'{n}").into(), alts));
+            }
             new = Val::Version {
                 name: name.clone(),
-                n: self.lets.versions,
+                n,
                 path: String::new(),
             };
         }
@@ -228,6 +244,29 @@ impl Walk {
         }
         self.env.vars[i].1 = new;
         self.lets.bound[i].1 = false;
+    }
+}
+
+impl Walk {
+    /// The locals whose rows `v` is (a local's value as a whole, or one a conditional
+    /// reassignment merged), if it is nothing else.
+    fn rows_of(&self, v: &Val) -> Option<Vec<Atom>> {
+        match v {
+            Val::Local {
+                name,
+                path,
+                each: false,
+            } if path.is_empty() => Some(vec![name.clone()]),
+            Val::Version { name, n, path } if path.is_empty() => {
+                let apart = format!("{name}'{n}");
+                self.facts
+                    .merged
+                    .iter()
+                    .find(|(m, _)| **m == *apart)
+                    .map(|(_, alts)| alts.clone())
+            }
+            _ => None,
+        }
     }
 }
 

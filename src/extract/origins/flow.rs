@@ -9,7 +9,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
 /// How many facts of each kind the walk holds (to drop a first walk's).
-type Marks = [usize; 6];
+type Marks = [usize; 7];
 
 impl Walk {
     /// Walks code that may not run on every path (a branch, a `case`, a `try` block).
@@ -48,10 +48,11 @@ impl Walk {
             f.guards.len(),
             f.builders.len(),
             f.procedures.len(),
+            f.merged.len(),
         ]
     }
 
-    fn drop_to(&mut self, [uses, calls, opaque, guards, builders, procedures]: Marks) {
+    fn drop_to(&mut self, [uses, calls, opaque, guards, builders, procedures, merged]: Marks) {
         let f = &mut self.facts;
         f.uses.truncate(uses);
         f.calls.truncate(calls);
@@ -59,6 +60,7 @@ impl Walk {
         f.guards.truncate(guards);
         f.builders.truncate(builders);
         f.procedures.truncate(procedures);
+        f.merged.truncate(merged);
     }
 
     pub(super) fn for_of(&mut self, s: &ForOfStmt) {

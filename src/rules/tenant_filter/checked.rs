@@ -422,6 +422,14 @@ fn keyed_by_row<'a>(
             })
         }
     };
+    // A local reassigned under a condition holds one of several locals' rows: each must be.
+    let every = |row: &str, test: &dyn Fn(&LinkedQuery) -> bool| {
+        facts
+            .origins
+            .alternatives(row)
+            .into_iter()
+            .all(|r| checked(r).into_iter().any(test))
+    };
     // `row.a.b.field` as (`row.a.b`, `field`).
     let split = |row: &'a str, path: &'a str| match path.rsplit_once('.') {
         Some((via, field)) => ((row, via), field),
@@ -445,7 +453,7 @@ fn keyed_by_row<'a>(
         (rows
             .windows(2)
             .all(|w| split(w[0].0, w[0].1).0 == split(w[1].0, w[1].1).0)
-            && checked(row).into_iter().any(|p| {
+            && every(row, &|p| {
                 rows.iter().all(|(_, path, k)| {
                     through(project, p, path).is_some_and(|(t, f)| t == me.id && f == *k)
                 })
@@ -462,7 +470,7 @@ fn keyed_by_row<'a>(
         from_row
             .iter()
             .find(|(col, row, path, _)| {
-                checked(row).into_iter().any(|p| {
+                every(row, &|p| {
                     // The same table too: rows of the checked row's parent (siblings,
                     // `inArray(links.sessionId, links.map((l) => l.sessionId))`) or children.
                     through(project, p, path).is_some_and(|(parent, field)| {
