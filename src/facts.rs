@@ -488,15 +488,26 @@ pub struct CallFact {
 }
 
 /// `if (!x) { ..; throw/return }` (also `x == null`, `x === undefined`, `!x?.y`): past the
-/// `if`, `x` holds a value.
+/// `if`, `x` holds a value. Or `if (x) { .. }`: inside its block (`within`), `x` holds one.
 #[derive(Debug, Clone)]
 pub struct NullCheck {
     pub local: Name,
-    /// The `if` statement.
+    /// The `if` statement (with `within`, its test).
     pub span: Span,
     /// It leaves by throwing (`if (!row) throw ..`), not by returning: a function that reads
     /// `local` so returns only a row it found.
     pub throws: bool,
+    /// `if (x) { .. }`: the block where `x` holds a value; nothing is known past it.
+    pub within: Option<Span>,
+}
+
+impl NullCheck {
+    /// The check runs after `after` and before `at`, and `x` holds a value at `at`.
+    pub fn covers(&self, after: Span, at: Span) -> bool {
+        after.hi <= self.span.lo
+            && self.span.hi <= at.lo
+            && self.within.is_none_or(|w| w.lo <= at.lo && at.hi <= w.hi)
+    }
 }
 
 /// `const row = await f(..)` / `const [row] = await ns.f(..)` (a local bound to the result

@@ -214,56 +214,78 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool)> {
             _ => false,
         }
     }
-    fn tested(e: &Expr) -> Option<Atom> {
-        match unwrap(e) {
-            Expr::Unary(u) if u.op == UnaryOp::Bang => local_of(&u.arg),
-            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr) => tested(&b.left),
-            Expr::Bin(b)
-                if matches!(b.op, BinaryOp::EqEq | BinaryOp::EqEqEq)
-                    && (matches!(unwrap(&b.right), Expr::Lit(Lit::Null(_)))
-                        || matches!(unwrap(&b.right), Expr::Ident(i) if &*i.sym == "undefined")) =>
-            {
-                local_of(&b.left)
-            }
-            // `rows.length === 0`, `rows.length < 1`: no row (as `!rows.length` is).
-            Expr::Bin(b)
-                if matches!(
-                    (b.op, number(&b.right)),
-                    (
-                        BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::LtEq,
-                        Some(0.0)
-                    ) | (BinaryOp::Lt, Some(1.0))
-                ) && is_length(&b.left) =>
-            {
-                local_of(&b.left)
-            }
-            _ => None,
-        }
-    }
-    fn number(e: &Expr) -> Option<f64> {
-        match unwrap(e) {
-            Expr::Lit(Lit::Num(n)) => Some(n.value),
-            _ => None,
-        }
-    }
-    fn is_length(e: &Expr) -> bool {
-        matches!(unwrap(e), Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("length"))
-    }
-    fn local_of(e: &Expr) -> Option<Atom> {
-        match unwrap(e) {
-            Expr::Ident(i) => Some(i.sym.clone()),
-            Expr::OptChain(o) => match &*o.base {
-                OptChainBase::Member(m) => local_of(&m.obj),
-                OptChainBase::Call(_) => None,
-            },
-            Expr::Member(m) => local_of(&m.obj),
-            _ => None,
-        }
-    }
     if !exits(&s.cons) {
         return None;
     }
-    Some((tested(&s.test)?, throws(&s.cons)))
+    match presence(&s.test)? {
+        (x, false) => Some((x, throws(&s.cons))),
+        _ => None,
+    }
+}
+
+/// The local that `if (x) { .. }` finds holding a value inside its block (also `x?.y`, `x &&
+/// ..`, `x != null`, `x !== undefined`, `rows.length`, `rows.length > 0`): the consequent,
+/// and the local. Past the `if`, nothing is known.
+pub(super) fn present_in(s: &IfStmt) -> Option<(Atom, swc_common::Span)> {
+    match presence(&s.test)? {
+        (x, true) => Some((x, swc_common::Spanned::span(&*s.cons))),
+        _ => None,
+    }
+}
+
+/// What a test being true says of a local: `(x, true)` when `x` then holds a value (`x`,
+/// `x?.y`, `x && ..`, `x != null`, `x !== undefined`, `rows.length`, `rows.length > 0`),
+/// `(x, false)` when it may not (`!x`, `!x?.y`, `!x || ..`, `x == null`, `x === undefined`,
+/// `rows.length === 0`, `< 1`, `<= 0`, as `!rows.length` is).
+fn presence(e: &Expr) -> Option<(Atom, bool)> {
+    let nullish = |e: &Expr| {
+        matches!(unwrap(e), Expr::Lit(Lit::Null(_)))
+            || matches!(unwrap(e), Expr::Ident(i) if &*i.sym == "undefined")
+    };
+    match unwrap(e) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => Some((local_of(&u.arg)?, false)),
+        Expr::Ident(_) | Expr::OptChain(_) | Expr::Member(_) => Some((local_of(e)?, true)),
+        Expr::Bin(b) if b.op == BinaryOp::LogicalOr => presence(&b.left).filter(|(_, p)| !p),
+        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => presence(&b.left).filter(|(_, p)| *p),
+        Expr::Bin(b) if nullish(&b.right) => match b.op {
+            BinaryOp::EqEq | BinaryOp::EqEqEq => Some((local_of(&b.left)?, false)),
+            BinaryOp::NotEq | BinaryOp::NotEqEq => Some((local_of(&b.left)?, true)),
+            _ => None,
+        },
+        Expr::Bin(b) if is_length(&b.left) => {
+            let present = match (b.op, number(&b.right)?) {
+                (BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::LtEq, 0.0) | (BinaryOp::Lt, 1.0) => {
+                    false
+                }
+                (BinaryOp::Gt | BinaryOp::NotEq | BinaryOp::NotEqEq, 0.0)
+                | (BinaryOp::GtEq, 1.0) => true,
+                _ => return None,
+            };
+            Some((local_of(&b.left)?, present))
+        }
+        _ => None,
+    }
+}
+
+fn number(e: &Expr) -> Option<f64> {
+    match unwrap(e) {
+        Expr::Lit(Lit::Num(n)) => Some(n.value),
+        _ => None,
+    }
+}
+fn is_length(e: &Expr) -> bool {
+    matches!(unwrap(e), Expr::Member(m) if member_prop(&m.prop).as_deref() == Some("length"))
+}
+fn local_of(e: &Expr) -> Option<Atom> {
+    match unwrap(e) {
+        Expr::Ident(i) => Some(i.sym.clone()),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => local_of(&m.obj),
+            OptChainBase::Call(_) => None,
+        },
+        Expr::Member(m) => local_of(&m.obj),
+        _ => None,
+    }
 }
 
 /// `if (g !== 'a' && g !== 'b') throw ..` (or `return`): the name `g` is one of the constants

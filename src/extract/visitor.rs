@@ -484,6 +484,14 @@ impl Visit for Extractor {
                 local,
                 span,
                 throws,
+                within: None,
+            });
+        } else if let Some((local, block)) = super::ast::present_in(s) {
+            self.facts.null_checks.push(crate::facts::NullCheck {
+                local,
+                span: self.at.span(s.test.span()),
+                throws: false,
+                within: Some(self.at.span(block)),
             });
         }
         self.test(&s.test);

@@ -335,6 +335,7 @@ fn checked(facts: &FileFacts, local: Option<&Name>, after: Span, scope: Option<S
     let Some(local) = local else { return false };
     facts.null_checks.iter().any(|n| {
         &n.local == local
+            && n.within.is_none()
             && n.span.lo >= after.hi
             && scope.is_none_or(|s| s.lo <= n.span.lo && n.span.hi <= s.hi)
     })

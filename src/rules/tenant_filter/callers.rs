@@ -267,7 +267,7 @@ fn checked_at(
         facts
             .null_checks
             .iter()
-            .any(|n| *n.local == *row && after.hi <= n.span.lo && n.span.hi <= before.lo)
+            .any(|n| *n.local == *row && n.covers(after, before))
     };
     let null_checked = |row: &str, after: Span| null_checked_before(row, after, call.span);
     // Earlier reads of this file with a proof of their own table, bound to a local checked

@@ -129,11 +129,10 @@ fn checked_read_key(
                         && if *many {
                             p.joins.is_empty() && counted(facts, row, k2, read.span, site)
                         } else {
-                            facts.null_checks.iter().any(|n| {
-                                *n.local == *row
-                                    && read.span.hi <= n.span.lo
-                                    && n.span.hi <= site.span.lo
-                            })
+                            facts
+                                .null_checks
+                                .iter()
+                                .any(|n| *n.local == *row && n.covers(read.span, site.span))
                         }
                 })
         })
@@ -181,8 +180,13 @@ pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&Lin
         let last = k + 1 == reads.len();
         let returned = match read.result.as_deref() {
             Some(found) => {
+                // Leaves when nothing is found (a block entered only with a row says
+                // nothing of what is returned past it).
                 last || helper.null_checks.iter().any(|n| {
-                    *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+                    n.within.is_none()
+                        && *n.local == *found
+                        && read.span.hi <= n.span.lo
+                        && n.span.hi <= body.hi
                 })
             }
             None => {
@@ -220,7 +224,7 @@ pub(super) fn key_of_checked_call(
             facts
                 .null_checks
                 .iter()
-                .any(|n| *n.local == *found && call.span.hi <= n.span.lo && n.span.hi <= at.lo)
+                .any(|n| *n.local == *found && n.covers(call.span, at))
         });
         let Some((f, i)) = project.resolve_function(file, &call.callee) else {
             return false;
