@@ -320,9 +320,15 @@ impl Env {
                     spread: Some(_),
                     expr,
                 })] => self.copied(expr),
-                // `[row]`: a list of that one row (`[project].map((p) => p.id)` is its `id`).
+                // `[row]`: a list of that one row (`[project].map((p) => p.id)` is its `id`);
+                // `[id]`: a list of that one value (`inArray(T.id, [id])` is `eq(T.id, id)`).
                 [Some(ExprOrSpread { spread: None, expr })] => match self.origin(expr) {
-                    v @ Val::Local { .. } => v,
+                    v @ (Val::Local { .. }
+                    | Val::Param { .. }
+                    | Val::Version { .. }
+                    | Val::Input(_)
+                    | Val::Session
+                    | Val::Const) => v,
                     _ => Val::Unknown,
                 },
                 _ => Val::Unknown,
