@@ -188,11 +188,13 @@ impl Combiner {
                 Some((yes, no)) => self.expr(&c.cons, yes) && self.expr(&c.alt, no),
                 None => false,
             },
-            // `and(...x)`, whatever the length.
+            // `and(...x)` (or `and(...x.filter(Boolean))`: only what is no condition is
+            // dropped), whatever the length.
             Expr::Call(c) if callee_ident(c) == Some("and") => match c.args.as_slice() {
-                [a] if a.spread.is_some() => {
-                    matches!(unwrap(&a.expr), Expr::Ident(i) if self.uses(&i.sym))
-                }
+                [a] if a.spread.is_some() => match unwrap(&a.expr) {
+                    Expr::Ident(i) => self.uses(&i.sym),
+                    e => filtered_name(e).is_some_and(|n| self.uses(n)),
+                },
                 _ => false,
             },
             // `x[0]`: the only element, or none.
@@ -255,7 +257,12 @@ fn length_test(test: &Expr) -> Option<(&Atom, BinaryOp, u64)> {
             };
             Some((name, op, n))
         }
-        e => Some((length_of(e)?, BinaryOp::NotEqEq, 0)),
+        // `x.some(Boolean)`: some element is a condition. The lengths are then those of `x`
+        // without its absent elements, which `and(...x)` skips anyway.
+        e => match some_present(e) {
+            Some(name) => Some((name, BinaryOp::NotEqEq, 0)),
+            None => Some((length_of(e)?, BinaryOp::NotEqEq, 0)),
+        },
     }
 }
 
@@ -309,13 +316,56 @@ fn filtered_copy(st: &Stmt) -> Option<(&Atom, &Atom)> {
 /// `xs.filter((c) => c !== undefined)` (or `!= null`): a filter that removes only the falsy
 /// elements, which are no condition (`undefined`) anyway.
 pub(super) fn drops_only_empty(c: &CallExpr) -> bool {
+    tests_presence(c, "filter")
+}
+
+/// `xs.some(Boolean)` (any predicate [`drops_only_empty`] accepts): whether `xs` has an element
+/// that is a condition, as `xs.filter(Boolean).length > 0` would say: `xs`.
+fn some_present(e: &Expr) -> Option<&Atom> {
+    let Expr::Call(c) = unwrap(e) else {
+        return None;
+    };
+    if !tests_presence(c, "some") {
+        return None;
+    }
+    array_of(c)
+}
+
+/// `xs.filter(Boolean)` of a name: the name.
+fn filtered_name(e: &Expr) -> Option<&Atom> {
+    let Expr::Call(c) = unwrap(e) else {
+        return None;
+    };
+    if !drops_only_empty(c) {
+        return None;
+    }
+    array_of(c)
+}
+
+/// `xs` of `xs.method(..)`.
+fn array_of(c: &CallExpr) -> Option<&Atom> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    match unwrap(&m.obj) {
+        Expr::Ident(i) => Some(&i.sym),
+        _ => None,
+    }
+}
+
+/// `xs.<method>(p)` where `p` tests only whether an element is present (see
+/// [`drops_only_empty`]).
+fn tests_presence(c: &CallExpr, method: &str) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
     let Expr::Member(m) = unwrap(callee) else {
         return false;
     };
-    if member_prop(&m.prop).as_deref() != Some("filter") || c.args.len() != 1 {
+    if member_prop(&m.prop).as_deref() != Some(method) || c.args.len() != 1 {
         return false;
     }
     match unwrap(&c.args[0].expr) {
