@@ -598,7 +598,9 @@ impl Visit for Walk {
                 let method = member_prop(&m.prop);
                 match method.as_deref() {
                     Some("eq" | "inArray") => self.filter(c),
-                    Some("add" | "push") => self.accumulate(m, c),
+                    Some("add" | "push") => self.accumulate(m, c, 0),
+                    // `byId.set(key, value)` on a `new Map()`: what it holds is its values.
+                    Some("set") if c.args.len() == 2 => self.accumulate(m, c, 1),
                     Some(name @ ("values" | "set")) => {
                         if let Some(a) = c.args.first().filter(|a| a.spread.is_none()) {
                             writes::write(&self.env, &mut self.facts.uses, &m.obj, name, &a.expr);

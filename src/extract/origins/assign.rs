@@ -164,13 +164,16 @@ impl Walk {
             .is_some_and(|i| self.lets.bound[i].0 == self.lets.region)
     }
 
-    /// `xs.add(v)`, `xs.push(v)` on a local that holds a new empty collection, or the values
-    /// added so far: it now holds the values of `v` (one of many); values of two origins hold
-    /// nothing known.
-    pub(super) fn accumulate(&mut self, m: &MemberExpr, c: &CallExpr) {
-        let (Expr::Ident(xs), [a]) = (unwrap(&m.obj), c.args.as_slice()) else {
+    /// `xs.add(v)`, `xs.push(v)`, `byId.set(k, v)` (`value`: the index of the argument added)
+    /// on a local that holds a new empty collection, or the values added so far: it now holds
+    /// the values of `v` (one of many); values of two origins hold nothing known.
+    pub(super) fn accumulate(&mut self, m: &MemberExpr, c: &CallExpr, value: usize) {
+        let (Expr::Ident(xs), Some(a)) = (unwrap(&m.obj), c.args.get(value)) else {
             return;
         };
+        if c.args.len() != value + 1 {
+            return;
+        }
         if a.spread.is_some() || !self.is_bound(&xs.sym) {
             return;
         }

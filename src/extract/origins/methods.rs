@@ -51,6 +51,8 @@ impl Env {
             return match &*method {
                 // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
                 // one of a relation's rows).
+                // `byId.get(key)` on a map the function filled: one of its values.
+                "get" if matches!(base, Val::Local { each: true, .. }) => base,
                 "find" | "findLast" | "at" => Val::Local {
                     name: name.clone(),
                     path: path.clone(),

@@ -309,7 +309,7 @@ impl Env {
             Expr::New(n)
                 if n.args.as_ref().is_none_or(|a| a.is_empty())
                     && matches!(unwrap(&n.callee), Expr::Ident(s)
-                        if &*s.sym == "Set" && !self.is_bound(&s.sym)) =>
+                        if matches!(&*s.sym, "Set" | "Map") && !self.is_bound(&s.sym)) =>
             {
                 Val::Empty
             }
