@@ -248,9 +248,7 @@ impl Walk {
         self.env.vars[i].1 = new;
         self.lets.bound[i].1 = false;
     }
-}
 
-impl Walk {
     /// The locals whose rows `v` is (a local's value as a whole, or one a conditional
     /// reassignment merged), if it is nothing else.
     fn rows_of(&self, v: &Val) -> Option<Vec<Atom>> {

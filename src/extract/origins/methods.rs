@@ -49,10 +49,10 @@ impl Env {
         let base = self.origin(&m.obj);
         if let Val::Local { name, path, .. } = &base {
             return match &*method {
-                // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
-                // one of a relation's rows).
                 // `byId.get(key)` on a map the function filled: one of its values.
                 "get" if matches!(base, Val::Local { each: true, .. }) => base,
+                // `rows.find(..)`, `rows.at(-1)`: one of the rows (`row.tasks.at(0)`:
+                // one of a relation's rows).
                 "find" | "findLast" | "at" => Val::Local {
                     name: name.clone(),
                     path: path.clone(),
