@@ -213,6 +213,12 @@ impl Table {
         &self.unique_keys
     }
 
+    /// Column `key` is unique on its own (a one-column key of [`Self::unique_keys`]): one
+    /// value names one row.
+    pub fn unique_column(&self, key: &str) -> bool {
+        self.unique_keys.iter().any(|u| u.len() == 1 && u[0] == key)
+    }
+
     /// The columns that are unique on their own and hold a secret, by their name (key or SQL
     /// name ending in `hash`, `token` or `secret`, or named `code`): an API key's hash, an
     /// OAuth code, a link token. Whoever holds the secret is entitled to the row, so a lookup

@@ -331,7 +331,7 @@ impl Project {
                 // Unique and referencing nothing: an external id (on a tenant root, or a
                 // one-to-one mapping). Unique and referencing a table: one row per tenant,
                 // still owned by it.
-                let unique = !fk(k) && t.unique_keys.iter().any(|u| u.len() == 1 && &u[0] == *k);
+                let unique = !fk(k) && t.unique_column(k);
                 let pointer = c.is_some_and(|c| c.on_delete_set_null && !c.not_null);
                 !unique && !pointer
             });
@@ -437,14 +437,10 @@ impl Project {
         t: &'a Table,
         key: &'a str,
     ) -> impl Iterator<Item = crate::ids::TableId> + 'a {
-        let one = move |target: crate::ids::TableId, col: &str| {
-            self.tables[target.0]
-                .unique_keys()
-                .iter()
-                .any(|u| u.len() == 1 && u[0] == col)
-        };
-        references_of_column(t, key)
-            .filter_map(move |(target, col)| col.filter(|c| one(target, c)).map(|_| target))
+        references_of_column(t, key).filter_map(move |(target, col)| {
+            col.filter(|c| self.tables[target.0].unique_column(c))
+                .map(|_| target)
+        })
     }
 
     /// The tables column `key` of `t` references: its inline or `foreignKey()` reference, or

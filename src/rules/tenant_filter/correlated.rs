@@ -6,7 +6,7 @@
 
 use super::callers::keyed_by_checked;
 use super::checked::Proving;
-use super::keys::links_tenant_rows;
+use super::keys::{links_tenant_rows, unique};
 use crate::config::TenantJoins;
 use crate::facts::Runs;
 use crate::ids::FileId;
@@ -156,8 +156,6 @@ fn in_array_proofs(p: Proving<'_>, atoms: &[&Pred]) -> Vec<TableRef> {
         return vec![];
     }
     let span = facts.queries[q.site].span;
-    let unique =
-        |t: &crate::link::Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
     let mut out = vec![];
     for s in &project.queries[file] {
         let Some((c, k)) = &s.in_array else {

@@ -121,7 +121,7 @@ pub(super) fn counted(
 
 /// `k` is a one-column unique key of `t`.
 pub(super) fn unique(t: &Table, k: &str) -> bool {
-    t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k)
+    t.unique_column(k)
 }
 
 /// Both columns reference the same tenant-scoped table (`rolesPermissions.roleId =
@@ -397,7 +397,6 @@ pub(super) fn session_root(project: &Project, file: FileId, p: &LinkedQuery) -> 
 pub(super) fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &TableRef) -> bool {
     let tx = project.table(x.id);
     let tp = project.table(p.id);
-    let unique = |t: &Table, k: &str| t.unique_keys().iter().any(|u| u.len() == 1 && u[0] == k);
     atoms.iter().any(|a| {
         let Pred::Eq(Opnd::Col(a), Opnd::Col(b)) = a else {
             return false;
