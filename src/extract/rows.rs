@@ -190,15 +190,7 @@ pub(super) fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKey
     for p in &o.props {
         match p {
             PropOrSpread::Spread(sp) => {
-                let inner = single_row(s, &sp.expr, hidden);
-                if inner.opaque {
-                    row.settled.clear();
-                } else {
-                    row.settled.retain(|k| !inner.keys.contains(k));
-                }
-                row.opaque |= inner.opaque;
-                row.keys.extend(inner.keys);
-                row.fixed.extend(inner.fixed);
+                row.spread(single_row(s, &sp.expr, hidden));
             }
             PropOrSpread::Prop(p) => {
                 let key = match &**p {
@@ -220,16 +212,7 @@ pub(super) fn object_keys(s: &Scopes, o: &ObjectLit, hidden: &[&Atom]) -> RowKey
                     Prop::Method(m) => prop_atom(&m.key),
                     _ => None,
                 };
-                match key {
-                    Some(k) => {
-                        row.settled.push(k.clone());
-                        row.keys.push(k)
-                    }
-                    None => {
-                        row.settled.clear();
-                        row.opaque = true
-                    }
-                }
+                row.set(key);
             }
         }
     }

@@ -36,16 +36,7 @@ impl Extractor {
                 if let Some(rows) = rows {
                     let key = crate::extract::ast::member_prop(&m.prop);
                     for row in rows.iter_mut() {
-                        match &key {
-                            Some(k) => {
-                                row.keys.push(k.clone());
-                                row.settled.push(k.clone());
-                            }
-                            None => {
-                                row.opaque = true;
-                                row.settled.clear();
-                            }
-                        }
+                        row.set(key.clone());
                     }
                 }
             }
