@@ -174,6 +174,8 @@ pub struct FunctionDef {
     /// else).
     pub returns: Option<Box<RawPred>>,
     pub span: Span,
+    /// It never returns: typed `never`, or its body always throws (`forbidden(..)`).
+    pub never: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -443,8 +445,12 @@ pub struct NullCheck {
     /// It leaves by throwing (`if (!row) throw ..`), not by returning: a function that reads
     /// `local` so returns only a row it found.
     pub throws: bool,
-    /// `if (x) { .. }`: the block where `x` holds a value; nothing is known past it.
+    /// `if (x) { .. }`: the block where `x` holds a value; nothing is known past it. Also the
+    /// block that may not run (or the `try` whose `catch` goes on) the check is in.
     pub within: Option<Span>,
+    /// `if (!x) forbidden(..)`: the check leaves by calling this imported function, so it is
+    /// one only if that never returns (decided when the project is linked).
+    pub via: Option<Name>,
 }
 
 impl NullCheck {
@@ -464,6 +470,9 @@ pub struct ResultCall {
     /// `["f"]` or `["ns", "f"]`.
     pub callee: Vec<Name>,
     pub span: Span,
+    /// The function it is bound in (`None` at module level): the row is known there and in
+    /// the functions nested in it (a transaction's callback).
+    pub scope: Option<Span>,
 }
 
 /// `const local = await db.transaction(async (tx) => { ..; return inner; })`: `local` holds

@@ -197,28 +197,27 @@ pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
 }
 
 /// The local that `if (!x) { ..; throw/return }` checks (also `x == null`, `x === undefined`,
-/// `!x?.y`, `!x || ..`): the statement leaves the function unless `x` holds a value; and
-/// whether it leaves by throwing.
-pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool)> {
-    fn throws(st: &Stmt) -> bool {
+/// `!x?.y`, `!x || ..`): the statement leaves the function unless `x` holds a value; whether it
+/// leaves by throwing; whether the test is of `x` itself (see [`presence`]); and, when it ends
+/// in a call (`if (!x) notFound();`), the function called: it leaves if that never returns.
+pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool, bool, Option<Atom>)> {
+    fn last(st: &Stmt) -> &Stmt {
         match st {
-            Stmt::Throw(_) => true,
-            Stmt::Block(b) => b.stmts.last().is_some_and(throws),
-            _ => false,
+            Stmt::Block(b) => b.stmts.last().map_or(st, last),
+            _ => st,
         }
     }
-    fn exits(st: &Stmt) -> bool {
-        match st {
-            Stmt::Throw(_) | Stmt::Return(_) => true,
-            Stmt::Block(b) => b.stmts.last().is_some_and(exits),
-            _ => false,
-        }
-    }
-    if !exits(&s.cons) {
-        return None;
-    }
+    let (throws, via) = match last(&s.cons) {
+        Stmt::Throw(_) => (true, None),
+        Stmt::Return(_) => (false, None),
+        Stmt::Expr(e) => match unwrap(&e.expr) {
+            Expr::Call(c) => (true, Some(callee_ident(c)?.into())),
+            _ => return None,
+        },
+        _ => return None,
+    };
     match presence(&s.test)? {
-        (x, false) => Some((x, throws(&s.cons))),
+        (x, false, whole) => Some((x, throws, whole, via)),
         _ => None,
     }
 }
@@ -226,9 +225,9 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool)> {
 /// The local that `if (x) { .. }` finds holding a value inside its block (also `x?.y`, `x &&
 /// ..`, `x != null`, `x !== undefined`, `rows.length`, `rows.length > 0`): the consequent,
 /// and the local. Past the `if`, nothing is known.
-pub(super) fn present_in(s: &IfStmt) -> Option<(Atom, swc_common::Span)> {
+pub(super) fn present_in(s: &IfStmt) -> Option<(Atom, swc_common::Span, bool)> {
     match presence(&s.test)? {
-        (x, true) => Some((x, swc_common::Spanned::span(&*s.cons))),
+        (x, true, whole) => Some((x, swc_common::Spanned::span(&*s.cons), whole)),
         _ => None,
     }
 }
@@ -236,20 +235,24 @@ pub(super) fn present_in(s: &IfStmt) -> Option<(Atom, swc_common::Span)> {
 /// What a test being true says of a local: `(x, true)` when `x` then holds a value (`x`,
 /// `x?.y`, `x && ..`, `x != null`, `x !== undefined`, `rows.length`, `rows.length > 0`),
 /// `(x, false)` when it may not (`!x`, `!x?.y`, `!x || ..`, `x == null`, `x === undefined`,
-/// `rows.length === 0`, `< 1`, `<= 0`, as `!rows.length` is).
-fn presence(e: &Expr) -> Option<(Atom, bool)> {
+/// `rows.length === 0`, `< 1`, `<= 0`, as `!rows.length` is); and whether the test is of the
+/// local itself (`!x`, `x == null`: of an array, never true), not of a property or its length.
+fn presence(e: &Expr) -> Option<(Atom, bool, bool)> {
     let nullish = |e: &Expr| {
         matches!(unwrap(e), Expr::Lit(Lit::Null(_)))
             || matches!(unwrap(e), Expr::Ident(i) if &*i.sym == "undefined")
     };
+    let whole = |e: &Expr| matches!(unwrap(e), Expr::Ident(_));
     match unwrap(e) {
-        Expr::Unary(u) if u.op == UnaryOp::Bang => Some((local_of(&u.arg)?, false)),
-        Expr::Ident(_) | Expr::OptChain(_) | Expr::Member(_) => Some((local_of(e)?, true)),
-        Expr::Bin(b) if b.op == BinaryOp::LogicalOr => presence(&b.left).filter(|(_, p)| !p),
-        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => presence(&b.left).filter(|(_, p)| *p),
+        Expr::Unary(u) if u.op == UnaryOp::Bang => Some((local_of(&u.arg)?, false, whole(&u.arg))),
+        Expr::Ident(_) | Expr::OptChain(_) | Expr::Member(_) => {
+            Some((local_of(e)?, true, whole(e)))
+        }
+        Expr::Bin(b) if b.op == BinaryOp::LogicalOr => presence(&b.left).filter(|p| !p.1),
+        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => presence(&b.left).filter(|p| p.1),
         Expr::Bin(b) if nullish(&b.right) => match b.op {
-            BinaryOp::EqEq | BinaryOp::EqEqEq => Some((local_of(&b.left)?, false)),
-            BinaryOp::NotEq | BinaryOp::NotEqEq => Some((local_of(&b.left)?, true)),
+            BinaryOp::EqEq | BinaryOp::EqEqEq => Some((local_of(&b.left)?, false, whole(&b.left))),
+            BinaryOp::NotEq | BinaryOp::NotEqEq => Some((local_of(&b.left)?, true, whole(&b.left))),
             _ => None,
         },
         Expr::Bin(b) if is_length(&b.left) => {
@@ -261,7 +264,7 @@ fn presence(e: &Expr) -> Option<(Atom, bool)> {
                 | (BinaryOp::GtEq, 1.0) => true,
                 _ => return None,
             };
-            Some((local_of(&b.left)?, present))
+            Some((local_of(&b.left)?, present, false))
         }
         _ => None,
     }

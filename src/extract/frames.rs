@@ -26,6 +26,8 @@ pub(super) struct FnFrame {
     /// `loops[own_loops..]` are the function's own statement loops (the ones before are its
     /// caller's, or the iteration its callback runs in): a `return` leaves those.
     pub(super) own_loops: usize,
+    /// It never returns (see `reach::never_returns`).
+    pub(super) never: bool,
 }
 
 impl FnFrame {
@@ -40,6 +42,7 @@ impl FnFrame {
             record: false,
             catch_depth: 0,
             own_loops: 0,
+            never: false,
         }
     }
 }
@@ -51,6 +54,8 @@ pub(super) struct Frames {
     /// How many conditional constructs (`if`, `?:`, `&&`, loops, `catch`, `case`) enclose the
     /// walk: a condition pushed deeper than its array was declared may not be there.
     pub(super) conditional: u32,
+    /// The blocks that may not run and the `try` blocks the walk is in: where a check holds.
+    pub(super) reach: super::reach::Reach,
 }
 
 impl Frames {
@@ -58,6 +63,7 @@ impl Frames {
         Frames {
             stack: vec![FnFrame::module()],
             conditional: 0,
+            reach: Default::default(),
         }
     }
 

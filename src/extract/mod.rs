@@ -33,6 +33,7 @@ mod names;
 mod origins;
 mod query;
 mod raw;
+mod reach;
 mod relational;
 mod rows;
 mod schema;

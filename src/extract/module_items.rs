@@ -27,6 +27,12 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
             if super::aggregates::returns_aggregate(&f.function) {
                 s.aggregates.push(f.ident.sym.clone());
             }
+            let body = f.function.body.as_ref().map_or(&[][..], |b| &b.stmts[..]);
+            if f.function.body.is_some()
+                && super::reach::never_returns(f.function.return_type.as_deref(), body)
+            {
+                s.never.push(f.ident.sym.clone());
+            }
         }
         if let Decl::Var(v) = decl {
             for d in &v.decls {
@@ -35,6 +41,13 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
                         s.aggregates.push(id.id.sym.clone());
                     }
                     note_table_fn(s, &id.id.sym, init, facts);
+                    if let Expr::Arrow(a) = unwrap(init) {
+                        if let ArrowFunctionBody::FunctionBody(b) = &*a.body {
+                            if super::reach::never_returns(a.return_type.as_deref(), &b.stmts) {
+                                s.never.push(id.id.sym.clone());
+                            }
+                        }
+                    }
                     if v.kind == VarDeclKind::Const {
                         if let Some(b) = const_binding(s, init, true, 0) {
                             s.bind(&id.id.sym, b);
@@ -71,6 +84,11 @@ fn record_import(imp: &ImportDecl, s: &mut Scopes, facts: &mut FileFacts) {
                         s.bind(&local, Binding::Operator(orig.clone()));
                     }
                 }
+            }
+        }
+        if let Imported::Named(orig) = &imported {
+            if super::reach::never_returns_import(&source, orig) {
+                s.never.push(local.clone());
             }
         }
         facts.imports.push(Import {

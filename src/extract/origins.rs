@@ -62,6 +62,8 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
         use_server,
         facts: OriginFacts::default(),
         lets: lets::Lets::new(),
+        reach: Default::default(),
+        awaited: vec![],
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
@@ -96,6 +98,10 @@ struct Walk {
     use_server: bool,
     facts: OriginFacts,
     lets: lets::Lets,
+    /// The blocks that may not run and the `try` blocks the walk is in (see `reach`).
+    reach: super::reach::Reach,
+    /// The calls the `await`s the walk is in wait for (their errors reach the code after).
+    awaited: Vec<swc_common::Span>,
 }
 
 /// What names hold is read through the walk's environment.
@@ -175,6 +181,31 @@ impl Walk {
         });
         self.env.scopes.pop();
         self.truncate_vars(env);
+    }
+
+    /// `const member = await check(..)` (also `const [row] = await read(..)`): the result of
+    /// the call recorded first since `calls` is that local.
+    fn note_call_result(&mut self, calls: usize, d: &VarDeclarator, init: &Expr) {
+        // (`const [row] = await read(..)`: its first row.)
+        if let (Some(call), Some(name)) = (
+            self.facts.calls.get(calls),
+            super::ast::result_binding(&d.name),
+        ) {
+            // Awaited (a promise is never missing), its error maybe handled: `await
+            // check(..).catch(() => null)` gives `null` then.
+            let inner = match unwrap(init) {
+                Expr::Await(a) => super::reach::uncaught(&a.arg),
+                _ => None,
+            };
+            if let Some(c) = inner {
+                if call.span == self.at.span(c.span) {
+                    let name = name.clone();
+                    if let Some(call) = self.facts.calls.get_mut(calls) {
+                        call.result = Some(name);
+                    }
+                }
+            }
+        }
     }
 
     fn function_expr(&mut self, e: &Expr, kind: FnKind) -> bool {
@@ -305,12 +336,15 @@ impl Walk {
         }
         let span = self.at.span(c.span);
         let scope = self.scope();
+        let within = self.reach.of_check(true).0.map(|w| self.at.span(w));
         self.facts.calls.push(CallOrigins {
             callee: callee(),
             span,
             scope,
             result: None,
             args,
+            awaited: self.awaited.contains(&c.span),
+            within,
         });
     }
 }
@@ -438,9 +472,9 @@ impl Visit for Walk {
             }
         }
         s.test.visit_with(self);
-        self.branch(|w| s.cons.visit_with(w));
+        self.branch_at(s.cons.span(), |w| s.cons.visit_with(w));
         if let Some(alt) = &s.alt {
-            self.branch(|w| alt.visit_with(w));
+            self.branch_at(alt.span(), |w| alt.visit_with(w));
         }
     }
 
@@ -467,6 +501,7 @@ impl Visit for Walk {
                 continue;
             }
             init.visit_with(self);
+            self.note_call_result(calls, d, init);
             let mut val = match unwrap(init) {
                 // `const tuple = { keyId: key.id }`: what each key holds, for writes of it.
                 Expr::Object(o) => self.object(o),
@@ -507,21 +542,6 @@ impl Visit for Walk {
                     i.path = name.id.sym.as_str().into();
                 }
             }
-            // `const member = await check(..)`: the call's result is that local.
-            if let (Some(call), Pat::Ident(name)) = (self.facts.calls.get(calls), &d.name) {
-                let inner = match unwrap(init) {
-                    Expr::Await(a) => unwrap(&a.arg),
-                    e => e,
-                };
-                if let Expr::Call(c) = inner {
-                    if call.span == self.at.span(c.span) {
-                        let name = name.id.sym.clone();
-                        if let Some(call) = self.facts.calls.get_mut(calls) {
-                            call.result = Some(name);
-                        }
-                    }
-                }
-            }
             self.bind(&d.name, val);
         }
     }
@@ -540,11 +560,22 @@ impl Visit for Walk {
     }
 
     fn visit_while_stmt(&mut self, s: &WhileStmt) {
+        self.reach.enter_block(s.span);
         self.repeated(&mut |w| s.visit_children_with(w));
+        self.reach.leave();
     }
 
     fn visit_do_while_stmt(&mut self, s: &DoWhileStmt) {
+        self.reach.enter_block(s.span);
         self.repeated(&mut |w| s.visit_children_with(w));
+        self.reach.leave();
+    }
+
+    fn visit_await_expr(&mut self, a: &AwaitExpr) {
+        let n = self.awaited.len();
+        super::reach::awaited_calls(&a.arg, &mut self.awaited);
+        a.visit_children_with(self);
+        self.awaited.truncate(n);
     }
 
     fn visit_cond_expr(&mut self, c: &CondExpr) {
@@ -556,7 +587,7 @@ impl Visit for Walk {
     }
 
     fn visit_switch_case(&mut self, c: &SwitchCase) {
-        self.branch(|w| c.visit_children_with(w));
+        self.branch_at(c.span, |w| c.visit_children_with(w));
     }
 
     fn visit_try_stmt(&mut self, s: &TryStmt) {

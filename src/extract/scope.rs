@@ -81,6 +81,9 @@ pub(super) struct Scopes {
     /// return one (`function countOf() { return count(); }`). Selecting one (or calling one)
     /// selects an aggregate.
     pub(super) aggregates: Vec<Atom>,
+    /// Functions of the module that never return (they always throw: typed `never`, a body
+    /// ending in `throw`), and imports of such functions from frameworks (`notFound`).
+    pub(super) never: Vec<Atom>,
     /// Where the file starts in swc's positions: values are known by their offset in the file.
     pub(super) base: u32,
 }

@@ -23,6 +23,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 mod bindings;
 mod builders;
+mod checks;
 mod functions;
 mod loops;
 
@@ -55,6 +56,9 @@ pub(super) struct Extractor {
     /// The counters of the current function's `for` loops (`for (let i = 0; ..)`), with the
     /// index of their loop in the frame's loops.
     counters: Vec<(usize, Atom)>,
+    /// Locals bound to the whole array of a query's rows (`const rows = await db.select()..`),
+    /// with their function: testing such a local itself (`if (!rows)`) checks nothing.
+    rows_arrays: Vec<(Atom, Option<crate::span::Span>)>,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
@@ -75,6 +79,7 @@ impl Extractor {
             testing: 0,
             break_leaves_loop: false,
             counters: vec![],
+            rows_arrays: vec![],
             builders: vec![],
             held: held::Locals::default(),
         }
@@ -342,6 +347,7 @@ impl Visit for Extractor {
                             local: local.clone(),
                             callee,
                             span,
+                            scope: self.frames.function_span(self.at),
                         });
                     }
                 }
@@ -478,22 +484,7 @@ impl Visit for Extractor {
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
         self.note_clauses_on_every_branch(s);
-        if let Some((local, throws)) = super::ast::null_checked(s) {
-            let span = self.at.span(s.span);
-            self.facts.null_checks.push(crate::facts::NullCheck {
-                local,
-                span,
-                throws,
-                within: None,
-            });
-        } else if let Some((local, block)) = super::ast::present_in(s) {
-            self.facts.null_checks.push(crate::facts::NullCheck {
-                local,
-                span: self.at.span(s.test.span()),
-                throws: false,
-                within: Some(self.at.span(block)),
-            });
-        }
+        self.note_null_check(s);
         self.test(&s.test);
         if super::shapes::pushes_what_it_tests(s) {
             // `if (w) conds.push(w)`: an absent `w` would be no condition anyway, so the push
@@ -503,12 +494,16 @@ impl Visit for Extractor {
         }
         let once = self.counter_test(&s.test);
         self.with_cond(|x| {
+            x.frames.reach.enter_block(s.cons.span());
             match once {
                 Some(at) => x.once(at..at + 1, |x| s.cons.visit_with(x)),
                 None => s.cons.visit_with(x),
             }
+            x.frames.reach.leave();
             if let Some(alt) = &s.alt {
+                x.frames.reach.enter_block(alt.span());
                 alt.visit_with(x);
+                x.frames.reach.leave();
             }
         });
     }
@@ -585,7 +580,13 @@ impl Visit for Extractor {
     }
 
     fn visit_switch_case(&mut self, c: &SwitchCase) {
+        self.frames.reach.enter_block(c.span);
         self.with_cond(|x| c.visit_children_with(x));
+        self.frames.reach.leave();
+    }
+
+    fn visit_try_stmt(&mut self, s: &TryStmt) {
+        self.try_stmt(s);
     }
 
     fn visit_catch_clause(&mut self, c: &CatchClause) {
@@ -615,7 +616,7 @@ impl Visit for Extractor {
             let at = self.frames.innermost().loops.len();
             self.counters.push((at, c));
         }
-        self.visit_loop_body(info, |x| {
+        self.visit_loop_body(info, s.span, |x| {
             if let Some(t) = &s.test {
                 x.visit_expr(t);
             }
@@ -640,7 +641,7 @@ impl Visit for Extractor {
         // `for await` over a stream fetches each page once; over an array it runs per element.
         let stream = s.is_await && !self.held.is_array(&s.right);
         let info = loop_info(self.at, LoopKind::ForOf, head, stream, Some(&s.right));
-        self.visit_loop_body(info, |x| s.body.visit_with(x));
+        self.visit_loop_body(info, s.span, |x| s.body.visit_with(x));
     }
 
     fn visit_for_in_stmt(&mut self, s: &ForInStmt) {
@@ -651,12 +652,12 @@ impl Visit for Extractor {
             }
         }
         let info = self.loop_head(LoopKind::ForIn, s.span, s.body.span());
-        self.visit_loop_body(info, |x| s.body.visit_with(x));
+        self.visit_loop_body(info, s.span, |x| s.body.visit_with(x));
     }
 
     fn visit_while_stmt(&mut self, s: &WhileStmt) {
         let info = self.loop_head(LoopKind::While, s.span, s.body.span());
-        self.visit_loop_body(info, |x| {
+        self.visit_loop_body(info, s.span, |x| {
             x.visit_expr(&s.test);
             s.body.visit_with(x);
         });
@@ -664,7 +665,7 @@ impl Visit for Extractor {
 
     fn visit_do_while_stmt(&mut self, s: &DoWhileStmt) {
         let info = self.loop_head(LoopKind::DoWhile, s.span, s.body.span());
-        self.visit_loop_body(info, |x| {
+        self.visit_loop_body(info, s.span, |x| {
             s.body.visit_with(x);
             x.visit_expr(&s.test);
         });

@@ -89,6 +89,18 @@ pub struct CallOrigins {
     /// The local its awaited result is bound to (`const member = await check(..)`).
     pub result: Option<Name>,
     pub args: Vec<ArgOrigin>,
+    /// Its error reaches the code after it: it is awaited, and not through `.catch(..)`.
+    pub awaited: bool,
+    /// The block its error stops the code of (a branch, a `try` whose `catch` goes on); `None`:
+    /// the rest of its function.
+    pub within: Option<Span>,
+}
+
+impl CallOrigins {
+    /// An error of the call, when it fails, stops the code at `at` (after it).
+    pub fn stops(&self, at: Span) -> bool {
+        self.awaited && self.within.is_none_or(|w| w.lo <= at.lo && at.hi <= w.hi)
+    }
 }
 
 /// One argument of a call.

@@ -70,6 +70,7 @@ impl Project {
             raw_names: Default::default(),
         };
         p.stars = p.star_exports();
+        p.settle_exit_calls();
         p.build_tables(config);
         // Every file's queries, checked or not: a checked file's loop may call a function of an
         // unchanged one (`n-plus-one`), and a checked row may come from any of them.

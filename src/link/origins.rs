@@ -330,6 +330,39 @@ pub fn same_value(a: &Origin, b: &Origin) -> bool {
     }
 }
 
+impl Project {
+    /// Settles the checks that leave by calling an imported function (`if (!row)
+    /// forbidden(..)`, see [`crate::facts::NullCheck::via`]): a check when that function never
+    /// returns, and none otherwise (or when it cannot be found).
+    pub(super) fn settle_exit_calls(&mut self) {
+        let mut settled = vec![];
+        for (f, unit) in self.units.iter_enumerated() {
+            let checks = &unit.facts.null_checks;
+            if checks.iter().all(|n| n.via.is_none()) {
+                continue;
+            }
+            let keep: Vec<bool> = checks
+                .iter()
+                .map(|n| match &n.via {
+                    None => true,
+                    Some(name) => self
+                        .resolve_function(f, std::slice::from_ref(name))
+                        .is_some_and(|(g, i)| self.units[g].facts.functions[i].never),
+                })
+                .collect();
+            settled.push((f, keep));
+        }
+        for (f, keep) in settled {
+            let checks = &mut self.units[f].facts.null_checks;
+            let mut keep = keep.into_iter();
+            checks.retain(|_| keep.next().unwrap_or(false));
+            for n in checks.iter_mut() {
+                n.via = None;
+            }
+        }
+    }
+}
+
 /// `local` is checked to hold a value (`if (!local) throw ..`) after `after`, in `scope`.
 fn checked(facts: &FileFacts, local: Option<&Name>, after: Span, scope: Option<Span>) -> bool {
     let Some(local) = local else { return false };

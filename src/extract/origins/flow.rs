@@ -5,6 +5,7 @@
 
 use super::values::Val;
 use super::Walk;
+use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
@@ -19,6 +20,13 @@ impl Walk {
         self.lets.region = self.lets.regions;
         walk(self);
         self.lets.region = outer;
+    }
+
+    /// Walks a branch at `span`: a check in it holds there only (see `reach`).
+    pub(super) fn branch_at(&mut self, span: swc_common::Span, walk: impl FnOnce(&mut Self)) {
+        self.reach.enter_block(span);
+        self.branch(walk);
+        self.reach.leave();
     }
 
     /// Walks code that may run again after its own assignments (a loop's body and tests, a
@@ -67,6 +75,7 @@ impl Walk {
         s.right.visit_with(self);
         let vars = self.env.vars.len();
         // `for (const item of rows)`: one of the rows; `for (const id of input.ids)`: input.
+        self.reach.enter_block(s.span);
         let elem = match self.origin(&s.right) {
             v @ (Val::Input(_) | Val::Session) => v,
             v => v.one_of_many(),
@@ -83,11 +92,13 @@ impl Walk {
             }
             s.body.visit_with(w);
         });
+        self.reach.leave();
         self.truncate_vars(vars);
     }
 
     pub(super) fn for_in(&mut self, s: &ForInStmt) {
         s.right.visit_with(self);
+        self.reach.enter_block(s.span);
         self.repeated(&mut |w| {
             match &s.left {
                 ForHead::VarDecl(v) => {
@@ -100,35 +111,45 @@ impl Walk {
             }
             s.body.visit_with(w);
         });
+        self.reach.leave();
     }
 
     pub(super) fn for_loop(&mut self, s: &ForStmt) {
         s.init.visit_with(self);
+        self.reach.enter_block(s.span);
         self.repeated(&mut |w| {
             s.test.visit_with(w);
             s.body.visit_with(w);
             s.update.visit_with(w);
         });
+        self.reach.leave();
     }
 
     pub(super) fn cond(&mut self, c: &CondExpr) {
         c.test.visit_with(self);
-        self.branch(|w| c.cons.visit_with(w));
-        self.branch(|w| c.alt.visit_with(w));
+        self.branch_at(c.cons.span(), |w| c.cons.visit_with(w));
+        self.branch_at(c.alt.span(), |w| c.alt.visit_with(w));
     }
 
     pub(super) fn bin(&mut self, b: &BinExpr) {
         b.left.visit_with(self);
         match b.op {
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
-                self.branch(|w| b.right.visit_with(w))
+                self.branch_at(b.right.span(), |w| b.right.visit_with(w))
             }
             _ => b.right.visit_with(self),
         }
     }
 
     pub(super) fn try_stmt(&mut self, s: &TryStmt) {
-        self.branch(|w| s.block.visit_with(w));
+        match &s.handler {
+            Some(c) => {
+                self.reach.enter_try(s.block.span, c);
+                self.branch(|w| s.block.visit_with(w));
+                self.reach.leave();
+            }
+            None => self.branch(|w| s.block.visit_with(w)),
+        }
         self.branch(|w| s.handler.visit_with(w));
         self.branch(|w| s.finalizer.visit_with(w));
     }

@@ -125,6 +125,9 @@ impl Extractor {
                     };
                     let before = self.facts.queries.len();
                     self.nested(|x| x.call_chain(chain, how));
+                    if let (Expr::Await(_), Pat::Ident(i)) = (value, name) {
+                        self.note_rows_array(&i.id.sym, chain, before);
+                    }
                     if let (true, Pat::Ident(i)) = (stored, name) {
                         if self.facts.queries.len() > before {
                             self.note_builder(&i.id.sym, before);

@@ -20,6 +20,8 @@ impl Extractor {
         if let Some(body) = &f.body {
             self.in_function(|x| body.visit_with(x));
             self.note_body_end(&body.stmts);
+            self.frames.innermost_mut().never =
+                super::super::reach::never_returns(f.return_type.as_deref(), &body.stmts);
         }
         self.leave_function();
     }
@@ -31,6 +33,8 @@ impl Extractor {
             ArrowFunctionBody::FunctionBody(b) => {
                 b.visit_with(x);
                 x.note_body_end(&b.stmts);
+                x.frames.innermost_mut().never =
+                    super::super::reach::never_returns(a.return_type.as_deref(), &b.stmts);
             }
             ArrowFunctionBody::Expr(e) => {
                 x.note_return(Some(e));
@@ -121,6 +125,7 @@ impl Extractor {
             span,
             record,
             catch_depth: 0,
+            never: false,
         });
     }
 
@@ -145,6 +150,7 @@ impl Extractor {
                 defaults: frame.defaults,
                 returns,
                 span: self.at.span(frame.span),
+                never: frame.never,
             });
         }
     }

@@ -5,10 +5,18 @@
 use super::*;
 
 impl Extractor {
-    pub(super) fn visit_loop_body(&mut self, info: LoopInfo, f: impl FnOnce(&mut Self)) {
+    pub(super) fn visit_loop_body(
+        &mut self,
+        info: LoopInfo,
+        body: swc_common::Span,
+        f: impl FnOnce(&mut Self),
+    ) {
         self.frames.innermost_mut().loops.push(info);
         let breaks = std::mem::replace(&mut self.break_leaves_loop, true);
+        // A check in the body holds in that iteration only (the body may not run at all).
+        self.frames.reach.enter_block(body);
         self.with_cond(f);
+        self.frames.reach.leave();
         self.break_leaves_loop = breaks;
         self.frames.innermost_mut().loops.pop();
     }

@@ -4,9 +4,8 @@
 
 pub(super) use super::after::{checked_after_read, checked_after_rows, checked_before};
 use super::keys::{
-    counted, earlier_in, inserted_before, keyed_values, keys_of, proven_before, proven_directly,
-    ran_before, read_before, related, same_row_key, session_root, through, tx_results_before,
-    unique,
+    counted, inserted_before, keyed_values, keys_of, proven_before, proven_directly, ran_before,
+    read_before, related, same_row_key, session_root, through, tx_results_before, unique,
 };
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
@@ -154,7 +153,7 @@ fn returned_checked_rows<'p>(
     for call in facts
         .result_calls
         .iter()
-        .filter(|c| *c.local == *row && earlier_in(c.span, site))
+        .filter(|c| *c.local == *row && ran_before(c.span, c.scope, site.span))
     {
         if let Some((f, i)) = project.resolve_function(file, &call.callee) {
             out.extend(returned_reads(project, f, i));
@@ -232,7 +231,10 @@ pub(super) fn key_of_checked_call(
         let callee = &project.units[f].facts;
         let body = callee.functions[i].span;
         returned_reads(project, f, i).into_iter().any(|p| {
-            if !checked && !throws_when_missing(project, f, body, p) {
+            // Unchecked, the call proves the key only when it throws when the row is missing
+            // and its error stops the code at `at`.
+            let thrown = || call.stops(at) && throws_when_missing(project, f, body, p);
+            if !checked && !thrown() {
                 return false;
             }
             let all = p.conditions();
@@ -267,7 +269,11 @@ pub(super) fn throws_when_missing(
     let read = &facts.queries[p.site];
     read.result.as_deref().is_some_and(|found| {
         facts.null_checks.iter().any(|n| {
-            n.throws && *n.local == *found && read.span.hi <= n.span.lo && n.span.hi <= body.hi
+            n.throws
+                && n.within.is_none()
+                && *n.local == *found
+                && read.span.hi <= n.span.lo
+                && n.span.hi <= body.hi
         })
     })
 }
@@ -346,7 +352,7 @@ fn rows_held<'p>(
     for call in facts
         .result_calls
         .iter()
-        .filter(|c| *c.local == *row && earlier_in(c.span, site))
+        .filter(|c| *c.local == *row && ran_before(c.span, c.scope, site.span))
     {
         if let Some((f, i)) = project.resolve_function(file, &call.callee) {
             let body = project.units[f].facts.functions[i].span;

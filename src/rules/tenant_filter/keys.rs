@@ -316,12 +316,6 @@ pub(super) fn ran_before(span: Span, scope: Option<Span>, at: Span) -> bool {
     span.hi <= at.lo && within(scope, at)
 }
 
-/// `span` lies before `site`, inside `site`'s own function (a call whose result the query's
-/// function holds).
-pub(super) fn earlier_in(span: Span, site: &QuerySite) -> bool {
-    before_in(span, site.span, site.scope)
-}
-
 /// `span` lies before `at`, inside `at`'s function `scope`.
 pub(super) fn before_in(span: Span, at: Span, scope: Option<Span>) -> bool {
     span.hi <= at.lo && within(scope, span)

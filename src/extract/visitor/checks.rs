@@ -1,0 +1,124 @@
+//! The checks an `if` makes of a local (`if (!row) throw ..`, `if (row) { .. }`): where each
+//! holds (see `reach`), and the tests that check nothing (an array of rows is never missing;
+//! a call that returns goes on).
+
+use super::*;
+
+impl Extractor {
+    /// A `try` statement: a check in its block holds past it only when its `catch` cannot go
+    /// on (see `reach`).
+    pub(super) fn try_stmt(&mut self, s: &TryStmt) {
+        match &s.handler {
+            Some(c) => {
+                self.frames.reach.enter_try(s.block.span, c);
+                s.block.visit_with(self);
+                self.frames.reach.leave();
+            }
+            None => s.block.visit_with(self),
+        }
+        s.handler.visit_with(self);
+        s.finalizer.visit_with(self);
+    }
+
+    /// Records the check `s` makes of a local, if it makes one.
+    pub(super) fn note_null_check(&mut self, s: &IfStmt) {
+        if let Some((local, throws, via)) = super::super::ast::null_checked(s)
+            .filter(|(x, _, whole, _)| !(*whole && self.rows_array(x)))
+            .and_then(|(x, throws, _, via)| Some((x, throws, self.leaves_by(via)?)))
+        {
+            let span = self.at.span(s.span);
+            // In a branch, past it nothing is known; a throw a `catch` takes goes on past it.
+            let (within, throws) = self.frames.reach.of_check(throws);
+            self.facts.null_checks.push(crate::facts::NullCheck {
+                local,
+                span,
+                throws,
+                within: within.map(|w| self.at.span(w)),
+                via,
+            });
+        } else if let Some((local, block, _)) =
+            super::super::ast::present_in(s).filter(|(x, _, whole)| !(*whole && self.rows_array(x)))
+        {
+            self.facts.null_checks.push(crate::facts::NullCheck {
+                local,
+                span: self.at.span(s.test.span()),
+                throws: false,
+                within: Some(self.at.span(block)),
+                via: None,
+            });
+        }
+    }
+
+    /// `const rows = await <chain>`, the chain a query made at `facts.queries[from..]` that
+    /// gives all its rows as an array (a select or `findMany`, a write's `.returning()`; not
+    /// SQLite's `.get()` nor a `.then(..)`): `rows` is never missing.
+    pub(super) fn note_rows_array(&mut self, local: &Atom, chain: &Expr, from: usize) {
+        let Some(q) = self.facts.queries[from..]
+            .iter()
+            .find(|q| q.result.as_ref() == Some(local))
+        else {
+            return;
+        };
+        let rows = match q.kind {
+            QueryKind::Select | QueryKind::FindMany => true,
+            QueryKind::Update | QueryKind::Delete | QueryKind::Insert => q.returning,
+            QueryKind::Count | QueryKind::FindFirst => false,
+        };
+        let last = match chain {
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(e) => match unwrap(e) {
+                    Expr::Member(m) => super::super::ast::member_prop(&m.prop),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let gives_rows = last.as_deref().is_some_and(|m| {
+            matches!(
+                m,
+                "from"
+                    | "where"
+                    | "limit"
+                    | "offset"
+                    | "orderBy"
+                    | "groupBy"
+                    | "having"
+                    | "returning"
+                    | "all"
+                    | "execute"
+                    | "findMany"
+                    | "for"
+            ) || m.ends_with("Join")
+        });
+        if rows && gives_rows {
+            let scope = self.frames.function_span(self.at);
+            self.rows_arrays.push((local.clone(), scope));
+        }
+    }
+
+    /// How a check that ends in a call to `via` leaves (`if (!x) notFound();`): `Some(None)`
+    /// when it surely does (a function of this module or a framework's that never returns),
+    /// `Some(Some(f))` when the imported `f` decides (see [`crate::facts::NullCheck::via`]),
+    /// `None` when it does not (another function, a global such as `console.error`).
+    pub(super) fn leaves_by(&self, via: Option<Atom>) -> Option<Option<Atom>> {
+        let Some(f) = via else { return Some(None) };
+        if self.scopes.never.contains(&f) {
+            Some(None)
+        } else if self.facts.imports.iter().any(|i| i.local == f) {
+            Some(Some(f))
+        } else {
+            None
+        }
+    }
+
+    /// `local` holds the whole array of a query's rows in the current function (see
+    /// [`Self::note_rows_array`]).
+    pub(super) fn rows_array(&self, local: &Atom) -> bool {
+        let scope = self.frames.function_span(self.at);
+        self.rows_arrays
+            .iter()
+            .rev()
+            .any(|(n, s)| n == local && *s == scope)
+    }
+}
