@@ -1,5 +1,6 @@
 //! Columns: a column builder chain (`text('id').primaryKey().references(() => t.id)`), as a
-//! table's, a shared column object's.
+//! table's, a shared column object's, or what a column function returns (`const id = () =>
+//! text('id').primaryKey()`, which a table's `id: id()` is linked to).
 
 use super::ast::{member_prop, prop_name, str_value, unwrap};
 use super::conditions::table_expr;
@@ -38,53 +39,87 @@ impl Schema<'_> {
         builder_param: Option<&str>,
         strict: bool,
     ) -> Option<ColumnDef> {
-        // Walk `builder('name', ..).notNull().primaryKey().references(() => t.id)` from the outside in.
-        let mut mods: Vec<(&str, &CallExpr)> = vec![];
-        let mut cur = unwrap(value);
-        let (builder, builder_call) = loop {
-            let Expr::Call(c) = cur else { return None };
-            let Callee::Expr(callee) = &c.callee else {
-                return None;
-            };
-            match unwrap(callee) {
-                Expr::Ident(i) => break (i.sym.as_str().to_owned(), c),
-                Expr::Member(m) => {
-                    let prop = match &m.prop {
-                        MemberProp::Ident(i) => &*i.sym,
-                        _ => return None,
-                    };
-                    match unwrap(&m.obj) {
-                        // `t.uuid()` in the callback column form.
-                        Expr::Ident(obj) if Some(&*obj.sym) == builder_param => {
-                            break (prop.to_string(), c)
-                        }
-                        obj => {
-                            mods.push((prop, c));
-                            cur = obj;
-                        }
-                    }
-                }
-                _ => return None,
-            }
-        };
-        if strict && !super::names::is_column_builder(&builder) {
+        let chain = Chain::of(value, builder_param)?;
+        if strict && !super::names::is_column_builder(chain.builder) {
             return None;
         }
-        let sql_name = builder_call.args.first().and_then(|a| str_value(&a.expr));
-        let has_default = super::names::builder_has_default(&builder);
+        Some(self.column_of(key, value, &chain))
+    }
+
+    /// A module-level function whose body is one column builder chain (`() =>
+    /// text('id').primaryKey()`, `function id() { return uuid('id').primaryKey(); }`): the
+    /// column it returns. Anything else (several statements, a chain on something else) is no
+    /// column function.
+    pub(super) fn column_fn(&self, binding: &str, f: ModuleFn<'_>) -> Option<ColumnFn> {
+        let (params, body): (Vec<&Pat>, &Expr) = match f {
+            ModuleFn::Arrow(a) if !a.is_async && !a.is_generator => (
+                a.params.iter().collect(),
+                match &*a.body {
+                    ArrowFunctionBody::Expr(e) => e,
+                    ArrowFunctionBody::FunctionBody(b) => only_return(b)?,
+                },
+            ),
+            ModuleFn::Function(f) if !f.is_async && !f.is_generator => (
+                f.params.iter().map(|p| &p.pat).collect(),
+                only_return(f.body.as_ref()?)?,
+            ),
+            _ => return None,
+        };
+        let chain = Chain::of(body, None)?;
+        if !super::names::is_column_builder(chain.builder) {
+            return None;
+        }
+        let param = |arg: Option<&ExprOrSpread>| match unwrap(&arg?.expr) {
+            Expr::Ident(i) => params
+                .iter()
+                .position(|p| matches!(p, Pat::Ident(b) if b.id.sym == i.sym)),
+            _ => None,
+        };
+        let references = chain.mods.iter().find(|(n, _)| *n == "references");
+        Some(ColumnFn {
+            binding: Name::from(binding),
+            name_param: param(chain.call.args.first()),
+            references_param: references.and_then(|(_, c)| param(c.args.first())),
+            column: self.column_of("", body, &chain),
+        })
+    }
+
+    fn column_of(&self, key: &str, value: &Expr, chain: &Chain<'_>) -> ColumnDef {
+        let builder = chain.builder;
+        let args = &chain.call.args;
+        let sql_name = args.first().and_then(|a| str_value(&a.expr));
+        // A call to a name that is no builder may be a column function, in this module or
+        // another: linking reads it with the arguments it may take a name or reference from.
+        let call = (!chain.from_param && !super::names::is_column_builder(builder)).then(|| {
+            let args = args
+                .iter()
+                .take_while(|a| a.spread.is_none())
+                .map(|a| match unwrap(&a.expr) {
+                    e @ Expr::Arrow(_) => self
+                        .reference_target(e)
+                        .map_or(ColumnArg::Other, ColumnArg::Ref),
+                    e => str_value(e).map_or(ColumnArg::Other, ColumnArg::Str),
+                })
+                .collect();
+            Box::new(ColumnCall {
+                callee: Name::from(builder),
+                args,
+            })
+        });
         let mut col = ColumnDef {
             key: key.to_string(),
             sql_name,
-            builder,
+            builder: builder.to_string(),
             primary: false,
             unique: false,
-            has_default,
+            has_default: super::names::builder_has_default(builder),
             references: None,
             not_null: false,
             on_delete_set_null: false,
+            call,
             span: self.at.span(value.span()),
         };
-        for (name, call) in mods {
+        for &(name, call) in &chain.mods {
             col.has_default |= super::names::modifier_sets_default(name);
             match name {
                 "primaryKey" => {
@@ -108,7 +143,7 @@ impl Schema<'_> {
                 _ => {}
             }
         }
-        Some(col)
+        col
     }
 
     /// `() => organizations.id`
@@ -131,5 +166,66 @@ impl Schema<'_> {
             table,
             column: member_prop(&m.prop)?.to_string(),
         })
+    }
+}
+
+/// A function a module defines at its top level: `const f = () => ..`, `function f() {..}`.
+#[derive(Clone, Copy)]
+pub(super) enum ModuleFn<'a> {
+    Arrow(&'a ArrowExpr),
+    Function(&'a Function),
+}
+
+/// `builder('name', ..).notNull().primaryKey().references(() => t.id)`, walked from the outside
+/// in: the builder's name and call, and the modifiers applied to it.
+struct Chain<'e> {
+    builder: &'e str,
+    call: &'e CallExpr,
+    /// `t.uuid()` in the callback column form: the builder is the callback parameter's.
+    from_param: bool,
+    mods: Vec<(&'e str, &'e CallExpr)>,
+}
+
+impl<'e> Chain<'e> {
+    fn of(value: &'e Expr, builder_param: Option<&str>) -> Option<Self> {
+        let mut mods = vec![];
+        let mut cur = unwrap(value);
+        loop {
+            let Expr::Call(c) = cur else { return None };
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            let (builder, from_param) = match unwrap(callee) {
+                Expr::Ident(i) => (&*i.sym, false),
+                Expr::Member(m) => {
+                    let MemberProp::Ident(prop) = &m.prop else {
+                        return None;
+                    };
+                    match unwrap(&m.obj) {
+                        Expr::Ident(obj) if Some(&*obj.sym) == builder_param => (&*prop.sym, true),
+                        obj => {
+                            mods.push((&*prop.sym, c));
+                            cur = obj;
+                            continue;
+                        }
+                    }
+                }
+                _ => return None,
+            };
+            return Some(Chain {
+                builder,
+                call: c,
+                from_param,
+                mods,
+            });
+        }
+    }
+}
+
+/// The expression a function body returns when returning it is all the body does.
+fn only_return(b: &FunctionBody) -> Option<&Expr> {
+    match b.stmts.as_slice() {
+        [Stmt::Return(ReturnStmt { arg: Some(a), .. })] => Some(a),
+        _ => None,
     }
 }
