@@ -48,6 +48,8 @@ pub struct FileFacts {
     pub table_fns: Vec<TableFnDef>,
     /// Module-level objects whose values are column builders (`export const timestamps = {..}`).
     pub column_groups: Vec<ColumnGroup>,
+    /// Module-level functions that return one column (`const id = () => text('id')..`).
+    pub column_fns: Vec<ColumnFn>,
     /// Module-level `const x = alias(T, ..)` or `const x = T`.
     pub aliases: Vec<(String, TableExpr)>,
     /// Module-level zod object schemas (`export const CreateInput = z.object({ .. })`), for the

@@ -222,6 +222,7 @@ fn shrink(f: &mut FileFacts) {
     f.exports.shrink_to_fit();
     f.tables.shrink_to_fit();
     f.column_groups.shrink_to_fit();
+    f.column_fns.shrink_to_fit();
     f.aliases.shrink_to_fit();
     f.relations.shrink_to_fit();
     f.functions.shrink_to_fit();

@@ -1,7 +1,8 @@
 //! Tables built through schema objects and table creators imported from other modules (the
-//! `schema-objects` and `table-creator` fixture apps) are read exactly as the same tables built
-//! in place (`tests/data/schema-in-place/`): `drizzle-guard schema --format json` of each gives
-//! the same tables, apart from the file and line each is defined on.
+//! `schema-objects` and `table-creator` fixture apps), and tables whose columns come from column
+//! functions (`column-functions`), are read exactly as the same tables built in place
+//! (`tests/data/schema-in-place/`): `drizzle-guard schema --format json` of each gives the same
+//! tables, apart from the file and line each is defined on.
 
 mod support;
 
@@ -72,5 +73,14 @@ fn table_creators_from_other_modules_read_as_in_place() {
             "notes_v2",
             "ss_metrics",
         ],
+    );
+}
+
+#[test]
+fn column_functions_read_as_in_place() {
+    assert_same_schema(
+        "fixtures/rules/column-functions",
+        "tests/data/schema-in-place/column-functions",
+        &["documents", "projects", "teams", "users"],
     );
 }

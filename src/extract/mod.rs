@@ -6,8 +6,8 @@
 //!   Drizzle gives things (operators, table constructors, column builders);
 //! - `scope`: what the file's names stand for;
 //! - `conditions`: conditions, and the names that hold them;
-//! - `relational`: relational queries' options and filters; `schema`: tables, columns,
-//!   relations; `module_items`: imports, exports, module constants;
+//! - `relational`: relational queries' options and filters; `schema`: tables, relations;
+//!   `columns`: column builder chains; `module_items`: imports, exports, module constants;
 //! - `chain`: call chains split into links; `frames`: where the walk is (functions, loops,
 //!   `catch` clauses, conditionals); `held`: what locals, parameters and class fields hold
 //!   (arrays, instances of classes) and the calls that map a collection;
@@ -21,6 +21,7 @@ mod ast;
 mod calls;
 mod chain;
 mod client;
+mod columns;
 mod combine;
 pub mod comments;
 mod conditions;

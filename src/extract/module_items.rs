@@ -2,6 +2,7 @@
 //! shared columns, relations, aliases, table constructors).
 
 use super::ast::{callee_ident, str_value, unwrap, wtf8_name, Offsets};
+use super::columns::ModuleFn;
 use super::conditions::{alias_expr, const_binding, table_expr};
 use super::names::is_operator;
 use super::schema::Schema;
@@ -179,7 +180,10 @@ pub(super) fn module_decl(decl: &ModuleDecl, s: &Scopes, at: Offsets, facts: &mu
     match decl {
         ModuleDecl::ExportDecl(e) => match &e.decl {
             Decl::Var(v) => module_var_decl(v, true, s, at, facts),
-            Decl::Fn(f) => export_local(facts, &f.ident.sym, &f.ident.sym),
+            Decl::Fn(f) => {
+                export_local(facts, &f.ident.sym, &f.ident.sym);
+                module_fn(&f.ident.sym, &f.function, s, at, facts);
+            }
             Decl::Class(c) => export_local(facts, &c.ident.sym, &c.ident.sym),
             _ => {}
         },
@@ -227,6 +231,7 @@ pub(super) fn module_decl(decl: &ModuleDecl, s: &Scopes, at: Offsets, facts: &mu
             if let DefaultDecl::Fn(f) = &d.decl {
                 if let Some(i) = &f.ident {
                     export_local(facts, &swc_atoms::atom!("default"), &i.sym);
+                    module_fn(&i.sym, &f.function, s, at, facts);
                 }
             }
         }
@@ -248,14 +253,17 @@ fn export_name(n: &ModuleExportName) -> Name {
     }
 }
 
+/// A module-level declaration that is not exported: what its constants and functions define.
+pub(super) fn module_local_decl(d: &Decl, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
+    match d {
+        Decl::Var(v) => module_var_decl(v, false, s, at, facts),
+        Decl::Fn(f) => module_fn(&f.ident.sym, &f.function, s, at, facts),
+        _ => {}
+    }
+}
+
 /// A module-level `const`/`let` declaration: its exports and what its constants define.
-pub(super) fn module_var_decl(
-    v: &VarDecl,
-    exported: bool,
-    s: &Scopes,
-    at: Offsets,
-    facts: &mut FileFacts,
-) {
+fn module_var_decl(v: &VarDecl, exported: bool, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
     for d in &v.decls {
         let Pat::Ident(id) = &d.name else { continue };
         if exported {
@@ -266,7 +274,16 @@ pub(super) fn module_var_decl(
     }
 }
 
-/// Module-level `const name = init`: tables, shared columns, relations, aliases, clients.
+/// A module-level `function name() {..}`: a column function, when it returns one column.
+fn module_fn(name: &str, f: &Function, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
+    let schema = Schema { scopes: s, at };
+    facts
+        .column_fns
+        .extend(schema.column_fn(name, ModuleFn::Function(f)));
+}
+
+/// Module-level `const name = init`: tables, shared columns, column functions, relations,
+/// aliases, clients.
 fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
     let schema = Schema { scopes: s, at };
     let e = unwrap(init);
@@ -297,6 +314,12 @@ fn module_const(name: &str, init: &Expr, s: &Scopes, at: Offsets, facts: &mut Fi
                 });
             }
         }
+        Expr::Arrow(a) => facts
+            .column_fns
+            .extend(schema.column_fn(name, ModuleFn::Arrow(a))),
+        Expr::Fn(f) => facts
+            .column_fns
+            .extend(schema.column_fn(name, ModuleFn::Function(&f.function))),
         Expr::Ident(_) | Expr::Member(_) => {
             if let Some(t) = table_expr(s, e) {
                 facts.aliases.push((name.to_string(), t));

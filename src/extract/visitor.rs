@@ -11,7 +11,7 @@ use super::chain::{flatten, function_ref};
 use super::conditions::{const_binding, looks_like_predicate, note_push, pred, unknown};
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::held;
-use super::module_items::{module_decl, module_var_decl, prepass};
+use super::module_items::{module_decl, module_local_decl, prepass};
 use super::names::{is_operator, iteration_method};
 use super::query::{Argument, ChainUse, Recogniser};
 use super::scope::{Binding, Scopes};
@@ -103,8 +103,8 @@ impl Extractor {
             ModuleItem::ModuleDecl(decl) => {
                 module_decl(decl, &self.scopes, self.at, &mut self.facts)
             }
-            ModuleItem::Stmt(Stmt::Decl(Decl::Var(v))) if self.frames.at_module_level() => {
-                module_var_decl(v, false, &self.scopes, self.at, &mut self.facts);
+            ModuleItem::Stmt(Stmt::Decl(d)) if self.frames.at_module_level() => {
+                module_local_decl(d, &self.scopes, self.at, &mut self.facts);
             }
             _ => {}
         }

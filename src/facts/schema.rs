@@ -103,7 +103,41 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// `.references(.., { onDelete: 'set null' })`: a pointer cleared when its target goes.
     pub on_delete_set_null: bool,
+    /// Written as a call to a name that is no column builder (`id: id()`, `teamId:
+    /// teamRef()`): linking makes it the column that function returns, when it is a
+    /// [`ColumnFn`] (boxed: most columns call a builder).
+    pub call: Option<Box<ColumnCall>>,
     pub span: Span,
+}
+
+/// A module-level function whose body is one column builder chain (`const id = () =>
+/// text('id').primaryKey()`, `function teamRef() { return uuid('team_id').references(..) }`):
+/// a column written as a call to it is the column it returns.
+#[derive(Debug, Clone)]
+pub struct ColumnFn {
+    pub binding: Name,
+    /// The column it returns, its key empty.
+    pub column: ColumnDef,
+    /// The parameter the builder is given as the SQL name: `(name) => text(name)`.
+    pub name_param: Option<usize>,
+    /// The parameter `.references(..)` is given: `(to) => text('x').references(to)`.
+    pub references_param: Option<usize>,
+}
+
+/// A column's call to a name that is no column builder: the name, and what linking may take
+/// from its arguments (a string given as the SQL name, a callback given to `.references`).
+#[derive(Debug, Clone)]
+pub struct ColumnCall {
+    pub callee: Name,
+    pub args: Vec<ColumnArg>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ColumnArg {
+    Str(String),
+    /// `() => teams.id`
+    Ref(ColumnRef),
+    Other,
 }
 
 /// `t.col` where `t` names a table (used by `.references(() => t.col)` and `foreignKey`).

@@ -27,6 +27,8 @@ pub struct UntabledQuery {
 pub(super) enum Sym {
     Table(TableId),
     Group(FileId, usize),
+    /// A module-level function returning one column: an index into its file's `column_fns`.
+    ColumnFn(FileId, usize),
     Function(FileId, usize),
     /// A module-level object or class whose methods are recorded as `name.method`; the
     /// index is one of those methods.
@@ -247,6 +249,10 @@ impl Project {
         }
         if let Some(i) = facts.column_groups.iter().position(|g| g.binding == name) {
             return Some(Sym::Group(file, i));
+        }
+        // Before functions: a column function is one too, and a column is all it makes.
+        if let Some(i) = facts.column_fns.iter().position(|g| g.binding == name) {
+            return Some(Sym::ColumnFn(file, i));
         }
         if let Some(i) = facts.functions.iter().position(|g| &*g.name == name) {
             return Some(Sym::Function(file, i));

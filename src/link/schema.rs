@@ -6,7 +6,7 @@ use super::inline::Ctx;
 use super::model::{Column, ForeignKey, Project, Relation, Table, TenantScope};
 use super::resolve::{Memo, Sym};
 use crate::config::{Config, DeletedWhen};
-use crate::facts::{ColumnDef, Dialect, TableExpr, TableFnKind};
+use crate::facts::{ColumnArg, ColumnCall, ColumnDef, ColumnFn, Dialect, TableExpr, TableFnKind};
 use crate::ids::{FileId, TableId};
 
 impl Project {
@@ -109,6 +109,20 @@ impl Project {
             let mut columns: Vec<Column> = vec![];
             let mut unresolved = vec![];
             let mut add = |c: &ColumnDef, file: FileId, me: &Project| {
+                // `id: id()`: the column the function returns, its reference read where
+                // it is written.
+                let made = c.call.as_deref().and_then(|call| {
+                    match me.resolve_local(file, &call.callee, 0)? {
+                        Sym::ColumnFn(f, i) => {
+                            Some(made_by(c, call, &me.units[f].facts.column_fns[i], file, f))
+                        }
+                        _ => None,
+                    }
+                });
+                let (c, ref_file) = match &made {
+                    Some((c, f)) => (c, *f),
+                    None => (c, file),
+                };
                 let sql_name = c.sql_name.clone().unwrap_or_else(|| {
                     if snake {
                         to_snake(&c.key)
@@ -119,7 +133,7 @@ impl Project {
                 let references = c
                     .references
                     .as_ref()
-                    .map(|r| (me.resolve_table(file, &r.table), r.column.clone()));
+                    .map(|r| (me.resolve_table(ref_file, &r.table), r.column.clone()));
                 columns.retain(|x: &Column| x.key != c.key);
                 columns.push(Column {
                     key: c.key.clone(),
@@ -495,6 +509,49 @@ fn to_snake(key: &str) -> String {
         }
     }
     out
+}
+
+/// A column written as a call to a column function (`id: id()`, `slug: named('slug')`,
+/// `ownerId: fk(() => users.id)`): the column the function returns, under the table's key and
+/// at the call, with the name or reference the call gives it and the modifiers chained after
+/// it (`id().notNull()`); and the file its reference is written in (the function's, unless
+/// the call gives it or chains its own).
+fn made_by(
+    site: &ColumnDef,
+    call: &ColumnCall,
+    f: &ColumnFn,
+    file: FileId,
+    fn_file: FileId,
+) -> (ColumnDef, FileId) {
+    let arg = |i: Option<usize>| call.args.get(i?);
+    let sql_name = match f.name_param {
+        Some(_) => match arg(f.name_param) {
+            Some(ColumnArg::Str(s)) => Some(s.clone()),
+            _ => None,
+        },
+        None => f.column.sql_name.clone(),
+    };
+    let (references, ref_file) = match (&site.references, arg(f.references_param)) {
+        (Some(r), _) | (None, Some(ColumnArg::Ref(r))) => (Some(r.clone()), file),
+        // A parameter given something else: the target is not known.
+        _ if f.references_param.is_some() => (None, file),
+        _ => (f.column.references.clone(), fn_file),
+    };
+    let c = &f.column;
+    let made = ColumnDef {
+        key: site.key.clone(),
+        sql_name,
+        builder: c.builder.clone(),
+        primary: c.primary || site.primary,
+        unique: c.unique || site.unique,
+        has_default: c.has_default || site.has_default,
+        references,
+        not_null: c.not_null || site.not_null,
+        on_delete_set_null: c.on_delete_set_null || site.on_delete_set_null,
+        call: None,
+        span: site.span,
+    };
+    (made, ref_file)
 }
 
 #[cfg(test)]
