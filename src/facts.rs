@@ -638,4 +638,7 @@ pub struct InArraySubquery {
     pub column: Operand,
     /// The one column the subquery selects (`{ id: T.id }`), when it selects one.
     pub selected: Option<Operand>,
+    /// Where it is used: the subquery written in place, or the local holding its builder
+    /// (`const ids = db.select(..)..; .. inArray(T.col, ids)`).
+    pub at: Span,
 }

@@ -245,7 +245,7 @@ impl Extractor {
                     }
                     _ => {
                         if is_operator(&seg.name) {
-                            self.note_subquery_use(value);
+                            self.note_subquery_use(value, (n == 1).then_some(seg));
                         } else {
                             self.note_builder_pass(seg, n, value, usize::MAX);
                         }
@@ -312,7 +312,7 @@ impl Visit for Extractor {
     // (${q})`` makes a stored builder `q` a subquery.
     fn visit_tagged_tpl(&mut self, t: &TaggedTpl) {
         for part in &t.tpl.exprs {
-            self.note_subquery_use(part);
+            self.note_subquery_use(part, None);
         }
         t.visit_children_with(self);
     }
@@ -688,4 +688,6 @@ struct Builder {
     /// A `where` was added in a branch: the path through it may end there (`if (s) return
     /// q.where(..)`), so a later `where` replaces it on the other paths only.
     branch_where: bool,
+    /// The one column it selects (`db.select({ id: T.id })`), for `inArray(col, builder)`.
+    selected: Option<Operand>,
 }

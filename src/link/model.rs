@@ -286,8 +286,9 @@ pub struct LinkedQuery {
     /// The `groupBy(..)` columns that resolve to columns of schema tables.
     pub group_by: Vec<Col>,
     /// For a subquery `inArray(col, db.select({ id: T.id }).from(T)..)`: `col` and the column
-    /// it selects (`T.id`), both resolved.
-    pub in_array: Option<(Col, Col)>,
+    /// it selects (`T.id`), both resolved, and where it is used (see
+    /// [`crate::facts::InArraySubquery::at`]).
+    pub in_array: Option<(Col, Col, crate::span::Span)>,
     /// The keys of a select's shape that name another table's column or a column under another
     /// name (`QuerySite::selected`), resolved: (key, instance, column).
     pub selected: Vec<(Name, TableRef, Name)>,

@@ -114,7 +114,7 @@ impl Project {
                         Ok(Opnd::Col(c)) => Some(c),
                         _ => None,
                     };
-                    Some((col(&s.column)?, col(s.selected.as_ref()?)?))
+                    Some((col(&s.column)?, col(s.selected.as_ref()?)?, s.at))
                 });
             let selected = q
                 .selected

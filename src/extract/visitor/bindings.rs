@@ -51,7 +51,7 @@ impl Extractor {
                 let before = self.facts.queries.len();
                 self.nested(|x| x.call_chain(chain, how));
                 if let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left {
-                    self.note_builder(&id.id.sym, before);
+                    self.note_builder(&id.id.sym, before, chain);
                 }
             }
             _ => self.visit_expr(&a.right),
@@ -130,7 +130,7 @@ impl Extractor {
                     }
                     if let (true, Pat::Ident(i)) = (stored, name) {
                         if self.facts.queries.len() > before {
-                            self.note_builder(&i.id.sym, before);
+                            self.note_builder(&i.id.sym, before, chain);
                         } else {
                             // `let query = base.$dynamic()`: another name for `base`'s builder.
                             self.note_builder_alias(&i.id.sym, chain);

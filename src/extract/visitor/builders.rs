@@ -81,7 +81,7 @@ impl Extractor {
 
     /// Remembers that `name` holds the query builder the chain just read made, if it made one
     /// that may still gain clauses.
-    pub(super) fn note_builder(&mut self, name: &Name, before: usize) {
+    pub(super) fn note_builder(&mut self, name: &Name, before: usize, chain: &Expr) {
         let Some(site) = self.facts.queries.get(before) else {
             return;
         };
@@ -93,6 +93,7 @@ impl Extractor {
                 depth: self.frames.conditional,
                 awaited: false,
                 branch_where: false,
+                selected: self.one_selected(chain),
             });
         }
     }
@@ -123,6 +124,7 @@ impl Extractor {
             depth: self.frames.conditional,
             awaited: false,
             branch_where: false,
+            selected: self.builders[b].selected.clone(),
         };
         self.builders.push(alias);
     }
@@ -139,7 +141,13 @@ impl Extractor {
 
     /// `exists(q)`, `inArray(col, q)`, `sql`EXISTS (${q})``: the builder the local `q` holds
     /// is placed in another query as a subquery and runs as part of it, not on its own.
-    pub(super) fn note_subquery_use(&mut self, e: &Expr) {
+    /// `value` (the second argument of `seg`, when given) is the subquery of
+    /// `inArray(col, builder)`: which column takes its values, as for one written in place.
+    pub(super) fn note_subquery_use(
+        &mut self,
+        e: &Expr,
+        seg: Option<&crate::extract::chain::Seg<'_>>,
+    ) {
         let Expr::Ident(i) = unwrap(e) else {
             return;
         };
@@ -149,6 +157,14 @@ impl Extractor {
         let site = self.builders[b].site;
         if let Some(site) = self.facts.queries.get_mut(site) {
             site.runs = Runs::Subquery(site.runs.handling());
+        }
+        if let Some(col) = seg.filter(|s| s.name == "inArray").and_then(|s| s.arg(0)) {
+            self.facts.in_array_subqueries.push(InArraySubquery {
+                site,
+                column: operand(&self.scopes, col),
+                selected: self.builders[b].selected.clone(),
+                at: self.at.span(i.span),
+            });
         }
     }
 
@@ -239,9 +255,19 @@ impl Extractor {
             return;
         };
         let column = operand(&self.scopes, col);
-        let (_, segs) = crate::extract::chain::flatten(value);
-        let selected = segs
-            .iter()
+        let selected = self.one_selected(value);
+        self.facts.in_array_subqueries.push(InArraySubquery {
+            site: before,
+            column,
+            selected,
+            at: self.at.span(value.span()),
+        });
+    }
+
+    /// The one column a select chain selects (`db.select({ id: T.id })..`).
+    fn one_selected(&self, chain: &Expr) -> Option<Operand> {
+        let (_, segs) = crate::extract::chain::flatten(chain);
+        segs.iter()
             .find(|s| s.name == "select" && s.is_call())
             .and_then(|s| s.arg(0))
             .and_then(|e| match unwrap(e) {
@@ -253,12 +279,7 @@ impl Extractor {
                     PropOrSpread::Spread(_) => None,
                 },
                 _ => None,
-            });
-        self.facts.in_array_subqueries.push(InArraySubquery {
-            site: before,
-            column,
-            selected,
-        });
+            })
     }
 }
 

@@ -158,10 +158,10 @@ fn in_array_proofs(p: Proving<'_>, atoms: &[&Pred]) -> Vec<TableRef> {
     let span = facts.queries[q.site].span;
     let mut out = vec![];
     for s in &project.queries[file] {
-        let Some((c, k)) = &s.in_array else {
+        // Used in this query: written in place, or a local holding it named there.
+        let Some((c, k, inner)) = &s.in_array else {
             continue;
         };
-        let inner = facts.queries[s.site].span;
         let own = c.table == q.instance() || q.joins.iter().any(|j| j.instance() == c.table);
         if !(own
             && span.lo <= inner.lo
