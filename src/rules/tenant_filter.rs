@@ -18,6 +18,7 @@ mod checked;
 mod correlated;
 mod help;
 mod keys;
+mod with;
 use callers::{keyed_by_checked, owned_by_session};
 use checked::{
     checked_after_read, checked_child_after_read, keyed_by_unverified_row, unproven_source, Proving,
@@ -481,6 +482,18 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 }
             }
             out.push(d.context_at(site.function.as_deref(), site.span));
+        }
+        // Relations loaded with `with` (none in system code, as the query's own checks).
+        if !q.with.is_empty() && !ctx.system_code() {
+            let p = Proving {
+                ctx,
+                file,
+                q,
+                earlier: all_checks,
+            };
+            for u in with::unproven_withs(p, checks) {
+                out.extend(with::finding(ctx.project, &unit.rel, site, &u));
+            }
         }
     }
 }
