@@ -224,6 +224,16 @@ impl Table {
     /// OAuth code, a link token. Whoever holds the secret is entitled to the row, so a lookup
     /// by one finds the row without knowing its tenant.
     pub fn secret_keys(&self) -> Vec<String> {
+        self.unique_keys
+            .iter()
+            .filter(|u| u.len() == 1 && self.is_secret(&u[0]))
+            .map(|u| u[0].clone())
+            .collect()
+    }
+
+    /// Column `key` holds a secret by its name (see [`Self::secret_keys`]), unique or not, and
+    /// is no tenant column.
+    pub fn is_secret(&self, key: &str) -> bool {
         let secret = |name: &str| {
             let n: String = name
                 .chars()
@@ -232,12 +242,8 @@ impl Table {
                 .collect();
             n == "code" || ["hash", "token", "secret"].iter().any(|s| n.ends_with(s))
         };
-        self.unique_keys
-            .iter()
-            .filter(|u| u.len() == 1 && !self.is_tenant_column(&u[0]))
-            .filter(|u| secret(&u[0]) || self.column(&u[0]).is_some_and(|c| secret(&c.sql_name)))
-            .map(|u| u[0].clone())
-            .collect()
+        !self.is_tenant_column(key)
+            && (secret(key) || self.column(key).is_some_and(|c| secret(&c.sql_name)))
     }
 
     pub(super) fn derive_unique_keys(&self) -> Vec<Vec<String>> {

@@ -18,11 +18,12 @@ mod checked;
 mod correlated;
 mod help;
 mod keys;
+mod with;
 use callers::{keyed_by_checked, owned_by_session};
 use checked::{
     checked_after_read, checked_child_after_read, keyed_by_unverified_row, unproven_source, Proving,
 };
-use keys::{fk_linked, links_tenant_rows};
+use keys::{fk_linked, links_tenant_rows, secret_lookup};
 
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Error,
@@ -388,13 +389,6 @@ fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<
     out
 }
 
-/// Every row passing the conditions has one of `t`'s secret columns ([`Table::secret_keys`])
-/// equal to a value: the lookup that authenticates a token or key, before any tenant is known.
-fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
-    let secrets = t.secret_keys();
-    !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven
-}
-
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     let all_checks = file_tenant_checks(ctx, file);
@@ -488,6 +482,18 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 }
             }
             out.push(d.context_at(site.function.as_deref(), site.span));
+        }
+        // Relations loaded with `with` (none in system code, as the query's own checks).
+        if !q.with.is_empty() && !ctx.system_code() {
+            let p = Proving {
+                ctx,
+                file,
+                q,
+                earlier: all_checks,
+            };
+            for u in with::unproven_withs(p, checks) {
+                out.extend(with::finding(ctx.project, &unit.rel, site, &u));
+            }
         }
     }
 }

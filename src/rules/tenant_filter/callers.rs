@@ -397,14 +397,18 @@ pub(super) fn owned_by_session(
 ) -> bool {
     let project = ctx.project;
     let facts = &project.units[file].facts;
-    let session = |o: &Origin| {
-        *o == Origin::Session
-            || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
-    };
+    let session = |o: &Origin| from_session(project, file, o);
     keyed_values(facts, atoms, me)
         .iter()
         .any(|(col, o)| user_key(project, me, col) && session(o))
         || session_user_joined(ctx, file, me, atoms, &session)
+}
+
+/// `o` (a value in `file`) is a value of the session, or a parameter every call the project
+/// makes fills with one.
+pub(super) fn from_session(project: &Project, file: FileId, o: &Origin) -> bool {
+    *o == Origin::Session
+        || every_caller_passes(project, file, o, |_, _, arg| *arg == Origin::Session)
 }
 
 /// `innerJoin(users, eq(users.id, T.userId)).where(eq(users.id, session.user.id))`: the user

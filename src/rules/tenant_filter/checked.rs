@@ -231,8 +231,7 @@ pub(super) fn key_of_checked_call(
         let callee = &project.units[f].facts;
         let body = callee.functions[i].span;
         returned_reads(project, f, i).into_iter().any(|p| {
-            // Unchecked, the call proves the key only when it throws when the row is missing
-            // and its error stops the code at `at`.
+            // Unchecked: when it throws on a missing row and the error stops the code at `at`.
             let thrown = || call.stops(at) && throws_when_missing(project, f, body, p);
             if !checked && !thrown() {
                 return false;

@@ -407,3 +407,27 @@ pub(super) fn fk_linked(project: &Project, atoms: &[&Pred], x: &TableRef, p: &Ta
             || siblings(project, tx, &cx.key, tp, &cp.key)
     })
 }
+
+/// Every row passing the conditions `all` has one of `t`'s secret columns
+/// ([`Table::secret_keys`]) equal to a value, or, unconditionally, a column holding a secret by
+/// its name that is not unique beside a one-column unique key (`eq(subscribers.id, id),
+/// eq(subscribers.token, token)`: one row, and its secret): the lookup that authenticates a
+/// token or key, before any tenant is known.
+pub(super) fn secret_lookup(t: &Table, all: &[&Pred], table: &TableRef) -> bool {
+    let secrets = t.secret_keys();
+    if !secrets.is_empty() && all_guarantee_equality(all, table, &secrets) == Verdict::Proven {
+        return true;
+    }
+    let equal: Vec<&str> = conjuncts_of(all)
+        .into_iter()
+        .filter_map(|a| match a {
+            Pred::Eq(Opnd::Col(c), Opnd::Value(_)) | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
+                if c.table == *table =>
+            {
+                Some(&*c.key)
+            }
+            _ => None,
+        })
+        .collect();
+    equal.iter().any(|k| unique(t, k)) && equal.iter().any(|k| t.is_secret(k))
+}
