@@ -128,27 +128,29 @@ pub fn read_shown(root: &Root, rel: &str) -> Option<String> {
 /// `e2e/`, `test/` or `tests/` (they are still read for their imports, exports and tables, and
 /// a parse error in one is still reported).
 pub fn is_test_file(rel: &str) -> bool {
-    // Asked of every file: segments are compared whole rather than searched for substrings.
-    let mut parts = rel.split('/');
-    let name = parts.next_back().unwrap_or(rel);
+    // Asked of every file, twice: bytes compared whole, segment by segment.
+    let b = rel.as_bytes();
+    let (dirs, name) = b.split_at(memchr::memrchr(b'/', b).map_or(0, |i| i + 1));
     // `.test.` and the like: a dot-separated segment of the name with a dot on either side.
-    let mut segments = name.split('.').skip(1).peekable();
+    let mut segments = name.split(|&c| c == b'.').skip(1).peekable();
     while let Some(s) = segments.next() {
         if segments.peek().is_some()
             && matches!(
                 s,
-                "test" | "spec" | "e2e" | "e2e-spec" | "factory" | "factories"
+                b"test" | b"spec" | b"e2e" | b"e2e-spec" | b"factory" | b"factories"
             )
         {
             return true;
         }
     }
-    std::iter::once(name).chain(parts).any(|dir| {
-        matches!(
-            dir,
-            "__tests__" | "__mocks__" | "__fixtures__" | "e2e" | "test" | "tests"
-        )
-    })
+    std::iter::once(name)
+        .chain(dirs.split(|&c| c == b'/'))
+        .any(|dir| {
+            matches!(
+                dir,
+                b"__tests__" | b"__mocks__" | b"__fixtures__" | b"e2e" | b"test" | b"tests"
+            )
+        })
 }
 
 #[cfg(test)]

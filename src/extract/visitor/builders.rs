@@ -264,12 +264,27 @@ impl Extractor {
         });
     }
 
-    /// The one column a select chain selects (`db.select({ id: T.id })..`).
+    /// The one column a select chain selects (`db.select({ id: T.id })..`). Walked down the
+    /// chain in place: most chains held in locals are never used as a subquery.
     fn one_selected(&self, chain: &Expr) -> Option<Operand> {
-        let (_, segs) = crate::extract::chain::flatten(chain);
-        segs.iter()
-            .find(|s| s.name == "select" && s.is_call())
-            .and_then(|s| s.arg(0))
+        let mut e = unwrap(chain);
+        let select = loop {
+            let Expr::Call(c) = e else { return None };
+            let Callee::Expr(callee) = &c.callee else {
+                return None;
+            };
+            let Expr::Member(m) = unwrap(callee) else {
+                return None;
+            };
+            if crate::extract::ast::member_prop_is(&m.prop, "select") {
+                break c;
+            }
+            e = unwrap(&m.obj);
+        };
+        select
+            .args
+            .first()
+            .map(|a| &*a.expr)
             .and_then(|e| match unwrap(e) {
                 Expr::Object(o) if o.props.len() == 1 => match &o.props[0] {
                     PropOrSpread::Prop(p) => match &**p {
