@@ -435,8 +435,14 @@ pub fn verified(
 ) -> bool {
     let facts = &project.units[file].facts;
     // `if (input.teamId !== ctx.teamId) throw ..`
+    // A check in the function `scope`, or one enclosing it (the value is used in a callback:
+    // a relational `where: (t, { eq }) => eq(t.teamId, teamId)`, a transaction's).
+    let encloses = |outer: Option<Span>, inner: Option<Span>| match (outer, inner) {
+        (Some(o), Some(i)) => o.lo <= i.lo && i.hi <= o.hi,
+        (o, i) => o == i,
+    };
     let guarded = facts.origins.guards.iter().any(|g| {
-        g.scope == scope
+        encloses(g.scope, scope)
             && g.span.hi <= before
             && same_value(&g.value, value)
             && is_session(&g.against)
@@ -457,7 +463,7 @@ pub fn verified(
             .iter()
             .map(move |q| (q, &facts.queries[q.site]))
             .filter(move |(q, site)| {
-                site.scope == scope
+                encloses(site.scope, scope)
                     && site.span.hi <= before
                     && site.kind.is_read()
                     && project.table(q.table).is_tenant_scoped()
@@ -465,7 +471,7 @@ pub fn verified(
             .map(|(_, site)| site)
     };
     let same_function = reads(file, scope, before).any(|site| {
-        checked(facts, site.result.as_ref(), site.span, scope)
+        checked(facts, site.result.as_ref(), site.span, site.scope)
             && uses_in(facts, site.span).any(|o| same_value(o, value))
             && uses_in(facts, site.span).any(is_session)
     });
@@ -473,7 +479,7 @@ pub fn verified(
         return true;
     }
     facts.origins.calls.iter().any(|c| {
-        if c.scope != scope || c.span.hi > before {
+        if !encloses(c.scope, scope) || c.span.hi > before {
             return false;
         }
         let Some((cf, ci)) = project.resolve_function(file, &c.callee) else {
@@ -491,7 +497,7 @@ pub fn verified(
             o => Some(o.clone()),
         };
         let session = |o: &Origin| passed(o).is_some_and(|o| is_session(&o));
-        let result_checked = checked(facts, c.result.as_ref(), c.span, scope);
+        let result_checked = checked(facts, c.result.as_ref(), c.span, c.scope);
         reads(cf, fn_span, u32::MAX).any(|site| {
             (result_checked || checked(callee, site.result.as_ref(), site.span, fn_span))
                 && uses_in(callee, site.span)

@@ -22,7 +22,8 @@ A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`, a relational object 
 `tenant-filter`) or a write of a tenant column
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
 input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
-`request.json()`, `searchParams` or `params`, a page's or layout's `params` and `searchParams`
+`request.json()`, `searchParams` (`req.nextUrl.searchParams`, `new URL(req.url).searchParams`) or
+`params`, a page's or layout's `params` and `searchParams`
 props (a default-exported component, `export default async function Page({ params })`: the
 URL), the arguments of a `'use server'` file's exported
 functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
@@ -51,7 +52,8 @@ Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`
 call that gave it is neither named for a session nor checks a credential, such as
 `getChatSession(id)`, whose row it holds); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose
-result is checked with `if (!member) throw ..`), in the same function, in a project function
+result is checked with `if (!member) throw ..`), in the same function (or one enclosing the
+query's, such as a relational `where` callback), in a project function
 called before it, or in a tRPC middleware of the procedure: one added with `.use(..)` on the
 builder the procedure is made from, or on the builders that one is made from
 (`teamProcedure = protectedProcedure.use(isMember)`, also imported from another file), written

@@ -306,6 +306,8 @@ impl Env {
                 either(self.origin(&b.left), self.origin(&b.right))
             }
             Expr::Cond(c) => either(self.origin(&c.cons), self.origin(&c.alt)),
+            // `new URL(req.url)`: the request's URL, whose `searchParams` are the query string.
+            Expr::New(n) if self.request_url(n) => Val::Request,
             Expr::New(n)
                 if n.args.as_ref().is_none_or(|a| a.is_empty())
                     && matches!(unwrap(&n.callee), Expr::Ident(s)
@@ -335,6 +337,16 @@ impl Env {
             },
             _ => Val::Unknown,
         }
+    }
+
+    /// `new URL(req.url)` (or `new URL(req.url, base)`) on a request.
+    fn request_url(&self, n: &NewExpr) -> bool {
+        let url = matches!(unwrap(&n.callee), Expr::Ident(u) if &*u.sym == "URL" && !self.is_bound(&u.sym));
+        url && n.args.as_deref().and_then(|a| a.first()).is_some_and(|a| {
+            matches!(unwrap(&a.expr), Expr::Member(m)
+                if member_prop(&m.prop).as_deref() == Some("url")
+                    && matches!(self.origin(&m.obj), Val::Request))
+        })
     }
 
     /// What an object literal bound to a local holds (see [`Val::Object`]), when one of its
