@@ -406,6 +406,16 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 t.binding
             );
             let raw = matches!(site.target, crate::facts::QueryTarget::Raw(_));
+            // Only for the query's own table (asked of findings only: nothing else pays).
+            let unchecked = (!c.joined && !raw)
+                .then(|| {
+                    let me = TableRef {
+                        id: c.table,
+                        alias: q.alias.clone(),
+                    };
+                    help::unchecked_read(ctx, file, q, &me, all_checks)
+                })
+                .flatten();
             let sql_col = t.column(col).map_or(col.as_str(), |c| c.sql_name.as_str());
             let would = if raw {
                 format!(
@@ -441,6 +451,12 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 verb(site.kind),
             ) {
                 h
+            } else if let Some((_, row)) = unchecked.filter(|_| !c.joined) {
+                format!(
+                    "`{b}` is keyed by the same value as an earlier read of `{b}` with its tenant filter, whose result `{row}` is not checked before this query on every path: leave when it found nothing, right after the read (`if (!{row}) throw ..`, or `if ({row}.length === 0)` for an array of rows; a check in a branch, in a `try` whose `catch` goes on, or a call whose error is caught or not awaited does not count), or add `eq({b}.{col}, <the caller's {col}>)` here, so rows of other tenants are never {v}",
+                    b = t.binding,
+                    v = verb(site.kind)
+                )
             } else {
                 format!(
                     "add `eq({b}.{col}, <the caller's {col}>)` to the where clause, or key it by a row read earlier with its tenant filter (its primary key, or a foreign key to that row), so rows of other tenants are never {v}",
@@ -449,6 +465,13 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 )
             };
             let mut d = Diagnostic::new(RuleId::TenantFilter, &unit.rel, c.span, msg).help(would);
+            if let Some((read, row)) = unchecked.filter(|_| !c.joined && !raw) {
+                d = d.related(
+                    &unit.rel,
+                    read.target_span,
+                    format!("read here with its tenant filter, into `{row}`; nothing checks that it found a row before the query"),
+                );
+            }
             if !c.joined && !raw {
                 let me = TableRef {
                     id: c.table,

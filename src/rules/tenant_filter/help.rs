@@ -91,3 +91,62 @@ pub(super) fn through_unproven(
     }
     None
 }
+
+/// For a query keyed by a value (`eq(T.id, input.id)`) that an earlier read of the same table
+/// with its tenant proof was keyed by too, in scope, when that read's result is not checked
+/// before the query on every path (or at all): the read (for the related location) and the
+/// local holding its result. Checking it would have proven the query.
+pub(super) fn unchecked_read<'a>(
+    ctx: &RuleContext<'a>,
+    file: crate::ids::FileId,
+    q: &LinkedQuery,
+    me: &TableRef,
+    earlier: &[Vec<TenantCheck>],
+) -> Option<(&'a crate::facts::QuerySite, &'a str)> {
+    let facts = &ctx.project.units[file].facts;
+    let site = &facts.queries[q.site];
+    let all = q.conditions();
+    let atoms = crate::predicate::conjuncts_of(&all);
+    let mine = super::keys::keyed_values(facts, &atoms, me);
+    if mine.is_empty() {
+        return None;
+    }
+    ctx.project.queries[file]
+        .iter()
+        .zip(earlier)
+        .find_map(|(p, checks)| {
+            let read = &facts.queries[p.site];
+            let row = read.result.as_deref()?;
+            let proven = checks
+                .first()
+                .is_some_and(|c| !c.joined && c.verdict == Verdict::Proven);
+            let keyed = || {
+                let theirs = p.conditions();
+                let atoms = crate::predicate::conjuncts_of(&theirs);
+                super::keys::keys_of(facts, &atoms, &p.instance())
+                    .iter()
+                    .any(|(u, k2, _)| {
+                        mine.iter().any(|(col, k)| {
+                            col == u
+                                && crate::link::origins::same_value(k, k2)
+                                && ctx.project.table(me.id).unique_column(u)
+                        })
+                    })
+            };
+            // Checked before the query: the query is unproven for another reason.
+            let checked = || {
+                facts
+                    .null_checks
+                    .iter()
+                    .any(|n| *n.local == *row && n.covers(read.span, site.span))
+            };
+            (p.table == me.id
+                && p.alias.is_none()
+                && read.kind.is_read()
+                && proven
+                && super::keys::ran_before(read.span, read.scope, site.span)
+                && keyed()
+                && !checked())
+            .then_some((read, row))
+        })
+}
