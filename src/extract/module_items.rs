@@ -30,6 +30,7 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
             }
             let body = f.function.body.as_ref().map_or(&[][..], |b| &b.stmts[..]);
             if f.function.body.is_some()
+                && !f.function.is_async
                 && super::reach::never_returns(f.function.return_type.as_deref(), body)
             {
                 s.never.push(f.ident.sym.clone());
@@ -43,7 +44,8 @@ pub(super) fn prepass(module: &Module, s: &mut Scopes, facts: &mut FileFacts) {
                     }
                     note_table_fn(s, &id.id.sym, init, facts);
                     if let Expr::Arrow(a) = unwrap(init) {
-                        if let ArrowFunctionBody::FunctionBody(b) = &*a.body {
+                        if let (false, ArrowFunctionBody::FunctionBody(b)) = (a.is_async, &*a.body)
+                        {
                             if super::reach::never_returns(a.return_type.as_deref(), &b.stmts) {
                                 s.never.push(id.id.sym.clone());
                             }

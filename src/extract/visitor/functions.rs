@@ -20,8 +20,9 @@ impl Extractor {
         if let Some(body) = &f.body {
             self.in_function(|x| body.visit_with(x));
             self.note_body_end(&body.stmts);
-            self.frames.innermost_mut().never =
-                super::super::reach::never_returns(f.return_type.as_deref(), &body.stmts);
+            // An async function's throw is a rejected promise: the caller goes on.
+            self.frames.innermost_mut().never = !f.is_async
+                && super::super::reach::never_returns(f.return_type.as_deref(), &body.stmts);
         }
         self.leave_function();
     }
@@ -33,8 +34,8 @@ impl Extractor {
             ArrowFunctionBody::FunctionBody(b) => {
                 b.visit_with(x);
                 x.note_body_end(&b.stmts);
-                x.frames.innermost_mut().never =
-                    super::super::reach::never_returns(a.return_type.as_deref(), &b.stmts);
+                x.frames.innermost_mut().never = !a.is_async
+                    && super::super::reach::never_returns(a.return_type.as_deref(), &b.stmts);
             }
             ArrowFunctionBody::Expr(e) => {
                 x.note_return(Some(e));
