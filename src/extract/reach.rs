@@ -123,30 +123,40 @@ pub(super) fn always_throws(stmts: &[Stmt]) -> bool {
 /// Promise.all([f(), g()])`. Not `await f().catch(..)` (the error is handled) nor `.then(ok,
 /// failed)`.
 pub(super) fn awaited_calls(e: &Expr, out: &mut Vec<swc_common::Span>) {
-    let Expr::Call(c) = unwrap(e) else { return };
-    if let Callee::Expr(callee) = &c.callee {
-        if let Expr::Member(m) = unwrap(callee) {
-            let method = match &m.prop {
-                MemberProp::Ident(i) => Some(&*i.sym),
+    // Down a chain of `.then(ok)` / `.finally(..)` without recursing (chains may be long).
+    let mut e = e;
+    loop {
+        let Expr::Call(c) = unwrap(e) else { return };
+        let member = match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(m) => Some(m),
                 _ => None,
-            };
-            match method {
-                Some("then") if c.args.len() == 1 => return awaited_calls(&m.obj, out),
-                Some("finally") => return awaited_calls(&m.obj, out),
-                Some("catch") | Some("then") => return,
-                Some("all") if matches!(unwrap(&m.obj), Expr::Ident(p) if &*p.sym == "Promise") => {
-                    if let Some(Expr::Array(a)) = c.args.first().map(|a| unwrap(&a.expr)) {
-                        for el in a.elems.iter().flatten().filter(|el| el.spread.is_none()) {
-                            awaited_calls(&el.expr, out);
-                        }
+            },
+            _ => None,
+        };
+        let method = member.and_then(|m| match &m.prop {
+            MemberProp::Ident(i) => Some(&*i.sym),
+            _ => None,
+        });
+        match (member, method) {
+            (Some(m), Some("then")) if c.args.len() == 1 => e = &m.obj,
+            (Some(m), Some("finally")) => e = &m.obj,
+            (_, Some("catch" | "then")) => return,
+            (Some(m), Some("all")) if matches!(unwrap(&m.obj), Expr::Ident(p) if &*p.sym == "Promise") =>
+            {
+                if let Some(Expr::Array(a)) = c.args.first().map(|a| unwrap(&a.expr)) {
+                    for el in a.elems.iter().flatten().filter(|el| el.spread.is_none()) {
+                        awaited_calls(&el.expr, out);
                     }
-                    return;
                 }
-                _ => {}
+                return;
+            }
+            _ => {
+                out.push(c.span);
+                return;
             }
         }
     }
-    out.push(c.span);
 }
 
 /// The call `e` is, or the one whose promise `e` catches (`check(..).catch(() => null)`).
