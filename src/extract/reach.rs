@@ -5,7 +5,7 @@
 //! after the `try` runs anyway). A call's error stops the code after it only when the call is
 //! awaited and nothing catches its promise (`.catch(() => null)`).
 
-use super::ast::unwrap;
+use super::ast::{method_call, unwrap};
 use swc_ecma_ast::*;
 
 /// A block the walk is inside, innermost last.
@@ -127,23 +127,12 @@ pub(super) fn awaited_calls(e: &Expr, out: &mut Vec<swc_common::Span>) {
     let mut e = e;
     loop {
         let Expr::Call(c) = unwrap(e) else { return };
-        let member = match &c.callee {
-            Callee::Expr(callee) => match unwrap(callee) {
-                Expr::Member(m) => Some(m),
-                _ => None,
-            },
-            _ => None,
-        };
-        let method = member.and_then(|m| match &m.prop {
-            MemberProp::Ident(i) => Some(&*i.sym),
-            _ => None,
-        });
-        match (member, method) {
-            (Some(m), Some("then")) if c.args.len() == 1 => e = &m.obj,
-            (Some(m), Some("finally")) => e = &m.obj,
-            (_, Some("catch" | "then")) => return,
-            (Some(m), Some("all")) if matches!(unwrap(&m.obj), Expr::Ident(p) if &*p.sym == "Promise") =>
-            {
+        let call = method_call(c);
+        match call.as_ref().map(|(obj, m)| (*obj, &**m)) {
+            Some((obj, "then")) if c.args.len() == 1 => e = obj,
+            Some((obj, "finally")) => e = obj,
+            Some((_, "catch" | "then")) => return,
+            Some((obj, "all")) if matches!(unwrap(obj), Expr::Ident(p) if &*p.sym == "Promise") => {
                 if let Some(Expr::Array(a)) = c.args.first().map(|a| unwrap(&a.expr)) {
                     for el in a.elems.iter().flatten().filter(|el| el.spread.is_none()) {
                         awaited_calls(&el.expr, out);
@@ -164,14 +153,10 @@ pub(super) fn uncaught(e: &Expr) -> Option<&CallExpr> {
     let Expr::Call(c) = unwrap(e) else {
         return None;
     };
-    match &c.callee {
-        Callee::Expr(callee) => match unwrap(callee) {
-            Expr::Member(m) if super::ast::member_prop_is(&m.prop, "catch") => match unwrap(&m.obj)
-            {
-                Expr::Call(inner) => Some(inner),
-                _ => None,
-            },
-            _ => Some(c),
+    match method_call(c) {
+        Some((obj, m)) if &*m == "catch" => match unwrap(obj) {
+            Expr::Call(inner) => Some(inner),
+            _ => None,
         },
         _ => Some(c),
     }

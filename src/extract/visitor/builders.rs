@@ -270,16 +270,11 @@ impl Extractor {
         let mut e = unwrap(chain);
         let select = loop {
             let Expr::Call(c) = e else { return None };
-            let Callee::Expr(callee) = &c.callee else {
-                return None;
-            };
-            let Expr::Member(m) = unwrap(callee) else {
-                return None;
-            };
-            if crate::extract::ast::member_prop_is(&m.prop, "select") {
+            let (obj, method) = crate::extract::ast::method_call(c)?;
+            if &*method == "select" {
                 break c;
             }
-            e = unwrap(&m.obj);
+            e = unwrap(obj);
         };
         select
             .args

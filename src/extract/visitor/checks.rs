@@ -65,13 +65,7 @@ impl Extractor {
             QueryKind::Count | QueryKind::FindFirst => false,
         };
         let last = match chain {
-            Expr::Call(c) => match &c.callee {
-                Callee::Expr(e) => match unwrap(e) {
-                    Expr::Member(m) => super::super::ast::member_prop(&m.prop),
-                    _ => None,
-                },
-                _ => None,
-            },
+            Expr::Call(c) => super::super::ast::method_call(c).map(|(_, m)| m),
             _ => None,
         };
         let gives_rows = last.as_deref().is_some_and(|m| {
