@@ -401,7 +401,7 @@ fn first_why<'p>(branch: &[&'p Pred], tenant: bool) -> Option<&'p String> {
 }
 
 /// The column an atom binds to a value (`eq(col, value)`, `inArray(col, ..)`).
-fn bound_col(atom: &Pred) -> Option<&Col> {
+pub fn bound_col(atom: &Pred) -> Option<&Col> {
     match atom {
         Pred::Eq(Opnd::Col(c), Opnd::Value(_))
         | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
@@ -454,11 +454,8 @@ impl<'p> Bindings<'p> {
         };
         for atom in branch {
             match atom {
-                Pred::Eq(Opnd::Col(c), Opnd::Value(_))
-                | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-                | Pred::InArray(c, _) => b.bound.push(c),
                 Pred::Eq(Opnd::Col(a), Opnd::Col(b2)) => b.links.push((a, b2)),
-                _ => {}
+                a => b.bound.extend(bound_col(a)),
             }
         }
         b.close(&[]);

@@ -4,7 +4,7 @@
 
 use crate::config::TenantJoins;
 use crate::link::LinkedQuery;
-use crate::predicate::{Opnd, Pred, TableRef, Verdict};
+use crate::predicate::{Pred, TableRef, Verdict};
 use crate::rules::context::{RuleContext, TenantCheck};
 
 /// Whether a join condition's equalities join the first instance to the second through a
@@ -18,15 +18,12 @@ pub(super) type FkLinked = fn(&crate::link::Project, &[&Pred], &TableRef, &Table
 fn binds_on_some_path(parts: &[&Pred], table: &TableRef, cols: &[String]) -> bool {
     let mut stack: Vec<&Pred> = parts.to_vec();
     while let Some(p) = stack.pop() {
-        let c = match p {
-            Pred::And(ps) | Pred::Or(ps) => {
-                stack.extend(ps.iter());
-                continue;
-            }
-            Pred::Eq(Opnd::Col(c), Opnd::Value(_))
-            | Pred::Eq(Opnd::Value(_), Opnd::Col(c))
-            | Pred::InArray(c, _) => c,
-            _ => continue,
+        if let Pred::And(ps) | Pred::Or(ps) = p {
+            stack.extend(ps.iter());
+            continue;
+        }
+        let Some(c) = crate::predicate::bound_col(p) else {
+            continue;
         };
         if &c.table == table && cols.iter().any(|k| **k == *c.key) {
             return true;

@@ -265,13 +265,7 @@ fn carry(atoms: &[&Pred], parent: TableId, pairs: &[(String, String)], me: &Tabl
 
 /// An equality (`eq`, `inArray`) on a column of `r`.
 fn on(a: &Pred, r: &TableRef) -> bool {
-    match a {
-        Pred::Eq(Opnd::Col(c), Opnd::Value(_)) | Pred::Eq(Opnd::Value(_), Opnd::Col(c)) => {
-            c.table == *r
-        }
-        Pred::InArray(c, _) => c.table == *r,
-        _ => false,
-    }
+    crate::predicate::bound_col(a).is_some_and(|c| c.table == *r)
 }
 
 /// An equality of [`on`], written on the instance `r`.
