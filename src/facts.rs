@@ -460,7 +460,7 @@ impl NullCheck {
     pub fn covers(&self, after: Span, at: Span) -> bool {
         after.hi <= self.span.lo
             && self.span.hi <= at.lo
-            && self.within.is_none_or(|w| w.lo <= at.lo && at.hi <= w.hi)
+            && self.within.is_none_or(|w| w.contains(at))
     }
 }
 

@@ -58,6 +58,11 @@ impl Span {
         }
     }
 
+    /// `other` lies within this span (by byte offsets).
+    pub fn contains(&self, other: Span) -> bool {
+        self.lo <= other.lo && other.hi <= self.hi
+    }
+
     /// Lines are 1-based: a span on line 0 has not been located.
     pub fn is_located(&self) -> bool {
         self.start_line != 0

@@ -99,7 +99,7 @@ pub struct CallOrigins {
 impl CallOrigins {
     /// An error of the call, when it fails, stops the code at `at` (after it).
     pub fn stops(&self, at: Span) -> bool {
-        self.awaited && self.within.is_none_or(|w| w.lo <= at.lo && at.hi <= w.hi)
+        self.awaited && self.within.is_none_or(|w| w.contains(at))
     }
 }
 

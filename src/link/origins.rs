@@ -438,7 +438,7 @@ pub fn verified(
     // A check in the function `scope`, or one enclosing it (the value is used in a callback:
     // a relational `where: (t, { eq }) => eq(t.teamId, teamId)`, a transaction's).
     let encloses = |outer: Option<Span>, inner: Option<Span>| match (outer, inner) {
-        (Some(o), Some(i)) => o.lo <= i.lo && i.hi <= o.hi,
+        (Some(o), Some(i)) => o.contains(i),
         (o, i) => o == i,
     };
     let guarded = facts.origins.guards.iter().any(|g| {
