@@ -178,6 +178,8 @@ pub struct FunctionDef {
     pub span: Span,
     /// It never returns: typed `never`, or its body always throws (`forbidden(..)`).
     pub never: bool,
+    /// A class's `private` (or `#private`) method: only its class calls it.
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

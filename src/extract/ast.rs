@@ -73,6 +73,12 @@ pub(super) fn this_name() -> Name {
     swc_atoms::atom!("this")
 }
 
+/// The name a class's constructor is recorded by (`ProjectRepo.constructor`) and called by
+/// (`new ProjectRepo(..)` is a call of `ProjectRepo.constructor`).
+pub(crate) fn constructor_name() -> Name {
+    swc_atoms::atom!("constructor")
+}
+
 pub(crate) fn wtf8(a: &swc_atoms::Wtf8Atom) -> String {
     a.to_atom_lossy().to_string()
 }
@@ -382,4 +388,19 @@ pub(super) fn leaves(st: &Stmt) -> bool {
         Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
         _ => false,
     }
+}
+
+/// A constructor's parameters as patterns, parameter properties (`private orgId: string`)
+/// among them in their place.
+pub(crate) fn ctor_params(k: &Constructor) -> Vec<Pat> {
+    k.params
+        .iter()
+        .map(|p| match p {
+            ParamOrTsParamProp::Param(p) => p.pat.clone(),
+            ParamOrTsParamProp::TsParamProp(tp) => match &tp.param {
+                TsParamPropParam::Ident(i) => Pat::Ident(i.clone()),
+                TsParamPropParam::Assign(a) => Pat::Assign(a.clone()),
+            },
+        })
+        .collect()
 }

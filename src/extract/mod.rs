@@ -70,10 +70,11 @@ pub fn extract(module: &Module, base: u32, full: bool) -> FileFacts {
         return facts;
     }
     module.visit_with(&mut x);
+    let never = x.never_returning();
     let mut facts = x.facts;
     if origins::worth_walking(module, &facts) {
         let handlers = facts.origins.handlers;
-        facts.origins = origins::collect(module, ast::Offsets::new(base));
+        facts.origins = origins::collect(module, ast::Offsets::new(base), &never);
         facts.origins.handlers = handlers;
     }
     mark_nested_queries(&mut facts.queries);

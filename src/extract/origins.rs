@@ -16,18 +16,18 @@
 //! finds the membership checks a procedure's middlewares make.
 
 use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
-use values::{
-    destructured_rows, member, prop_key, returns_session, session_call, session_name, Env, Val,
-};
+use values::{destructured_rows, member, returns_session, session_call, session_name, Env, Val};
 
 mod args;
 mod assign;
 mod builders;
+mod fields;
 mod filters;
 mod flow;
 mod handlers;
 mod lets;
 mod methods;
+mod nest;
 mod params;
 use handlers::{directive, stmt_directive, ROUTE_METHODS};
 pub(super) use handlers::{registers_handler, worth_walking};
@@ -44,7 +44,8 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 /// Collects the origin facts of one module.
-pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
+/// `never`: the functions of the module (and the framework's it imports) that never return.
+pub(super) fn collect(module: &Module, at: Offsets, never: &[Name]) -> OriginFacts {
     let use_server = module
         .body
         .iter()
@@ -56,6 +57,7 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
             vars: vec![],
             scopes: vec![],
             body: None,
+            this: None,
         },
         schema: None,
         routes: handlers::routes(module),
@@ -64,6 +66,8 @@ pub(super) fn collect(module: &Module, at: Offsets) -> OriginFacts {
         lets: lets::Lets::new(),
         reach: Default::default(),
         awaited: vec![],
+        never: never.to_vec(),
+        element: None,
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
@@ -102,6 +106,11 @@ struct Walk {
     reach: super::reach::Reach,
     /// The calls the `await`s the walk is in wait for (their errors reach the code after).
     awaited: Vec<swc_common::Span>,
+    /// The functions that never return (see `collect`): a check may leave by calling one.
+    never: Vec<Name>,
+    /// What the first parameter of the function entered next holds: one of the rows of
+    /// `rows.map((row) => ..)` (see `element_callback`).
+    element: Option<Val>,
 }
 
 /// What names hold is read through the walk's environment.
@@ -241,7 +250,11 @@ impl Walk {
             (k, _) => k,
         };
         let params = f.params.iter().map(|p| &p.pat);
-        self.function(params, &|w: &mut Self| f.body.visit_with(w), f.span, kind);
+        let body = |w: &mut Self| {
+            w.decorated_params(&f.params);
+            f.body.visit_with(w)
+        };
+        self.function(params, &body, f.span, kind);
     }
 
     /// A column a filter compares: of a table (`Some`), or of the relational query's own table
@@ -278,74 +291,6 @@ impl Walk {
                 self.facts.builders.push(b);
             }
         }
-    }
-
-    /// A call that may be to a project function (`last` is its callee's last name), with the
-    /// origins of its arguments; one whose arguments have no known origin is kept by that name
-    /// alone (`OriginFacts::opaque_calls`).
-    fn call(&mut self, c: &CallExpr, last: &Name, callee: impl FnOnce() -> Vec<Name>) {
-        // At module level no value of a request reaches a call (route definitions, schemas):
-        // its name is all a function's callers need.
-        if self.env.scopes.is_empty() {
-            self.facts.opaque_calls.push(last.clone());
-            return;
-        }
-        let args: Vec<ArgOrigin> = c
-            .args
-            .iter()
-            .map(|a| {
-                if a.spread.is_some() {
-                    return ArgOrigin::Value(None);
-                }
-                match unwrap(&a.expr) {
-                    Expr::Object(o) => ArgOrigin::Object(
-                        o.props
-                            .iter()
-                            .map(|p| {
-                                let (key, origin) = match p {
-                                    PropOrSpread::Spread(s) => (None, self.origin(&s.expr).fact()),
-                                    PropOrSpread::Prop(p) => match &**p {
-                                        Prop::KeyValue(kv) => (
-                                            prop_name(&kv.key).map(Name::from),
-                                            self.origin(&kv.value).fact(),
-                                        ),
-                                        Prop::Shorthand(i) => (
-                                            Some(i.sym.clone()),
-                                            self.lookup(&i.sym).and_then(Val::fact),
-                                        ),
-                                        _ => (prop_key(p), None),
-                                    },
-                                };
-                                (key, origin)
-                            })
-                            .collect(),
-                    ),
-                    e => ArgOrigin::Value(self.origin(e).fact()),
-                }
-            })
-            .collect();
-        // Every call is kept: one passing something of known origin with its arguments, any other
-        // by its name alone, so that a function's callers are all known.
-        let known = args.iter().any(|a| match a {
-            ArgOrigin::Value(o) => o.is_some(),
-            ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
-        });
-        if !known {
-            self.facts.opaque_calls.push(last.clone());
-            return;
-        }
-        let span = self.at.span(c.span);
-        let scope = self.scope();
-        let within = self.reach.of_check(true).0.map(|w| self.at.span(w));
-        self.facts.calls.push(CallOrigins {
-            callee: callee(),
-            span,
-            scope,
-            result: None,
-            args,
-            awaited: self.awaited.contains(&c.span),
-            within,
-        });
     }
 }
 
@@ -418,7 +363,34 @@ impl Visit for Walk {
     }
 
     fn visit_function(&mut self, f: &Function) {
+        // A `function` has a `this` of its own.
+        let this = self.env.this.take();
         self.fn_node(f, FnKind::Plain);
+        self.env.this = this;
+    }
+
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        self.class(Some(&c.ident.sym), &c.class);
+    }
+
+    fn visit_class_expr(&mut self, c: &ClassExpr) {
+        self.class(c.ident.as_ref().map(|i| &i.sym), &c.class);
+    }
+
+    fn visit_new_expr(&mut self, n: &NewExpr) {
+        self.new_call(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_class_method(&mut self, m: &ClassMethod) {
+        // A static method's `this` is the class.
+        let this = if m.is_static {
+            self.env.this.take()
+        } else {
+            self.env.this.clone()
+        };
+        self.fn_node(&m.function, FnKind::Plain);
+        self.env.this = this;
     }
 
     fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
@@ -427,7 +399,7 @@ impl Visit for Walk {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
-        if leaves(&s.cons) {
+        if leaves(&s.cons) || super::reach::ends_in_exit(&s.cons, &self.never) {
             // Past `if (a || b) throw ..`, every part of the test is false.
             let mut parts = vec![];
             disjuncts(&s.test, &mut parts);
@@ -623,7 +595,7 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
-                _ => self.call(c, &f.sym, || vec![f.sym.clone()]),
+                _ => self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()], false),
             },
             Expr::Member(m) => {
                 let method = member_prop(&m.prop);
@@ -665,11 +637,35 @@ impl Visit for Walk {
                                 && !is_global(&o.sym) =>
                         {
                             let last = method.clone();
-                            self.call(c, &last, || vec![o.sym.clone(), method]);
+                            self.call(
+                                (&c.args, c.span),
+                                &last,
+                                || vec![o.sym.clone(), method],
+                                false,
+                            );
                         }
+                        // `this.m(..)`: the method of the class the walk is in.
                         Expr::This(_) => {
                             let last = method.clone();
-                            self.call(c, &last, || vec![super::ast::this_name(), method])
+                            let class = self.this.as_ref().and_then(|t| t.class.clone());
+                            let this = || class.unwrap_or_else(super::ast::this_name);
+                            self.call((&c.args, c.span), &last, || vec![this(), method], false)
+                        }
+                        // `this.invoices.list(..)`: a method of the class a field holds an
+                        // instance of; of an unknown class, a call nothing is known about.
+                        Expr::Member(f) if matches!(unwrap(&f.obj), Expr::This(_)) => {
+                            match self.field_class(&f.prop) {
+                                Some(class) => {
+                                    let last = method.clone();
+                                    self.call(
+                                        (&c.args, c.span),
+                                        &last,
+                                        || vec![class, method],
+                                        false,
+                                    )
+                                }
+                                None => self.facts.opaque_calls.push(method),
+                            }
                         }
                         // A method of a local (`model.rename(id)`): maybe a project class's,
                         // called on an instance whose class is not followed. Its name is kept
@@ -686,6 +682,7 @@ impl Visit for Walk {
             _ => {}
         }
         callee.visit_with(self);
+        self.element_callback(callee, &c.args);
         self.call_args(c, kind);
     }
 }

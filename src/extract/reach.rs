@@ -96,6 +96,20 @@ pub(super) fn never_returns_import(source: &str, name: &str) -> bool {
         .any(|(m, names)| *m == source && names.contains(&name))
 }
 
+/// A statement (or a block's last) that calls one of `never`, functions that never return
+/// (`if (rows.length !== ids.length) error(404, ..)`): it leaves as a `throw` would.
+pub(super) fn ends_in_exit(st: &Stmt, never: &[swc_atoms::Atom]) -> bool {
+    let last = match st {
+        Stmt::Block(b) => b.stmts.last(),
+        st => Some(st),
+    };
+    let Some(Stmt::Expr(e)) = last else {
+        return false;
+    };
+    matches!(unwrap(&e.expr), Expr::Call(CallExpr { callee: Callee::Expr(f), .. })
+        if matches!(unwrap(f), Expr::Ident(i) if never.contains(&i.sym)))
+}
+
 /// A function that never returns: typed `never`, or whose body always throws.
 pub(super) fn never_returns(ret: Option<&TsTypeAnn>, body: &[Stmt]) -> bool {
     let typed = ret.is_some_and(|t| {

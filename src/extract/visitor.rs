@@ -441,9 +441,16 @@ impl Visit for Extractor {
         self.held.fields = fields;
     }
 
+    fn visit_constructor(&mut self, k: &Constructor) {
+        self.constructor(k);
+    }
     fn visit_class_method(&mut self, m: &ClassMethod) {
-        let name = self.qualified(prop_name(&m.key));
-        self.function(&m.function, FnKind::Own(name));
+        let private = m.accessibility == Some(Accessibility::Private);
+        self.method(prop_name(&m.key), &m.function, private);
+    }
+
+    fn visit_private_method(&mut self, m: &PrivateMethod) {
+        self.method(Some(m.key.name.to_string()), &m.function, true);
     }
 
     fn visit_class_prop(&mut self, p: &ClassProp) {

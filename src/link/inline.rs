@@ -215,7 +215,7 @@ impl Project {
 
     /// `class.method` in `file`, or the method the class inherits (`extends Base`, the base
     /// class found through imports), a few classes up.
-    fn method_of(
+    pub(super) fn method_of(
         &self,
         file: FileId,
         class: &str,

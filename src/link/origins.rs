@@ -106,8 +106,12 @@ impl Project {
 
     fn find_callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
         let def = &self.units[file].facts.functions[index];
-        let name = Name::from(def.name.rsplit('.').next().unwrap_or(&def.name));
-        let method = def.name.contains('.');
+        // A method (`Class.find`, `object.list`, `Class.constructor`) and what holds it.
+        let (owner, name) = match def.name.rsplit_once('.') {
+            Some((o, n)) => (Some(Name::from(o)), Name::from(n)),
+            None => (None, Name::from(&*def.name)),
+        };
+        let method = owner.is_some();
         let me = Some((file, index));
         let importers = self.importers.get_or_init(|| {
             let mut out: PerFile<Vec<FileId>> = self.units.iter().map(|_| vec![]).collect();
@@ -127,17 +131,22 @@ impl Project {
             let facts = &unit.facts;
             // The names `g` may call the function by: its own name in its own file, else the
             // local names of the imports that resolve to it (`import { f as g }`, a default
-            // import, `ns.f` of a namespace import).
+            // import, `ns.f` of a namespace import); a method through its class or object
+            // (`new Repo(..)`, `this.repo.find(..)` on a field typed `Repo`, `api.list(..)`).
             let mut names: Vec<Vec<Name>> = vec![];
             if g == file {
                 names.push(vec![name.clone()]);
             } else {
                 for i in &facts.imports {
-                    let callee = match &i.imported {
-                        Imported::Named(n) if *n == name => vec![i.local.clone()],
-                        Imported::Named(_) => continue,
-                        Imported::Default => vec![i.local.clone()],
-                        Imported::Namespace => vec![i.local.clone(), name.clone()],
+                    let local = i.local.clone();
+                    let callee = match (&i.imported, &owner) {
+                        (Imported::Named(n), None) if *n == name => vec![local],
+                        (Imported::Named(n), Some(o)) if n == o => vec![local, name.clone()],
+                        (Imported::Named(_), _) => continue,
+                        (Imported::Default, None) => vec![local],
+                        (Imported::Default, Some(_)) => vec![local, name.clone()],
+                        (Imported::Namespace, None) => vec![local, name.clone()],
+                        (Imported::Namespace, Some(o)) => vec![local, o.clone(), name.clone()],
                     };
                     if self.resolve_function(g, &callee) == me {
                         names.push(callee);
@@ -172,12 +181,14 @@ impl Project {
                     }
                 }
             }
-            // Through a file that re-exports, the function reaches that file's importers.
-            let reexports = g == file
-                || facts
-                    .exports
-                    .iter()
-                    .any(|e| !matches!(e, Export::Local { .. }));
+            // Through a file that re-exports, the function reaches that file's importers; a
+            // private method, only its class.
+            let reexports = !def.private
+                && (g == file
+                    || facts
+                        .exports
+                        .iter()
+                        .any(|e| !matches!(e, Export::Local { .. })));
             if reexports {
                 for &i in &importers[g] {
                     if !seen[i.0] {

@@ -175,11 +175,11 @@ impl Project {
                     Sym::Function(f, i) => Some((f, i)),
                     _ => None,
                 },
+                // (A class's method may be its base class's.)
                 Some(Sym::Object(f, i)) => {
                     let def = &self.units[f].facts.functions[i].name;
                     let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
-                    let qualified = format!("{object}.{name}");
-                    position(f, &|n| n == qualified)
+                    self.method_of(f, object, name, 0)
                 }
                 _ => {
                     let qualified = format!("{ns}.{name}");

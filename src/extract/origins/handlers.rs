@@ -18,6 +18,7 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
     server
         || facts.origins.handlers
         || defines_jobs(module)
+        || declares_nest_class(module)
         || !facts.queries.is_empty()
         || facts.exports.iter().any(
             |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
@@ -186,4 +187,54 @@ pub(crate) fn body_schema(
         .iter()
         .find_map(|a| crate::extract::zod::json_validator(&a.expr))
         .map(Into::into)
+}
+
+/// Class decorators of classes whose methods serve requests or jobs, of services they call
+/// (`@Controller('invoices')`, `@Injectable()`), and of the modules that list them (a file
+/// importing a class, unread, would leave its methods' callers unknown).
+const CLASS_DECORATORS: [&str; 7] = [
+    "Module",
+    "Controller",
+    "Resolver",
+    "WebSocketGateway",
+    "Processor",
+    "Injectable",
+    "Catch",
+];
+
+/// A decorator's name: `@Body()`, `@Body('id')` and `@Body` are `Body`.
+pub(super) fn decorator_name(d: &Decorator) -> Option<&str> {
+    let e = match unwrap(&d.expr) {
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(e) => unwrap(e),
+            _ => return None,
+        },
+        e => e,
+    };
+    match e {
+        Expr::Ident(i) => Some(&i.sym),
+        _ => None,
+    }
+}
+
+/// The module declares a NestJS class (see [`CLASS_DECORATORS`]): its values are worth
+/// following, since what it passes its services decides what they are given.
+fn declares_nest_class(module: &Module) -> bool {
+    let nest = |c: &Class| {
+        c.decorators
+            .iter()
+            .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
+    };
+    module.body.iter().any(|item| match item {
+        ModuleItem::Stmt(Stmt::Decl(Decl::Class(c))) => nest(&c.class),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+            decl: Decl::Class(c),
+            ..
+        })) => nest(&c.class),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(ExportDefaultDecl {
+            decl: DefaultDecl::Class(c),
+            ..
+        })) => nest(&c.class),
+        _ => false,
+    })
 }

@@ -2,10 +2,31 @@
 
 use super::values::{input, Val};
 use super::{FnKind, Walk};
+use crate::extract::ast::{member_prop, unwrap};
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 impl Walk {
+    /// `rows.map((row) => ..)` (also `forEach`, `flatMap`, `filter`, `find`, `some`,
+    /// `every`) written in place: the callback's first parameter is one of the rows (a value of
+    /// a local's rows or of a parameter's, which callers fill), as in `for (const row of rows)`.
+    pub(super) fn element_callback(&mut self, callee: &Expr, args: &[ExprOrSpread]) {
+        let Expr::Member(m) = unwrap(callee) else {
+            return;
+        };
+        let per_element = matches!(
+            member_prop(&m.prop).as_deref(),
+            Some("map" | "forEach" | "flatMap" | "filter" | "find" | "some" | "every")
+        );
+        let inline = args
+            .first()
+            .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_)));
+        if per_element && inline {
+            let elem = self.origin(&m.obj).one_of_many();
+            self.element = matches!(elem, Val::Local { .. } | Val::Param { .. }).then_some(elem);
+        }
+    }
+
     /// Binds a function's parameters by what `kind` says they hold: a procedure's options, a
     /// server action's input, a route handler's request and context, a page's props; any
     /// other parameter by its name (`ctx`, `req`, Hono's `c`) or as the function's own.
@@ -15,8 +36,10 @@ impl Walk {
         scope: crate::span::Span,
         kind: FnKind,
     ) {
+        let element = self.element.take();
         for (i, p) in params.enumerate() {
             let v = match kind {
+                _ if i == 0 && element.is_some() => element.clone().unwrap_or(Val::Unknown),
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
                 FnKind::ServerAction => {
                     let name = match p {

@@ -203,6 +203,9 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "body" => input("the request body", named(key), span),
             "params" => input("the route parameters", named(key), span),
             "query" => input("the query string", named(key), span),
+            // (Express's and Node's headers and cookies, which the client sends as it likes.)
+            "headers" => input("the request headers", named(key), span),
+            "cookies" => input("the request cookies", named(key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
             _ => Val::Unknown,
@@ -241,6 +244,20 @@ pub(super) struct Env {
     /// handler)`, `app.post(path, zValidator('json', S), handler)`): what `c.req.valid('json')`
     /// lets through.
     pub(super) body: Option<std::rc::Rc<ZodObject>>,
+    /// In a class's methods: the class (see `fields`).
+    pub(super) this: Option<std::rc::Rc<This>>,
+}
+
+/// What `this` is in a class's methods.
+pub(super) struct This {
+    /// The class's name, when it has one.
+    pub(super) class: Option<Atom>,
+    /// What fields hold: the constructor's parameters (or the session) they store.
+    pub(super) values: Vec<(Atom, Val)>,
+    /// The project classes fields hold instances of (`private invoices: InvoicesService`).
+    pub(super) classes: Vec<(Atom, Atom)>,
+    /// The fields the class assigns outside its constructor: they hold no one value.
+    pub(super) mutable: Vec<Atom>,
 }
 
 impl Env {
@@ -424,6 +441,20 @@ impl Env {
                     }
                 }
             }
+        }
+        // `this.workspaceId`: what the constructor stored in the field.
+        // Another field (or a getter) is a value of its own, the same in every method, unless
+        // the class may reassign it.
+        if let (Expr::This(_), Some(this)) = (unwrap(&m.obj), &self.this) {
+            return match this.values.iter().find(|(n, _)| *n == key) {
+                Some((_, v)) => v.clone(),
+                None if this.mutable.contains(&key) => Val::Unknown,
+                None => Val::Version {
+                    name: format!("this.{key}").into(),
+                    n: 0,
+                    path: String::new(),
+                },
+            };
         }
         let base = self.origin(&m.obj);
         if matches!(base, Val::Unknown | Val::Const) {

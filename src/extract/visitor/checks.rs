@@ -91,6 +91,11 @@ impl Extractor {
         }
     }
 
+    /// The functions of the module, and those it imports from a framework, that never return.
+    pub(in crate::extract) fn never_returning(&self) -> Vec<Atom> {
+        self.scopes.never.clone()
+    }
+
     /// How a check that ends in a call to `via` leaves (`if (!x) notFound();`): `Some(None)`
     /// when it surely does (a function of this module or a framework's that never returns),
     /// `Some(Some(f))` when the imported `f` decides (see [`crate::facts::NullCheck::via`]),

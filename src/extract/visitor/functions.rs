@@ -27,6 +27,36 @@ impl Extractor {
         self.leave_function();
     }
 
+    /// A class's method (its key's name, when it has one): recorded as `Class.method`, marked
+    /// `private` when only its class may call it.
+    pub(super) fn method(&mut self, key: Option<String>, f: &Function, private: bool) {
+        let name = self.qualified(key);
+        let recorded = name.is_some();
+        self.function(f, FnKind::Own(name));
+        // Recorded last, after the functions inside it.
+        if let Some(def) = self
+            .facts
+            .functions
+            .last_mut()
+            .filter(|_| recorded && private)
+        {
+            def.private = true;
+        }
+    }
+
+    /// A class's constructor, recorded as `Class.constructor`: `new Class(..)` calls it.
+    pub(super) fn constructor(&mut self, k: &Constructor) {
+        let params = crate::extract::ast::ctor_params(k);
+        let params: Vec<&Pat> = params.iter().collect();
+        let name = self.owner.as_ref().map(|c| format!("{c}.constructor"));
+        self.enter_function(&params, FnKind::Own(name), k.span);
+        if let Some(body) = &k.body {
+            self.in_function(|x| body.visit_with(x));
+            self.note_body_end(&body.stmts);
+        }
+        self.leave_function();
+    }
+
     pub(super) fn arrow(&mut self, a: &ArrowExpr, kind: FnKind) {
         let params: Vec<&Pat> = a.params.iter().collect();
         self.enter_function(&params, kind, a.span);
@@ -152,6 +182,7 @@ impl Extractor {
                 returns,
                 span: self.at.span(frame.span),
                 never: frame.never,
+                private: false,
             });
         }
     }

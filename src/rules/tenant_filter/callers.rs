@@ -345,17 +345,13 @@ fn checked_at(
                 || facts
                     .result_calls
                     .iter()
-                    // Bound in the calling function itself, before the call.
-                    .filter(|c| {
-                        c.local == *name
-                            && c.span.hi <= call.span.lo
-                            && call
-                                .scope
-                                .is_none_or(|s| s.lo <= c.span.lo && c.span.hi <= s.hi)
-                    })
+                    // Bound in the calling function (or one it is nested in), before the call.
+                    .filter(|c| c.local == *name && ran_before(c.span, c.scope, call.span))
                     .filter_map(|c| {
                         let (f, i) = project.resolve_function(file, &c.callee)?;
-                        Some((f, i, null_checked(name, c.span)))
+                        // (The values over a list's rows need no check: they are of rows
+                        // that are there.)
+                        Some((f, i, *each || null_checked(name, c.span)))
                     })
                     .any(|(f, i, checked)| {
                         let body = project.units[f].facts.functions[i].span;
