@@ -27,11 +27,13 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
   covers, so it does not pin rows). With joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
 - a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one,
-  a module-level `const total = sql`count(*)`` or a function of the file returning one)
-  without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
-  only when every grouped column takes few values (an enum, `pgEnum(..)`'s product or
-  `mysqlEnum(..)`, or a boolean) or is bound by the `where` (`inArray(t.a, ids)` ..
-  `groupBy(t.a)`);
+  a module-level `const total = sql`count(*)`` or a function of the file returning one; in raw
+  SQL an expression whose every column is inside an aggregate, such as
+  `COALESCE(SUM(x), 0)`, `ROUND(AVG(x), 2)` or `SUM(a) / COUNT(*)`, but no window
+  `SUM(x) OVER (..)`) without `groupBy`, and `$count`; with `groupBy` there is a row per
+  group, which is bounded only when every grouped column takes few values (an enum,
+  `pgEnum(..)`'s product or `mysqlEnum(..)`, or a boolean) or is bound by the `where`
+  (`inArray(t.a, ids)` .. `groupBy(t.a)`);
 - `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
   `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
