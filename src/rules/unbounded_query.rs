@@ -32,8 +32,10 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
   `COALESCE(SUM(x), 0)`, `ROUND(AVG(x), 2)` or `SUM(a) / COUNT(*)`, but no window
   `SUM(x) OVER (..)`) without `groupBy`, and `$count`; with `groupBy` there is a row per
   group, which is bounded only when every grouped column takes few values (an enum,
-  `pgEnum(..)`'s product or `mysqlEnum(..)`, or a boolean) or is bound by the `where`
-  (`inArray(t.a, ids)` .. `groupBy(t.a)`);
+  `pgEnum(..)`'s product or `mysqlEnum(..)`; a text column given its values,
+  `text(.., { enum: [..] })`, also `varchar` and `char`; a boolean, `boolean(..)` or SQLite's
+  `integer(.., { mode: 'boolean' })`) or is bound by the `where` (`inArray(t.a, ids)` ..
+  `groupBy(t.a)`);
 - `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
   `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
@@ -131,8 +133,8 @@ fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
 }
 
 /// A grouped query returns a row per group: bounded when every `groupBy` column takes few
-/// values (an enum or a boolean column) or is bound to a value or an `inArray` list by the
-/// `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`).
+/// values (an enum, a text column given its values, or a boolean column) or is bound to a
+/// value or an `inArray` list by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`).
 fn groups_bounded(ctx: &RuleContext<'_>, q: &LinkedQuery, written: usize) -> bool {
     if q.group_by.is_empty() || q.group_by.len() != written {
         return false;
