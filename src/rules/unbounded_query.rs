@@ -41,6 +41,10 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
   `.as('sq')`), a builder passed to a function, and `.$dynamic()` (the helper that finishes it
   usually adds the `limit`);
+- a part of a set operation other than the first: `a.union(b)` and `union(a, b)` (also
+  `unionAll`, `intersect`, `intersectAll`, `except`, `exceptAll`, imported from a
+  `drizzle-orm/*-core` module) run as one query, which takes the `limit` written on the set
+  operation; without one it is reported once, at its first part;
 - a `where` drizzle-guard cannot read (opaque `sql`, a helper from a package): it may pin a row;
 - tables listed in `pagination.exemptTables`;
 - a many-relation loaded by a relational `with` (`with: { tasks: true }`) without its own
