@@ -370,6 +370,17 @@ impl Runs {
             || matches!(self.handling(), Handling::Passed | Handling::Dynamic)
     }
 
+    /// The same place, passed to a call that decides how it runs (a part of a set operation
+    /// after the first: `a.union(b)`, `union(a, b)`).
+    pub fn passed(self) -> Runs {
+        match self {
+            Runs::InFunction(_) => Runs::InFunction(Handling::Passed),
+            Runs::Subquery(_) => Runs::Subquery(Handling::Passed),
+            Runs::InQuery(_) => Runs::InQuery(Handling::Passed),
+            Runs::OnError(_) => Runs::OnError(Handling::Passed),
+        }
+    }
+
     /// Runs as part of its function's own work: not part of another query, not on an error
     /// path. What N+1 counts.
     pub fn is_own_work(self) -> bool {

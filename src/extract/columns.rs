@@ -110,6 +110,11 @@ impl Schema<'_> {
             key: key.to_string(),
             sql_name,
             builder: builder.to_string(),
+            boolean: builder == "boolean"
+                || builder == "integer"
+                    && option(args, "mode").and_then(str_value).as_deref() == Some("boolean"),
+            enumerated: builder == "mysqlEnum"
+                || matches!(builder, "text" | "varchar" | "char") && option(args, "enum").is_some(),
             primary: false,
             unique: false,
             has_default: super::names::builder_has_default(builder),
@@ -220,6 +225,15 @@ impl<'e> Chain<'e> {
             });
         }
     }
+}
+
+/// The value a column builder's options object gives `key`: `text('s', { enum: [..] })`,
+/// `text({ enum: [..] })`, `integer('n', { mode: 'boolean' })`.
+fn option<'a>(args: &'a [ExprOrSpread], key: &str) -> Option<&'a Expr> {
+    args.iter().find_map(|a| match unwrap(&a.expr) {
+        Expr::Object(o) if a.spread.is_none() => super::ast::object_prop(o, key),
+        _ => None,
+    })
 }
 
 /// The expression a function body returns when returning it is all the body does.

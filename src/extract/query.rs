@@ -235,21 +235,11 @@ impl Recogniser<'_> {
             site.selected = selected(self.scopes, o, from);
         }
         for seg in rest {
-            if !seg.is_call() {
+            if !seg.is_call() || paging(&mut site, seg) {
                 continue;
             }
             match &*seg.name {
                 "where" => site.where_ = self.where_arg(seg),
-                // SQLite's `.get()` (better-sqlite3, libsql, D1, bun) returns the first row.
-                "limit" | "get" => {
-                    site.has_limit = true;
-                    site.takes_one |= &*seg.name == "get"
-                        || seg.arg(0).is_some_and(
-                            |a| matches!(unwrap(a), Expr::Lit(Lit::Num(n)) if n.value == 1.0),
-                        );
-                }
-                "offset" => site.has_offset = true,
-                "orderBy" => site.has_order_by = true,
                 "groupBy" => {
                     site.has_group_by = true;
                     for a in seg.args.unwrap_or(&[]) {
@@ -535,6 +525,26 @@ fn shape(
             _ => {}
         }
     }
+}
+
+/// Reads a called link that bounds or orders the rows a select returns, written on its own
+/// chain or on a set operation it is the first part of (`union(a, b).limit(20)`): `limit`,
+/// `offset`, `orderBy`, and SQLite's `.get()` (better-sqlite3, libsql, D1, bun), which returns
+/// the first row. Whether it was one.
+pub(super) fn paging(site: &mut QuerySite, seg: &Seg<'_>) -> bool {
+    match &*seg.name {
+        "limit" | "get" => {
+            site.has_limit = true;
+            site.takes_one |= &*seg.name == "get"
+                || seg
+                    .arg(0)
+                    .is_some_and(|a| matches!(unwrap(a), Expr::Lit(Lit::Num(n)) if n.value == 1.0));
+        }
+        "offset" => site.has_offset = true,
+        "orderBy" => site.has_order_by = true,
+        _ => return false,
+    }
+    true
 }
 
 /// Whether the chain has a `.$dynamic` link (called or not).

@@ -26,6 +26,7 @@ mod builders;
 mod checks;
 mod functions;
 mod loops;
+mod set_ops;
 
 /// How a function is entered: decided by the code around it and passed in.
 enum FnKind {
@@ -162,6 +163,7 @@ impl Extractor {
     /// code around the chain does with it.
     fn call_chain(&mut self, e: &Expr, how: ChainUse<'_>) {
         let (root, segs) = flatten(e);
+        let before = self.facts.queries.len();
         if !self.facts.origins.handlers {
             let module_level = self.frames.at_module_level();
             self.facts.origins.handlers = super::origins::registers_handler(&segs, module_level);
@@ -270,6 +272,7 @@ impl Extractor {
                 }
             }
         }
+        self.note_set_operation(&segs, how, before);
     }
 
     fn member_chain(&mut self, e: &Expr) {

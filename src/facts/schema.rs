@@ -93,6 +93,12 @@ pub struct ColumnDef {
     /// The SQL name as written, or `None` for a name-less builder (`text()`).
     pub sql_name: Option<String>,
     pub builder: String,
+    /// Holds a boolean: `boolean(..)`, SQLite's `integer(.., { mode: 'boolean' })`.
+    pub boolean: bool,
+    /// Holds one of the values listed where it is written: `mysqlEnum(..)`, a text column given
+    /// them (`text(.., { enum: [..] })`, also `varchar` and `char`). A `pgEnum(..)`'s product
+    /// is known once the enums of every file are (linking).
+    pub enumerated: bool,
     pub primary: bool,
     pub unique: bool,
     /// The database or Drizzle fills it when an insert leaves it out: `.default(..)`,

@@ -31,9 +31,10 @@ pub struct Column {
     pub sql_name: String,
     pub primary: bool,
     pub unique: bool,
-    /// Built by `boolean(..)`.
+    /// Holds a boolean: `boolean(..)`, SQLite's `integer(.., { mode: 'boolean' })`.
     pub boolean: bool,
-    /// Built by an enum (`pgEnum(..)`'s product, `mysqlEnum(..)`): one of a few values.
+    /// Holds one of a few values: built by an enum (`pgEnum(..)`'s product, `mysqlEnum(..)`),
+    /// or a text column given its values (`text(.., { enum: [..] })`, `varchar`, `char`).
     pub enumerated: bool,
     /// Filled when an insert leaves it out (see [`crate::facts::ColumnDef::has_default`]).
     pub has_default: bool,

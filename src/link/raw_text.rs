@@ -3,7 +3,10 @@
 
 use crate::facts::{Dialect, RawPred, Where};
 use crate::predicate::{Col, TableRef};
-use sqlparser::ast::{BinaryOperator, Expr, InTarget, Query, Select, SetExpr};
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, InTarget, Query, Select,
+    SetExpr,
+};
 
 /// The prefix of the identifiers an interpolated table or column is written as.
 pub(super) const TABLE_MARK: &str = "__dg_t";
@@ -79,18 +82,91 @@ pub(super) fn where_of(selection: Option<&Expr>) -> Where {
     }
 }
 
-/// `count(*)`, `sum(x)`, .. : an aggregate call.
+/// `count(*)`, `sum(x)`, `coalesce(sum(x), 0)`, `sum(a) / count(*)`, `round(avg(x), 2)`: an
+/// expression that calls an aggregate and names no column outside one, so it gives one value
+/// for all the rows. A window (`sum(x) over (..)`) gives a value per row.
 pub(super) fn aggregate(e: &Expr) -> bool {
+    yields(e, 0) == Yields::Aggregate
+}
+
+/// What an expression gives over the rows of a block without `GROUP BY`, in the order in which
+/// its parts combine: a part that differs per row makes the whole differ per row.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Yields {
+    /// The same value whatever the rows: a literal, a parameter.
+    Constant,
+    /// One value for all the rows.
+    Aggregate,
+    /// A value per row (a column), or something not read here.
+    PerRow,
+}
+
+fn yields(e: &Expr, depth: u32) -> Yields {
+    if depth > 64 {
+        return Yields::PerRow;
+    }
+    let all = |parts: &mut dyn Iterator<Item = &Expr>| {
+        parts
+            .map(|p| yields(p, depth + 1))
+            .max()
+            .unwrap_or(Yields::Constant)
+    };
     match e {
+        Expr::Value(_) => Yields::Constant,
+        Expr::Function(f) if f.over.is_some() => Yields::PerRow,
         Expr::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
-            matches!(
+            if matches!(
                 name.as_str(),
                 "count" | "sum" | "avg" | "min" | "max" | "bool_or" | "bool_and" | "every"
-            )
+            ) {
+                return Yields::Aggregate;
+            }
+            let plain = f.filter.is_none()
+                && f.within_group.is_empty()
+                && matches!(f.parameters, FunctionArguments::None);
+            match &f.args {
+                FunctionArguments::None if plain => Yields::Constant,
+                FunctionArguments::List(list) if plain && list.clauses.is_empty() => {
+                    // A `*` or an argument of another kind is not read here.
+                    let args: Option<Vec<&Expr>> = list
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+                            | FunctionArg::Named {
+                                arg: FunctionArgExpr::Expr(e),
+                                ..
+                            }
+                            | FunctionArg::ExprNamed {
+                                arg: FunctionArgExpr::Expr(e),
+                                ..
+                            } => Some(e),
+                            _ => None,
+                        })
+                        .collect();
+                    args.map_or(Yields::PerRow, |a| all(&mut a.into_iter()))
+                }
+                _ => Yields::PerRow,
+            }
         }
-        Expr::Nested(inner) => aggregate(inner),
-        _ => false,
+        Expr::Nested(x)
+        | Expr::UnaryOp { expr: x, .. }
+        | Expr::Cast { expr: x, .. }
+        | Expr::IsNull(x)
+        | Expr::IsNotNull(x) => yields(x, depth + 1),
+        Expr::BinaryOp { left, right, .. } => all(&mut [&**left, &**right].into_iter()),
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => all(&mut operand
+            .iter()
+            .chain(else_result)
+            .map(|b| &**b)
+            .chain(conditions.iter().flat_map(|c| [&c.condition, &c.result]))),
+        _ => Yields::PerRow,
     }
 }
 
@@ -217,7 +293,42 @@ pub(super) fn subqueries<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{error_offset, no_value_here};
+    use super::{aggregate, error_offset, no_value_here};
+
+    #[test]
+    fn aggregates_are_expressions_with_every_column_inside_an_aggregate() {
+        let read = |text: &str| {
+            let dialect = sqlparser::dialect::PostgreSqlDialect {};
+            let e = sqlparser::parser::Parser::new(&dialect)
+                .try_with_sql(text)
+                .and_then(|mut p| p.parse_expr())
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            aggregate(&e)
+        };
+        for text in [
+            "count(*)",
+            "COALESCE(SUM(total_cents), 0)",
+            "ROUND(AVG(x), 2)",
+            "SUM(a) / NULLIF(COUNT(*), 0)",
+            "CAST(MAX(x) AS text)",
+            "count(*)::int",
+            "CASE WHEN COUNT(*) > $1 THEN 'many' ELSE 'few' END",
+            "(min(x))",
+        ] {
+            assert!(read(text), "{text}");
+        }
+        for text in [
+            "COALESCE(name, '')",
+            "COALESCE(SUM(x), y)",
+            "SUM(x) OVER (ORDER BY y)",
+            "COALESCE(SUM(x) OVER (), 0)",
+            "now()",
+            "1",
+            "x",
+        ] {
+            assert!(!read(text), "{text}");
+        }
+    }
 
     #[test]
     fn parser_error_positions_are_byte_offsets() {

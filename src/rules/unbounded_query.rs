@@ -27,16 +27,24 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
   covers, so it does not pin rows). With joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
 - a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one,
-  a module-level `const total = sql`count(*)`` or a function of the file returning one)
-  without `groupBy`, and `$count`; with `groupBy` there is a row per group, which is bounded
-  only when every grouped column takes few values (an enum, `pgEnum(..)`'s product or
-  `mysqlEnum(..)`, or a boolean) or is bound by the `where` (`inArray(t.a, ids)` ..
+  a module-level `const total = sql`count(*)`` or a function of the file returning one; in raw
+  SQL an expression whose every column is inside an aggregate, such as
+  `COALESCE(SUM(x), 0)`, `ROUND(AVG(x), 2)` or `SUM(a) / COUNT(*)`, but no window
+  `SUM(x) OVER (..)`) without `groupBy`, and `$count`; with `groupBy` there is a row per
+  group, which is bounded only when every grouped column takes few values (an enum,
+  `pgEnum(..)`'s product or `mysqlEnum(..)`; a text column given its values,
+  `text(.., { enum: [..] })`, also `varchar` and `char`; a boolean, `boolean(..)` or SQLite's
+  `integer(.., { mode: 'boolean' })`) or is bound by the `where` (`inArray(t.a, ids)` ..
   `groupBy(t.a)`);
 - `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
   `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
   `.as('sq')`), a builder passed to a function, and `.$dynamic()` (the helper that finishes it
   usually adds the `limit`);
+- a part of a set operation other than the first: `a.union(b)` and `union(a, b)` (also
+  `unionAll`, `intersect`, `intersectAll`, `except`, `exceptAll`, imported from a
+  `drizzle-orm/*-core` module) run as one query, which takes the `limit` written on the set
+  operation; without one it is reported once, at its first part;
 - a `where` drizzle-guard cannot read (opaque `sql`, a helper from a package): it may pin a row;
 - tables listed in `pagination.exemptTables`;
 - a many-relation loaded by a relational `with` (`with: { tasks: true }`) without its own
@@ -129,8 +137,8 @@ fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
 }
 
 /// A grouped query returns a row per group: bounded when every `groupBy` column takes few
-/// values (an enum or a boolean column) or is bound to a value or an `inArray` list by the
-/// `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`).
+/// values (an enum, a text column given its values, or a boolean column) or is bound to a
+/// value or an `inArray` list by the `where` (`inArray(t.a, ids)` .. `groupBy(t.a)`).
 fn groups_bounded(ctx: &RuleContext<'_>, q: &LinkedQuery, written: usize) -> bool {
     if q.group_by.is_empty() || q.group_by.len() != written {
         return false;

@@ -17,6 +17,11 @@ impl Extractor {
             .rposition(|b| &b.name == name && b.scope == scope)
     }
 
+    /// The query of the builder the local `name` holds, if it holds one.
+    pub(super) fn builder_site(&self, name: &Name) -> Option<usize> {
+        self.builder(name).map(|b| self.builders[b].site)
+    }
+
     /// `q.where(..)`, `q = q.limit(n)` on a local holding a query builder: the clauses join
     /// its query. A clause added in a branch the binding is not in holds on some paths only:
     /// a `where` there leaves the query's condition possibly empty, a `limit` or `orderBy`
@@ -98,14 +103,21 @@ impl Extractor {
         }
     }
 
-    /// `let query = base.$dynamic()` (or `base.where(..)`) where `base` holds a query builder:
-    /// `query` names the same builder, so clauses added to it (`query.limit(n)`) are the
-    /// query's too.
+    /// `let query = base.$dynamic()` (or `base.where(..)`, `union(base, other)`) where `base`
+    /// holds a query builder: `query` names the same builder, so clauses added to it
+    /// (`query.limit(n)`) are the query's too.
     pub(super) fn note_builder_alias(&mut self, name: &Name, chain: &Expr) {
         let mut e = crate::extract::ast::unwrap(chain);
         let root = loop {
             match e {
                 Expr::Call(c) => match &c.callee {
+                    // `union(a, b)`: the first part stands for the set operation.
+                    Callee::Expr(callee) if matches!(unwrap(callee), Expr::Ident(f) if self.is_set_operator(&f.sym)) => {
+                        match c.args.first() {
+                            Some(a) if a.spread.is_none() => e = unwrap(&a.expr),
+                            _ => return,
+                        }
+                    }
                     Callee::Expr(callee) => e = crate::extract::ast::unwrap(callee),
                     _ => return,
                 },
