@@ -7,7 +7,8 @@ use swc_ecma_ast::*;
 
 impl Walk {
     /// Binds a function's parameters by what `kind` says they hold: a procedure's options, a
-    /// server action's input, a route handler's request and context, a page's props; any
+    /// server action's input, a route handler's request and context, a page's props,
+    /// SvelteKit's event; any
     /// other parameter by its name (`ctx`, `req`, Hono's `c`) or as the function's own.
     pub(super) fn params<'p>(
         &mut self,
@@ -28,6 +29,7 @@ impl Walk {
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
                 FnKind::Page if i == 0 => Val::PageProps(scope),
+                FnKind::KitHandler if i == 0 => Val::KitEvent,
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,

@@ -42,6 +42,10 @@ pub(super) enum Val {
     /// `searchParams` are the URL's (in Next.js 15, promises of it); other props are the
     /// parameter's, which callers fill.
     PageProps(Span),
+    /// SvelteKit's `RequestEvent`, given to a route file's `load`, form actions and request
+    /// handlers: its `params` are the route's, `url` and `request` the request's, and `locals`
+    /// the session (what the app's `handle` hook put there).
+    KitEvent,
     SearchParams,
     FormData,
     /// Hono's context `c`, and its `c.req`.
@@ -205,6 +209,14 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "query" => input("the query string", named(key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
+            _ => Val::Unknown,
+        },
+        Val::KitEvent => match key {
+            "params" => input("the route parameters", named(key), span),
+            // The request's URL, whose `searchParams` are the query string (as `new
+            // URL(req.url)` is).
+            "url" | "request" => Val::Request,
+            "locals" => Val::Session,
             _ => Val::Unknown,
         },
         Val::RouteContext => match key {
