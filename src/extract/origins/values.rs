@@ -497,7 +497,7 @@ impl Env {
                     Some(a) => member(&self.origin(&a.expr), None, "userId", self.at.span(call)),
                     None => Val::Unknown,
                 },
-                // `toServiceCtx(ctx)`: a context made from the session.
+                // `toServiceCtx(ctx)`, `requireAccount(locals)`: the session, or a part of it.
                 name if session_context_call(name)
                     && args.len() == 1
                     && matches!(first().map(|a| self.origin(&a.expr)), Some(Val::Session)) =>
