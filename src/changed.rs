@@ -124,7 +124,7 @@ impl ChangedFiles {
     }
 
     /// Whether a file that shapes every check changed: drizzle-guard's or drizzle-kit's
-    /// configuration, or a tsconfig (import paths).
+    /// configuration, or a tsconfig or SvelteKit's `svelte.config.*` (import paths: `$lib`).
     pub fn touches_configuration(&self) -> bool {
         self.deleted_source
             || self.files.iter().any(|p| {
@@ -132,6 +132,7 @@ impl ChangedFiles {
                 crate::config::FILE_NAMES.contains(&name)
                     || crate::config::DRIZZLE_KIT_FILES.contains(&name)
                     || (name.starts_with("tsconfig") && name.ends_with(".json"))
+                    || name.starts_with("svelte.config.")
             })
     }
 }

@@ -1,6 +1,7 @@
-//! The statically readable parts of `drizzle.config.ts` (`schema`, `casing`), read from its
-//! source: nothing here runs code. It parses the file with `parse` and reads it with
-//! `extract`'s AST readers; the configuration adopts what it says.
+//! The statically readable parts of `drizzle.config.ts` (`schema`, `casing`) and of
+//! `svelte.config.js` (`kit.files.lib`), read from their source: nothing here runs code. It
+//! parses the file with `parse` and reads it with `extract`'s AST readers; the configuration
+//! adopts what `drizzle.config.ts` says, and linking resolves `$lib` by `svelte.config.js`.
 
 use crate::extract::{callee_ident, member_prop_is, prop_name, str_value, unwrap};
 use crate::parse::{isolate, parse_module};
@@ -26,6 +27,17 @@ pub struct DrizzleKitConfig {
 /// (with `satisfies Config`), `export default config` naming a module-level `const`, or
 /// `module.exports = ..`, and reads its `schema` and `casing`.
 fn drizzle_kit_config(module: &Module) -> DrizzleKitConfig {
+    let mut out = DrizzleKitConfig::default();
+    for e in exported_configs(module) {
+        if let Some(obj) = config_object(module, e, 0) {
+            read_object(obj, &mut out);
+        }
+    }
+    out
+}
+
+/// What a configuration module exports: `export default ..` and `module.exports = ..`.
+fn exported_configs(module: &Module) -> Vec<&Expr> {
     let mut exported: Vec<&Expr> = vec![];
     for item in &module.body {
         match item {
@@ -40,13 +52,42 @@ fn drizzle_kit_config(module: &Module) -> DrizzleKitConfig {
             _ => {}
         }
     }
-    let mut out = DrizzleKitConfig::default();
-    for e in exported {
-        if let Some(obj) = config_object(module, e, 0) {
-            read_object(obj, &mut out);
-        }
-    }
-    out
+    exported
+}
+
+/// `kit.files.lib` of a `svelte.config.js` (`.ts`) source, when it is written as a string
+/// (`'src/lib'` by default); `None` when it is not, or the file does not parse.
+pub fn read_svelte_kit_lib(path: &Path, src: &str) -> Option<String> {
+    let module = isolate(|| parse_module(path, src)).ok()?.ok()?;
+    exported_configs(&module).into_iter().find_map(|e| {
+        let config = config_object(&module, e, 0)?;
+        let files = object_prop(object_prop(config, "kit")?, "files")?;
+        files.props.iter().find_map(|p| match p {
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some("lib") => {
+                    str_value(&kv.value)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+    })
+}
+
+/// The object literal `key` holds in `obj`.
+fn object_prop<'m>(obj: &'m ObjectLit, key: &str) -> Option<&'m ObjectLit> {
+    obj.props.iter().find_map(|p| match p {
+        PropOrSpread::Prop(p) => match &**p {
+            Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => {
+                match unwrap(&kv.value) {
+                    Expr::Object(o) => Some(o),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 fn is_module_exports(target: &AssignTarget) -> bool {
@@ -108,7 +149,7 @@ fn read_object(obj: &ObjectLit, out: &mut DrizzleKitConfig) {
 
 #[cfg(test)]
 mod tests {
-    use super::{read_drizzle_kit_config, DrizzleKitConfig};
+    use super::{read_drizzle_kit_config, read_svelte_kit_lib, DrizzleKitConfig};
     use std::path::Path;
 
     fn kit(src: &str) -> DrizzleKitConfig {
@@ -145,5 +186,25 @@ mod tests {
         assert!(
             read_drizzle_kit_config(Path::new("drizzle.config.ts"), "export default {").is_none()
         );
+    }
+
+    #[test]
+    fn reads_the_lib_directory_of_a_svelte_config() {
+        let lib = |src: &str| read_svelte_kit_lib(Path::new("svelte.config.js"), src);
+        assert_eq!(
+            lib("import adapter from '@sveltejs/adapter-node';\nconst config = { kit: { adapter: adapter(), files: { lib: 'app/lib' } } };\nexport default config;"),
+            Some("app/lib".to_string())
+        );
+        assert_eq!(
+            lib("export default { kit: { files: { lib: `src/shared` } } } satisfies Config;"),
+            Some("src/shared".to_string())
+        );
+        // Not set, or not a plain string: the caller's default.
+        assert_eq!(lib("export default { kit: { adapter: adapter() } };"), None);
+        assert_eq!(
+            lib("export default { kit: { files: { lib: path.join('src', 'lib') } } };"),
+            None
+        );
+        assert_eq!(lib("export default {"), None);
     }
 }

@@ -291,7 +291,7 @@ fn parse_inner(path: &Path, src: &str, full: bool) -> ParsedFile {
     };
     match parsed {
         Ok(module) => {
-            let mut facts = crate::extract::extract(&module, 1, full);
+            let mut facts = crate::extract::extract(&module, 1, full, path);
             let (leading, trailing) = comments.take_all();
             let (leading, trailing) = (leading.borrow(), trailing.borrow());
             facts.suppressions = crate::extract::comments::suppressions(

@@ -1,5 +1,5 @@
 //! Extraction: one walk over a parsed module produces its [`FileFacts`]. With `parse` (which
-//! parses) and `kit_config` (which reads `drizzle.config.ts`), the only code that sees swc types.
+//! parses) and `kit_config` (which reads `drizzle.config.ts` and `svelte.config.js`), the only code that sees swc types.
 //!
 //! One job per module, each using only those listed before it:
 //! - `ast`: readers of the AST (wrappers, names, string literals, offsets); `names`: the names
@@ -55,7 +55,8 @@ use swc_ecma_visit::VisitWith;
 /// `full` (a test file that is not checked), only what other files read of a module: its
 /// imports, exports and module-level definitions (tables, relations, schemas); no query, call
 /// or value of it is looked for, and its origins are not walked (`origins.walked` stays false).
-pub fn extract(module: &Module, base: u32, full: bool) -> FileFacts {
+/// `path` is the file's, whose name may say what calls its functions (a SvelteKit route file).
+pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -> FileFacts {
     let mut x = visitor::Extractor::new(base);
     x.prepass(module);
     if !full {
@@ -72,9 +73,10 @@ pub fn extract(module: &Module, base: u32, full: bool) -> FileFacts {
     module.visit_with(&mut x);
     let never = x.never_returning();
     let mut facts = x.facts;
-    if origins::worth_walking(module, &facts) {
+    let kit = origins::kit_route_file(path);
+    if origins::worth_walking(module, &facts, kit) {
         let handlers = facts.origins.handlers;
-        facts.origins = origins::collect(module, ast::Offsets::new(base), &never);
+        facts.origins = origins::collect(module, ast::Offsets::new(base), kit, &never);
         facts.origins.handlers = handlers;
     }
     mark_nested_queries(&mut facts.queries);
@@ -195,13 +197,13 @@ mod tests {
             export const seeded = pgTable('seeded', { id: uuid('id').primaryKey() });\n\
             export async function wipe() { return db.delete(seeded); }\n";
         let module = crate::parse::parse_module(Path::new("x.test.ts"), src).unwrap();
-        let part = super::extract(&module, 1, false);
+        let part = super::extract(&module, 1, false, Path::new("x.test.ts"));
         assert_eq!(part.tables.len(), 1);
         assert_eq!(part.imports.len(), 3);
         assert!(!part.exports.is_empty());
         assert!(part.queries.is_empty() && part.functions.is_empty());
         assert!(!part.origins.walked);
-        let whole = super::extract(&module, 1, true);
+        let whole = super::extract(&module, 1, true, Path::new("x.test.ts"));
         assert_eq!(whole.tables.len(), 1);
         assert_eq!(whole.queries.len(), 1);
         assert_eq!(whole.functions.len(), 1);

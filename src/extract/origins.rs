@@ -7,9 +7,11 @@
 //! What counts as request input: a tRPC procedure's `input` (and next-safe-action's
 //! `parsedInput`), a Next.js route handler's `request.json()`, `searchParams` and `params`, a
 //! default-exported component's `params` and `searchParams` props (a page's or layout's), the
-//! arguments of a `'use server'` file's exported functions, Hono's `c.req.param|query|json|
-//! valid|header(..)`, Express/Fastify `req.body|params|query`, and `formData.get(..)`. The
-//! session: `ctx.*`, `session.*`, `locals.*`, `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
+//! arguments of a `'use server'` file's exported functions, SvelteKit's event (`params`,
+//! `url.searchParams`, `request`) in a route file's `load`, form actions and request handlers,
+//! Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify `req.body|params|query`,
+//! and `formData.get(..)`. The session: `ctx.*`, `session.*`, `locals.*` (SvelteKit's event's
+//! too), `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
 //!
 //! It also records the tRPC builder chains (`builders`): which module-level builders are made
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
@@ -21,6 +23,7 @@ use values::{destructured_rows, member, returns_session, session_call, session_n
 mod args;
 mod assign;
 mod builders;
+mod exports;
 mod fields;
 mod filters;
 mod flow;
@@ -29,8 +32,8 @@ mod lets;
 mod methods;
 mod nest;
 mod params;
-use handlers::{directive, stmt_directive, ROUTE_METHODS};
-pub(super) use handlers::{registers_handler, worth_walking};
+use handlers::{directive, stmt_directive};
+pub(super) use handlers::{kit_route_file, registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
@@ -43,9 +46,10 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-/// Collects the origin facts of one module.
-/// `never`: the functions of the module (and the framework's it imports) that never return.
-pub(super) fn collect(module: &Module, at: Offsets, never: &[Name]) -> OriginFacts {
+/// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
+/// ([`kit_route_file`]); `never`: the functions of the module (and the framework's it imports)
+/// that never return.
+pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -> OriginFacts {
     let use_server = module
         .body
         .iter()
@@ -62,6 +66,7 @@ pub(super) fn collect(module: &Module, at: Offsets, never: &[Name]) -> OriginFac
         schema: None,
         routes: handlers::routes(module),
         use_server,
+        kit,
         facts: OriginFacts::default(),
         lets: lets::Lets::new(),
         reach: Default::default(),
@@ -90,6 +95,9 @@ enum FnKind {
     /// A default-exported component (a Next.js page or layout): its props' `params` and
     /// `searchParams` are the URL's.
     Page,
+    /// A SvelteKit route file's `load`, form action or request handler: its argument is the
+    /// request's event.
+    KitHandler,
 }
 
 struct Walk {
@@ -100,6 +108,8 @@ struct Walk {
     /// schema.
     routes: Vec<(Name, std::rc::Rc<ZodObject>)>,
     use_server: bool,
+    /// A SvelteKit route file (`+page.server.ts`, `+server.ts`, ..).
+    kit: bool,
     facts: OriginFacts,
     lets: lets::Lets,
     /// The blocks that may not run and the `try` blocks the walk is in (see `reach`).
@@ -320,46 +330,11 @@ impl Visit for Walk {
     fn visit_jsx_fragment(&mut self, _: &JSXFragment) {}
 
     fn visit_export_decl(&mut self, d: &ExportDecl) {
-        let use_server = self.use_server;
-        let kind_of = |name: &str| {
-            if use_server {
-                FnKind::ServerAction
-            } else if ROUTE_METHODS.contains(&name) {
-                FnKind::RouteHandler
-            } else {
-                FnKind::Plain
-            }
-        };
-        match &d.decl {
-            Decl::Fn(f) => {
-                let kind = kind_of(&f.ident.sym);
-                self.fn_node(&f.function, kind);
-            }
-            Decl::Var(v) => {
-                for decl in &v.decls {
-                    let (Pat::Ident(name), Some(init)) = (&decl.name, &decl.init) else {
-                        decl.visit_with(self);
-                        continue;
-                    };
-                    let kind = kind_of(&name.id.sym);
-                    if kind == FnKind::Plain || !self.function_expr(init, kind) {
-                        decl.visit_with(self);
-                    }
-                    self.builder(decl);
-                }
-            }
-            decl => decl.visit_with(self),
-        }
+        self.export_decl(d);
     }
 
     fn visit_export_default_decl(&mut self, d: &ExportDefaultDecl) {
-        match &d.decl {
-            DefaultDecl::Fn(f) if self.use_server => {
-                self.fn_node(&f.function, FnKind::ServerAction)
-            }
-            DefaultDecl::Fn(f) => self.fn_node(&f.function, FnKind::Page),
-            decl => decl.visit_with(self),
-        }
+        self.export_default_decl(d);
     }
 
     fn visit_function(&mut self, f: &Function) {

@@ -131,32 +131,6 @@ impl Extractor {
         r
     }
 
-    /// Walks `f` with members qualified by `owner`.
-    fn with_owner(&mut self, owner: &str, f: impl FnOnce(&mut Self)) {
-        let prev = self.owner.replace(owner.to_owned());
-        f(self);
-        self.owner = prev;
-    }
-
-    /// A class member's name, `Class.member`.
-    fn qualified(&self, key: Option<String>) -> Option<String> {
-        key.map(|k| match &self.owner {
-            Some(c) => format!("{c}.{k}"),
-            None => k,
-        })
-    }
-
-    /// An object literal's method: `object.method` directly in a module-level `const`.
-    fn member_name(&self, key: &PropName) -> Option<String> {
-        if self.frames.at_module_level() {
-            self.qualified(prop_name(key))
-        } else {
-            prop_name(key)
-        }
-    }
-
-    // ---- functions ---------------------------------------------------------------------
-
     // ---- call chains -------------------------------------------------------------------
 
     /// A call chain: its query, its calls, then the expressions inside it. `how` is what the

@@ -26,7 +26,10 @@ input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.
 `params`, a page's or layout's `params` and `searchParams`
 props (a default-exported component, `export default async function Page({ params })`: the
 URL), the arguments of a `'use server'` file's exported
-functions, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
+functions, SvelteKit's request event in a route file (`+page.server.ts`, `+layout.server.ts`,
+`+server.ts`, or `.js`: the first argument of its `load`, of each of its form `actions` and of
+its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`): `params`,
+`url.searchParams.get(..)`, `request.json()` and `request.formData()`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
@@ -41,14 +44,16 @@ followed through locals (also a `let` assigned after its declaration: input on o
 input, named `input.teamId (on some paths)` when other paths give another value), destructuring
 and object properties, and into project functions: a
 query helper's `teamId` parameter is input when a caller passes input (the finding is at the
-query, with the input as a related location).
+query, with the input as a related location). A SvelteKit app's `$lib` imports resolve
+through the generated `.svelte-kit/tsconfig.json`, or, where it has not been generated (a fresh
+checkout), to `src/lib` (or `kit.files.lib` when `svelte.config.js` sets it to a string).
 
 Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, Clerk's
 `unsafeMetadata`) is reported like request input: it comes with the session, but the client
 chose it.
 
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
-`getSession()`, Hono's `c.get(..)`, `locals`; a local named `session` is the session unless the
+`getSession()`, Hono's `c.get(..)`, `locals`, SvelteKit's `event.locals`; a local named `session` is the session unless the
 call that gave it is neither named for a session nor checks a credential, such as
 `getChatSession(id)`, whose row it holds); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose

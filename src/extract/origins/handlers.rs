@@ -6,16 +6,17 @@ use crate::facts::*;
 use swc_ecma_ast::*;
 
 /// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions, or defines background jobs
-/// ([`defines_jobs`]). Other files are not walked again (`'use client'` modules never get
-/// here: `client.rs` walks them).
-pub(crate) fn worth_walking(module: &Module, facts: &FileFacts) -> bool {
+/// handlers, exports route handlers or server actions, is a SvelteKit route file (`kit`), or
+/// defines background jobs ([`defines_jobs`]). Other files are not walked again (`'use
+/// client'` modules never get here: `client.rs` walks them).
+pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bool {
     let server = module
         .body
         .iter()
         .map_while(directive)
         .any(|d| d == "use server");
     server
+        || kit
         || facts.origins.handlers
         || defines_jobs(module)
         || declares_nest_class(module)
@@ -137,6 +138,26 @@ pub(super) fn stmt_directive(s: &Stmt) -> Option<String> {
 
 pub(super) const ROUTE_METHODS: [&str; 7] =
     ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// A SvelteKit route file, by its name: `+page.server.ts`, `+layout.server.ts` or `+server.ts`
+/// (or `.js`). What they export is called by SvelteKit with the request's event.
+pub(crate) fn kit_route_file(path: &std::path::Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        matches!(ext, "ts" | "js" | "mts" | "mjs")
+            && matches!(stem, "+page.server" | "+layout.server" | "+server")
+    })
+}
+
+/// What a SvelteKit route file exports for SvelteKit to call with the request's event: `load`
+/// (a page's or layout's data) and request handlers (`GET`, .., `fallback`). Form `actions` are
+/// an object of such functions.
+pub(super) fn kit_handler(name: &str) -> bool {
+    matches!(name, "load" | "fallback") || ROUTE_METHODS.contains(&name)
+}
 
 /// The module's `@hono/zod-openapi` routes with a request body schema: `const putRoute =
 /// createRoute({ request: { body: .. } })`, exported or not.

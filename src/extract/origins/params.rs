@@ -28,7 +28,8 @@ impl Walk {
     }
 
     /// Binds a function's parameters by what `kind` says they hold: a procedure's options, a
-    /// server action's input, a route handler's request and context, a page's props; any
+    /// server action's input, a route handler's request and context, a page's props,
+    /// SvelteKit's event; any
     /// other parameter by its name (`ctx`, `req`, Hono's `c`) or as the function's own.
     pub(super) fn params<'p>(
         &mut self,
@@ -51,6 +52,7 @@ impl Walk {
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
                 FnKind::Page if i == 0 => Val::PageProps(scope),
+                FnKind::KitHandler if i == 0 => Val::KitEvent,
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,

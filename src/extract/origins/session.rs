@@ -61,10 +61,15 @@ fn verb_qualifier_noun(name: &str, verbs: &[&str], qualifiers: &[&str], nouns: &
     nouns.contains(&rest)
 }
 
-/// A call named for a context made from its argument: `toServiceCtx(ctx)`,
-/// `createServiceContext(session)`.
+/// A call named for a context made from its argument (`toServiceCtx(ctx)`,
+/// `createServiceContext(session)`), or for requiring a part of it (`requireAccount(locals)`,
+/// which returns it or throws): given the session alone, what it returns is the session's.
 pub(super) fn session_context_call(name: &str) -> bool {
-    name.ends_with("Ctx") || name.ends_with("Context")
+    name.ends_with("Ctx")
+        || name.ends_with("Context")
+        || name
+            .strip_prefix("require")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 /// Whether a call bound to a local named `session` returns the signed-in session, by the name

@@ -42,6 +42,10 @@ pub(super) enum Val {
     /// `searchParams` are the URL's (in Next.js 15, promises of it); other props are the
     /// parameter's, which callers fill.
     PageProps(Span),
+    /// SvelteKit's `RequestEvent`, given to a route file's `load`, form actions and request
+    /// handlers: its `params` are the route's, `url` and `request` the request's, and `locals`
+    /// the session (what the app's `handle` hook put there).
+    KitEvent,
     SearchParams,
     FormData,
     /// Hono's context `c`, and its `c.req`.
@@ -208,6 +212,14 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "cookies" => input("the request cookies", named(key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
+            _ => Val::Unknown,
+        },
+        Val::KitEvent => match key {
+            "params" => input("the route parameters", named(key), span),
+            // The request's URL, whose `searchParams` are the query string (as `new
+            // URL(req.url)` is).
+            "url" | "request" => Val::Request,
+            "locals" => Val::Session,
             _ => Val::Unknown,
         },
         Val::RouteContext => match key {
@@ -516,7 +528,7 @@ impl Env {
                     Some(a) => member(&self.origin(&a.expr), None, "userId", self.at.span(call)),
                     None => Val::Unknown,
                 },
-                // `toServiceCtx(ctx)`: a context made from the session.
+                // `toServiceCtx(ctx)`, `requireAccount(locals)`: the session, or a part of it.
                 name if session_context_call(name)
                     && args.len() == 1
                     && matches!(first().map(|a| self.origin(&a.expr)), Some(Val::Session)) =>

@@ -6,6 +6,30 @@ use super::*;
 
 impl Extractor {
     /// A function expression (`value` is an arrow or a `function`, wrappers stripped).
+    /// Walks `f` with members qualified by `owner`.
+    pub(super) fn with_owner(&mut self, owner: &str, f: impl FnOnce(&mut Self)) {
+        let prev = self.owner.replace(owner.to_owned());
+        f(self);
+        self.owner = prev;
+    }
+
+    /// A class member's name, `Class.member`.
+    pub(super) fn qualified(&self, key: Option<String>) -> Option<String> {
+        key.map(|k| match &self.owner {
+            Some(c) => format!("{c}.{k}"),
+            None => k,
+        })
+    }
+
+    /// An object literal's method: `object.method` directly in a module-level `const`.
+    pub(super) fn member_name(&self, key: &PropName) -> Option<String> {
+        if self.frames.at_module_level() {
+            self.qualified(prop_name(key))
+        } else {
+            prop_name(key)
+        }
+    }
+
     pub(super) fn function_value(&mut self, value: &Expr, kind: FnKind) {
         match value {
             Expr::Arrow(a) => self.arrow(a, kind),

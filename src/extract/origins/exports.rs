@@ -1,0 +1,84 @@
+//! What a module's exported functions are entered as: a `'use server'` file's server actions,
+//! a route file's request handlers, a default-exported page, and a SvelteKit route file's
+//! `load`, form actions and request handlers.
+
+use super::handlers::{kit_handler, ROUTE_METHODS};
+use super::{FnKind, Walk};
+use crate::extract::ast::unwrap;
+use swc_ecma_ast::*;
+use swc_ecma_visit::VisitWith;
+
+impl Walk {
+    pub(super) fn export_decl(&mut self, d: &ExportDecl) {
+        match &d.decl {
+            Decl::Fn(f) => {
+                let kind = self.export_kind(&f.ident.sym);
+                self.fn_node(&f.function, kind);
+            }
+            Decl::Var(v) => {
+                for decl in &v.decls {
+                    let (Pat::Ident(name), Some(init)) = (&decl.name, &decl.init) else {
+                        decl.visit_with(self);
+                        continue;
+                    };
+                    let entered = match self.export_kind(&name.id.sym) {
+                        FnKind::Plain if self.kit && &*name.id.sym == "actions" => {
+                            self.kit_actions(init)
+                        }
+                        FnKind::Plain => false,
+                        kind => self.function_expr(init, kind),
+                    };
+                    if !entered {
+                        decl.visit_with(self);
+                    }
+                    self.builder(decl);
+                }
+            }
+            decl => decl.visit_with(self),
+        }
+    }
+
+    pub(super) fn export_default_decl(&mut self, d: &ExportDefaultDecl) {
+        match &d.decl {
+            DefaultDecl::Fn(f) if self.use_server => {
+                self.fn_node(&f.function, FnKind::ServerAction)
+            }
+            DefaultDecl::Fn(f) => self.fn_node(&f.function, FnKind::Page),
+            decl => decl.visit_with(self),
+        }
+    }
+
+    /// How the exported function `name` is entered.
+    fn export_kind(&self, name: &str) -> FnKind {
+        if self.use_server {
+            FnKind::ServerAction
+        } else if self.kit && kit_handler(name) {
+            FnKind::KitHandler
+        } else if ROUTE_METHODS.contains(&name) {
+            FnKind::RouteHandler
+        } else {
+            FnKind::Plain
+        }
+    }
+
+    /// A SvelteKit page's form actions, `export const actions = { default: async (event) =>
+    /// .., async rename({ request }) { .. } }`: each is given the request's event. Whether
+    /// `init` was such an object.
+    fn kit_actions(&mut self, init: &Expr) -> bool {
+        let Expr::Object(o) = unwrap(init) else {
+            return false;
+        };
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else {
+                p.visit_with(self);
+                continue;
+            };
+            match &**p {
+                Prop::Method(m) => self.fn_node(&m.function, FnKind::KitHandler),
+                Prop::KeyValue(kv) if self.function_expr(&kv.value, FnKind::KitHandler) => {}
+                p => p.visit_with(self),
+            }
+        }
+        true
+    }
+}
