@@ -115,7 +115,13 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// the root. Locating findings and the code frames of the human and SARIF outputs all read
 /// through here.
 pub fn read_shown(root: &Root, rel: &str) -> Option<String> {
-    let text = read_source(root, &root.given.join(rel), u64::MAX).ok()?;
+    // Read once already, and parsed: its size and bytes were checked then (re-checking every
+    // byte of every file with a finding cost more than locating the findings).
+    let path = root.given.join(rel);
+    if !root.contains(&path).ok()? {
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
     Some(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,

@@ -75,7 +75,7 @@ pub(super) fn this_name() -> Name {
 
 /// The name a class's constructor is recorded by (`ProjectRepo.constructor`) and called by
 /// (`new ProjectRepo(..)` is a call of `ProjectRepo.constructor`).
-pub(crate) fn constructor_name() -> Name {
+pub(super) fn constructor_name() -> Name {
     swc_atoms::atom!("constructor")
 }
 
@@ -391,14 +391,28 @@ pub(super) fn leaves(st: &Stmt) -> bool {
 }
 
 /// A constructor's parameters as patterns, parameter properties (`private orgId: string`)
-/// among them in their place.
+/// among them in their place; a name's type annotation is left out (only the names are read,
+/// and a type can be large).
 pub(crate) fn ctor_params(k: &Constructor) -> Vec<Pat> {
+    let name = |i: &BindingIdent| {
+        Pat::Ident(BindingIdent {
+            id: i.id.clone(),
+            type_ann: None,
+        })
+    };
     k.params
         .iter()
         .map(|p| match p {
+            ParamOrTsParamProp::Param(Param {
+                pat: Pat::Ident(i), ..
+            })
+            | ParamOrTsParamProp::TsParamProp(TsParamProp {
+                param: TsParamPropParam::Ident(i),
+                ..
+            }) => name(i),
             ParamOrTsParamProp::Param(p) => p.pat.clone(),
             ParamOrTsParamProp::TsParamProp(tp) => match &tp.param {
-                TsParamPropParam::Ident(i) => Pat::Ident(i.clone()),
+                TsParamPropParam::Ident(i) => name(i),
                 TsParamPropParam::Assign(a) => Pat::Assign(a.clone()),
             },
         })

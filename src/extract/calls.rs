@@ -13,6 +13,7 @@ use crate::facts::*;
 use swc_ecma_ast::*;
 
 /// Records a call to what may be a project function, for N+1 through calls; and `sql.raw`.
+#[inline]
 pub(super) fn note_call(
     root: Option<&Expr>,
     segs: &[Seg<'_>],

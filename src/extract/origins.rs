@@ -570,7 +570,7 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
-                _ => self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()], false),
+                _ => self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()]),
             },
             Expr::Member(m) => {
                 let method = member_prop(&m.prop);
@@ -612,19 +612,14 @@ impl Visit for Walk {
                                 && !is_global(&o.sym) =>
                         {
                             let last = method.clone();
-                            self.call(
-                                (&c.args, c.span),
-                                &last,
-                                || vec![o.sym.clone(), method],
-                                false,
-                            );
+                            self.call((&c.args, c.span), &last, || vec![o.sym.clone(), method]);
                         }
                         // `this.m(..)`: the method of the class the walk is in.
                         Expr::This(_) => {
                             let last = method.clone();
                             let class = self.this.as_ref().and_then(|t| t.class.clone());
                             let this = || class.unwrap_or_else(super::ast::this_name);
-                            self.call((&c.args, c.span), &last, || vec![this(), method], false)
+                            self.call((&c.args, c.span), &last, || vec![this(), method])
                         }
                         // `this.invoices.list(..)`: a method of the class a field holds an
                         // instance of; of an unknown class, a call nothing is known about.
@@ -632,12 +627,7 @@ impl Visit for Walk {
                             match self.field_class(&f.prop) {
                                 Some(class) => {
                                     let last = method.clone();
-                                    self.call(
-                                        (&c.args, c.span),
-                                        &last,
-                                        || vec![class, method],
-                                        false,
-                                    )
+                                    self.call((&c.args, c.span), &last, || vec![class, method])
                                 }
                                 None => self.facts.opaque_calls.push(method),
                             }

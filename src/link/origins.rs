@@ -107,10 +107,12 @@ impl Project {
     fn find_callers(&self, file: FileId, index: usize) -> Option<Vec<(FileId, usize)>> {
         let def = &self.units[file].facts.functions[index];
         // A method (`Class.find`, `object.list`, `Class.constructor`) and what holds it.
+        // (Compared as text: names are made only for the callees looked for.)
         let (owner, name) = match def.name.rsplit_once('.') {
-            Some((o, n)) => (Some(Name::from(o)), Name::from(n)),
-            None => (None, Name::from(&*def.name)),
+            Some((o, n)) => (Some(o), n),
+            None => (None, &*def.name),
         };
+        let atom = || Name::from(name);
         let method = owner.is_some();
         let me = Some((file, index));
         let importers = self.importers.get_or_init(|| {
@@ -135,18 +137,18 @@ impl Project {
             // (`new Repo(..)`, `this.repo.find(..)` on a field typed `Repo`, `api.list(..)`).
             let mut names: Vec<Vec<Name>> = vec![];
             if g == file {
-                names.push(vec![name.clone()]);
+                names.push(vec![atom()]);
             } else {
                 for i in &facts.imports {
-                    let local = i.local.clone();
-                    let callee = match (&i.imported, &owner) {
-                        (Imported::Named(n), None) if *n == name => vec![local],
-                        (Imported::Named(n), Some(o)) if n == o => vec![local, name.clone()],
+                    let local = || i.local.clone();
+                    let callee = match (&i.imported, owner) {
+                        (Imported::Named(n), None) if &**n == name => vec![local()],
+                        (Imported::Named(n), Some(o)) if &**n == o => vec![local(), atom()],
                         (Imported::Named(_), _) => continue,
-                        (Imported::Default, None) => vec![local],
-                        (Imported::Default, Some(_)) => vec![local, name.clone()],
-                        (Imported::Namespace, None) => vec![local, name.clone()],
-                        (Imported::Namespace, Some(o)) => vec![local, o.clone(), name.clone()],
+                        (Imported::Default, None) => vec![local()],
+                        (Imported::Default, Some(_)) => vec![local(), atom()],
+                        (Imported::Namespace, None) => vec![local(), atom()],
+                        (Imported::Namespace, Some(o)) => vec![local(), o.into(), atom()],
                     };
                     if self.resolve_function(g, &callee) == me {
                         names.push(callee);
@@ -160,21 +162,23 @@ impl Project {
                     // Its calls are unknown: one may be to the function.
                     return None;
                 }
-                // A call passing nothing of known origin passes no checked key either.
-                let last = |k: &Vec<Name>| k.last().cloned();
-                if facts
-                    .origins
-                    .opaque_calls
-                    .iter()
-                    .any(|o| *o == name || names.iter().any(|k| last(k).as_ref() == Some(o)))
-                {
+                // A call passing nothing of known origin passes no checked key either; it is
+                // kept by its last name, a `new Class(..)` by the class's.
+                let ctor = name == "constructor";
+                let named = |k: &Vec<Name>| if ctor { k.first() } else { k.last() }.cloned();
+                let opaque = |o: &Name| {
+                    &**o == name
+                        || (ctor && g == file && owner == Some(&**o))
+                        || names.iter().any(|k| named(k).as_ref() == Some(o))
+                };
+                if facts.origins.opaque_calls.iter().any(opaque) {
                     return None;
                 }
                 for (n, c) in facts.origins.calls.iter().enumerate() {
                     let by_name = names.contains(&c.callee);
                     // In its own file, also as a method (`this.f(..)`, `Class.f(..)`).
                     let own = g == file
-                        && c.callee.last() == Some(&name)
+                        && c.callee.last().is_some_and(|l| &**l == name)
                         && self.resolve_function(g, &c.callee) == me;
                     if by_name || own {
                         out.push((g, n));

@@ -30,7 +30,9 @@ functions, SvelteKit's request event in a route file (`+page.server.ts`, `+layou
 `+server.ts`, or `.js`: the first argument of its `load`, of each of its form `actions` and of
 its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`): `params`,
 `url.searchParams.get(..)`, `request.json()` and `request.formData()`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
-`req.body|params|query`, or `formData.get(..)`. Also an input object spread into the values or
+`req.body|params|query|headers|cookies`, a NestJS method's parameters decorated `@Body()`,
+`@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
+session's), or `formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
 procedure's `.input(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
@@ -44,7 +46,13 @@ followed through locals (also a `let` assigned after its declaration: input on o
 input, named `input.teamId (on some paths)` when other paths give another value), destructuring
 and object properties, and into project functions: a
 query helper's `teamId` parameter is input when a caller passes input (the finding is at the
-query, with the input as a related location). A SvelteKit app's `$lib` imports resolve
+query, with the input as a related location). A class's field that its constructor stores
+(`constructor(private teamId: string)`, or `this.teamId = teamId` in its body) is that
+constructor parameter in the class's methods, so `new InvoiceRepo(db, c.req.header('x-team-id'))`
+passes input to `eq(invoices.teamId, this.teamId)`; a method called on a field typed with a
+project class (`this.invoices.list(req.query.teamId)` with `private invoices: InvoicesService`)
+is followed like a function, and so is `this.list(..)` within the class. A field the class
+assigns anywhere else holds no one value and is not followed. A SvelteKit app's `$lib` imports resolve
 through the generated `.svelte-kit/tsconfig.json`, or, where it has not been generated (a fresh
 checkout), to `src/lib` (or `kit.files.lib` when `svelte.config.js` sets it to a string).
 

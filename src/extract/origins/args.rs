@@ -29,14 +29,12 @@ impl Walk {
 
     /// A call that may be to a project function (`last` is its callee's last name), with the
     /// origins of its arguments; one whose arguments have no known origin is kept by that name
-    /// alone (`OriginFacts::opaque_calls`), unless `always` (a `new`, whose class's name is
-    /// not `last`).
+    /// alone (`OriginFacts::opaque_calls`).
     pub(super) fn call(
         &mut self,
         (args, call): (&[ExprOrSpread], swc_common::Span),
         last: &Name,
         callee: impl FnOnce() -> Vec<Name>,
-        always: bool,
     ) {
         // At module level no value of a request reaches a call (route definitions, schemas):
         // its name is all a function's callers need.
@@ -83,7 +81,7 @@ impl Walk {
             ArgOrigin::Value(o) => o.is_some(),
             ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
         });
-        if !known && !always {
+        if !known {
             self.facts.opaque_calls.push(last.clone());
             return;
         }

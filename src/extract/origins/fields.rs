@@ -115,6 +115,11 @@ fn this_field(t: &AssignTarget) -> Option<&Atom> {
 fn assigned_outside(c: &Class, k: Option<&Constructor>) -> Vec<Atom> {
     struct Assigned(Vec<Atom>);
     impl Visit for Assigned {
+        // (Types hold no assignment; a nested class's `this` is its own.)
+        fn visit_ts_type(&mut self, _: &TsType) {}
+        fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
+        fn visit_decorator(&mut self, _: &Decorator) {}
+        fn visit_class(&mut self, _: &Class) {}
         fn visit_assign_expr(&mut self, a: &AssignExpr) {
             if let Some(name) = this_field(&a.left) {
                 self.0.push(name.clone());
@@ -130,7 +135,7 @@ fn assigned_outside(c: &Class, k: Option<&Constructor>) -> Vec<Atom> {
         }
     }
     let mut all = Assigned(vec![]);
-    c.visit_with(&mut all);
+    c.body.visit_with(&mut all);
     // Each statement of the constructor's body that stores a field accounts for one of them.
     let mut own: Vec<&Atom> = k
         .iter()
@@ -159,26 +164,24 @@ impl Walk {
         Some(class.clone())
     }
 
-    /// `new ProjectRepo(db, workspaceId)`: a call of the class's constructor, kept whatever
-    /// its arguments hold so that the constructor's callers are all known.
+    /// `new ProjectRepo(db, workspaceId)`: a call of the class's constructor. One passing
+    /// nothing of known origin is kept by the class's name alone (`OriginFacts::opaque_calls`):
+    /// the constructor's callers are then not all known.
     pub(super) fn new_call(&mut self, n: &NewExpr) {
         let Expr::Ident(class) = unwrap(&n.callee) else {
             return;
         };
         let name = &class.sym;
-        if self.is_bound(name)
+        // (Cheapest first: most are `new Date()`, `new Error(..)`.)
+        if !name.starts_with(|c: char| c.is_ascii_uppercase())
             || is_global(name)
-            || !name.starts_with(|c: char| c.is_ascii_uppercase())
+            || self.is_bound(name)
         {
             return;
         }
         let args = n.args.as_deref().unwrap_or(&[]);
-        let ctor = constructor_name();
-        self.call(
-            (args, n.span),
-            &ctor,
-            || vec![name.clone(), ctor.clone()],
-            true,
-        );
+        self.call((args, n.span), name, || {
+            vec![name.clone(), constructor_name()]
+        });
     }
 }

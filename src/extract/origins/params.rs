@@ -21,7 +21,9 @@ impl Walk {
         let inline = args
             .first()
             .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_)));
-        if per_element && inline {
+        // (Of a name or a property, as rows are held: reading a call's result costs more.)
+        let held = matches!(unwrap(&m.obj), Expr::Ident(_) | Expr::Member(_));
+        if per_element && inline && held {
             let elem = self.origin(&m.obj).one_of_many();
             self.element = matches!(elem, Val::Local { .. } | Val::Param { .. }).then_some(elem);
         }

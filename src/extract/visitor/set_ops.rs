@@ -9,27 +9,40 @@ use super::*;
 use crate::extract::chain::Seg;
 use crate::extract::query::paging;
 
-const SET_OPERATORS: [&str; 6] = [
-    "union",
-    "unionAll",
-    "intersect",
-    "intersectAll",
-    "except",
-    "exceptAll",
-];
+/// `union`, `unionAll`, `intersect`, `intersectAll`, `except`, `exceptAll` (asked of every
+/// call of every chain: a match, not a scan of a list).
+#[inline]
+fn is_set_operator_name(name: &str) -> bool {
+    matches!(
+        name,
+        "union" | "unionAll" | "intersect" | "intersectAll" | "except" | "exceptAll"
+    )
+}
 
 impl Extractor {
     /// The parts of the set operations the chain `segs` calls, read once the chain's arguments
     /// were (their queries are at `before` or later). `how` is what the code does with the
     /// chain.
+    #[inline]
     pub(super) fn note_set_operation(
         &mut self,
         segs: &[Seg<'_>],
         how: ChainUse<'_>,
         before: usize,
     ) {
+        // Asked of every chain, and almost none calls a set operator.
+        if segs
+            .iter()
+            .any(|s| s.args.is_some() && is_set_operator_name(&s.name))
+        {
+            self.set_operation_parts(segs, how, before);
+        }
+    }
+
+    #[inline(never)]
+    fn set_operation_parts(&mut self, segs: &[Seg<'_>], how: ChainUse<'_>, before: usize) {
         for (i, seg) in segs.iter().enumerate() {
-            let Some(args) = seg.args.filter(|_| SET_OPERATORS.contains(&&*seg.name)) else {
+            let Some(args) = seg.args.filter(|_| is_set_operator_name(&seg.name)) else {
                 continue;
             };
             let function_form = i == 0 && seg.object.is_none() && self.is_set_operator(&seg.name);
@@ -56,7 +69,7 @@ impl Extractor {
             && self.facts.imports.iter().any(|i| {
                 i.local == *name
                     && i.source.starts_with("drizzle-orm/")
-                    && matches!(&i.imported, Imported::Named(o) if SET_OPERATORS.contains(&&**o))
+                    && matches!(&i.imported, Imported::Named(o) if is_set_operator_name(o))
             })
     }
 
