@@ -60,6 +60,8 @@ pub(super) struct Extractor {
     /// Locals bound to the whole array of a query's rows (`const rows = await db.select()..`),
     /// with their function: testing such a local itself (`if (!rows)`) checks nothing.
     rows_arrays: Vec<(Atom, Option<crate::span::Span>)>,
+    /// The local names of the set operators the module imports from Drizzle (`union`, ..).
+    set_operators: Vec<Atom>,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
@@ -81,6 +83,7 @@ impl Extractor {
             break_leaves_loop: false,
             counters: vec![],
             rows_arrays: vec![],
+            set_operators: vec![],
             builders: vec![],
             held: held::Locals::default(),
         }
@@ -89,6 +92,7 @@ impl Extractor {
     /// Binds the module's imports and constants before the walk.
     pub(super) fn prepass(&mut self, module: &Module) {
         prepass(module, &mut self.scopes, &mut self.facts);
+        self.note_set_operators();
     }
 
     /// The module's declarations (imports, exports, module-level constants) without walking

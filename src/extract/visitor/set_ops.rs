@@ -62,15 +62,25 @@ impl Extractor {
         }
     }
 
+    /// Notes the local names of the set operators the module imports from Drizzle (`import {
+    /// union as u } from 'drizzle-orm/pg-core'` gives `u`): read once, asked of many calls.
+    pub(super) fn note_set_operators(&mut self) {
+        self.set_operators = self
+            .facts
+            .imports
+            .iter()
+            .filter(|i| {
+                i.source.starts_with("drizzle-orm/")
+                    && matches!(&i.imported, Imported::Named(o) if is_set_operator_name(o))
+            })
+            .map(|i| i.local.clone())
+            .collect();
+    }
+
     /// `name` is a set operator imported from Drizzle (`import { union } from
     /// 'drizzle-orm/pg-core'`), not shadowed by a local.
     pub(super) fn is_set_operator(&self, name: &Name) -> bool {
-        !self.scopes.is_local(name)
-            && self.facts.imports.iter().any(|i| {
-                i.local == *name
-                    && i.source.starts_with("drizzle-orm/")
-                    && matches!(&i.imported, Imported::Named(o) if is_set_operator_name(o))
-            })
+        self.set_operators.contains(name) && !self.scopes.is_local(name)
     }
 
     /// The query a part of a set operation is: a local holding a builder, or a chain written in
