@@ -300,39 +300,7 @@ impl Visit for Extractor {
 
     fn visit_var_decl(&mut self, v: &VarDecl) {
         for d in &v.decls {
-            if let (Some(init), Some(local)) = (&d.init, result_binding(&d.name)) {
-                // A chain (`db.select()..`, `f().g()`) names no project function as a whole.
-                let chained = |c: &CallExpr| match &c.callee {
-                    Callee::Expr(callee) => match unwrap(callee) {
-                        Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Call(_)),
-                        _ => false,
-                    },
-                    _ => true,
-                };
-                if let Some((call, c)) = Some(awaited(init)).and_then(|e| match e {
-                    Expr::Call(c) if !chained(c) => Some((e, c)),
-                    _ => None,
-                }) {
-                    // `helper(..)`, `obj.m(..)`, `this.m(..)`, `repo.find(..)` on an instance,
-                    // `ns.obj.m(..)`: what the whole call names.
-                    let (root, segs) = flatten(call);
-                    let callee = callee_names(root, &segs, &self.scopes, &self.held)
-                        .filter(|(names, seg)| {
-                            seg.call_span == c.span
-                                && !(names.len() == 1 && self.scopes.is_local(&names[0]))
-                        })
-                        .map(|(names, _)| names);
-                    if let Some(callee) = callee {
-                        let span = self.at.span(c.span);
-                        self.facts.result_calls.push(crate::facts::ResultCall {
-                            local: local.clone(),
-                            callee,
-                            span,
-                            scope: self.frames.function_span(self.at),
-                        });
-                    }
-                }
-            }
+            self.note_result_calls(d);
             // The index a function defined here gets, if it is one (see `Binding::LocalFn`).
             let functions_before = self.facts.functions.len();
             if let Some(init) = &d.init {

@@ -4,6 +4,64 @@
 use super::*;
 
 impl Extractor {
+    /// `const row = await helper(..)` (also `const [row] = ..`): the local holds what the
+    /// project function returns (`FileFacts::result_calls`); `const [a, b] = await
+    /// Promise.all([f(..), g(..)])`: each name, its own call's.
+    pub(super) fn note_result_calls(&mut self, d: &VarDeclarator) {
+        let Some(init) = &d.init else { return };
+        let all = match awaited(init) {
+            Expr::Call(c) => promise_all(c),
+            _ => None,
+        };
+        if let (Pat::Array(p), Some(calls)) = (&d.name, all) {
+            for (pat, call) in p.elems.iter().zip(calls) {
+                if let (Some(Pat::Ident(i)), Some(c)) = (pat, call) {
+                    if c.spread.is_none() {
+                        self.note_result_call(&i.id.sym, &c.expr);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(local) = result_binding(&d.name) {
+            self.note_result_call(local, init);
+        }
+    }
+
+    fn note_result_call(&mut self, local: &Atom, init: &Expr) {
+        // A chain (`db.select()..`, `f().g()`) names no project function as a whole.
+        let chained = |c: &CallExpr| match &c.callee {
+            Callee::Expr(callee) => match unwrap(callee) {
+                Expr::Member(m) => matches!(unwrap(&m.obj), Expr::Call(_)),
+                _ => false,
+            },
+            _ => true,
+        };
+        if let Some((call, c)) = Some(awaited(init)).and_then(|e| match e {
+            Expr::Call(c) if !chained(c) => Some((e, c)),
+            _ => None,
+        }) {
+            // `helper(..)`, `obj.m(..)`, `this.m(..)`, `repo.find(..)` on an instance,
+            // `ns.obj.m(..)`: what the whole call names.
+            let (root, segs) = flatten(call);
+            let callee = callee_names(root, &segs, &self.scopes, &self.held)
+                .filter(|(names, seg)| {
+                    seg.call_span == c.span
+                        && !(names.len() == 1 && self.scopes.is_local(&names[0]))
+                })
+                .map(|(names, _)| names);
+            if let Some(callee) = callee {
+                let span = self.at.span(c.span);
+                self.facts.result_calls.push(crate::facts::ResultCall {
+                    local: local.clone(),
+                    callee,
+                    span,
+                    scope: self.frames.function_span(self.at),
+                });
+            }
+        }
+    }
+
     /// `x = ..`: on a `let` condition, the new value (or either value when conditional); a
     /// chain assigned is stored, not run.
     pub(super) fn assign(&mut self, a: &AssignExpr) {
