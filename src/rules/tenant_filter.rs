@@ -270,6 +270,10 @@ fn scoped_verdict(
         verdict = Verdict::Proven;
         proof = Proof::SessionUser;
     }
+    if verdict != Verdict::Proven && branches_proven(p, t, table, atoms, !joined && !one) {
+        verdict = Verdict::Proven;
+        proof = Proof::SessionUser;
+    }
     if verdict == Verdict::Missing {
         // Keyed by a row whose read cannot be verified: no more certain than that read.
         if let Some(row) = keyed_by_unverified_row(p, table, atoms) {
@@ -279,6 +283,29 @@ fn scoped_verdict(
         }
     }
     (verdict, proof)
+}
+
+/// `or(eq(tasks.workspaceId, ws.id), eq(tasks.assigneeId, user.id))`: a disjunction among
+/// `atoms` whose every branch has a proof of its own, each maybe another kind: a tenant filter,
+/// a checked key, or (with `session`, for a list or a write) the signed-in user's rows.
+fn branches_proven(
+    p: Proving<'_>,
+    t: &Table,
+    table: &TableRef,
+    atoms: &[&Pred],
+    session: bool,
+) -> bool {
+    let proven = |b: &Pred| {
+        let parts = conjuncts_of(&[b]);
+        matches!(b, Pred::False)
+            || all_guarantee_equality_or_null(&parts, table, &t.tenant_columns, &t.tenant_null)
+                == Verdict::Proven
+            || keyed_by_checked(p, table, &parts)
+            || (session && owned_by_session(p.ctx, p.file, table, &parts))
+    };
+    atoms
+        .iter()
+        .any(|a| matches!(a, Pred::Or(bs) if !bs.is_empty() && bs.iter().all(proven)))
 }
 
 /// An instance a query reads (its own table, a joined one, a correlated subquery's outer one),

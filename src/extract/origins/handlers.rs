@@ -15,12 +15,11 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bo
         .iter()
         .map_while(directive)
         .any(|d| d == "use server");
-    server
-        || kit
-        || facts.origins.handlers
-        || defines_jobs(module)
-        || declares_nest_class(module)
+    // (Cheapest first: the scans of the module's items come last.)
+    kit || facts.origins.handlers
         || !facts.queries.is_empty()
+        || server
+        || defines_jobs(module)
         || facts.exports.iter().any(
             |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
         )
@@ -31,7 +30,7 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bo
             && module.body.iter().any(super::values::page_with_url_props))
 }
 
-/// Background jobs declared at module level: a trigger.dev task (`task({ run })`,
+/// Background jobs declared at module level (and NestJS classes, see `nest_class`): a trigger.dev task (`task({ run })`,
 /// `schemaTask({ run })`, `schedules.task({ run })`) or a queue processor class (a method
 /// `process(job)`, as BullMQ's `WorkerHost` and processors built on it have). A job calls the
 /// project's query functions as a request handler does; its calls are followed, so a helper it
@@ -64,12 +63,15 @@ fn defines_jobs(module: &Module) -> bool {
                 }))
             })
     };
+    // (A NestJS class, `@Controller`, `@Injectable`, ..: what it passes its services decides
+    // what they are given, so it is read too.)
     let processor = |c: &Class| {
-        c.body.iter().any(|m| {
-            matches!(m, ClassMember::Method(m)
-                if !m.function.params.is_empty()
-                    && crate::extract::ast::prop_atom(&m.key).as_deref() == Some("process"))
-        })
+        nest_class(c)
+            || c.body.iter().any(|m| {
+                matches!(m, ClassMember::Method(m)
+                    if !m.function.params.is_empty()
+                        && crate::extract::ast::prop_atom(&m.key).as_deref() == Some("process"))
+            })
     };
     let decl = |d: &Decl| match d {
         Decl::Class(c) => processor(&c.class),
@@ -238,24 +240,9 @@ pub(super) fn decorator_name(d: &Decorator) -> Option<&str> {
     }
 }
 
-/// The module declares a NestJS class (see [`CLASS_DECORATORS`]): its values are worth
-/// following, since what it passes its services decides what they are given.
-fn declares_nest_class(module: &Module) -> bool {
-    let nest = |c: &Class| {
-        c.decorators
-            .iter()
-            .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
-    };
-    module.body.iter().any(|item| match item {
-        ModuleItem::Stmt(Stmt::Decl(Decl::Class(c))) => nest(&c.class),
-        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
-            decl: Decl::Class(c),
-            ..
-        })) => nest(&c.class),
-        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(ExportDefaultDecl {
-            decl: DefaultDecl::Class(c),
-            ..
-        })) => nest(&c.class),
-        _ => false,
-    })
+/// A NestJS class (see [`CLASS_DECORATORS`]).
+fn nest_class(c: &Class) -> bool {
+    c.decorators
+        .iter()
+        .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
 }
