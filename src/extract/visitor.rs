@@ -438,6 +438,11 @@ impl Visit for Extractor {
         c.visit_children_with(self);
     }
 
+    fn visit_expr_stmt(&mut self, s: &ExprStmt) {
+        self.note_assertion(s);
+        s.visit_children_with(self);
+    }
+
     fn visit_if_stmt(&mut self, s: &IfStmt) {
         self.note_clauses_on_every_branch(s);
         self.note_null_check(s);

@@ -29,7 +29,10 @@ URL), the arguments of a `'use server'` file's exported
 functions, SvelteKit's request event in a route file (`+page.server.ts`, `+layout.server.ts`,
 `+server.ts`, or `.js`: the first argument of its `load`, of each of its form `actions` and of
 its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`): `params`,
-`url.searchParams.get(..)`, `request.json()` and `request.formData()`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
+`url.searchParams.get(..)`, `request.json()` and `request.formData()`, a React Router (Remix)
+route module's `loader` and `action` (their first argument destructured, `{ request, params }`,
+or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same `params`,
+`request.json()`, `request.formData()` and `new URL(request.url).searchParams`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query|headers|cookies`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), or `formData.get(..)`. Also an input object spread into the values or
@@ -61,7 +64,9 @@ Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, 
 chose it.
 
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
-`getSession()`, Hono's `c.get(..)`, `locals`, SvelteKit's `event.locals`; a local named `session` is the session unless the
+`getSession()` (and a cookie session's `session.get('userId')`), a helper named for the user id
+given the request (`requireUserId(request)`), Hono's `c.get(..)`, `locals`, SvelteKit's
+`event.locals`, React Router's `context`; a local named `session` is the session unless the
 call that gave it is neither named for a session nor checks a credential, such as
 `getChatSession(id)`, whose row it holds); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose

@@ -1,6 +1,7 @@
 //! What a module's exported functions are entered as: a `'use server'` file's server actions,
 //! a route file's request handlers, a default-exported page, and a SvelteKit route file's
-//! `load`, form actions and request handlers.
+//! `load`, form actions and request handlers, and a React Router (Remix) route module's
+//! `loader` and `action`.
 
 use super::handlers::{kit_handler, ROUTE_METHODS};
 use super::{FnKind, Walk};
@@ -12,7 +13,17 @@ impl Walk {
     pub(super) fn export_decl(&mut self, d: &ExportDecl) {
         match &d.decl {
             Decl::Fn(f) => {
-                let kind = self.export_kind(&f.ident.sym);
+                let kind = match self.export_kind(&f.ident.sym) {
+                    FnKind::Plain
+                        if route_module_export(
+                            &f.ident.sym,
+                            f.function.params.first().map(|p| &p.pat),
+                        ) =>
+                    {
+                        FnKind::KitHandler
+                    }
+                    kind => kind,
+                };
                 self.fn_node(&f.function, kind);
             }
             Decl::Var(v) => {
@@ -24,6 +35,11 @@ impl Walk {
                     let entered = match self.export_kind(&name.id.sym) {
                         FnKind::Plain if self.kit && &*name.id.sym == "actions" => {
                             self.kit_actions(init)
+                        }
+                        FnKind::Plain
+                            if route_module_export(&name.id.sym, arrow_first_param(init)) =>
+                        {
+                            self.function_expr(init, FnKind::KitHandler)
                         }
                         FnKind::Plain => false,
                         kind => self.function_expr(init, kind),
@@ -80,5 +96,38 @@ impl Walk {
             }
         }
         true
+    }
+}
+
+/// A React Router (Remix) route module's `loader` or `action`, given the request's arguments
+/// (`{ request, params, context }`, as SvelteKit's event: `params` the route's, `request` the
+/// request's, `context` the server's): its first parameter destructured, or typed as the
+/// framework's arguments (`LoaderFunctionArgs`, `Route.ActionArgs`).
+fn route_module_export(name: &str, first: Option<&Pat>) -> bool {
+    if !matches!(name, "loader" | "action") {
+        return false;
+    }
+    match first {
+        Some(Pat::Object(_)) => true,
+        Some(Pat::Ident(i)) => i.type_ann.as_deref().is_some_and(|t| match &*t.type_ann {
+            TsType::TsTypeRef(r) => {
+                let last = match &r.type_name {
+                    TsEntityName::Ident(i) => &i.sym,
+                    TsEntityName::TsQualifiedName(q) => &q.right.sym,
+                };
+                last.ends_with("Args")
+            }
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// The first parameter of the function `init` is (`async ({ request }) => ..`).
+fn arrow_first_param(init: &Expr) -> Option<&Pat> {
+    match unwrap(init) {
+        Expr::Arrow(a) => a.params.first(),
+        Expr::Fn(f) => f.function.params.first().map(|p| &p.pat),
+        _ => None,
     }
 }

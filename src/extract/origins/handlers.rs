@@ -20,9 +20,10 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bo
         || !facts.queries.is_empty()
         || server
         || defines_jobs(module)
-        || facts.exports.iter().any(
-            |e| matches!(e, Export::Local { exported, .. } if ROUTE_METHODS.contains(&&**exported)),
-        )
+        || facts.exports.iter().any(|e| {
+            matches!(e, Export::Local { exported, .. }
+                if ROUTE_METHODS.contains(&&**exported) || matches!(&**exported, "loader" | "action"))
+        })
         || (facts
             .exports
             .iter()

@@ -130,6 +130,8 @@ impl Env {
                 }
             }
             (Val::HonoContext, "get") => Val::Session,
+            // A cookie session store's `session.get('userId')` (React Router's, Remix's).
+            (Val::Session, "get") => Val::Session,
             (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),
             (Val::Request, "formData") => Val::FormData,
             (Val::SearchParams, "get" | "getAll") => input(

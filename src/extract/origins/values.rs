@@ -219,7 +219,8 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             // The request's URL, whose `searchParams` are the query string (as `new
             // URL(req.url)` is).
             "url" | "request" => Val::Request,
-            "locals" => Val::Session,
+            // (React Router's `context`: what the server put there for the request.)
+            "locals" | "context" => Val::Session,
             _ => Val::Unknown,
         },
         Val::RouteContext => match key {
@@ -524,8 +525,12 @@ impl Env {
                 name if args.is_empty() && session_user_call(name) => Val::Session,
                 // `tryGetActorUserId(ctx.actor)`: the user id its one argument carries, by the
                 // call's name (the session's, for the session).
+                // `requireUserId(request)`: the user id of the session the request's cookie holds.
                 name if session_user_id_call(name) && args.len() == 1 => match first() {
-                    Some(a) => member(&self.origin(&a.expr), None, "userId", self.at.span(call)),
+                    Some(a) => match self.origin(&a.expr) {
+                        Val::Request => Val::Session,
+                        v => member(&v, None, "userId", self.at.span(call)),
+                    },
                     None => Val::Unknown,
                 },
                 // `toServiceCtx(ctx)`, `requireAccount(locals)`: the session, or a part of it.

@@ -49,6 +49,44 @@ impl Extractor {
         }
     }
 
+    /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
+    /// (Node's): the statement throws unless `row` holds a value, as `if (!row) throw ..`.
+    pub(super) fn note_assertion(&mut self, s: &ExprStmt) {
+        let Expr::Call(c) = unwrap(&s.expr) else {
+            return;
+        };
+        let Some(Expr::Ident(x)) = c.args.first().map(|a| unwrap(&a.expr)) else {
+            return;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return;
+        };
+        let (name, method) = match unwrap(callee) {
+            Expr::Ident(f) => (&f.sym, None),
+            Expr::Member(m) => match unwrap(&m.obj) {
+                Expr::Ident(o) => (&o.sym, crate::extract::ast::member_prop(&m.prop)),
+                _ => return,
+            },
+            _ => return,
+        };
+        let asserts =
+            !self.scopes.is_local(name)
+                && self.facts.imports.iter().any(|i| {
+                    i.local == *name && assertion(&i.source, &i.imported, method.as_deref())
+                });
+        if !asserts {
+            return;
+        }
+        let (within, throws) = self.frames.reach.of_check(true);
+        self.facts.null_checks.push(crate::facts::NullCheck {
+            local: x.sym.clone(),
+            span: self.at.span(s.span),
+            throws,
+            within: within.map(|w| self.at.span(w)),
+            via: None,
+        });
+    }
+
     /// `const rows = await <chain>`, the chain a query made at `facts.queries[from..]` that
     /// gives all its rows as an array (a select or `findMany`, a write's `.returning()`; not
     /// SQLite's `.get()` nor a `.then(..)`): `rows` is never missing.
@@ -119,5 +157,18 @@ impl Extractor {
             .iter()
             .rev()
             .any(|(n, s)| n == local && *s == scope)
+    }
+}
+
+/// An import that asserts its first argument: tiny-invariant's default export, Node's
+/// `assert` (the module, `assert.ok`, or the named `ok` or `strict`).
+fn assertion(source: &str, imported: &Imported, method: Option<&str>) -> bool {
+    match source {
+        "tiny-invariant" | "invariant" => method.is_none() && *imported == Imported::Default,
+        "assert" | "node:assert" | "assert/strict" | "node:assert/strict" => match imported {
+            Imported::Default | Imported::Namespace => matches!(method, None | Some("ok")),
+            Imported::Named(n) => method.is_none() && matches!(&n[..], "ok" | "strict"),
+        },
+        _ => false,
     }
 }

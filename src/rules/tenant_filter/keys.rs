@@ -299,7 +299,7 @@ pub(super) fn read_before(
 }
 
 /// `p`'s own table is tenant-scoped and its conditions prove it directly (its tenant column,
-/// or a reference to a tenant root).
+/// a reference to a tenant root, or a secret it is looked up by).
 pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
     let t = project.table(p.table);
     let all = p.conditions();
@@ -307,7 +307,9 @@ pub(super) fn proven_directly(project: &Project, p: &LinkedQuery) -> bool {
         && (all_guarantee_equality_or_null(&all, &p.instance(), &t.tenant_columns, &t.tenant_null)
             == Verdict::Proven
             || (!t.root_refs.is_empty()
-                && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven))
+                && all_guarantee_equality(&all, &p.instance(), &t.root_refs) == Verdict::Proven)
+            // (A lookup by a secret: the row of whoever holds it.)
+            || secret_lookup(t, &all, &p.instance()))
 }
 
 /// What spans `span`, in the function `scope` (`None` at module level), ran before `at`, in
