@@ -270,7 +270,10 @@ fn scoped_verdict(
         verdict = Verdict::Proven;
         proof = Proof::SessionUser;
     }
-    if verdict != Verdict::Proven && branches_proven(p, t, table, atoms, !joined && !one) {
+    // In a disjunction the user's rows widen the tenant's: for a list to read (the user's
+    // view), not for a write, which may reach another tenant's row the user still owns.
+    let list = !joined && !one && site.kind.is_read();
+    if verdict != Verdict::Proven && branches_proven(p, t, table, atoms, list) {
         verdict = Verdict::Proven;
         proof = Proof::SessionUser;
     }
@@ -287,7 +290,7 @@ fn scoped_verdict(
 
 /// `or(eq(tasks.workspaceId, ws.id), eq(tasks.assigneeId, user.id))`: a disjunction among
 /// `atoms` whose every branch has a proof of its own, each maybe another kind: a tenant filter,
-/// a checked key, or (with `session`, for a list or a write) the signed-in user's rows.
+/// a checked key, or (with `session`, for a list read) the signed-in user's rows.
 fn branches_proven(
     p: Proving<'_>,
     t: &Table,
