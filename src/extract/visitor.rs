@@ -62,6 +62,8 @@ pub(super) struct Extractor {
     rows_arrays: Vec<(Atom, Option<crate::span::Span>)>,
     /// The local names of the set operators the module imports from Drizzle (`union`, ..).
     set_operators: Vec<Atom>,
+    /// The local names of the assertions the module imports (`invariant`, `assert`).
+    assertions: Vec<Atom>,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
@@ -84,6 +86,7 @@ impl Extractor {
             counters: vec![],
             rows_arrays: vec![],
             set_operators: vec![],
+            assertions: vec![],
             builders: vec![],
             held: held::Locals::default(),
         }
@@ -93,6 +96,7 @@ impl Extractor {
     pub(super) fn prepass(&mut self, module: &Module) {
         prepass(module, &mut self.scopes, &mut self.facts);
         self.note_set_operators();
+        self.note_assertions();
     }
 
     /// The module's declarations (imports, exports, module-level constants) without walking

@@ -289,8 +289,9 @@ fn scoped_verdict(
 }
 
 /// `or(eq(tasks.workspaceId, ws.id), eq(tasks.assigneeId, user.id))`: a disjunction among
-/// `atoms` whose every branch has a proof of its own, each maybe another kind: a tenant filter,
-/// a checked key, or (with `session`, for a list read) the signed-in user's rows.
+/// `atoms` whose every branch has a proof of its own, one a tenant filter and the others maybe
+/// another kind: a checked key, or (with `session`, for a list read) the signed-in user's rows.
+/// (Branches all keyed by checked rows are `keyed_by_checked`'s.)
 fn branches_proven(
     p: Proving<'_>,
     t: &Table,
@@ -298,17 +299,23 @@ fn branches_proven(
     atoms: &[&Pred],
     session: bool,
 ) -> bool {
+    let direct = |b: &Pred| {
+        let parts = conjuncts_of(&[b]);
+        all_guarantee_equality_or_null(&parts, table, &t.tenant_columns, &t.tenant_null)
+            == Verdict::Proven
+    };
     let proven = |b: &Pred| {
         let parts = conjuncts_of(&[b]);
         matches!(b, Pred::False)
-            || all_guarantee_equality_or_null(&parts, table, &t.tenant_columns, &t.tenant_null)
-                == Verdict::Proven
+            || direct(b)
             || keyed_by_checked(p, table, &parts)
             || (session && owned_by_session(p.ctx, p.file, table, &parts))
     };
+    // (One branch a tenant filter, which is cheap to see, before the other proofs are asked
+    // of the rest: an `or` of search terms has none.)
     atoms
         .iter()
-        .any(|a| matches!(a, Pred::Or(bs) if !bs.is_empty() && bs.iter().all(proven)))
+        .any(|a| matches!(a, Pred::Or(bs) if bs.iter().any(direct) && bs.iter().all(proven)))
 }
 
 /// An instance a query reads (its own table, a joined one, a correlated subquery's outer one),

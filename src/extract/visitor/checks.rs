@@ -49,9 +49,24 @@ impl Extractor {
         }
     }
 
+    /// Notes the local names of the assertions the module imports (see [`assertion`]): read
+    /// once, asked of every expression statement.
+    pub(super) fn note_assertions(&mut self) {
+        self.assertions = self
+            .facts
+            .imports
+            .iter()
+            .filter(|i| assertion(&i.source, &i.imported))
+            .map(|i| i.local.clone())
+            .collect();
+    }
+
     /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
     /// (Node's): the statement throws unless `row` holds a value, as `if (!row) throw ..`.
     pub(super) fn note_assertion(&mut self, s: &ExprStmt) {
+        if self.assertions.is_empty() {
+            return;
+        }
         let Expr::Call(c) = unwrap(&s.expr) else {
             return;
         };
@@ -61,20 +76,18 @@ impl Extractor {
         let Callee::Expr(callee) = &c.callee else {
             return;
         };
-        let (name, method) = match unwrap(callee) {
-            Expr::Ident(f) => (&f.sym, None),
-            Expr::Member(m) => match unwrap(&m.obj) {
-                Expr::Ident(o) => (&o.sym, crate::extract::ast::member_prop(&m.prop)),
-                _ => return,
-            },
+        let name = match unwrap(callee) {
+            Expr::Ident(f) => &f.sym,
+            // `assert.ok(row)` (not `invariant.x(..)`).
+            Expr::Member(m) if crate::extract::ast::member_prop_is(&m.prop, "ok") => {
+                match unwrap(&m.obj) {
+                    Expr::Ident(o) if &*o.sym != "invariant" => &o.sym,
+                    _ => return,
+                }
+            }
             _ => return,
         };
-        let asserts =
-            !self.scopes.is_local(name)
-                && self.facts.imports.iter().any(|i| {
-                    i.local == *name && assertion(&i.source, &i.imported, method.as_deref())
-                });
-        if !asserts {
+        if !self.assertions.contains(name) || self.scopes.is_local(name) {
             return;
         }
         let (within, throws) = self.frames.reach.of_check(true);
@@ -161,13 +174,13 @@ impl Extractor {
 }
 
 /// An import that asserts its first argument: tiny-invariant's default export, Node's
-/// `assert` (the module, `assert.ok`, or the named `ok` or `strict`).
-fn assertion(source: &str, imported: &Imported, method: Option<&str>) -> bool {
+/// `assert` (the module, whose `ok` asserts too, or the named `ok` and `strict`).
+fn assertion(source: &str, imported: &Imported) -> bool {
     match source {
-        "tiny-invariant" | "invariant" => method.is_none() && *imported == Imported::Default,
+        "tiny-invariant" | "invariant" => *imported == Imported::Default,
         "assert" | "node:assert" | "assert/strict" | "node:assert/strict" => match imported {
-            Imported::Default | Imported::Namespace => matches!(method, None | Some("ok")),
-            Imported::Named(n) => method.is_none() && matches!(&n[..], "ok" | "strict"),
+            Imported::Default | Imported::Namespace => true,
+            Imported::Named(n) => matches!(&n[..], "ok" | "strict"),
         },
         _ => false,
     }
