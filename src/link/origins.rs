@@ -208,10 +208,21 @@ impl Project {
 
     /// Follows request input into the parameters of the project functions it is passed to.
     pub(super) fn follow_input(&self) -> InputParams {
-        // Every call with a known argument origin, resolved once.
+        // Every call passing input or a parameter (which input may fill), resolved once: the
+        // others (the session, a local's rows) pass no input on.
+        let may_pass = |o: &Origin| matches!(o, Origin::Input(_) | Origin::Param { .. });
         let mut calls: Vec<(FileId, usize, &CallOrigins, (FileId, u32))> = vec![];
         for (f, unit) in self.units.iter_enumerated() {
             for (n, c) in unit.facts.origins.calls.iter().enumerate() {
+                let passes = c.args.iter().any(|a| match a {
+                    ArgOrigin::Value(o) => o.as_ref().is_some_and(may_pass),
+                    ArgOrigin::Object(keys) => {
+                        keys.iter().any(|(_, o)| o.as_ref().is_some_and(may_pass))
+                    }
+                });
+                if !passes {
+                    continue;
+                }
                 if let Some((cf, ci)) = self.resolve_function(f, &c.callee) {
                     let span = self.units[cf].facts.functions[ci].span;
                     calls.push((f, n, c, (cf, span.lo)));
