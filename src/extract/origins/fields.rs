@@ -2,7 +2,8 @@
 //! Db, private workspaceId: string)`, or `this.workspaceId = workspaceId` in its body), read
 //! in the class's methods as `this.workspaceId`. The value is the constructor's parameter, so
 //! its callers (`new ProjectRepo(db, c.req.header('x-workspace-id'))`) decide it as for any
-//! function. A field the class assigns anywhere else holds no one value and is not followed.
+//! function. A field the class assigns anywhere else holds no one value and is not followed; a
+//! getter with no setter is one value of its own.
 
 use super::values::{This, Val};
 use super::{FnKind, Walk};
@@ -20,16 +21,23 @@ impl Walk {
             ClassMember::Constructor(k) if k.body.is_some() => Some(k),
             _ => None,
         });
-        let mutable = assigned_outside(c, ctor);
+        // (The class is read for assignments only when its constructor stores a field.)
+        let stores = ctor.is_some_and(|k| {
+            k.params
+                .iter()
+                .any(|p| matches!(p, ParamOrTsParamProp::TsParamProp(_)))
+                || k.body.iter().flat_map(|b| &b.stmts).any(|st| stored(st).is_some())
+        });
         let values = match ctor {
-            Some(k) => self.constructor(k, &mutable),
+            Some(k) if stores => self.constructor(k, &assigned_outside(c, Some(k))),
+            Some(k) => self.constructor(k, &[]),
             None => vec![],
         };
         let this = This {
             class: name.cloned(),
             values,
             classes: crate::extract::held::class_fields(c),
-            mutable,
+            getters: getters(c),
         };
         let outer = self.env.this.replace(this.into());
         for m in &c.body {
@@ -83,6 +91,27 @@ impl Walk {
         self.function(params.iter(), &body, k.span, FnKind::Plain);
         out.into_inner()
     }
+}
+
+/// The class's getters with no setter (`get orgId() { return this.cls.get('orgId') }`): each
+/// is one value, the same in every method.
+fn getters(c: &Class) -> Vec<Atom> {
+    let named = |m: &ClassMethod, kind: MethodKind| {
+        (m.kind == kind && !m.is_static)
+            .then(|| crate::extract::ast::prop_atom(&m.key))
+            .flatten()
+    };
+    let methods = || {
+        c.body.iter().filter_map(|m| match m {
+            ClassMember::Method(m) => Some(m),
+            _ => None,
+        })
+    };
+    let setters: Vec<Atom> = methods().filter_map(|m| named(m, MethodKind::Setter)).collect();
+    methods()
+        .filter_map(|m| named(m, MethodKind::Getter))
+        .filter(|g| !setters.contains(g))
+        .collect()
 }
 
 /// `this.name = value;`, a statement of the constructor's body.

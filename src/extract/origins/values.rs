@@ -269,8 +269,8 @@ pub(super) struct This {
     pub(super) values: Vec<(Atom, Val)>,
     /// The project classes fields hold instances of (`private invoices: InvoicesService`).
     pub(super) classes: Vec<(Atom, Atom)>,
-    /// The fields the class assigns outside its constructor: they hold no one value.
-    pub(super) mutable: Vec<Atom>,
+    /// The class's getters with no setter: each is one value of its own.
+    pub(super) getters: Vec<Atom>,
 }
 
 impl Env {
@@ -456,12 +456,11 @@ impl Env {
             }
         }
         // `this.workspaceId`: what the constructor stored in the field.
-        // Another field (or a getter) is a value of its own, the same in every method, unless
-        // the class may reassign it.
+        // A getter is a value of its own, the same in every method.
         if let (Expr::This(_), Some(this)) = (unwrap(&m.obj), &self.this) {
             return match this.values.iter().find(|(n, _)| *n == key) {
                 Some((_, v)) => v.clone(),
-                None if this.mutable.contains(&key) => Val::Unknown,
+                None if !this.getters.contains(&key) => Val::Unknown,
                 None => Val::Version {
                     name: format!("this.{key}").into(),
                     n: 0,
