@@ -26,7 +26,10 @@ impl Walk {
             k.params
                 .iter()
                 .any(|p| matches!(p, ParamOrTsParamProp::TsParamProp(_)))
-                || k.body.iter().flat_map(|b| &b.stmts).any(|st| stored(st).is_some())
+                || k.body
+                    .iter()
+                    .flat_map(|b| &b.stmts)
+                    .any(|st| stored(st).is_some())
         });
         let values = match ctor {
             Some(k) if stores => self.constructor(k, &assigned_outside(c, Some(k))),
@@ -107,7 +110,9 @@ fn getters(c: &Class) -> Vec<Atom> {
             _ => None,
         })
     };
-    let setters: Vec<Atom> = methods().filter_map(|m| named(m, MethodKind::Setter)).collect();
+    let setters: Vec<Atom> = methods()
+        .filter_map(|m| named(m, MethodKind::Setter))
+        .collect();
     methods()
         .filter_map(|m| named(m, MethodKind::Getter))
         .filter(|g| !setters.contains(g))
