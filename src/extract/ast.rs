@@ -418,3 +418,27 @@ pub(crate) fn ctor_params(k: &Constructor) -> Vec<Pat> {
         })
         .collect()
 }
+
+/// `this.name = value;` as a statement (a constructor's, storing a field).
+pub(crate) fn this_stored(st: &Stmt) -> Option<(&Atom, &Expr)> {
+    let Stmt::Expr(e) = st else { return None };
+    let Expr::Assign(a) = unwrap(&e.expr) else {
+        return None;
+    };
+    if a.op != AssignOp::Assign {
+        return None;
+    }
+    let name = this_field(&a.left)?;
+    Some((name, &a.right))
+}
+
+/// The field `this.name` an assignment's target names.
+pub(crate) fn this_field(t: &AssignTarget) -> Option<&Atom> {
+    let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = t else {
+        return None;
+    };
+    match (unwrap(&m.obj), &m.prop) {
+        (Expr::This(_), MemberProp::Ident(f)) => Some(&f.sym),
+        _ => None,
+    }
+}

@@ -198,17 +198,13 @@ pub(super) fn class_fields(c: &Class) -> Vec<(Atom, Atom)> {
                         }
                     }
                 }
-                for st in k.body.iter().flat_map(|b| &b.stmts) {
-                    let Stmt::Expr(e) = st else { continue };
-                    let Expr::Assign(a) = unwrap(&e.expr) else {
-                        continue;
-                    };
-                    let AssignTarget::Simple(SimpleAssignTarget::Member(t)) = &a.left else {
-                        continue;
-                    };
-                    if let (Expr::This(_), MemberProp::Ident(f)) = (unwrap(&t.obj), &t.prop) {
-                        push(&f.sym, of_value(&a.right));
-                    }
+                for (f, value) in k
+                    .body
+                    .iter()
+                    .flat_map(|b| &b.stmts)
+                    .filter_map(super::ast::this_stored)
+                {
+                    push(f, of_value(value));
                 }
             }
             _ => {}

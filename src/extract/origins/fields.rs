@@ -7,7 +7,9 @@
 
 use super::values::{This, Val};
 use super::{FnKind, Walk};
-use crate::extract::ast::{constructor_name, ctor_params, member_prop, unwrap};
+use crate::extract::ast::{
+    constructor_name, ctor_params, member_prop, this_field, this_stored as stored, unwrap,
+};
 use crate::extract::names::is_global;
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
@@ -117,30 +119,6 @@ fn getters(c: &Class) -> Vec<Atom> {
         .filter_map(|m| named(m, MethodKind::Getter))
         .filter(|g| !setters.contains(g))
         .collect()
-}
-
-/// `this.name = value;`, a statement of the constructor's body.
-fn stored(st: &Stmt) -> Option<(&Atom, &Expr)> {
-    let Stmt::Expr(e) = st else { return None };
-    let Expr::Assign(a) = unwrap(&e.expr) else {
-        return None;
-    };
-    if a.op != AssignOp::Assign {
-        return None;
-    }
-    let name = this_field(&a.left)?;
-    Some((name, &a.right))
-}
-
-/// The field `this.name` an assignment's target names.
-fn this_field(t: &AssignTarget) -> Option<&Atom> {
-    let AssignTarget::Simple(SimpleAssignTarget::Member(m)) = t else {
-        return None;
-    };
-    match (unwrap(&m.obj), &m.prop) {
-        (Expr::This(_), MemberProp::Ident(f)) => Some(&f.sym),
-        _ => None,
-    }
 }
 
 /// The fields the class assigns other than by a statement of the constructor's own body (the
