@@ -62,8 +62,9 @@ pub(super) struct Extractor {
     rows_arrays: Vec<(Atom, Option<crate::span::Span>)>,
     /// The local names of the set operators the module imports from Drizzle (`union`, ..).
     set_operators: Vec<Atom>,
-    /// The local names of the assertions the module imports (`invariant`, `assert`).
-    assertions: Vec<Atom>,
+    /// The local names of the assertions the module imports (`invariant`, `assert`), each
+    /// with whether its `.ok(..)` asserts too (Node's module).
+    assertions: Vec<(Atom, bool)>,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.

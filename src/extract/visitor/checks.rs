@@ -56,8 +56,7 @@ impl Extractor {
             .facts
             .imports
             .iter()
-            .filter(|i| assertion(&i.source, &i.imported))
-            .map(|i| i.local.clone())
+            .filter_map(|i| Some((i.local.clone(), assertion(&i.source, &i.imported)?)))
             .collect();
     }
 
@@ -76,18 +75,21 @@ impl Extractor {
         let Callee::Expr(callee) = &c.callee else {
             return;
         };
-        let name = match unwrap(callee) {
-            Expr::Ident(f) => &f.sym,
-            // `assert.ok(row)` (not `invariant.x(..)`).
+        let (name, method) = match unwrap(callee) {
+            Expr::Ident(f) => (&f.sym, false),
             Expr::Member(m) if crate::extract::ast::member_prop_is(&m.prop, "ok") => {
                 match unwrap(&m.obj) {
-                    Expr::Ident(o) if &*o.sym != "invariant" => &o.sym,
+                    Expr::Ident(o) => (&o.sym, true),
                     _ => return,
                 }
             }
             _ => return,
         };
-        if !self.assertions.contains(name) || self.scopes.is_local(name) {
+        let asserts = self
+            .assertions
+            .iter()
+            .any(|(n, ok)| n == name && (!method || *ok));
+        if !asserts || self.scopes.is_local(name) {
             return;
         }
         let (within, throws) = self.frames.reach.of_check(true);
@@ -173,15 +175,17 @@ impl Extractor {
     }
 }
 
-/// An import that asserts its first argument: tiny-invariant's default export, Node's
-/// `assert` (the module, whose `ok` asserts too, or the named `ok` and `strict`).
-fn assertion(source: &str, imported: &Imported) -> bool {
-    match source {
-        "tiny-invariant" | "invariant" => *imported == Imported::Default,
-        "assert" | "node:assert" | "assert/strict" | "node:assert/strict" => match imported {
-            Imported::Default | Imported::Namespace => true,
-            Imported::Named(n) => matches!(&n[..], "ok" | "strict"),
-        },
-        _ => false,
+/// An import that asserts its first argument (tiny-invariant's default export, Node's `assert`
+/// module or its named `ok` and `strict`), and whether its `.ok(..)` does too (the module's).
+fn assertion(source: &str, imported: &Imported) -> Option<bool> {
+    match (source, imported) {
+        ("tiny-invariant" | "invariant", Imported::Default) => Some(false),
+        ("assert" | "node:assert" | "assert/strict" | "node:assert/strict", imported) => {
+            match imported {
+                Imported::Default | Imported::Namespace => Some(true),
+                Imported::Named(n) => matches!(&n[..], "ok" | "strict").then_some(false),
+            }
+        }
+        _ => None,
     }
 }
