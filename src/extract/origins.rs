@@ -95,9 +95,9 @@ enum FnKind {
     /// A default-exported component (a Next.js page or layout): its props' `params` and
     /// `searchParams` are the URL's.
     Page,
-    /// A SvelteKit route file's `load`, form action or request handler: its argument is the
-    /// request's event.
-    KitHandler,
+    /// A SvelteKit route file's `load`, form action or request handler, or a React Router
+    /// route module's `loader` or `action`: its argument is the request's event.
+    EventHandler,
 }
 
 struct Walk {

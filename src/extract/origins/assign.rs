@@ -375,7 +375,7 @@ fn same(a: &Val, b: &Val) -> bool {
         | (Val::Session, Val::Session)
         | (Val::Request, Val::Request)
         | (Val::RouteContext, Val::RouteContext)
-        | (Val::KitEvent, Val::KitEvent)
+        | (Val::RequestEvent, Val::RequestEvent)
         | (Val::SearchParams, Val::SearchParams)
         | (Val::FormData, Val::FormData)
         | (Val::HonoContext, Val::HonoContext)

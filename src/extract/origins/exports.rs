@@ -20,7 +20,7 @@ impl Walk {
                             f.function.params.first().map(|p| &p.pat),
                         ) =>
                     {
-                        FnKind::KitHandler
+                        FnKind::EventHandler
                     }
                     kind => kind,
                 };
@@ -39,7 +39,7 @@ impl Walk {
                         FnKind::Plain
                             if route_module_export(&name.id.sym, arrow_first_param(init)) =>
                         {
-                            self.function_expr(init, FnKind::KitHandler)
+                            self.function_expr(init, FnKind::EventHandler)
                         }
                         FnKind::Plain => false,
                         kind => self.function_expr(init, kind),
@@ -69,7 +69,7 @@ impl Walk {
         if self.use_server {
             FnKind::ServerAction
         } else if self.kit && kit_handler(name) {
-            FnKind::KitHandler
+            FnKind::EventHandler
         } else if ROUTE_METHODS.contains(&name) {
             FnKind::RouteHandler
         } else {
@@ -90,8 +90,8 @@ impl Walk {
                 continue;
             };
             match &**p {
-                Prop::Method(m) => self.fn_node(&m.function, FnKind::KitHandler),
-                Prop::KeyValue(kv) if self.function_expr(&kv.value, FnKind::KitHandler) => {}
+                Prop::Method(m) => self.fn_node(&m.function, FnKind::EventHandler),
+                Prop::KeyValue(kv) if self.function_expr(&kv.value, FnKind::EventHandler) => {}
                 p => p.visit_with(self),
             }
         }

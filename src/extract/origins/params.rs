@@ -54,7 +54,7 @@ impl Walk {
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
                 FnKind::Page if i == 0 => Val::PageProps(scope),
-                FnKind::KitHandler if i == 0 => Val::KitEvent,
+                FnKind::EventHandler if i == 0 => Val::RequestEvent,
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,

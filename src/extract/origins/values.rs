@@ -43,9 +43,10 @@ pub(super) enum Val {
     /// parameter's, which callers fill.
     PageProps(Span),
     /// SvelteKit's `RequestEvent`, given to a route file's `load`, form actions and request
-    /// handlers: its `params` are the route's, `url` and `request` the request's, and `locals`
-    /// the session (what the app's `handle` hook put there).
-    KitEvent,
+    /// handlers, and React Router's route arguments, given to a route module's `loader` and
+    /// `action`: its `params` are the route's, `url` and `request` the request's, and `locals`
+    /// (SvelteKit's `handle` hook's) and `context` (React Router's server's) the session.
+    RequestEvent,
     SearchParams,
     FormData,
     /// Hono's context `c`, and its `c.req`.
@@ -214,7 +215,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "searchParams" => Val::SearchParams,
             _ => Val::Unknown,
         },
-        Val::KitEvent => match key {
+        Val::RequestEvent => match key {
             "params" => input("the route parameters", named(key), span),
             // The request's URL, whose `searchParams` are the query string (as `new
             // URL(req.url)` is).
