@@ -235,6 +235,7 @@ mod tests {
                     facts: parsed.facts,
                     problem: parsed.problem,
                     check,
+                    test: false,
                 }
             })
             .collect();

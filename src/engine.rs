@@ -272,9 +272,11 @@ pub fn parse_only(opts: &Options, config: &Config) -> Result<usize, Error> {
 }
 
 fn unit_with_problem(root: &Path, path: &Path, kind: ProblemKind, message: String) -> Unit {
+    let rel = relative(root, path);
     Unit {
         path: path.to_path_buf(),
-        rel: relative(root, path),
+        test: crate::source::is_test_file(&rel),
+        rel,
         facts: Default::default(),
         problem: Some(FileProblem {
             kind,
@@ -306,7 +308,8 @@ pub fn unit_from_source(
     tests: bool,
 ) -> Unit {
     let rel = relative(root, path);
-    let full = tests || !crate::source::is_test_file(&rel);
+    let test = crate::source::is_test_file(&rel);
+    let full = tests || !test;
     let parsed = crate::parse::parse_and_extract_then(path, src, full, |_| {
         if let Some(i) = inject {
             i.trigger(&rel)
@@ -318,6 +321,7 @@ pub fn unit_from_source(
         facts: parsed.facts,
         problem: parsed.problem,
         check: true,
+        test,
     }
 }
 

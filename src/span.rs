@@ -144,6 +144,33 @@ impl<'s> LineIndex<'s> {
     }
 }
 
+/// The (line, column) of each of `offsets`, which must be ascending, as [`LineIndex::position`]
+/// gives them, without indexing every line: the newlines are counted (vectorised) only up to
+/// the last offset. For the few spans a run shows, in files read again to show them.
+pub fn positions(src: &str, offsets: &[u32]) -> Vec<(u32, u32)> {
+    let b = src.as_bytes();
+    let (mut line, mut line_start, mut at) = (0usize, 0usize, 0usize);
+    offsets
+        .iter()
+        .map(|&o| {
+            let o = (o as usize).clamp(at, b.len());
+            let seg = &b[at..o];
+            let n = memchr::memchr_iter(b'\n', seg).count();
+            if n > 0 {
+                line += n;
+                line_start = at + memchr::memrchr(b'\n', seg).map_or(0, |i| i + 1);
+            }
+            at = o;
+            let mut end = o;
+            while end > line_start && !src.is_char_boundary(end) {
+                end -= 1;
+            }
+            let col = src[line_start..end].chars().count();
+            (line as u32 + 1, col as u32 + 1)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,8 +209,27 @@ mod tests {
             .chain((0..src.len() as u32).rev().step_by(13))
             .chain([0, src.len() as u32])
             .collect();
-        for o in offsets {
+        for &o in &offsets {
             assert_eq!(idx.position(o), expect(o), "offset {o}");
+        }
+        let mut sorted = offsets.clone();
+        sorted.sort_unstable();
+        let sparse = positions(&src, &sorted);
+        for (o, p) in sorted.iter().zip(sparse) {
+            assert_eq!(p, expect(*o), "offset {o}");
+        }
+    }
+
+    /// The sparse count agrees with the full index on text with multi-byte characters, at
+    /// offsets inside them, on newlines and past the end.
+    #[test]
+    fn sparse_positions_match_the_index() {
+        let src = "é\nab çd\n\n𝄞x\r\nend";
+        let idx = LineIndex::new(src);
+        let offsets: Vec<u32> = (0..=src.len() as u32 + 3).collect();
+        let sparse = positions(src, &offsets);
+        for (o, p) in offsets.iter().zip(sparse) {
+            assert_eq!(p, idx.position(*o), "offset {o}");
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct Unit {
     pub problem: Option<FileProblem>,
     /// False when `--changed-since` leaves this file out of the checks (it still feeds the schema).
     pub check: bool,
+    /// A test file (`source::is_test_file`), asked once here rather than by each reader.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone)]

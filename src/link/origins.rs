@@ -157,7 +157,7 @@ impl Project {
             }
             // A file that reaches a class may call its method on an instance (`model.f(..)`,
             // an opaque call by its name: which class the instance is of is not followed).
-            if (!names.is_empty() || method) && !crate::source::is_test_file(&unit.rel) {
+            if (!names.is_empty() || method) && !unit.test {
                 if !facts.origins.walked {
                     // Its calls are unknown: one may be to the function.
                     return None;

@@ -106,7 +106,7 @@ pub fn check_file(
 ) -> Vec<Diagnostic> {
     let ctx = &RuleContext::new(project, config, tables, file);
     let mut out = vec![];
-    if !config.check_test_files && crate::source::is_test_file(&project.units[file].rel) {
+    if !config.check_test_files && project.units[file].test {
         return out;
     }
     for rule in RULES {
