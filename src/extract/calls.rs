@@ -187,6 +187,6 @@ pub(super) fn receiver(root: Option<&Expr>, segs: &[Seg<'_>], s: &Scopes) -> Rec
 }
 
 /// `db`, `tx`, `trx`, `database`, or a name ending in `Db`/`DB` (`tenantDb`, `readDB`).
-fn is_db_name(n: &str) -> bool {
+pub(super) fn is_db_name(n: &str) -> bool {
     matches!(n, "db" | "tx" | "trx" | "database") || n.ends_with("Db") || n.ends_with("DB")
 }

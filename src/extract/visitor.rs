@@ -21,6 +21,7 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+mod batches;
 mod bindings;
 mod builders;
 mod checks;
@@ -71,6 +72,11 @@ pub(super) struct Extractor {
     builders: Vec<Builder>,
     /// What locals, parameters and the class's fields hold (arrays, instances of classes).
     held: held::Locals,
+    /// Queries built unrun, each with the local holding it and that local's function, for
+    /// `db.batch(..)` (`batches.rs`).
+    batch_parts: Vec<(Atom, Option<crate::span::Span>, usize)>,
+    /// `xs.map((x) => db.update(..))`: the chain's span and the query its callback returns.
+    mapped_parts: Vec<(swc_common::Span, usize)>,
 }
 
 impl Extractor {
@@ -90,6 +96,8 @@ impl Extractor {
             assertions: vec![],
             builders: vec![],
             held: held::Locals::default(),
+            batch_parts: vec![],
+            mapped_parts: vec![],
         }
     }
 
@@ -208,7 +216,11 @@ impl Extractor {
                             Some(l) => FnKind::PerElement(l),
                             None => FnKind::RunByCall,
                         };
+                        let first = self.facts.queries.len();
                         self.nested(|x| x.function_value(value, kind));
+                        if iteration.is_some() {
+                            self.note_mapped_part(seg, e, value, first);
+                        }
                     }
                     Expr::Call(_) => {
                         let argument = if is_operator(&seg.name) {
@@ -224,6 +236,9 @@ impl Extractor {
                         self.nested(|x| x.call_chain(value, how));
                         if argument == Argument::OfCall {
                             self.note_builder_pass(seg, n, value, before);
+                            if Self::may_push(seg) {
+                                self.note_pushed_part(seg, value, before);
+                            }
                         } else if n == 1 {
                             self.note_in_array_subquery(seg, value, before);
                         }
@@ -233,6 +248,9 @@ impl Extractor {
                             self.note_subquery_use(value, (n == 1).then_some(seg));
                         } else {
                             self.note_builder_pass(seg, n, value, usize::MAX);
+                            if Self::may_push(seg) && matches!(value, Expr::Ident(_)) {
+                                self.note_pushed_part(seg, value, usize::MAX);
+                            }
                         }
                         // `ids.map(loadUser)`: the named function is called once per element.
                         if let Some(info) = per_element {
@@ -256,6 +274,7 @@ impl Extractor {
             }
         }
         self.note_set_operation(&segs, how, before);
+        self.note_batch(&segs);
     }
 
     fn member_chain(&mut self, e: &Expr) {
@@ -319,6 +338,7 @@ impl Visit for Extractor {
                 let outer = std::mem::replace(&mut self.held.module_const, module_const);
                 self.initialiser(&d.name, init);
                 self.held.module_const = outer;
+                self.note_batch_holders(&d.name, init);
             }
             self.held.local(&d.name, d.init.as_deref());
             // Module-level bindings were made by the prepass; locals bind after their initialiser.

@@ -63,7 +63,13 @@ Not reported:
   (`if (i === n - 1)`);
 - a loop that already works in batches: a `for` loop stepping by more than one
   (`for (let i = 0; i < n; i += size)` over `slice(i, i + size)`), or a `for..of` over a call
-  named like `chunk`/`batch` (`for (const batch of chunk(rows, 500))`).
+  named like `chunk`/`batch` (`for (const batch of chunk(rows, 500))`);
+- queries built in a loop without being run there and sent together in one `db.batch(..)`
+  (Drizzle's batch API on D1, LibSQL and Neon): pushed into a local array
+  (`stmts.push(db.update(..))`) or returned by a `map(..)` callback (`ids.map((id) =>
+  db.update(..))`), then that array, or names bound from it, given to `batch` on a database's
+  name. They run where the batch runs, in one round trip (a batch sent once per item of an outer
+  loop is reported with that loop). `Promise.all(stmts)` runs each alone and is reported.
 
 ## Why it matters
 One query per element turns a page that needs one round trip into hundreds: the time grows with
