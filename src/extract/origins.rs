@@ -73,6 +73,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -
         awaited: vec![],
         never: never.to_vec(),
         element: None,
+        table_callback: false,
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
@@ -121,6 +122,10 @@ struct Walk {
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
+    /// The function entered next is a relational query's `where`/`orderBy`/`extras` callback
+    /// (`(c, { eq }) => ..`): its parameters are the table and the operators, whatever their
+    /// names (`c` is no Hono context there).
+    table_callback: bool,
 }
 
 /// What names hold is read through the walk's environment.
@@ -325,6 +330,17 @@ impl Visit for Walk {
     fn visit_ts_type_ann(&mut self, _: &TsTypeAnn) {}
     fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
     fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
+    fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
+        p.key.visit_with(self);
+        self.table_callback = matches!(unwrap(&p.value), Expr::Arrow(_))
+            && matches!(
+                prop_name(&p.key).as_deref(),
+                Some("where" | "orderBy" | "extras")
+            );
+        p.value.visit_with(self);
+        self.table_callback = false;
+    }
+
     // Markup holds no server code worth following.
     fn visit_jsx_element(&mut self, _: &JSXElement) {}
     fn visit_jsx_fragment(&mut self, _: &JSXFragment) {}

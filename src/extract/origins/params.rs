@@ -40,9 +40,17 @@ impl Walk {
         kind: FnKind,
     ) {
         let element = self.element.take();
+        let by_name = !std::mem::take(&mut self.table_callback);
         for (i, p) in params.enumerate() {
+            let param = || Val::Param {
+                scope,
+                index: i as u32,
+                path: String::new(),
+                each: false,
+            };
             let v = match kind {
                 _ if i == 0 && element.is_some() => element.clone().unwrap_or(Val::Unknown),
+                _ if !by_name => param(),
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
                 FnKind::ServerAction => {
                     let name = match p {
@@ -61,19 +69,9 @@ impl Walk {
                         "req" | "request" => Val::Request,
                         "c" => Val::HonoContext,
                         "formData" => Val::FormData,
-                        _ => Val::Param {
-                            scope,
-                            index: i as u32,
-                            path: String::new(),
-                            each: false,
-                        },
+                        _ => param(),
                     },
-                    _ => Val::Param {
-                        scope,
-                        index: i as u32,
-                        path: String::new(),
-                        each: false,
-                    },
+                    _ => param(),
                 },
             };
             let pat = match p {
