@@ -18,6 +18,7 @@ mod checked;
 mod correlated;
 mod help;
 mod keys;
+mod returned;
 mod with;
 use callers::{keyed_by_checked, owned_by_session};
 use checked::{

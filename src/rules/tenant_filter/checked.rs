@@ -4,9 +4,10 @@
 
 pub(super) use super::after::{checked_after_read, checked_after_rows, checked_before};
 use super::keys::{
-    counted, inserted_before, keyed_values, keys_of, proven_before, proven_directly, ran_before,
-    read_before, related, same_row_key, session_root, through, tx_results_before, unique,
+    counted, inserted_before, keyed_values, keys_of, proven_before, ran_before, read_before,
+    related, same_row_key, session_root, through, tx_results_before, unique,
 };
+use super::returned::{returned_reads, returned_rows};
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -156,45 +157,7 @@ fn returned_checked_rows<'p>(
         .filter(|c| *c.local == *row && ran_before(c.span, c.scope, site.span))
     {
         if let Some((f, i)) = project.resolve_function(file, &call.callee) {
-            out.extend(returned_reads(project, f, i));
-        }
-    }
-    out
-}
-
-/// The reads of project function `i` of file `f` whose rows it returns, each with a proof of
-/// its own: a row it found and checked (`if (!found) throw ..`), or its last query's rows
-/// (`return db.query.T.findFirst(..)`, `const found = await ..; return found`). A value of
-/// such a row is that tenant's, or there is none.
-pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&LinkedQuery> {
-    let helper = &project.units[f].facts;
-    let body = helper.functions[i].span;
-    let reads: Vec<&LinkedQuery> = project.queries[f]
-        .iter()
-        .filter(|p| helper.queries[p.site].scope == Some(body))
-        .collect();
-    let mut out = vec![];
-    for (k, p) in reads.iter().enumerate() {
-        let read = &helper.queries[p.site];
-        let last = k + 1 == reads.len();
-        let returned = match read.result.as_deref() {
-            Some(found) => {
-                // Leaves when nothing is found (a block entered only with a row says
-                // nothing of what is returned past it).
-                last || helper.null_checks.iter().any(|n| {
-                    n.within.is_none()
-                        && *n.local == *found
-                        && read.span.hi <= n.span.lo
-                        && n.span.hi <= body.hi
-                })
-            }
-            None => {
-                last && read.runs
-                    == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
-            }
-        };
-        if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
-            out.push(*p);
+            out.extend(returned_rows(project, f, i));
         }
     }
     out
