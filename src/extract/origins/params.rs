@@ -21,10 +21,12 @@ impl Walk {
         let inline = args
             .first()
             .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Arrow(_) | Expr::Fn(_)));
-        // (Of a name or a property, as rows are held: reading a call's result costs more.)
-        let held = matches!(unwrap(&m.obj), Expr::Ident(_) | Expr::Member(_));
+        // (Of a name or a property, as rows are held, maybe narrowed first: reading any other
+        // call's result costs more.)
+        let rows = same_rows(&m.obj);
+        let held = matches!(rows, Expr::Ident(_) | Expr::Member(_));
         if per_element && inline && held {
-            let elem = self.origin(&m.obj).one_of_many();
+            let elem = self.origin(rows).one_of_many();
             self.element = matches!(elem, Val::Local { .. } | Val::Param { .. }).then_some(elem);
         }
     }
@@ -81,4 +83,27 @@ impl Walk {
             self.bind(pat, v);
         }
     }
+}
+
+/// The array whose elements `e` holds: `rows.filter(..)`, `rows.slice(..)`, `rows.toSorted(..)`
+/// (and `sort`, `reverse`, `toReversed`) hold some of `rows`' own, in place or in a copy.
+fn same_rows(e: &Expr) -> &Expr {
+    let mut e = unwrap(e);
+    while let Expr::Call(CallExpr {
+        callee: Callee::Expr(callee),
+        ..
+    }) = e
+    {
+        let Expr::Member(m) = unwrap(callee) else {
+            break;
+        };
+        if !matches!(
+            member_prop(&m.prop).as_deref(),
+            Some("filter" | "slice" | "toSorted" | "sort" | "reverse" | "toReversed")
+        ) {
+            break;
+        }
+        e = unwrap(&m.obj);
+    }
+    e
 }
