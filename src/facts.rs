@@ -437,6 +437,9 @@ pub struct LoopInfo {
     /// `return` or `break` of the loop, or guarded by a test of the loop's counter
     /// (`if (i === n - 1)`).
     pub once: bool,
+    /// A `for` loop without a test (`for (;;)`, `for (let page = 0; ; page++)`): it ends by a
+    /// `break` or `return`, as `while (true)` does.
+    pub untested: bool,
 }
 
 /// A call to a project function, for following N+1 across calls. Only calls N+1 can use are

@@ -159,6 +159,7 @@ impl Visit for Walk {
         let mut info = loop_info(self.at, LoopKind::For, head, false, None);
         // `for (i = 0; i < n; i += size)`: batches, as in the full walk.
         info.batched = s.update.as_deref().is_some_and(steps_by_batch);
+        info.untested = s.test.is_none();
         self.in_loop(info, |w| {
             s.test.visit_with(w);
             s.update.visit_with(w);

@@ -157,6 +157,7 @@ pub(super) fn loop_info(
         literal_len,
         batched,
         once: false,
+        untested: false,
     }
 }
 

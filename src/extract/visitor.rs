@@ -587,6 +587,7 @@ impl Visit for Extractor {
         }
         let mut info = self.loop_head(LoopKind::For, s.span, s.body.span());
         info.batched = s.update.as_deref().is_some_and(steps_by_batch);
+        info.untested = s.test.is_none();
         let counter = match &s.init {
             Some(VarDeclOrExpr::VarDecl(v)) => match v.decls.as_slice() {
                 [d] => match &d.name {

@@ -52,9 +52,10 @@ Not reported:
   fn)`, `pMap(['a', 'b'], fn)`): a fixed number of queries; `Promise.all([q1, q2])` is no loop;
 - `for await (..)` over anything else (a parameter typed `AsyncIterable`, a call's result): a
   stream of pages, each fetched once;
-- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop (also a
-  call there to a function that runs one, whatever else it reads per page): walking pages of a
-  large table in batches is the remedy, not the problem;
+- a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop or a
+  `for` loop without a test (`for (;;)`) (also a call there to a function that runs one,
+  whatever else it reads per page): walking pages of a large table in batches is the remedy,
+  not the problem;
 - a subquery inside another query (it runs as part of the outer query);
 - a query or call in a `catch` clause: it runs on an error path, not once per item (also when
   following a called function: an error handler that cleans up is not the function's work).
@@ -214,7 +215,7 @@ fn per_item_loop(loops: &[LoopInfo], paging: Option<Paging>) -> Option<&LoopInfo
             || l.literal_len.is_some()
             || l.batched
             || l.once
-            || (limit && matches!(l.kind, LoopKind::While | LoopKind::DoWhile)))
+            || (limit && (matches!(l.kind, LoopKind::While | LoopKind::DoWhile) || l.untested)))
     })
 }
 
