@@ -77,6 +77,10 @@ pub(super) struct Extractor {
     batch_parts: Vec<(Atom, Option<crate::span::Span>, usize)>,
     /// `xs.map((x) => db.update(..))`: the chain's span and the query its callback returns.
     mapped_parts: Vec<(swc_common::Span, usize)>,
+    /// The module-level `const` whose initialiser is being walked, when it is an action
+    /// client's chain (`action.schema(s).action(async (..) => ..)`): the function given to
+    /// the last call is that name's (see `bindings.rs`).
+    wrapped: Option<String>,
 }
 
 impl Extractor {
@@ -98,6 +102,7 @@ impl Extractor {
             held: held::Locals::default(),
             batch_parts: vec![],
             mapped_parts: vec![],
+            wrapped: None,
         }
     }
 
@@ -214,7 +219,10 @@ impl Extractor {
                     Expr::Arrow(_) | Expr::Fn(_) => {
                         let kind = match per_element {
                             Some(l) => FnKind::PerElement(l),
-                            None => FnKind::RunByCall,
+                            None => match self.wrapped.take_if(|_| Self::wraps_action(&seg.name)) {
+                                Some(name) => FnKind::Own(Some(name)),
+                                None => FnKind::RunByCall,
+                            },
                         };
                         let first = self.facts.queries.len();
                         self.nested(|x| x.function_value(value, kind));
@@ -337,6 +345,7 @@ impl Visit for Extractor {
                 }
                 let outer = std::mem::replace(&mut self.held.module_const, module_const);
                 self.initialiser(&d.name, init);
+                self.wrapped = None;
                 self.held.module_const = outer;
                 self.note_batch_holders(&d.name, init);
             }

@@ -36,7 +36,9 @@ counts as a call of `loadUser` per element. Methods are followed like functions:
 a static `Repo.find(..)`, an object literal's `userService.list(..)`, `new Repo(db).find(..)`,
 `repo.find(..)` on a local given `new Repo(..)` or a parameter typed `Repo`, `this.repo.find(..)`
 on a field typed `Repo` (or given `new Repo(..)`, also in the constructor), and
-`services.users.list(..)` through a namespace import. A function defined inside a loop body
+`services.users.list(..)` through a namespace import. An action made by an action client
+(`export const archive = client.schema(s).action(async (..) => ..)`, next-safe-action's
+`stateAction`, zsa's `.handler(..)`) is followed into the function given to that last call. A function defined inside a loop body
 runs its queries only when it is called, so it is judged by where it is called. In a
 `'use client'` module (browser code, which runs no query of its own) the calls its loops make
 to imported functions are followed the same way: a server action called once per item is a

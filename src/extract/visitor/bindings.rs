@@ -124,6 +124,13 @@ impl Extractor {
             _ => None,
         };
         let value = unwrap(init);
+        // `export const archive = action.schema(s).action(async ({ parsedInput }) => ..)`: a
+        // call of `archive(..)` runs the function (next-safe-action, zsa's `.handler(..)`).
+        if let (Expr::Call(c), Some(n)) = (value, ident) {
+            if self.frames.at_module_level() && action_chain(c) {
+                self.wrapped = Some(n.to_owned());
+            }
+        }
         if let Expr::Call(c) = awaited(init) {
             if let Some((body, ret, returned)) = transaction_return(c) {
                 for (local, inner) in returned_locals(name, returned) {
@@ -336,4 +343,23 @@ fn returned_locals<'e>(name: &'e Pat, returned: &'e Expr) -> Vec<(&'e Atom, &'e 
         }
         _ => vec![],
     }
+}
+
+impl Extractor {
+    /// The last call of an action client's chain, given the action's function:
+    /// next-safe-action's `.action(..)`/`.stateAction(..)`, zsa's `.handler(..)`.
+    pub(super) fn wraps_action(name: &str) -> bool {
+        matches!(name, "action" | "stateAction" | "handler")
+    }
+}
+
+/// `client.schema(s).action(async (..) => ..)`: a chain whose last call is
+/// [`Extractor::wraps_action`]'s, given a function.
+fn action_chain(c: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    matches!(unwrap(callee), Expr::Member(m)
+        if crate::extract::ast::member_prop(&m.prop).is_some_and(|p| Extractor::wraps_action(&p)))
+        && c.args.last().is_some_and(|a| is_function(&a.expr))
 }
