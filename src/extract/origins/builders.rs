@@ -89,7 +89,10 @@ pub(super) fn input_schema(mut e: &Expr) -> Option<std::rc::Rc<ZodObject>> {
         let Expr::Member(m) = unwrap(callee) else {
             return None;
         };
-        if member_prop(&m.prop).as_deref() == Some("input") {
+        if matches!(
+            member_prop(&m.prop).as_deref(),
+            Some("input" | "schema" | "inputSchema")
+        ) {
             return crate::extract::zod::named_or_schema(&c.args.first()?.expr).map(Into::into);
         }
         e = &m.obj;

@@ -197,7 +197,13 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
                 span,
                 schema: schema.as_ref().map(|s| Box::new((**s).clone())),
             }),
-            "parsedInput" => input("the action's input", "parsedInput".into(), span),
+            // next-safe-action: validated by its `.schema(..)`.
+            "parsedInput" => Val::Input(InputOrigin {
+                label: "the action's input",
+                path: "parsedInput".into(),
+                span,
+                schema: schema.as_ref().map(|s| Box::new((**s).clone())),
+            }),
             "ctx" => Val::Session,
             _ => Val::Unknown,
         },
