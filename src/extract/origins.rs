@@ -654,7 +654,14 @@ impl Visit for Walk {
                         // `Project::callers`); following its arguments costs more than the
                         // proofs it would allow.
                         Expr::Ident(o) if !session_name(&o.sym) => {
-                            self.facts.opaque_calls.push(method);
+                            // Of a local given `new Repo(..)`: that class's method.
+                            match self.env.lookup(&o.sym) {
+                                Some(Val::Instance(class)) => {
+                                    let (class, last) = (class.clone(), method.clone());
+                                    self.call((&c.args, c.span), &last, || vec![class, method])
+                                }
+                                _ => self.facts.opaque_calls.push(method),
+                            }
                         }
                         _ => {}
                     }

@@ -69,6 +69,9 @@ pub(super) enum Val {
     /// An object literal a local holds (`const tuple = { keyId: key.id, roleId }`): what each
     /// key holds, the last of a key winning.
     Object(std::rc::Rc<[(Name, Val)]>),
+    /// `new InvoiceService(..)`: an instance of a class the module names (maybe the
+    /// project's), whose method calls (`svc.getOrThrow(id)`) are that class's.
+    Instance(Name),
 }
 
 impl Val {
@@ -352,6 +355,16 @@ impl Env {
             {
                 Val::Empty
             }
+            Expr::New(n) => match unwrap(&n.callee) {
+                Expr::Ident(c)
+                    if c.sym.starts_with(|ch: char| ch.is_ascii_uppercase())
+                        && !self.is_bound(&c.sym)
+                        && !crate::extract::names::is_global(&c.sym) =>
+                {
+                    Val::Instance(c.sym.clone())
+                }
+                _ => Val::Unknown,
+            },
             // `[...ids]`, `[...new Set(ids)]`: the values of `ids`, copied.
             Expr::Array(a) => match a.elems.as_slice() {
                 [] => Val::Empty,
