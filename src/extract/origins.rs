@@ -62,6 +62,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -
             scopes: vec![],
             body: None,
             this: None,
+            classes: module_level::project_classes(module),
         },
         schema: None,
         routes: handlers::routes(module),

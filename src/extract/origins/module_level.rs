@@ -7,6 +7,40 @@ use crate::facts::Name;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+/// The classes the module declares at its top level or imports by a path into the project
+/// (`./repo`, `../services`, or an alias such as `@/`, `~/`, `#`, `$lib`): the classes whose
+/// instances' method calls can be followed. A package's (`new Hono()`) cannot.
+pub(super) fn project_classes(module: &Module) -> Vec<swc_atoms::Atom> {
+    let mut out = vec![];
+    for item in &module.body {
+        match item {
+            ModuleItem::Stmt(Stmt::Decl(Decl::Class(c))) => out.push(c.ident.sym.clone()),
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ExportDecl {
+                decl: Decl::Class(c),
+                ..
+            })) => out.push(c.ident.sym.clone()),
+            ModuleItem::ModuleDecl(ModuleDecl::Import(i)) if !i.type_only => {
+                let src = i.src.value.as_str().unwrap_or_default();
+                let project = src.starts_with('.')
+                    || src.starts_with("@/")
+                    || src.starts_with("~/")
+                    || src.starts_with('#')
+                    || src.starts_with('$');
+                if project {
+                    out.extend(i.specifiers.iter().filter_map(|s| match s {
+                        ImportSpecifier::Named(n) if !n.is_type_only => Some(n.local.sym.clone()),
+                        ImportSpecifier::Default(d) => Some(d.local.sym.clone()),
+                        _ => None,
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.retain(|n| n.starts_with(|c: char| c.is_ascii_uppercase()));
+    out
+}
+
 /// Whether a function is written anywhere in `e`.
 pub(super) fn has_function(e: &Expr) -> bool {
     struct Find(bool);

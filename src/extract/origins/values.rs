@@ -269,6 +269,9 @@ pub(super) struct Env {
     pub(super) body: Option<std::rc::Rc<ZodObject>>,
     /// In a class's methods: the class (see `fields`).
     pub(super) this: Option<std::rc::Rc<This>>,
+    /// The classes the module declares or imports from the project (`project_classes`): a
+    /// local given `new C(..)` of one holds an instance whose method calls are followed.
+    pub(super) classes: Vec<Atom>,
 }
 
 /// What `this` is in a class's methods.
@@ -356,11 +359,7 @@ impl Env {
                 Val::Empty
             }
             Expr::New(n) => match unwrap(&n.callee) {
-                Expr::Ident(c)
-                    if c.sym.starts_with(|ch: char| ch.is_ascii_uppercase())
-                        && !self.is_bound(&c.sym)
-                        && !crate::extract::names::is_global(&c.sym) =>
-                {
+                Expr::Ident(c) if self.classes.contains(&c.sym) && !self.is_bound(&c.sym) => {
                     Val::Instance(c.sym.clone())
                 }
                 _ => Val::Unknown,
