@@ -654,6 +654,13 @@ impl Visit for Walk {
                         // so that the method's callers are not taken as known (see
                         // `Project::callers`); following its arguments costs more than the
                         // proofs it would allow.
+                        // `new Repo(db).find(id)`: the class's method.
+                        e @ Expr::New(_) => {
+                            if let Val::Instance(class) = self.origin(e) {
+                                let last = method.clone();
+                                self.call((&c.args, c.span), &last, || vec![class, method])
+                            }
+                        }
                         Expr::Ident(o) if !session_name(&o.sym) => {
                             // Of a local given `new Repo(..)`: that class's method.
                             match self.env.lookup(&o.sym) {

@@ -7,7 +7,8 @@ use super::keys::{
     counted, inserted_before, keyed_values, keys_of, proven_before, ran_before, read_before,
     related, same_row_key, session_root, through, tx_results_before, unique,
 };
-use super::returned::{returned_reads, returned_rows};
+pub(super) use super::returned::throws_when_missing;
+use super::returned::{keys_returned_read, returned_rows};
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -191,52 +192,16 @@ pub(super) fn key_of_checked_call(
         let Some((f, i)) = project.resolve_function(file, &call.callee) else {
             return false;
         };
-        let callee = &project.units[f].facts;
-        let body = callee.functions[i].span;
-        returned_reads(project, f, i).into_iter().any(|p| {
-            // Unchecked: when it throws on a missing row and the error stops the code at `at`.
-            let thrown = || call.stops(at) && throws_when_missing(project, f, body, p);
-            if !checked && !thrown() {
-                return false;
-            }
-            let all = p.conditions();
-            keys_of(callee, &conjuncts_of(&all), &p.instance())
-                .iter()
-                .any(|(u, o, many)| match o {
-                    Origin::Param {
-                        scope,
-                        index,
-                        path,
-                        each: false,
-                    } if !many && *scope == body => {
-                        argument(call, *index, path).is_some_and(|arg| same_value(k, &arg))
-                            && accept(p.table, u, true)
-                    }
-                    _ => false,
-                })
-        })
-    })
-}
-
-/// The read `p` in the function `body` of file `f` is bound to a local the function checks
-/// and throws when it is missing (`if (!env) throw new TRPCError(..)`): past a call, the read
-/// found its row, whether the caller checks the result or not.
-pub(super) fn throws_when_missing(
-    project: &Project,
-    f: FileId,
-    body: Span,
-    p: &LinkedQuery,
-) -> bool {
-    let facts = &project.units[f].facts;
-    let read = &facts.queries[p.site];
-    read.result.as_deref().is_some_and(|found| {
-        facts.null_checks.iter().any(|n| {
-            n.throws
-                && n.within.is_none()
-                && *n.local == *found
-                && read.span.hi <= n.span.lo
-                && n.span.hi <= body.hi
-        })
+        let arg = |index: u32, path: &str| argument(call, index, path);
+        keys_returned_read(
+            project,
+            (f, i),
+            &arg,
+            k,
+            (checked, call.stops(at)),
+            &accept,
+            2,
+        )
     })
 }
 

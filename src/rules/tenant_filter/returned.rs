@@ -2,9 +2,13 @@
 //! proof of its own, and (for the rows a caller holds) those of the project functions it
 //! returns the checked result of.
 
-use super::keys::proven_directly;
-use crate::ids::FileId;
+use super::keys::{keys_of, proven_directly};
+use crate::facts::Origin;
+use crate::ids::{FileId, TableId};
+use crate::link::origins::{argument, same_value};
 use crate::link::{LinkedQuery, Project};
+use crate::predicate::conjuncts_of;
+use crate::span::Span;
 
 /// How many helpers deep [`returned_rows`] follows `const row = await helper(..); if (!row)
 /// throw ..; return row` (a `requireX` over a `getX`).
@@ -88,4 +92,111 @@ fn returned_rows_at<'p>(
             }
         }
     }
+}
+
+/// The read `p` in the function `body` of file `f` is bound to a local the function checks
+/// and throws when it is missing (`if (!env) throw new TRPCError(..)`): past a call, the read
+/// found its row, whether the caller checks the result or not.
+pub(super) fn throws_when_missing(
+    project: &Project,
+    f: FileId,
+    body: Span,
+    p: &LinkedQuery,
+) -> bool {
+    let facts = &project.units[f].facts;
+    let read = &facts.queries[p.site];
+    read.result.as_deref().is_some_and(|found| {
+        facts.null_checks.iter().any(|n| {
+            n.throws
+                && n.within.is_none()
+                && *n.local == *found
+                && read.span.hi <= n.span.lo
+                && n.span.hi <= body.hi
+        })
+    })
+}
+
+/// A call of project function `(f, i)`, whose arguments `arg(index, path)` gives, keys by `k`
+/// (on a column `accept` takes) a read the function returns: keyed by the parameter the call
+/// fills with `k` (`getProject(input.id, orgId)` reading `eq(projects.id, id)`), or through a
+/// helper it calls with that parameter and throws when it finds nothing (`getOrThrow(id)`
+/// over `this.get(id)`), `depth` helpers deep. `(checked, stops)`: the caller checked the
+/// result; the call's error stops the code that needs the row.
+pub(super) fn keys_returned_read(
+    project: &Project,
+    (f, i): (FileId, usize),
+    arg: &dyn Fn(u32, &str) -> Option<Origin>,
+    k: &Origin,
+    (checked, stops): (bool, bool),
+    accept: &dyn Fn(TableId, &str, bool) -> bool,
+    depth: u8,
+) -> bool {
+    let callee = &project.units[f].facts;
+    let body = callee.functions[i].span;
+    let direct = returned_reads(project, f, i).into_iter().any(|p| {
+        // Unchecked: when it throws on a missing row and the error stops the code.
+        let thrown = || stops && throws_when_missing(project, f, body, p);
+        if !(checked || thrown()) {
+            return false;
+        }
+        let all = p.conditions();
+        keys_of(callee, &conjuncts_of(&all), &p.instance())
+            .iter()
+            .any(|(u, o, many)| match o {
+                Origin::Param {
+                    scope,
+                    index,
+                    path,
+                    each: false,
+                } if !many && *scope == body => {
+                    arg(*index, path).is_some_and(|a| same_value(k, &a)) && accept(p.table, u, true)
+                }
+                _ => false,
+            })
+    });
+    if direct || depth == 0 || !(checked || stops) {
+        return direct;
+    }
+    callee
+        .origins
+        .calls
+        .iter()
+        .filter(|c| c.scope == Some(body))
+        .any(|inner| {
+            let Some(found) = inner.result.as_deref() else {
+                return false;
+            };
+            let throws = callee.null_checks.iter().any(|n| {
+                n.throws
+                    && n.within.is_none()
+                    && *n.local == *found
+                    && inner.span.hi <= n.span.lo
+                    && n.span.hi <= body.hi
+            });
+            let Some((g, j)) = project.resolve_function(f, &inner.callee) else {
+                return false;
+            };
+            if !throws || (g, j) == (f, i) {
+                return false;
+            }
+            // What the helper passes, as what the call passed for its own parameters.
+            let inner_arg = |index: u32, path: &str| match argument(inner, index, path)? {
+                Origin::Param {
+                    scope,
+                    index,
+                    path,
+                    each: false,
+                } if scope == body => arg(index, &path),
+                _ => None,
+            };
+            keys_returned_read(
+                project,
+                (g, j),
+                &inner_arg,
+                k,
+                (true, true),
+                accept,
+                depth - 1,
+            )
+        })
 }
