@@ -6,9 +6,11 @@ use crate::span::Span;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod builders;
 mod insert;
 mod origins;
 mod schema;
+pub use builders::*;
 pub use insert::*;
 pub use origins::*;
 pub use schema::*;
@@ -313,6 +315,12 @@ impl Where {
             Where::Absent | Where::Unreadable => None,
         }
     }
+
+    /// Whether the code wrote a `where` for the query: not when it has none, nor when it has
+    /// only what a function the builder was passed to may have added ([`RawPred::Pass`]).
+    pub fn written(&self) -> bool {
+        !matches!(self, Where::Absent | Where::Condition(RawPred::Pass(_)))
+    }
 }
 
 /// Where a query runs: as part of its function's own work, as part of another query, or on an
@@ -555,6 +563,12 @@ pub enum RawPred {
     },
     /// A function parameter used as a whole predicate (substituted when a helper is inlined).
     Param(Name),
+    /// A query builder's condition on each path through the code that adds its `where`s, one
+    /// part a path (`Undefined` on a path with none; see [`add_path_where`]).
+    Paths(Vec<RawPred>),
+    /// What a query builder held in a local has after it is passed to a call (`scoped(q,
+    /// orgId)`), `builder_passes[n]`: the `where` a project function adds, or what it had.
+    Pass(u32),
     /// A call to a function that may be a project helper returning a predicate.
     Call {
         callee: Vec<Name>,
@@ -632,6 +646,9 @@ pub struct ParamClauses {
     pub has_offset: bool,
     /// The chain is inside a condition or loop of the function: on some paths only.
     pub conditional: bool,
+    /// Not a chain of clauses: a `return qb..` in a branch, where a path may end with the
+    /// `where`s it has (see [`add_path_where`]'s `branch`).
+    pub ends: bool,
 }
 
 /// A query builder passed to a call: `withPagination(q, 2)`, `scoped(db.select().from(t)
@@ -644,6 +661,9 @@ pub struct BuilderPass {
     pub callee: Vec<Name>,
     /// Which argument it is.
     pub arg: usize,
+    /// For a builder held in a local, its `where` before the call, which stands among its
+    /// `where`s as a [`RawPred::Pass`]; `None` for one written in place, passed last.
+    pub before: Option<Where>,
 }
 
 /// `inArray(col, db.select({ id: T.id }).from(T)..)`: the subquery at `site` gives the values

@@ -278,6 +278,20 @@ pub fn any_mentions(parts: &[&Pred], table: &TableRef, cols: &[String]) -> Verdi
     }
 }
 
+/// The verdict for several paths together, given each one's: Missing when one is, else
+/// Unverifiable when one is, else Proven.
+pub fn on_every_path(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+    let mut out = Verdict::Proven;
+    for v in verdicts {
+        match v {
+            Verdict::Missing => return Verdict::Missing,
+            Verdict::Unverifiable(_) if out == Verdict::Proven => out = v,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Why something opaque that could filter deleted rows is in every branch of `p`, if it is.
 fn opaque_on_every_path(p: &Pred) -> Option<&String> {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || match p {

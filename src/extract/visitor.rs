@@ -463,6 +463,9 @@ impl Visit for Extractor {
     fn visit_return_stmt(&mut self, r: &ReturnStmt) {
         self.note_return(r.arg.as_deref());
         r.visit_children_with(self);
+        if let Some(arg) = &r.arg {
+            self.note_builder_run(arg);
+        }
     }
 
     fn visit_opt_chain_expr(&mut self, c: &OptChainExpr) {
@@ -488,6 +491,7 @@ impl Visit for Extractor {
             return;
         }
         let once = self.counter_test(&s.test);
+        let marks = self.where_marks_if(s);
         self.with_cond(|x| {
             x.frames.reach.enter_block(s.cons.span());
             match once {
@@ -501,6 +505,9 @@ impl Visit for Extractor {
                 x.frames.reach.leave();
             }
         });
+        if !marks.is_empty() {
+            self.note_where_on_every_branch(marks);
+        }
     }
 
     /// Statements before a `return` (or a `break` of the loop) run at most once per entry to
@@ -556,10 +563,14 @@ impl Visit for Extractor {
 
     fn visit_cond_expr(&mut self, c: &CondExpr) {
         self.test(&c.test);
+        let marks = self.where_marks_cond(c);
         self.with_cond(|x| {
             x.visit_expr(&c.cons);
             x.visit_expr(&c.alt);
         });
+        if !marks.is_empty() {
+            self.note_where_on_every_branch(marks);
+        }
     }
 
     fn visit_bin_expr(&mut self, b: &BinExpr) {
@@ -681,8 +692,8 @@ struct Builder {
     /// Its rows were awaited (`const rows = await q`): a `where` added later was not there
     /// when they were read.
     awaited: bool,
-    /// A `where` was added in a branch: the path through it may end there (`if (s) return
-    /// q.where(..)`), so a later `where` replaces it on the other paths only.
+    /// It ran in a branch (`if (s) return q.where(..)`): the paths with a `where` may have
+    /// ended there, so a later `where` replaces theirs on the other paths only.
     branch_where: bool,
     /// The one column it selects (`db.select({ id: T.id })`), for `inArray(col, builder)`.
     selected: Option<Operand>,

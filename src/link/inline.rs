@@ -110,6 +110,13 @@ impl Project {
                 args,
                 local,
             } => self.inline_call(callee, args, *local, ctx),
+            // A builder's condition on its paths (its query's own `where`, read there).
+            RawPred::Paths(_) | RawPred::Pass(_) => Pred::Or(
+                self.raw_paths(raw, ctx, &mut Default::default())
+                    .into_iter()
+                    .map(|p| p.unwrap_or(Pred::Undefined))
+                    .collect(),
+            ),
         }
     }
 
@@ -374,14 +381,14 @@ struct Arg<'a> {
 /// conditions written as a callback of the table), and, inside an inlined helper, what its
 /// parameters are bound to and how deep the inlining is.
 pub(super) struct Ctx<'e, 'a> {
-    file: FileId,
-    self_table: Option<TableId>,
+    pub(super) file: FileId,
+    pub(super) self_table: Option<TableId>,
     env: Option<&'e HashMap<&'e str, Arg<'a>>>,
     depth: u32,
     /// Whether a value's start is in the query's own function (or a function defined in it,
     /// inlined there), where its origin is known; not in a helper written elsewhere.
     here: bool,
-    memo: &'e Memo<'a>,
+    pub(super) memo: &'e Memo<'a>,
     /// The class (or object) whose method the condition is written in, for `this.m(..)`.
     class: Option<&'a str>,
 }

@@ -290,6 +290,10 @@ pub struct LinkedQuery {
     /// Set when the query reads `from(alias(T, 'name'))`.
     pub alias: Option<Name>,
     pub where_: Option<Pred>,
+    /// `where_` is an `or` of the conditions on each path through the code that builds the
+    /// query (a builder given its `where` in a branch, or by a function on some paths),
+    /// `Undefined` on a path with none; not an `or` written in one condition.
+    pub on_paths: bool,
     pub joins: Vec<LinkedJoin>,
     pub with: Vec<LinkedWith>,
     /// The `groupBy(..)` columns that resolve to columns of schema tables.
@@ -334,6 +338,21 @@ impl LinkedQuery {
                     .collect(),
             ),
         }
+    }
+
+    /// [`Self::conditions`] on each path through the code that builds the query, when they
+    /// differ by path (`on_paths`): each path's `where` with the joins' conditions.
+    pub fn path_conditions(&self) -> Option<Vec<ConditionParts<'_>>> {
+        let Some(Pred::Or(paths)) = self.where_.as_ref().filter(|_| self.on_paths) else {
+            return None;
+        };
+        let on = || self.joins.iter().filter_map(|j| j.on.as_ref());
+        Some(
+            paths
+                .iter()
+                .map(|w| ConditionParts::Many(std::iter::once(w).chain(on()).collect()))
+                .collect(),
+        )
     }
 
     /// The instance the query reads: its table, or the alias it reads it through.

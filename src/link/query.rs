@@ -4,10 +4,17 @@
 use super::inline::Ctx;
 use super::model::{LinkedJoin, LinkedQuery, LinkedWith, Project};
 use super::resolve::Memo;
-use crate::facts::{dotted, BuilderPass, QueryKind, QueryTarget, TableExpr, Where, WithFact};
+use crate::facts::{
+    add_path_where, dotted, BuilderPass, QueryKind, QueryTarget, RawPred, TableExpr, Where,
+    WithFact,
+};
 use crate::ids::{FileId, TableId};
 use crate::predicate::{CannotFilter, Opnd, Pred, TableRef};
 use crate::span::Span;
+
+/// The conditions on each path that the [`RawPred::Pass`]es of a query's builder leave, by
+/// pass, once worked out.
+pub(super) type PassPaths = super::model::HashMap<u32, Vec<Option<Pred>>>;
 
 /// A query of a checked file whose table is not in the schema: no rule checked it.
 #[derive(Debug, Clone)]
@@ -40,7 +47,7 @@ impl Project {
                 }
                 // A bare `x.delete(key)` is as likely a `Map`, a `Set` or a cookie store: only
                 // one with a `where` is surely a query.
-                if q.kind == QueryKind::Delete && q.where_ == Where::Absent {
+                if q.kind == QueryKind::Delete && !q.where_.written() {
                     continue;
                 }
                 let table = match &q.target {
@@ -75,12 +82,7 @@ impl Project {
                 continue;
             };
             let ctx = Ctx::new(f, Some(table), &memo).within(q.function.as_deref());
-            let mut where_ = q.where_.condition().map(|w| self.resolve_pred(w, &ctx));
-            for pass in self.units[f].facts.builder_passes.iter() {
-                if pass.site == i {
-                    where_ = self.helper_where(f, table, pass, where_, &memo);
-                }
-            }
+            let (where_, on_paths) = self.query_where(i, &q.where_, &ctx);
             let joins = q
                 .joins
                 .iter()
@@ -128,6 +130,7 @@ impl Project {
                 table,
                 alias,
                 where_,
+                on_paths,
                 joins,
                 with,
                 group_by,
@@ -136,30 +139,130 @@ impl Project {
         out
     }
 
-    /// The query's condition after the project function it is passed to (`scoped(q, orgId)`)
-    /// adds its `where` to the builder: the helper's replaces `current`, or, added on some
-    /// paths only, leaves either. A callee that is not a project function adds nothing seen.
-    fn helper_where<'a>(
+    /// The condition of the query `site` (its `where` is `w`), and whether it is an `or` of
+    /// its conditions on each path ([`LinkedQuery::on_paths`]).
+    fn query_where<'a>(
         &'a self,
-        f: FileId,
-        table: TableId,
+        site: usize,
+        w: &'a Where,
+        ctx: &Ctx<'_, 'a>,
+    ) -> (Option<Pred>, bool) {
+        // A builder written in place as a call's argument (`scoped(db.select()..,
+        // orgId)`): the call comes after its own clauses.
+        let passes = &self.units[ctx.file].facts.builder_passes;
+        let mut in_place = passes
+            .iter()
+            .filter(|p| p.site == site && p.before.is_none())
+            .peekable();
+        let paths = matches!(w, Where::Condition(RawPred::Paths(_) | RawPred::Pass(_)));
+        if !paths && in_place.peek().is_none() {
+            return (w.condition().map(|p| self.resolve_pred(p, ctx)), false);
+        }
+        let mut paths = self.where_paths(w, ctx, &mut PassPaths::default());
+        for pass in in_place {
+            paths = self.passed(pass, paths, ctx);
+        }
+        match paths.len() {
+            1 => (paths.pop().flatten(), false),
+            _ => (
+                Some(Pred::Or(
+                    paths
+                        .into_iter()
+                        .map(|p| p.unwrap_or(Pred::Undefined))
+                        .collect(),
+                )),
+                true,
+            ),
+        }
+    }
+
+    /// The condition a query's `where` leaves on each path through the code that builds it
+    /// (`None` on a path with none), each once: one, but for a builder given its `where`s in
+    /// branches ([`RawPred::Paths`]) or by the functions it is passed to ([`RawPred::Pass`]).
+    fn where_paths<'a>(
+        &'a self,
+        w: &'a Where,
+        ctx: &Ctx<'_, 'a>,
+        memo: &mut PassPaths,
+    ) -> Vec<Option<Pred>> {
+        match w {
+            Where::Absent | Where::Unreadable => vec![None],
+            Where::Condition(p) => self.raw_paths(p, ctx, memo),
+        }
+    }
+
+    /// [`Self::where_paths`] of a condition.
+    pub(super) fn raw_paths<'a>(
+        &'a self,
+        p: &'a RawPred,
+        ctx: &Ctx<'_, 'a>,
+        memo: &mut PassPaths,
+    ) -> Vec<Option<Pred>> {
+        match p {
+            RawPred::Paths(ps) => {
+                let mut out = vec![];
+                for p in ps {
+                    let paths = match p {
+                        RawPred::Undefined => vec![None],
+                        p => self.raw_paths(p, ctx, memo),
+                    };
+                    for p in paths {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+                out
+            }
+            // Each pass holds the condition before it, which holds the earlier passes: each
+            // is worked out once.
+            RawPred::Pass(n) => {
+                if let Some(paths) = memo.get(n) {
+                    return paths.clone();
+                }
+                let passes = &self.units[ctx.file].facts.builder_passes;
+                let paths = match passes.get(*n as usize) {
+                    Some(pass) => {
+                        let before = match &pass.before {
+                            Some(w) => self.where_paths(w, ctx, memo),
+                            None => vec![None],
+                        };
+                        self.passed(pass, before, ctx)
+                    }
+                    None => vec![None],
+                };
+                memo.insert(*n, paths.clone());
+                paths
+            }
+            p => vec![Some(self.resolve_pred(p, ctx))],
+        }
+    }
+
+    /// A query's condition on each path after the project function it is passed to
+    /// (`scoped(q, orgId)`) adds its `where`s to the builder, as `where`s added to a builder
+    /// held in a local combine ([`add_path_where`]), given the condition on each path before
+    /// (`paths`). A callee that is not a project function adds nothing seen.
+    fn passed<'a>(
+        &'a self,
         pass: &BuilderPass,
-        mut current: Option<Pred>,
-        memo: &Memo<'a>,
-    ) -> Option<Pred> {
-        let Some((hf, idx)) = self.resolve_function(f, &pass.callee) else {
-            return current;
+        mut paths: Vec<Option<Pred>>,
+        ctx: &Ctx<'_, 'a>,
+    ) -> Vec<Option<Pred>> {
+        let Some((hf, idx)) = self.resolve_function(ctx.file, &pass.callee) else {
+            return paths;
         };
         let helper = &self.units[hf].facts;
         let def = &helper.functions[idx];
         let Some(param) = def.params.get(pass.arg) else {
-            return current;
+            return paths;
         };
-        let ctx = Ctx::new(hf, Some(table), memo);
+        let inner = Ctx::new(hf, ctx.self_table, ctx.memo);
+        let mut branch = false;
         for c in &helper.param_clauses {
             if c.scope != def.span || c.param != *param {
                 continue;
             }
+            branch |= c.ends;
             let added = match &c.where_ {
                 Where::Absent => continue,
                 Where::Unreadable => Pred::Unknown {
@@ -167,15 +270,17 @@ impl Project {
                     mentions: vec![],
                     cannot_filter: CannotFilter::NOTHING,
                 },
-                Where::Condition(p) => self.resolve_pred(p, &ctx),
+                Where::Condition(p) => self.resolve_pred(p, &inner),
             };
-            current = Some(if c.conditional {
-                Pred::Or(vec![current.unwrap_or(Pred::Undefined), added])
-            } else {
-                added
-            });
+            add_path_where(
+                &mut paths,
+                Some(added),
+                c.conditional,
+                branch,
+                Option::is_none,
+            );
         }
-        current
+        paths
     }
 
     fn link_with<'a>(

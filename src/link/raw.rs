@@ -306,6 +306,7 @@ impl Reader<'_> {
                 mentions: vec![],
                 cannot_filter: CannotFilter::NOTHING,
             }),
+            on_paths: false,
             joins: tables
                 .map(|t| LinkedJoin {
                     kind: Name::from("innerJoin"),
@@ -548,6 +549,7 @@ impl Reader<'_> {
             table: main.id,
             alias: main.alias,
             where_,
+            on_paths: false,
             joins,
             with: vec![],
             group_by: vec![],

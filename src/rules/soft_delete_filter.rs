@@ -5,7 +5,7 @@ use crate::config::{DeletedWhen, KeyedReads, ParentJoins};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
 use crate::link::{LinkedJoin, LinkedWith, Project, Table};
-use crate::predicate::{all_pin_rows, any_mentions, Opnd, Pred, TableRef, Verdict};
+use crate::predicate::{all_pin_rows, any_mentions, on_every_path, Opnd, Pred, TableRef, Verdict};
 use crate::rule_id::RuleId;
 use crate::span::Span;
 
@@ -25,7 +25,13 @@ condition never mentions that column. This includes joined tables (the join's `o
 relation's preset `where` in `defineRelations`). `isNull(..)`, `isNotNull(..)` and
 `eq(.., false)` all count as an explicit choice, and so does looking at the column of the row
 read, in a condition after the read (`if (!row || row.isTrashed) return`,
-`if (row?.deletedAt) throw`). A condition containing something drizzle-guard cannot read (a
+`if (row?.deletedAt) throw`). A builder given its `where` later (`q = q.where(..)`, or by a
+function it is passed to) is judged path by path, as `tenant-filter` judges its tenant filter:
+the column must be named on every path through the code that builds the query, so a `where`
+added on some paths only (`if (!all) q = q.where(and(.., isNull(t.deletedAt)))`), or replaced
+on some path by a later one that does not name it (`if (term) q = q.where(ilike(..))`), leaves
+the others reading deleted rows and is reported; an `or` written in one condition is still
+one choice. A condition containing something drizzle-guard cannot read (a
 condition passed in by the caller, a package's function) on every path is not reported; one
 around which a path goes (another branch of an `or`, a condition pushed only sometimes) is.
 A raw `sql` fragment in a condition is read: one that interpolates no soft-delete column (nor a
@@ -86,12 +92,28 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let all = q.conditions();
-        let mut report = |table: TableRef, span: Span, pred: &[&Pred], what: &str, keyed: bool| {
+        // A builder given its `where` on some paths only, or another on some path: the
+        // column must be mentioned on every path, as a tenant filter must be.
+        let paths = q.path_conditions();
+        // `own`: a relation's own conditions; else the query's.
+        let mut report = |table: TableRef,
+                          span: Span,
+                          own: Option<&[&Pred]>,
+                          what: &str,
+                          keyed: bool| {
             let t = project.table(table.id);
             let Some((col, when)) = t.soft_delete() else {
                 return;
             };
-            if any_mentions(pred, &table, &t.soft_delete_columns) != Verdict::Missing {
+            let cols = &t.soft_delete_columns;
+            let mentions = match (own, &paths) {
+                (Some(own), _) => any_mentions(own, &table, cols),
+                (None, Some(paths)) => {
+                    on_every_path(paths.iter().map(|p| any_mentions(p, &table, cols)))
+                }
+                (None, None) => any_mentions(&all, &table, cols),
+            };
+            if mentions != Verdict::Missing {
                 return;
             }
             if keyed && config.keyed_reads == KeyedReads::Off {
@@ -116,6 +138,13 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                     DeletedWhen::False => (format!("{c} = true"), format!("{c} = false")),
                 };
                 format!("add `{leave_out}` to the statement's WHERE to leave out deleted rows, or `{read}` to read them on purpose")
+            } else if own.is_none()
+                && paths.is_some()
+                && any_mentions(&all, &table, cols) == Verdict::Proven
+            {
+                format!(
+                    "the column is named on some paths only (a `where` added to a builder in a branch, directly or by a function, or replacing its `where` there): on the other paths deleted rows are read; add `{leave_out}` to the `where` of every path, or {read} to read them on purpose"
+                )
             } else {
                 format!(
                     "add `{leave_out}` to leave out deleted rows, or {read} to read them on purpose"
@@ -143,7 +172,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             .any(|p| main_table.soft_delete_columns.iter().any(|c| **c == **p));
         if !checked_after {
             let keyed = by_key(main_table, &main, &all);
-            report(main, site.target_span, &all, "read of", keyed);
+            report(main, site.target_span, None, "read of", keyed);
         }
         for j in &q.joins {
             let inner = !matches!(
@@ -156,7 +185,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 ParentJoins::None => !to_parent(project, j),
             };
             if reported {
-                report(j.instance(), j.span, &all, "joined table", false);
+                report(j.instance(), j.span, None, "joined table", false);
             }
         }
         let mut stack: Vec<&LinkedWith> = q.with.iter().collect();
@@ -166,7 +195,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 report(
                     target.into(),
                     w.span,
-                    &own,
+                    Some(&own),
                     &format!("relation `{}` loads", w.relation),
                     false,
                 );

@@ -43,33 +43,7 @@ impl Extractor {
                         Some(w) => Where::Condition(pred(&self.scopes, w)),
                         None => Where::Unreadable,
                     };
-                    let branch = b.branch_where;
-                    b.branch_where |= conditional;
-                    site.where_ = match (conditional, &site.where_, new) {
-                        // `if (s) return q.where(a); return q.where(b)`: either may be what
-                        // ran (a path with no `where` yet takes the new one).
-                        (false, Where::Condition(old), Where::Condition(p)) if branch => {
-                            let mut parts: Vec<RawPred> = match old {
-                                RawPred::Or(parts) => parts
-                                    .iter()
-                                    .filter(|x| !matches!(x, RawPred::Undefined))
-                                    .cloned()
-                                    .collect(),
-                                old => vec![old.clone()],
-                            };
-                            parts.push(p);
-                            Where::Condition(RawPred::Or(parts))
-                        }
-                        (false, Where::Unreadable, _) if branch => Where::Unreadable,
-                        (false, _, new) => new,
-                        (true, Where::Absent, Where::Condition(p)) => {
-                            Where::Condition(RawPred::Or(vec![RawPred::Undefined, p]))
-                        }
-                        (true, Where::Condition(old), Where::Condition(p)) => {
-                            Where::Condition(RawPred::Or(vec![old.clone(), p]))
-                        }
-                        (true, _, _) => Where::Unreadable,
-                    };
+                    add_where(b, site, new, conditional);
                     // Rows awaited before this `where` ([`Self::note_builder_result`]) were
                     // read without it: they are no rows of the query as finally written.
                     if b.awaited {
@@ -147,8 +121,48 @@ impl Extractor {
     /// was not there when they were read.
     pub(super) fn note_builder_result(&mut self, name: &Name) {
         if let Some(b) = self.builder(name) {
-            self.builders[b].awaited = true;
+            let b = &mut self.builders[b];
+            b.awaited = true;
+            b.branch_where |= self.frames.conditional > b.depth;
         }
+    }
+
+    /// `return q..` in a branch (`if (s) return q.where(..)`, `return scoped(q, orgId)`): the
+    /// builder `q` runs there with the `where`s it has, on a path that ends there; a `where`
+    /// added on every path after it replaces those of the other paths only. On a parameter
+    /// (`if (!orgId) return qb;`), noted for the callers that pass a builder.
+    pub(super) fn note_builder_run(&mut self, e: &Expr) {
+        if self.frames.conditional == 0 {
+            return;
+        }
+        let e = crate::extract::ast::awaited(e);
+        if !self.builders.is_empty() {
+            let scope = self.frames.function_span(self.at);
+            let depth = self.frames.conditional;
+            for b in self.builders.iter_mut() {
+                if b.scope == scope && depth > b.depth && uses(e, &b.name) {
+                    b.branch_where = true;
+                }
+            }
+        }
+        // A parameter of a named function: one its callers may pass a builder to.
+        let Some(root) = chain_root(e) else { return };
+        if !self.frames.innermost().params.contains(root) {
+            return;
+        }
+        let Some(scope) = self.frames.function_span(self.at) else {
+            return;
+        };
+        self.facts.param_clauses.push(ParamClauses {
+            scope,
+            param: root.clone(),
+            where_: Where::Absent,
+            has_limit: false,
+            has_order_by: false,
+            has_offset: false,
+            conditional: true,
+            ends: true,
+        });
     }
 
     /// `exists(q)`, `inArray(col, q)`, `sql`EXISTS (${q})``: the builder the local `q` holds
@@ -200,6 +214,7 @@ impl Extractor {
             has_order_by: false,
             has_offset: false,
             conditional: self.frames.conditional > 0,
+            ends: false,
         };
         for seg in segs.iter().filter(|s| clause(s)) {
             match &*seg.name {
@@ -226,13 +241,13 @@ impl Extractor {
         value: &Expr,
         before: usize,
     ) {
-        let site = match value {
+        let (site, held) = match value {
             Expr::Ident(i) => match self.builder(&i.sym) {
-                Some(b) => self.builders[b].site,
+                Some(b) => (self.builders[b].site, Some(b)),
                 None => return,
             },
             Expr::Call(_) => match self.facts.queries.get(before) {
-                Some(q) if q.span == self.at.span(value.span()) => before,
+                Some(q) if q.span == self.at.span(value.span()) => (before, None),
                 _ => return,
             },
             _ => return,
@@ -243,9 +258,24 @@ impl Extractor {
             Some(Expr::This(_)) => vec![crate::extract::ast::this_name(), seg.name.clone()],
             _ => return,
         };
-        self.facts
-            .builder_passes
-            .push(BuilderPass { site, callee, arg });
+        let pass = self.facts.builder_passes.len() as u32;
+        let mut before = None;
+        // A builder held in a local: what the call adds takes its place among the `where`s
+        // added to it, on the paths the call is on.
+        if let Some(b) = held {
+            let b = &mut self.builders[b];
+            let conditional = self.frames.conditional > b.depth;
+            if let Some(q) = self.facts.queries.get_mut(site) {
+                before = Some(q.where_.clone());
+                add_where(b, q, Where::Condition(RawPred::Pass(pass)), conditional);
+            }
+        }
+        self.facts.builder_passes.push(BuilderPass {
+            site,
+            callee,
+            arg,
+            before,
+        });
     }
 
     /// `inArray(col, db.select({ id: T.id }).from(T)..)` whose subquery was just read as the
@@ -305,6 +335,41 @@ impl Extractor {
     }
 }
 
+/// Adds the `where` `new` to the query `site` of the builder `b` ([`add_path_where`]): the
+/// site's condition is the builder's on each path, [`RawPred::Paths`] when they differ, and
+/// unreadable when it is on one.
+fn add_where(b: &Builder, site: &mut QuerySite, new: Where, conditional: bool) {
+    let mut paths = match std::mem::replace(&mut site.where_, Where::Absent) {
+        Where::Condition(RawPred::Paths(ps)) => ps
+            .into_iter()
+            .map(|p| match p {
+                RawPred::Undefined => Where::Absent,
+                p => Where::Condition(p),
+            })
+            .collect(),
+        w => vec![w],
+    };
+    add_path_where(&mut paths, new, conditional, b.branch_where, |w| {
+        *w == Where::Absent
+    });
+    site.where_ = joined(paths);
+}
+
+/// The condition of a builder whose condition on each path is one of `paths`.
+fn joined(mut paths: Vec<Where>) -> Where {
+    if paths.contains(&Where::Unreadable) {
+        return Where::Unreadable;
+    }
+    if paths.len() == 1 {
+        return paths.pop().unwrap_or(Where::Absent);
+    }
+    let parts = paths.into_iter().map(|w| match w {
+        Where::Condition(p) => p,
+        Where::Absent | Where::Unreadable => RawPred::Undefined,
+    });
+    Where::Condition(RawPred::Paths(parts.collect()))
+}
+
 impl Extractor {
     /// An `if .. else` where every branch adds `orderBy` (or `limit`) to a builder local bound
     /// at this depth (`if (asc) q.orderBy(asc(t.a)); else q.orderBy(desc(t.a));`, also through
@@ -334,6 +399,66 @@ impl Extractor {
     }
 }
 
+impl Extractor {
+    /// [`Self::where_marks`] of an `if .. else`.
+    pub(super) fn where_marks_if(&self, s: &IfStmt) -> Vec<(usize, usize)> {
+        if s.alt.is_none() || self.builders.is_empty() {
+            return vec![];
+        }
+        self.where_marks(|b| adds_if(s, b, "where"))
+    }
+
+    /// [`Self::where_marks`] of `c ? a : b`.
+    pub(super) fn where_marks_cond(&self, c: &CondExpr) -> Vec<(usize, usize)> {
+        if self.builders.is_empty() {
+            return vec![];
+        }
+        self.where_marks(|b| adds_expr(&c.cons, b, "where") && adds_expr(&c.alt, b, "where"))
+    }
+
+    /// The builders held in locals bound at this depth of the function that `adds` says are
+    /// given a `where` on every branch of the `if .. else` (or `c ? a : b`) about to be walked,
+    /// with how many paths their condition has before it: for
+    /// [`Self::note_where_on_every_branch`].
+    fn where_marks(&self, adds: impl Fn(&Name) -> bool) -> Vec<(usize, usize)> {
+        let scope = self.frames.function_span(self.at);
+        let depth = self.frames.conditional;
+        let mut out = vec![];
+        for (i, b) in self.builders.iter().enumerate() {
+            if b.scope != scope || b.depth != depth || !adds(&b.name) {
+                continue;
+            }
+            let paths = match self.facts.queries.get(b.site).map(|q| &q.where_) {
+                Some(Where::Condition(RawPred::Paths(ps))) => ps.len(),
+                Some(Where::Unreadable) | None => continue,
+                Some(_) => 1,
+            };
+            out.push((i, paths));
+        }
+        out
+    }
+
+    /// After the branches of an `if .. else` were walked, each builder of `marks` given a
+    /// `where` (or passed to a function, which stands for what it had when it adds none) on
+    /// every branch: the paths it had before went through a branch each, so they are its
+    /// paths no longer, as the paths through the branches are.
+    pub(super) fn note_where_on_every_branch(&mut self, marks: Vec<(usize, usize)>) {
+        for (b, before) in marks {
+            let Some(site) = self.facts.queries.get_mut(self.builders[b].site) else {
+                continue;
+            };
+            if let Where::Condition(RawPred::Paths(ps)) = &mut site.where_ {
+                if ps.len() > before {
+                    ps.drain(..before);
+                }
+                if let [one] = &mut ps[..] {
+                    site.where_ = Where::Condition(std::mem::replace(one, RawPred::Undefined));
+                }
+            }
+        }
+    }
+}
+
 /// Whether `st` adds the clause `method` to the builder `name` on every path through it.
 fn adds(st: &Stmt, name: &Name, method: &str) -> bool {
     match st {
@@ -355,9 +480,64 @@ fn adds_expr(e: &Expr, name: &Name, method: &str) -> bool {
         Expr::Assign(a) => adds_expr(&a.right, name, method),
         Expr::Call(_) => {
             let (root, segs) = crate::extract::chain::flatten(e);
-            matches!(root.map(unwrap), Some(Expr::Ident(i)) if &i.sym == name)
-                && segs.iter().any(|s| s.is_call() && &*s.name == method)
+            (matches!(root.map(unwrap), Some(Expr::Ident(i)) if &i.sym == name)
+                && segs.iter().any(|s| s.is_call() && &*s.name == method))
+                // `q = scoped(q, orgId)`: what the function adds, a `where` or none (then its
+                // pass stands for the condition before it).
+                || (method == "where" && segs.iter().any(|s| passes(s, name)))
         }
         _ => false,
+    }
+}
+
+/// Whether the call `s` passes the builder `name` to a function (not to an operator).
+fn passes(s: &crate::extract::chain::Seg<'_>, name: &Name) -> bool {
+    !is_operator(&s.name)
+        && s.args.is_some_and(|a| {
+            a.iter()
+                .any(|a| matches!(unwrap(&a.expr), Expr::Ident(i) if &i.sym == name))
+        })
+}
+
+/// Whether the chain `e` runs the builder `name`: is it (`q`), is a chain on it
+/// (`q.where(..).limit(10)`), or passes it to a function (`scoped(q, orgId)`).
+fn uses(e: &Expr, name: &Name) -> bool {
+    match unwrap(e) {
+        Expr::Ident(i) => &i.sym == name,
+        e @ Expr::Call(_) => {
+            let (root, segs) = crate::extract::chain::flatten(e);
+            matches!(root.map(unwrap), Some(Expr::Ident(i)) if &i.sym == name)
+                || segs.iter().any(|s| passes(s, name))
+        }
+        _ => false,
+    }
+}
+
+/// The name a builder's chain of clauses starts at: `qb` of `qb`, `qb.where(..).limit(10)`;
+/// not of other calls (`res.status(400).json(..)`).
+fn chain_root(e: &Expr) -> Option<&Name> {
+    let mut e = unwrap(e);
+    loop {
+        e = match e {
+            Expr::Ident(i) => return Some(&i.sym),
+            Expr::Call(c) => match &c.callee {
+                Callee::Expr(callee) => match unwrap(callee) {
+                    Expr::Member(MemberExpr {
+                        obj,
+                        prop: MemberProp::Ident(p),
+                        ..
+                    }) if matches!(
+                        &*p.sym,
+                        "where" | "limit" | "orderBy" | "offset" | "$dynamic"
+                    ) =>
+                    {
+                        unwrap(obj)
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
     }
 }
