@@ -13,12 +13,10 @@ impl Extractor {
         matches!(seg.object, Some(Expr::Ident(_))) && seg.name == "push"
     }
 
-    /// `stmts.push(q)`, `stmts.push(db.update(..))`: the query at `before` (written in place)
-    /// or the builder `q` holds is held by the local array `stmts` until it runs.
+    /// `stmts.push(q)`, `stmts.push(db.update(..))` (a `seg` [`Extractor::may_push`] took):
+    /// the query at `before` (written in place) or the builder `q` holds is held by the local
+    /// array `stmts` until it runs.
     pub(super) fn note_pushed_part(&mut self, seg: &Seg<'_>, value: &Expr, before: usize) {
-        if seg.name != "push" {
-            return;
-        }
         let Some(Expr::Ident(holder)) = seg.object.map(unwrap) else {
             return;
         };
