@@ -3,12 +3,25 @@
 //! returns the checked result of.
 
 use super::keys::{keys_of, proven_directly};
-use crate::facts::Origin;
+use crate::facts::{FileFacts, Origin};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
 use crate::link::{LinkedQuery, Project};
 use crate::predicate::conjuncts_of;
 use crate::span::Span;
+
+/// `local`, bound at `from` in the function `body`, is checked past `from` at the function's
+/// own level, which leaves when it is missing (`if (!found) throw ..`); with `throws`, by
+/// throwing, so that the error reaches a caller.
+fn checked_in(facts: &FileFacts, local: &str, from: Span, body: Span, throws: bool) -> bool {
+    facts.null_checks.iter().any(|n| {
+        (n.throws || !throws)
+            && n.within.is_none()
+            && *n.local == *local
+            && from.hi <= n.span.lo
+            && n.span.hi <= body.hi
+    })
+}
 
 /// How many helpers deep [`returned_rows`] follows `const row = await helper(..); if (!row)
 /// throw ..; return row` (a `requireX` over a `getX`).
@@ -33,12 +46,7 @@ pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&Lin
             Some(found) => {
                 // Leaves when nothing is found (a block entered only with a row says
                 // nothing of what is returned past it).
-                last || helper.null_checks.iter().any(|n| {
-                    n.within.is_none()
-                        && *n.local == *found
-                        && read.span.hi <= n.span.lo
-                        && n.span.hi <= body.hi
-                })
+                last || checked_in(helper, found, read.span, body, false)
             }
             None => {
                 last && read.runs
@@ -77,13 +85,7 @@ fn returned_rows_at<'p>(
     let body = helper.functions[i].span;
     for call in helper.result_calls.iter().filter(|c| c.scope == Some(body)) {
         // Leaves when the callee found nothing: what follows has its row.
-        let checked = helper.null_checks.iter().any(|n| {
-            n.within.is_none()
-                && *n.local == *call.local
-                && call.span.hi <= n.span.lo
-                && n.span.hi <= body.hi
-        });
-        if !checked {
+        if !checked_in(helper, &call.local, call.span, body, false) {
             continue;
         }
         if let Some((g, j)) = project.resolve_function(f, &call.callee) {
@@ -105,15 +107,9 @@ pub(super) fn throws_when_missing(
 ) -> bool {
     let facts = &project.units[f].facts;
     let read = &facts.queries[p.site];
-    read.result.as_deref().is_some_and(|found| {
-        facts.null_checks.iter().any(|n| {
-            n.throws
-                && n.within.is_none()
-                && *n.local == *found
-                && read.span.hi <= n.span.lo
-                && n.span.hi <= body.hi
-        })
-    })
+    read.result
+        .as_deref()
+        .is_some_and(|found| checked_in(facts, found, read.span, body, true))
 }
 
 /// A call of project function `(f, i)`, whose arguments `arg(index, path)` gives, keys by `k`
@@ -166,13 +162,7 @@ pub(super) fn keys_returned_read(
             let Some(found) = inner.result.as_deref() else {
                 return false;
             };
-            let throws = callee.null_checks.iter().any(|n| {
-                n.throws
-                    && n.within.is_none()
-                    && *n.local == *found
-                    && inner.span.hi <= n.span.lo
-                    && n.span.hi <= body.hi
-            });
+            let throws = checked_in(callee, found, inner.span, body, true);
             let Some((g, j)) = project.resolve_function(f, &inner.callee) else {
                 return false;
             };
