@@ -60,7 +60,7 @@ impl Env {
                 },
                 // `rows.filter(..)`: some of them (`sort` and `reverse` return the array
                 // itself, reordered).
-                "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse" => base,
+                m if keeps_rows(m) => base,
                 // `rows.map((r) => r.id)`: the values of the rows' `id`.
                 "map" => match first().and_then(|a| mapped_key(&a.expr)) {
                     Some(key) => Val::Local {
@@ -193,4 +193,13 @@ fn root_name(e: &Expr) -> Option<String> {
         Expr::Member(m) => root_name(&m.obj),
         _ => None,
     }
+}
+
+/// `rows.filter(..)`, `rows.slice(..)`, `rows.toSorted(..)`, .. hold some of `rows`' own
+/// elements (`sort` and `reverse` return the array itself, reordered).
+pub(super) fn keeps_rows(method: &str) -> bool {
+    matches!(
+        method,
+        "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse"
+    )
 }

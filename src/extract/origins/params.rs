@@ -97,10 +97,7 @@ fn same_rows(e: &Expr) -> &Expr {
         let Expr::Member(m) = unwrap(callee) else {
             break;
         };
-        if !matches!(
-            member_prop(&m.prop).as_deref(),
-            Some("filter" | "slice" | "toSorted" | "sort" | "reverse" | "toReversed")
-        ) {
+        if !member_prop(&m.prop).is_some_and(|p| super::methods::keeps_rows(&p)) {
             break;
         }
         e = unwrap(&m.obj);

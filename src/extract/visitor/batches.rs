@@ -24,7 +24,7 @@ impl Extractor {
             return;
         }
         let site = match unwrap(value) {
-            Expr::Ident(i) => self.builder(&i.sym).map(|b| self.builders[b].site),
+            Expr::Ident(i) => self.builder_site(&i.sym),
             e => self.site_at(before, e),
         };
         if let Some(site) = site {
@@ -143,7 +143,7 @@ impl Extractor {
     }
 
     /// The query read from `from` on whose chain is `e` itself.
-    fn site_at(&self, from: usize, e: &Expr) -> Option<usize> {
+    pub(super) fn site_at(&self, from: usize, e: &Expr) -> Option<usize> {
         let span = self.at.span(e.span());
         (from..self.facts.queries.len()).find(|&q| self.facts.queries[q].span == span)
     }

@@ -7,7 +7,7 @@ use crate::extract::conditions::operand;
 impl Extractor {
     /// The query builder the local `name` holds in the function the walk is in (the newest
     /// binding), if any: the index of its entry in `builders`.
-    pub(super) fn builder(&self, name: &Name) -> Option<usize> {
+    fn builder(&self, name: &Name) -> Option<usize> {
         if self.builders.is_empty() {
             return None;
         }

@@ -91,10 +91,7 @@ impl Extractor {
         }
         match unwrap(&arg.expr) {
             Expr::Ident(i) => self.builder_site(&i.sym),
-            e @ Expr::Call(_) => {
-                let span = self.at.span(e.span());
-                (before..self.facts.queries.len()).find(|&q| self.facts.queries[q].span == span)
-            }
+            e @ Expr::Call(_) => self.site_at(before, e),
             _ => None,
         }
     }
