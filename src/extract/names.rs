@@ -32,6 +32,20 @@ pub fn is_operator(name: &str) -> bool {
     )
 }
 
+/// A method whose function argument is an action's body: next-safe-action's `action` and
+/// `stateAction`, zsa's, oRPC's and TanStack Start's `handler`. The function's first parameter
+/// holds the validated input and the middleware's context; a call of the value the chain
+/// returns runs the function.
+pub fn is_action_method(name: &str) -> bool {
+    matches!(name, "action" | "stateAction" | "handler")
+}
+
+/// A method whose function argument is a procedure: tRPC's `query`, `mutation` and
+/// `subscription`, and the action clients' ([`is_action_method`]).
+pub fn is_procedure_method(name: &str) -> bool {
+    matches!(name, "query" | "mutation" | "subscription") || is_action_method(name)
+}
+
 /// Table constructors and their dialect.
 pub fn table_constructor(name: &str) -> Option<crate::facts::Dialect> {
     use crate::facts::Dialect::*;

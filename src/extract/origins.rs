@@ -40,7 +40,7 @@ mod object_filter;
 mod session;
 mod values;
 mod writes;
-use super::names::{is_global, is_operator};
+use super::names::{is_action_method, is_global, is_operator, is_procedure_method};
 use crate::facts::*;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
@@ -65,6 +65,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -
             classes: module_level::project_classes(module),
         },
         schema: None,
+        action: false,
         routes: handlers::routes(module),
         use_server,
         kit,
@@ -106,6 +107,8 @@ struct Walk {
     env: Env,
     /// The schema of the `.input(..)` of the procedure whose handler is entered next.
     schema: Option<std::rc::Rc<ZodObject>>,
+    /// That procedure is an action client's ([`is_action_method`]), not tRPC's.
+    action: bool,
     /// The module's `@hono/zod-openapi` routes (`const route = createRoute(..)`) with a body
     /// schema.
     routes: Vec<(Name, std::rc::Rc<ZodObject>)>,
@@ -196,10 +199,10 @@ impl Walk {
         let scope = self.at.span(span);
         let env = self.env.vars.len();
         self.env.scopes.push(scope);
-        let schema = self.schema.clone();
+        let (schema, action) = (self.schema.clone(), self.action);
         self.repeated(&mut |w| {
             let outer = std::mem::replace(&mut w.lets.fn_region, w.lets.region);
-            w.schema = schema.clone();
+            (w.schema, w.action) = (schema.clone(), action);
             w.params(params.clone(), scope, kind);
             body(w);
             w.lets.fn_region = outer;
@@ -609,9 +612,10 @@ impl Visit for Walk {
                             }
                         }
                     }
-                    Some("query" | "mutation" | "subscription" | "action") => {
+                    Some(name) if is_procedure_method(name) => {
                         kind = FnKind::Procedure;
                         self.schema = builders::input_schema(&m.obj);
+                        self.action = is_action_method(name);
                         if c.args.iter().any(|a| is_function(&a.expr)) {
                             let span = self.at.span(c.span);
                             if let Some(p) = builders::read(None, &m.obj, span, self.at) {

@@ -21,7 +21,8 @@ A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`, a relational object 
 `findMany({ where: { teamId: v } })`, a raw fragment `sql`team_id = ${v}`` read as SQL, see
 `tenant-filter`) or a write of a tenant column
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
-input: a tRPC procedure's `input` (or next-safe-action's `parsedInput`), a Next.js route handler's
+input: a tRPC procedure's `input` (or an action client's: next-safe-action's `parsedInput`,
+zsa's and oRPC's `input` in `.handler(..)`, TanStack Start's server function `data`), a Next.js route handler's
 `request.json()`, `searchParams` (`req.nextUrl.searchParams`, `new URL(req.url).searchParams`) or
 `params`, a page's or layout's `params` and `searchParams`
 props (a default-exported component, `export default async function Page({ params })`: the
@@ -38,7 +39,7 @@ or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same
 session's), or `formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
-procedure's `.input(..)`, next-safe-action's `.schema(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
+procedure's `.input(..)`, next-safe-action's `.schema(..)`, TanStack Start's `.validator(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
 handler)` with `route = createRoute({ request: { body: .. } })` in the same module) read with
 `c.req.valid('json')`, or a `zValidator('json', schema)` among a Hono route's arguments. The
 schema may be written in place or named, also in another module, and built with `omit`,

@@ -77,7 +77,8 @@ pub(super) fn read(name: Option<Name>, e: &Expr, span: Span, at: Offsets) -> Opt
 }
 
 /// The schema of a procedure's `.input(..)` (`z.object({ .. })`, a schema's name, a method
-/// of one), found along the builder chain.
+/// of one), found along the builder chain; an action client's `.schema(..)`,
+/// `.inputSchema(..)` or `.validator(..)`.
 pub(super) fn input_schema(mut e: &Expr) -> Option<std::rc::Rc<ZodObject>> {
     for _ in 0..16 {
         let Expr::Call(c) = unwrap(e) else {
@@ -91,7 +92,7 @@ pub(super) fn input_schema(mut e: &Expr) -> Option<std::rc::Rc<ZodObject>> {
         };
         if matches!(
             member_prop(&m.prop).as_deref(),
-            Some("input" | "schema" | "inputSchema")
+            Some("input" | "schema" | "inputSchema" | "validator" | "inputValidator")
         ) {
             return crate::extract::zod::named_or_schema(&c.args.first()?.expr).map(Into::into);
         }

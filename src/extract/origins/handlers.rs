@@ -103,24 +103,13 @@ pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
                 |a| matches!(a, [a] if a.spread.is_none() && (is_function(&a.expr) || named(a))),
             );
         }
-        matches!(
-            &*s.name,
-            "query"
-                | "mutation"
-                | "subscription"
-                | "action"
-                | "get"
-                | "post"
-                | "put"
-                | "patch"
-                | "delete"
-                | "all"
-                | "route"
-                | "handler"
-                | "openapi"
-        ) && s
-            .args
-            .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
+        (crate::extract::names::is_procedure_method(&s.name)
+            || matches!(
+                &*s.name,
+                "get" | "post" | "put" | "patch" | "delete" | "all" | "route" | "openapi"
+            ))
+            && s.args
+                .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
     })
 }
 

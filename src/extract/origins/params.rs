@@ -53,7 +53,7 @@ impl Walk {
             let v = match kind {
                 _ if i == 0 && element.is_some() => element.clone().unwrap_or(Val::Unknown),
                 _ if !by_name => param(),
-                FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take()),
+                FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take(), self.action),
                 FnKind::ServerAction => {
                     let name = match p {
                         Pat::Ident(id) => id.id.sym.to_string(),

@@ -32,8 +32,10 @@ pub(super) enum Val {
     /// A new empty collection (`new Set()`, `[]`): what the code adds to it
     /// (`ids.add(row.id)`, `ids.push(row.id)`) is what it holds (see `Walk::accumulate`).
     Empty,
-    /// A tRPC procedure's options (`{ ctx, input }`), next-safe-action's too.
-    ProcedureOpts(Option<std::rc::Rc<ZodObject>>),
+    /// A tRPC procedure's options (`{ ctx, input }`), with the schema of its `.input(..)`; or,
+    /// `true`, an action client's: next-safe-action's `{ parsedInput, ctx }`, zsa's and oRPC's
+    /// `{ input, ctx }` / `{ input, context }`, TanStack Start's `{ data, context }`.
+    ProcedureOpts(Option<std::rc::Rc<ZodObject>>, bool),
     /// A web `Request`/`NextRequest`, or an Express/Fastify request.
     Request,
     /// A route handler's second argument (`{ params }`).
@@ -193,23 +195,22 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             .rev()
             .find(|(k, _)| **k == *key)
             .map_or(Val::Unknown, |(_, v)| v.clone()),
-        Val::ProcedureOpts(schema) => match key {
-            "input" => Val::Input(InputOrigin {
-                label: crate::facts::TRPC_INPUT,
-                path: "input".into(),
+        Val::ProcedureOpts(schema, action) => {
+            let label = match (key, *action) {
+                ("input", false) => crate::facts::TRPC_INPUT,
+                // next-safe-action's, validated by its `.schema(..)`; zsa's and oRPC's `input`;
+                // TanStack Start's `data`, validated by its `.validator(..)`.
+                ("parsedInput", _) | ("input" | "data", true) => "the action's input",
+                ("ctx", _) | ("context", true) => return Val::Session,
+                _ => return Val::Unknown,
+            };
+            Val::Input(InputOrigin {
+                label,
+                path: key.into(),
                 span,
                 schema: schema.as_ref().map(|s| Box::new((**s).clone())),
-            }),
-            // next-safe-action: validated by its `.schema(..)`.
-            "parsedInput" => Val::Input(InputOrigin {
-                label: "the action's input",
-                path: "parsedInput".into(),
-                span,
-                schema: schema.as_ref().map(|s| Box::new((**s).clone())),
-            }),
-            "ctx" => Val::Session,
-            _ => Val::Unknown,
-        },
+            })
+        }
         Val::Request => match key {
             // What authentication middleware put on the request: NextAuth's `auth((req) =>
             // ..)` (`req.auth`), Passport and express-session (`req.user`, `req.session`).

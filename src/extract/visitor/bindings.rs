@@ -345,21 +345,13 @@ fn returned_locals<'e>(name: &'e Pat, returned: &'e Expr) -> Vec<(&'e Atom, &'e 
     }
 }
 
-impl Extractor {
-    /// The last call of an action client's chain, given the action's function:
-    /// next-safe-action's `.action(..)`/`.stateAction(..)`, zsa's `.handler(..)`.
-    pub(super) fn wraps_action(name: &str) -> bool {
-        matches!(name, "action" | "stateAction" | "handler")
-    }
-}
-
 /// `client.schema(s).action(async (..) => ..)`: a chain whose last call is
-/// [`Extractor::wraps_action`]'s, given a function.
+/// an action client's ([`crate::extract::names::is_action_method`]), given a function.
 fn action_chain(c: &CallExpr) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
     matches!(unwrap(callee), Expr::Member(m)
-        if crate::extract::ast::member_prop(&m.prop).is_some_and(|p| Extractor::wraps_action(&p)))
+        if crate::extract::ast::member_prop(&m.prop).is_some_and(|p| crate::extract::names::is_action_method(&p)))
         && c.args.last().is_some_and(|a| is_function(&a.expr))
 }
