@@ -36,12 +36,14 @@ pub fn is_operator(name: &str) -> bool {
 /// `stateAction`, zsa's, oRPC's and TanStack Start's `handler`. The function's first parameter
 /// holds the validated input and the middleware's context; a call of the value the chain
 /// returns runs the function.
+#[inline]
 pub fn is_action_method(name: &str) -> bool {
     matches!(name, "action" | "stateAction" | "handler")
 }
 
 /// A method whose function argument is a procedure: tRPC's `query`, `mutation` and
 /// `subscription`, and the action clients' ([`is_action_method`]).
+#[inline]
 pub fn is_procedure_method(name: &str) -> bool {
     matches!(name, "query" | "mutation" | "subscription") || is_action_method(name)
 }

@@ -12,6 +12,7 @@ use super::keys::{
     fk_linked, inserted_before, proven_directly, ran_before, related, same_row_key, through,
     tx_results_before, unique,
 };
+use super::returned::{result_callee, rows_past_call};
 use crate::facts::{CallOrigins, ConflictAction, InsertValues, Origin, UseTarget};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -348,7 +349,7 @@ fn checked_at(
                     // Bound in the calling function (or one it is nested in), before the call.
                     .filter(|c| c.local == *name && ran_before(c.span, c.scope, call.span))
                     .filter_map(|c| {
-                        let (f, i) = project.resolve_function(file, &c.callee)?;
+                        let (f, i) = result_callee(project, file, c)?;
                         // (The values over a list's rows need no check: they are of rows
                         // that are there.)
                         Some((f, i, *each || null_checked(name, c.span)))
@@ -366,6 +367,9 @@ fn checked_at(
                                     || checked_after_rows(project, f, p))
                                 && keys(p)
                         })
+                        // Or through the helpers it returns the found row of (`getOrThrow`
+                        // over `this.get(id)`).
+                        || rows_past_call(project, f, i, checked).into_iter().any(keys)
                     })
         }
         Origin::Input(_) | Origin::Param { .. } => {

@@ -8,7 +8,7 @@ use super::keys::{
     related, same_row_key, session_root, through, tx_results_before, unique,
 };
 pub(super) use super::returned::throws_when_missing;
-use super::returned::{keys_returned_read, returned_rows};
+use super::returned::{keys_returned_read, result_callee, returned_rows};
 use crate::facts::{Origin, QuerySite};
 use crate::ids::{FileId, TableId};
 use crate::link::origins::{argument, same_value};
@@ -157,7 +157,7 @@ fn returned_checked_rows<'p>(
         .iter()
         .filter(|c| *c.local == *row && ran_before(c.span, c.scope, site.span))
     {
-        if let Some((f, i)) = project.resolve_function(file, &call.callee) {
+        if let Some((f, i)) = result_callee(project, file, call) {
             out.extend(returned_rows(project, f, i));
         }
     }
@@ -281,7 +281,7 @@ fn rows_held<'p>(
         .iter()
         .filter(|c| *c.local == *row && ran_before(c.span, c.scope, site.span))
     {
-        if let Some((f, i)) = project.resolve_function(file, &call.callee) {
+        if let Some((f, i)) = result_callee(project, file, call) {
             let body = project.units[f].facts.functions[i].span;
             reads.extend(project.queries[f].iter().filter(|p| {
                 let read = &project.units[f].facts.queries[p.site];

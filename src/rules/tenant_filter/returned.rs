@@ -32,6 +32,17 @@ const HELPER_DEPTH: u8 = 3;
 /// (`return db.query.T.findFirst(..)`, `const found = await ..; return found`). A value of
 /// such a row is that tenant's, or there is none.
 pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&LinkedQuery> {
+    returned_reads_leaving(project, f, i, false)
+}
+
+/// [`returned_reads`]; with `throws`, only those the function throws on when they found
+/// nothing (so that past a call whose error stops the caller, the row is there).
+fn returned_reads_leaving(
+    project: &Project,
+    f: FileId,
+    i: usize,
+    throws: bool,
+) -> Vec<&LinkedQuery> {
     let helper = &project.units[f].facts;
     let body = helper.functions[i].span;
     let reads: Vec<&LinkedQuery> = project.queries[f]
@@ -46,11 +57,13 @@ pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&Lin
             Some(found) => {
                 // Leaves when nothing is found (a block entered only with a row says
                 // nothing of what is returned past it).
-                last || checked_in(helper, found, read.span, body, false)
+                (last && !throws) || checked_in(helper, found, read.span, body, throws)
             }
             None => {
-                last && read.runs
-                    == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
+                !throws
+                    && last
+                    && read.runs
+                        == crate::facts::Runs::InFunction(crate::facts::Handling::AsWritten)
             }
         };
         if read.kind.is_read() && p.alias.is_none() && returned && proven_directly(project, p) {
@@ -65,8 +78,21 @@ pub(super) fn returned_reads(project: &Project, f: FileId, i: usize) -> Vec<&Lin
 /// throw ..; return inv` returns `getInvoice`'s rows, found (a caller holding them needs no
 /// check of its own past the throw, as for a row the function read itself).
 pub(super) fn returned_rows(project: &Project, f: FileId, i: usize) -> Vec<&LinkedQuery> {
+    rows_past_call(project, f, i, true)
+}
+
+/// The reads whose rows a caller of project function `i` of file `f` holds past the call:
+/// [`returned_rows`] when the caller checked what came back (`checked`); else only those the
+/// function, and each helper it returns the result of, throws on when they are missing
+/// (`const inv = await svc.getOrThrow(id)` over `this.get(id)`).
+pub(super) fn rows_past_call(
+    project: &Project,
+    f: FileId,
+    i: usize,
+    checked: bool,
+) -> Vec<&LinkedQuery> {
     let mut out = vec![];
-    returned_rows_at(project, f, i, HELPER_DEPTH, &mut out);
+    returned_rows_at(project, f, i, HELPER_DEPTH, !checked, &mut out);
     out
 }
 
@@ -75,9 +101,10 @@ fn returned_rows_at<'p>(
     f: FileId,
     i: usize,
     depth: u8,
+    throws: bool,
     out: &mut Vec<&'p LinkedQuery>,
 ) {
-    out.extend(returned_reads(project, f, i));
+    out.extend(returned_reads_leaving(project, f, i, throws));
     let Some(depth) = depth.checked_sub(1) else {
         return;
     };
@@ -85,15 +112,33 @@ fn returned_rows_at<'p>(
     let body = helper.functions[i].span;
     for call in helper.result_calls.iter().filter(|c| c.scope == Some(body)) {
         // Leaves when the callee found nothing: what follows has its row.
-        if !checked_in(helper, &call.local, call.span, body, false) {
+        if !checked_in(helper, &call.local, call.span, body, throws) {
             continue;
         }
-        if let Some((g, j)) = project.resolve_function(f, &call.callee) {
+        // Past the check, the callee need only return what it found.
+        if let Some((g, j)) = result_callee(project, f, call) {
             if (g, j) != (f, i) {
-                returned_rows_at(project, g, j, depth, out);
+                returned_rows_at(project, g, j, depth, false, out);
             }
         }
     }
+}
+
+/// The project function the call whose result a local holds names: as written (`getX(..)`,
+/// `this.get(..)`), or, for a method of an instance (`svc.getOrThrow(..)` with `svc = new
+/// InvoiceService(..)`), as the walk of values resolved it.
+pub(super) fn result_callee(
+    project: &Project,
+    file: FileId,
+    call: &crate::facts::ResultCall,
+) -> Option<(FileId, usize)> {
+    project.resolve_function(file, &call.callee).or_else(|| {
+        let calls = &project.units[file].facts.origins.calls;
+        let resolved = calls
+            .iter()
+            .find(|c| c.span == call.span && c.callee != call.callee)?;
+        project.resolve_function(file, &resolved.callee)
+    })
 }
 
 /// The read `p` in the function `body` of file `f` is bound to a local the function checks
