@@ -11,7 +11,10 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 /// A relational v2 object filter: `{ organizationId: x, deletedAt: { isNull: true }, OR: [..] }`.
-pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
+/// `base`, the file's start in swc's positions, places the values compared with (where their
+/// origins are found); without it (a relation's preset filter, read with the schema) they
+/// have none.
+pub(super) fn object_filter(o: &ObjectLit, base: Option<u32>, depth: u32) -> RawPred {
     if depth > MAX_DEPTH {
         return unknown("a filter nested too deeply");
     }
@@ -35,7 +38,7 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
                     key: i.sym.clone(),
                     at: 0,
                 };
-                parts.push(RawPred::Eq(col, Operand::Value(None)));
+                parts.push(RawPred::Eq(col, value_at(base, &i.span)));
                 continue;
             }
             _ => continue,
@@ -49,7 +52,7 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
                         .iter()
                         .flatten()
                         .map(|el| match unwrap(&el.expr) {
-                            Expr::Object(o) => object_filter(o, depth + 1),
+                            Expr::Object(o) => object_filter(o, base, depth + 1),
                             _ => unknown("a filter that is not an object"),
                         })
                         .collect(),
@@ -63,7 +66,7 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
             }
             "NOT" => match value {
                 Expr::Object(o) => {
-                    let inner = object_filter(o, depth + 1);
+                    let inner = object_filter(o, base, depth + 1);
                     parts.push(RawPred::Not(Box::new(inner)));
                 }
                 _ => parts.push(unknown("a NOT filter that is not an object")),
@@ -75,14 +78,19 @@ pub(super) fn object_filter(o: &ObjectLit, depth: u32) -> RawPred {
                     key: key.clone(),
                     at: 0,
                 };
-                parts.push(column_filter(col, value, depth));
+                parts.push(column_filter(col, value, base, depth));
             }
         }
     }
     RawPred::And(parts)
 }
 
-fn column_filter(col: Operand, value: &Expr, depth: u32) -> RawPred {
+/// The value operand of a filter, placed at `span` when `base` says where the file starts.
+fn value_at(base: Option<u32>, span: &swc_common::Span) -> Operand {
+    Operand::Value(base.map(|b| span.lo.0.saturating_sub(b)))
+}
+
+fn column_filter(col: Operand, value: &Expr, base: Option<u32>, depth: u32) -> RawPred {
     if depth > MAX_DEPTH {
         return unknown("a filter nested too deeply");
     }
@@ -99,20 +107,27 @@ fn column_filter(col: Operand, value: &Expr, depth: u32) -> RawPred {
                 let v = unwrap(&kv.value);
                 let is_true = matches!(v, Expr::Lit(Lit::Bool(Bool { value: true, .. })));
                 parts.push(match op.as_str() {
-                    "eq" => RawPred::Eq(col.clone(), Operand::Value(None)),
-                    "in" | "inArray" => RawPred::InArray(col.clone(), None),
+                    "eq" => RawPred::Eq(col.clone(), value_at(base, &v.span())),
+                    "in" | "inArray" => {
+                        RawPred::InArray(col.clone(), base.map(|b| v.span().lo.0.saturating_sub(b)))
+                    }
                     "isNull" if is_true => RawPred::IsNull(col.clone()),
                     "isNotNull" if is_true => RawPred::IsNotNull(col.clone()),
                     "OR" | "AND" | "NOT" => {
                         let inner = match v {
-                            Expr::Object(_) => column_filter(col.clone(), v, depth + 1),
+                            Expr::Object(_) => column_filter(col.clone(), v, base, depth + 1),
                             Expr::Array(a) => {
                                 let list = a
                                     .elems
                                     .iter()
                                     .flatten()
                                     .map(|el| {
-                                        column_filter(col.clone(), unwrap(&el.expr), depth + 1)
+                                        column_filter(
+                                            col.clone(),
+                                            unwrap(&el.expr),
+                                            base,
+                                            depth + 1,
+                                        )
                                     })
                                     .collect();
                                 if op == "AND" {
@@ -134,7 +149,7 @@ fn column_filter(col: Operand, value: &Expr, depth: u32) -> RawPred {
             }
             RawPred::And(parts)
         }
-        _ => RawPred::Eq(col, Operand::Value(None)),
+        _ => RawPred::Eq(col, value_at(base, &value.span())),
     }
 }
 
@@ -257,7 +272,7 @@ fn with_relations(
 /// The `where` of a relational query: a callback, an object filter, or a condition.
 fn relational_where(s: &mut Scopes, e: &Expr, conditional: u32) -> RawPred {
     match unwrap(e) {
-        Expr::Object(o) => object_filter(o, 0),
+        Expr::Object(o) => object_filter(o, Some(s.base), 0),
         Expr::Arrow(a) => {
             s.push();
             if let Some(p) = a.params.first() {

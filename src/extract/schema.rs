@@ -449,7 +449,7 @@ impl Schema<'_> {
                 .map(|v| array_columns(v, None))
                 .unwrap_or_default();
             if let Some(Expr::Object(w)) = object_prop(cfg, "where").map(unwrap) {
-                rel.preset_where = Some(object_filter(w, 0));
+                rel.preset_where = Some(object_filter(w, None, 0));
             }
         }
         Some(rel)
