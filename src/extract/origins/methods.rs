@@ -46,7 +46,12 @@ impl Env {
                 }
             }
         }
-        let base = self.origin(&m.obj);
+        let mut base = self.origin(&m.obj);
+        // The rows a helper given a session value returned, held by a local: mapped or
+        // narrowed like any local's rows (asked whether one matches, a membership below).
+        if let (Val::SessionRows(Some(name)), "map") = (&base, &*method) {
+            base = Val::rows(name);
+        }
         if let Val::Local { name, path, .. } = &base {
             return match &*method {
                 // `byId.get(key)` on a map the function filled: one of its values.

@@ -87,9 +87,15 @@ impl Val {
     }
 
     /// One of the rows (or values) this holds: an element of a local's rows or of a
-    /// parameter's; anything else is not followed so.
+    /// parameter's (also of the rows a helper given a session value returned, held by a
+    /// local); anything else is not followed so.
     pub(super) fn one_of_many(self) -> Val {
         match self {
+            Val::SessionRows(Some(name)) => Val::Local {
+                name,
+                path: String::new(),
+                each: true,
+            },
             Val::Local { name, path, .. } => Val::Local {
                 name,
                 path,
