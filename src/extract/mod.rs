@@ -76,7 +76,8 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
     let kit = origins::kit_route_file(path);
     if origins::worth_walking(module, &facts, kit) {
         let handlers = facts.origins.handlers;
-        facts.origins = origins::collect(module, ast::Offsets::new(base), kit, &never);
+        let imported: Vec<_> = facts.imports.iter().map(|i| i.local.clone()).collect();
+        facts.origins = origins::collect(module, ast::Offsets::new(base), kit, &never, &imported);
         facts.origins.handlers = handlers;
     }
     mark_nested_queries(&mut facts.queries);

@@ -125,6 +125,10 @@ pub struct Guard {
     /// ..; if (!row || row.teamId !== teamId) throw ..`, both in one branch), not in a branch,
     /// a loop or a `try` inside it: it runs on every path from that declaration.
     pub beside: bool,
+    /// `if (row.teamId !== teamId) notFound()`: it leaves by calling this imported function,
+    /// so it is one only if that never returns (decided when the project is linked, as for
+    /// [`crate::facts::NullCheck::via`]).
+    pub via: Option<Name>,
 }
 
 /// A tRPC builder chain (`protectedProcedure.use(isMember).input(..)`): the builder it starts

@@ -358,33 +358,43 @@ pub fn same_value(a: &Origin, b: &Origin) -> bool {
 
 impl Project {
     /// Settles the checks that leave by calling an imported function (`if (!row)
-    /// forbidden(..)`, see [`crate::facts::NullCheck::via`]): a check when that function never
-    /// returns, and none otherwise (or when it cannot be found).
+    /// forbidden(..)`, see [`crate::facts::NullCheck::via`]; `if (row.teamId !== teamId)
+    /// notFound()`, [`crate::facts::Guard::via`]): a check when that function never returns,
+    /// and none otherwise (or when it cannot be found).
     pub(super) fn settle_exit_calls(&mut self) {
+        let never = |p: &Project, f: FileId, via: &Option<Name>| match via {
+            None => true,
+            Some(name) => p
+                .resolve_function(f, std::slice::from_ref(name))
+                .is_some_and(|(g, i)| p.units[g].facts.functions[i].never),
+        };
         let mut settled = vec![];
         for (f, unit) in self.units.iter_enumerated() {
-            let checks = &unit.facts.null_checks;
-            if checks.iter().all(|n| n.via.is_none()) {
+            let facts = &unit.facts;
+            let nulls = facts.null_checks.iter().any(|n| n.via.is_some());
+            let guards = facts.origins.guards.iter().any(|g| g.via.is_some());
+            if !nulls && !guards {
                 continue;
             }
-            let keep: Vec<bool> = checks
-                .iter()
-                .map(|n| match &n.via {
-                    None => true,
-                    Some(name) => self
-                        .resolve_function(f, std::slice::from_ref(name))
-                        .is_some_and(|(g, i)| self.units[g].facts.functions[i].never),
-                })
+            let keep_nulls: Vec<bool> = (facts.null_checks.iter())
+                .map(|n| never(self, f, &n.via))
                 .collect();
-            settled.push((f, keep));
+            let keep_guards: Vec<bool> = (facts.origins.guards.iter())
+                .map(|g| never(self, f, &g.via))
+                .collect();
+            settled.push((f, keep_nulls, keep_guards));
         }
-        for (f, keep) in settled {
-            let checks = &mut self.units[f].facts.null_checks;
-            let mut keep = keep.into_iter();
-            checks.retain(|_| keep.next().unwrap_or(false));
-            for n in checks.iter_mut() {
-                n.via = None;
-            }
+        for (f, keep_nulls, keep_guards) in settled {
+            let facts = &mut self.units[f].facts;
+            let mut keep = keep_nulls.into_iter();
+            facts.null_checks.retain(|_| keep.next().unwrap_or(false));
+            facts.null_checks.iter_mut().for_each(|n| n.via = None);
+            let mut keep = keep_guards.into_iter();
+            facts
+                .origins
+                .guards
+                .retain(|_| keep.next().unwrap_or(false));
+            facts.origins.guards.iter_mut().for_each(|g| g.via = None);
         }
     }
 }
