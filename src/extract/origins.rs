@@ -17,7 +17,7 @@
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
 //! finds the membership checks a procedure's middlewares make.
 
-use super::ast::{is_function, leaves, member_prop, prop_name, unwrap, Offsets};
+use super::ast::{is_function, member_prop, prop_name, unwrap, Offsets};
 use values::{destructured_rows, member, returns_session, session_call, session_name, Env, Val};
 
 mod args;
@@ -27,13 +27,15 @@ mod exports;
 mod fields;
 mod filters;
 mod flow;
+mod graphql;
+mod guards;
 mod handlers;
 mod lets;
 mod methods;
 mod nest;
 mod params;
 use handlers::{directive, stmt_directive};
-pub(super) use handlers::{kit_route_file, registers_handler, worth_walking};
+pub(super) use handlers::{kit_route_file, registers_handler, resolves_graphql, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
@@ -48,8 +50,15 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
 /// ([`kit_route_file`]); `never`: the functions of the module (and the framework's it imports)
-/// that never return.
-pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -> OriginFacts {
+/// that never return; `imported`: the names the module imports (whether one of them never
+/// returns is decided when the project is linked).
+pub(super) fn collect(
+    module: &Module,
+    at: Offsets,
+    kit: bool,
+    never: &[Name],
+    imported: &[Name],
+) -> OriginFacts {
     let use_server = module
         .body
         .iter()
@@ -74,8 +83,10 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, never: &[Name]) -
         reach: Default::default(),
         awaited: vec![],
         never: never.to_vec(),
+        imported: imported.to_vec(),
         element: None,
         table_callback: false,
+        resolver: false,
     };
     module.visit_with(&mut w);
     w.facts.walked = true;
@@ -123,6 +134,8 @@ struct Walk {
     awaited: Vec<swc_common::Span>,
     /// The functions that never return (see `collect`): a check may leave by calling one.
     never: Vec<Name>,
+    /// The names the module imports.
+    imported: Vec<Name>,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -130,6 +143,8 @@ struct Walk {
     /// (`(c, { eq }) => ..`): its parameters are the table and the operators, whatever their
     /// names (`c` is no Hono context there).
     table_callback: bool,
+    /// The function entered next is a GraphQL resolver (see `graphql`).
+    resolver: bool,
 }
 
 /// What names hold is read through the walk's environment.
@@ -199,10 +214,16 @@ impl Walk {
         let scope = self.at.span(span);
         let env = self.env.vars.len();
         self.env.scopes.push(scope);
+        // What the parameters are bound by, the same for a second walk of the body.
         let (schema, action) = (self.schema.clone(), self.action);
+        let element = self.element.take();
+        let (table, resolver) = (self.table_callback, self.resolver);
+        (self.table_callback, self.resolver) = (false, false);
         self.repeated(&mut |w| {
             let outer = std::mem::replace(&mut w.lets.fn_region, w.lets.region);
             (w.schema, w.action) = (schema.clone(), action);
+            w.element.clone_from(&element);
+            (w.table_callback, w.resolver) = (table, resolver);
             w.params(params.clone(), scope, kind);
             body(w);
             w.lets.fn_region = outer;
@@ -313,17 +334,6 @@ impl Walk {
     }
 }
 
-/// The parts of `a || b || ..`, unwrapped.
-fn disjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match unwrap(e) {
-        Expr::Bin(b) if b.op == BinaryOp::LogicalOr => {
-            disjuncts(&b.left, out);
-            disjuncts(&b.right, out);
-        }
-        e => out.push(e),
-    }
-}
-
 /// `await ..` or a call: a value a local may be given and later read from.
 fn returns_value(init: &Expr) -> bool {
     matches!(unwrap(init), Expr::Await(_) | Expr::Call(_))
@@ -335,6 +345,9 @@ impl Visit for Walk {
     fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
     fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
     fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
+        if self.resolver_prop(p) {
+            return;
+        }
         p.key.visit_with(self);
         self.table_callback = matches!(unwrap(&p.value), Expr::Arrow(_))
             && matches!(
@@ -394,50 +407,7 @@ impl Visit for Walk {
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {
-        if leaves(&s.cons) || super::reach::ends_in_exit(&s.cons, &self.never) {
-            // Past `if (a || b) throw ..`, every part of the test is false.
-            let mut parts = vec![];
-            disjuncts(&s.test, &mut parts);
-            let span = self.at.span(s.span);
-            let scope = self.scope();
-            let top = self.lets.region == self.lets.fn_region;
-            for part in parts {
-                match part {
-                    // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
-                    Expr::Unary(u) if u.op == UnaryOp::Bang => {
-                        if let Val::Membership(v) = self.origin(&u.arg) {
-                            if let Some(value) = v.fact() {
-                                self.facts.guards.push(Guard {
-                                    beside: self.declared_here(&value),
-                                    value,
-                                    against: Origin::Session,
-                                    span,
-                                    scope,
-                                    top,
-                                });
-                            }
-                        }
-                    }
-                    // `if (row.teamId !== teamId) throw ..`: past it, the two are equal.
-                    Expr::Bin(b) if matches!(b.op, BinaryOp::NotEqEq | BinaryOp::NotEq) => {
-                        let (l, r) = (self.origin(&b.left).fact(), self.origin(&b.right).fact());
-                        if let (Some(l), Some(r)) = (l, r) {
-                            for (value, against) in [(l.clone(), r.clone()), (r, l)] {
-                                self.facts.guards.push(Guard {
-                                    beside: self.declared_here(&value),
-                                    value,
-                                    against,
-                                    span,
-                                    scope,
-                                    top,
-                                });
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        self.guards(s);
         s.test.visit_with(self);
         self.branch_at(s.cons.span(), |w| s.cons.visit_with(w));
         if let Some(alt) = &s.alt {

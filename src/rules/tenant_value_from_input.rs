@@ -36,7 +36,11 @@ or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same
 `request.json()`, `request.formData()` and `new URL(request.url).searchParams`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query|headers|cookies`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
-session's), or `formData.get(..)`. Also an input object spread into the values or
+session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,
+args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
+`Query`, `Mutation` and `Subscription` objects; a parameter decorated `@Args()` or type-graphql's
+`@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), or
+`formData.get(..)`. Also an input object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
 procedure's `.input(..)`, next-safe-action's `.schema(..)`, TanStack Start's `.validator(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,

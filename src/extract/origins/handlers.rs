@@ -236,3 +236,16 @@ fn nest_class(c: &Class) -> bool {
         .iter()
         .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
 }
+
+/// A GraphQL resolver (`resolve: (parent, args, ctx) => ..`) or a resolver map's root type
+/// (`Query: { .. }`): the module handles requests, and its values are followed.
+pub(crate) fn resolves_graphql(kv: &KeyValueProp) -> bool {
+    let PropName::Ident(k) = &kv.key else {
+        return false;
+    };
+    matches!(
+        (&*k.sym, unwrap(&kv.value)),
+        ("resolve" | "subscribe", Expr::Arrow(_) | Expr::Fn(_))
+            | ("Query" | "Mutation" | "Subscription", Expr::Object(_))
+    )
+}

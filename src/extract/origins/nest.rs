@@ -1,6 +1,8 @@
 //! NestJS: the parameters of a method decorated `@Body()`, `@Param()`, `@Query()`,
-//! `@Headers()` are request input, `@Req()` the request (whose `user` is the session's). The
-//! files declaring NestJS classes are walked (`handlers::declares_nest_class`).
+//! `@Headers()` are request input, `@Req()` the request (whose `user` is the session's); of a
+//! GraphQL resolver (NestJS's or type-graphql's), `@Args()`/`@Arg()` are input and
+//! `@Context()`/`@Ctx()` the session's. The files declaring NestJS classes are walked
+//! (`handlers::declares_nest_class`).
 
 use super::handlers::decorator_name;
 use super::values::{input, Val};
@@ -36,6 +38,10 @@ impl Walk {
                 "Param" => input("the route parameters", text, span),
                 "Query" => input("the query string", text, span),
                 "Headers" => input("the request headers", text, span),
+                // A GraphQL resolver's (`@nestjs/graphql`'s `@Args`, type-graphql's `@Arg`),
+                // and the context the server built for the request.
+                "Args" | "Arg" => input("the GraphQL arguments", text, span),
+                "Context" | "Ctx" => Val::Session,
                 "Req" | "Request" => Val::Request,
                 _ => continue,
             };

@@ -43,6 +43,7 @@ impl Walk {
     ) {
         let element = self.element.take();
         let by_name = !std::mem::take(&mut self.table_callback);
+        let resolver = std::mem::take(&mut self.resolver);
         for (i, p) in params.enumerate() {
             let param = || Val::Param {
                 scope,
@@ -53,6 +54,16 @@ impl Walk {
             let v = match kind {
                 _ if i == 0 && element.is_some() => element.clone().unwrap_or(Val::Unknown),
                 _ if !by_name => param(),
+                // A GraphQL resolver's `(parent, args, context)`.
+                _ if resolver && i == 1 => input(
+                    "the GraphQL arguments",
+                    match p {
+                        Pat::Ident(id) => id.id.sym.to_string(),
+                        _ => String::new(),
+                    },
+                    self.at.span(p.span()),
+                ),
+                _ if resolver && i == 2 => Val::Session,
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take(), self.action),
                 FnKind::ServerAction => {
                     let name = match p {
