@@ -35,7 +35,7 @@ mod methods;
 mod nest;
 mod params;
 use handlers::{directive, stmt_directive};
-pub(super) use handlers::{kit_route_file, registers_handler, resolves_graphql, worth_walking};
+pub(super) use handlers::{handles_requests, kit_route_file, registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
@@ -345,7 +345,7 @@ impl Visit for Walk {
     fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
     fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
     fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
-        if self.resolver_prop(p) {
+        if self.resolver_prop(p) || self.method_handler_prop(p) {
             return;
         }
         p.key.visit_with(self);

@@ -33,7 +33,9 @@ its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`):
 `url.searchParams.get(..)`, `request.json()` and `request.formData()`, a React Router (Remix)
 route module's `loader` and `action` (their first argument destructured, `{ request, params }`,
 or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same `params`,
-`request.json()`, `request.formData()` and `new URL(request.url).searchParams`, Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
+`request.json()`, `request.formData()` and `new URL(request.url).searchParams` (also of a
+TanStack Start server route's handlers by method, `.methods({ GET: ({ request, params }) => ..
+})`), Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
 `req.body|params|query|headers|cookies`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,

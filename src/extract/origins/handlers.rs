@@ -237,9 +237,22 @@ fn nest_class(c: &Class) -> bool {
         .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
 }
 
+/// A property that handles requests, so that its module's values are followed: a GraphQL
+/// resolver or resolver map ([`resolves_graphql`]), or a route's handler by method
+/// ([`method_handler`]).
+pub(crate) fn handles_requests(kv: &KeyValueProp) -> bool {
+    resolves_graphql(kv) || method_handler(kv)
+}
+
+/// `GET: async ({ request, params }) => ..` in an object: a route's handler by method.
+pub(super) fn method_handler(kv: &KeyValueProp) -> bool {
+    matches!(&kv.key, PropName::Ident(k) if ROUTE_METHODS.contains(&&*k.sym))
+        && matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_))
+}
+
 /// A GraphQL resolver (`resolve: (parent, args, ctx) => ..`) or a resolver map's root type
-/// (`Query: { .. }`): the module handles requests, and its values are followed.
-pub(crate) fn resolves_graphql(kv: &KeyValueProp) -> bool {
+/// (`Query: { .. }`).
+pub(super) fn resolves_graphql(kv: &KeyValueProp) -> bool {
     let PropName::Ident(k) = &kv.key else {
         return false;
     };
