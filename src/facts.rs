@@ -160,6 +160,19 @@ pub struct RelationDef {
     pub references: Vec<String>,
     /// v2 `where` preset, relative to the target table.
     pub preset_where: Option<RawPred>,
+    /// v2 many-to-many through a link table: `from: r.a.id.through(r.link.aId)`.
+    pub through: Option<ThroughDef>,
+}
+
+/// A v2 relation's link table (`from: r.tasks.id.through(r.taskLabels.taskId), to:
+/// r.labels.id.through(r.taskLabels.labelId)`): `from` are the link's columns paired with the
+/// relation's `fields`, `to` those paired with its `references`. No table when the `.through(..)`
+/// calls do not name one link table.
+#[derive(Debug, Clone)]
+pub struct ThroughDef {
+    pub table: Option<TableExpr>,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
 }
 
 /// A function in the project, for inlining predicate helpers and following N+1 calls.

@@ -1,7 +1,7 @@
 //! `drizzle-guard schema`: the schema model as the checker believes it.
 
 use crate::facts::QueryKind;
-use crate::link::{Project, Table, TenantScope};
+use crate::link::{Project, Table, TenantScope, Through};
 use serde_json::json;
 
 /// The tables with the line each is defined on, sorted by SQL name, then `file:line`.
@@ -146,8 +146,12 @@ pub fn render_text(p: &Project) -> String {
                     .target
                     .map(|id| p.table(id).binding.clone())
                     .unwrap_or_else(|| "?".into());
+                let through = r
+                    .through
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(" through {}", link_name(p, l)));
                 format!(
-                    "{} ({} {})",
+                    "{} ({} {}{through})",
                     r.name,
                     if r.many { "many" } else { "one" },
                     target
@@ -192,7 +196,13 @@ pub fn render_json(p: &Project) -> String {
                 "columns": t.columns.iter().map(|c| json!({"key": c.key, "sqlName": c.sql_name, "primary": c.primary, "unique": c.unique})).collect::<Vec<_>>(),
                 "uniqueKeys": t.unique_keys(),
                 "indexes": t.indexes.iter().map(|i| json!({"name": i.name, "columns": i.columns, "unique": i.unique})).collect::<Vec<_>>(),
-                "relations": t.relations.iter().map(|r| json!({"name": r.name, "many": r.many, "target": r.target.map(|id| p.table(id).binding.clone())})).collect::<Vec<_>>(),
+                "relations": t.relations.iter().map(|r| {
+                    let mut o = json!({"name": r.name, "many": r.many, "target": r.target.map(|id| p.table(id).binding.clone())});
+                    if let Some(l) = &r.through {
+                        o["through"] = json!(link_name(p, l));
+                    }
+                    o
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -248,4 +258,10 @@ fn kind_name(k: QueryKind) -> &'static str {
         QueryKind::Delete => "delete",
         QueryKind::Insert => "insert",
     }
+}
+
+/// A many-to-many's link table by its binding (`?` when not found).
+fn link_name(p: &Project, l: &Through) -> String {
+    l.table
+        .map_or_else(|| "?".into(), |id| p.table(id).binding.clone())
 }

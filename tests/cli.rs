@@ -1112,3 +1112,35 @@ export const all = () => db.select().from(projects).limit(100);
         .collect();
     assert_eq!(tenant, ["jobs/backfill.ts"]);
 }
+
+#[test]
+fn schema_shows_the_link_table_a_many_to_many_goes_through() {
+    let dir = support::crate_path("fixtures/rules/tenant-relations");
+    let text = support::run(support::bin().arg("schema").arg(&dir));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains(
+            "relations:   stickers (many stickers through boardStickers), badges (many badges through boardBadges)"
+        ),
+        "{}",
+        text.stdout
+    );
+    let json = support::run(
+        support::bin()
+            .args(["schema", "--format", "json"])
+            .arg(&dir),
+    )
+    .json();
+    let table = |name: &str| {
+        json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(table("boards")["relations"][0]["through"], "boardStickers");
+    // A relation that names no link table has no `through` key.
+    assert!(table("stickers")["relations"][0].get("through").is_none());
+}

@@ -52,6 +52,26 @@ pub(super) fn awaited(e: &Expr) -> &Expr {
     }
 }
 
+/// What a local given `init` holds the result of: `init`, or the awaited arm of `c ? await
+/// read(..) : null` (either way round, or `undefined`): the local holds that result or nothing.
+pub(super) fn held_result(init: &Expr) -> &Expr {
+    if let Expr::Cond(c) = unwrap(init) {
+        let none = |e: &Expr| match unwrap(e) {
+            Expr::Lit(Lit::Null(_)) => true,
+            Expr::Ident(i) => &*i.sym == "undefined",
+            _ => false,
+        };
+        let read = |e: &Expr| matches!(unwrap(e), Expr::Await(_));
+        if read(&c.cons) && none(&c.alt) {
+            return &c.cons;
+        }
+        if read(&c.alt) && none(&c.cons) {
+            return &c.alt;
+        }
+    }
+    init
+}
+
 /// A function expression (`() => ..`, `function () {..}`) once wrappers are stripped.
 pub(super) fn is_function(e: &Expr) -> bool {
     matches!(unwrap(e), Expr::Arrow(_) | Expr::Fn(_))

@@ -236,24 +236,20 @@ impl Walk {
     /// the call recorded first since `calls` is that local.
     fn note_call_result(&mut self, calls: usize, d: &VarDeclarator, init: &Expr) {
         // (`const [row] = await read(..)`: its first row.)
-        if let (Some(call), Some(name)) = (
-            self.facts.calls.get(calls),
-            super::ast::result_binding(&d.name),
-        ) {
-            // Awaited (a promise is never missing), its error maybe handled: `await
-            // check(..).catch(() => null)` gives `null` then.
-            let inner = match unwrap(init) {
-                Expr::Await(a) => super::reach::uncaught(&a.arg),
-                _ => None,
-            };
-            if let Some(c) = inner {
-                if call.span == self.at.span(c.span) {
-                    let name = name.clone();
-                    if let Some(call) = self.facts.calls.get_mut(calls) {
-                        call.result = Some(name);
-                    }
-                }
-            }
+        let Some(name) = super::ast::result_binding(&d.name) else {
+            return;
+        };
+        // Awaited (a promise is never missing), its error maybe handled: `await
+        // check(..).catch(() => null)` gives `null` then.
+        let Some(c) = (match unwrap(init) {
+            Expr::Await(a) => super::reach::uncaught(&a.arg),
+            _ => None,
+        }) else {
+            return;
+        };
+        let span = self.at.span(c.span);
+        if let Some(call) = self.facts.calls.get_mut(calls).filter(|k| k.span == span) {
+            call.result = Some(name.clone());
         }
     }
 
@@ -438,6 +434,8 @@ impl Visit for Walk {
                 continue;
             }
             init.visit_with(self);
+            // `const row = c ? await read(..) : null`: the read's result, or nothing.
+            let init = super::ast::held_result(init);
             self.note_call_result(calls, d, init);
             let mut val = match unwrap(init) {
                 // `const tuple = { keyId: key.id }`: what each key holds, for writes of it.

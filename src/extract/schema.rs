@@ -1,8 +1,8 @@
 //! Table definitions (their columns are read by `columns`) and relations.
 
 use super::ast::{
-    callee_ident, member_prop, member_prop_is, object_prop, pat_name, prop_atom, prop_name,
-    str_value, unwrap, Offsets,
+    callee_ident, member_prop, member_prop_is, method_call, object_prop, pat_name, prop_atom,
+    prop_name, str_value, unwrap, Offsets,
 };
 use super::conditions::table_expr;
 use super::relational::object_filter;
@@ -355,6 +355,7 @@ impl Schema<'_> {
                         fields: vec![],
                         references: vec![],
                         preset_where: None,
+                        through: None,
                     };
                     if let Some(Expr::Object(cfg)) = c.args.get(1).map(|a| unwrap(&a.expr)) {
                         rel.fields = object_prop(cfg, "fields")
@@ -439,6 +440,7 @@ impl Schema<'_> {
             fields: vec![],
             references: vec![],
             preset_where: None,
+            through: None,
         };
         if let Some(Expr::Object(cfg)) = call.and_then(|c| c.args.first()).map(|a| unwrap(&a.expr))
         {
@@ -448,12 +450,68 @@ impl Schema<'_> {
             rel.references = object_prop(cfg, "to")
                 .map(|v| array_columns(v, None))
                 .unwrap_or_default();
+            rel.through = through_def(object_prop(cfg, "from"), object_prop(cfg, "to"));
             if let Some(Expr::Object(w)) = object_prop(cfg, "where").map(unwrap) {
                 rel.preset_where = Some(object_filter(w, None, 0));
             }
         }
         Some(rel)
     }
+}
+
+/// The link table of a v2 many-to-many, `from: r.a.id.through(r.link.aId), to:
+/// r.b.id.through(r.link.bId)` (or lists of such columns): `None` when no column goes
+/// `.through(..)`; no table when they do not all name one link table.
+fn through_def(from: Option<&Expr>, to: Option<&Expr>) -> Option<ThroughDef> {
+    let links = |e: Option<&Expr>| -> Vec<Option<(Name, String)>> {
+        match e.map(unwrap) {
+            Some(Expr::Array(a)) => a
+                .elems
+                .iter()
+                .flatten()
+                .map(|el| link_column(&el.expr))
+                .collect(),
+            Some(other) => vec![link_column(other)],
+            None => vec![],
+        }
+    };
+    let (from, to) = (links(from), links(to));
+    if from.iter().chain(&to).all(Option::is_none) {
+        return None;
+    }
+    let mut tables = from.iter().chain(&to).map(|l| l.as_ref().map(|(t, _)| t));
+    let first = tables.next().flatten();
+    let table = first
+        .filter(|t| tables.all(|o| o == Some(*t)))
+        .map(|t| TableExpr::Name(t.clone()));
+    let columns =
+        |ls: Vec<Option<(Name, String)>>| ls.into_iter().flatten().map(|(_, c)| c).collect();
+    Some(ThroughDef {
+        table,
+        from: columns(from),
+        to: columns(to),
+    })
+}
+
+/// `r.a.id.through(r.link.aId)` → (`link`, `aId`).
+fn link_column(e: &Expr) -> Option<(Name, String)> {
+    let Expr::Call(c) = unwrap(e) else {
+        return None;
+    };
+    let (_, method) = method_call(c)?;
+    if &*method != "through" {
+        return None;
+    }
+    let Expr::Member(col) = unwrap(&c.args.first()?.expr) else {
+        return None;
+    };
+    let Expr::Member(table) = unwrap(&col.obj) else {
+        return None;
+    };
+    Some((
+        member_prop(&table.prop)?,
+        member_prop(&col.prop)?.to_string(),
+    ))
 }
 
 fn arrow_object(a: &ArrowExpr) -> Option<&ObjectLit> {

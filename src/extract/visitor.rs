@@ -4,7 +4,7 @@
 //! it to find.
 
 use super::ast::{
-    awaited, constant_guard, is_function, prop_name, result_binding, unwrap, Offsets,
+    awaited, constant_guard, held_result, is_function, prop_name, result_binding, unwrap, Offsets,
 };
 use super::calls::{callee_names, note_call, push_call, receiver};
 use super::chain::{flatten, function_ref};

@@ -28,7 +28,7 @@ mod tsconfig;
 pub(crate) use inline::MAX_INLINE;
 pub use model::{
     Column, ConditionParts, ForeignKey, LinkedJoin, LinkedQuery, LinkedWith, Project, Relation,
-    Table, TenantScope, Unit, Unmatched,
+    Table, TenantScope, Through, Unit, Unmatched,
 };
 pub(crate) use paths::{normalize, strip_ts_ext};
 pub use query::UnresolvedQuery;

@@ -65,6 +65,20 @@ pub struct Relation {
     pub fields: Vec<String>,
     pub references: Vec<String>,
     pub preset_where: Option<Pred>,
+    /// A v2 many-to-many's link table: the rows loaded are those its rows pair with the
+    /// parent's.
+    pub through: Option<Through>,
+}
+
+/// The link table a many-to-many relation goes through (`from: r.tasks.id.through(
+/// r.taskLabels.taskId), to: r.labels.id.through(r.taskLabels.labelId)`): `from` are its columns
+/// equal to the relation's `fields`, `to` those equal to its `references`. No table when the
+/// link was not found.
+#[derive(Debug, Clone)]
+pub struct Through {
+    pub table: Option<TableId>,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
 }
 
 /// Why a table is, or is not, tenant-scoped (`drizzle-guard schema` prints it).

@@ -3,7 +3,7 @@
 //! `tenant` and `softDelete` name.
 
 use super::inline::Ctx;
-use super::model::{Column, ForeignKey, Project, Relation, Table, TenantScope};
+use super::model::{Column, ForeignKey, Project, Relation, Table, TenantScope, Through};
 use super::resolve::{Memo, Sym};
 use crate::config::{Config, DeletedWhen};
 use crate::facts::{ColumnArg, ColumnCall, ColumnDef, ColumnFn, Dialect, TableExpr, TableFnKind};
@@ -239,6 +239,14 @@ impl Project {
                         (TableExpr::Name(k), true) => self.table_by_key(f, k),
                         (t, _) => self.resolve_table(f, t),
                     };
+                    let through = rel.through.as_ref().map(|l| Through {
+                        table: match (&l.table, r.by_key) {
+                            (Some(TableExpr::Name(k)), true) => self.table_by_key(f, k),
+                            _ => None,
+                        },
+                        from: l.from.clone(),
+                        to: l.to.clone(),
+                    });
                     let preset_where = rel
                         .preset_where
                         .as_ref()
@@ -252,6 +260,7 @@ impl Project {
                             fields: rel.fields.clone(),
                             references: rel.references.clone(),
                             preset_where,
+                            through,
                         },
                     ));
                 }

@@ -30,7 +30,9 @@ eq(T.organizationId, orgId)) : undefined` with the row's `id` taken from `data`:
 the row gets a fresh one and cannot conflict), `onConflictDoNothing`, a key whose value no client chose (a fresh id made in place, `id:
 newId()`, `crypto.randomUUID()` or a local `const` holding one, or a constant), a key taken from
 a row the caller checked or that a checked read was keyed by (as `tenant-filter`'s checked rows:
-`values({ id: found.id, .. })` after reading `found` with the tenant filter; also through a
+`values({ id: found.id, .. })` after reading `found` with the tenant filter; or that row's
+key else a fresh one, `id: found?.id ?? crypto.randomUUID()`, also when `found` was read on a
+condition only, `const found = input.id ? await getHook(orgId, input.id) : null`; also through a
 local object, `const tuple = { id: found.id }; values({ ...tuple })`, unless a later key or
 spread writes over it), a target written
 as something other than columns, a `set` that writes nothing but the conflicting key itself (the

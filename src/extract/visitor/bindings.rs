@@ -9,6 +9,7 @@ impl Extractor {
     /// Promise.all([f(..), g(..)])`: each name, its own call's.
     pub(super) fn note_result_calls(&mut self, d: &VarDeclarator) {
         let Some(init) = &d.init else { return };
+        let init = held_result(init);
         let all = match awaited(init) {
             Expr::Call(c) => promise_all(c),
             _ => None,
@@ -151,6 +152,11 @@ impl Extractor {
                     _ => n.to_owned(),
                 });
                 self.nested(|x| x.function_value(value, FnKind::Own(name)));
+            }
+            // `const row = c ? await read(..) : null`: the read's rows, or nothing.
+            (Expr::Cond(c), _) if !std::ptr::eq(held_result(init), init) => {
+                self.test(&c.test);
+                self.with_cond(|x| x.initialiser(name, held_result(init)));
             }
             // `export const users = { async get(id) {..} }`: methods are named `users.get`.
             (Expr::Object(_), Some(owner)) if self.frames.at_module_level() => {

@@ -210,24 +210,107 @@ pub(super) fn through<'p>(
     Some((t, path))
 }
 
-/// The relation `name` of table `t` to `r` ties one column of each as [`related`] accepts. A
-/// relation declared without its columns (`many(posts)`) takes them from the other side's
-/// relations back to `t`, all of which must tie (which one Drizzle pairs it with is not read).
+/// The relation `name` of table `t` to `r` ties one column of each as [`related`] accepts, or
+/// goes through a link table tied so to both (see [`Pairing::Through`]). A relation declared
+/// without its columns (`many(posts)`) takes them from the other side's relations back to `t`,
+/// all of which must tie (which one Drizzle pairs it with is not read).
 fn relation_ties(project: &Project, t: TableId, name: &str, r: TableId) -> bool {
-    let ties = |mine: &[String], theirs: &[String]| matches!((mine, theirs), ([a], [b]) if related(project, r, b, t, a));
-    let Some(rel) = project.table(t).relations.iter().find(|x| x.name == name) else {
-        return false;
-    };
-    if !rel.fields.is_empty() {
-        return ties(&rel.fields, &rel.references);
+    let tie = |x: TableId, a: &str, y: TableId, b: &str| related(project, y, b, x, a);
+    let ways = pairings(project, t, name, r);
+    !ways.is_empty()
+        && ways.iter().all(|w| match w {
+            Pairing::Direct(pairs) => matches!(pairs[..], [(a, b)] if tie(t, a, r, b)),
+            Pairing::Through { .. } => w.through_ties(project, t, r, true, &tie),
+        })
+}
+
+/// One way a relation pairs the rows it loads with its parent's.
+pub(super) enum Pairing<'p> {
+    /// Column pairs (the parent's, the loaded table's).
+    Direct(Vec<(&'p str, &'p str)>),
+    /// Through a link table (a v2 many-to-many's `.through(..)`): pairs (the parent's, the
+    /// link's), then (the link's, the loaded table's).
+    Through {
+        link: Option<TableId>,
+        to_link: Vec<(&'p str, &'p str)>,
+        from_link: Vec<(&'p str, &'p str)>,
+    },
+}
+
+impl Pairing<'_> {
+    /// A [`Pairing::Through`] whose link carries a proof across it as a join through it would:
+    /// a tenant-scoped table, or (with `fk`, `tenant.joins: "fk"`) a table no tenant owns that
+    /// links tenant-scoped rows, tied (`tie(x, a, y, b)`: column `a` of `x` equal to `b` of
+    /// `y`) by a pair to the parent and by one to the loaded table. A link whose columns are
+    /// no foreign keys may pair a row with another tenant's.
+    pub(super) fn through_ties(
+        &self,
+        project: &Project,
+        parent: TableId,
+        target: TableId,
+        fk: bool,
+        tie: &dyn Fn(TableId, &str, TableId, &str) -> bool,
+    ) -> bool {
+        let Pairing::Through {
+            link: Some(link),
+            to_link,
+            from_link,
+        } = self
+        else {
+            return false;
+        };
+        let l = project.table(*link);
+        (l.is_tenant_scoped() || (fk && links_tenant_rows(project, l)))
+            && to_link.iter().any(|(a, b)| tie(parent, a, *link, b))
+            && from_link.iter().any(|(a, b)| tie(*link, a, target, b))
     }
-    let mut back = project
-        .table(r)
+}
+
+/// The ways Drizzle may pair the relation `name` of `parent` to `target`: its own columns
+/// (`fields`/`references`, or its link table's), or, for a relation declared without them
+/// (`many(tasks)`, `r.many.users()`), each relation of `target` back to `parent` that has
+/// them, turned round. Empty when no side says.
+pub(super) fn pairings<'p>(
+    project: &'p Project,
+    parent: TableId,
+    name: &str,
+    target: TableId,
+) -> Vec<Pairing<'p>> {
+    fn zip<'p>(a: &'p [String], b: &'p [String]) -> Vec<(&'p str, &'p str)> {
+        a.iter().map(|x| &**x).zip(b.iter().map(|x| &**x)).collect()
+    }
+    let Some(rel) = project
+        .table(parent)
         .relations
         .iter()
-        .filter(|x| x.target == Some(t) && !x.fields.is_empty())
-        .peekable();
-    back.peek().is_some() && back.all(|x| ties(&x.references, &x.fields))
+        .find(|r| r.name == name)
+    else {
+        return vec![];
+    };
+    if let Some(l) = &rel.through {
+        return vec![Pairing::Through {
+            link: l.table,
+            to_link: zip(&rel.fields, &l.from),
+            from_link: zip(&l.to, &rel.references),
+        }];
+    }
+    if !rel.fields.is_empty() {
+        return vec![Pairing::Direct(zip(&rel.fields, &rel.references))];
+    }
+    project
+        .table(target)
+        .relations
+        .iter()
+        .filter(|r| r.target == Some(parent) && !r.fields.is_empty())
+        .map(|r| match &r.through {
+            Some(l) => Pairing::Through {
+                link: l.table,
+                to_link: zip(&r.references, &l.to),
+                from_link: zip(&l.from, &r.fields),
+            },
+            None => Pairing::Direct(zip(&r.references, &r.fields)),
+        })
+        .collect()
 }
 
 /// `p` (whose site is `insert`) inserted, before `at` in its function or an enclosing one,

@@ -7,7 +7,7 @@
 
 use super::callers::{from_session, keyed_by_checked, owned_by_session};
 use super::checked::Proving;
-use super::keys::{keys_of, links_tenant_rows, related, secret_lookup, unique};
+use super::keys::{keys_of, links_tenant_rows, pairings, related, secret_lookup, unique, Pairing};
 use crate::config::TenantJoins;
 use crate::diagnostic::Diagnostic;
 use crate::ids::TableId;
@@ -94,11 +94,15 @@ fn walk<'q>(
             continue;
         };
         let t = project.table(target);
-        let sets = pairs(project, parent, &w.relation, target);
-        // Every way Drizzle may pair the relation ties its rows to the parent's.
-        let tied = sets
-            .iter()
-            .all(|s| s.iter().any(|(a, b)| ties(project, parent, a, target, b)));
+        let ways = pairings(project, parent, &w.relation, target);
+        // Every way Drizzle may pair the relation ties its rows to the parent's (through a
+        // link table, as a join through it would).
+        let fk = p.ctx.config.tenant.joins == TenantJoins::Fk;
+        let tie = |x: TableId, a: &str, y: TableId, b: &str| ties(project, x, a, y, b);
+        let tied = ways.iter().all(|s| match s {
+            Pairing::Direct(pairs) => pairs.iter().any(|(a, b)| tie(parent, a, target, b)),
+            Pairing::Through { .. } => s.through_ties(project, parent, target, fk, &tie),
+        });
         // The relation's own conditions are on the table itself; what the parent's key says
         // of the loaded rows is written on an instance of its own when the parent is the
         // query's own table (a relation to itself), so neither is read as the other.
@@ -113,8 +117,15 @@ fn walk<'q>(
         };
         let own: Vec<&Pred> = w.where_.iter().chain(w.preset_where.iter()).collect();
         let own_atoms = conjuncts_of(&own);
-        // Per pairing, the parent's equalities carried to the loaded rows' columns.
-        let carried: Vec<Vec<Pred>> = sets.iter().map(|s| carry(atoms, parent, s, &me)).collect();
+        // Per pairing, the parent's equalities carried to the loaded rows' columns (none
+        // across a link table).
+        let carried: Vec<Vec<Pred>> = ways
+            .iter()
+            .map(|s| match s {
+                Pairing::Direct(pairs) => carry(atoms, parent, pairs, &me),
+                Pairing::Through { .. } => vec![],
+            })
+            .collect();
         let keyed = |test: &dyn Fn(&[&Pred]) -> bool| {
             !carried.is_empty()
                 && carried.iter().all(|c| {
@@ -198,37 +209,6 @@ fn walk<'q>(
     }
 }
 
-/// The column pairs (parent's, loaded table's) the relation `name` of `parent` to `target`
-/// is tied on, one list per way Drizzle may pair it: its own `fields`/`references`, or, for a
-/// relation declared without them (`many(tasks)`), each relation of `target` back to `parent`
-/// that has them. None when no side says.
-fn pairs(
-    project: &Project,
-    parent: TableId,
-    name: &str,
-    target: TableId,
-) -> Vec<Vec<(String, String)>> {
-    let zip = |a: &[String], b: &[String]| a.iter().cloned().zip(b.iter().cloned()).collect();
-    let Some(rel) = project
-        .table(parent)
-        .relations
-        .iter()
-        .find(|r| r.name == name)
-    else {
-        return vec![];
-    };
-    if !rel.fields.is_empty() {
-        return vec![zip(&rel.fields, &rel.references)];
-    }
-    project
-        .table(target)
-        .relations
-        .iter()
-        .filter(|r| r.target == Some(parent) && !r.fields.is_empty())
-        .map(|r| zip(&r.references, &r.fields))
-        .collect()
-}
-
 /// Column `a` of `parent` equal to column `b` of `target` ties each loaded row to a row of the
 /// parent's tenant: a foreign key to a one-column unique key either way, two foreign keys to one
 /// tenant-scoped parent (as for a join), or a tenant column on each side.
@@ -240,14 +220,14 @@ fn ties(project: &Project, parent: TableId, a: &str, target: TableId, b: &str) -
 /// The equalities (`eq`, `inArray`) among `atoms` on a column of `parent` that `pairs` ties to
 /// a column of the loaded table, written on `me`'s column instead: the loaded rows have that
 /// value (`eq(teams.id, teamId)` loads `projects` with `projectId`.. `teamId` equal to it).
-fn carry(atoms: &[&Pred], parent: TableId, pairs: &[(String, String)], me: &TableRef) -> Vec<Pred> {
+fn carry(atoms: &[&Pred], parent: TableId, pairs: &[(&str, &str)], me: &TableRef) -> Vec<Pred> {
     let to = |c: &Col| {
         (c.table.id == parent)
             .then(|| pairs.iter().find(|(a, _)| **a == *c.key))
             .flatten()
             .map(|(_, b)| Col {
                 table: me.clone(),
-                key: b.as_str().into(),
+                key: (*b).into(),
             })
     };
     atoms
@@ -325,9 +305,27 @@ pub(super) fn finding(
     let (b, pb, name) = (&t.binding, &parent.binding, &u.with.relation);
     let col = t.tenant_columns.first()?;
     let filter = format!("{name}: {{ where: (t, {{ eq }}) => eq(t.{col}, <the caller's {col}>) }}");
+    // A many-to-many's link table, when the relation goes through one.
+    let link = || {
+        pairings(project, u.parent, name, t.id)
+            .into_iter()
+            .find_map(|w| match w {
+                Pairing::Through { link, .. } => Some(link),
+                Pairing::Direct(_) => None,
+            })
+    };
     let help = if !u.tied {
+        let how = match link() {
+            Some(l) => format!(
+                "loads `{b}` through `{}`, which does not tie them to `{pb}` as a join through a link table would (a table no tenant owns, with a foreign key to a key of each side)",
+                l.map_or("?", |l| project.table(l).binding.as_str())
+            ),
+            None => format!(
+                "ties `{b}` to `{pb}` on columns that are neither a foreign key to a key of the other side nor tenant columns"
+            ),
+        };
         format!(
-            "relation `{name}` ties `{b}` to `{pb}` on columns that are neither a foreign key to a key of the other side nor tenant columns, so the rows it loads may be another tenant's even when the `{pb}` row is the caller's: add `{filter}`, so rows of other tenants are never returned"
+            "relation `{name}` {how}, so the rows it loads may be another tenant's even when the `{pb}` row is the caller's: add `{filter}`, so rows of other tenants are never returned"
         )
     } else if !parent.root_of.is_empty() && !parent.is_tenant_scoped() {
         let pk = parent.key_column();
