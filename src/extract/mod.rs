@@ -72,12 +72,19 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
     }
     module.visit_with(&mut x);
     let never = x.never_returning();
+    let requests = x.has_request_props();
     let mut facts = x.facts;
+    facts.origins.handlers |= requests;
     let kit = origins::kit_route_file(path);
     if origins::worth_walking(module, &facts, kit) {
         let handlers = facts.origins.handlers;
         let imported: Vec<_> = facts.imports.iter().map(|i| i.local.clone()).collect();
-        facts.origins = origins::collect(module, ast::Offsets::new(base), kit, &never, &imported);
+        let known = origins::Known {
+            never: &never,
+            imported: &imported,
+            requests,
+        };
+        facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);
         facts.origins.handlers = handlers;
     }
     mark_nested_queries(&mut facts.queries);

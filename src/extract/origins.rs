@@ -34,7 +34,7 @@ mod lets;
 mod methods;
 mod nest;
 mod params;
-use handlers::{directive, stmt_directive};
+use handlers::{directive, stmt_directive, RequestProp};
 pub(super) use handlers::{handles_requests, kit_route_file, registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
@@ -48,17 +48,20 @@ use swc_common::Spanned;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+/// What the module-level walk knew of a module when its values are walked.
+pub(super) struct Known<'a> {
+    /// The functions of the module (and the framework's it imports) that never return.
+    pub never: &'a [Name],
+    /// The names the module imports (whether one of them never returns is decided when the
+    /// project is linked).
+    pub imported: &'a [Name],
+    /// A property of the module handles requests (see `graphql` and `handles_requests`).
+    pub requests: bool,
+}
+
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
-/// ([`kit_route_file`]); `never`: the functions of the module (and the framework's it imports)
-/// that never return; `imported`: the names the module imports (whether one of them never
-/// returns is decided when the project is linked).
-pub(super) fn collect(
-    module: &Module,
-    at: Offsets,
-    kit: bool,
-    never: &[Name],
-    imported: &[Name],
-) -> OriginFacts {
+/// ([`kit_route_file`]).
+pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>) -> OriginFacts {
     let use_server = module
         .body
         .iter()
@@ -82,8 +85,9 @@ pub(super) fn collect(
         lets: lets::Lets::new(),
         reach: Default::default(),
         awaited: vec![],
-        never: never.to_vec(),
-        imported: imported.to_vec(),
+        never: known.never.to_vec(),
+        imported: known.imported.to_vec(),
+        requests: known.requests,
         element: None,
         table_callback: false,
         resolver: false,
@@ -136,6 +140,8 @@ struct Walk {
     never: Vec<Name>,
     /// The names the module imports.
     imported: Vec<Name>,
+    /// A property of the module handles requests (see `graphql` and `handles_requests`).
+    requests: bool,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -341,8 +347,15 @@ impl Visit for Walk {
     fn visit_ts_interface_decl(&mut self, _: &TsInterfaceDecl) {}
     fn visit_ts_type_alias_decl(&mut self, _: &TsTypeAliasDecl) {}
     fn visit_key_value_prop(&mut self, p: &KeyValueProp) {
-        if self.resolver_prop(p) || self.method_handler_prop(p) {
-            return;
+        // A GraphQL resolver, or a route's handler by method (TanStack Start's server routes,
+        // `.methods({ GET: ({ request, params }) => .. })`: given the request's event).
+        match self.requests.then(|| handlers::request_prop(p)).flatten() {
+            Some(RequestProp::MethodHandler) => {
+                self.function_expr(&p.value, FnKind::EventHandler);
+                return;
+            }
+            Some(_) => return self.resolver_prop(p),
+            None => {}
         }
         p.key.visit_with(self);
         self.table_callback = matches!(unwrap(&p.value), Expr::Arrow(_))

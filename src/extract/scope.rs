@@ -84,6 +84,8 @@ pub(super) struct Scopes {
     /// Functions of the module that never return (they always throw: typed `never`, a body
     /// ending in `throw`), and imports of such functions from frameworks (`notFound`).
     pub(super) never: Vec<Atom>,
+    /// A property of the module handles requests (`origins::handles_requests`).
+    pub(super) request_props: bool,
     /// Where the file starts in swc's positions: values are known by their offset in the file.
     pub(super) base: u32,
 }

@@ -450,7 +450,7 @@ impl Visit for Extractor {
     }
 
     fn visit_key_value_prop(&mut self, kv: &KeyValueProp) {
-        self.facts.origins.handlers |= super::origins::handles_requests(kv);
+        self.scopes.request_props |= super::origins::handles_requests(kv);
         if is_function(&kv.value) {
             let name = self.member_name(&kv.key);
             self.nested(|x| x.function_value(unwrap(&kv.value), FnKind::Own(name)));

@@ -1,8 +1,7 @@
 //! What a module's exported functions are entered as: a `'use server'` file's server actions,
 //! a route file's request handlers, a default-exported page, and a SvelteKit route file's
 //! `load`, form actions and request handlers, and a React Router (Remix) route module's
-//! `loader` and `action`; also a route's handlers by method in an object (TanStack Start's
-//! server routes, `.methods({ GET: ({ request, params }) => .. })`).
+//! `loader` and `action`.
 
 use super::handlers::{kit_handler, ROUTE_METHODS};
 use super::{FnKind, Walk};
@@ -11,13 +10,6 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;
 
 impl Walk {
-    /// `{ GET: async ({ request, params }) => .. }`: a route's handler by method, given the
-    /// request's event (TanStack Start's `createServerFileRoute(..).methods({ .. })` and its
-    /// `server: { handlers: { .. } }`). False (nothing visited) for any other property.
-    pub(super) fn method_handler_prop(&mut self, p: &KeyValueProp) -> bool {
-        super::handlers::method_handler(p) && self.function_expr(&p.value, FnKind::EventHandler)
-    }
-
     pub(super) fn export_decl(&mut self, d: &ExportDecl) {
         match &d.decl {
             Decl::Fn(f) => {

@@ -241,24 +241,35 @@ fn nest_class(c: &Class) -> bool {
 /// resolver or resolver map ([`resolves_graphql`]), or a route's handler by method
 /// ([`method_handler`]).
 pub(crate) fn handles_requests(kv: &KeyValueProp) -> bool {
-    resolves_graphql(kv) || method_handler(kv)
+    request_prop(kv).is_some()
 }
 
-/// `GET: async ({ request, params }) => ..` in an object: a route's handler by method.
-pub(super) fn method_handler(kv: &KeyValueProp) -> bool {
-    matches!(&kv.key, PropName::Ident(k) if ROUTE_METHODS.contains(&&*k.sym))
-        && matches!(unwrap(&kv.value), Expr::Arrow(_) | Expr::Fn(_))
-}
-
-/// A GraphQL resolver (`resolve: (parent, args, ctx) => ..`) or a resolver map's root type
-/// (`Query: { .. }`).
-pub(super) fn resolves_graphql(kv: &KeyValueProp) -> bool {
-    let PropName::Ident(k) = &kv.key else {
-        return false;
+/// What a property that handles requests is ([`handles_requests`]), asked of every property
+/// of every object: its value's kind first (most are neither a function nor an object).
+pub(super) fn request_prop(kv: &KeyValueProp) -> Option<RequestProp> {
+    // (As written: a resolver is not wrapped in parentheses or a type assertion.)
+    let function = match &*kv.value {
+        Expr::Arrow(_) | Expr::Fn(_) => true,
+        Expr::Object(_) => false,
+        _ => return None,
     };
-    matches!(
-        (&*k.sym, unwrap(&kv.value)),
-        ("resolve" | "subscribe", Expr::Arrow(_) | Expr::Fn(_))
-            | ("Query" | "Mutation" | "Subscription", Expr::Object(_))
-    )
+    let PropName::Ident(k) = &kv.key else {
+        return None;
+    };
+    match (&*k.sym, function) {
+        ("resolve" | "subscribe", true) => Some(RequestProp::Resolver),
+        ("Query" | "Mutation" | "Subscription", false) => Some(RequestProp::ResolverMap),
+        (key, true) if ROUTE_METHODS.contains(&key) => Some(RequestProp::MethodHandler),
+        _ => None,
+    }
+}
+
+/// See [`request_prop`].
+pub(super) enum RequestProp {
+    /// A GraphQL field's `resolve: (parent, args, ctx) => ..`.
+    Resolver,
+    /// A GraphQL resolver map's root type, `Query: { project: (_, args, ctx) => .. }`.
+    ResolverMap,
+    /// `GET: async ({ request, params }) => ..`: a route's handler by method (TanStack Start).
+    MethodHandler,
 }

@@ -149,6 +149,12 @@ impl Extractor {
         self.scopes.never.clone()
     }
 
+    /// A property of the module handles requests (a GraphQL resolver, a route's handler by
+    /// method: `origins::handles_requests`).
+    pub(in crate::extract) fn has_request_props(&self) -> bool {
+        self.scopes.request_props
+    }
+
     /// How a check that ends in a call to `via` leaves (`if (!x) notFound();`): `Some(None)`
     /// when it surely does (a function of this module or a framework's that never returns),
     /// `Some(Some(f))` when the imported `f` decides (see [`crate::facts::NullCheck::via`]),
