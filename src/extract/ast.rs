@@ -56,20 +56,20 @@ pub(super) fn awaited(e: &Expr) -> &Expr {
 /// read(..) : null` (either way round, or `undefined`): the local holds that result or nothing.
 pub(super) fn held_result(init: &Expr) -> &Expr {
     if let Expr::Cond(c) = unwrap(init) {
-        let none = |e: &Expr| match unwrap(e) {
-            Expr::Lit(Lit::Null(_)) => true,
-            Expr::Ident(i) => &*i.sym == "undefined",
-            _ => false,
-        };
         let read = |e: &Expr| matches!(unwrap(e), Expr::Await(_));
-        if read(&c.cons) && none(&c.alt) {
+        if read(&c.cons) && is_nullish(&c.alt) {
             return &c.cons;
         }
-        if read(&c.alt) && none(&c.cons) {
+        if read(&c.alt) && is_nullish(&c.cons) {
             return &c.alt;
         }
     }
     init
+}
+
+/// `null`, `undefined` or `void 0`.
+pub(super) fn is_nullish(e: &Expr) -> bool {
+    matches!(unwrap(e), Expr::Lit(Lit::Null(_))) || is_undefined(e)
 }
 
 /// A function expression (`() => ..`, `function () {..}`) once wrappers are stripped.
@@ -227,24 +227,60 @@ pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
 /// leaves by throwing; whether the test is of `x` itself (see [`presence`]); and, when it ends
 /// in a call (`if (!x) notFound();`), the function called: it leaves if that never returns.
 pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool, bool, Option<Atom>)> {
-    fn last(st: &Stmt) -> &Stmt {
-        match st {
-            Stmt::Block(b) => b.stmts.last().map_or(st, last),
-            _ => st,
-        }
-    }
-    let (throws, via) = match last(&s.cons) {
+    let (throws, via) = match last_stmt(&s.cons) {
         Stmt::Throw(_) => (true, None),
         Stmt::Return(_) => (false, None),
-        Stmt::Expr(e) => match unwrap(&e.expr) {
-            Expr::Call(c) => (true, Some(callee_ident(c)?.into())),
-            _ => return None,
-        },
-        _ => return None,
+        _ => (true, Some(exit_call(&s.cons)?.clone())),
     };
     match presence(&s.test)? {
         (x, false, whole) => Some((x, throws, whole, via)),
         _ => None,
+    }
+}
+
+/// The last statement a statement runs (of a block, its last, nested blocks too).
+fn last_stmt(st: &Stmt) -> &Stmt {
+    match st {
+        Stmt::Block(b) => b.stmts.last().map_or(st, last_stmt),
+        _ => st,
+    }
+}
+
+/// The function a statement (or a block's last) calls by name, as its whole expression
+/// (`if (rows.length !== ids.length) error(404, ..)`): it leaves as a `throw` would when that
+/// function never returns (see [`exit_by`]).
+pub(super) fn exit_call(st: &Stmt) -> Option<&Atom> {
+    let Stmt::Expr(e) = last_stmt(st) else {
+        return None;
+    };
+    match unwrap(&e.expr) {
+        Expr::Call(CallExpr {
+            callee: Callee::Expr(f),
+            ..
+        }) => match unwrap(f) {
+            Expr::Ident(i) => Some(&i.sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How a check that ends in a call of `f` leaves: `Some(None)` when it surely does (`f` is
+/// one of `never`: a function of the module, or a framework's, that never returns),
+/// `Some(Some(f))` when `f` is imported (whether it returns is decided when the project is
+/// linked), `None` when it does not leave (another function, a global such as
+/// `console.error`).
+pub(super) fn exit_by(
+    f: &Atom,
+    never: &[Atom],
+    imported: impl Fn(&Atom) -> bool,
+) -> Option<Option<Atom>> {
+    if never.contains(f) {
+        Some(None)
+    } else if imported(f) {
+        Some(Some(f.clone()))
+    } else {
+        None
     }
 }
 
@@ -264,10 +300,7 @@ pub(super) fn present_in(s: &IfStmt) -> Option<(Atom, swc_common::Span, bool)> {
 /// `rows.length === 0`, `< 1`, `<= 0`, as `!rows.length` is); and whether the test is of the
 /// local itself (`!x`, `x == null`: of an array, never true), not of a property or its length.
 fn presence(e: &Expr) -> Option<(Atom, bool, bool)> {
-    let nullish = |e: &Expr| {
-        matches!(unwrap(e), Expr::Lit(Lit::Null(_)))
-            || matches!(unwrap(e), Expr::Ident(i) if &*i.sym == "undefined")
-    };
+    let nullish = is_nullish;
     let whole = |e: &Expr| matches!(unwrap(e), Expr::Ident(_));
     match unwrap(e) {
         Expr::Unary(u) if u.op == UnaryOp::Bang => Some((local_of(&u.arg)?, false, whole(&u.arg))),

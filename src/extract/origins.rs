@@ -278,6 +278,12 @@ impl Walk {
         }
     }
 
+    /// `c`, a call of the method `method` of the class `class` (on an instance of it).
+    fn class_method_call(&mut self, c: &CallExpr, class: Name, method: Name) {
+        let last = method.clone();
+        self.call((&c.args, c.span), &last, || vec![class, method]);
+    }
+
     fn fn_node(&mut self, f: &Function, kind: FnKind) {
         let kind = match (kind, &f.body) {
             // `async function act(..) { 'use server'; .. }`: an inline server action.
@@ -354,7 +360,7 @@ impl Visit for Walk {
                 self.function_expr(&p.value, FnKind::EventHandler);
                 return;
             }
-            Some(_) => return self.resolver_prop(p),
+            Some(RequestProp::Resolvers) => return self.resolver_prop(p),
             None => {}
         }
         p.key.visit_with(self);
@@ -627,35 +633,27 @@ impl Visit for Walk {
                         // instance of; of an unknown class, a call nothing is known about.
                         Expr::Member(f) if matches!(unwrap(&f.obj), Expr::This(_)) => {
                             match self.field_class(&f.prop) {
-                                Some(class) => {
-                                    let last = method.clone();
-                                    self.call((&c.args, c.span), &last, || vec![class, method])
-                                }
+                                Some(class) => self.class_method_call(c, class, method),
                                 None => self.facts.opaque_calls.push(method),
                             }
                         }
-                        // A method of a local (`model.rename(id)`): maybe a project class's,
-                        // called on an instance whose class is not followed. Its name is kept
-                        // so that the method's callers are not taken as known (see
-                        // `Project::callers`); following its arguments costs more than the
-                        // proofs it would allow.
                         // `new Repo(db).find(id)`: the class's method.
                         e @ Expr::New(_) => {
                             if let Val::Instance(class) = self.origin(e) {
-                                let last = method.clone();
-                                self.call((&c.args, c.span), &last, || vec![class, method])
+                                self.class_method_call(c, class, method);
                             }
                         }
-                        Expr::Ident(o) if !session_name(&o.sym) => {
-                            // Of a local given `new Repo(..)`: that class's method.
-                            match self.env.lookup(&o.sym) {
-                                Some(Val::Instance(class)) => {
-                                    let (class, last) = (class.clone(), method.clone());
-                                    self.call((&c.args, c.span), &last, || vec![class, method])
-                                }
-                                _ => self.facts.opaque_calls.push(method),
+                        // Of a local given `new Repo(..)`: that class's method. Of another
+                        // local (`model.rename(id)`): maybe a project class's, called on an
+                        // instance whose class is not followed. Its name is kept so that the
+                        // method's callers are not taken as known (see `Project::callers`);
+                        // following its arguments costs more than the proofs it would allow.
+                        Expr::Ident(o) if !session_name(&o.sym) => match self.env.lookup(&o.sym) {
+                            Some(Val::Instance(class)) => {
+                                self.class_method_call(c, class.clone(), method)
                             }
-                        }
+                            _ => self.facts.opaque_calls.push(method),
+                        },
                         _ => {}
                     }
                 }

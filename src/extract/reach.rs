@@ -96,29 +96,6 @@ pub(super) fn never_returns_import(source: &str, name: &str) -> bool {
         .any(|(m, names)| *m == source && names.contains(&name))
 }
 
-/// The function a statement (or a block's last) calls by name, as its whole expression
-/// (`if (rows.length !== ids.length) error(404, ..)`): it leaves as a `throw` would when that
-/// function never returns.
-pub(super) fn exit_call(st: &Stmt) -> Option<&swc_atoms::Atom> {
-    let last = match st {
-        Stmt::Block(b) => b.stmts.last(),
-        st => Some(st),
-    };
-    let Some(Stmt::Expr(e)) = last else {
-        return None;
-    };
-    match unwrap(&e.expr) {
-        Expr::Call(CallExpr {
-            callee: Callee::Expr(f),
-            ..
-        }) => match unwrap(f) {
-            Expr::Ident(i) => Some(&i.sym),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// A function that never returns: typed `never`, or whose body always throws.
 pub(super) fn never_returns(ret: Option<&TsTypeAnn>, body: &[Stmt]) -> bool {
     let typed = ret.is_some_and(|t| {

@@ -85,9 +85,14 @@ pub(super) fn object_filter(o: &ObjectLit, base: Option<u32>, depth: u32) -> Raw
     RawPred::And(parts)
 }
 
-/// The value operand of a filter, placed at `span` when `base` says where the file starts.
+/// Where in the file a value at `span` starts, when `base` says where the file starts.
+fn place(base: Option<u32>, span: &swc_common::Span) -> Option<ValueAt> {
+    base.map(|b| span.lo.0.saturating_sub(b))
+}
+
+/// The value operand of a filter, placed at `span` (see [`place`]).
 fn value_at(base: Option<u32>, span: &swc_common::Span) -> Operand {
-    Operand::Value(base.map(|b| span.lo.0.saturating_sub(b)))
+    Operand::Value(place(base, span))
 }
 
 fn column_filter(col: Operand, value: &Expr, base: Option<u32>, depth: u32) -> RawPred {
@@ -108,9 +113,7 @@ fn column_filter(col: Operand, value: &Expr, base: Option<u32>, depth: u32) -> R
                 let is_true = matches!(v, Expr::Lit(Lit::Bool(Bool { value: true, .. })));
                 parts.push(match op.as_str() {
                     "eq" => RawPred::Eq(col.clone(), value_at(base, &v.span())),
-                    "in" | "inArray" => {
-                        RawPred::InArray(col.clone(), base.map(|b| v.span().lo.0.saturating_sub(b)))
-                    }
+                    "in" | "inArray" => RawPred::InArray(col.clone(), place(base, &v.span())),
                     "isNull" if is_true => RawPred::IsNull(col.clone()),
                     "isNotNull" if is_true => RawPred::IsNotNull(col.clone()),
                     "OR" | "AND" | "NOT" => {

@@ -4,7 +4,7 @@
 
 use super::values::Val;
 use super::Walk;
-use crate::extract::ast::{leaves, unwrap};
+use crate::extract::ast::{exit_by, exit_call, leaves, unwrap};
 use crate::facts::{Guard, Origin};
 use swc_ecma_ast::*;
 
@@ -13,11 +13,10 @@ impl Walk {
     pub(super) fn guards(&mut self, s: &IfStmt) {
         // Leaves by a `throw` or a `return`, by a call that never returns, or by an imported
         // function that the project decides.
-        let exit = match crate::extract::reach::exit_call(&s.cons) {
-            _ if leaves(&s.cons) => Some(None),
-            Some(f) if self.never.contains(f) => Some(None),
-            Some(f) if self.imported.contains(f) => Some(Some(f.clone())),
-            _ => None,
+        let exit = if leaves(&s.cons) {
+            Some(None)
+        } else {
+            exit_call(&s.cons).and_then(|f| exit_by(f, &self.never, |f| self.imported.contains(f)))
         };
         if let Some(via) = exit {
             // Past `if (a || b) throw ..`, every part of the test is false.

@@ -237,9 +237,8 @@ fn nest_class(c: &Class) -> bool {
         .any(|d| decorator_name(d).is_some_and(|n| CLASS_DECORATORS.contains(&n)))
 }
 
-/// A property that handles requests, so that its module's values are followed: a GraphQL
-/// resolver or resolver map ([`resolves_graphql`]), or a route's handler by method
-/// ([`method_handler`]).
+/// A property that handles requests, so that its module's values are followed (see
+/// [`request_prop`]).
 pub(crate) fn handles_requests(kv: &KeyValueProp) -> bool {
     request_prop(kv).is_some()
 }
@@ -257,8 +256,9 @@ pub(super) fn request_prop(kv: &KeyValueProp) -> Option<RequestProp> {
         return None;
     };
     match (&*k.sym, function) {
-        ("resolve" | "subscribe", true) => Some(RequestProp::Resolver),
-        ("Query" | "Mutation" | "Subscription", false) => Some(RequestProp::ResolverMap),
+        ("resolve" | "subscribe", true) | ("Query" | "Mutation" | "Subscription", false) => {
+            Some(RequestProp::Resolvers)
+        }
         (key, true) if ROUTE_METHODS.contains(&key) => Some(RequestProp::MethodHandler),
         _ => None,
     }
@@ -266,10 +266,9 @@ pub(super) fn request_prop(kv: &KeyValueProp) -> Option<RequestProp> {
 
 /// See [`request_prop`].
 pub(super) enum RequestProp {
-    /// A GraphQL field's `resolve: (parent, args, ctx) => ..`.
-    Resolver,
-    /// A GraphQL resolver map's root type, `Query: { project: (_, args, ctx) => .. }`.
-    ResolverMap,
+    /// A GraphQL field's `resolve: (parent, args, ctx) => ..`, or a resolver map's root type
+    /// (`Query: { project: (_, args, ctx) => .. }`).
+    Resolvers,
     /// `GET: async ({ request, params }) => ..`: a route's handler by method (TanStack Start).
     MethodHandler,
 }

@@ -2,7 +2,7 @@
 
 use super::values::{input, Val};
 use super::{FnKind, Walk};
-use crate::extract::ast::{member_prop, unwrap};
+use crate::extract::ast::{member_prop, pat_name, unwrap};
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
@@ -55,23 +55,10 @@ impl Walk {
                 _ if i == 0 && element.is_some() => element.clone().unwrap_or(Val::Unknown),
                 _ if !by_name => param(),
                 // A GraphQL resolver's `(parent, args, context)`.
-                _ if resolver && i == 1 => input(
-                    "the GraphQL arguments",
-                    match p {
-                        Pat::Ident(id) => id.id.sym.to_string(),
-                        _ => String::new(),
-                    },
-                    self.at.span(p.span()),
-                ),
+                _ if resolver && i == 1 => self.argument_input("the GraphQL arguments", p),
                 _ if resolver && i == 2 => Val::Session,
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take(), self.action),
-                FnKind::ServerAction => {
-                    let name = match p {
-                        Pat::Ident(id) => id.id.sym.to_string(),
-                        _ => String::new(),
-                    };
-                    input("the server action's argument", name, self.at.span(p.span()))
-                }
+                FnKind::ServerAction => self.argument_input("the server action's argument", p),
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
                 FnKind::Page if i == 0 => Val::PageProps(scope),
@@ -93,6 +80,18 @@ impl Walk {
             };
             self.bind(pat, v);
         }
+    }
+}
+
+impl Walk {
+    /// The parameter `p`, request input of the kind `label` names (named by the parameter's
+    /// name when it has one).
+    fn argument_input(&self, label: &'static str, p: &Pat) -> Val {
+        input(
+            label,
+            pat_name(p).unwrap_or_default(),
+            self.at.span(p.span()),
+        )
     }
 }
 

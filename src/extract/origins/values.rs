@@ -91,11 +91,7 @@ impl Val {
     /// local); anything else is not followed so.
     pub(super) fn one_of_many(self) -> Val {
         match self {
-            Val::SessionRows(Some(name)) => Val::Local {
-                name,
-                path: String::new(),
-                each: true,
-            },
+            Val::SessionRows(Some(name)) => Val::rows(&name).one_of_many(),
             Val::Local { name, path, .. } => Val::Local {
                 name,
                 path,

@@ -161,13 +161,8 @@ impl Extractor {
     /// `None` when it does not (another function, a global such as `console.error`).
     pub(super) fn leaves_by(&self, via: Option<Atom>) -> Option<Option<Atom>> {
         let Some(f) = via else { return Some(None) };
-        if self.scopes.never.contains(&f) {
-            Some(None)
-        } else if self.facts.imports.iter().any(|i| i.local == f) {
-            Some(Some(f))
-        } else {
-            None
-        }
+        let imported = |f: &Atom| self.facts.imports.iter().any(|i| i.local == *f);
+        crate::extract::ast::exit_by(&f, &self.scopes.never, imported)
     }
 
     /// `local` holds the whole array of a query's rows in the current function (see
