@@ -68,6 +68,7 @@ impl Project {
             callers,
             checked_inputs: Default::default(),
             raw_names: Default::default(),
+            fk_joins: config.tenant.joins == crate::config::TenantJoins::Fk,
         };
         p.stars = p.star_exports();
         p.settle_exit_calls();

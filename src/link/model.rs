@@ -462,6 +462,10 @@ pub struct Project {
     /// How raw SQL text may name each tenant-named and each soft-delete column (its SQL name
     /// and its key, lowercased), made once with the tables (see `Project::names_any`).
     pub(super) raw_names: RawNames,
+    /// `tenant.joins: "fk"` (the default): a foreign key carries a tenant proof across a join
+    /// (and across a link table no tenant owns) to the rows it ties; `"strict"`: it does not.
+    /// Every tenant proof through a join reads it here, the checked rows' included.
+    pub fk_joins: bool,
 }
 
 /// See [`Project::raw_names`].

@@ -1,7 +1,6 @@
 //! `tenant-filter`: reads, updates and deletes on tenant-scoped tables must filter by tenant.
 
 use super::context::{RuleContext, RuleDef, RuleKind, TenantCheck};
-use crate::config::TenantJoins;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Table, Unmatched};
@@ -112,7 +111,7 @@ fn tenant_checks(
     {
         return vec![];
     }
-    let fk = ctx.config.tenant.joins == TenantJoins::Fk;
+    let fk = ctx.project.fk_joins;
     let whole = q.conditions();
     let outer = q.joins.iter().any(|j| j.unmatched() != Unmatched::Dropped);
     let all_rows = if outer { restricts_all(q) } else { vec![] };
@@ -472,7 +471,12 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 h
             } else if c.joined {
                 format!(
-                    "add `eq({b}.{col}, <the caller's {col}>)` to the join condition or the where clause, or join `{b}` by its key to a foreign key of a tenant-filtered table (or by its foreign key to such a table's key), so rows of other tenants are never {v}",
+                    "add `eq({b}.{col}, <the caller's {col}>)` to the join condition or the where clause{}, so rows of other tenants are never {v}",
+                    if ctx.project.fk_joins {
+                        format!(", or join `{b}` by its key to a foreign key of a tenant-filtered table (or by its foreign key to such a table's key)", b = t.binding)
+                    } else {
+                        " (`tenant.joins: \"strict\"`: a join through a foreign key proves nothing)".into()
+                    },
                     b = t.binding,
                     v = verb(site.kind)
                 )

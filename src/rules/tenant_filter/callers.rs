@@ -232,7 +232,7 @@ fn link_inserted_before(
 /// report's tenant column compared): the rows read are that row's.
 fn checked_through_join(project: &Project, file: FileId, p: &LinkedQuery) -> bool {
     let me = p.instance();
-    if project.table(p.table).is_tenant_scoped() {
+    if !project.fk_joins || project.table(p.table).is_tenant_scoped() {
         return false;
     }
     let all = p.conditions();

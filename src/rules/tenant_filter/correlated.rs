@@ -7,7 +7,6 @@
 use super::callers::keyed_by_checked;
 use super::checked::Proving;
 use super::keys::{links_tenant_rows, unique};
-use crate::config::TenantJoins;
 use crate::facts::Runs;
 use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project};
@@ -178,9 +177,7 @@ fn in_array_proofs(p: Proving<'_>, atoms: &[&Pred]) -> Vec<TableRef> {
         // A link no tenant owns (`inArray(tags.id, db.select({ id: projectTags.tagId })
         // .from(projectTags).where(eq(projectTags.projectId, project.id)))`) proves what it
         // selects when it is keyed by a checked row, as it does joined.
-        let link = !ts.is_tenant_scoped()
-            && ctx.config.tenant.joins == TenantJoins::Fk
-            && links_tenant_rows(project, ts);
+        let link = !ts.is_tenant_scoped() && project.fk_joins && links_tenant_rows(project, ts);
         if !ts.is_tenant_scoped() && !link {
             continue;
         }

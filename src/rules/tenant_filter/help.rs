@@ -2,7 +2,6 @@
 //! answer: a tenant filter written but applied on some paths only, or a join through a foreign
 //! key of an instance that is itself unproven (filtering that one proves the join too).
 
-use crate::config::TenantJoins;
 use crate::link::LinkedQuery;
 use crate::predicate::{Pred, TableRef, Verdict};
 use crate::rules::context::{RuleContext, TenantCheck};
@@ -62,7 +61,7 @@ pub(super) fn through_unproven(
     verb: &str,
     fk_linked: FkLinked,
 ) -> Option<String> {
-    if ctx.config.tenant.joins != TenantJoins::Fk {
+    if !ctx.project.fk_joins {
         return None;
     }
     let project = ctx.project;

@@ -176,7 +176,8 @@ pub(super) fn related(
 /// (`leftJoin(suggestions, eq(suggestions.inboxId, inbox.id))`: a child or the parent of the
 /// read row, by a join whose condition restricts the joined rows). A property that is no
 /// relation the read loaded and no such key (a JSON column, a table joined any other way)
-/// names nothing.
+/// names nothing; with `tenant.joins: "strict"` neither does a joined table's column nor a
+/// relation through a link table no tenant owns.
 pub(super) fn through<'p>(
     project: &Project,
     p: &'p LinkedQuery,
@@ -185,14 +186,15 @@ pub(super) fn through<'p>(
     if let Some((_, t, col)) = p.selected.iter().find(|(k, _, _)| **k == *path) {
         let me = p.instance();
         let joined_to_me = || {
-            p.joins.iter().any(|j| {
-                j.instance() == *t
-                    && matches!(j.unmatched(), Unmatched::Dropped | Unmatched::KeepBefore)
-                    && j.on.as_ref().is_some_and(|on| {
-                        let atoms = crate::predicate::conjuncts_of(&[on]);
-                        fk_linked(project, &atoms, t, &me)
-                    })
-            })
+            project.fk_joins
+                && p.joins.iter().any(|j| {
+                    j.instance() == *t
+                        && matches!(j.unmatched(), Unmatched::Dropped | Unmatched::KeepBefore)
+                        && j.on.as_ref().is_some_and(|on| {
+                            let atoms = crate::predicate::conjuncts_of(&[on]);
+                            fk_linked(project, &atoms, t, &me)
+                        })
+                })
         };
         return (*t == me || joined_to_me()).then_some((t.id, &**col));
     }
@@ -220,7 +222,7 @@ fn relation_ties(project: &Project, t: TableId, name: &str, r: TableId) -> bool 
     !ways.is_empty()
         && ways.iter().all(|w| match w {
             Pairing::Direct(pairs) => matches!(pairs[..], [(a, b)] if tie(t, a, r, b)),
-            Pairing::Through { .. } => w.through_ties(project, t, r, true, &tie),
+            Pairing::Through { .. } => w.through_ties(project, t, r, project.fk_joins, &tie),
         })
 }
 

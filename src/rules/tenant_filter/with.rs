@@ -8,7 +8,6 @@
 use super::callers::{from_session, keyed_by_checked, owned_by_session};
 use super::checked::Proving;
 use super::keys::{keys_of, links_tenant_rows, pairings, related, secret_lookup, unique, Pairing};
-use crate::config::TenantJoins;
 use crate::diagnostic::Diagnostic;
 use crate::ids::TableId;
 use crate::link::{LinkedWith, Project, Table};
@@ -97,7 +96,7 @@ fn walk<'q>(
         let ways = pairings(project, parent, &w.relation, target);
         // Every way Drizzle may pair the relation ties its rows to the parent's (through a
         // link table, as a join through it would).
-        let fk = p.ctx.config.tenant.joins == TenantJoins::Fk;
+        let fk = project.fk_joins;
         let tie = |x: TableId, a: &str, y: TableId, b: &str| ties(project, x, a, y, b);
         let tied = ways.iter().all(|s| match s {
             Pairing::Direct(pairs) => pairs.iter().any(|(a, b)| tie(parent, a, target, b)),
@@ -269,8 +268,7 @@ fn reref(a: &Pred, r: &TableRef) -> Pred {
 fn owns_tenant_rows(p: Proving<'_>, t: &Table) -> bool {
     !t.is_tenant_scoped()
         && (!t.root_of.is_empty()
-            || (p.ctx.config.tenant.joins == TenantJoins::Fk
-                && links_tenant_rows(p.ctx.project, t)))
+            || (p.ctx.project.fk_joins && links_tenant_rows(p.ctx.project, t)))
 }
 
 /// A tenant root (not tenant-scoped itself) whose rows `atoms` key on `me`: equality on its
