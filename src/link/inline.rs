@@ -29,18 +29,30 @@ impl Project {
             mentions: vec![],
             cannot_filter: CannotFilter::NOTHING,
         };
+        // The column side of a comparison (`eq(col, v)`, `isNull(col)`, `inArray(col, vs)`)
+        // written as a module-level name's column that names no table found (`t.projects.orgId`
+        // through a name not followed, or a table of a package): a column all the same, of a
+        // table not read, so the condition is unknown rather than no filter at all.
+        let column_side = |o: &'a Operand| match col_of(o)? {
+            None => unresolved_column(o).map_or(Ok(None), Err),
+            c => Ok(c),
+        };
         match raw {
-            RawPred::Eq(a, b) => match (opnd(a), opnd(b)) {
+            RawPred::Eq(x, y) => match (opnd(x), opnd(y)) {
+                (Ok(a @ Opnd::Value(_)), Ok(b)) => match unresolved_column(x) {
+                    Some(why) => opaque(why),
+                    None => Pred::Eq(a, b),
+                },
                 (Ok(a), Ok(b)) => Pred::Eq(a, b),
                 (Err(why), _) | (_, Err(why)) => opaque(why),
             },
-            RawPred::InArray(a, at) => match col_of(a) {
+            RawPred::InArray(a, at) => match column_side(a) {
                 // Where the values start means something in the query's own function only.
                 Ok(Some(c)) => Pred::InArray(c, at.filter(|_| ctx.here)),
                 Ok(None) => Pred::Other(vec![]),
                 Err(why) => opaque(why),
             },
-            RawPred::IsNull(a) | RawPred::IsNotNull(a) => match col_of(a) {
+            RawPred::IsNull(a) | RawPred::IsNotNull(a) => match column_side(a) {
                 Ok(Some(c)) if matches!(raw, RawPred::IsNull(_)) => Pred::IsNull(c),
                 Ok(Some(c)) => Pred::IsNotNull(c),
                 Ok(None) => Pred::Other(vec![]),
@@ -411,4 +423,24 @@ impl<'e, 'a> Ctx<'e, 'a> {
         self.class = function.and_then(|f| f.rsplit_once('.')).map(|(c, _)| c);
         self
     }
+}
+
+/// `ns.table.col` or `name.col` in a column's place whose base names no table: what the
+/// condition is made unknown by (a value there is read as a value).
+fn unresolved_column(o: &Operand) -> Option<String> {
+    let Operand::Member {
+        base: Base::Table(t),
+        key,
+        ..
+    } = o
+    else {
+        return None;
+    };
+    let base = match t {
+        TableExpr::Name(n) | TableExpr::Alias(n, _) => n.to_string(),
+        TableExpr::Member(ns, n) => format!("{ns}.{n}"),
+    };
+    Some(format!(
+        "`{base}.{key}`, a column of a table not found in the schema"
+    ))
 }

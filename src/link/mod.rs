@@ -9,6 +9,7 @@
 //! order. What `--changed-since` then checks is decided in the `changed` module, which reads the
 //! linked project; nothing here reads it.
 
+mod auto_imports;
 mod fragment;
 mod inline;
 mod middleware;
@@ -69,7 +70,10 @@ impl Project {
             checked_inputs: Default::default(),
             raw_names: Default::default(),
             fk_joins: config.tenant.joins == crate::config::TenantJoins::Fk,
+            auto_imports: Default::default(),
         };
+        p.auto_imports =
+            auto_imports::AutoImports::find(&p.units.iter().map(|u| &*u.rel).collect());
         p.stars = p.star_exports();
         p.settle_exit_calls();
         p.build_tables(config);

@@ -466,6 +466,8 @@ pub struct Project {
     /// (and across a link table no tenant owns) to the rows it ties; `"strict"`: it does not.
     /// Every tenant proof through a join reads it here, the checked rows' included.
     pub fk_joins: bool,
+    /// The modules each Nuxt or Nitro server file sees without importing them.
+    pub(super) auto_imports: super::auto_imports::AutoImports,
 }
 
 /// See [`Project::raw_names`].

@@ -121,6 +121,12 @@ impl Project {
                 for m in self.imported_files(f) {
                     out[m].push(f);
                 }
+                // A Nuxt or Nitro server file imports every module it sees without importing.
+                for &m in self.auto_imports.providers(f) {
+                    if m != f {
+                        out[m].push(f);
+                    }
+                }
             }
             out
         });
@@ -151,6 +157,20 @@ impl Project {
                         (Imported::Namespace, Some(o)) => vec![local(), o.into(), atom()],
                     };
                     if self.resolve_function(g, &callee) == me {
+                        names.push(callee);
+                    }
+                }
+                // Seen without an import (Nuxt's and Nitro's auto-imports), by its own name, in
+                // a file that calls it so. (Every server file sees it: one whose values were
+                // not read, a schema or types module, is taken not to call it, as the route
+                // files and utilities that may are all read; see `nitro_utils_file`.)
+                if !self.auto_imports.providers(g).is_empty() && facts.origins.walked {
+                    let callee: Vec<Name> =
+                        owner.map_or_else(|| vec![atom()], |o| vec![Name::from(o), atom()]);
+                    if !names.contains(&callee)
+                        && facts.origins.calls.iter().any(|c| c.callee == callee)
+                        && self.resolve_function(g, &callee) == me
+                    {
                         names.push(callee);
                     }
                 }

@@ -245,7 +245,12 @@ impl Project {
             return Some(Sym::Table(*id));
         }
         if let Some((_, t)) = facts.aliases.iter().find(|(n, _)| n == name) {
-            return self.resolve_table_hops(file, t, hops + 1).map(Sym::Table);
+            return match t {
+                // `const tables = schema` (NuxtHub's convention): whatever the other name is, a
+                // namespace included.
+                TableExpr::Name(other) => self.resolve_local(file, other, hops + 1),
+                _ => self.resolve_table_hops(file, t, hops + 1).map(Sym::Table),
+            };
         }
         if let Some(i) = facts.column_groups.iter().position(|g| g.binding == name) {
             return Some(Sym::Group(file, i));
@@ -277,11 +282,19 @@ impl Project {
         }
         let Some(at) = facts.imports.iter().position(|i| i.local == name) else {
             // Looked for last: a schema module holds many, and tables are looked up through it.
+            // Then what a Nuxt or Nitro server file sees without importing it.
             return facts
                 .schemas
                 .iter()
                 .position(|(n, _)| n == name)
-                .map(|i| Sym::Schema(file, i));
+                .map(|i| Sym::Schema(file, i))
+                .or_else(|| {
+                    self.auto_imports
+                        .providers(file)
+                        .iter()
+                        .filter(|&&m| m != file)
+                        .find_map(|&m| self.resolve_export(m, name, hops + 1))
+                });
         };
         let imp = &facts.imports[at];
         let target = self.targets_of(file)[at];

@@ -21,7 +21,9 @@ The `tenant-filter` check on a query whose answer depends on something opaque: a
 fragment whose text is not a comparison of the query's own columns (`organization_id =
 coalesce(${v}, organization_id)`, a column of another table by its SQL name), a helper function that is not in the checked files
 (imported from a package) or does not simply return a condition, a condition passed in as a
-parameter, or a variable reassigned in ways drizzle-guard does not follow. No other part of the
+parameter, a variable reassigned in ways drizzle-guard does not follow, or a column of a table
+not in the schema in a column's place (`eq(mirror.projects.orgId, orgId)` where `mirror` is
+no name drizzle-guard can follow to your schema). No other part of the
 `where` clause proves the tenant filter. A raw `sql` fragment that interpolates no tenant column
 and whose text names no tenant column's SQL name cannot filter by tenant: `tenant-filter`
 reports it as missing instead.

@@ -6,7 +6,8 @@ use crate::facts::*;
 use swc_ecma_ast::*;
 
 /// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions, is a SvelteKit route file (`kit`), or
+/// handlers, exports route handlers or server actions, is a SvelteKit route file or one of
+/// Nuxt's auto-imported utilities (`kit`), exports an h3 handler ([`nitro_default`]), or
 /// defines background jobs ([`defines_jobs`]). Other files are not walked again (`'use
 /// client'` modules never get here: `client.rs` walks them).
 pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bool {
@@ -29,6 +30,44 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bo
             .iter()
             .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
             && module.body.iter().any(super::values::page_with_url_props))
+        || module.body.iter().any(nitro_default)
+}
+
+/// `export default defineEventHandler(..)` (h3's handlers, as Nuxt's and Nitro's `server/`
+/// route files are written, cached or not), a Nitro task (`defineTask({ run })`) or plugin: a
+/// module Nitro calls with a request's event or as a job.
+fn nitro_default(item: &ModuleItem) -> bool {
+    let ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(e)) = item else {
+        return false;
+    };
+    let Expr::Call(c) = unwrap(&e.expr) else {
+        return false;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return false;
+    };
+    matches!(unwrap(callee), Expr::Ident(i) if matches!(&*i.sym,
+        "defineEventHandler" | "eventHandler" | "defineCachedEventHandler"
+            | "defineCachedFunction" | "defineTask" | "defineNitroPlugin"
+            | "defineWebSocketHandler"))
+}
+
+/// A module of Nuxt's (or Nitro's) auto-imported utilities, by its path (`server/utils/`,
+/// `shared/utils/`): what it exports is called from server code without an import, so its
+/// calls are read even when it holds no query of its own.
+pub(crate) fn nitro_utils_file(path: &std::path::Path) -> bool {
+    let mut parts = path.components().rev().skip(1).map(|c| c.as_os_str());
+    loop {
+        match parts.next() {
+            Some(p) if p == "utils" => {
+                return parts
+                    .next()
+                    .is_some_and(|parent| parent == "server" || parent == "shared")
+            }
+            Some(_) => {}
+            None => return false,
+        }
+    }
 }
 
 /// Background jobs declared at module level (and NestJS classes, see `nest_class`): a trigger.dev task (`task({ run })`,
