@@ -76,7 +76,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
     let mut facts = x.facts;
     facts.origins.handlers |= requests;
     let kit = origins::kit_route_file(path);
-    if origins::worth_walking(module, &facts, kit || origins::nitro_utils_file(path)) {
+    if origins::worth_walking(module, &facts, kit, path) {
         let handlers = facts.origins.handlers;
         let imported: Vec<_> = facts.imports.iter().map(|i| i.local.clone()).collect();
         let known = origins::Known {

@@ -267,12 +267,51 @@ pub(super) fn module_local_decl(d: &Decl, s: &Scopes, at: Offsets, facts: &mut F
 /// A module-level `const`/`let` declaration: its exports and what its constants define.
 fn module_var_decl(v: &VarDecl, exported: bool, s: &Scopes, at: Offsets, facts: &mut FileFacts) {
     for d in &v.decls {
+        if let (Pat::Object(o), Some(init)) = (&d.name, &d.init) {
+            destructured_tables(o, init, s, exported, facts);
+            continue;
+        }
         let Pat::Ident(id) = &d.name else { continue };
         if exported {
             export_local(facts, &id.id.sym, &id.id.sym);
         }
         let Some(init) = &d.init else { continue };
         module_const(&id.id.sym, init, s, at, facts);
+    }
+}
+
+/// `const { deals, contacts: people } = schema` at module level, `schema` a module-level name
+/// or import: each name is that member of it (a table, when `schema` is the schema namespace).
+fn destructured_tables(
+    o: &ObjectPat,
+    init: &Expr,
+    s: &Scopes,
+    exported: bool,
+    facts: &mut FileFacts,
+) {
+    let Expr::Ident(ns) = unwrap(init) else {
+        return;
+    };
+    if s.get(&ns.sym).is_some() {
+        return;
+    }
+    for p in &o.props {
+        let (key, local) = match p {
+            ObjectPatProp::Assign(a) if a.value.is_none() => (a.key.id.sym.clone(), &a.key.id.sym),
+            ObjectPatProp::KeyValue(kv) => {
+                match (crate::extract::ast::prop_atom(&kv.key), &*kv.value) {
+                    (Some(k), Pat::Ident(l)) => (k, &l.id.sym),
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        if exported {
+            export_local(facts, local, local);
+        }
+        facts
+            .aliases
+            .push((local.to_string(), TableExpr::Member(ns.sym.clone(), key)));
     }
 }
 

@@ -41,6 +41,21 @@ pub fn is_action_method(name: &str) -> bool {
     matches!(name, "action" | "stateAction" | "handler")
 }
 
+/// A function that returns its function argument memoised, to be called as it would be: React's
+/// `cache(fn)` (a Next.js data access layer's getters) and Next's `unstable_cache(fn, keys)`.
+#[inline]
+pub fn is_function_wrapper(name: &str) -> bool {
+    matches!(name, "cache" | "unstable_cache")
+}
+
+/// The call's argument `n` is the function a value made by the call runs when called: an
+/// action client's ([`is_action_method`]) or a memoising wrapper's first
+/// ([`is_function_wrapper`]).
+#[inline]
+pub fn wraps_function(name: &str, n: usize) -> bool {
+    is_action_method(name) || (n == 0 && is_function_wrapper(name))
+}
+
 /// A method whose function argument is a procedure: tRPC's `query`, `mutation` and
 /// `subscription`, and the action clients' ([`is_action_method`]).
 #[inline]

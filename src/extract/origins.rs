@@ -35,9 +35,7 @@ mod methods;
 mod nest;
 mod params;
 use handlers::{directive, stmt_directive, RequestProp};
-pub(super) use handlers::{
-    handles_requests, kit_route_file, nitro_utils_file, registers_handler, worth_walking,
-};
+pub(super) use handlers::{handles_requests, kit_route_file, registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;

@@ -12,7 +12,7 @@ use super::conditions::{const_binding, looks_like_predicate, note_push, pred, un
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::held;
 use super::module_items::{module_decl, module_local_decl, prepass};
-use super::names::{is_action_method, is_operator, iteration_method};
+use super::names::{is_operator, iteration_method, wraps_function};
 use super::query::{Argument, ChainUse, Recogniser};
 use super::scope::{Binding, Scopes};
 use crate::facts::*;
@@ -219,7 +219,7 @@ impl Extractor {
                     Expr::Arrow(_) | Expr::Fn(_) => {
                         let kind = match per_element {
                             Some(l) => FnKind::PerElement(l),
-                            None => match self.wrapped.take_if(|_| is_action_method(&seg.name)) {
+                            None => match self.wrapped.take_if(|_| wraps_function(&seg.name, n)) {
                                 Some(name) => FnKind::Own(Some(name)),
                                 None => FnKind::RunByCall,
                             },

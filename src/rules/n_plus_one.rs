@@ -32,7 +32,9 @@ The finding is on the query, with the loop as a related location.
 A call inside such a loop to a function of the project that runs a query, directly or through
 the functions it calls (followed through imports, four calls deep), is reported at the call,
 with the loop and the query inside the function as related locations. `ids.map(loadUser)`
-counts as a call of `loadUser` per element. Methods are followed like functions: `this.find(..)`,
+counts as a call of `loadUser` per element, and a function wrapped in React's `cache(..)` or
+Next's `unstable_cache(..)` (`export const getUser = cache(async (id) => ..)`) is the function
+it wraps. Methods are followed like functions: `this.find(..)`,
 a static `Repo.find(..)`, an object literal's `userService.list(..)`, `new Repo(db).find(..)`,
 `repo.find(..)` on a local given `new Repo(..)` or a parameter typed `Repo`, `this.repo.find(..)`
 on a field typed `Repo` (or given `new Repo(..)`, also in the constructor), and

@@ -6,11 +6,16 @@ use crate::facts::*;
 use swc_ecma_ast::*;
 
 /// Whether values are worth following in this module: it holds queries, registers request
-/// handlers, exports route handlers or server actions, is a SvelteKit route file or one of
-/// Nuxt's auto-imported utilities (`kit`), exports an h3 handler ([`nitro_default`]), or
-/// defines background jobs ([`defines_jobs`]). Other files are not walked again (`'use
+/// handlers, exports route handlers or server actions, is a SvelteKit route file (`kit`) or one
+/// of Nuxt's auto-imported utilities ([`nitro_utils_file`]), exports an h3 handler
+/// ([`nitro_default`]), or defines background jobs ([`defines_jobs`]). Other files are not walked again (`'use
 /// client'` modules never get here: `client.rs` walks them).
-pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bool {
+pub(crate) fn worth_walking(
+    module: &Module,
+    facts: &FileFacts,
+    kit: bool,
+    path: &std::path::Path,
+) -> bool {
     let server = module
         .body
         .iter()
@@ -31,6 +36,7 @@ pub(crate) fn worth_walking(module: &Module, facts: &FileFacts, kit: bool) -> bo
             .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
             && module.body.iter().any(super::values::page_with_url_props))
         || module.body.iter().any(nitro_default)
+        || nitro_utils_file(path)
 }
 
 /// `export default defineEventHandler(..)` (h3's handlers, as Nuxt's and Nitro's `server/`
@@ -55,19 +61,10 @@ fn nitro_default(item: &ModuleItem) -> bool {
 /// A module of Nuxt's (or Nitro's) auto-imported utilities, by its path (`server/utils/`,
 /// `shared/utils/`): what it exports is called from server code without an import, so its
 /// calls are read even when it holds no query of its own.
-pub(crate) fn nitro_utils_file(path: &std::path::Path) -> bool {
-    let mut parts = path.components().rev().skip(1).map(|c| c.as_os_str());
-    loop {
-        match parts.next() {
-            Some(p) if p == "utils" => {
-                return parts
-                    .next()
-                    .is_some_and(|parent| parent == "server" || parent == "shared")
-            }
-            Some(_) => {}
-            None => return false,
-        }
-    }
+fn nitro_utils_file(path: &std::path::Path) -> bool {
+    let p = path.as_os_str().as_encoded_bytes();
+    let under = |dir: &[u8]| p.starts_with(&dir[1..]) || memchr::memmem::find(p, dir).is_some();
+    under(b"/server/utils/") || under(b"/shared/utils/")
 }
 
 /// Background jobs declared at module level (and NestJS classes, see `nest_class`): a trigger.dev task (`task({ run })`,

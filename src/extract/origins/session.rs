@@ -20,6 +20,8 @@ pub(super) fn session_call(name: &str) -> bool {
             | "requireUser"
             | "requireSession"
             | "getUserSession"
+            // A Next.js data access layer's (as its docs name it).
+            | "verifySession"
     )
 }
 

@@ -126,7 +126,8 @@ impl Extractor {
         };
         let value = unwrap(init);
         // `export const archive = action.schema(s).action(async ({ parsedInput }) => ..)`: a
-        // call of `archive(..)` runs the function (next-safe-action, zsa's `.handler(..)`).
+        // call of `archive(..)` runs the function (next-safe-action, zsa's `.handler(..)`); so
+        // does a call of `getDeal = cache(async (id) => ..)`.
         if let (Expr::Call(c), Some(n)) = (value, ident) {
             if self.frames.at_module_level() && action_chain(c) {
                 self.wrapped = Some(n.to_owned());
@@ -352,12 +353,25 @@ fn returned_locals<'e>(name: &'e Pat, returned: &'e Expr) -> Vec<(&'e Atom, &'e 
 }
 
 /// `client.schema(s).action(async (..) => ..)`: a chain whose last call is
-/// an action client's ([`crate::extract::names::is_action_method`]), given a function.
+/// an action client's ([`crate::extract::names::is_action_method`]), given a function; or a
+/// memoising wrapper's (`cache(async (id) => ..)`, [`crate::extract::names::is_function_wrapper`]).
 fn action_chain(c: &CallExpr) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
-    matches!(unwrap(callee), Expr::Member(m)
-        if crate::extract::ast::member_prop(&m.prop).is_some_and(|p| crate::extract::names::is_action_method(&p)))
-        && c.args.last().is_some_and(|a| is_function(&a.expr))
+    let function_arg = |a: Option<&ExprOrSpread>| a.is_some_and(|a| is_function(&a.expr));
+    match unwrap(callee) {
+        Expr::Member(m) => match crate::extract::ast::member_prop(&m.prop) {
+            Some(p) if crate::extract::names::is_action_method(&p) => function_arg(c.args.last()),
+            // `React.cache(fn)`.
+            Some(p) if crate::extract::names::is_function_wrapper(&p) => {
+                function_arg(c.args.first())
+            }
+            _ => false,
+        },
+        Expr::Ident(i) => {
+            crate::extract::names::is_function_wrapper(&i.sym) && function_arg(c.args.first())
+        }
+        _ => false,
+    }
 }
