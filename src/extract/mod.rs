@@ -83,6 +83,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             never: &never,
             imported: &imported,
             requests,
+            elysia: facts.imports.iter().any(|i| &*i.source == "elysia"),
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);
         facts.origins.handlers = handlers;

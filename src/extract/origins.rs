@@ -10,8 +10,10 @@
 //! arguments of a `'use server'` file's exported functions, SvelteKit's event (`params`,
 //! `url.searchParams`, `request`) in a route file's `load`, form actions and request handlers,
 //! Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify `req.body|params|query`,
-//! and `formData.get(..)`. The session: `ctx.*`, `session.*`, `locals.*` (SvelteKit's event's
-//! too), `auth()` and its kind, Hono's `c.get(..)`/`c.var`.
+//! h3's `getQuery(event)` and its kind (`h3`), Elysia's `params`, `body`, .. (`elysia`), and
+//! `formData.get(..)`. The session: `ctx.*`, `session.*`, `locals.*` (SvelteKit's event's
+//! too), `auth()` and its kind, Hono's `c.get(..)`/`c.var`, h3's `event.context`, what
+//! Elysia's `.derive(..)` added.
 //!
 //! It also records the tRPC builder chains (`builders`): which module-level builders are made
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
@@ -23,12 +25,14 @@ use values::{destructured_rows, member, returns_session, session_call, session_n
 mod args;
 mod assign;
 mod builders;
+mod elysia;
 mod exports;
 mod fields;
 mod filters;
 mod flow;
 mod graphql;
 mod guards;
+mod h3;
 mod handlers;
 mod lets;
 mod methods;
@@ -57,6 +61,8 @@ pub(super) struct Known<'a> {
     pub imported: &'a [Name],
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     pub requests: bool,
+    /// The module imports from `elysia`: its routes' handlers are given Elysia's context.
+    pub elysia: bool,
 }
 
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
@@ -88,6 +94,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         never: known.never.to_vec(),
         imported: known.imported.to_vec(),
         requests: known.requests,
+        elysia: known.elysia,
         element: None,
         table_callback: false,
         resolver: false,
@@ -116,6 +123,10 @@ enum FnKind {
     /// A SvelteKit route file's `load`, form action or request handler, or a React Router
     /// route module's `loader` or `action`: its argument is the request's event.
     EventHandler,
+    /// An h3 handler (`defineEventHandler(..)`'s): its argument is h3's event.
+    H3Handler,
+    /// An Elysia route's handler (or `.derive(..)`'s): its argument is Elysia's context.
+    Elysia,
 }
 
 struct Walk {
@@ -142,6 +153,8 @@ struct Walk {
     imported: Vec<Name>,
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     requests: bool,
+    /// The module imports from `elysia` (see `Known::elysia`).
+    elysia: bool,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -492,7 +505,7 @@ impl Visit for Walk {
             }
             // `const body = await req.json()`: the input is named by the local from here on.
             if let (Val::Input(i), Pat::Ident(name)) = (&mut val, &d.name) {
-                if i.path.ends_with(".json()") || i.path.contains(".valid(") {
+                if i.path.ends_with(".json()") || i.path.contains(".valid(") || h3::whole(&i.path) {
                     i.path = name.id.sym.as_str().into();
                 }
             }
@@ -577,7 +590,12 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
-                _ => self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()]),
+                name => {
+                    if h3::defines_handler(name) {
+                        kind = FnKind::H3Handler;
+                    }
+                    self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()])
+                }
             },
             Expr::Member(m) => {
                 let method = member_prop(&m.prop);
@@ -598,6 +616,9 @@ impl Visit for Walk {
                                 object_filter::read(&self.env, &mut self.facts.uses, w, 0);
                             }
                         }
+                    }
+                    Some(name) if self.elysia && elysia::handler_method(name) => {
+                        kind = FnKind::Elysia
                     }
                     Some(name) if is_procedure_method(name) => {
                         kind = FnKind::Procedure;

@@ -36,7 +36,15 @@ or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same
 `request.json()`, `request.formData()` and `new URL(request.url).searchParams` (also of a
 TanStack Start server route's handlers by method, `.methods({ GET: ({ request, params }) => ..
 })`), Hono's `c.req.param|query|queries|json|valid|header|parseBody|formData(..)`, Express/Fastify
-`req.body|params|query|headers|cookies`, a NestJS method's parameters decorated `@Body()`,
+`req.body|params|query|headers|cookies`, what h3's functions read from the event a Nitro or Nuxt
+server route's handler is given (`defineEventHandler((event) => ..)`, also
+`defineCachedEventHandler` and `eventHandler`): `getRouterParam(s)`,
+`getValidatedRouterParams`, `getQuery`, `getValidatedQuery`, `readBody`, `readValidatedBody`,
+`readRawBody`, `readMultipartFormData`, `readFormData(..)`'s `.get(..)`, `getHeader(s)`,
+`getRequestHeader(s)`, `getCookie` and `parseCookies` (and `event.context.params`), an Elysia
+route's context in a module that imports from `elysia` (the first argument of the handler
+given to `.get`, `.post`, `.put`, `.patch`, `.delete`, `.all`, `.route`, .., also within
+`.group(..)`): its `params`, `body`, `query`, `headers` and `cookie`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
@@ -73,7 +81,11 @@ chose it.
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
 `getSession()` (and a cookie session's `session.get('userId')`), a helper named for the user id
 given the request (`requireUserId(request)`), Hono's `c.get(..)`, `locals`, SvelteKit's
-`event.locals`, React Router's `context`; a local named `session` is the session unless the
+`event.locals`, React Router's `context`, h3's `event.context` (what server middleware put
+there: `event.context.user`) and nuxt-auth-utils' `requireUserSession(event)` and
+`getUserSession(event)` (also destructured, `const { user } = ..`), what Elysia's
+`.derive(..)`/`.resolve(..)` added to a route's context (any property but the input's and
+`store`: `({ user, orgId }) => ..`); a local named `session` is the session unless the
 call that gave it is neither named for a session nor checks a credential, such as
 `getChatSession(id)`, whose row it holds); a value verified by a membership check before the
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose

@@ -379,7 +379,10 @@ fn same(a: &Val, b: &Val) -> bool {
         | (Val::SearchParams, Val::SearchParams)
         | (Val::FormData, Val::FormData)
         | (Val::HonoContext, Val::HonoContext)
-        | (Val::HonoRequest, Val::HonoRequest) => true,
+        | (Val::HonoRequest, Val::HonoRequest)
+        | (Val::H3Event, Val::H3Event)
+        | (Val::H3Context, Val::H3Context)
+        | (Val::ElysiaContext, Val::ElysiaContext) => true,
         _ => false,
     }
 }

@@ -127,7 +127,7 @@ fn defines_jobs(module: &Module) -> bool {
 }
 
 /// A chain that registers a request handler: a tRPC procedure's `.query(fn)`, a route's
-/// `.get('/x', fn)`; or a middleware (`.use(fn)`, `.use(isMember)`, `t.middleware(fn)`), whose
+/// `.get('/x', fn)`, h3's `defineEventHandler(fn)`; or a middleware (`.use(fn)`, `.use(isMember)`, `t.middleware(fn)`), whose
 /// membership checks the procedures made on the builder rely on.
 /// Builders and middlewares count at module level only, where they are declared.
 pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
@@ -145,6 +145,13 @@ pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
                 "get" | "post" | "put" | "patch" | "delete" | "all" | "route" | "openapi"
             ))
             && s.args
+                .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
+    }) || segs.last().is_some_and(|root| {
+        // h3's `defineEventHandler(fn)`: a call of a name, the root of its chain.
+        root.object.is_none()
+            && super::h3::defines_handler(&root.name)
+            && root
+                .args
                 .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
     })
 }

@@ -63,6 +63,8 @@ impl Walk {
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
                 FnKind::Page if i == 0 => Val::PageProps(scope),
                 FnKind::EventHandler if i == 0 => Val::RequestEvent,
+                FnKind::H3Handler if i == 0 => Val::H3Event,
+                FnKind::Elysia if i == 0 => Val::ElysiaContext,
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,

@@ -54,6 +54,13 @@ pub(super) enum Val {
     /// Hono's context `c`, and its `c.req`.
     HonoContext,
     HonoRequest,
+    /// An h3 event (Nitro's, Nuxt's server routes), given to `defineEventHandler(..)`'s
+    /// handler: h3's functions read the request's input from it, and its `context` (below) is
+    /// what server middleware put there (see `h3`).
+    H3Event,
+    H3Context,
+    /// Elysia's context, given to a route's handler (see `elysia`).
+    ElysiaContext,
     /// What a function returns when given a session value (`getTeamsByUserId(db,
     /// session.user.id)`): the session's own rows; once bound to a local (`Some`), also that
     /// local's rows (`const project = await getProject(input.id, ctx.orgId)`).
@@ -255,6 +262,8 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "var" => Val::Session,
             _ => Val::Unknown,
         },
+        Val::H3Event | Val::H3Context => base.h3_member(key, span),
+        Val::ElysiaContext => Val::elysia_member(base_text, key, span),
         _ => Val::Unknown,
     }
 }
@@ -538,6 +547,8 @@ impl Env {
         let first = || args.first().filter(|a| a.spread.is_none());
         match unwrap(callee) {
             Expr::Ident(f) if self.is_bound(&f.sym) => Val::Unknown,
+            // `getQuery(event)`: what h3's function reads from the event.
+            Expr::Ident(f) if self.h3_reads(&f.sym, args) => self.h3_call(&f.sym, args, call),
             Expr::Ident(f) => match &*f.sym {
                 "String" | "Number" | "BigInt" | "parseInt" => {
                     first().map_or(Val::Unknown, |a| self.origin(&a.expr))
