@@ -284,15 +284,6 @@ impl Extractor {
         self.note_set_operation(&segs, how, before);
         self.note_batch(&segs);
     }
-
-    fn member_chain(&mut self, e: &Expr) {
-        let Expr::Member(m) = e else { return };
-        self.note_result_test(m);
-        self.visit_expr(&m.obj);
-        if let MemberProp::Computed(c) = &m.prop {
-            self.visit_expr(&c.expr);
-        }
-    }
 }
 
 impl Visit for Extractor {
