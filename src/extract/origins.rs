@@ -57,6 +57,8 @@ pub(super) struct Known<'a> {
     pub imported: &'a [Name],
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     pub requests: bool,
+    /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
+    pub prepared: Vec<u32>,
 }
 
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
@@ -88,6 +90,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         never: known.never.to_vec(),
         imported: known.imported.to_vec(),
         requests: known.requests,
+        prepared: known.prepared,
         element: None,
         table_callback: false,
         resolver: false,
@@ -142,6 +145,8 @@ struct Walk {
     imported: Vec<Name>,
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     requests: bool,
+    /// See [`Known::prepared`].
+    prepared: Vec<u32>,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -580,6 +585,9 @@ impl Visit for Walk {
                 _ => self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()]),
             },
             Expr::Member(m) => {
+                if !self.prepared.is_empty() {
+                    self.placeholder_values(c);
+                }
                 let method = member_prop(&m.prop);
                 match method.as_deref() {
                     Some("eq" | "inArray") => self.filter(c),

@@ -27,6 +27,7 @@ mod builders;
 mod checks;
 mod functions;
 mod loops;
+mod prepared;
 mod set_ops;
 
 /// How a function is entered: decided by the code around it and passed in.
@@ -175,6 +176,7 @@ impl Extractor {
             self.facts.queries.push(site);
         } else if let Some(Expr::Ident(i)) = root.map(unwrap) {
             self.add_clauses(&i.sym, &segs);
+            self.run_prepared(&i.sym, &segs, e, how);
         }
         note_call(
             root,
@@ -687,4 +689,7 @@ struct Builder {
     branch_where: bool,
     /// The one column it selects (`db.select({ id: T.id })`), for `inArray(col, builder)`.
     selected: Option<Operand>,
+    /// A prepared statement (the chain ends in `.prepare(..)`): where each
+    /// `sql.placeholder('name')` in it starts, with its name (see `prepared.rs`).
+    prepared: Option<Vec<(ValueAt, Name)>>,
 }
