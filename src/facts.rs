@@ -292,6 +292,9 @@ pub struct QuerySite {
     pub insert: Option<Box<InsertFacts>>,
     /// What the chain is called on, as far as it tells whether it is Drizzle's.
     pub receiver: Receiver,
+    /// A run of the prepared statement `queries[i]` (`stmt.execute({..})`): its query where it
+    /// runs, what proofs read; findings are the statement's own.
+    pub prepared: Option<u32>,
 }
 
 /// What a query chain is called on (the part before `select`, `update`, `query`, ..): what tells

@@ -79,11 +79,13 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
     if origins::worth_walking(module, &facts, kit, path) {
         let handlers = facts.origins.handlers;
         let imported: Vec<_> = facts.imports.iter().map(|i| i.local.clone()).collect();
+        let prepared = facts.queries.iter().filter(|q| q.prepared.is_some());
         let known = origins::Known {
             never: &never,
             imported: &imported,
             requests,
             elysia: facts.imports.iter().any(|i| &*i.source == "elysia"),
+            prepared: prepared.map(|q| q.span.lo).collect(),
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);
         facts.origins.handlers = handlers;

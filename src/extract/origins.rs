@@ -63,6 +63,8 @@ pub(super) struct Known<'a> {
     pub requests: bool,
     /// The module imports from `elysia`: its routes' handlers are given Elysia's context.
     pub elysia: bool,
+    /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
+    pub prepared: Vec<u32>,
 }
 
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
@@ -95,6 +97,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         imported: known.imported.to_vec(),
         requests: known.requests,
         elysia: known.elysia,
+        prepared: known.prepared,
         element: None,
         table_callback: false,
         resolver: false,
@@ -155,6 +158,8 @@ struct Walk {
     requests: bool,
     /// The module imports from `elysia` (see `Known::elysia`).
     elysia: bool,
+    /// See [`Known::prepared`].
+    prepared: Vec<u32>,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -598,6 +603,9 @@ impl Visit for Walk {
                 }
             },
             Expr::Member(m) => {
+                if !self.prepared.is_empty() {
+                    self.placeholder_values(c);
+                }
                 let method = member_prop(&m.prop);
                 match method.as_deref() {
                     Some("eq" | "inArray") => self.filter(c),

@@ -473,6 +473,7 @@ impl Recogniser<'_> {
             selected: vec![],
             insert: None,
             receiver: Receiver::Other,
+            prepared: None,
         }
     }
 }

@@ -27,6 +27,7 @@ mod builders;
 mod checks;
 mod functions;
 mod loops;
+mod prepared;
 mod set_ops;
 
 /// How a function is entered: decided by the code around it and passed in.
@@ -175,6 +176,7 @@ impl Extractor {
             self.facts.queries.push(site);
         } else if let Some(Expr::Ident(i)) = root.map(unwrap) {
             self.add_clauses(&i.sym, &segs);
+            self.run_prepared(&i.sym, &segs, e, how);
         }
         note_call(
             root,
@@ -283,15 +285,6 @@ impl Extractor {
         }
         self.note_set_operation(&segs, how, before);
         self.note_batch(&segs);
-    }
-
-    fn member_chain(&mut self, e: &Expr) {
-        let Expr::Member(m) = e else { return };
-        self.note_result_test(m);
-        self.visit_expr(&m.obj);
-        if let MemberProp::Computed(c) = &m.prop {
-            self.visit_expr(&c.expr);
-        }
     }
 }
 
@@ -696,4 +689,7 @@ struct Builder {
     branch_where: bool,
     /// The one column it selects (`db.select({ id: T.id })`), for `inArray(col, builder)`.
     selected: Option<Operand>,
+    /// A prepared statement (the chain ends in `.prepare(..)`): where each
+    /// `sql.placeholder('name')` in it starts, with its name (see `prepared.rs`).
+    prepared: Option<Vec<(ValueAt, Name)>>,
 }

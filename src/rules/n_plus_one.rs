@@ -110,7 +110,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let facts = &unit.facts;
     for q in &project.queries[file] {
         let site = &facts.queries[q.site];
-        if !site.runs.is_own_work() {
+        if !site.runs.is_own_work() || site.prepared.is_some() {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
@@ -135,7 +135,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     // Queries on a table not in the schema, called on a Drizzle database: still one per item.
     for u in project.untabled_queries(file) {
         let site = &facts.queries[u.site];
-        if !site.runs.is_own_work() {
+        if !site.runs.is_own_work() || site.prepared.is_some() {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
@@ -281,7 +281,9 @@ fn first_query<'p>(
     seen.push((f, i));
     let facts = &project.units[f].facts;
     let name = &*facts.functions[i].name;
-    let own = |site: &QuerySite| site.function.as_deref() == Some(name) && site.runs.is_own_work();
+    let own = |site: &QuerySite| {
+        site.function.as_deref() == Some(name) && site.runs.is_own_work() && site.prepared.is_none()
+    };
     let direct = project.queries[f]
         .iter()
         .find(|q| own(&facts.queries[q.site]))

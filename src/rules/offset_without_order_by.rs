@@ -53,6 +53,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             || !site.has_offset
             || site.has_order_by
             || site.runs.is_embedded()
+            || site.prepared.is_some()
         {
             continue;
         }

@@ -88,7 +88,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &project.units[file];
     for q in &project.queries[file] {
         let site = &unit.facts.queries[q.site];
-        if !site.kind.is_read() {
+        if !site.kind.is_read() || site.prepared.is_some() {
             continue;
         }
         let all = q.conditions();

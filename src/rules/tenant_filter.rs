@@ -431,6 +431,10 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let all_checks = file_tenant_checks(ctx, file);
     for (q, checks) in ctx.project.queries[file].iter().zip(all_checks) {
         let site = &unit.facts.queries[q.site];
+        // A prepared statement's run: the statement is checked where it is written.
+        if site.prepared.is_some() {
+            continue;
+        }
         for c in checks {
             if c.verdict != Verdict::Missing {
                 continue;

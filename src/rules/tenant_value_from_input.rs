@@ -19,7 +19,8 @@ pub const RULE: RuleDef = RuleDef {
 const DOC: &str = r#"## What it reports
 A tenant filter (`eq(T.teamId, v)`, `inArray(T.teamId, v)`, a relational object filter
 `findMany({ where: { teamId: v } })`, a raw fragment `sql`team_id = ${v}`` read as SQL, see
-`tenant-filter`) or a write of a tenant column
+`tenant-filter`, a prepared statement's `sql.placeholder('teamId')` given its value by a run
+of the statement in the same module, `stmt.execute({ teamId: v })`) or a write of a tenant column
 (`insert(T).values({ teamId: v })`, `update(T).set({ teamId: v })`) whose value comes from request
 input: a tRPC procedure's `input` (or an action client's: next-safe-action's `parsedInput`,
 zsa's and oRPC's `input` in `.handler(..)`, TanStack Start's server function `data`), a Next.js route handler's

@@ -87,6 +87,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let table = ctx.project.table(q.table);
         if !matches!(site.kind, QueryKind::Select | QueryKind::FindMany)
             || site.runs.is_embedded()
+            || site.prepared.is_some()
             || site.has_limit
             || (site.aggregates_only && !site.has_group_by)
             || groups_bounded(ctx, q, site.group_by.len())

@@ -58,6 +58,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         .zip(file_tenant_checks(ctx, file))
     {
         let site = &unit.facts.queries[q.site];
+        if site.prepared.is_some() {
+            continue;
+        }
         for c in checks {
             let Verdict::Unverifiable(why) = &c.verdict else {
                 continue;

@@ -23,11 +23,16 @@ impl Walk {
             (Some((None, _)), Some((Some(t), k))) => (Some(t), k, &a.expr),
             _ => return,
         };
+        self.note_use(UseTarget::Filter { table, column }, value);
+    }
+
+    /// The value `value` goes to `target`: kept when its origin is known.
+    fn note_use(&mut self, target: UseTarget, value: &Expr) {
         if let Some(origin) = self.origin(value).fact() {
             let span = self.at.span(value.span());
             let scope = self.scope();
             self.facts.uses.push(ValueUse {
-                target: UseTarget::Filter { table, column },
+                target,
                 origin,
                 span,
                 scope,
@@ -45,16 +50,32 @@ impl Walk {
             if self.column(e).is_some() {
                 continue;
             }
-            if let Some(origin) = self.origin(e).fact() {
-                let span = self.at.span(e.span());
-                let scope = self.scope();
-                self.facts.uses.push(ValueUse {
-                    target: UseTarget::Raw,
-                    origin,
-                    span,
-                    scope,
-                });
-            }
+            self.note_use(UseTarget::Raw, e);
+        }
+    }
+
+    /// `stmt.execute({ orgId: input.orgId, id })`, a run of a prepared statement: each
+    /// property is the value of the statement's `sql.placeholder(..)` of its name, compared
+    /// with the column the run's condition says (`extract::visitor::prepared`).
+    pub(super) fn placeholder_values(&mut self, c: &CallExpr) {
+        if !self.prepared.contains(&self.at.span(c.span).lo) {
+            return;
+        }
+        let Some(Expr::Object(o)) = c.args.first().map(|a| unwrap(&a.expr)) else {
+            return;
+        };
+        for p in &o.props {
+            let PropOrSpread::Prop(p) = p else { continue };
+            let shorthand;
+            let value = match &**p {
+                Prop::Shorthand(i) => {
+                    shorthand = Expr::Ident(i.clone());
+                    &shorthand
+                }
+                Prop::KeyValue(kv) => &*kv.value,
+                _ => continue,
+            };
+            self.note_use(UseTarget::Raw, value);
         }
     }
 }

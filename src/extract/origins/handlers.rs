@@ -52,10 +52,8 @@ fn nitro_default(item: &ModuleItem) -> bool {
     let Callee::Expr(callee) = &c.callee else {
         return false;
     };
-    matches!(unwrap(callee), Expr::Ident(i) if matches!(&*i.sym,
-        "defineEventHandler" | "eventHandler" | "defineCachedEventHandler"
-            | "defineCachedFunction" | "defineTask" | "defineNitroPlugin"
-            | "defineWebSocketHandler"))
+    matches!(unwrap(callee), Expr::Ident(i) if super::h3::defines_handler(&i.sym)
+        || matches!(&*i.sym, "defineTask" | "defineNitroPlugin" | "defineWebSocketHandler"))
 }
 
 /// A module of Nuxt's (or Nitro's) auto-imported utilities, by its path (`server/utils/`,

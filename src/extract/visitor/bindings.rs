@@ -244,6 +244,16 @@ impl Extractor {
         }
     }
 
+    /// `x.key`: a property a later condition may test, then the object and a computed key.
+    pub(super) fn member_chain(&mut self, e: &Expr) {
+        let Expr::Member(m) = e else { return };
+        self.note_result_test(m);
+        self.visit_expr(&m.obj);
+        if let MemberProp::Computed(c) = &m.prop {
+            self.visit_expr(&c.expr);
+        }
+    }
+
     /// Walks a condition.
     pub(super) fn test(&mut self, e: &Expr) {
         self.testing += 1;

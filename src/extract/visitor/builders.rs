@@ -73,6 +73,7 @@ impl Extractor {
                 awaited: false,
                 branch_where: false,
                 selected: self.one_selected(chain),
+                prepared: super::prepared::placeholders(&self.scopes, chain),
             });
         }
     }
@@ -111,6 +112,7 @@ impl Extractor {
             awaited: false,
             branch_where: false,
             selected: self.builders[b].selected.clone(),
+            prepared: self.builders[b].prepared.clone(),
         };
         self.builders.push(alias);
     }
