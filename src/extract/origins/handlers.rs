@@ -60,9 +60,15 @@ fn nitro_default(item: &ModuleItem) -> bool {
 /// `shared/utils/`): what it exports is called from server code without an import, so its
 /// calls are read even when it holds no query of its own.
 fn nitro_utils_file(path: &std::path::Path) -> bool {
+    // (The searcher is built once, not once per module.)
+    static UTILS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"/utils/"));
     let p = path.as_os_str().as_encoded_bytes();
-    let under = |dir: &[u8]| p.starts_with(&dir[1..]) || memchr::memmem::find(p, dir).is_some();
-    under(b"/server/utils/") || under(b"/shared/utils/")
+    UTILS.find_iter(p).any(|at| {
+        let before = &p[..at];
+        let parent = before.rsplit(|&c| c == b'/').next().unwrap_or_default();
+        parent == b"server" || parent == b"shared"
+    })
 }
 
 /// Background jobs declared at module level (and NestJS classes, see `nest_class`): a trigger.dev task (`task({ run })`,
@@ -312,4 +318,24 @@ pub(super) enum RequestProp {
     Resolvers,
     /// `GET: async ({ request, params }) => ..`: a route's handler by method (TanStack Start).
     MethodHandler,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nitro_utils_file;
+    use std::path::Path;
+
+    #[test]
+    fn nuxt_utilities_by_their_path() {
+        assert!(nitro_utils_file(Path::new("server/utils/db.ts")));
+        assert!(nitro_utils_file(Path::new(
+            "/app/web/shared/utils/dates.ts"
+        )));
+        assert!(nitro_utils_file(Path::new(
+            "/app/server/utils/nested/auth.ts"
+        )));
+        assert!(!nitro_utils_file(Path::new("/app/src/utils/db.ts")));
+        assert!(!nitro_utils_file(Path::new("/app/server/api/utils.ts")));
+        assert!(!nitro_utils_file(Path::new("/app/myserver/utils/db.ts")));
+    }
 }
