@@ -145,6 +145,22 @@ pub(crate) fn prop_atom(p: &PropName) -> Option<Name> {
     }
 }
 
+/// The plain bindings of an object pattern, `{ a, b: c }`: (the key, the local it binds), here
+/// `(a, a)` and `(b, c)`. A default (`{ a = 1 }`), a nested pattern or a rest binds no plain
+/// copy of a key and is left out.
+pub(crate) fn plain_bindings(o: &ObjectPat) -> impl Iterator<Item = (Name, &Name)> {
+    o.props.iter().filter_map(|p| match p {
+        ObjectPatProp::Assign(a) if a.value.is_none() => {
+            Some((a.key.id.sym.clone(), &a.key.id.sym))
+        }
+        ObjectPatProp::KeyValue(kv) => match &*kv.value {
+            Pat::Ident(local) => Some((prop_atom(&kv.key)?, &local.id.sym)),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// `b` in `a.b` or `a['b']`.
 pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     match p {

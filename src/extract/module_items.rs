@@ -295,17 +295,7 @@ fn destructured_tables(
     if s.get(&ns.sym).is_some() {
         return;
     }
-    for p in &o.props {
-        let (key, local) = match p {
-            ObjectPatProp::Assign(a) if a.value.is_none() => (a.key.id.sym.clone(), &a.key.id.sym),
-            ObjectPatProp::KeyValue(kv) => {
-                match (crate::extract::ast::prop_atom(&kv.key), &*kv.value) {
-                    (Some(k), Pat::Ident(l)) => (k, &l.id.sym),
-                    _ => continue,
-                }
-            }
-            _ => continue,
-        };
+    for (key, local) in crate::extract::ast::plain_bindings(o) {
         if exported {
             export_local(facts, local, local);
         }

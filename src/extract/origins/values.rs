@@ -594,19 +594,8 @@ impl Env {
 /// `const { a, b: c } = await ..`: what an object holds whose keys are each the rows of the
 /// local it is bound to (`a`'s, `c`'s); anything else it destructures holds nothing known.
 pub(super) fn destructured_rows(o: &ObjectPat) -> Val {
-    let props: Vec<(Name, Val)> = o
-        .props
-        .iter()
-        .filter_map(|p| match p {
-            ObjectPatProp::Assign(a) if a.value.is_none() => {
-                Some((a.key.id.sym.as_str().into(), Val::rows(&a.key.id.sym)))
-            }
-            ObjectPatProp::KeyValue(kv) => match (&*kv.value, prop_name(&kv.key)) {
-                (Pat::Ident(local), Some(key)) => Some((key.into(), Val::rows(&local.id.sym))),
-                _ => None,
-            },
-            _ => None,
-        })
+    let props: Vec<(Name, Val)> = crate::extract::ast::plain_bindings(o)
+        .map(|(key, local)| (key, Val::rows(local)))
         .collect();
     Val::Object(props.into())
 }

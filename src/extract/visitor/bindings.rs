@@ -344,18 +344,8 @@ fn returned_locals<'e>(name: &'e Pat, returned: &'e Expr) -> Vec<(&'e Atom, &'e 
             {
                 return vec![];
             }
-            pat.props
-                .iter()
-                .filter_map(|p| match p {
-                    ObjectPatProp::Assign(a) if a.value.is_none() => {
-                        Some((&a.key.id.sym, inner_of(&a.key.id.sym)?))
-                    }
-                    ObjectPatProp::KeyValue(kv) => match &*kv.value {
-                        Pat::Ident(local) => Some((&local.id.sym, inner_of(&prop_name(&kv.key)?)?)),
-                        _ => None,
-                    },
-                    _ => None,
-                })
+            crate::extract::ast::plain_bindings(pat)
+                .filter_map(|(key, local)| Some((local, inner_of(&key)?)))
                 .collect()
         }
         _ => vec![],
