@@ -157,17 +157,25 @@ impl Recogniser<'_> {
         segs: &[Seg<'_>],
         how: ChainUse<'_>,
     ) -> Option<QuerySite> {
+        let prepared = segs
+            .last()
+            .is_some_and(|s| s.is_call() && s.name == "prepare");
         for (i, form) in query_starts(segs)?.into_iter().flatten() {
             let site = match form {
                 Form::FindMany | Form::FindFirst => self.relational(form, i, whole, segs, how),
-                // A select or `$count` that does not fit is not another form's query either.
-                Form::Select => return self.select(i, whole, segs, how),
-                Form::Count => return self.count(i, whole, segs, how),
+                Form::Select => self.select(i, whole, segs, how),
+                Form::Count => self.count(i, whole, segs, how),
                 Form::Update | Form::Delete | Form::Insert => self.write(form, i, whole, segs, how),
                 Form::Raw => self.raw(i, whole, segs, how),
             };
-            if site.is_some() {
-                return site;
+            // A select or `$count` that does not fit is not another form's query either.
+            if site.is_some() || matches!(form, Form::Select | Form::Count) {
+                return site.map(|mut site| {
+                    if prepared {
+                        site.runs = site.runs.prepared();
+                    }
+                    site
+                });
             }
         }
         None

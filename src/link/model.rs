@@ -492,6 +492,19 @@ impl Project {
         &self.targets[self.target_starts[f.0]..self.target_starts[f.0 + 1]]
     }
 
+    /// The queries of `file` as written, with their index in `queries[file]`: what the rules
+    /// about a query's own clauses (its tenant filter, soft delete, limit, ordering) report on.
+    /// A prepared statement's runs are left out: each is its statement once more where it runs
+    /// (`stmt.execute({..})`), checked where the statement is written. Proofs of checked rows
+    /// and N+1, which ask where queries run, read every entry of `queries[file]`.
+    pub fn written_queries(&self, file: FileId) -> impl Iterator<Item = (usize, &LinkedQuery)> {
+        let sites = &self.units[file].facts.queries;
+        self.queries[file]
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| sites[q.site].prepared.is_none())
+    }
+
     /// The module the `i`th export of `module` re-exports from.
     pub(super) fn export_target(&self, module: FileId, i: usize) -> Option<FileId> {
         self.targets_of(module)[self.units[module].facts.imports.len() + i]

@@ -29,6 +29,10 @@ made by a method (`xs.map(..)`, `xs.filter(..)`, `Array.from(..)`, `Object.value
 name holding one (a local given one of those, a parameter typed `T[]`, `Array<T>` or `Set<T>`).
 The finding is on the query, with the loop as a related location.
 
+A prepared statement (`const byId = db.select()..prepare('by_id')`) runs a query each time it is executed: a run in
+a loop (`await byId.execute({ id })`) is reported there, the statement itself is not, even when
+it is prepared in a loop.
+
 A call inside such a loop to a function of the project that runs a query, directly or through
 the functions it calls (followed through imports, four calls deep), is reported at the call,
 with the loop and the query inside the function as related locations. `ids.map(loadUser)`
@@ -110,7 +114,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let facts = &unit.facts;
     for q in &project.queries[file] {
         let site = &facts.queries[q.site];
-        if !site.runs.is_own_work() || site.prepared.is_some() {
+        if !site.runs.is_own_work() {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
@@ -135,7 +139,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     // Queries on a table not in the schema, called on a Drizzle database: still one per item.
     for u in project.untabled_queries(file) {
         let site = &facts.queries[u.site];
-        if !site.runs.is_own_work() || site.prepared.is_some() {
+        if !site.runs.is_own_work() {
             continue;
         }
         let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
@@ -281,9 +285,7 @@ fn first_query<'p>(
     seen.push((f, i));
     let facts = &project.units[f].facts;
     let name = &*facts.functions[i].name;
-    let own = |site: &QuerySite| {
-        site.function.as_deref() == Some(name) && site.runs.is_own_work() && site.prepared.is_none()
-    };
+    let own = |site: &QuerySite| site.function.as_deref() == Some(name) && site.runs.is_own_work();
     let direct = project.queries[f]
         .iter()
         .find(|q| own(&facts.queries[q.site]))

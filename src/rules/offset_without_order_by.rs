@@ -46,14 +46,13 @@ None.
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for q in &ctx.project.queries[file] {
+    for (_, q) in ctx.project.written_queries(file) {
         let site = &unit.facts.queries[q.site];
         if !site.kind.is_read()
             || site.kind == QueryKind::Count
             || !site.has_offset
             || site.has_order_by
             || site.runs.is_embedded()
-            || site.prepared.is_some()
         {
             continue;
         }

@@ -86,9 +86,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let config = &ctx.config.soft_delete;
     let unit = &project.units[file];
-    for q in &project.queries[file] {
+    for (_, q) in project.written_queries(file) {
         let site = &unit.facts.queries[q.site];
-        if !site.kind.is_read() || site.prepared.is_some() {
+        if !site.kind.is_read() {
             continue;
         }
         let all = q.conditions();

@@ -429,12 +429,9 @@ fn restricting<'q>(q: &'q LinkedQuery, all: &[bool], own: Option<usize>) -> Vec<
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     let all_checks = file_tenant_checks(ctx, file);
-    for (q, checks) in ctx.project.queries[file].iter().zip(all_checks) {
+    for (i, q) in ctx.project.written_queries(file) {
         let site = &unit.facts.queries[q.site];
-        // A prepared statement's run: the statement is checked where it is written.
-        if site.prepared.is_some() {
-            continue;
-        }
+        let checks = &all_checks[i];
         for c in checks {
             if c.verdict != Verdict::Missing {
                 continue;

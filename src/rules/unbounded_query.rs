@@ -82,12 +82,11 @@ const [user] = await db.select().from(users).where(eq(users.name, name)).limit(1
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
     let exempt = &ctx.config.pagination.exempt_tables;
-    for q in &ctx.project.queries[file] {
+    for (_, q) in ctx.project.written_queries(file) {
         let site = &unit.facts.queries[q.site];
         let table = ctx.project.table(q.table);
         if !matches!(site.kind, QueryKind::Select | QueryKind::FindMany)
             || site.runs.is_embedded()
-            || site.prepared.is_some()
             || site.has_limit
             || (site.aggregates_only && !site.has_group_by)
             || groups_bounded(ctx, q, site.group_by.len())

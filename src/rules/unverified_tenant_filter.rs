@@ -53,14 +53,10 @@ Same as `tenant-filter`: `tenant.columns`, `tenant.exemptTables`, `tenant.tables
 
 fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let unit = &ctx.project.units[file];
-    for (q, checks) in ctx.project.queries[file]
-        .iter()
-        .zip(file_tenant_checks(ctx, file))
-    {
+    let all_checks = file_tenant_checks(ctx, file);
+    for (i, q) in ctx.project.written_queries(file) {
         let site = &unit.facts.queries[q.site];
-        if site.prepared.is_some() {
-            continue;
-        }
+        let checks = &all_checks[i];
         for c in checks {
             let Verdict::Unverifiable(why) = &c.verdict else {
                 continue;

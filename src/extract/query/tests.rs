@@ -113,6 +113,17 @@ fn where_a_query_runs() {
             "try { await run(); } catch { await db.delete(users); const q = db.delete(posts); }",
             vec![Runs::OnError(AsWritten), Runs::OnError(Stored)],
         ),
+        // A prepared statement runs where it is executed: each run is a query where it runs.
+        (
+            "const s = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('s'); await s.execute({ id });",
+            vec![Runs::InFunction(Prepared), Runs::InFunction(AsWritten)],
+        ),
+        (
+            "const s = db.query.users.findFirst().prepare('s'); for (const id of ids) await s.execute({ id });",
+            vec![Runs::InFunction(Prepared), Runs::InFunction(AsWritten)],
+        ),
+        // Executed in place: the chain runs as written.
+        ("await db.select().from(users).prepare('s').execute();", vec![Runs::InFunction(AsWritten)]),
     ];
     for (body, want) in cases {
         let runs: Vec<Runs> = facts(body).queries.iter().map(|q| q.runs).collect();
@@ -127,6 +138,8 @@ fn where_a_query_runs() {
     assert!(Runs::Subquery(Stored).is_embedded() && !Runs::Subquery(Stored).is_own_work());
     assert!(!Runs::InQuery(AsWritten).is_embedded() && !Runs::InQuery(AsWritten).is_own_work());
     assert!(!Runs::OnError(AsWritten).is_own_work() && Runs::InFunction(Passed).is_own_work());
+    let statement = Runs::InFunction(Prepared);
+    assert!(!statement.is_own_work() && !statement.is_embedded() && !statement.may_gain_clauses());
 }
 
 /// What an insert writes and its conflict clause, as the write rules read them.

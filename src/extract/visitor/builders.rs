@@ -64,7 +64,8 @@ impl Extractor {
         let Some(site) = self.facts.queries.get(before) else {
             return;
         };
-        if site.runs.may_gain_clauses() {
+        // A prepared statement gains no clauses, but its runs (`stmt.execute(..)`) find it here.
+        if site.runs.may_gain_clauses() || site.runs.handling() == Handling::Prepared {
             self.builders.push(Builder {
                 name: name.clone(),
                 site: before,
