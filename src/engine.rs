@@ -363,7 +363,7 @@ impl InjectedPanic {
 /// Runs the rules over a linked project and builds the sorted report.
 pub fn check(project: &Project, config: &Config, started: Instant) -> Report {
     let inject = InjectedPanic::from_env(Stage::Check);
-    let tables = &rules::TablesByFile::new(project, config);
+    let tables = &rules::TablesByFile::new(project);
     let root = &Root::new(&project.root);
     let mut diagnostics: Vec<Diagnostic> = (0..project.units.len())
         .into_par_iter()

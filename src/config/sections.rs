@@ -27,7 +27,7 @@ pub struct TenantConfig {
     #[serde(default)]
     pub joins: TenantJoins,
     /// Globs of system code (seeds, scripts, migrations) that serves no tenant's request: no
-    /// tenant findings there.
+    /// tenant findings there, and its calls do not decide a helper's proof by its callers.
     #[serde(default = "default_system_paths")]
     pub system_paths: Vec<String>,
 }

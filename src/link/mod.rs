@@ -71,6 +71,7 @@ impl Project {
             raw_names: Default::default(),
             fk_joins: config.tenant.joins == crate::config::TenantJoins::Fk,
             auto_imports: Default::default(),
+            system_paths: system_paths(config),
         };
         p.auto_imports =
             auto_imports::AutoImports::find(&p.units.iter().map(|u| &*u.rel).collect());
@@ -111,4 +112,15 @@ impl Project {
         p.input_params = p.follow_input();
         p
     }
+}
+
+/// `tenant.systemPaths` as one matcher (the loader has checked every glob).
+fn system_paths(config: &Config) -> globset::GlobSet {
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &config.tenant.system_paths {
+        if let Ok(g) = globset::Glob::new(g) {
+            globs.add(g);
+        }
+    }
+    globs.build().unwrap_or_else(|_| globset::GlobSet::empty())
 }

@@ -468,6 +468,8 @@ pub struct Project {
     pub fk_joins: bool,
     /// The modules each Nuxt or Nitro server file sees without importing them.
     pub(super) auto_imports: super::auto_imports::AutoImports,
+    /// `tenant.systemPaths`: the files of system code (see [`Project::is_system`]).
+    pub(super) system_paths: globset::GlobSet,
 }
 
 /// See [`Project::raw_names`].
@@ -503,6 +505,13 @@ impl Project {
             .iter()
             .enumerate()
             .filter(|(_, q)| sites[q.site].prepared.is_none())
+    }
+
+    /// Whether `file` is system code (`tenant.systemPaths`: seeds, scripts, migrations): it
+    /// serves no tenant's request, so it gets no tenant findings, and its calls are not among
+    /// the callers that decide a helper's proof (as a test file's are not).
+    pub fn is_system(&self, file: FileId) -> bool {
+        !self.system_paths.is_empty() && self.system_paths.is_match(&self.units[file].rel)
     }
 
     /// The module the `i`th export of `module` re-exports from.

@@ -90,7 +90,8 @@ impl Project {
     /// nothing calls it, or when a file whose values were not followed (no query, handler or
     /// server action in it) imports it. Only the files that can name it are read: its own, and
     /// those importing it, directly or through files that re-export. Test files
-    /// (`source::is_test_file`) are no callers: they serve no tenant's request.
+    /// (`source::is_test_file`) and system code ([`Project::is_system`]) are no callers: they
+    /// serve no tenant's request.
     pub fn callers(&self, file: FileId, index: usize) -> Option<&[(FileId, usize)]> {
         // Asked for every query keyed by the function's parameters: found once. Two threads
         // asking at once find the same answer; one of them keeps it.
@@ -177,7 +178,7 @@ impl Project {
             }
             // A file that reaches a class may call its method on an instance (`model.f(..)`,
             // an opaque call by its name: which class the instance is of is not followed).
-            if (!names.is_empty() || method) && !unit.test {
+            if (!names.is_empty() || method) && !unit.test && !self.is_system(g) {
                 if !facts.origins.walked {
                     // Its calls are unknown: one may be to the function.
                     return None;

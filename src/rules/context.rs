@@ -131,28 +131,18 @@ pub struct TablesByFile {
 }
 
 impl TablesByFile {
-    pub fn new(project: &Project, config: &Config) -> Self {
+    pub fn new(project: &Project) -> Self {
         let mut order: Vec<usize> = (0..project.tables.len()).collect();
         order.sort_by_key(|&i| project.tables[i].file);
-        let mut globs = globset::GlobSetBuilder::new();
-        // The loader has checked every glob.
-        for g in &config.tenant.system_paths {
-            if let Ok(g) = globset::Glob::new(g) {
-                globs.add(g);
-            }
-        }
-        let system = match globs.build() {
-            // Only a file with queries or tenant values can have tenant findings to skip.
-            Ok(set) if !set.is_empty() => project
-                .units
-                .iter_enumerated()
-                .map(|(f, u)| {
-                    (!project.queries[f].is_empty() || !u.facts.origins.uses.is_empty())
-                        && set.is_match(&u.rel)
-                })
-                .collect(),
-            _ => vec![],
-        };
+        // Only a file with queries or tenant values can have tenant findings to skip.
+        let system = project
+            .units
+            .iter_enumerated()
+            .map(|(f, u)| {
+                (!project.queries[f].is_empty() || !u.facts.origins.uses.is_empty())
+                    && project.is_system(f)
+            })
+            .collect();
         TablesByFile { order, system }
     }
 
