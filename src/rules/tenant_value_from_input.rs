@@ -51,7 +51,9 @@ session's), a GraphQL resolver's arguments (the second parameter of a field's `r
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
 `Query`, `Mutation` and `Subscription` objects; a parameter decorated `@Args()` or type-graphql's
 `@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), or
-`formData.get(..)`. Also an input object spread into the values or
+`formData.get(..)`. Input validated by a zod schema is still input: `Schema.parse(v)` and
+`parseAsync` return it, `safeParse(v)` and `safeParseAsync` return it as `data`. Also an input
+object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
 procedure's `.input(..)`, next-safe-action's `.schema(..)`, TanStack Start's `.validator(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,

@@ -46,6 +46,15 @@ impl Env {
                 }
             }
         }
+        // `schema.safeParse(input)`: `{ success, data, error }`, its `data` the input
+        // validated, as `parse` returns it.
+        if matches!(&*method, "safeParse" | "safeParseAsync") {
+            if let Some(a) = first() {
+                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
+                    return Val::Object(std::rc::Rc::new([(Name::from("data"), v)]));
+                }
+            }
+        }
         let mut base = self.origin(&m.obj);
         // The rows a helper given a session value returned, held by a local: mapped or
         // narrowed like any local's rows (asked whether one matches, a membership below).
