@@ -85,6 +85,10 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             imported: &imported,
             requests,
             elysia: facts.imports.iter().any(|i| &*i.source == "elysia"),
+            astro: facts
+                .imports
+                .iter()
+                .any(|i| origins::astro_module(&i.source)),
             prepared: prepared.map(|q| q.span.lo).collect(),
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);

@@ -24,6 +24,7 @@ use values::{destructured_rows, member, returns_session, session_call, session_n
 
 mod args;
 mod assign;
+mod astro;
 mod builders;
 mod elysia;
 mod exports;
@@ -38,8 +39,10 @@ mod lets;
 mod methods;
 mod nest;
 mod params;
+pub(super) use handlers::{
+    astro_module, handles_requests, kit_route_file, registers_handler, worth_walking,
+};
 use handlers::{directive, stmt_directive, RequestProp};
-pub(super) use handlers::{handles_requests, kit_route_file, registers_handler, worth_walking};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
@@ -63,6 +66,8 @@ pub(super) struct Known<'a> {
     pub requests: bool,
     /// The module imports from `elysia`: its routes' handlers are given Elysia's context.
     pub elysia: bool,
+    /// The module imports from Astro (see `astro`).
+    pub astro: bool,
     /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
     pub prepared: Vec<u32>,
 }
@@ -97,6 +102,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         imported: known.imported.to_vec(),
         requests: known.requests,
         elysia: known.elysia,
+        astro: known.astro,
         prepared: known.prepared,
         element: None,
         table_callback: false,
@@ -130,6 +136,9 @@ enum FnKind {
     H3Handler,
     /// An Elysia route's handler (or `.derive(..)`'s): its argument is Elysia's context.
     Elysia,
+    /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
+    /// the action's input, its second Astro's context.
+    AstroAction,
 }
 
 struct Walk {
@@ -158,6 +167,8 @@ struct Walk {
     requests: bool,
     /// The module imports from `elysia` (see `Known::elysia`).
     elysia: bool,
+    /// The module imports from Astro (see `Known::astro`).
+    astro: bool,
     /// See [`Known::prepared`].
     prepared: Vec<u32>,
     /// What the first parameter of the function entered next holds: one of the rows of
@@ -321,31 +332,6 @@ impl Walk {
             f.body.visit_with(w)
         };
         self.function(params, &body, f.span, kind);
-    }
-
-    /// A column a filter compares: of a table (`Some`), or of the relational query's own table
-    /// (`t.col` with `t` the first parameter of the function the filter is in: `None`).
-    fn filtered(&self, e: &Expr) -> Option<(Option<TableExpr>, Name)> {
-        if let Some((t, k)) = self.column(e) {
-            return Some((Some(t), k));
-        }
-        let Expr::Member(m) = unwrap(e) else {
-            return None;
-        };
-        let Expr::Ident(base) = unwrap(&m.obj) else {
-            return None;
-        };
-        match self.lookup(&base.sym) {
-            Some(Val::Param {
-                scope,
-                index: 0,
-                path,
-                each: false,
-            }) if path.is_empty() && Some(*scope) == self.scope() => {
-                Some((None, member_prop(&m.prop)?))
-            }
-            _ => None,
-        }
     }
 
     /// A module-level builder (`const teamProcedure = protectedProcedure.use(isMember)`).
@@ -595,6 +581,10 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
+                "defineAction" if self.astro => {
+                    self.astro_action(c);
+                    return;
+                }
                 name => {
                     if h3::defines_handler(name) {
                         kind = FnKind::H3Handler;

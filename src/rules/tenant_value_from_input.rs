@@ -31,7 +31,13 @@ URL), the arguments of a `'use server'` file's exported
 functions, SvelteKit's request event in a route file (`+page.server.ts`, `+layout.server.ts`,
 `+server.ts`, or `.js`: the first argument of its `load`, of each of its form `actions` and of
 its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`): `params`,
-`url.searchParams.get(..)`, `request.json()` and `request.formData()`, a React Router (Remix)
+`url.searchParams.get(..)`, `request.json()` and `request.formData()`, the same of Astro's
+context in a module that imports from Astro (`astro`, `astro:actions`, ..: an endpoint's
+exported `GET`, `POST`, .., `ALL`, `export const GET: APIRoute = async ({ params, request, url
+}) => ..`), an Astro action's input (the first argument of the `handler` given to
+`defineAction({ input, handler })`, validated by its `input` schema), a Next.js Pages Router API
+route's request (a default-exported function whose first parameter is `req`, `request` or
+typed as a request, `handler(req: NextApiRequest, res)`: `req.query`, `req.body`), a React Router (Remix)
 route module's `loader` and `action` (their first argument destructured, `{ request, params }`,
 or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same `params`,
 `request.json()`, `request.formData()` and `new URL(request.url).searchParams` (also of a
@@ -84,7 +90,8 @@ chose it.
 Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
 `getSession()` (and a cookie session's `session.get('userId')`), a helper named for the user id
 given the request (`requireUserId(request)`), Hono's `c.get(..)`, `locals`, SvelteKit's
-`event.locals`, React Router's `context`, h3's `event.context` (what server middleware put
+`event.locals`, Astro's `locals` (`context.locals` in an endpoint or an action), React
+Router's `context`, h3's `event.context` (what server middleware put
 there: `event.context.user`) and nuxt-auth-utils' `requireUserSession(event)` and
 `getUserSession(event)` (also destructured, `const { user } = ..`), what Elysia's
 `.derive(..)`/`.resolve(..)` added to a route's context (any property but the input's and

@@ -3,7 +3,7 @@
 //! `load`, form actions and request handlers, and a React Router (Remix) route module's
 //! `loader` and `action`.
 
-use super::handlers::{kit_handler, ROUTE_METHODS};
+use super::handlers::{api_route, kit_handler, type_name, ROUTE_METHODS};
 use super::{FnKind, Walk};
 use crate::extract::ast::unwrap;
 use swc_ecma_ast::*;
@@ -59,6 +59,11 @@ impl Walk {
             DefaultDecl::Fn(f) if self.use_server => {
                 self.fn_node(&f.function, FnKind::ServerAction)
             }
+            // A Next.js Pages Router API route, `export default function handler(req, res)`:
+            // a request handler, not a page.
+            DefaultDecl::Fn(f) if api_route(&f.function) => {
+                self.fn_node(&f.function, FnKind::RouteHandler)
+            }
             DefaultDecl::Fn(f) => self.fn_node(&f.function, FnKind::Page),
             decl => decl.visit_with(self),
         }
@@ -68,7 +73,7 @@ impl Walk {
     fn export_kind(&self, name: &str) -> FnKind {
         if self.use_server {
             FnKind::ServerAction
-        } else if self.kit && kit_handler(name) {
+        } else if (self.kit && kit_handler(name)) || (self.astro && super::astro::endpoint(name)) {
             FnKind::EventHandler
         } else if ROUTE_METHODS.contains(&name) {
             FnKind::RouteHandler
@@ -109,16 +114,7 @@ fn route_module_export(name: &str, first: Option<&Pat>) -> bool {
     }
     match first {
         Some(Pat::Object(_)) => true,
-        Some(Pat::Ident(i)) => i.type_ann.as_deref().is_some_and(|t| match &*t.type_ann {
-            TsType::TsTypeRef(r) => {
-                let last = match &r.type_name {
-                    TsEntityName::Ident(i) => &i.sym,
-                    TsEntityName::TsQualifiedName(q) => &q.right.sym,
-                };
-                last.ends_with("Args")
-            }
-            _ => false,
-        }),
+        Some(Pat::Ident(i)) => type_name(i).is_some_and(|t| t.ends_with("Args")),
         _ => false,
     }
 }

@@ -1,13 +1,39 @@
 //! The values filters compare with columns: `eq(T.col, v)`, `inArray(T.col, v)`, and the
 //! values a raw `sql` fragment interpolates.
 
+use super::values::Val;
 use super::Walk;
-use crate::extract::ast::unwrap;
-use crate::facts::{UseTarget, ValueUse};
+use crate::extract::ast::{member_prop, unwrap};
+use crate::facts::{Name, TableExpr, UseTarget, ValueUse};
 use swc_common::Spanned;
 use swc_ecma_ast::*;
 
 impl Walk {
+    /// A column a filter compares: of a table (`Some`), or of the relational query's own table
+    /// (`t.col` with `t` the first parameter of the function the filter is in: `None`).
+    pub(super) fn filtered(&self, e: &Expr) -> Option<(Option<TableExpr>, Name)> {
+        if let Some((t, k)) = self.column(e) {
+            return Some((Some(t), k));
+        }
+        let Expr::Member(m) = unwrap(e) else {
+            return None;
+        };
+        let Expr::Ident(base) = unwrap(&m.obj) else {
+            return None;
+        };
+        match self.lookup(&base.sym) {
+            Some(Val::Param {
+                scope,
+                index: 0,
+                path,
+                each: false,
+            }) if path.is_empty() && Some(*scope) == self.scope() => {
+                Some((None, member_prop(&m.prop)?))
+            }
+            _ => None,
+        }
+    }
+
     /// `eq(T.col, v)`, `inArray(T.col, v)` (either way round).
     pub(super) fn filter(&mut self, c: &CallExpr) {
         let [a, b] = c.args.as_slice() else { return };

@@ -35,6 +35,8 @@ pub(crate) fn worth_walking(
             .iter()
             .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
             && module.body.iter().any(super::values::page_with_url_props))
+        || facts.imports.iter().any(|i| &*i.source == "astro:actions")
+        || module.body.iter().any(default_api_route)
         || module.body.iter().any(nitro_default)
         || nitro_utils_file(path)
 }
@@ -42,6 +44,14 @@ pub(crate) fn worth_walking(
 /// `export default defineEventHandler(..)` (h3's handlers, as Nuxt's and Nitro's `server/`
 /// route files are written, cached or not), a Nitro task (`defineTask({ run })`) or plugin: a
 /// module Nitro calls with a request's event or as a job.
+/// `export default function handler(req, res)`: a Next.js Pages Router API route (see
+/// [`api_route`]).
+fn default_api_route(item: &ModuleItem) -> bool {
+    matches!(item, ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(ExportDefaultDecl {
+        decl: DefaultDecl::Fn(f), ..
+    })) if api_route(&f.function))
+}
+
 fn nitro_default(item: &ModuleItem) -> bool {
     let ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(e)) = item else {
         return false;
@@ -318,6 +328,36 @@ pub(super) enum RequestProp {
     Resolvers,
     /// `GET: async ({ request, params }) => ..`: a route's handler by method (TanStack Start).
     MethodHandler,
+}
+
+/// A default-exported function given a request first (a Next.js Pages Router API route,
+/// `handler(req: NextApiRequest, res: NextApiResponse)`): its first parameter is named `req` or
+/// `request`, or typed as a request (`NextApiRequest`, `Request`, `IncomingMessage`). A page
+/// component is given its props instead.
+pub(super) fn api_route(f: &Function) -> bool {
+    let Some(Pat::Ident(first)) = f.params.first().map(|p| &p.pat) else {
+        return false;
+    };
+    matches!(&*first.id.sym, "req" | "request")
+        || type_name(first).is_some_and(|t| t.ends_with("Request") || t == "IncomingMessage")
+}
+
+/// The last name of the type a parameter is annotated with (`Route.ActionArgs`: `ActionArgs`),
+/// when it is a named type.
+pub(super) fn type_name(p: &BindingIdent) -> Option<&str> {
+    match &*p.type_ann.as_deref()?.type_ann {
+        TsType::TsTypeRef(r) => Some(match &r.type_name {
+            TsEntityName::Ident(i) => &i.sym,
+            TsEntityName::TsQualifiedName(q) => &q.right.sym,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether an import source is Astro's: `astro` itself (its `APIRoute`, `APIContext` types) or
+/// one of its virtual modules (`astro:actions`, `astro:schema`, `astro:middleware`).
+pub(crate) fn astro_module(source: &str) -> bool {
+    source == "astro" || source.starts_with("astro:")
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@ impl Walk {
                 FnKind::EventHandler if i == 0 => Val::RequestEvent,
                 FnKind::H3Handler if i == 0 => Val::H3Event,
                 FnKind::Elysia if i == 0 => Val::ElysiaContext,
+                FnKind::AstroAction if i == 0 => self.action_input(p),
+                FnKind::AstroAction if i == 1 => Val::RequestEvent,
                 _ => match p {
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,
