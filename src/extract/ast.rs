@@ -511,3 +511,33 @@ pub(crate) fn this_field(t: &AssignTarget) -> Option<&Atom> {
         _ => None,
     }
 }
+
+/// `keys.length` (also `keys?.length`, `keys.length > 0`, `keys.length !== 0`) as an `if`'s
+/// test: the array `keys`, non-empty in the branch.
+pub(super) fn length_tested(test: &Expr) -> Option<&Expr> {
+    match unwrap(test) {
+        Expr::Bin(b) => {
+            let zero = matches!(unwrap(&b.right), Expr::Lit(Lit::Num(n)) if n.value == 0.0);
+            let one = matches!(unwrap(&b.right), Expr::Lit(Lit::Num(n)) if n.value == 1.0);
+            match b.op {
+                BinaryOp::Gt | BinaryOp::NotEqEq | BinaryOp::NotEq if zero => length_of(&b.left),
+                BinaryOp::GtEq if one => length_of(&b.left),
+                _ => None,
+            }
+        }
+        e => length_of(e),
+    }
+}
+
+/// `keys.length` or `keys?.length`: `keys`.
+fn length_of(e: &Expr) -> Option<&Expr> {
+    let m = match unwrap(e) {
+        Expr::Member(m) => m,
+        Expr::OptChain(OptChainExpr { base, .. }) => match &**base {
+            OptChainBase::Member(m) => m,
+            OptChainBase::Call(_) => return None,
+        },
+        _ => return None,
+    };
+    matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "length").then_some(&*m.obj)
+}

@@ -98,6 +98,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         lets: lets::Lets::new(),
         reach: Default::default(),
         awaited: vec![],
+        nonempty: None,
         never: known.never.to_vec(),
         imported: known.imported.to_vec(),
         requests: known.requests,
@@ -159,6 +160,8 @@ struct Walk {
     reach: super::reach::Reach,
     /// The calls the `await`s the walk is in wait for (their errors reach the code after).
     awaited: Vec<swc_common::Span>,
+    /// In the block of `if (keys.length) { .. }`: the block's span, and what `keys` holds.
+    nonempty: Option<(crate::span::Span, Origin)>,
     /// The functions that never return (see `collect`): a check may leave by calling one.
     never: Vec<Name>,
     /// The names the module imports.
@@ -428,7 +431,12 @@ impl Visit for Walk {
     fn visit_if_stmt(&mut self, s: &IfStmt) {
         self.guards(s);
         s.test.visit_with(self);
+        let nonempty = super::ast::length_tested(&s.test)
+            .and_then(|keys| self.origin(keys).fact())
+            .map(|keys| (self.at.span(s.cons.span()), keys));
+        let outer = std::mem::replace(&mut self.nonempty, nonempty);
         self.branch_at(s.cons.span(), |w| s.cons.visit_with(w));
+        self.nonempty = outer;
         if let Some(alt) = &s.alt {
             self.branch_at(alt.span(), |w| alt.visit_with(w));
         }

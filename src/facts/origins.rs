@@ -125,6 +125,13 @@ pub struct Guard {
     /// ..; if (!row || row.teamId !== teamId) throw ..`, both in one branch), not in a branch,
     /// a loop or a `try` inside it: it runs on every path from that declaration.
     pub beside: bool,
+    /// The branch the `if` is in, when it is in one (see `extract::reach`): past the branch
+    /// the check does not hold (`if (post) { if (rows.length !== ids.length) return ..; .. }`
+    /// proves nothing after the block).
+    pub within: Option<Span>,
+    /// The branch is `if (keys.length) { .. }` (`within`), `keys` holding this: past the
+    /// branch, `keys` were checked or are empty.
+    pub nonempty: Option<Origin>,
     /// `if (row.teamId !== teamId) notFound()`: it leaves by calling this imported function,
     /// so it is one only if that never returns (decided when the project is linked, as for
     /// [`crate::facts::NullCheck::via`]).

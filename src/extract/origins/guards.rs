@@ -25,6 +25,14 @@ impl Walk {
             let span = self.at.span(s.span);
             let scope = self.scope();
             let top = self.lets.region == self.lets.fn_region;
+            let within = self.reach.of_check(true).0.map(|w| self.at.span(w));
+            // The branch is `if (keys.length) { .. }` itself: past it, `keys` were checked or
+            // empty.
+            let nonempty = self
+                .nonempty
+                .as_ref()
+                .filter(|(block, _)| Some(*block) == within)
+                .map(|(_, keys)| keys.clone());
             for part in parts {
                 match part {
                     // `if (!hasAccess) throw ..` with `hasAccess = teams.some((t) => t.id === v)`.
@@ -38,6 +46,8 @@ impl Walk {
                                     span,
                                     scope,
                                     top,
+                                    within,
+                                    nonempty: nonempty.clone(),
                                     via: via.clone(),
                                 });
                             }
@@ -55,6 +65,8 @@ impl Walk {
                                     span,
                                     scope,
                                     top,
+                                    within,
+                                    nonempty: nonempty.clone(),
                                     via: via.clone(),
                                 });
                             }
@@ -66,6 +78,7 @@ impl Walk {
         }
     }
 }
+
 /// The parts of `a || b || ..`, unwrapped.
 fn disjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match unwrap(e) {

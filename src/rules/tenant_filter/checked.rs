@@ -243,7 +243,9 @@ fn guards_on<'p>(
         .origins
         .guards
         .iter()
-        .filter(|g| ran_before(g.span, g.scope, site.span))
+        .filter(|g| {
+            ran_before(g.span, g.scope, site.span) && g.within.is_none_or(|w| w.contains(site.span))
+        })
         .filter_map(|g| match &g.value {
             Origin::Local {
                 name,

@@ -113,6 +113,10 @@ pub(super) fn counted(
     facts.origins.guards.iter().any(|g| {
         read.hi <= g.span.lo
             && ran_before(g.span, g.scope, site.span)
+            // Past `if (keys.length) { .. }`, the keys were counted or there are none, and
+            // `inArray(T.col, [])` matches no row.
+            && (g.within.is_none_or(|w| w.contains(site.span))
+                || g.nonempty.as_ref().is_some_and(|k| same_value(k, keys)))
             && matches!(&g.value, Origin::Local { name, path, each: false }
                 if **name == *rows && &**path == "length")
             && same_value(&g.against, &count)
