@@ -479,6 +479,8 @@ fn adds_if(i: &IfStmt, name: &Name, method: &str) -> bool {
 fn adds_expr(e: &Expr, name: &Name, method: &str) -> bool {
     match unwrap(e) {
         Expr::Cond(c) => adds_expr(&c.cons, name, method) && adds_expr(&c.alt, name, method),
+        // `await q.where(..).limit(n)`: the same chain, run.
+        Expr::Await(a) => adds_expr(&a.arg, name, method),
         // `q = q.orderBy(..)`
         Expr::Assign(a) => adds_expr(&a.right, name, method),
         Expr::Call(_) => {
