@@ -136,13 +136,23 @@ pub(super) fn unchecked_read<'a>(
                     .iter()
                     .any(|n| *n.local == *row && n.covers(read.span, site.span))
             };
+            // Read and checked in a branch the query is not in (`if (get) { const row = ..;
+            // if (!row) return ..; return row; }`): no check there would prove the query.
+            let elsewhere = || {
+                facts.null_checks.iter().any(|n| {
+                    *n.local == *row
+                        && n.within
+                            .is_some_and(|w| w.contains(read.span) && !w.contains(site.span))
+                })
+            };
             (p.table == me.id
                 && p.alias.is_none()
                 && read.kind.is_read()
                 && proven
                 && super::keys::ran_before(read.span, read.scope, site.span)
                 && keyed()
-                && !checked())
+                && !checked()
+                && !elsewhere())
             .then_some((read, row))
         })
 }
