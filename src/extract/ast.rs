@@ -245,7 +245,8 @@ pub(super) fn result_binding(p: &Pat) -> Option<&Atom> {
 pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool, bool, Option<Atom>)> {
     let (throws, via) = match last_stmt(&s.cons) {
         Stmt::Throw(_) => (true, None),
-        Stmt::Return(_) => (false, None),
+        // `continue` leaves the loop's body, where the check then holds (see `reach`).
+        Stmt::Return(_) | Stmt::Continue(_) => (false, None),
         _ => (true, Some(exit_call(&s.cons)?.clone())),
     };
     match presence(&s.test)? {
@@ -453,7 +454,8 @@ pub(super) fn presence_tested(test: &Expr) -> &Expr {
 /// A statement that always leaves: `throw`, `return`, or a block ending in one.
 pub(super) fn leaves(st: &Stmt) -> bool {
     match st {
-        Stmt::Throw(_) | Stmt::Return(_) => true,
+        // (`continue` leaves the loop's body, the block a check in it holds in: see `reach`.)
+        Stmt::Throw(_) | Stmt::Return(_) | Stmt::Continue(_) => true,
         Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
         _ => false,
     }

@@ -35,6 +35,7 @@ mod graphql;
 mod guards;
 mod h3;
 mod handlers;
+mod lambda;
 mod lets;
 mod methods;
 mod nest;

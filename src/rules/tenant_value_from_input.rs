@@ -37,7 +37,11 @@ exported `GET`, `POST`, .., `ALL`, `export const GET: APIRoute = async ({ params
 }) => ..`), an Astro action's input (the first argument of the `handler` given to
 `defineAction({ input, handler })`, validated by its `input` schema), a Next.js Pages Router API
 route's request (a default-exported function whose first parameter is `req`, `request` or
-typed as a request, `handler(req: NextApiRequest, res)`: `req.query`, `req.body`), a React Router (Remix)
+typed as a request, `handler(req: NextApiRequest, res)`: `req.query`, `req.body`), an AWS Lambda
+handler's API Gateway event (a parameter typed `APIGatewayProxyEvent`, `APIGatewayProxyEventV2`,
+.., `LambdaFunctionURLEvent` or `ALBEvent`): its `pathParameters`, `queryStringParameters`,
+`body` (also through `JSON.parse(..)`) and `headers` (its `requestContext`, the authorizer's
+claims, is the session's; a queue's or a schedule's event is not input), a React Router (Remix)
 route module's `loader` and `action` (their first argument destructured, `{ request, params }`,
 or typed with the framework's `LoaderFunctionArgs`/`Route.ActionArgs`): the same `params`,
 `request.json()`, `request.formData()` and `new URL(request.url).searchParams` (also of a

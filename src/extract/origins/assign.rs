@@ -382,7 +382,8 @@ fn same(a: &Val, b: &Val) -> bool {
         | (Val::HonoRequest, Val::HonoRequest)
         | (Val::H3Event, Val::H3Event)
         | (Val::H3Context, Val::H3Context)
-        | (Val::ElysiaContext, Val::ElysiaContext) => true,
+        | (Val::ElysiaContext, Val::ElysiaContext)
+        | (Val::LambdaEvent, Val::LambdaEvent) => true,
         _ => false,
     }
 }

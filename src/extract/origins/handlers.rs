@@ -28,7 +28,7 @@ pub(crate) fn worth_walking(
         || defines_jobs(module)
         || facts.exports.iter().any(|e| {
             matches!(e, Export::Local { exported, .. }
-                if ROUTE_METHODS.contains(&&**exported) || matches!(&**exported, "loader" | "action"))
+                if ROUTE_METHODS.contains(&&**exported) || matches!(&**exported, "loader" | "action" | "handler"))
         })
         || (facts
             .exports

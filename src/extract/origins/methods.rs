@@ -29,6 +29,12 @@ impl Env {
                 return self.origin(&a.expr);
             }
         }
+        // `JSON.parse(event.body)`: the same value, parsed.
+        if let (Expr::Ident(json), "parse", Some(a)) = (unwrap(&m.obj), &*method, first()) {
+            if &*json.sym == "JSON" && !self.is_bound(&json.sym) {
+                return self.origin(&a.expr);
+            }
+        }
         // `Array.from(ids)`, `Array.from(new Set(ids))`: the values of `ids`, copied.
         if &*method == "from" && args.len() == 1 {
             if let (Expr::Ident(array), Some(a)) = (unwrap(&m.obj), first()) {

@@ -68,6 +68,7 @@ impl Walk {
                 FnKind::AstroAction if i == 0 => self.action_input(p),
                 FnKind::AstroAction if i == 1 => Val::RequestEvent,
                 _ => match p {
+                    Pat::Ident(id) if super::lambda::api_event(id) => Val::LambdaEvent,
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,
                         "req" | "request" => Val::Request,

@@ -61,6 +61,9 @@ pub(super) enum Val {
     H3Context,
     /// Elysia's context, given to a route's handler (see `elysia`).
     ElysiaContext,
+    /// An AWS Lambda handler's API Gateway event (a parameter typed `APIGatewayProxyEvent`,
+    /// `APIGatewayProxyEventV2`, ..): see `Val::lambda_member`.
+    LambdaEvent,
     /// What a function returns when given a session value (`getTeamsByUserId(db,
     /// session.user.id)`): the session's own rows; once bound to a local (`Some`), also that
     /// local's rows (`const project = await getProject(input.id, ctx.orgId)`).
@@ -264,6 +267,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         },
         Val::H3Event | Val::H3Context => base.h3_member(key, span),
         Val::ElysiaContext => Val::elysia_member(base_text, key, span),
+        Val::LambdaEvent => Val::lambda_member(base_text, key, span),
         _ => Val::Unknown,
     }
 }
