@@ -40,10 +40,10 @@ mod lets;
 mod methods;
 mod nest;
 mod params;
+use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
     astro_module, handles_requests, kit_route_file, registers_handler, worth_walking,
 };
-use handlers::{directive, stmt_directive, RequestProp};
 mod module_level;
 use module_level::{has_function, CalledNames};
 mod object_filter;
@@ -141,6 +141,16 @@ enum FnKind {
     /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
     /// the action's input, its second Astro's context.
     AstroAction,
+}
+
+impl FnKind {
+    /// A plain function whose body starts with `'use server'` is an inline server action.
+    fn or_server(self, body: Option<&[Stmt]>) -> FnKind {
+        match self {
+            FnKind::Plain if body.is_some_and(server_function) => FnKind::ServerAction,
+            k => k,
+        }
+    }
 }
 
 struct Walk {
@@ -299,7 +309,7 @@ impl Walk {
                     a.params.iter(),
                     &|w: &mut Self| a.body.visit_with(w),
                     a.span,
-                    kind,
+                    kind.or_server(arrow_stmts(a)),
                 );
                 true
             }
@@ -318,18 +328,7 @@ impl Walk {
     }
 
     fn fn_node(&mut self, f: &Function, kind: FnKind) {
-        let kind = match (kind, &f.body) {
-            // `async function act(..) { 'use server'; .. }`: an inline server action.
-            (FnKind::Plain, Some(b))
-                if b.stmts
-                    .iter()
-                    .map_while(stmt_directive)
-                    .any(|d| d == "use server") =>
-            {
-                FnKind::ServerAction
-            }
-            (k, _) => k,
-        };
+        let kind = kind.or_server(f.body.as_ref().map(|b| &b.stmts[..]));
         let params = f.params.iter().map(|p| &p.pat);
         let body = |w: &mut Self| {
             w.decorated_params(&f.params);
@@ -426,7 +425,8 @@ impl Visit for Walk {
 
     fn visit_arrow_expr(&mut self, a: &ArrowExpr) {
         let body = |w: &mut Self| a.body.visit_with(w);
-        self.function(a.params.iter(), &body, a.span, FnKind::Plain);
+        let kind = FnKind::Plain.or_server(arrow_stmts(a));
+        self.function(a.params.iter(), &body, a.span, kind);
     }
 
     fn visit_if_stmt(&mut self, s: &IfStmt) {

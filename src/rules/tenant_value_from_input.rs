@@ -28,7 +28,11 @@ zsa's and oRPC's `input` in `.handler(..)`, TanStack Start's server function `da
 `params`, a page's or layout's `params` and `searchParams`
 props (a default-exported component, `export default async function Page({ params })`: the
 URL), the arguments of a `'use server'` file's exported
-functions, SvelteKit's request event in a route file (`+page.server.ts`, `+layout.server.ts`,
+functions and of a function whose body starts with `'use server'` (`async function act(..) {
+'use server'; .. }`, also an arrow, as SolidStart's `query(async (id) => { 'use server'; ..
+})`; a form it is given, named `formData` or typed `FormData`, is read by its `get(..)`), a
+request handler given an event rather than a request (SolidStart's `POST({ request, params })`:
+its `request`'s body and form; its `locals` are the session's), SvelteKit's request event in a route file (`+page.server.ts`, `+layout.server.ts`,
 `+server.ts`, or `.js`: the first argument of its `load`, of each of its form `actions` and of
 its request handlers `GET`, `POST`, .., `fallback`, destructured or as `event`): `params`,
 `url.searchParams.get(..)`, `request.json()` and `request.formData()`, the same of Astro's

@@ -360,6 +360,23 @@ pub(crate) fn astro_module(source: &str) -> bool {
     source == "astro" || source.starts_with("astro:")
 }
 
+/// A function body that starts with `'use server'` (`async function act(..) { 'use server';
+/// .. }`, or an arrow with that body, as SolidStart's `query(async (id) => { "use server"; ..
+/// })`): an inline server action, whose arguments the client sends.
+pub(super) fn server_function(body: &[Stmt]) -> bool {
+    body.iter()
+        .map_while(stmt_directive)
+        .any(|d| d == "use server")
+}
+
+/// An arrow function's statements, when its body is a block.
+pub(super) fn arrow_stmts(a: &ArrowExpr) -> Option<&[Stmt]> {
+    match &*a.body {
+        ArrowFunctionBody::FunctionBody(b) => Some(&b.stmts),
+        ArrowFunctionBody::Expr(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::nitro_utils_file;

@@ -58,6 +58,8 @@ impl Walk {
                 _ if resolver && i == 1 => self.argument_input("the GraphQL arguments", p),
                 _ if resolver && i == 2 => Val::Session,
                 FnKind::Procedure if i == 0 => Val::ProcedureOpts(self.schema.take(), self.action),
+                // (A form it is given is read by `get(..)`, as any submitted form.)
+                FnKind::ServerAction if form_param(p) => Val::FormData,
                 FnKind::ServerAction => self.argument_input("the server action's argument", p),
                 FnKind::RouteHandler if i == 0 => Val::Request,
                 FnKind::RouteHandler if i == 1 => Val::RouteContext,
@@ -97,6 +99,17 @@ impl Walk {
             pat_name(p).unwrap_or_default(),
             self.at.span(p.span()),
         )
+    }
+}
+
+/// A parameter named `formData` or typed `FormData`: a submitted form.
+fn form_param(p: &Pat) -> bool {
+    match p {
+        Pat::Ident(i) => {
+            &*i.id.sym == "formData"
+                || super::handlers::type_name(i).is_some_and(|t| t == "FormData")
+        }
+        _ => false,
     }
 }
 

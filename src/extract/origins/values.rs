@@ -235,6 +235,11 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "cookies" => input("the request cookies", named(key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
+            // A request handler given an event rather than the request itself (SolidStart's
+            // `APIEvent`, `({ params, request, locals })`): its request, and what middleware
+            // put in `locals` for it.
+            "request" => Val::Request,
+            "locals" => Val::Session,
             _ => Val::Unknown,
         },
         Val::RequestEvent => match key {

@@ -306,7 +306,7 @@ fn checked_at(
             // of its own (`found.id`), or of a row its relations loaded (`found.report.pageId`).
             let keys = |p: &LinkedQuery| {
                 through(project, p, path).is_some_and(|(r, field)| {
-                    (r == t && *col == *field && unique(project.table(t), col) && !each)
+                    (r == t && *col == *field && unique(project.table(t), col))
                         || (r != t && related(project, t, col, r, field))
                 })
             };
