@@ -187,6 +187,12 @@ pub(super) fn module_decl(decl: &ModuleDecl, s: &Scopes, at: Offsets, facts: &mu
                 module_fn(&f.ident.sym, &f.function, s, at, facts);
             }
             Decl::Class(c) => export_local(facts, &c.ident.sym, &c.ident.sym),
+            // `export namespace Project { .. }`: its functions are `Project.f`.
+            Decl::TsModule(m) => {
+                if let TsModuleName::Ident(id) = &m.id {
+                    export_local(facts, &id.sym, &id.sym);
+                }
+            }
             _ => {}
         },
         ModuleDecl::ExportNamed(n) => {

@@ -392,8 +392,12 @@ impl Visit for Extractor {
         if !self.frames.at_module_level() {
             self.scopes.bind(&f.ident.sym, Binding::Opaque);
         }
-        let name = Some(f.ident.sym.as_str().to_owned());
+        let name = Some(self.in_namespace(f.ident.sym.as_str()));
         self.function(&f.function, FnKind::Own(name));
+    }
+
+    fn visit_ts_module_decl(&mut self, d: &TsModuleDecl) {
+        self.namespace(d);
     }
 
     fn visit_function(&mut self, f: &Function) {

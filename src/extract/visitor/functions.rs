@@ -13,6 +13,28 @@ impl Extractor {
         self.owner = prev;
     }
 
+    /// `export namespace Project { export async function list(..) {..} }` at module level: its
+    /// functions are named `Project.list`, as an object literal's methods are, and called so.
+    pub(super) fn namespace(&mut self, d: &TsModuleDecl) {
+        match (&d.id, &d.body) {
+            (TsModuleName::Ident(id), Some(TsNamespaceBody::TsModuleBlock(b)))
+                if !d.declare && self.owner.is_none() && self.frames.at_module_level() =>
+            {
+                let name = id.sym.to_string();
+                self.with_owner(&name, |x| b.visit_children_with(x));
+            }
+            _ => d.visit_children_with(self),
+        }
+    }
+
+    /// A module-level function's name: `f`, or `Project.f` in `namespace Project`.
+    pub(super) fn in_namespace(&self, name: &str) -> String {
+        match &self.owner {
+            Some(ns) if self.frames.at_module_level() => format!("{ns}.{name}"),
+            _ => name.to_owned(),
+        }
+    }
+
     /// A class member's name, `Class.member`.
     pub(super) fn qualified(&self, key: Option<String>) -> Option<String> {
         key.map(|k| match &self.owner {
