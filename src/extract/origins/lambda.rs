@@ -7,7 +7,6 @@
 //! EventBridge) carry what the application itself sent, and are not read as input.
 
 use super::values::{input, Val};
-
 use crate::span::Span;
 use swc_ecma_ast::BindingIdent;
 
