@@ -93,6 +93,9 @@ pub struct FileFacts {
     pub instances: Vec<(Name, Name)>,
     /// `class X extends Y`: (X, Y), for `this.m(..)` calling a method `X` inherits.
     pub class_bases: Vec<(Name, Name)>,
+    /// Module-level TypeScript namespaces (`export namespace Project { .. }`): their functions
+    /// are `Project.f`, called `f(..)` inside the namespace.
+    pub namespaces: Vec<Name>,
     /// Inline suppression comments, in file order.
     pub suppressions: Vec<SuppressionComment>,
     /// Where the values of tenant filters and writes, and the arguments of calls, come from

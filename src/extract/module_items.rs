@@ -191,6 +191,7 @@ pub(super) fn module_decl(decl: &ModuleDecl, s: &Scopes, at: Offsets, facts: &mu
             Decl::TsModule(m) => {
                 if let TsModuleName::Ident(id) = &m.id {
                     export_local(facts, &id.sym, &id.sym);
+                    facts.namespaces.push(id.sym.clone());
                 }
             }
             _ => {}

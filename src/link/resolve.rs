@@ -162,9 +162,18 @@ impl Project {
                 .map(|i| (f, i))
         };
         match callee {
-            [name] => match self.resolve_local(file, name, 0)? {
-                Sym::Function(f, i) => Some((f, i)),
-                _ => None,
+            [name] => match self.resolve_local(file, name, 0) {
+                Some(Sym::Function(f, i)) => Some((f, i)),
+                Some(_) => None,
+                // `get(..)` inside `namespace Project`, calling its sibling `Project.get`
+                // (nothing else of that name is in scope: the only such function).
+                None => {
+                    let mut found = self.units[file].facts.namespaces.iter().filter_map(|ns| {
+                        let qualified = format!("{ns}.{name}");
+                        position(file, &|n| n == qualified)
+                    });
+                    found.next().filter(|_| found.next().is_none())
+                }
             },
             [this, method] if this == "this" => {
                 let suffix = format!(".{method}");
