@@ -267,6 +267,11 @@ pub(super) fn module_local_decl(d: &Decl, s: &Scopes, at: Offsets, facts: &mut F
     match d {
         Decl::Var(v) => module_var_decl(v, false, s, at, facts),
         Decl::Fn(f) => module_fn(&f.ident.sym, &f.function, s, at, facts),
+        Decl::TsModule(m) => {
+            if let TsModuleName::Ident(id) = &m.id {
+                facts.namespaces.push(id.sym.clone());
+            }
+        }
         _ => {}
     }
 }
