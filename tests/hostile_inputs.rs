@@ -154,6 +154,22 @@ fn nest(open: &str, inner: &str, close: &str, depth: usize) -> String {
     format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
 }
 
+/// A module nesting each kind of bracket (and a chain of arrow functions) `depth` deep, named by
+/// its kind and `suffix`.
+fn nested_kinds(suffix: &str, depth: usize) -> Vec<(String, String)> {
+    let export = |body: String| format!("export const x = {body};\n");
+    [
+        ("brackets", export(nest("[", "1", "]", depth))),
+        ("calls", export(nest("f(", "1", ")", depth))),
+        ("parens", export(nest("(", "1", ")", depth))),
+        ("objects", export(nest("{ a: ", "1", " }", depth))),
+        ("arrows", export(format!("{}1", "() => ".repeat(depth)))),
+    ]
+    .into_iter()
+    .map(|(kind, text)| (format!("{kind}{suffix}"), text))
+    .collect()
+}
+
 fn deep_where(depth: usize) -> String {
     format!(
         "import {{ and, eq }} from 'drizzle-orm';\nimport {{ db }} from './db';\nimport {{ projects }} from './schema';\n\
@@ -170,29 +186,8 @@ fn deep_where(depth: usize) -> String {
 #[test]
 fn twenty_thousand_levels_of_nesting() {
     let dir = app();
-    let too_deep = [
-        (
-            "brackets",
-            format!("export const x = {};\n", nest("[", "1", "]", DEPTH)),
-        ),
-        (
-            "calls",
-            format!("export const x = {};\n", nest("f(", "1", ")", DEPTH)),
-        ),
-        (
-            "parens",
-            format!("export const x = {};\n", nest("(", "1", ")", DEPTH)),
-        ),
-        (
-            "objects",
-            format!("export const x = {};\n", nest("{ a: ", "1", " }", DEPTH)),
-        ),
-        ("where", deep_where(DEPTH)),
-        (
-            "arrows",
-            format!("export const x = {}1;\n", "() => ".repeat(DEPTH)),
-        ),
-    ];
+    let mut too_deep = nested_kinds("", DEPTH);
+    too_deep.push(("where".into(), deep_where(DEPTH)));
     let fine = [
         (
             "binary",
@@ -219,30 +214,12 @@ fn twenty_thousand_levels_of_nesting() {
         ),
     ];
     // Just under the limit, each kind of nesting is parsed and checked (no stack overflows).
-    const UNDER: usize = 3_990;
-    let under = [
-        (
-            "brackets-under",
-            format!("export const x = {};\n", nest("[", "1", "]", UNDER)),
-        ),
-        (
-            "calls-under",
-            format!("export const x = {};\n", nest("f(", "1", ")", UNDER)),
-        ),
-        (
-            "parens-under",
-            format!("export const x = {};\n", nest("(", "1", ")", UNDER)),
-        ),
-        (
-            "objects-under",
-            format!("export const x = {};\n", nest("{ a: ", "1", " }", UNDER)),
-        ),
-        (
-            "arrows-under",
-            format!("export const x = {}1;\n", "() => ".repeat(UNDER)),
-        ),
-    ];
-    let fine: Vec<(&str, String)> = fine.into_iter().chain(under).collect();
+    let under = nested_kinds("-under", 3_990);
+    let fine: Vec<(String, String)> = fine
+        .into_iter()
+        .map(|(name, text)| (name.to_string(), text))
+        .chain(under)
+        .collect();
     for (name, text) in too_deep.iter().chain(&fine) {
         write(dir.path(), &format!("src/deep/{name}.ts"), text.as_bytes());
     }
