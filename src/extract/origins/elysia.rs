@@ -4,7 +4,7 @@
 //! and whose other properties are what `.derive(..)`/`.resolve(..)` added for the request:
 //! the session (`user`, `orgId`).
 
-use super::values::{input, Val};
+use super::values::{input, named, Val};
 use crate::span::Span;
 
 /// A method of an Elysia app whose function arguments are given the request's context: a
@@ -43,10 +43,6 @@ impl Val {
             }
             _ => return Val::Session,
         };
-        let path = match base_text {
-            Some(b) => format!("{b}.{key}"),
-            None => key.to_owned(),
-        };
-        input(label, path, span)
+        input(label, named(base_text, key), span)
     }
 }

@@ -6,7 +6,7 @@
 //! is what the gateway put there (the authorizer's claims: the session). Other events (SQS,
 //! EventBridge) carry what the application itself sent, and are not read as input.
 
-use super::values::{input, Val};
+use super::values::{input, named, Val};
 use crate::span::Span;
 use swc_ecma_ast::BindingIdent;
 
@@ -32,10 +32,6 @@ impl Val {
             "requestContext" => return Val::Session,
             _ => return Val::Unknown,
         };
-        let named = match base_text {
-            Some(b) => format!("{b}.{key}"),
-            None => key.to_owned(),
-        };
-        input(label, named, span)
+        input(label, named(base_text, key), span)
     }
 }

@@ -165,19 +165,24 @@ pub(super) fn input(label: &'static str, path: String, span: Span) -> Val {
     })
 }
 
+/// How the code names `base.key` (`base_text`: how it names the base, when it is a name), for
+/// the description of input read from a request.
+pub(super) fn named(base_text: Option<&str>, key: &str) -> String {
+    match base_text {
+        Some(b) => format!("{b}.{key}"),
+        None => key.to_owned(),
+    }
+}
+
 /// `base.key`: what a property of a value holds. `base_text` is how the code names the base,
 /// when it is a name (for the description of input read from a request).
 pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span) -> Val {
-    let named = |k: &str| match base_text {
-        Some(b) => format!("{b}.{k}"),
-        None => k.to_owned(),
-    };
     match base {
         Val::Input(i) => input(i.label, join_path(&i.path, key), span),
         // Metadata the signed-in user can write themselves (Supabase's `user_metadata`,
         // Clerk's `unsafeMetadata`) is theirs to choose, not the session's.
         Val::Session if matches!(key, "user_metadata" | "unsafeMetadata") => {
-            input("metadata the user writes", named(key), span)
+            input("metadata the user writes", named(base_text, key), span)
         }
         Val::Session => Val::Session,
         Val::Param {
@@ -227,12 +232,12 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             // What authentication middleware put on the request: NextAuth's `auth((req) =>
             // ..)` (`req.auth`), Passport and express-session (`req.user`, `req.session`).
             "auth" | "user" | "session" => Val::Session,
-            "body" => input("the request body", named(key), span),
-            "params" => input("the route parameters", named(key), span),
-            "query" => input("the query string", named(key), span),
+            "body" => input("the request body", named(base_text, key), span),
+            "params" => input("the route parameters", named(base_text, key), span),
+            "query" => input("the query string", named(base_text, key), span),
             // (Express's and Node's headers and cookies, which the client sends as it likes.)
-            "headers" => input("the request headers", named(key), span),
-            "cookies" => input("the request cookies", named(key), span),
+            "headers" => input("the request headers", named(base_text, key), span),
+            "cookies" => input("the request cookies", named(base_text, key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
             // A request handler given an event rather than the request itself (SolidStart's
@@ -243,7 +248,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             _ => Val::Unknown,
         },
         Val::RequestEvent => match key {
-            "params" => input("the route parameters", named(key), span),
+            "params" => input("the route parameters", named(base_text, key), span),
             // The request's URL, whose `searchParams` are the query string (as `new
             // URL(req.url)` is).
             "url" | "request" => Val::Request,
