@@ -63,17 +63,30 @@ fn folders() -> Vec<PathBuf> {
 
 /// The findings of the rules in `rules`.
 fn findings(report: &drizzle_guard::emit::Report, rules: &[&str]) -> BTreeSet<Finding> {
+    findings_in(report, rules, None)
+}
+
+/// The findings of `rules`; with `mutated` (a file's path and its text in memory), that file's
+/// lines counted in that text: findings are located in the files on disk, where the text the
+/// mutant removed is still there, so its later lines would not match the base run's.
+fn findings_in(
+    report: &drizzle_guard::emit::Report,
+    rules: &[&str],
+    mutated: Option<(&str, &str)>,
+) -> BTreeSet<Finding> {
     report
         .diagnostics
         .iter()
         .filter(|d| rules.iter().any(|r| d.rule == *r))
         .map(|d| {
-            (
-                d.file.clone(),
-                d.span.start_line,
-                d.rule.to_string(),
-                d.message.clone(),
-            )
+            let line = match mutated {
+                Some((rel, text)) if d.file == rel => {
+                    let at = (d.span.lo as usize).min(text.len());
+                    text[..at].matches('\n').count() as u32 + 1
+                }
+                _ => d.span.start_line,
+            };
+            (d.file.clone(), line, d.rule.to_string(), d.message.clone())
         })
         .collect()
 }
@@ -312,7 +325,7 @@ fn run_folder(root: &Path) -> Outcome {
                 .filter(|sp| (sp.lo as usize) <= s.start && s.start < sp.hi as usize)
                 .min_by_key(|sp| sp.hi - sp.lo);
             let report = engine::check(&p, &config, std::time::Instant::now());
-            let after = findings(&report, s.family.rules());
+            let after = findings_in(&report, s.family.rules(), Some((rel, &mutated)));
             // Fact spans carry byte offsets only (into the mutated text).
             let line_of = |at: u32| {
                 let at = (at as usize).min(mutated.len());
