@@ -75,13 +75,18 @@ pub(super) fn through_unproven(
     for (p, span) in others {
         let unproven = checks
             .iter()
-            .any(|k| k.span == span && k.table == p.id && k.verdict != Verdict::Proven);
-        if unproven && fk_linked(project, &atoms, &x, &p) {
+            .find(|k| k.span == span && k.table == p.id && k.verdict != Verdict::Proven);
+        if let Some(k) = unproven.filter(|_| fk_linked(project, &atoms, &x, &p)) {
             let b = &project.table(p.id).binding;
             let tx = project.table(x.id);
             let (xb, col) = (&tx.binding, tx.tenant_columns.first()?);
+            let own = if k.verdict == Verdict::Missing {
+                "is missing"
+            } else {
+                "cannot be verified"
+            };
             return Some(format!(
-                "`{xb}` is joined through a foreign key of `{b}`, whose own tenant filter is missing: filter `{b}` by its tenant column and this join is proven with it (or add `eq({xb}.{col}, <the caller's {col}>)` to the join condition), so rows of other tenants are never {verb}"
+                "`{xb}` is joined through a foreign key of `{b}`, whose own tenant filter {own}: filter `{b}` by its tenant column and this join is proven with it (or add `eq({xb}.{col}, <the caller's {col}>)` to the join condition), so rows of other tenants are never {verb}"
             ));
         }
     }
