@@ -72,6 +72,31 @@ pub(super) fn is_nullish(e: &Expr) -> bool {
     matches!(unwrap(e), Expr::Lit(Lit::Null(_))) || is_undefined(e)
 }
 
+/// The call chain an arrow with no parameters returns: `() => db.select()..`, `async () =>
+/// await f(..)`, `() => { return q.where(..); }`.
+pub(super) fn passthrough_chain(e: &Expr) -> Option<&Expr> {
+    let Expr::Arrow(a) = unwrap(e) else {
+        return None;
+    };
+    if !a.params.is_empty() || a.is_generator {
+        return None;
+    }
+    let chain = awaited(arrow_result(a)?);
+    matches!(chain, Expr::Call(_)).then_some(chain)
+}
+
+/// What an arrow returns when that is written once: its expression body, or the value of the
+/// one `return` its block holds.
+pub(super) fn arrow_result(a: &ArrowExpr) -> Option<&Expr> {
+    match &*a.body {
+        ArrowFunctionBody::Expr(body) => Some(&**body),
+        ArrowFunctionBody::FunctionBody(b) => match b.stmts.as_slice() {
+            [Stmt::Return(ReturnStmt { arg: Some(arg), .. })] => Some(&**arg),
+            _ => None,
+        },
+    }
+}
+
 /// A function expression (`() => ..`, `function () {..}`) once wrappers are stripped.
 pub(super) fn is_function(e: &Expr) -> bool {
     matches!(unwrap(e), Expr::Arrow(_) | Expr::Fn(_))

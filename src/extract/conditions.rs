@@ -302,14 +302,7 @@ fn mapped(s: &Scopes, c: &CallExpr) -> Option<RawPred> {
     if !simple {
         return None;
     }
-    let body = match &*a.body {
-        ArrowFunctionBody::Expr(e) => &**e,
-        ArrowFunctionBody::FunctionBody(b) => match b.stmts.as_slice() {
-            [Stmt::Return(ReturnStmt { arg: Some(e), .. })] => &**e,
-            _ => return None,
-        },
-    };
-    Some(pred(s, body))
+    Some(pred(s, super::ast::arrow_result(a)?))
 }
 
 /// `conds.filter(keep)`: a method of a local value, not a project function.
