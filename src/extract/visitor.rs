@@ -12,7 +12,7 @@ use super::conditions::{const_binding, looks_like_predicate, note_push, pred, un
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::held;
 use super::module_items::{module_decl, module_local_decl, prepass};
-use super::names::{is_operator, iteration_method};
+use super::names::{is_operator, iteration_method, wraps_function};
 use super::query::{Argument, ChainUse, Recogniser};
 use super::scope::{Binding, Scopes};
 use crate::facts::*;
@@ -219,10 +219,18 @@ impl Extractor {
                 };
                 match value {
                     Expr::Arrow(_) | Expr::Fn(_) => {
-                        let outer = std::ptr::eq(seg, &segs[segs.len() - 1]);
-                        let pass =
-                            (outer && !matches!(&*seg.name, "catch" | "finally")).then_some(how);
-                        self.function_argument(e, seg, n, value, per_element, pass);
+                        let kind = match per_element {
+                            Some(l) => FnKind::PerElement(l),
+                            None => match self.wrapped.take_if(|_| wraps_function(&seg.name, n)) {
+                                Some(name) => FnKind::Own(Some(name)),
+                                None => FnKind::RunByCall,
+                            },
+                        };
+                        let first = self.facts.queries.len();
+                        self.nested(|x| x.function_value(value, kind));
+                        if iteration.is_some() {
+                            self.note_mapped_part(seg, e, value, first);
+                        }
                     }
                     Expr::Call(_) => {
                         let argument = if is_operator(&seg.name) {

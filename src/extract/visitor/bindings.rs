@@ -197,6 +197,9 @@ impl Extractor {
                     };
                     let before = self.facts.queries.len();
                     self.nested(|x| x.call_chain(chain, how));
+                    if let (Expr::Await(_), Some(local)) = (value, how.result) {
+                        self.note_passthrough(chain, local, before);
+                    }
                     if let (Expr::Await(_), Pat::Ident(i)) = (value, name) {
                         self.note_rows_array(&i.id.sym, chain, before);
                     }
@@ -216,6 +219,42 @@ impl Extractor {
                 }
                 _ => self.visit_expr(init),
             },
+        }
+    }
+
+    /// `const rows = await runTimed('stage', () => db.select()..)` (`withSpan(name, async () =>
+    /// { return q; })`, `retry(() => q, 3)`): a call given one callback with no parameters that
+    /// returns a chain runs it now and returns its result (not `.catch(..)`, whose callback
+    /// gives a fallback, nor `.finally(..)`). The query the walk found in that callback (the
+    /// queries from `first` on) is the local's, and is run where the call is, in the caller's
+    /// function.
+    fn note_passthrough(&mut self, chain: &Expr, local: &Atom, first: usize) {
+        let Expr::Call(c) = chain else { return };
+        let callee = match &c.callee {
+            Callee::Expr(e) => match unwrap(e) {
+                Expr::Member(m) => crate::extract::ast::member_prop(&m.prop),
+                Expr::Ident(i) => Some(i.sym.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if matches!(callee.as_deref(), None | Some("catch" | "finally")) {
+            return;
+        }
+        let mut bodies = (c.args.iter())
+            .filter(|a| a.spread.is_none())
+            .filter_map(|a| crate::extract::ast::passthrough_chain(&a.expr));
+        let (Some(body), None) = (bodies.next(), bodies.next()) else {
+            return;
+        };
+        let span = self.at.span(body.span());
+        let scope = self.frames.function_span(self.at);
+        let found = self.facts.queries[first..]
+            .iter_mut()
+            .find(|q| q.span == span && q.result.is_none());
+        if let Some(site) = found {
+            site.result = Some(local.clone());
+            site.scope = scope;
         }
     }
 

@@ -3,7 +3,6 @@
 //! conditions it returns.
 
 use super::*;
-use crate::extract::chain::Seg;
 
 impl Extractor {
     /// A function expression (`value` is an arrow or a `function`, wrappers stripped).
@@ -50,48 +49,6 @@ impl Extractor {
             self.qualified(prop_name(key))
         } else {
             prop_name(key)
-        }
-    }
-
-    /// A function passed as argument `n` of the call `seg` of the chain `e`: run once per
-    /// element (`per_element`), the function a wrapper names (`action(async (..) => ..)`), or
-    /// run by the call. With `pass` (`seg` is the chain's last call, whose result is awaited
-    /// and bound), a function with no parameters that returns
-    /// a chain is a wrapper's callback (`await runTimed('stage', () => db.select()..)`,
-    /// `withSpan(name, () => ..)`, `retry(() => .., 3)`): it runs now and the call returns its
-    /// result, so its chain is walked as if written in place of the call, its rows bound to
-    /// the result's local.
-    pub(super) fn function_argument(
-        &mut self,
-        e: &Expr,
-        seg: &Seg<'_>,
-        n: usize,
-        value: &Expr,
-        per_element: Option<LoopInfo>,
-        pass: Option<ChainUse<'_>>,
-    ) {
-        let inline = pass
-            .filter(|how| how.result.is_some() && !how.stored && how.argument.is_none())
-            .filter(|_| per_element.is_none())
-            .and_then(|how| Some((how, super::super::ast::passthrough_chain(value)?)));
-        if let Some((how, chain)) = inline {
-            self.nested(|x| x.call_chain(chain, how));
-            return;
-        }
-        let kind = match per_element {
-            Some(l) => FnKind::PerElement(l),
-            None => match self
-                .wrapped
-                .take_if(|_| super::super::names::wraps_function(&seg.name, n))
-            {
-                Some(name) => FnKind::Own(Some(name)),
-                None => FnKind::RunByCall,
-            },
-        };
-        let first = self.facts.queries.len();
-        self.nested(|x| x.function_value(value, kind));
-        if seg.object.is_some() && iteration_method(&seg.name).is_some() {
-            self.note_mapped_part(seg, e, value, first);
         }
     }
 
