@@ -130,15 +130,13 @@ impl Reader<'_> {
                         _ => self.unknown(e, scope),
                     }
                 }
+                // An order or inequality proves no equality, whatever it compares
+                // (`due_at < now()`, `coalesce(a, b) > $1`).
                 BinaryOperator::NotEq
                 | BinaryOperator::Lt
                 | BinaryOperator::LtEq
                 | BinaryOperator::Gt
-                | BinaryOperator::GtEq
-                    if simple(left) && simple(right) =>
-                {
-                    self.other(e, scope)
-                }
+                | BinaryOperator::GtEq => self.other(e, scope),
                 _ => self.unknown(e, scope),
             },
             Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. }
