@@ -272,6 +272,7 @@ pub(super) fn null_checked(s: &IfStmt) -> Option<(Atom, bool, bool, Option<Atom>
         Stmt::Throw(_) => (true, None),
         // `continue` leaves the loop's body, where the check then holds (see `reach`).
         Stmt::Return(_) | Stmt::Continue(_) => (false, None),
+        st if throws_by_method(st) => (true, None),
         _ => (true, Some(exit_call(&s.cons)?.clone())),
     };
     match presence(&s.test)? {
@@ -482,6 +483,18 @@ pub(super) fn leaves(st: &Stmt) -> bool {
         // (`continue` leaves the loop's body, the block a check in it holds in: see `reach`.)
         Stmt::Throw(_) | Stmt::Return(_) | Stmt::Continue(_) => true,
         Stmt::Block(b) => b.stmts.last().is_some_and(leaves),
+        st => throws_by_method(st),
+    }
+}
+
+/// `ctx.throw(404)` (Koa's, as a statement): a method named `throw` throws.
+fn throws_by_method(st: &Stmt) -> bool {
+    let Stmt::Expr(e) = st else { return false };
+    match unwrap(&e.expr) {
+        Expr::Call(CallExpr {
+            callee: Callee::Expr(f),
+            ..
+        }) => matches!(unwrap(f), Expr::Member(m) if member_prop_is(&m.prop, "throw")),
         _ => false,
     }
 }

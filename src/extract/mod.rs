@@ -85,6 +85,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             imported: &imported,
             requests,
             elysia: facts.imports.iter().any(|i| &*i.source == "elysia"),
+            koa: facts.imports.iter().any(|i| origins::koa_module(&i.source)),
             astro: facts
                 .imports
                 .iter()

@@ -10,10 +10,10 @@
 //! arguments of a `'use server'` file's exported functions, SvelteKit's event (`params`,
 //! `url.searchParams`, `request`) in a route file's `load`, form actions and request handlers,
 //! Hono's `c.req.param|query|json|valid|header(..)`, Express/Fastify `req.body|params|query`,
-//! h3's `getQuery(event)` and its kind (`h3`), Elysia's `params`, `body`, .. (`elysia`), and
-//! `formData.get(..)`. The session: `ctx.*`, `session.*`, `locals.*` (SvelteKit's event's
-//! too), `auth()` and its kind, Hono's `c.get(..)`/`c.var`, h3's `event.context`, what
-//! Elysia's `.derive(..)` added.
+//! h3's `getQuery(event)` and its kind (`h3`), Elysia's `params`, `body`, .. (`elysia`), Koa's
+//! `ctx.params`, `ctx.request.body`, .. (`koa`) and `formData.get(..)`. The session: `ctx.*`
+//! (Koa's `ctx.state`), `session.*`, `locals.*` (SvelteKit's event's too), `auth()` and its
+//! kind, Hono's `c.get(..)`/`c.var`, h3's `event.context`, what Elysia's `.derive(..)` added.
 //!
 //! It also records the tRPC builder chains (`builders`): which module-level builders are made
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
@@ -35,6 +35,7 @@ mod graphql;
 mod guards;
 mod h3;
 mod handlers;
+mod koa;
 mod lambda;
 mod lets;
 mod methods;
@@ -42,7 +43,7 @@ mod nest;
 mod params;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
-    astro_module, handles_requests, kit_route_file, registers_handler, worth_walking,
+    astro_module, handles_requests, kit_route_file, koa_module, registers_handler, worth_walking,
 };
 mod module_level;
 use module_level::{has_function, CalledNames};
@@ -65,8 +66,9 @@ pub(super) struct Known<'a> {
     pub imported: &'a [Name],
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     pub requests: bool,
-    /// The module imports from `elysia`: its routes' handlers are given Elysia's context.
+    /// The module imports from `elysia`, or Koa: its routes' handlers are given its context.
     pub elysia: bool,
+    pub koa: bool,
     /// The module imports from Astro (see `astro`).
     pub astro: bool,
     /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
@@ -104,6 +106,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         imported: known.imported.to_vec(),
         requests: known.requests,
         elysia: known.elysia,
+        koa: known.koa,
         astro: known.astro,
         prepared: known.prepared,
         element: None,
@@ -138,6 +141,8 @@ enum FnKind {
     H3Handler,
     /// An Elysia route's handler (or `.derive(..)`'s): its argument is Elysia's context.
     Elysia,
+    /// A Koa route's or middleware's function: its argument is Koa's context.
+    Koa,
     /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
     /// the action's input, its second Astro's context.
     AstroAction,
@@ -179,9 +184,9 @@ struct Walk {
     imported: Vec<Name>,
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     requests: bool,
-    /// The module imports from `elysia` (see `Known::elysia`).
+    /// The module imports from `elysia`, Koa, Astro (see `Known`).
     elysia: bool,
-    /// The module imports from Astro (see `Known::astro`).
+    koa: bool,
     astro: bool,
     /// See [`Known::prepared`].
     prepared: Vec<u32>,
@@ -624,9 +629,8 @@ impl Visit for Walk {
                             }
                         }
                     }
-                    Some(name) if self.elysia && elysia::handler_method(name) => {
-                        kind = FnKind::Elysia
-                    }
+                    Some(n) if self.elysia && elysia::handler_method(n) => kind = FnKind::Elysia,
+                    Some(n) if self.koa && koa::handler_method(n) => kind = FnKind::Koa,
                     Some(name) if is_procedure_method(name) => {
                         kind = FnKind::Procedure;
                         self.schema = builders::input_schema(&m.obj);

@@ -65,8 +65,9 @@ pub(super) struct Extractor {
     /// The local names of the set operators the module imports from Drizzle (`union`, ..).
     set_operators: Vec<Atom>,
     /// The local names of the assertions the module imports (`invariant`, `assert`), each
-    /// with whether its `.ok(..)` asserts too (Node's module).
+    /// with whether its `.ok(..)` asserts too (Node's module); with `koa`, `ctx.assert(x, ..)`.
     assertions: Vec<(Atom, bool)>,
+    koa: bool,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
@@ -99,6 +100,7 @@ impl Extractor {
             rows_arrays: vec![],
             set_operators: vec![],
             assertions: vec![],
+            koa: false,
             builders: vec![],
             held: held::Locals::default(),
             batch_parts: vec![],

@@ -59,7 +59,10 @@ server route's handler is given (`defineEventHandler((event) => ..)`, also
 `getRequestHeader(s)`, `getCookie` and `parseCookies` (and `event.context.params`), an Elysia
 route's context in a module that imports from `elysia` (the first argument of the handler
 given to `.get`, `.post`, `.put`, `.patch`, `.delete`, `.all`, `.route`, .., also within
-`.group(..)`): its `params`, `body`, `query`, `headers` and `cookie`, a NestJS method's parameters decorated `@Body()`,
+`.group(..)`): its `params`, `body`, `query`, `headers` and `cookie`, Koa's context in a
+module that imports from `koa` or `@koa/router` (a route's or middleware's `ctx`, or a
+parameter named `ctx` or typed `Context`): `ctx.params`, `ctx.query`, `ctx.request.body`,
+`ctx.request.query`, `ctx.headers`, `ctx.get(..)` and `ctx.cookies.get(..)`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
@@ -95,7 +98,8 @@ Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, 
 `unsafeMetadata`) is reported like request input: it comes with the session, but the client
 chose it.
 
-Not reported: values from the session or context (`ctx.*`, `session.*`, `auth()`,
+Not reported: values from the session or context (`ctx.*`, but Koa's only `ctx.state.*`,
+`session.*`, `auth()`,
 `getSession()` (and a cookie session's `session.get('userId')`), a helper named for the user id
 given the request (`requireUserId(request)`), Hono's `c.get(..)`, `locals`, SvelteKit's
 `event.locals`, Astro's `locals` (`context.locals` in an endpoint or an action), React

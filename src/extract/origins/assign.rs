@@ -383,6 +383,9 @@ fn same(a: &Val, b: &Val) -> bool {
         | (Val::H3Event, Val::H3Event)
         | (Val::H3Context, Val::H3Context)
         | (Val::ElysiaContext, Val::ElysiaContext)
+        | (Val::KoaContext, Val::KoaContext)
+        | (Val::KoaRequest, Val::KoaRequest)
+        | (Val::KoaCookies, Val::KoaCookies)
         | (Val::LambdaEvent, Val::LambdaEvent) => true,
         _ => false,
     }

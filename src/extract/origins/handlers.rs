@@ -354,6 +354,11 @@ pub(super) fn type_name(p: &BindingIdent) -> Option<&str> {
     }
 }
 
+/// Whether an import source is Koa's or its router's (see `koa`).
+pub(crate) fn koa_module(source: &str) -> bool {
+    matches!(source, "koa" | "@koa/router" | "koa-router")
+}
+
 /// Whether an import source is Astro's: `astro` itself (its `APIRoute`, `APIContext` types) or
 /// one of its virtual modules (`astro:actions`, `astro:schema`, `astro:middleware`).
 pub(crate) fn astro_module(source: &str) -> bool {

@@ -150,6 +150,17 @@ impl Env {
                 }
             }
             (Val::HonoContext, "get") => Val::Session,
+            // Koa's `ctx.get('X-Team')` (a request header) and `ctx.cookies.get('team')`.
+            (Val::KoaContext, "get") => input(
+                "the request headers",
+                format!("{root}.get({})", arg_text()),
+                span,
+            ),
+            (Val::KoaCookies, "get") => input(
+                "the request cookies",
+                format!("{root}.cookies.get({})", arg_text()),
+                span,
+            ),
             // A cookie session store's `session.get('userId')` (React Router's, Remix's).
             (Val::Session, "get") => Val::Session,
             (Val::Request, "json") => input("the request body", format!("{root}.json()"), span),

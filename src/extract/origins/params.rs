@@ -67,10 +67,12 @@ impl Walk {
                 FnKind::EventHandler if i == 0 => Val::RequestEvent,
                 FnKind::H3Handler if i == 0 => Val::H3Event,
                 FnKind::Elysia if i == 0 => Val::ElysiaContext,
+                FnKind::Koa if i == 0 => Val::KoaContext,
                 FnKind::AstroAction if i == 0 => self.action_input(p),
                 FnKind::AstroAction if i == 1 => Val::RequestEvent,
                 _ => match p {
                     Pat::Ident(id) if super::lambda::api_event(id) => Val::LambdaEvent,
+                    Pat::Ident(id) if self.koa && super::koa::context_param(id) => Val::KoaContext,
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,
                         "req" | "request" => Val::Request,

@@ -61,6 +61,10 @@ pub(super) enum Val {
     H3Context,
     /// Elysia's context, given to a route's handler (see `elysia`).
     ElysiaContext,
+    /// Koa's context, its `ctx.request` and its `ctx.cookies` (see `koa`).
+    KoaContext,
+    KoaRequest,
+    KoaCookies,
     /// An AWS Lambda handler's API Gateway event (a parameter typed `APIGatewayProxyEvent`,
     /// `APIGatewayProxyEventV2`, ..): see `Val::lambda_member`.
     LambdaEvent,
@@ -277,6 +281,8 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         },
         Val::H3Event | Val::H3Context => base.h3_member(key, span),
         Val::ElysiaContext => Val::elysia_member(base_text, key, span),
+        Val::KoaContext => Val::koa_member(base_text, key, span),
+        Val::KoaRequest => Val::koa_request_member(base_text, key, span),
         Val::LambdaEvent => Val::lambda_member(base_text, key, span),
         _ => Val::Unknown,
     }

@@ -58,12 +58,14 @@ impl Extractor {
             .iter()
             .filter_map(|i| Some((i.local.clone(), assertion(&i.source, &i.imported)?)))
             .collect();
+        self.koa =
+            (self.facts.imports.iter()).any(|i| crate::extract::origins::koa_module(&i.source));
     }
 
     /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
     /// (Node's): the statement throws unless `row` holds a value, as `if (!row) throw ..`.
     pub(super) fn note_assertion(&mut self, s: &ExprStmt) {
-        if self.assertions.is_empty() {
+        if self.assertions.is_empty() && !self.koa {
             return;
         }
         let Expr::Call(c) = unwrap(&s.expr) else {
@@ -75,21 +77,25 @@ impl Extractor {
         let Callee::Expr(callee) = &c.callee else {
             return;
         };
-        let (name, method) = match unwrap(callee) {
-            Expr::Ident(f) => (&f.sym, false),
-            Expr::Member(m) if crate::extract::ast::member_prop_is(&m.prop, "ok") => {
-                match unwrap(&m.obj) {
-                    Expr::Ident(o) => (&o.sym, true),
-                    _ => return,
-                }
+        let asserts = match unwrap(callee) {
+            // Koa's `ctx.assert(row, 404)` throws an HTTP error unless `row` holds a value.
+            Expr::Member(m) if self.koa && method_of(m, "assert").is_some_and(|o| o == "ctx") => {
+                true
             }
-            _ => return,
+            callee => {
+                let (name, method) = match callee {
+                    Expr::Ident(f) => (&f.sym, false),
+                    Expr::Member(m) => match method_of(m, "ok") {
+                        Some(o) => (o, true),
+                        None => return,
+                    },
+                    _ => return,
+                };
+                let asserts = (self.assertions.iter()).any(|(n, ok)| n == name && (!method || *ok));
+                asserts && !self.scopes.is_local(name)
+            }
         };
-        let asserts = self
-            .assertions
-            .iter()
-            .any(|(n, ok)| n == name && (!method || *ok));
-        if !asserts || self.scopes.is_local(name) {
+        if !asserts {
             return;
         }
         let (within, throws) = self.frames.reach.of_check(true);
@@ -173,6 +179,14 @@ impl Extractor {
             .iter()
             .rev()
             .any(|(n, s)| n == local && *s == scope)
+    }
+}
+
+/// `o.prop` in a call `o.prop(..)`: the object `o`, when it is a name.
+fn method_of<'a>(m: &'a MemberExpr, prop: &str) -> Option<&'a Atom> {
+    match unwrap(&m.obj) {
+        Expr::Ident(o) if crate::extract::ast::member_prop_is(&m.prop, prop) => Some(&o.sym),
+        _ => None,
     }
 }
 
