@@ -73,7 +73,8 @@ args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolv
 object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the
 zod schema that validated it has no tenant key (zod drops the keys it does not name): a tRPC
-procedure's `.input(..)`, next-safe-action's `.schema(..)`, TanStack Start's `.validator(..)`, the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
+procedure's `.input(..)`, next-safe-action's `.schema(..)`, TanStack Start's `.validator(..)`, `Schema.parse(body)` (and
+`parseAsync`; what it returns has the schema's keys only), the body schema of a `@hono/zod-openapi` route (`api.openapi(route,
 handler)` with `route = createRoute({ request: { body: .. } })` in the same module) read with
 `c.req.valid('json')`, or a `zValidator('json', schema)` among a Hono route's arguments. The
 schema may be written in place or named, also in another module, and built with `omit`,

@@ -44,11 +44,17 @@ impl Env {
             }
         }
         // `schema.parse(input)`: validated, still chosen by the client (or by the callers,
-        // for a parameter: `Input.parse(args.input)`).
+        // for a parameter: `Input.parse(args.input)`), with the keys the schema names only
+        // (zod drops the others), when it can be read.
         if matches!(&*method, "parse" | "parseAsync") {
             if let Some(a) = first() {
-                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
-                    return v;
+                match self.origin(&a.expr) {
+                    Val::Input(mut i) => {
+                        i.schema = parsed_by(&m.obj).map(Box::new);
+                        return Val::Input(i);
+                    }
+                    v @ Val::Param { .. } => return v,
+                    _ => {}
                 }
             }
         }
@@ -182,6 +188,19 @@ impl Env {
             ),
             _ => Val::Unknown,
         }
+    }
+}
+
+/// The schema whose `.parse(..)` is called: a name (`UpdateTask.parse(body)`, resolved when
+/// the project is linked; a name that is no zod object schema counts as any keys) or a chain
+/// (`z.object({ .. }).parse(body)`, `Task.pick({ .. }).parse(body)`).
+fn parsed_by(schema: &Expr) -> Option<crate::facts::ZodObject> {
+    match unwrap(schema) {
+        Expr::Ident(i) => Some(crate::facts::ZodObject {
+            base: crate::facts::ZodBase::Named(i.sym.clone()),
+            ops: vec![],
+        }),
+        e => crate::extract::zod::schema_of(e),
     }
 }
 
