@@ -76,8 +76,9 @@ pub(super) fn session_context_call(name: &str) -> bool {
 
 /// Whether a call bound to a local named `session` returns the signed-in session, by the name
 /// of the function it calls: a session call (`auth()`, `getServerSession()`), one that checks a
-/// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), or one whose name ends
-/// in `Session` (`getUserSession`). Anything else (`getChatSessionInWorkspace({ sessionId })`,
+/// credential (`verifyAccessToken`, `validateRequest`, `requireAuth`), one whose name ends
+/// in `Session` (`getUserSession`), or one named for the session's user (`getSessionUser(req)`,
+/// `requireCurrentUser(event)`; not `getUser(id)`, which looks a user up). Anything else (`getChatSessionInWorkspace({ sessionId })`,
 /// `sessionModel.findById(id)`, a query) returns a row of the app's own sessions.
 pub(super) fn returns_session(init: &Expr) -> bool {
     let mut e = unwrap(init);
@@ -101,6 +102,7 @@ pub(super) fn returns_session(init: &Expr) -> bool {
     let lower = name.to_ascii_lowercase();
     session_call(&name)
         || name.ends_with("Session")
+        || (session_user_call(&name) && !matches!(&*name, "getUser" | "fetchUser" | "loadUser"))
         || ["auth", "verify", "validate", "token"]
             .iter()
             .any(|w| lower.contains(w))
