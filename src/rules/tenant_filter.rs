@@ -179,8 +179,9 @@ fn tenant_checks(
             link: false,
         });
     }
-    if fk && instances.len() > 1 {
-        // Proofs through foreign keys, carried from proven instances until none is added.
+    if instances.len() > 1 {
+        // Proofs through foreign keys (unless `tenant.joins` is strict) and equal tenant
+        // columns, carried from proven instances until none is added.
         loop {
             let mut changed = false;
             for i in 0..instances.len() {
@@ -191,14 +192,25 @@ fn tenant_checks(
                 // The link must restrict `x`'s rows: a left join's condition ties only the
                 // rows it joins to the rows before it, not the other way round.
                 let atoms = instances[i].restricted_by.as_deref().unwrap_or(&atoms);
-                let through = instances.iter().any(|p| {
-                    p.verdict == Verdict::Proven
-                        && p.table != *x
-                        && fk_linked(project, atoms, x, &p.table)
-                });
-                if through {
+                let mut proof = None;
+                for p in instances.iter().filter(|p| p.verdict == Verdict::Proven) {
+                    if p.table == *x {
+                        continue;
+                    }
+                    // (A proof of its own, such as a secret lookup, carried by `eq(x.orgId,
+                    // p.orgId)` as a tenant filter would be.)
+                    if p.proof != Proof::Direct && same_tenant(project, atoms, x, &p.table) {
+                        proof = Some(Proof::SameTenant);
+                        break;
+                    }
+                    if fk && fk_linked(project, atoms, x, &p.table) {
+                        proof = Some(Proof::ForeignKey);
+                        break;
+                    }
+                }
+                if let Some(proof) = proof {
                     instances[i].verdict = Verdict::Proven;
-                    instances[i].proof = Proof::ForeignKey;
+                    instances[i].proof = proof;
                     changed = true;
                 }
             }
@@ -353,6 +365,32 @@ enum Proof {
     /// A read whose row the code compares with the caller's tenant right after it, leaving
     /// when they differ.
     CheckedAfter,
+    /// A tenant column equal to that of an instance proven another way than by a filter.
+    SameTenant,
+}
+
+/// Whether `atoms` equate a tenant column of `x` with one of `p`'s (`eq(memberships.orgId,
+/// sessions.orgId)`): `x`'s rows are then of the tenant of `p`'s.
+fn same_tenant(
+    project: &crate::link::Project,
+    atoms: &[&Pred],
+    x: &TableRef,
+    p: &TableRef,
+) -> bool {
+    let tenant = |t: &TableRef, c: &crate::predicate::Col| {
+        c.table == *t
+            && project
+                .table(t.id)
+                .tenant_columns
+                .iter()
+                .any(|k| **k == *c.key)
+    };
+    atoms.iter().any(|a| match a {
+        Pred::Eq(Opnd::Col(a), Opnd::Col(b)) => {
+            (tenant(x, a) && tenant(p, b)) || (tenant(x, b) && tenant(p, a))
+        }
+        _ => false,
+    })
 }
 
 /// Per join of `q`, whether its condition restricts every row of the result: an inner join,
