@@ -84,12 +84,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             never: &never,
             imported: &imported,
             requests,
-            elysia: facts.imports.iter().any(|i| &*i.source == "elysia"),
-            koa: facts.imports.iter().any(|i| origins::koa_module(&i.source)),
-            astro: facts
-                .imports
-                .iter()
-                .any(|i| origins::astro_module(&i.source)),
+            frameworks: origins::Frameworks::of(&facts.imports),
             prepared: prepared.map(|q| q.span.lo).collect(),
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);

@@ -41,9 +41,10 @@ mod lets;
 mod methods;
 mod nest;
 mod params;
+mod qwik;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
-    astro_module, handles_requests, kit_route_file, koa_module, registers_handler, worth_walking,
+    handles_requests, kit_route_file, registers_handler, worth_walking, Frameworks,
 };
 mod module_level;
 use module_level::{has_function, CalledNames};
@@ -66,11 +67,8 @@ pub(super) struct Known<'a> {
     pub imported: &'a [Name],
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     pub requests: bool,
-    /// The module imports from `elysia`, or Koa: its routes' handlers are given its context.
-    pub elysia: bool,
-    pub koa: bool,
-    /// The module imports from Astro (see `astro`).
-    pub astro: bool,
+    /// The server frameworks the module imports from.
+    pub frameworks: Frameworks,
     /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
     pub prepared: Vec<u32>,
 }
@@ -105,9 +103,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         never: known.never.to_vec(),
         imported: known.imported.to_vec(),
         requests: known.requests,
-        elysia: known.elysia,
-        koa: known.koa,
-        astro: known.astro,
+        fw: known.frameworks,
         prepared: known.prepared,
         element: None,
         table_callback: false,
@@ -143,6 +139,10 @@ enum FnKind {
     Elysia,
     /// A Koa route's or middleware's function: its argument is Koa's context.
     Koa,
+    /// A Qwik City loader or endpoint: its argument is Qwik's request event.
+    QwikEvent,
+    /// A Qwik City action (`routeAction$`, `globalAction$`): its data, then the event.
+    QwikAction,
     /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
     /// the action's input, its second Astro's context.
     AstroAction,
@@ -184,10 +184,8 @@ struct Walk {
     imported: Vec<Name>,
     /// A property of the module handles requests (see `graphql` and `handles_requests`).
     requests: bool,
-    /// The module imports from `elysia`, Koa, Astro (see `Known`).
-    elysia: bool,
-    koa: bool,
-    astro: bool,
+    /// See [`Known::frameworks`].
+    fw: Frameworks,
     /// See [`Known::prepared`].
     prepared: Vec<u32>,
     /// What the first parameter of the function entered next holds: one of the rows of
@@ -595,14 +593,12 @@ impl Visit for Walk {
             Expr::Ident(f) if !self.is_bound(&f.sym) => match &*f.sym {
                 // Globals (`String(..)`, `console.log(..)`) are no project function.
                 name if is_operator(name) || session_call(name) || is_global(name) => {}
-                "defineAction" if self.astro => {
+                "defineAction" if self.fw.astro => {
                     self.astro_action(c);
                     return;
                 }
                 name => {
-                    if h3::defines_handler(name) {
-                        kind = FnKind::H3Handler;
-                    }
+                    kind = self.call_kind(name);
                     self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()])
                 }
             },
@@ -629,8 +625,8 @@ impl Visit for Walk {
                             }
                         }
                     }
-                    Some(n) if self.elysia && elysia::handler_method(n) => kind = FnKind::Elysia,
-                    Some(n) if self.koa && koa::handler_method(n) => kind = FnKind::Koa,
+                    Some(n) if self.fw.elysia && elysia::handler_method(n) => kind = FnKind::Elysia,
+                    Some(n) if self.fw.koa && koa::handler_method(n) => kind = FnKind::Koa,
                     Some(name) if is_procedure_method(name) => {
                         kind = FnKind::Procedure;
                         self.schema = builders::input_schema(&m.obj);

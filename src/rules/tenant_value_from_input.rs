@@ -62,7 +62,10 @@ given to `.get`, `.post`, `.put`, `.patch`, `.delete`, `.all`, `.route`, .., als
 `.group(..)`): its `params`, `body`, `query`, `headers` and `cookie`, Koa's context in a
 module that imports from `koa` or `@koa/router` (a route's or middleware's `ctx`, or a
 parameter named `ctx` or typed `Context`): `ctx.params`, `ctx.query`, `ctx.request.body`,
-`ctx.request.query`, `ctx.headers`, `ctx.get(..)` and `ctx.cookies.get(..)`, a NestJS method's parameters decorated `@Body()`,
+`ctx.request.query`, `ctx.headers`, `ctx.get(..)` and `ctx.cookies.get(..)`, Qwik City's (a
+module importing `@builder.io/qwik-city`): a `server$(..)` function's arguments, a
+`routeAction$`'s or `globalAction$`'s data, and the request event of a `routeLoader$`, an action
+or an endpoint (`onGet`, `onPost`, ..): its `params`, `query`, `headers` and `parseBody()`, a NestJS method's parameters decorated `@Body()`,
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
@@ -100,6 +103,7 @@ Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, 
 chose it.
 
 Not reported: values from the session or context (`ctx.*`, but Koa's only `ctx.state.*`,
+Qwik City's `sharedMap.get(..)`,
 `session.*`, `auth()`,
 `getSession()` (and a cookie session's `session.get('userId')`), a helper named for the user id
 given the request (`requireUserId(request)`), Hono's `c.get(..)`, `locals`, SvelteKit's

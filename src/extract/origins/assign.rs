@@ -386,6 +386,8 @@ fn same(a: &Val, b: &Val) -> bool {
         | (Val::KoaContext, Val::KoaContext)
         | (Val::KoaRequest, Val::KoaRequest)
         | (Val::KoaCookies, Val::KoaCookies)
+        | (Val::QwikEvent, Val::QwikEvent)
+        | (Val::QwikParseBody, Val::QwikParseBody)
         | (Val::LambdaEvent, Val::LambdaEvent) => true,
         _ => false,
     }

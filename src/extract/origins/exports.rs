@@ -73,8 +73,11 @@ impl Walk {
     fn export_kind(&self, name: &str) -> FnKind {
         if self.use_server {
             FnKind::ServerAction
-        } else if (self.kit && kit_handler(name)) || (self.astro && super::astro::endpoint(name)) {
+        } else if (self.kit && kit_handler(name)) || (self.fw.astro && super::astro::endpoint(name))
+        {
             FnKind::EventHandler
+        } else if self.fw.qwik && super::qwik::endpoint(name) {
+            FnKind::QwikEvent
         } else if ROUTE_METHODS.contains(&name) {
             FnKind::RouteHandler
         } else {

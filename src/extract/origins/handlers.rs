@@ -35,7 +35,10 @@ pub(crate) fn worth_walking(
             .iter()
             .any(|e| matches!(e, Export::Local { exported, .. } if exported == "default"))
             && module.body.iter().any(super::values::page_with_url_props))
-        || facts.imports.iter().any(|i| &*i.source == "astro:actions")
+        || facts
+            .imports
+            .iter()
+            .any(|i| &*i.source == "astro:actions" || qwik_module(&i.source))
         || module.body.iter().any(default_api_route)
         || module.body.iter().any(nitro_default)
         || nitro_utils_file(path)
@@ -352,6 +355,40 @@ pub(super) fn type_name(p: &BindingIdent) -> Option<&str> {
         }),
         _ => None,
     }
+}
+
+/// The server frameworks a module imports from (decided once per module): each gives the
+/// functions it calls a request of its own.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Frameworks {
+    /// `elysia`: its routes' handlers are given Elysia's context (see `elysia`).
+    pub elysia: bool,
+    /// Koa or its router: its routes and middleware are given Koa's context (see `koa`).
+    pub koa: bool,
+    /// Astro: its endpoints and actions (see `astro`).
+    pub astro: bool,
+    /// Qwik City: its loaders, actions, `server$` functions and endpoints (see `qwik`).
+    pub qwik: bool,
+}
+
+impl Frameworks {
+    pub(crate) fn of(imports: &[crate::facts::Import]) -> Frameworks {
+        let mut f = Frameworks::default();
+        for i in imports {
+            let source = &*i.source;
+            f.elysia |= source == "elysia";
+            f.koa |= koa_module(source);
+            f.astro |= astro_module(source);
+            f.qwik |= qwik_module(source);
+        }
+        f
+    }
+}
+
+/// Whether an import source is Qwik City's (`@builder.io/qwik-city`, Qwik 2's
+/// `@qwik.dev/router`).
+pub(crate) fn qwik_module(source: &str) -> bool {
+    matches!(source, "@builder.io/qwik-city" | "@qwik.dev/router")
 }
 
 /// Whether an import source is Koa's or its router's (see `koa`).

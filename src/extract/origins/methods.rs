@@ -156,6 +156,10 @@ impl Env {
                 }
             }
             (Val::HonoContext, "get") => Val::Session,
+            // Qwik City's `await parseBody()` (also `requestEvent.parseBody()`).
+            (Val::QwikEvent, "parseBody") => {
+                input("the request body", format!("{root}.parseBody()"), span)
+            }
             // Koa's `ctx.get('X-Team')` (a request header) and `ctx.cookies.get('team')`.
             (Val::KoaContext, "get") => input(
                 "the request headers",

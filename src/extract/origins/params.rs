@@ -68,11 +68,16 @@ impl Walk {
                 FnKind::H3Handler if i == 0 => Val::H3Event,
                 FnKind::Elysia if i == 0 => Val::ElysiaContext,
                 FnKind::Koa if i == 0 => Val::KoaContext,
+                FnKind::QwikEvent if i == 0 => Val::QwikEvent,
+                FnKind::QwikAction if i == 0 => self.argument_input("the action's data", p),
+                FnKind::QwikAction if i == 1 => Val::QwikEvent,
                 FnKind::AstroAction if i == 0 => self.action_input(p),
                 FnKind::AstroAction if i == 1 => Val::RequestEvent,
                 _ => match p {
                     Pat::Ident(id) if super::lambda::api_event(id) => Val::LambdaEvent,
-                    Pat::Ident(id) if self.koa && super::koa::context_param(id) => Val::KoaContext,
+                    Pat::Ident(id) if self.fw.koa && super::koa::context_param(id) => {
+                        Val::KoaContext
+                    }
                     Pat::Ident(id) => match &*id.id.sym {
                         "ctx" | "context" | "session" | "locals" => Val::Session,
                         "req" | "request" => Val::Request,

@@ -61,6 +61,9 @@ pub(super) enum Val {
     H3Context,
     /// Elysia's context, given to a route's handler (see `elysia`).
     ElysiaContext,
+    /// Qwik City's request event and its `parseBody` (see `qwik`).
+    QwikEvent,
+    QwikParseBody,
     /// Koa's context, its `ctx.request` and its `ctx.cookies` (see `koa`).
     KoaContext,
     KoaRequest,
@@ -282,6 +285,7 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
         Val::H3Event | Val::H3Context => base.h3_member(key, span),
         Val::ElysiaContext => Val::elysia_member(base_text, key, span),
         Val::KoaContext => Val::koa_member(base_text, key, span),
+        Val::QwikEvent => Val::qwik_member(base_text, key, span),
         Val::KoaRequest => Val::koa_request_member(base_text, key, span),
         Val::LambdaEvent => Val::lambda_member(base_text, key, span),
         _ => Val::Unknown,
@@ -566,7 +570,13 @@ impl Env {
     fn called(&self, callee: &Expr, args: &[ExprOrSpread], call: swc_common::Span) -> Val {
         let first = || args.first().filter(|a| a.spread.is_none());
         match unwrap(callee) {
-            Expr::Ident(f) if self.is_bound(&f.sym) => Val::Unknown,
+            // Qwik City's `parseBody` taken from the event: `await parseBody()`.
+            Expr::Ident(f) if self.is_bound(&f.sym) => match self.lookup(&f.sym) {
+                Some(Val::QwikParseBody) => {
+                    input("the request body", "parseBody()".into(), self.at.span(call))
+                }
+                _ => Val::Unknown,
+            },
             // `getQuery(event)`: what h3's function reads from the event.
             Expr::Ident(f) if self.h3_reads(&f.sym, args) => self.h3_call(&f.sym, args, call),
             Expr::Ident(f) => match &*f.sym {

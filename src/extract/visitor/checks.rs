@@ -58,8 +58,7 @@ impl Extractor {
             .iter()
             .filter_map(|i| Some((i.local.clone(), assertion(&i.source, &i.imported)?)))
             .collect();
-        self.koa =
-            (self.facts.imports.iter()).any(|i| crate::extract::origins::koa_module(&i.source));
+        self.koa = crate::extract::origins::Frameworks::of(&self.facts.imports).koa;
     }
 
     /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
