@@ -186,12 +186,13 @@ pub(crate) fn plain_bindings(o: &ObjectPat) -> impl Iterator<Item = (Name, &Name
     })
 }
 
-/// `b` in `a.b` or `a['b']`.
+/// `b` in `a.b`, `a['b']` or `a.#b`.
 pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     match p {
         MemberProp::Ident(i) => Some(i.sym.clone()),
         MemberProp::Computed(c) => str_name(&c.expr),
-        _ => None,
+        // `this.#load(..)`: a private member, recorded by its name (`Class.load`).
+        MemberProp::PrivateName(n) => Some(n.name.clone()),
     }
 }
 
