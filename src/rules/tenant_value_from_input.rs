@@ -83,7 +83,10 @@ handler)` with `route = createRoute({ request: { body: .. } })` in the same modu
 schema may be written in place or named, also in another module, and built with `omit`,
 `pick`, `extend`, `merge` and the methods that keep its keys (`partial`, `strict`, `openapi`,
 `refine`, ..); one that may keep other keys (`passthrough`, a spread, `transform`) or that
-cannot be read (a package's) counts as any keys. Values are
+cannot be read (a package's) counts as any keys. Rows built by mapping a list in place
+(`values(body.numbers.map((n) => ({ teamId: body.teamId, number: n })))`) write what the
+callback's object literal does, read with the names around the callback (not when its
+parameters hide one of them). Values are
 followed through locals (also a `let` assigned after its declaration: input on one path is
 input, named `input.teamId (on some paths)` when other paths give another value), destructuring
 and object properties, and into project functions: a

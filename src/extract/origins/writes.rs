@@ -31,75 +31,13 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
     };
     let scope = env.scope();
     match unwrap(arg) {
-        Expr::Object(o) => {
-            for (i, p) in o.props.iter().enumerate() {
-                let (target, value) = match p {
-                    PropOrSpread::Spread(s) => {
-                        let later = o.props[i + 1..]
-                            .iter()
-                            .filter_map(|p| match p {
-                                PropOrSpread::Prop(p) => prop_key(p),
-                                PropOrSpread::Spread(_) => None,
-                            })
-                            .collect();
-                        let target = UseTarget::Spread {
-                            table: table.clone(),
-                            later,
-                        };
-                        (target, &*s.expr)
-                    }
-                    PropOrSpread::Prop(p) => match &**p {
-                        Prop::KeyValue(kv) => {
-                            let Some(key) = prop_name(&kv.key) else {
-                                continue;
-                            };
-                            let target = UseTarget::Write {
-                                table: table.clone(),
-                                key: key.into(),
-                            };
-                            (target, &*kv.value)
-                        }
-                        Prop::Shorthand(i) => {
-                            let target = UseTarget::Write {
-                                table: table.clone(),
-                                key: i.sym.clone(),
-                            };
-                            let origin = env.lookup(&i.sym).and_then(Val::fact);
-                            if let Some(origin) = origin {
-                                let span = env.at.span(i.span);
-                                uses.push(ValueUse {
-                                    target,
-                                    origin,
-                                    span,
-                                    scope,
-                                });
-                            }
-                            continue;
-                        }
-                        _ => continue,
-                    },
-                };
-                let origin = env.origin(value);
-                // `...tuple`, a local object literal: each key it writes, unless written again
-                // after the spread.
-                if let (Val::Object(props), UseTarget::Spread { later, .. }) = (&origin, &target) {
-                    let props = props.iter().filter(|(k, _)| !later.contains(k));
-                    object_writes(uses, &table, props, env.at.span(value.span()), scope);
-                    continue;
-                }
-                let keep = match target {
-                    UseTarget::Spread { .. } => matches!(origin, Val::Input(_)),
-                    _ => true,
-                };
-                if let (true, Some(origin)) = (keep, origin.fact()) {
-                    let span = env.at.span(value.span());
-                    uses.push(ValueUse {
-                        target,
-                        origin,
-                        span,
-                        scope,
-                    });
-                }
+        Expr::Object(o) => literal_writes(env, uses, &table, o, scope),
+        // `values(body.titles.map((t) => ({ orgId: body.orgId, title: t })))`: each row the
+        // callback returns writes what its object literal does (its parameter's values have no
+        // origin here: only what comes from outside the callback is followed).
+        Expr::Call(c) if mapped_literal(env, c).is_some() => {
+            if let Some(o) = mapped_literal(env, c) {
+                literal_writes(env, uses, &table, o, scope)
             }
         }
         e => match env.origin(e) {
@@ -123,6 +61,115 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
             }
             _ => {}
         },
+    }
+}
+
+/// The writes of an object literal given as the values or `set` of a write into `table`: each
+/// key it sets (a spread of input, or of a local object literal, with the keys written after
+/// it left out).
+fn literal_writes(
+    env: &Env,
+    uses: &mut Vec<ValueUse>,
+    table: &TableExpr,
+    o: &ObjectLit,
+    scope: Option<Span>,
+) {
+    for (i, p) in o.props.iter().enumerate() {
+        let (target, value) = match p {
+            PropOrSpread::Spread(s) => {
+                let later = o.props[i + 1..]
+                    .iter()
+                    .filter_map(|p| match p {
+                        PropOrSpread::Prop(p) => prop_key(p),
+                        PropOrSpread::Spread(_) => None,
+                    })
+                    .collect();
+                let target = UseTarget::Spread {
+                    table: table.clone(),
+                    later,
+                };
+                (target, &*s.expr)
+            }
+            PropOrSpread::Prop(p) => match &**p {
+                Prop::KeyValue(kv) => {
+                    let Some(key) = prop_name(&kv.key) else {
+                        continue;
+                    };
+                    let target = UseTarget::Write {
+                        table: table.clone(),
+                        key: key.into(),
+                    };
+                    (target, &*kv.value)
+                }
+                Prop::Shorthand(i) => {
+                    let target = UseTarget::Write {
+                        table: table.clone(),
+                        key: i.sym.clone(),
+                    };
+                    let origin = env.lookup(&i.sym).and_then(Val::fact);
+                    if let Some(origin) = origin {
+                        let span = env.at.span(i.span);
+                        uses.push(ValueUse {
+                            target,
+                            origin,
+                            span,
+                            scope,
+                        });
+                    }
+                    continue;
+                }
+                _ => continue,
+            },
+        };
+        let origin = env.origin(value);
+        // `...tuple`, a local object literal: each key it writes, unless written again
+        // after the spread.
+        if let (Val::Object(props), UseTarget::Spread { later, .. }) = (&origin, &target) {
+            let props = props.iter().filter(|(k, _)| !later.contains(k));
+            object_writes(uses, table, props, env.at.span(value.span()), scope);
+            continue;
+        }
+        let keep = match target {
+            UseTarget::Spread { .. } => matches!(origin, Val::Input(_)),
+            _ => true,
+        };
+        if let (true, Some(origin)) = (keep, origin.fact()) {
+            let span = env.at.span(value.span());
+            uses.push(ValueUse {
+                target,
+                origin,
+                span,
+                scope,
+            });
+        }
+    }
+}
+
+/// The object literal `xs.map((x) => ({ .. }))`'s callback returns, when its parameters hide
+/// no name in scope (the literal is read with the names of the scope around it).
+fn mapped_literal<'c>(env: &Env, c: &'c CallExpr) -> Option<&'c ObjectLit> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    if member_prop(&m.prop).as_deref() != Some("map") {
+        return None;
+    }
+    let Expr::Arrow(a) = c.args.first().map(|a| unwrap(&a.expr))? else {
+        return None;
+    };
+    let mut names = vec![];
+    for p in &a.params {
+        crate::extract::rows::pat_names(p, &mut names);
+    }
+    if names.iter().any(|n| env.lookup(n).is_some()) {
+        return None;
+    }
+    match unwrap(crate::extract::ast::arrow_result(a)?) {
+        Expr::Object(o) => Some(o),
+        _ => None,
     }
 }
 
