@@ -23,9 +23,9 @@
 //! walk ended with, and only the second walk's facts are kept. Not followed: a function
 //! written before an assignment and called after it (`const f = () => use(x); x = v; f()`)
 //! sees the value at the point it is written; properties assigned on an object
-//! (`row.id = v`) are not followed; a query's rows assigned to a `let` declared without them
-//! (`let row; row = await db.select()..`) are not that query's rows (only a declaration's
-//! initialiser binds a query's result, in `extract::visitor`).
+//! (`row.id = v`) are not followed. A `let` declared without a value and first assigned an
+//! awaited call (`let row; row = await db.select()..`) holds its rows as an initialiser's local
+//! would; a later assignment gives it another value.
 
 use super::values::Val;
 use super::Walk;
@@ -147,6 +147,11 @@ impl Walk {
             {
                 Val::Session
             }
+            // `let row; row = await db.query.T.findFirst(..)`: the first assignment of a `let`
+            // declared without a value holds what the awaited call gives, as an initialiser
+            // would (`extract::visitor` binds the query's result to the name the same way);
+            // any later assignment makes it another value.
+            _ if self.lets.bound[i].1 && matches!(unwrap(value), Expr::Await(_)) => Val::rows(name),
             _ => v,
         }
     }

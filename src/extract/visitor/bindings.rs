@@ -102,6 +102,25 @@ impl Extractor {
         }
         a.left.visit_with(self);
         match unwrap(&a.right) {
+            // `row = await db.query.T.findFirst(..)`: the query's result, or a helper's, is the
+            // local's, as `const row = await ..` (origins decide which assignment's value the
+            // local holds where it is used).
+            Expr::Await(aw) if a.op == AssignOp::Assign => {
+                let AssignTarget::Simple(SimpleAssignTarget::Ident(id)) = &a.left else {
+                    return self.visit_expr(&a.right);
+                };
+                self.note_result_call(&id.id.sym, &a.right);
+                match unwrap(&aw.arg) {
+                    chain @ Expr::Call(_) => {
+                        let how = ChainUse {
+                            result: Some(&id.id.sym),
+                            ..ChainUse::default()
+                        };
+                        self.nested(|x| x.call_chain(chain, how));
+                    }
+                    _ => self.visit_expr(&a.right),
+                }
+            }
             chain @ Expr::Call(_) => {
                 let how = ChainUse {
                     stored: true,
