@@ -186,13 +186,21 @@ pub(crate) fn plain_bindings(o: &ObjectPat) -> impl Iterator<Item = (Name, &Name
     })
 }
 
-/// `b` in `a.b`, `a['b']` or `a.#b`.
+/// `b` in `a.b` or `a['b']`.
 pub(crate) fn member_prop(p: &MemberProp) -> Option<Name> {
     match p {
         MemberProp::Ident(i) => Some(i.sym.clone()),
         MemberProp::Computed(c) => str_name(&c.expr),
-        // `this.#load(..)`: a private member, recorded by its name (`Class.load`).
+        _ => None,
+    }
+}
+
+/// `b` in `a.b`, `a['b']` or `a.#b`: the name a member is called by (`this.#load(..)` calls
+/// the class's `load`, recorded as `Class.load`).
+pub(crate) fn called_member(p: &MemberProp) -> Option<Name> {
+    match p {
         MemberProp::PrivateName(n) => Some(n.name.clone()),
+        p => member_prop(p),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Call chains (`a.b(..).c.d(..)`) split into their links, the shape every reader of calls and
 //! queries works on.
 
-use super::ast::{member_prop, this_name, unwrap};
+use super::ast::{called_member, member_prop, this_name, unwrap};
 use crate::facts::Name;
 use swc_common::Spanned;
 use swc_ecma_ast::*;
@@ -45,7 +45,7 @@ pub(super) fn flatten(e: &Expr) -> (Option<&Expr>, Vec<Seg<'_>>) {
                 Callee::Expr(callee) => match unwrap(callee) {
                     Expr::Member(m) => {
                         segs.push(Seg {
-                            name: member_prop(&m.prop).unwrap_or_default(),
+                            name: called_member(&m.prop).unwrap_or_default(),
                             args: Some(&c.args),
                             name_span: m.prop.span(),
                             call_span: c.span,

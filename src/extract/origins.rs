@@ -19,7 +19,7 @@
 //! with `.use(mw)` from which base, and which builder each procedure is made on, so that link
 //! finds the membership checks a procedure's middlewares make.
 
-use super::ast::{is_function, member_prop, prop_name, unwrap, Offsets};
+use super::ast::{called_member, is_function, prop_name, unwrap, Offsets};
 use values::{destructured_rows, member, returns_session, session_call, session_name, Env, Val};
 
 mod args;
@@ -44,7 +44,7 @@ mod params;
 mod qwik;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
-    handles_requests, kit_route_file, registers_handler, worth_walking, Frameworks,
+    handles_requests, kit_route_file, koa_module, registers_handler, worth_walking, Frameworks,
 };
 mod module_level;
 use module_level::{has_function, CalledNames};
@@ -606,7 +606,7 @@ impl Visit for Walk {
                 if !self.prepared.is_empty() {
                     self.placeholder_values(c);
                 }
-                let method = member_prop(&m.prop);
+                let method = called_member(&m.prop);
                 match method.as_deref() {
                     Some("eq" | "inArray") => self.filter(c),
                     Some("add" | "push") => self.accumulate(m, c, 0),

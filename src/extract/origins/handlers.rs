@@ -376,10 +376,17 @@ impl Frameworks {
         let mut f = Frameworks::default();
         for i in imports {
             let source = &*i.source;
-            f.elysia |= source == "elysia";
-            f.koa |= koa_module(source);
-            f.astro |= astro_module(source);
-            f.qwik |= qwik_module(source);
+            // (Most sources are the project's own, `./..` or `@/..`: one byte decides.)
+            match source.as_bytes().first() {
+                Some(b'e') => f.elysia |= source == "elysia",
+                Some(b'k') => f.koa |= koa_module(source),
+                Some(b'a') => f.astro |= astro_module(source),
+                Some(b'@') => {
+                    f.koa |= koa_module(source);
+                    f.qwik |= qwik_module(source);
+                }
+                _ => {}
+            }
         }
         f
     }

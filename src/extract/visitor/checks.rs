@@ -58,7 +58,9 @@ impl Extractor {
             .iter()
             .filter_map(|i| Some((i.local.clone(), assertion(&i.source, &i.imported)?)))
             .collect();
-        self.koa = crate::extract::origins::Frameworks::of(&self.facts.imports).koa;
+        self.koa = (self.facts.imports.iter()).any(|i| {
+            i.source.starts_with(['k', '@']) && crate::extract::origins::koa_module(&i.source)
+        });
     }
 
     /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
