@@ -160,12 +160,17 @@ impl Env {
             (Val::QwikEvent, "parseBody") => {
                 input("the request body", format!("{root}.parseBody()"), span)
             }
-            // Koa's `ctx.get('X-Team')` (a request header) and `ctx.cookies.get('team')`.
-            (Val::KoaContext, "get") => input(
-                "the request headers",
-                format!("{root}.get({})", arg_text()),
-                span,
-            ),
+            // Koa's `ctx.get('X-Team')` (a request header, also `ctx.request.get(..)`) and
+            // `ctx.cookies.get('team')`.
+            (Val::KoaContext | Val::KoaRequest, "get") => {
+                let request = if matches!(base, Val::KoaRequest) {
+                    ".request"
+                } else {
+                    ""
+                };
+                let text = format!("{root}{request}.get({})", arg_text());
+                input("the request headers", text, span)
+            }
             (Val::KoaCookies, "get") => input(
                 "the request cookies",
                 format!("{root}.cookies.get({})", arg_text()),
