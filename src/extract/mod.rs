@@ -84,7 +84,10 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             never: &never,
             imported: &imported,
             requests,
-            frameworks: origins::Frameworks::of(&facts.imports),
+            frameworks: origins::Frameworks {
+                redwood: origins::redwood_service(path),
+                ..origins::Frameworks::of(&facts.imports)
+            },
             prepared: prepared.map(|q| q.span.lo).collect(),
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);

@@ -44,7 +44,8 @@ mod params;
 mod qwik;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
-    handles_requests, kit_route_file, koa_module, registers_handler, worth_walking, Frameworks,
+    handles_requests, kit_route_file, koa_module, redwood_service, registers_handler,
+    worth_walking, Frameworks,
 };
 mod module_level;
 use module_level::{has_function, CalledNames};
@@ -143,6 +144,8 @@ enum FnKind {
     QwikEvent,
     /// A Qwik City action (`routeAction$`, `globalAction$`): its data, then the event.
     QwikAction,
+    /// A RedwoodJS service's exported function: its first argument is the GraphQL arguments.
+    RedwoodService,
     /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
     /// the action's input, its second Astro's context.
     AstroAction,

@@ -69,7 +69,8 @@ or an endpoint (`onGet`, `onPost`, ..): its `params`, `query`, `headers` and `pa
 `@Param()`, `@Query()` or `@Headers()` (and `@Req()`'s `body`, `params`, ..; its `user` is the
 session's), a GraphQL resolver's arguments (the second parameter of a field's `resolve(parent,
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
-`Query`, `Mutation` and `Subscription` objects; a parameter decorated `@Args()` or type-graphql's
+`Query`, `Mutation` and `Subscription` objects, and of the functions a RedwoodJS service in
+`api/src/services/` exports; a parameter decorated `@Args()` or type-graphql's
 `@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), or
 `formData.get(..)`. Input validated by a zod schema is still input: `Schema.parse(v)` and
 `parseAsync` return it, `safeParse(v)` and `safeParseAsync` return it as `data`. Also an input

@@ -78,6 +78,8 @@ impl Walk {
             FnKind::EventHandler
         } else if self.fw.qwik && super::qwik::endpoint(name) {
             FnKind::QwikEvent
+        } else if self.fw.redwood {
+            FnKind::RedwoodService
         } else if ROUTE_METHODS.contains(&name) {
             FnKind::RouteHandler
         } else {

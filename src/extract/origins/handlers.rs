@@ -369,6 +369,8 @@ pub(crate) struct Frameworks {
     pub astro: bool,
     /// Qwik City: its loaders, actions, `server$` functions and endpoints (see `qwik`).
     pub qwik: bool,
+    /// A RedwoodJS service, by its path (see [`redwood_service`]).
+    pub redwood: bool,
 }
 
 impl Frameworks {
@@ -390,6 +392,14 @@ impl Frameworks {
         }
         f
     }
+}
+
+/// A RedwoodJS service module (`api/src/services/**`; its `*.scenarios.ts` are test data):
+/// each function it exports is a GraphQL resolver, given the query's arguments first.
+pub(crate) fn redwood_service(path: &std::path::Path) -> bool {
+    let p = path.to_string_lossy();
+    (p.contains("api/src/services/") || p.contains("api\\src\\services\\"))
+        && !p.contains(".scenarios.")
 }
 
 /// Whether an import source is Qwik City's (`@builder.io/qwik-city`, Qwik 2's
