@@ -73,6 +73,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
     module.visit_with(&mut x);
     let never = x.never_returning();
     let requests = x.has_request_props();
+    let frameworks = x.frameworks;
     let mut facts = x.facts;
     facts.origins.handlers |= requests;
     let kit = origins::kit_route_file(path);
@@ -86,7 +87,7 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
             requests,
             frameworks: origins::Frameworks {
                 redwood: origins::redwood_service(path),
-                ..origins::Frameworks::of(&facts.imports)
+                ..frameworks
             },
             prepared: prepared.map(|q| q.span.lo).collect(),
         };

@@ -44,8 +44,7 @@ mod params;
 mod qwik;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
-    handles_requests, kit_route_file, koa_module, redwood_service, registers_handler,
-    worth_walking, Frameworks,
+    handles_requests, kit_route_file, redwood_service, registers_handler, worth_walking, Frameworks,
 };
 mod module_level;
 use module_level::{has_function, CalledNames};

@@ -65,9 +65,9 @@ pub(super) struct Extractor {
     /// The local names of the set operators the module imports from Drizzle (`union`, ..).
     set_operators: Vec<Atom>,
     /// The local names of the assertions the module imports (`invariant`, `assert`), each
-    /// with whether its `.ok(..)` asserts too (Node's module); with `koa`, `ctx.assert(x, ..)`.
+    /// with whether its `.ok(..)` asserts too (Node's module); in Koa's, `ctx.assert(x, ..)`.
     assertions: Vec<(Atom, bool)>,
-    koa: bool,
+    pub(super) frameworks: super::origins::Frameworks,
     /// Locals holding a query builder (`const q = db.select().from(t)`, `let q = ..$dynamic()`),
     /// newest last: clauses added to them later (`q = q.where(..)`, `q.limit(10)`) count for
     /// the query.
@@ -100,7 +100,7 @@ impl Extractor {
             rows_arrays: vec![],
             set_operators: vec![],
             assertions: vec![],
-            koa: false,
+            frameworks: Default::default(),
             builders: vec![],
             held: held::Locals::default(),
             batch_parts: vec![],

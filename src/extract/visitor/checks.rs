@@ -58,15 +58,13 @@ impl Extractor {
             .iter()
             .filter_map(|i| Some((i.local.clone(), assertion(&i.source, &i.imported)?)))
             .collect();
-        self.koa = (self.facts.imports.iter()).any(|i| {
-            i.source.starts_with(['k', '@']) && crate::extract::origins::koa_module(&i.source)
-        });
+        self.frameworks = crate::extract::origins::Frameworks::of(&self.facts.imports);
     }
 
     /// `invariant(row, 'not found')` (tiny-invariant), `assert(row)` or `assert.ok(row)`
     /// (Node's): the statement throws unless `row` holds a value, as `if (!row) throw ..`.
     pub(super) fn note_assertion(&mut self, s: &ExprStmt) {
-        if self.assertions.is_empty() && !self.koa {
+        if self.assertions.is_empty() && !self.frameworks.koa {
             return;
         }
         let Expr::Call(c) = unwrap(&s.expr) else {
@@ -80,7 +78,9 @@ impl Extractor {
         };
         let asserts = match unwrap(callee) {
             // Koa's `ctx.assert(row, 404)` throws an HTTP error unless `row` holds a value.
-            Expr::Member(m) if self.koa && method_of(m, "assert").is_some_and(|o| o == "ctx") => {
+            Expr::Member(m)
+                if self.frameworks.koa && method_of(m, "assert").is_some_and(|o| o == "ctx") =>
+            {
                 true
             }
             callee => {
