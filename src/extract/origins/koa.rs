@@ -46,14 +46,16 @@ impl Val {
         input(label, named(base_text, key), span)
     }
 
-    /// A property of Koa's request (`ctx.request`): its body (koa-body, koa-bodyparser), query
-    /// string, headers and uploaded files are the client's.
+    /// A property of Koa's request (`ctx.request`): its body (koa-body, koa-bodyparser) and
+    /// uploaded files are the client's, and so are the query string and headers the context
+    /// delegates to it.
     pub(super) fn koa_request_member(base_text: Option<&str>, key: &str, span: Span) -> Val {
         let label = match key {
             "body" => "the request body",
-            "query" | "querystring" | "search" => "the query string",
-            "headers" | "header" => "the request headers",
             "files" => "the uploaded files",
+            "query" | "querystring" | "search" | "headers" | "header" => {
+                return Val::koa_member(base_text, key, span)
+            }
             _ => return Val::Unknown,
         };
         input(label, named(base_text, key), span)
