@@ -30,37 +30,38 @@ pub(super) fn write(env: &Env, uses: &mut Vec<ValueUse>, obj: &Expr, method: &st
         return;
     };
     let scope = env.scope();
-    match unwrap(arg) {
-        Expr::Object(o) => literal_writes(env, uses, &table, o, scope),
+    let e = unwrap(arg);
+    let literal = match e {
+        Expr::Object(o) => Some(o),
         // `values(body.titles.map((t) => ({ orgId: body.orgId, title: t })))`: each row the
         // callback returns writes what its object literal does (its parameter's values have no
         // origin here: only what comes from outside the callback is followed).
-        Expr::Call(c) if mapped_literal(env, c).is_some() => {
-            if let Some(o) = mapped_literal(env, c) {
-                literal_writes(env, uses, &table, o, scope)
+        Expr::Call(c) => mapped_literal(env, c),
+        _ => None,
+    };
+    if let Some(o) = literal {
+        return literal_writes(env, uses, &table, o, scope);
+    }
+    match env.origin(e) {
+        // `values(tuple)`: each key the local object literal writes.
+        Val::Object(props) => {
+            object_writes(uses, &table, props.iter(), env.at.span(e.span()), scope)
+        }
+        v @ Val::Input(_) => {
+            if let Some(origin) = v.fact() {
+                let span = env.at.span(e.span());
+                uses.push(ValueUse {
+                    target: UseTarget::Spread {
+                        table,
+                        later: vec![],
+                    },
+                    origin,
+                    span,
+                    scope,
+                });
             }
         }
-        e => match env.origin(e) {
-            // `values(tuple)`: each key the local object literal writes.
-            Val::Object(props) => {
-                object_writes(uses, &table, props.iter(), env.at.span(e.span()), scope)
-            }
-            v @ Val::Input(_) => {
-                if let Some(origin) = v.fact() {
-                    let span = env.at.span(e.span());
-                    uses.push(ValueUse {
-                        target: UseTarget::Spread {
-                            table,
-                            later: vec![],
-                        },
-                        origin,
-                        span,
-                        scope,
-                    });
-                }
-            }
-            _ => {}
-        },
+        _ => {}
     }
 }
 
