@@ -138,6 +138,17 @@ pub fn render_text(p: &Project) -> String {
             )
         }));
         s.push_str(&format!("  foreign keys: {}\n", or_dash(&fks)));
+        if !t.named_references.is_empty() {
+            let named: Vec<String> = t
+                .named_references
+                .iter()
+                .map(|(c, target, col)| format!("{c} -> {}.{col}", p.table(*target).sql_name))
+                .collect();
+            s.push_str(&format!(
+                "  named refs:  {} (undeclared; read from the column names, for tenant proofs)\n",
+                named.join(", ")
+            ));
+        }
         let rels: Vec<String> = t
             .relations
             .iter()
@@ -195,6 +206,7 @@ pub fn render_json(p: &Project) -> String {
                 "softDeleteColumns": t.soft_delete_columns,
                 "columns": t.columns.iter().map(|c| json!({"key": c.key, "sqlName": c.sql_name, "primary": c.primary, "unique": c.unique})).collect::<Vec<_>>(),
                 "uniqueKeys": t.unique_keys(),
+                "namedReferences": t.named_references.iter().map(|(c, target, col)| json!({"column": c, "table": p.table(*target).sql_name, "targetColumn": col})).collect::<Vec<_>>(),
                 "indexes": t.indexes.iter().map(|i| json!({"name": i.name, "columns": i.columns, "unique": i.unique})).collect::<Vec<_>>(),
                 "relations": t.relations.iter().map(|r| {
                     let mut o = json!({"name": r.name, "many": r.many, "target": r.target.map(|id| p.table(id).binding.clone())});

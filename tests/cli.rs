@@ -1113,6 +1113,53 @@ export const all = () => db.select().from(projects).limit(100);
     assert_eq!(tenant, ["jobs/backfill.ts"]);
 }
 
+/// `schema --format json` of `dir`.
+fn schema_json(dir: &std::path::Path) -> serde_json::Value {
+    support::run(support::bin().args(["schema", "--format", "json"]).arg(dir)).json()
+}
+
+/// The table called `name` (its SQL name) in `schema --format json` output.
+fn schema_table(json: &serde_json::Value, name: &str) -> serde_json::Value {
+    json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {json}"))
+        .clone()
+}
+
+/// References read from column names are shown apart from declared foreign keys, and only
+/// where a name fits exactly one table.
+#[test]
+fn schema_shows_references_read_from_column_names() {
+    let dir = support::crate_path("fixtures/rules/tenant-proofs");
+    let text = support::run(support::bin().arg("schema").arg(&dir));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    // The table's heading line and its indented lines.
+    let labels: String = text
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("labels ("))
+        .take_while(|l| l.starts_with("labels (") || l.starts_with("  "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        labels.contains("  named refs:  projectId -> projects.id (undeclared;"),
+        "{labels}"
+    );
+    assert!(!labels.contains("folderId ->"), "{labels}");
+    assert!(!labels.contains("sourceProjectId ->"), "{labels}");
+    let json = schema_json(&dir);
+    let named = |name: &str| schema_table(&json, name)["namedReferences"].clone();
+    assert_eq!(
+        named("oauth_grants"),
+        serde_json::json!([{"column": "clientId", "table": "oauth_clients", "targetColumn": "id"}])
+    );
+    // `tasks.projectId` declares its reference: nothing is read from its name.
+    assert_eq!(named("tasks"), serde_json::json!([]));
+}
+
 #[test]
 fn schema_shows_the_link_table_a_many_to_many_goes_through() {
     let dir = support::crate_path("fixtures/rules/tenant-relations");
@@ -1125,21 +1172,8 @@ fn schema_shows_the_link_table_a_many_to_many_goes_through() {
         "{}",
         text.stdout
     );
-    let json = support::run(
-        support::bin()
-            .args(["schema", "--format", "json"])
-            .arg(&dir),
-    )
-    .json();
-    let table = |name: &str| {
-        json["tables"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap()
-            .clone()
-    };
+    let json = schema_json(&dir);
+    let table = |name: &str| schema_table(&json, name);
     assert_eq!(table("boards")["relations"][0]["through"], "boardStickers");
     // A relation that names no link table has no `through` key.
     assert!(table("stickers")["relations"][0].get("through").is_none());

@@ -15,6 +15,7 @@ mod inline;
 mod middleware;
 mod model;
 mod modules;
+mod named_refs;
 pub mod origins;
 mod packages;
 mod paths;

@@ -146,6 +146,9 @@ pub struct Table {
     pub soft_delete_when: Vec<DeletedWhen>,
     /// Spreads whose object could not be found: the column list may be incomplete.
     pub unresolved_spreads: Vec<String>,
+    /// References its column names state but the schema does not declare (`projectId` → the
+    /// one `projects` table's key): column key, target, target column. See `named_refs`.
+    pub named_references: Vec<(String, TableId, String)>,
     /// Column sets that identify one row (see [`Table::unique_keys`]), derived once.
     pub(super) unique_keys: Vec<Vec<String>>,
     pub span: Span,

@@ -17,6 +17,7 @@ impl Project {
         self.fill_columns(config);
         self.add_relations();
         self.scope_tenants(config);
+        self.infer_named_references();
         self.raw_names = super::model::RawNames {
             tenant: self.lowercased_names(|t| &t.tenant_named),
             deleted: self.lowercased_names(|t| &t.soft_delete_columns),
@@ -79,6 +80,7 @@ impl Project {
                     soft_delete_columns: vec![],
                     soft_delete_when: vec![],
                     unresolved_spreads: vec![],
+                    named_references: vec![],
                     unique_keys: vec![],
                     span: t.span,
                     name_span: t.name_span,
@@ -502,10 +504,15 @@ fn references_of_column<'t>(
         .iter()
         .filter(move |r| !r.many && r.fields.len() == 1 && r.fields[0] == key)
         .filter_map(move |r| Some((r.target?, one(&r.references))));
-    inline.into_iter().chain(fks).chain(relations)
+    let named = t
+        .named_references
+        .iter()
+        .filter(move |(c, _, _)| c == key)
+        .map(|(_, target, col)| (*target, Some(col.as_str())));
+    inline.into_iter().chain(fks).chain(relations).chain(named)
 }
 
-fn to_snake(key: &str) -> String {
+pub(super) fn to_snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for (i, c) in key.chars().enumerate() {
         if c.is_ascii_uppercase() {
