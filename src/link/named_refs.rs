@@ -14,7 +14,8 @@ impl Project {
     /// nothing declared, is not tenant-named and is not the table's own key, whose name is
     /// `<stem>Id` / `<stem>_id`, the one other table named the stem's plural or the stem (or,
     /// failing that, the column's table's own leading words followed by them: `clientId` of
-    /// `oidcGrants` names `oidcClients`), when that table has a one-column primary key.
+    /// `oidcGrants` names `oidcClients`), referencing its unique `id` column, or else its
+    /// one-column primary key.
     pub(super) fn infer_named_references(&mut self) {
         let names: Vec<(String, String)> = self
             .tables
@@ -47,8 +48,18 @@ impl Project {
                 else {
                     continue;
                 };
-                if let [key] = self.tables[target.0].primary_key_columns().as_slice() {
-                    found.push((t.id, c.key.clone(), target, key.clone()));
+                // `<stem>Id` holds the target's `id`: its unique `id` column when it has one
+                // beside another primary key (`pk` serial, `id` public), else its primary key.
+                let tt = &self.tables[target.0];
+                let key = if tt.unique_column("id") {
+                    Some("id".to_string())
+                } else if let [key] = tt.primary_key_columns().as_slice() {
+                    Some(key.clone())
+                } else {
+                    None
+                };
+                if let Some(key) = key {
+                    found.push((t.id, c.key.clone(), target, key));
                 }
             }
         }
