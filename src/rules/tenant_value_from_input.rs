@@ -71,8 +71,11 @@ session's), a GraphQL resolver's arguments (the second parameter of a field's `r
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
 `Query`, `Mutation` and `Subscription` objects, and of the functions a RedwoodJS service in
 `api/src/services/` exports; a parameter decorated `@Args()` or type-graphql's
-`@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), or
-`formData.get(..)`. Input validated by a zod schema is still input: `Schema.parse(v)` and
+`@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), the path of a
+request's URL as a handler that routes by hand reads it (`new URL(request.url).pathname`
+matched by a regular expression, split, or `pattern.exec(request.url)` with a `URLPattern`), or
+`formData.get(..)`. A string method that returns the client's string changed in form or in
+pieces (`trim`, `toLowerCase`, `split`, `match`, `slice`, `replace`, ..) keeps it input. Input validated by a zod schema is still input: `Schema.parse(v)` and
 `parseAsync` return it, `safeParse(v)` and `safeParseAsync` return it as `data`. Also an input
 object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the

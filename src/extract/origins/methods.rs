@@ -135,6 +135,16 @@ impl Env {
                 .unwrap_or_default()
         };
         let root = root_name(&m.obj).unwrap_or_default();
+        // `input.teamId.trim()`, `url.pathname.split('/')`: the client's string, or pieces of
+        // it; `pattern.exec(request.url)`, `re.exec(path)`: the pieces a pattern matched.
+        if matches!(base, Val::Input(_)) && string_piece(&method) {
+            return base;
+        }
+        if &*method == "exec" {
+            if let Some(v @ Val::Input(_)) = first().map(|a| self.origin(&a.expr)) {
+                return v;
+            }
+        }
         match (&base, &*method) {
             (
                 Val::HonoRequest,
@@ -260,5 +270,29 @@ pub(super) fn keeps_rows(method: &str) -> bool {
     matches!(
         method,
         "filter" | "slice" | "toSorted" | "toReversed" | "sort" | "reverse"
+    )
+}
+
+/// A string method that returns the string changed in form only, or pieces of it
+/// (`split`, `match`): what the client sent stays what the client chose.
+fn string_piece(method: &str) -> bool {
+    matches!(
+        method,
+        "trim"
+            | "trimStart"
+            | "trimEnd"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "toString"
+            | "valueOf"
+            | "normalize"
+            | "slice"
+            | "substring"
+            | "substr"
+            | "split"
+            | "match"
+            | "at"
+            | "replace"
+            | "replaceAll"
     )
 }

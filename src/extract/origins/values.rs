@@ -247,6 +247,10 @@ pub(super) fn member(base: &Val, base_text: Option<&str>, key: &str, span: Span)
             "cookies" => input("the request cookies", named(base_text, key), span),
             "nextUrl" => Val::Request,
             "searchParams" => Val::SearchParams,
+            // The path a plain handler routes by (`new URL(request.url).pathname.match(..)`),
+            // and the URL itself (`pattern.exec(request.url)`).
+            "pathname" => input("the URL path", named(base_text, key), span),
+            "url" => input("the request URL", named(base_text, key), span),
             // A request handler given an event rather than the request itself (SolidStart's
             // `APIEvent`, `({ params, request, locals })`): its request, and what middleware
             // put in `locals` for it.
@@ -486,6 +490,8 @@ impl Env {
         let Some(key) = member_prop(&m.prop) else {
             // `rows[0]`: one of the rows (`row.tasks[0]`: one of a relation's rows).
             return match (&m.prop, self.origin(&m.obj)) {
+                // `parts[2]` of the client's string split, `match[1]`: a piece of it.
+                (MemberProp::Computed(_), v @ Val::Input(_)) => v,
                 (MemberProp::Computed(c), Val::Local { name, path, .. })
                     if matches!(unwrap(&c.expr), Expr::Lit(Lit::Num(_))) =>
                 {
