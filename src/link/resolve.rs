@@ -168,17 +168,17 @@ impl Project {
                 // `get(..)` inside `namespace Project`, calling its sibling `Project.get`
                 // (nothing else of that name is in scope: the only such function).
                 None => {
-                    let mut found = self.units[file].facts.namespaces.iter().filter_map(|ns| {
-                        let qualified = format!("{ns}.{name}");
-                        position(file, &|n| n == qualified)
-                    });
+                    let mut found = self.units[file]
+                        .facts
+                        .namespaces
+                        .iter()
+                        .filter_map(|ns| position(file, &|n| qualified(n, ns, name)));
                     found.next().filter(|_| found.next().is_none())
                 }
             },
-            [this, method] if this == "this" => {
-                let suffix = format!(".{method}");
-                position(file, &|n| n.ends_with(&suffix))
-            }
+            [this, method] if this == "this" => position(file, &|n| {
+                n.strip_suffix(&**method).is_some_and(|o| o.ends_with('.'))
+            }),
             [ns, name] => match self.resolve_local(file, ns, 0) {
                 Some(Sym::Namespace(m)) => match self.resolve_export(m, name, 0)? {
                     Sym::Function(f, i) => Some((f, i)),
@@ -190,10 +190,8 @@ impl Project {
                     let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
                     self.method_of(f, object, name, 0)
                 }
-                _ => {
-                    let qualified = format!("{ns}.{name}");
-                    position(file, &|n| n == qualified)
-                }
+                // (Asked of every method call the project makes: no string is built.)
+                _ => position(file, &|n| qualified(n, ns, name)),
             },
             // `services.users.list()`: a namespace's namespace's function, or a namespace's
             // object's (or class's) method.
@@ -209,8 +207,7 @@ impl Project {
                     Sym::Object(f, i) => {
                         let def = &self.units[f].facts.functions[i].name;
                         let object = def.rsplit_once('.').map_or(&**def, |(o, _)| o);
-                        let qualified = format!("{object}.{name}");
-                        position(f, &|n| n == qualified)
+                        position(f, &|n| qualified(n, object, name))
                     }
                     _ => None,
                 }
@@ -560,4 +557,11 @@ impl Project {
         }
         Some(keys)
     }
+}
+
+/// Whether `n` is `object.name`.
+fn qualified(n: &str, object: &str, name: &str) -> bool {
+    n.strip_prefix(object)
+        .and_then(|r| r.strip_prefix('.'))
+        .is_some_and(|r| r == name)
 }
