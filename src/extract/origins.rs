@@ -27,6 +27,7 @@ mod assign;
 mod astro;
 mod builders;
 mod elysia;
+mod encore;
 mod exports;
 mod fields;
 mod filters;
@@ -148,6 +149,8 @@ enum FnKind {
     /// An Astro action's handler (`defineAction({ input, handler })`): its first argument is
     /// the action's input, its second Astro's context.
     AstroAction,
+    /// An exposed Encore.ts endpoint's handler: its argument is the client's request.
+    EncoreEndpoint,
 }
 
 impl FnKind {
@@ -600,7 +603,7 @@ impl Visit for Walk {
                     return;
                 }
                 name => {
-                    kind = self.call_kind(name);
+                    kind = self.call_kind(name, c);
                     self.call((&c.args, c.span), &f.sym, || vec![f.sym.clone()])
                 }
             },

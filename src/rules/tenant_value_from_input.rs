@@ -71,7 +71,10 @@ session's), a GraphQL resolver's arguments (the second parameter of a field's `r
 args, context)` in graphql-js, Pothos or Nexus, and of the functions of a resolver map's
 `Query`, `Mutation` and `Subscription` objects, and of the functions a RedwoodJS service in
 `api/src/services/` exports; a parameter decorated `@Args()` or type-graphql's
-`@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), the path of a
+`@Arg()`; the third parameter, or `@Context()`/`@Ctx()`, is the session's), an Encore.ts
+endpoint's argument in a module that imports from `encore.dev` (`api({ expose: true, .. },
+async ({ teamId }) => ..)`: path parameters, query string and body in one object; an endpoint
+not exposed is called by the app's own services; `getAuthData()` is the session's), the path of a
 request's URL as a handler that routes by hand reads it (`new URL(request.url).pathname`
 matched by a regular expression, split, or `pattern.exec(request.url)` with a `URLPattern`), or
 `formData.get(..)`. A string method that returns the client's string changed in form or in
@@ -329,11 +332,11 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         );
         let msg = match &u.target {
             UseTarget::Filter { .. } | UseTarget::Raw => format!(
-                "`{col}` in the filter on `{}` comes from {from}, which the client chooses; take the tenant from the session (`ctx.{col}`) or check membership first",
+                "`{col}` in the filter on `{}` comes from {from}, which the client chooses; take the tenant from the signed-in session or check membership first",
                 t.binding
             ),
             UseTarget::Write { .. } => format!(
-                "`{col}` written to `{}` comes from {from}, which the client chooses; take the tenant from the session (`ctx.{col}`) or check membership first",
+                "`{col}` written to `{}` comes from {from}, which the client chooses; take the tenant from the signed-in session or check membership first",
                 t.binding
             ),
             UseTarget::Spread { .. } => format!(
@@ -342,7 +345,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             ),
         };
         let help = format!(
-            "use the session's tenant (`{col}: ctx.{col}`), or prove the client may act for this `{col}` before the query: read a membership row filtered by this value and the session's user, and throw when there is none"
+            "use the `{col}` of the signed-in session (what the auth middleware or session call gives, never the request), or prove the client may act for this `{col}` before the query: read a membership row filtered by this value and the session's user, and throw when there is none"
         );
         let function = site.and_then(|s| s.function.as_deref()).or_else(|| {
             let scope = u.scope?;

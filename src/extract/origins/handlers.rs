@@ -164,9 +164,10 @@ pub(crate) fn registers_handler(segs: &[Seg<'_>], module_level: bool) -> bool {
             && s.args
                 .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
     }) || segs.last().is_some_and(|root| {
-        // h3's `defineEventHandler(fn)`: a call of a name, the root of its chain.
+        // h3's `defineEventHandler(fn)`, Encore's `api(options, fn)`: a call of a name, the
+        // root of its chain.
         root.object.is_none()
-            && super::h3::defines_handler(&root.name)
+            && (super::h3::defines_handler(&root.name) || &*root.name == "api")
             && root
                 .args
                 .is_some_and(|a| a.iter().any(|a| is_function(&a.expr)))
@@ -371,6 +372,8 @@ pub(crate) struct Frameworks {
     pub qwik: bool,
     /// A RedwoodJS service, by its path (see [`redwood_service`]).
     pub redwood: bool,
+    /// Encore.ts: its exposed endpoints (see `encore`).
+    pub encore: bool,
 }
 
 impl Frameworks {
@@ -380,7 +383,10 @@ impl Frameworks {
             let source = &*i.source;
             // (Most sources are the project's own, `./..` or `@/..`: one byte decides.)
             match source.as_bytes().first() {
-                Some(b'e') => f.elysia |= source == "elysia",
+                Some(b'e') => {
+                    f.elysia |= source == "elysia";
+                    f.encore |= super::encore::encore_module(source);
+                }
                 Some(b'k') => f.koa |= koa_module(source),
                 Some(b'a') => f.astro |= astro_module(source),
                 Some(b'@') => {

@@ -72,6 +72,9 @@ impl Walk {
                 FnKind::QwikAction if i == 0 => self.argument_input("the action's data", p),
                 FnKind::QwikAction if i == 1 => Val::QwikEvent,
                 FnKind::RedwoodService if i == 0 => self.argument_input("the GraphQL arguments", p),
+                FnKind::EncoreEndpoint if i == 0 => {
+                    self.argument_input("the endpoint's request", p)
+                }
                 FnKind::AstroAction if i == 0 => self.action_input(p),
                 FnKind::AstroAction if i == 1 => Val::RequestEvent,
                 _ => match p {

@@ -27,12 +27,16 @@ pub(super) fn endpoint(name: &str) -> bool {
 }
 
 impl Walk {
-    /// How a call of the free function `name` enters the functions it is given: h3's
-    /// `defineEventHandler(..)` gives its event; in a Qwik City module, `server$`,
+    /// How a call `c` of the free function `name` enters the functions it is given: h3's
+    /// `defineEventHandler(..)` gives its event; Encore's exposed `api(..)` its request (see
+    /// `encore`); in a Qwik City module, `server$`,
     /// `routeLoader$`, `routeAction$` and `globalAction$` give theirs.
-    pub(super) fn call_kind(&self, name: &str) -> FnKind {
+    pub(super) fn call_kind(&self, name: &str, c: &swc_ecma_ast::CallExpr) -> FnKind {
         if super::h3::defines_handler(name) {
             return FnKind::H3Handler;
+        }
+        if self.fw.encore && name == "api" && super::encore::exposed_endpoint(c) {
+            return FnKind::EncoreEndpoint;
         }
         if !self.fw.qwik {
             return FnKind::Plain;

@@ -22,6 +22,8 @@ pub(super) fn session_call(name: &str) -> bool {
             | "getUserSession"
             // A Next.js data access layer's (as its docs name it).
             | "verifySession"
+            // Encore.ts's (`~encore/auth`): what the app's auth handler returned.
+            | "getAuthData"
     )
 }
 
