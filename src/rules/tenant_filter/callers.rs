@@ -284,10 +284,19 @@ fn checked_at(
                 || ((checked_after_read(project, file, p, &p.instance())
                     || checked_through_join(project, file, p))
                     && checked_before(project, file, p, call.span))
-                // Keyed by what its own function's callers checked.
+                // Keyed by what its own function's callers checked, or by a row checked
+                // before it (`tasks` of a checked project, whose ids the call passes on).
                 || (depth > 1 && {
                     let all = p.conditions();
-                    by_checked_callers(project, file, &p.instance(), &conjuncts_of(&all), depth - 1)
+                    let atoms = conjuncts_of(&all);
+                    let here = Here {
+                        span: read.span,
+                        scope: read.scope,
+                    };
+                    by_checked_callers(project, file, &p.instance(), &atoms, depth - 1)
+                        || keyed_values(facts, &atoms, &p.instance())
+                            .iter()
+                            .any(|(c, o)| checked_at(project, file, here, o, p.table, c, depth - 1))
                 }))
     });
     // A read's row, checked to be there before the call (a list's rows need no check: the
