@@ -25,7 +25,7 @@ impl Extractor {
             return;
         }
         if let Some(local) = result_binding(&d.name) {
-            self.note_result_call(local, init);
+            self.note_result_call(local, mapped_call(init).unwrap_or(init));
         }
     }
 
@@ -337,6 +337,54 @@ fn promise_all(c: &CallExpr) -> Option<&[Option<ExprOrSpread>]> {
     match unwrap(&c.args[0].expr) {
         Expr::Array(a) if c.args[0].spread.is_none() => Some(&a.elems),
         _ => None,
+    }
+}
+
+/// `await Promise.all(ids.map((id) => requireTask(orgId, id)))`: the call each element runs,
+/// whose result every element is (not one that calls a parameter of the callback).
+fn mapped_call(init: &Expr) -> Option<&Expr> {
+    let Expr::Call(all) = awaited(init) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &all.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    let ([arg], Expr::Ident(promise)) = (&all.args[..], unwrap(&m.obj)) else {
+        return None;
+    };
+    if &*promise.sym != "Promise" || m.prop.as_ident().is_none_or(|p| &*p.sym != "all") {
+        return None;
+    }
+    let Expr::Call(map) = unwrap(&arg.expr) else {
+        return None;
+    };
+    let (Callee::Expr(mc), [cb]) = (&map.callee, &map.args[..]) else {
+        return None;
+    };
+    let Expr::Member(mm) = unwrap(mc) else {
+        return None;
+    };
+    let Expr::Arrow(a) = unwrap(&cb.expr) else {
+        return None;
+    };
+    if mm.prop.as_ident().is_none_or(|p| &*p.sym != "map") {
+        return None;
+    }
+    let result = crate::extract::ast::arrow_result(a)?;
+    let Expr::Call(c) = awaited(result) else {
+        return None;
+    };
+    let param = |name: &str| {
+        a.params
+            .iter()
+            .any(|p| matches!(p, Pat::Ident(i) if &*i.id.sym == name))
+    };
+    match &c.callee {
+        Callee::Expr(f) if matches!(unwrap(f), Expr::Ident(i) if param(&i.sym)) => None,
+        _ => Some(result),
     }
 }
 
