@@ -7,6 +7,7 @@ use crate::ids::FileId;
 use crate::link::{LinkedQuery, Project, Table};
 use crate::predicate::{Opnd, Pred};
 use crate::rule_id::RuleId;
+use crate::span::Span;
 
 pub const RULE: RuleDef = RuleDef {
     default_severity: Severity::Warning,
@@ -62,8 +63,9 @@ Not reported:
   stream of pages, each fetched once;
 - a query with an `offset`, and a query with a `limit` in a `while`/`do..while` loop or a
   `for` loop without a test (`for (;;)`) (also a call there to a function that runs one,
-  whatever else it reads per page): walking pages of a large table in batches is the remedy,
-  not the problem;
+  whatever else it reads per page, and whatever else such a loop runs beside its page read,
+  as deleting the page's rows by all their ids; a loop nested in it is a loop of its own):
+  walking pages of a large table in batches is the remedy, not the problem;
 - a subquery inside another query (it runs as part of the outer query);
 - a query or call in a `catch` clause: it runs on an error path, not once per item (also when
   following a called function: an error handler that cleans up is not the function's work).
@@ -112,12 +114,13 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
     let project = ctx.project;
     let unit = &project.units[file];
     let facts = &unit.facts;
+    let paged = paging_loops(facts);
     for q in &project.queries[file] {
         let site = &facts.queries[q.site];
         if !site.runs.is_own_work() {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site)), &paged) else {
             continue;
         };
         let table = project.table(q.table);
@@ -142,7 +145,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         if !site.runs.is_own_work() {
             continue;
         }
-        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site))) else {
+        let Some(l) = per_item_loop(&site.loops, Some(Paging::of(site)), &paged) else {
             continue;
         };
         let message = format!(
@@ -161,7 +164,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         );
     }
     for call in &facts.calls {
-        if per_item_loop(&call.loops, None).is_none() {
+        if per_item_loop(&call.loops, None, &paged).is_none() {
             continue;
         }
         let mut seen = vec![];
@@ -172,7 +175,7 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let site = &qunit.facts.queries[found.site];
         // A function that fetches a page (a query with a limit or an offset, not necessarily
         // its first) pages when a `while` loop calls it, whatever else it reads per page.
-        let Some(l) = per_item_loop(&call.loops, Some(pages_of(qunit, site))) else {
+        let Some(l) = per_item_loop(&call.loops, Some(pages_of(qunit, site)), &paged) else {
             continue;
         };
         let (name, help) = match found.linked {
@@ -213,7 +216,13 @@ fn with_loop(d: Diagnostic, rel: &str, l: &LoopInfo) -> Diagnostic {
 
 /// The innermost loop that runs once per data item, if any. Without a query (`None`), the
 /// loops that could be, whatever the query turns out to be.
-fn per_item_loop(loops: &[LoopInfo], paging: Option<Paging>) -> Option<&LoopInfo> {
+/// `paged`: the loops of the file that fetch a page ([`paging_loops`]), whose every query
+/// and call runs once per page.
+fn per_item_loop<'l>(
+    loops: &'l [LoopInfo],
+    paging: Option<Paging>,
+    paged: &[Span],
+) -> Option<&'l LoopInfo> {
     let Paging { limit, offset } = paging.unwrap_or_default();
     if offset {
         return None;
@@ -223,8 +232,27 @@ fn per_item_loop(loops: &[LoopInfo], paging: Option<Paging>) -> Option<&LoopInfo
             || l.literal_len.is_some()
             || l.batched
             || l.once
-            || (limit && (matches!(l.kind, LoopKind::While | LoopKind::DoWhile) || l.untested)))
+            || ((limit || paged.contains(&l.span)) && walks_pages(l)))
     })
+}
+
+/// A loop that ends by a `break` or a `return` or on its own test of what a page gave: a
+/// `while`, a `do..while`, or a `for` loop without a test.
+fn walks_pages(l: &LoopInfo) -> bool {
+    matches!(l.kind, LoopKind::While | LoopKind::DoWhile) || l.untested
+}
+
+/// The loops that fetch a page: a query of the loop's own body (not of a loop nested in it)
+/// with a limit (`while (true) { const batch = await db.select()...limit(500); if
+/// (!batch.length) break; await db.delete(..).where(inArray(.., ids)); }`). What else such a
+/// loop runs, it runs once per page, as a function that pages does (see [`pages_of`]).
+fn paging_loops(facts: &crate::facts::FileFacts) -> Vec<Span> {
+    facts
+        .queries
+        .iter()
+        .filter(|q| q.has_limit && q.runs.is_own_work())
+        .filter_map(|q| q.loops.last().filter(|l| walks_pages(l)).map(|l| l.span))
+        .collect()
 }
 
 /// A query a called function runs.
