@@ -35,7 +35,8 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
   `pgEnum(..)`'s product or `mysqlEnum(..)`; a text column given its values,
   `text(.., { enum: [..] })`, also `varchar` and `char`; a boolean, `boolean(..)` or SQLite's
   `integer(.., { mode: 'boolean' })`) or is bound by the `where` (`inArray(t.a, ids)` ..
-  `groupBy(t.a)`);
+  `groupBy(t.a)`), in raw SQL too (`GROUP BY state`, columns named as the statement names
+  them; a grouped expression that is no column counts as many values);
 - `findFirst`, which always has `limit 1`, a relational `limit` (also written in short:
   `findMany({ where, limit })`), and SQLite's `.get()`, which returns one row;
 - a builder that is not run where it is written: a subquery (`inArray(col, db.select(..))`,
