@@ -200,6 +200,10 @@ pub struct FunctionDef {
     pub never: bool,
     /// A class's `private` (or `#private`) method: only its class calls it.
     pub private: bool,
+    /// It returns the JSON body of the request its parameter at this index is (named `req` or
+    /// `request`, or typed as a request): `readJson(request)` doing `return (await
+    /// request.json()) as T`. A local given its awaited result holds the client's body.
+    pub reads_body: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -590,3 +590,15 @@ fn length_of(e: &Expr) -> Option<&Expr> {
     };
     matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "length").then_some(&*m.obj)
 }
+
+/// The last name of the type a parameter is annotated with (`Route.ActionArgs`: `ActionArgs`),
+/// when it is a named type.
+pub(crate) fn type_name(p: &BindingIdent) -> Option<&str> {
+    match &*p.type_ann.as_deref()?.type_ann {
+        TsType::TsTypeRef(r) => Some(match &r.type_name {
+            TsEntityName::Ident(i) => &i.sym,
+            TsEntityName::TsQualifiedName(q) => &q.right.sym,
+        }),
+        _ => None,
+    }
+}

@@ -28,6 +28,10 @@ pub(super) struct FnFrame {
     pub(super) own_loops: usize,
     /// It never returns (see `reach::never_returns`).
     pub(super) never: bool,
+    /// Its parameters that are requests (by name or type), with their positions.
+    pub(super) requests: Vec<(Name, u32)>,
+    /// It returns the JSON body of its request parameter at this position.
+    pub(super) reads_body: Option<u32>,
 }
 
 impl FnFrame {
@@ -43,6 +47,8 @@ impl FnFrame {
             catch_depth: 0,
             own_loops: 0,
             never: false,
+            requests: vec![],
+            reads_body: None,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! linked project; nothing here reads it.
 
 mod auto_imports;
+mod body_reads;
 mod fragment;
 mod inline;
 mod middleware;
@@ -78,6 +79,7 @@ impl Project {
             auto_imports::AutoImports::find(&p.units.iter().map(|u| &*u.rel).collect());
         p.stars = p.star_exports();
         p.settle_exit_calls();
+        p.read_body_helpers();
         p.build_tables(config);
         // Every file's queries, checked or not: a checked file's loop may call a function of an
         // unchanged one (`n-plus-one`), and a checked row may come from any of them.

@@ -78,7 +78,11 @@ not exposed is called by the app's own services; `getAuthData()` is the session'
 request's URL as a handler that routes by hand reads it (`new URL(request.url).pathname`
 matched by a regular expression, split, or `pattern.exec(request.url)` with a `URLPattern`), or
 `formData.get(..)`. A string method that returns the client's string changed in form or in
-pieces (`trim`, `toLowerCase`, `split`, `match`, `slice`, `replace`, ..) keeps it input. Input validated by a zod schema is still input: `Schema.parse(v)` and
+pieces (`trim`, `toLowerCase`, `split`, `match`, `slice`, `replace`, ..) keeps it input. A
+request body read through a project helper is input too: a local given `await
+readJson(request)`, where the helper returns its request parameter's `json()` (a parameter
+named `req` or `request`, or typed as a request; `return (await request.json()) as T`, also in
+a `try`). Input validated by a zod schema is still input: `Schema.parse(v)` and
 `parseAsync` return it, `safeParse(v)` and `safeParseAsync` return it as `data`. Also an input
 object spread into the values or
 `set` of a tenant-scoped table without setting the tenant column after the spread, unless the

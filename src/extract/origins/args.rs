@@ -42,6 +42,7 @@ impl Walk {
             self.facts.opaque_calls.push(last.clone());
             return;
         }
+        let mut passes_request = false;
         let args: Vec<ArgOrigin> = args
             .iter()
             .map(|a| {
@@ -71,16 +72,23 @@ impl Walk {
                             })
                             .collect(),
                     ),
-                    e => ArgOrigin::Value(self.origin(e).fact()),
+                    e => {
+                        let v = self.origin(e);
+                        passes_request |= matches!(v, Val::Request);
+                        ArgOrigin::Value(v.fact())
+                    }
                 }
             })
             .collect();
         // Every call is kept: one passing something of known origin with its arguments, any other
         // by its name alone, so that a function's callers are all known.
-        let known = args.iter().any(|a| match a {
-            ArgOrigin::Value(o) => o.is_some(),
-            ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
-        });
+        // (A call given the request is kept too: its result may be the request's body, see
+        // `FunctionDef::reads_body`.)
+        let known = passes_request
+            || args.iter().any(|a| match a {
+                ArgOrigin::Value(o) => o.is_some(),
+                ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
+            });
         if !known {
             self.facts.opaque_calls.push(last.clone());
             return;

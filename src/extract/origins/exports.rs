@@ -3,8 +3,9 @@
 //! `load`, form actions and request handlers, and a React Router (Remix) route module's
 //! `loader` and `action`.
 
-use super::handlers::{api_route, kit_handler, type_name, ROUTE_METHODS};
+use super::handlers::{api_route, kit_handler, ROUTE_METHODS};
 use super::{FnKind, Walk};
+use crate::extract::ast::type_name;
 use crate::extract::ast::unwrap;
 use swc_ecma_ast::*;
 use swc_ecma_visit::VisitWith;

@@ -1,6 +1,6 @@
 //! Which modules the origins walk reads, and the chains that register request handlers.
 
-use crate::extract::ast::{is_function, str_value, unwrap};
+use crate::extract::ast::{is_function, str_value, type_name, unwrap};
 use crate::extract::chain::Seg;
 use crate::facts::*;
 use swc_ecma_ast::*;
@@ -344,18 +344,6 @@ pub(super) fn api_route(f: &Function) -> bool {
     };
     matches!(&*first.id.sym, "req" | "request")
         || type_name(first).is_some_and(|t| t.ends_with("Request") || t == "IncomingMessage")
-}
-
-/// The last name of the type a parameter is annotated with (`Route.ActionArgs`: `ActionArgs`),
-/// when it is a named type.
-pub(super) fn type_name(p: &BindingIdent) -> Option<&str> {
-    match &*p.type_ann.as_deref()?.type_ann {
-        TsType::TsTypeRef(r) => Some(match &r.type_name {
-            TsEntityName::Ident(i) => &i.sym,
-            TsEntityName::TsQualifiedName(q) => &q.right.sym,
-        }),
-        _ => None,
-    }
 }
 
 /// The server frameworks a module imports from (decided once per module): each gives the

@@ -22,7 +22,7 @@ pub(super) fn handler_method(name: &str) -> bool {
 /// A parameter that holds Koa's context in a Koa module: named `ctx`, or typed with it.
 pub(super) fn context_param(p: &BindingIdent) -> bool {
     &*p.id.sym == "ctx"
-        || super::handlers::type_name(p).is_some_and(|t| {
+        || crate::extract::ast::type_name(p).is_some_and(|t| {
             matches!(
                 t,
                 "Context" | "ParameterizedContext" | "RouterContext" | "DefaultContext"

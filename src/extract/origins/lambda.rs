@@ -13,7 +13,7 @@ use swc_ecma_ast::BindingIdent;
 /// Whether the parameter `p` is typed as an API Gateway (or function URL, or load balancer)
 /// event.
 pub(super) fn api_event(p: &BindingIdent) -> bool {
-    super::handlers::type_name(p).is_some_and(|t| {
+    crate::extract::ast::type_name(p).is_some_and(|t| {
         (t.starts_with("APIGateway") && t.contains("Event"))
             || matches!(t, "LambdaFunctionURLEvent" | "ALBEvent")
     })

@@ -118,7 +118,7 @@ fn form_param(p: &Pat) -> bool {
     match p {
         Pat::Ident(i) => {
             &*i.id.sym == "formData"
-                || super::handlers::type_name(i).is_some_and(|t| t == "FormData")
+                || crate::extract::ast::type_name(i).is_some_and(|t| t == "FormData")
         }
         _ => false,
     }

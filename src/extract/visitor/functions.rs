@@ -176,10 +176,14 @@ impl Extractor {
         // Parameter names are kept for a named function only (a helper the linker may inline).
         let mut names = vec![];
         let mut defaults = vec![];
+        let mut requests = vec![];
         self.scopes.push();
         self.held.enter();
-        for p in params {
+        for (n, p) in params.iter().enumerate() {
             self.held.param(p);
+            if let (true, Some(r)) = (record, request_param(p)) {
+                requests.push((r, n as u32));
+            }
             if record {
                 let ident = match p {
                     Pat::Assign(a) => &*a.left,
@@ -216,6 +220,8 @@ impl Extractor {
             record,
             catch_depth: 0,
             never: false,
+            requests,
+            reads_body: None,
         });
     }
 
@@ -242,11 +248,18 @@ impl Extractor {
                 span: self.at.span(frame.span),
                 never: frame.never,
                 private: false,
+                reads_body: frame.reads_body,
             });
         }
     }
 
     pub(super) fn note_return(&mut self, arg: Option<&Expr>) {
+        let frame = self.frames.innermost_mut();
+        if !frame.requests.is_empty() {
+            if let Some(n) = arg.and_then(|a| json_of(a, &frame.requests)) {
+                frame.reads_body = Some(n);
+            }
+        }
         // Only a named function's returns are kept, and only while every one was a predicate.
         let frame = self.frames.innermost();
         if !(frame.record && frame.returns.is_some()) {
@@ -281,4 +294,33 @@ impl Extractor {
             }
         }
     }
+}
+
+/// A parameter that is a request: named `req` or `request`, or typed as one (`Request`,
+/// `NextRequest`, `FastifyRequest`, ..).
+fn request_param(p: &Pat) -> Option<Name> {
+    let Pat::Ident(i) = p else { return None };
+    let typed = crate::extract::ast::type_name(i).is_some_and(|t| t.ends_with("Request"));
+    (typed || matches!(&*i.id.sym, "req" | "request")).then(|| i.id.sym.clone())
+}
+
+/// `await request.json()` (maybe cast, `(await request.json()) as T`) of one of `requests`:
+/// its position.
+fn json_of(e: &Expr, requests: &[(Name, u32)]) -> Option<u32> {
+    let Expr::Call(c) = crate::extract::ast::awaited(e) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Member(m) = unwrap(callee) else {
+        return None;
+    };
+    let Expr::Ident(o) = unwrap(&m.obj) else {
+        return None;
+    };
+    if !c.args.is_empty() || m.prop.as_ident().is_none_or(|p| &*p.sym != "json") {
+        return None;
+    }
+    requests.iter().find(|(r, _)| *r == o.sym).map(|(_, n)| *n)
 }
