@@ -24,7 +24,10 @@ A `select(..).from(T)` (also `selectDistinct`, `selectDistinctOn`), a `findMany`
   bounds; a subquery as the list counts too, which can hide a large result) on the primary key
   or on every column of a unique column, unique index or composite key (a partial unique index,
   `uniqueIndex().on(t.ownerId).where(..)`, makes its columns unique only among the rows it
-  covers, so it does not pin rows). With joins, every joined table must be pinned too, by a value or by a unique key equal to
+  covers, so it does not pin rows); the columns of such a key that take few values (an enum, a
+  text column given its values, a boolean) may be left free: `(accountId, metric, day)` with
+  `metric` an enum of three values gives at most three rows for one account and day. With
+  joins, every joined table must be pinned too, by a value or by a unique key equal to
   a column of a pinned table (a many-to-one join such as `eq(users.id, tasks.assigneeId)`);
 - a selection of nothing but aggregates (`count()`, `sum(..)`, a `sql` template calling one,
   a module-level `const total = sql`count(*)`` or a function of the file returning one; in raw
@@ -126,13 +129,28 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
 /// The query's `where` and join conditions pin its own and every joined table by a unique key.
 /// `Proven` and `Unverifiable` both count: an opaque condition may pin a row, and a warning
 /// that may be wrong costs more than it gives.
+/// A unique key with columns that take few values (an enum, a boolean) is also pinned by its
+/// other columns: `(orgId, metric, periodStart)` with `metric` an enum of three values gives at
+/// most three rows for one `orgId` and `periodStart`.
 fn pinned(ctx: &RuleContext<'_>, q: &LinkedQuery) -> bool {
-    let keys: Vec<(TableRef, &[Vec<String>])> = std::iter::once(q.instance())
+    let keys: Vec<(TableRef, Vec<Vec<String>>)> = std::iter::once(q.instance())
         .chain(q.joins.iter().map(LinkedJoin::instance))
         .map(|t| {
-            let keys = ctx.project.table(t.id).unique_keys();
+            let table = ctx.project.table(t.id);
+            let few = |k: &String| table.column(k).is_some_and(|c| c.boolean || c.enumerated);
+            let mut keys = table.unique_keys().to_vec();
+            for key in table.unique_keys() {
+                let rest: Vec<String> = key.iter().filter(|k| !few(k)).cloned().collect();
+                if !rest.is_empty() && rest.len() < key.len() {
+                    keys.push(rest);
+                }
+            }
             (t, keys)
         })
+        .collect();
+    let keys: Vec<(TableRef, &[Vec<String>])> = keys
+        .iter()
+        .map(|(t, k)| (t.clone(), k.as_slice()))
         .collect();
     crate::predicate::all_pin_rows(&q.conditions(), &keys) != Verdict::Missing
 }
