@@ -602,3 +602,10 @@ pub(crate) fn type_name(p: &BindingIdent) -> Option<&str> {
         _ => None,
     }
 }
+
+/// A parameter that is a request: named `req` or `request`, or typed as one (`Request`,
+/// `NextRequest`, `NextApiRequest`, `FastifyRequest`, Node's `IncomingMessage`).
+pub(crate) fn is_request_param(p: &BindingIdent) -> bool {
+    matches!(&*p.id.sym, "req" | "request")
+        || type_name(p).is_some_and(|t| t.ends_with("Request") || t == "IncomingMessage")
+}

@@ -76,7 +76,9 @@ endpoint's argument in a module that imports from `encore.dev` (`api({ expose: t
 async ({ teamId }) => ..)`: path parameters, query string and body in one object; an endpoint
 not exposed is called by the app's own services; `getAuthData()` is the session's), the path of a
 request's URL as a handler that routes by hand reads it (`new URL(request.url).pathname`
-matched by a regular expression, split, or `pattern.exec(request.url)` with a `URLPattern`), or
+matched by a regular expression, split, or `pattern.exec(request.url)` with a `URLPattern`; a
+parameter named `params` of a function given the request first, `(request, env, params)`, is
+what such a router matched), or
 `formData.get(..)`. A string method that returns the client's string changed in form or in
 pieces (`trim`, `toLowerCase`, `split`, `match`, `slice`, `replace`, ..) keeps it input. A
 request body read through a project helper is input too: a local given `await

@@ -1,6 +1,6 @@
 //! Which modules the origins walk reads, and the chains that register request handlers.
 
-use crate::extract::ast::{is_function, str_value, type_name, unwrap};
+use crate::extract::ast::{is_function, str_value, unwrap};
 use crate::extract::chain::Seg;
 use crate::facts::*;
 use swc_ecma_ast::*;
@@ -342,8 +342,7 @@ pub(super) fn api_route(f: &Function) -> bool {
     let Some(Pat::Ident(first)) = f.params.first().map(|p| &p.pat) else {
         return false;
     };
-    matches!(&*first.id.sym, "req" | "request")
-        || type_name(first).is_some_and(|t| t.ends_with("Request") || t == "IncomingMessage")
+    crate::extract::ast::is_request_param(first)
 }
 
 /// The server frameworks a module imports from (decided once per module): each gives the

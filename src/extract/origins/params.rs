@@ -44,6 +44,12 @@ impl Walk {
         let element = self.element.take();
         let by_name = !std::mem::take(&mut self.table_callback);
         let resolver = std::mem::take(&mut self.resolver);
+        let mut params = params.peekable();
+        // A handler given the request first, then what its router matched (a plain Worker's
+        // `(request, env, params)`): `params` are the URL's.
+        let routed = params.peek().is_some_and(
+            |p| matches!(p, Pat::Ident(i) if crate::extract::ast::is_request_param(i)),
+        );
         for (i, p) in params.enumerate() {
             let param = || Val::Param {
                 scope,
@@ -83,6 +89,9 @@ impl Walk {
                         Val::KoaContext
                     }
                     Pat::Ident(id) => match &*id.id.sym {
+                        "params" if routed && i > 0 => {
+                            self.argument_input("the route parameters", p)
+                        }
                         "ctx" | "context" | "session" | "locals" => Val::Session,
                         "req" | "request" => Val::Request,
                         "c" => Val::HonoContext,

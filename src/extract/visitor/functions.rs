@@ -296,12 +296,10 @@ impl Extractor {
     }
 }
 
-/// A parameter that is a request: named `req` or `request`, or typed as one (`Request`,
-/// `NextRequest`, `FastifyRequest`, ..).
+/// A parameter that is a request (see [`crate::extract::ast::is_request_param`]): its name.
 fn request_param(p: &Pat) -> Option<Name> {
     let Pat::Ident(i) = p else { return None };
-    let typed = crate::extract::ast::type_name(i).is_some_and(|t| t.ends_with("Request"));
-    (typed || matches!(&*i.id.sym, "req" | "request")).then(|| i.id.sym.clone())
+    crate::extract::ast::is_request_param(i).then(|| i.id.sym.clone())
 }
 
 /// `await request.json()` (maybe cast, `(await request.json()) as T`) of one of `requests`:
