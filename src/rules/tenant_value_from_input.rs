@@ -2,7 +2,7 @@
 
 use super::context::{RuleContext, RuleDef, RuleKind};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{Origin, UseTarget};
+use crate::facts::{Origin, QueryKind, UseTarget};
 use crate::ids::FileId;
 use crate::link::origins::{verified, Passed};
 use crate::predicate::{Col, Opnd, Pred};
@@ -117,6 +117,11 @@ checkout), to `src/lib` (or `kit.files.lib` when `svelte.config.js` sets it to a
 Metadata the signed-in user writes themselves (Supabase's `user.user_metadata`, Clerk's
 `unsafeMetadata`) is reported like request input: it comes with the session, but the client
 chose it.
+
+An update or delete of a tenant root (`teams`, which tenant columns reference; not
+tenant-scoped itself) keyed by its primary key equal to request input is reported the same
+way: any signed-in user would rename or delete another tenant. A read of the root by such a
+key is not (the caller decides what to do with the row it finds).
 
 Not reported: values from the session or context (`ctx.*`, but Koa's only `ctx.state.*`,
 Qwik City's `sharedMap.get(..)`,
@@ -242,7 +247,13 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let t = project.table(id);
-        if !t.is_tenant_scoped() {
+        // A tenant root (not tenant-scoped itself) updated or deleted by a key the client
+        // chose: any signed-in user's write reaches every tenant's own row.
+        let root_write = !t.is_tenant_scoped()
+            && !t.root_of.is_empty()
+            && matches!(u.target, UseTarget::Filter { .. })
+            && site.is_some_and(|s| matches!(s.kind, QueryKind::Update | QueryKind::Delete));
+        if !t.is_tenant_scoped() && !root_write {
             continue;
         }
         let col = match &u.target {
@@ -251,7 +262,9 @@ fn check(ctx: &RuleContext<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
                 _ => continue,
             },
             UseTarget::Filter { column: c, .. } | UseTarget::Write { key: c, .. } => {
-                if !t.is_tenant_column(c) {
+                let root_key =
+                    root_write && matches!(t.primary_key_columns().as_slice(), [k] if **k == **c);
+                if !(t.is_tenant_column(c) || root_key) {
                     continue;
                 }
                 c.to_string()
