@@ -621,6 +621,19 @@ pub(super) fn const_binding(
     }
 }
 
+/// [`note_push`] for a call chain whose links are `segs` (asked of every chain: most end in
+/// no `push`, told by the last link's name).
+pub(super) fn note_chain_push(
+    s: &mut Scopes,
+    e: &Expr,
+    segs: &[super::chain::Seg<'_>],
+    depth: u32,
+) {
+    if segs.last().is_some_and(|l| &*l.name == "push") {
+        note_push(s, e, depth);
+    }
+}
+
 /// `conds.push(x)` on a condition array: conditional when it happens deeper (`depth`, in
 /// conditional constructs) than the array's declaration (inside an `if`, a loop, a `&&`).
 pub(super) fn note_push(s: &mut Scopes, e: &Expr, depth: u32) {

@@ -8,7 +8,7 @@ use super::ast::{
 };
 use super::calls::{callee_names, note_call, push_call, receiver};
 use super::chain::{flatten, function_ref};
-use super::conditions::{const_binding, looks_like_predicate, note_push, pred, unknown};
+use super::conditions::{const_binding, looks_like_predicate, note_chain_push, pred, unknown};
 use super::frames::{head_span, loop_info, steps_by_batch, FnFrame, Frames};
 use super::held;
 use super::module_items::{module_decl, module_local_decl, prepass};
@@ -167,7 +167,7 @@ impl Extractor {
             let module_level = self.frames.at_module_level();
             self.facts.origins.handlers = super::origins::registers_handler(&segs, module_level);
         }
-        note_push(&mut self.scopes, e, self.frames.conditional);
+        note_chain_push(&mut self.scopes, e, &segs, self.frames.conditional);
         let mut recogniser = Recogniser {
             scopes: &mut self.scopes,
             frames: &self.frames,
