@@ -609,3 +609,25 @@ pub(crate) fn is_request_param(p: &BindingIdent) -> bool {
     matches!(&*p.id.sym, "req" | "request")
         || type_name(p).is_some_and(|t| t.ends_with("Request") || t == "IncomingMessage")
 }
+
+/// The class a dependency container gives an instance of: `container.resolve(ProjectService)`
+/// (tsyringe), `app.get(ProjectService)` (NestJS), a capitalised name as the one argument.
+pub(super) fn resolved_class(c: &CallExpr) -> Option<&Atom> {
+    // (Asked of most calls: the one capitalised argument first, the method's name last.)
+    let class = match &c.args[..] {
+        [a] if a.spread.is_none() => match &*a.expr {
+            Expr::Ident(i) if i.sym.starts_with(|c: char| c.is_ascii_uppercase()) => &i.sym,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Member(m) if member_prop_is(&m.prop, "resolve") || member_prop_is(&m.prop, "get") => {
+            Some(class)
+        }
+        _ => None,
+    }
+}

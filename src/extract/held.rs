@@ -88,7 +88,7 @@ impl Locals {
     /// `this.repo` with a field holding one.
     pub(super) fn instance_of(&self, e: &Expr) -> Option<Atom> {
         match unwrap(e) {
-            Expr::New(_) => instance_class(e),
+            Expr::New(_) | Expr::Call(_) => instance_class(e),
             Expr::Ident(i) => match self.get(&i.sym)? {
                 Held::Instance(c) => Some(c.clone()),
                 _ => None,
@@ -112,13 +112,15 @@ impl Locals {
     }
 }
 
-/// The class `e` makes an instance of: `new Repo(..)`.
+/// The class `e` makes an instance of: `new Repo(..)`, or a container's
+/// `container.resolve(Repo)` ([`super::ast::resolved_class`]).
 pub(super) fn instance_class(e: &Expr) -> Option<Atom> {
     match unwrap(e) {
         Expr::New(n) => match unwrap(&n.callee) {
             Expr::Ident(c) => Some(c.sym.clone()),
             _ => None,
         },
+        Expr::Call(c) => super::ast::resolved_class(c).cloned(),
         _ => None,
     }
 }
@@ -135,6 +137,9 @@ fn of_value(e: &Expr) -> Option<Held> {
             Expr::Ident(c) => Some(Held::Instance(c.sym.clone())),
             _ => None,
         },
+        Expr::Call(c) if super::ast::resolved_class(c).is_some() => {
+            instance_class(e).map(Held::Instance)
+        }
         Expr::Call(c) => {
             let (obj, method) = super::ast::method_call(c)?;
             // `keys`/`values`/`entries` of `Object` only: a `Map`'s are iterators.

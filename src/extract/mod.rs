@@ -90,6 +90,11 @@ pub fn extract(module: &Module, base: u32, full: bool, path: &std::path::Path) -
                 ..frameworks
             },
             prepared: prepared.map(|q| q.span.lo).collect(),
+            queries: {
+                let mut starts: Vec<u32> = facts.queries.iter().map(|q| q.span.lo).collect();
+                starts.sort_unstable();
+                starts
+            },
         };
         facts.origins = origins::collect(module, ast::Offsets::new(base), kit, known);
         facts.origins.handlers = handlers;

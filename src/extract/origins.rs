@@ -43,6 +43,7 @@ mod methods;
 mod nest;
 mod params;
 mod qwik;
+mod receivers;
 use handlers::{arrow_stmts, directive, server_function, RequestProp};
 pub(super) use handlers::{
     handles_requests, kit_route_file, redwood_service, registers_handler, worth_walking, Frameworks,
@@ -72,6 +73,8 @@ pub(super) struct Known<'a> {
     pub frameworks: Frameworks,
     /// Where each run of a prepared statement (`stmt.execute({..})`) starts.
     pub prepared: Vec<u32>,
+    /// Where each query starts, sorted (see `receivers`).
+    pub queries: Vec<u32>,
 }
 
 /// Collects the origin facts of one module; `kit`: it is a SvelteKit route file
@@ -106,6 +109,7 @@ pub(super) fn collect(module: &Module, at: Offsets, kit: bool, known: Known<'_>)
         requests: known.requests,
         fw: known.frameworks,
         prepared: known.prepared,
+        queries: known.queries,
         element: None,
         table_callback: false,
         resolver: false,
@@ -193,6 +197,7 @@ struct Walk {
     fw: Frameworks,
     /// See [`Known::prepared`].
     prepared: Vec<u32>,
+    queries: Vec<u32>,
     /// What the first parameter of the function entered next holds: one of the rows of
     /// `rows.map((row) => ..)` (see `element_callback`).
     element: Option<Val>,
@@ -646,49 +651,7 @@ impl Visit for Walk {
                     _ => {}
                 }
                 if let Some(method) = method {
-                    match unwrap(&m.obj) {
-                        Expr::Ident(o)
-                            if !self.is_bound(&o.sym)
-                                && !session_name(&o.sym)
-                                && !is_global(&o.sym) =>
-                        {
-                            let last = method.clone();
-                            self.call((&c.args, c.span), &last, || vec![o.sym.clone(), method]);
-                        }
-                        // `this.m(..)`: the method of the class the walk is in.
-                        Expr::This(_) => {
-                            let last = method.clone();
-                            let class = self.this.as_ref().and_then(|t| t.class.clone());
-                            let this = || class.unwrap_or_else(super::ast::this_name);
-                            self.call((&c.args, c.span), &last, || vec![this(), method])
-                        }
-                        // `this.invoices.list(..)`: a method of the class a field holds an
-                        // instance of; of an unknown class, a call nothing is known about.
-                        Expr::Member(f) if matches!(unwrap(&f.obj), Expr::This(_)) => {
-                            match self.field_class(&f.prop) {
-                                Some(class) => self.class_method_call(c, class, method),
-                                None => self.facts.opaque_calls.push(method),
-                            }
-                        }
-                        // `new Repo(db).find(id)`: the class's method.
-                        e @ Expr::New(_) => {
-                            if let Val::Instance(class) = self.origin(e) {
-                                self.class_method_call(c, class, method);
-                            }
-                        }
-                        // Of a local given `new Repo(..)`: that class's method. Of another
-                        // local (`model.rename(id)`): maybe a project class's, called on an
-                        // instance whose class is not followed. Its name is kept so that the
-                        // method's callers are not taken as known (see `Project::callers`);
-                        // following its arguments costs more than the proofs it would allow.
-                        Expr::Ident(o) if !session_name(&o.sym) => match self.env.lookup(&o.sym) {
-                            Some(Val::Instance(class)) => {
-                                self.class_method_call(c, class.clone(), method)
-                            }
-                            _ => self.facts.opaque_calls.push(method),
-                        },
-                        _ => {}
-                    }
+                    self.receiver_call(c, m, method);
                 }
             }
             _ => {}

@@ -109,7 +109,9 @@ query, with the input as a related location). A class's field that its construct
 constructor parameter in the class's methods, so `new InvoiceRepo(db, c.req.header('x-team-id'))`
 passes input to `eq(invoices.teamId, this.teamId)`; a method called on a field typed with a
 project class (`this.invoices.list(req.query.teamId)` with `private invoices: InvoicesService`)
-is followed like a function, and so is `this.list(..)` within the class. A field the class
+is followed like a function, and so are `this.list(..)` within the class and a method of an
+instance a dependency container gives (`container.resolve(InvoiceService).create(body.teamId)`,
+tsyringe; `app.get(..)`, NestJS). A field the class
 assigns anywhere else holds no one value and is not followed. A SvelteKit app's `$lib` imports resolve
 through the generated `.svelte-kit/tsconfig.json`, or, where it has not been generated (a fresh
 checkout), to `src/lib` (or `kit.files.lib` when `svelte.config.js` sets it to a string).

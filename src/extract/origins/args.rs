@@ -90,7 +90,9 @@ impl Walk {
                 ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.is_some()),
             });
         if !known {
-            self.facts.opaque_calls.push(last.clone());
+            if !self.starts_query(call) {
+                self.facts.opaque_calls.push(last.clone());
+            }
             return;
         }
         let span = self.at.span(call);

@@ -45,26 +45,39 @@ impl Env {
         }
         // `schema.parse(input)`: validated, still chosen by the client (or by the callers,
         // for a parameter: `Input.parse(args.input)`), with the keys the schema names only
-        // (zod drops the others), when it can be read.
-        if matches!(&*method, "parse" | "parseAsync") {
-            if let Some(a) = first() {
-                match self.origin(&a.expr) {
-                    Val::Input(mut i) => {
-                        i.schema = parsed_by(&m.obj).map(Box::new);
-                        return Val::Input(i);
-                    }
-                    v @ Val::Param { .. } => return v,
-                    _ => {}
+        // (zod drops the others), when it can be read; `schema.safeParse(input)`: `{ success,
+        // data, error }`, its `data` the same.
+        if let ("parse" | "parseAsync" | "safeParse" | "safeParseAsync", Some(a)) =
+            (&*method, first())
+        {
+            let v = match self.origin(&a.expr) {
+                Val::Input(mut i) => {
+                    i.schema = parsed_by(&m.obj).map(Box::new);
+                    Val::Input(i)
+                }
+                v @ Val::Param { .. } => v,
+                _ => Val::Unknown,
+            };
+            if method.starts_with("safe") && !matches!(v, Val::Unknown) {
+                return Val::Object(std::rc::Rc::new([(Name::from("data"), v)]));
+            }
+            if !matches!(v, Val::Unknown) {
+                return v;
+            }
+        }
+        // `container.resolve(ProjectService)` (tsyringe), `app.get(ProjectService)` (NestJS):
+        // an instance of the project class named, as `new ProjectService(..)` gives.
+        if let ("resolve" | "get", [a]) = (&*method, args) {
+            if let Expr::Ident(c) = unwrap(&a.expr) {
+                if a.spread.is_none() && self.classes.contains(&c.sym) && !self.is_bound(&c.sym) {
+                    return Val::Instance(c.sym.clone());
                 }
             }
         }
-        // `schema.safeParse(input)`: `{ success, data, error }`, its `data` the input
-        // validated, as `parse` returns it.
-        if matches!(&*method, "safeParse" | "safeParseAsync") {
-            if let Some(a) = first() {
-                if let v @ (Val::Input(_) | Val::Param { .. }) = self.origin(&a.expr) {
-                    return Val::Object(std::rc::Rc::new([(Name::from("data"), v)]));
-                }
+        // `auth.protect()` (Clerk): the session `auth()` gives, once signed in.
+        if let (Expr::Ident(f), "protect") = (unwrap(&m.obj), &*method) {
+            if super::session_call(&f.sym) && !self.is_bound(&f.sym) {
+                return Val::Session;
             }
         }
         let mut base = self.origin(&m.obj);
