@@ -494,10 +494,6 @@ pub fn verified(
     // `if (input.teamId !== ctx.teamId) throw ..`
     // A check in the function `scope`, or one enclosing it (the value is used in a callback:
     // a relational `where: (t, { eq }) => eq(t.teamId, teamId)`, a transaction's).
-    let encloses = |outer: Option<Span>, inner: Option<Span>| match (outer, inner) {
-        (Some(o), Some(i)) => o.contains(i),
-        (o, i) => o == i,
-    };
     let guarded = facts.origins.guards.iter().any(|g| {
         encloses(g.scope, scope)
             && g.span.hi <= before
@@ -513,28 +509,72 @@ pub fn verified(
             return true;
         }
     }
-    // Reads of tenant-scoped tables in the function `scope` of `f`, before `before`.
-    let reads = |f: FileId, scope: Option<Span>, before: u32| {
-        let facts = &project.units[f].facts;
-        project.queries[f]
-            .iter()
-            .map(move |q| (q, &facts.queries[q.site]))
-            .filter(move |(q, site)| {
-                encloses(site.scope, scope)
-                    && site.span.hi <= before
-                    && site.kind.is_read()
-                    && project.table(q.table).is_tenant_scoped()
-            })
-            .map(|(_, site)| site)
-    };
-    let same_function = reads(file, scope, before).any(|site| {
+    let same_function = tenant_reads(project, file, scope, before).any(|site| {
         checked(facts, site.result.as_ref(), site.span, site.scope)
             && uses_in(facts, site.span).any(|o| same_value(o, value))
             && uses_in(facts, site.span).any(is_session)
     });
-    if same_function {
-        return true;
+    same_function
+        || checked_by_call(
+            project,
+            file,
+            scope,
+            before,
+            &|o| Some(o.clone()),
+            value,
+            is_session,
+            false,
+            1,
+        )
+}
+
+/// Whether span `outer` holds span `inner` (both `None`: module level).
+fn encloses(outer: Option<Span>, inner: Option<Span>) -> bool {
+    match (outer, inner) {
+        (Some(o), Some(i)) => o.contains(i),
+        (o, i) => o == i,
     }
+}
+
+/// The reads of tenant-scoped tables in the function `scope` of `f`, before `before`.
+fn tenant_reads(
+    project: &Project,
+    f: FileId,
+    scope: Option<Span>,
+    before: u32,
+) -> impl Iterator<Item = &crate::facts::QuerySite> {
+    let facts = &project.units[f].facts;
+    project.queries[f]
+        .iter()
+        .map(move |q| (q, &facts.queries[q.site]))
+        .filter(move |(q, site)| {
+            encloses(site.scope, scope)
+                && site.span.hi <= before
+                && site.kind.is_read()
+                && project.table(q.table).is_tenant_scoped()
+        })
+        .map(|(_, site)| site)
+}
+
+/// A call in the function `scope` of `file`, before `before`, to a project function that
+/// reads with `value` and a session value, the read's row checked there or the call's result
+/// checked by its caller; or that calls another such function (`depth` more calls deep: a
+/// service's `assertMember(accountId, userId)` calling a repository's `findMember`). `map`
+/// takes a value of `file` to the value it is where the check is asked (`checked` that a
+/// caller already checked the result).
+#[allow(clippy::too_many_arguments)]
+fn checked_by_call(
+    project: &Project,
+    file: FileId,
+    scope: Option<Span>,
+    before: u32,
+    map: &dyn Fn(&Origin) -> Option<Origin>,
+    value: &Origin,
+    is_session: &dyn Fn(&Origin) -> bool,
+    checked_above: bool,
+    depth: u8,
+) -> bool {
+    let facts = &project.units[file].facts;
     facts.origins.calls.iter().any(|c| {
         if !encloses(c.scope, scope) || c.span.hi > before {
             return false;
@@ -550,17 +590,28 @@ pub fn verified(
                 path,
                 each: false,
                 ..
-            } => argument(c, *index, path),
-            o => Some(o.clone()),
+            } => argument(c, *index, path).and_then(|o| map(&o)),
+            o => map(o),
         };
         let session = |o: &Origin| passed(o).is_some_and(|o| is_session(&o));
-        let result_checked = checked(facts, c.result.as_ref(), c.span, c.scope);
-        reads(cf, fn_span, u32::MAX).any(|site| {
+        let result_checked = checked_above || checked(facts, c.result.as_ref(), c.span, c.scope);
+        tenant_reads(project, cf, fn_span, u32::MAX).any(|site| {
             (result_checked || checked(callee, site.result.as_ref(), site.span, fn_span))
                 && uses_in(callee, site.span)
                     .any(|o| passed(o).is_some_and(|o| same_value(&o, value)))
                 && uses_in(callee, site.span).any(session)
-        })
+        }) || (depth > 0
+            && checked_by_call(
+                project,
+                cf,
+                fn_span,
+                u32::MAX,
+                &passed,
+                value,
+                is_session,
+                result_checked,
+                depth - 1,
+            ))
     })
 }
 

@@ -141,7 +141,9 @@ call that gave it is neither named for a session nor checks a credential, such a
 query (a read of a tenant-scoped table filtered by that value and by a session value, whose
 result is checked with `if (!member) throw ..`), in the same function (or one enclosing the
 query's, such as a relational `where` callback), in a project function
-called before it, or in a tRPC middleware of the procedure: one added with `.use(..)` on the
+called before it or one that function calls (a service's `assertMember(teamId, userId)`
+reading through a repository's `findMember`, and throwing when it finds nothing; the service's
+module is read for its calls when it holds a query, a handler or a server action), or in a tRPC middleware of the procedure: one added with `.use(..)` on the
 builder the procedure is made from, or on the builders that one is made from
 (`teamProcedure = protectedProcedure.use(isMember)`, also imported from another file), written
 in place, as `t.middleware(fn)` or as a function, and checking the same input key; a value compared with the session's before the query
