@@ -341,6 +341,19 @@ impl Reader<'_> {
                 }
                 read.has_limit = u.limit.is_some();
                 read.where_ = where_of(u.selection.as_ref());
+                // MySQL's `UPDATE t INNER JOIN (..) s ON .. SET ..`: only the rows the join
+                // matches change, as if the ON were a WHERE.
+                let joined = u.table.joins.iter().any(|j| {
+                    use sqlparser::ast::JoinOperator as J;
+                    matches!(j.join_operator, J::Join(_) | J::Inner(_))
+                });
+                if joined && u.selection.is_none() {
+                    read.where_ = Where::Condition(RawPred::Unknown {
+                        why: "the rows an inner join matches".into(),
+                        mentions: vec![],
+                        sql: None,
+                    });
+                }
                 self.block(&from, u.selection.as_ref(), &[], &mut blocks);
                 read.queries = blocks.queries;
                 read

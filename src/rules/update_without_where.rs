@@ -19,7 +19,10 @@ const DOC: &str = r#"## What it reports
 empty: `.where(undefined)`, `.where(sql`true`)`, or a condition that is empty on some path
 (`.where(id ? eq(t.id, id) : undefined)`, `.where(flag && eq(..))`, `and(...conds)` where every
 element of `conds` is pushed inside an `if`). Any receiver counts (`db`, `tx`, `ctx.db`) when
-`T` resolves to a table of your schema.
+`T` resolves to a table of your schema. A raw `UPDATE` (`db.execute(sql`update ..`)`) with no
+`WHERE` is reported too, but not MySQL's multi-table form with an inner join (`UPDATE t INNER
+JOIN s ON .. SET ..`), which changes only the rows the join matches (a `LEFT JOIN` keeps them
+all).
 
 When `T` is not in the schema drizzle-guard read (a table from a package it does not see, a
 schema built in a way it cannot follow), an update with no `.where(..)` at all is still reported
