@@ -516,15 +516,7 @@ pub fn verified(
     });
     same_function
         || checked_by_call(
-            project,
-            file,
-            scope,
-            before,
-            &|o| Some(o.clone()),
-            value,
-            is_session,
-            false,
-            1,
+            project, file, scope, before, None, value, is_session, false, 1,
         )
 }
 
@@ -556,10 +548,15 @@ fn tenant_reads(
         .map(|(_, site)| site)
 }
 
+/// Takes a value of a called function to the value it is where a check is asked (`None`: the
+/// same place, no value copied).
+type Mapping<'a> = Option<&'a dyn Fn(&Origin) -> Option<Origin>>;
+
 /// A call in the function `scope` of `file`, before `before`, to a project function that
 /// reads with `value` and a session value, the read's row checked there or the call's result
-/// checked by its caller; or that calls another such function (`depth` more calls deep: a
-/// service's `assertMember(accountId, userId)` calling a repository's `findMember`). `map`
+/// checked by its caller; or that reads nothing itself and calls another such function
+/// (`depth` more calls deep: a service's `assertMember(accountId, userId)` calling a
+/// repository's `findMember`). `map`
 /// takes a value of `file` to the value it is where the check is asked (`checked` that a
 /// caller already checked the result).
 #[allow(clippy::too_many_arguments)]
@@ -568,7 +565,7 @@ fn checked_by_call(
     file: FileId,
     scope: Option<Span>,
     before: u32,
-    map: &dyn Fn(&Origin) -> Option<Origin>,
+    map: Mapping<'_>,
     value: &Origin,
     is_session: &dyn Fn(&Origin) -> bool,
     checked_above: bool,
@@ -584,35 +581,96 @@ fn checked_by_call(
         };
         let callee = &project.units[cf].facts;
         let fn_span = Some(callee.functions[ci].span);
+        // (At the first call `map` is the identity: no value is copied twice.)
         let passed = |o: &Origin| match o {
             Origin::Param {
                 index,
                 path,
                 each: false,
                 ..
-            } => argument(c, *index, path).and_then(|o| map(&o)),
-            o => map(o),
+            } => argument(c, *index, path).and_then(|o| match map {
+                Some(m) => m(&o),
+                None => Some(o),
+            }),
+            o => match map {
+                Some(m) => m(o),
+                None => Some(o.clone()),
+            },
         };
         let session = |o: &Origin| passed(o).is_some_and(|o| is_session(&o));
         let result_checked = checked_above || checked(facts, c.result.as_ref(), c.span, c.scope);
-        tenant_reads(project, cf, fn_span, u32::MAX).any(|site| {
+        let mut reads = tenant_reads(project, cf, fn_span, u32::MAX).peekable();
+        // (Only a function that reads nothing itself is followed one call deeper: a service
+        // method handing the check to a repository.)
+        let delegates = reads.peek().is_none();
+        reads.any(|site| {
             (result_checked || checked(callee, site.result.as_ref(), site.span, fn_span))
                 && uses_in(callee, site.span)
                     .any(|o| passed(o).is_some_and(|o| same_value(&o, value)))
                 && uses_in(callee, site.span).any(session)
         }) || (depth > 0
+            && delegates
+            && passes(c, map, value)
             && checked_by_call(
                 project,
                 cf,
                 fn_span,
                 u32::MAX,
-                &passed,
+                Some(&passed),
                 value,
                 is_session,
                 result_checked,
                 depth - 1,
             ))
     })
+}
+
+/// `c` passes `value`, or an object or value it is part of (`input` for `input.teamId`), as
+/// one of its arguments, as `map` takes the call's values: only such a call's callee can
+/// check it.
+fn passes(c: &CallOrigins, map: Mapping<'_>, value: &Origin) -> bool {
+    let covers = |o: &Origin| {
+        let mapped = match map {
+            Some(m) => m(o),
+            None => Some(o.clone()),
+        };
+        mapped.is_some_and(|o| {
+            same_value(&o, value)
+                || match (&o, value) {
+                    (Origin::Input(a), Origin::Input(b)) => {
+                        a.label == b.label && within(&b.path, &a.path)
+                    }
+                    (
+                        Origin::Param {
+                            scope: s1,
+                            index: i1,
+                            path: p1,
+                            ..
+                        },
+                        Origin::Param {
+                            scope: s2,
+                            index: i2,
+                            path: p2,
+                            ..
+                        },
+                    ) => s1 == s2 && i1 == i2 && within(p2, p1),
+                    _ => false,
+                }
+        })
+    };
+    c.args.iter().any(|a| match a {
+        ArgOrigin::Value(o) => o.as_ref().is_some_and(covers),
+        ArgOrigin::Object(keys) => keys.iter().any(|(_, o)| o.as_ref().is_some_and(covers)),
+    })
+}
+
+/// Path `inner` is `outer` or a property of it (`input.teamId` within `input`; every path is
+/// within the empty one).
+fn within(inner: &str, outer: &str) -> bool {
+    outer.is_empty()
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|r| r.is_empty() || r.starts_with('.'))
 }
 
 /// The origins of the filters written inside `site`.
