@@ -613,21 +613,27 @@ pub(crate) fn is_request_param(p: &BindingIdent) -> bool {
 /// The class a dependency container gives an instance of: `container.resolve(ProjectService)`
 /// (tsyringe), `app.get(ProjectService)` (NestJS), a capitalised name as the one argument.
 pub(super) fn resolved_class(c: &CallExpr) -> Option<&Atom> {
+    let Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    match unwrap(callee) {
+        Expr::Member(m) => resolved_class_of(&m.prop, &c.args),
+        _ => None,
+    }
+}
+
+/// [`resolved_class`] of a method `prop` called with `args`.
+pub(super) fn resolved_class_of<'a>(
+    prop: &MemberProp,
+    args: &'a [ExprOrSpread],
+) -> Option<&'a Atom> {
     // (Asked of most calls: the one capitalised argument first, the method's name last.)
-    let class = match &c.args[..] {
+    let class = match args {
         [a] if a.spread.is_none() => match &*a.expr {
             Expr::Ident(i) if i.sym.starts_with(|c: char| c.is_ascii_uppercase()) => &i.sym,
             _ => return None,
         },
         _ => return None,
     };
-    let Callee::Expr(callee) = &c.callee else {
-        return None;
-    };
-    match unwrap(callee) {
-        Expr::Member(m) if member_prop_is(&m.prop, "resolve") || member_prop_is(&m.prop, "get") => {
-            Some(class)
-        }
-        _ => None,
-    }
+    (member_prop_is(prop, "resolve") || member_prop_is(prop, "get")).then_some(class)
 }

@@ -137,10 +137,10 @@ fn of_value(e: &Expr) -> Option<Held> {
             Expr::Ident(c) => Some(Held::Instance(c.sym.clone())),
             _ => None,
         },
-        Expr::Call(c) if super::ast::resolved_class(c).is_some() => {
-            instance_class(e).map(Held::Instance)
-        }
         Expr::Call(c) => {
+            if let Some(class) = super::ast::resolved_class(c) {
+                return Some(Held::Instance(class.clone()));
+            }
             let (obj, method) = super::ast::method_call(c)?;
             // `keys`/`values`/`entries` of `Object` only: a `Map`'s are iterators.
             let on_object = matches!(unwrap(obj), Expr::Ident(o) if &*o.sym == "Object");

@@ -53,25 +53,23 @@ impl Env {
             let v = match self.origin(&a.expr) {
                 Val::Input(mut i) => {
                     i.schema = parsed_by(&m.obj).map(Box::new);
-                    Val::Input(i)
+                    Some(Val::Input(i))
                 }
-                v @ Val::Param { .. } => v,
-                _ => Val::Unknown,
+                v @ Val::Param { .. } => Some(v),
+                _ => None,
             };
-            if method.starts_with("safe") && !matches!(v, Val::Unknown) {
-                return Val::Object(std::rc::Rc::new([(Name::from("data"), v)]));
-            }
-            if !matches!(v, Val::Unknown) {
+            if let Some(v) = v {
+                if method.starts_with("safe") {
+                    return Val::Object(std::rc::Rc::new([(Name::from("data"), v)]));
+                }
                 return v;
             }
         }
         // `container.resolve(ProjectService)` (tsyringe), `app.get(ProjectService)` (NestJS):
         // an instance of the project class named, as `new ProjectService(..)` gives.
-        if let ("resolve" | "get", [a]) = (&*method, args) {
-            if let Expr::Ident(c) = unwrap(&a.expr) {
-                if a.spread.is_none() && self.classes.contains(&c.sym) && !self.is_bound(&c.sym) {
-                    return Val::Instance(c.sym.clone());
-                }
+        if let Some(c) = crate::extract::ast::resolved_class_of(&m.prop, args) {
+            if self.classes.contains(c) && !self.is_bound(c) {
+                return Val::Instance(c.clone());
             }
         }
         // `auth.protect()` (Clerk): the session `auth()` gives, once signed in.
